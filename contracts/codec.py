@@ -1,0 +1,209 @@
+"""The one codec: the only place events become Kafka records and Kafka records become events."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from contracts._base import Event
+from contracts.envelope import (
+    CONTENT_TYPE,
+    H_CONTENT_TYPE,
+    H_DATASCHEMA,
+    H_ID,
+    H_SOURCE,
+    H_SPECVERSION,
+    H_TIME,
+    H_TYPE,
+    REQUIRED_HEADERS,
+    SPEC_VERSION,
+    Envelope,
+    Header,
+    header_value,
+    parse_time,
+)
+from contracts.errors import (
+    EncodeError,
+    MalformedPayload,
+    MissingHeader,
+    SchemaViolation,
+    UnexpectedEventType,
+    UnknownEventType,
+    UnsupportedVersion,
+)
+from contracts.events import SignalReceived, SignalTriaged
+
+E = TypeVar("E", bound=Event)
+
+JsonObject = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class KafkaRecord:
+    """What goes on the wire: key, value and headers. Library-neutral (no Kafka client types)."""
+
+    key: bytes | None
+    value: bytes
+    headers: tuple[Header, ...]
+
+    @property
+    def event_id(self) -> str | None:
+        """The CloudEvents id, if the record carries one."""
+        return header_value(self.headers, H_ID)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    envelope: Envelope
+    event: Event
+
+
+@dataclass(frozen=True)
+class Upcaster:
+    """Turns the JSON of ``event_type`` at ``from_version`` into the JSON of ``from_version + 1``."""
+
+    event_type: str
+    from_version: int
+    upcast: Callable[[JsonObject], JsonObject]
+
+
+def dataschema_for(event_type: type[Event]) -> str:
+    return f"urn:hotline:schema:{event_type.EVENT_TYPE}:v{event_type.VERSION}"
+
+
+def _split_type(ce_type: str) -> tuple[str, int]:
+    base, _, version = ce_type.rpartition(".v")
+    if not base or not version.isdigit():
+        raise UnknownEventType("ce_type does not end in .v<version>")
+    return base, int(version)
+
+
+class Codec:
+    """Encodes events as CloudEvents binary-mode records and decodes them back, upcasting old versions."""
+
+    def __init__(self, events: Iterable[type[Event]], upcasters: Iterable[Upcaster] = ()) -> None:
+        self._latest: dict[str, type[Event]] = {}
+        for event_type in events:
+            if event_type.EVENT_TYPE in self._latest:
+                raise ValueError(f"two models registered for {event_type.EVENT_TYPE}")
+            self._latest[event_type.EVENT_TYPE] = event_type
+        self._upcasters = {(u.event_type, u.from_version): u for u in upcasters}
+
+    @property
+    def event_types(self) -> tuple[type[Event], ...]:
+        return tuple(self._latest.values())
+
+    # ------------------------------------------------------------ encode
+
+    def encode(
+        self,
+        event: Event,
+        *,
+        source: str,
+        time: datetime | None = None,
+        extra_headers: Sequence[Header] = (),
+    ) -> KafkaRecord:
+        """Encode ``event``. Its CloudEvents id is the event's own deterministic id."""
+        event_type = type(event)
+        if self._latest.get(event_type.EVENT_TYPE) is not event_type:
+            raise EncodeError(f"{event_type.__name__} is not registered with this codec")
+        try:
+            envelope = Envelope(
+                id=event.event_id(),
+                type=event_type.ce_type(),
+                source=source,
+                time=time or datetime.now(UTC),
+                dataschema=dataschema_for(event_type),
+            )
+        except ValidationError as error:
+            problems = error.error_count()
+            raise EncodeError(f"invalid envelope for {event_type.__name__}: {problems} errors") from error
+        clashes = {name for name, _ in extra_headers} & {name for name, _ in envelope.to_headers()}
+        if clashes:
+            raise EncodeError(f"extra headers may not replace CloudEvents headers: {sorted(clashes)}")
+        return KafkaRecord(
+            key=event.partition_key().encode(),
+            value=event.model_dump_json().encode(),
+            headers=(*envelope.to_headers(), *extra_headers),
+        )
+
+    # ------------------------------------------------------------ decode
+
+    def decode(self, value: bytes | None, headers: Sequence[Header]) -> Decoded:
+        """Decode a record into the newest model of its event type. Raises ``DecodeError``."""
+        headers = tuple(headers)
+        envelope = self._envelope(headers)
+        base, version = _split_type(envelope.type)
+        model = self._latest.get(base)
+        if model is None:
+            raise UnknownEventType(f"unknown event type {base}")
+        if version > model.VERSION:
+            raise UnsupportedVersion(
+                f"{base} v{version} is newer than this consumer's v{model.VERSION}"
+            )
+        if not value:
+            raise MalformedPayload(f"{envelope.type} record has an empty value")
+        try:
+            if version == model.VERSION:
+                event = model.model_validate_json(value)
+            else:
+                event = model.model_validate(self._upcast(base, version, model.VERSION, value))
+        except ValidationError as error:
+            if any(e["type"] == "json_invalid" for e in error.errors(include_input=False)):
+                raise MalformedPayload(f"{envelope.type} value is not valid JSON") from None
+            raise SchemaViolation.from_validation_error(envelope.type, error) from None
+        return Decoded(envelope=envelope, event=event)
+
+    def decode_as(self, expected: type[E], value: bytes | None, headers: Sequence[Header]) -> E:
+        decoded = self.decode(value, headers)
+        if not isinstance(decoded.event, expected):
+            raise UnexpectedEventType(
+                f"expected {expected.ce_type()}, got {decoded.envelope.type}"
+            )
+        return decoded.event
+
+    def _envelope(self, headers: tuple[Header, ...]) -> Envelope:
+        values: dict[str, str] = {}
+        for name in REQUIRED_HEADERS:
+            text = header_value(headers, name)
+            if text is None:
+                raise MissingHeader(f"missing or non-UTF-8 header {name}")
+            values[name] = text
+        if values[H_SPECVERSION] != SPEC_VERSION:
+            raise MissingHeader(f"unsupported {H_SPECVERSION}")
+        if values[H_CONTENT_TYPE].split(";")[0].strip() != CONTENT_TYPE:
+            raise MalformedPayload(f"unsupported {H_CONTENT_TYPE}")
+        try:
+            return Envelope(
+                id=values[H_ID],
+                type=values[H_TYPE],
+                source=values[H_SOURCE],
+                time=parse_time(values[H_TIME]),
+                dataschema=header_value(headers, H_DATASCHEMA),
+            )
+        except (ValueError, ValidationError) as error:
+            # ValidationError subclasses ValueError; both name the header only.
+            raise MissingHeader(f"invalid CloudEvents headers ({type(error).__name__})") from None
+
+    def _upcast(self, base: str, version: int, latest: int, value: bytes) -> JsonObject:
+        try:
+            data: JsonObject | object = json.loads(value)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise MalformedPayload(f"{base}.v{version} value is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise MalformedPayload(f"{base}.v{version} value is not a JSON object")
+        for step in range(version, latest):
+            upcaster = self._upcasters.get((base, step))
+            if upcaster is None:
+                raise UnsupportedVersion(f"no upcaster from {base} v{step} to v{step + 1}")
+            data = upcaster.upcast(data)
+        return data
+
+
+# The codec of this repository: every event model, and every upcaster ever written.
+CODEC = Codec(events=(SignalReceived, SignalTriaged), upcasters=())

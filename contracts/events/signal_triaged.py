@@ -1,0 +1,112 @@
+"""``SignalTriaged``: triage's explainable assessment of one signal, and where it must go."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, Field, model_validator
+
+from contracts._base import ContractModel, Event
+from contracts.events._common import CallType, Channel, TraffickingType, Urgency
+from contracts.events.signal_received import LanguageTag, ReferenceNumber
+from contracts.ids import derive_id
+
+
+class FlagName(StrEnum):
+    MINOR = "minor"
+    IMMINENT_DANGER = "imminent_danger"
+    FOREIGN_NATIONAL = "foreign_national"
+    AUTOMATED = "automated"
+
+
+class Evidence(ContractModel):
+    """Why a flag was raised: the rule, and the declared field or the matched span of text."""
+
+    rule_id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_.-]{1,63}$")]
+    origin: Literal["declared", "text", "metadata"]
+    field: Annotated[str, Field(max_length=128)] | None = None
+    start: Annotated[int, Field(ge=0)] | None = None
+    end: Annotated[int, Field(ge=0)] | None = None
+    matched_text: Annotated[str, Field(max_length=500)] | None = None
+
+    @model_validator(mode="after")
+    def _span_is_consistent(self) -> Evidence:
+        if (self.start is None) != (self.end is None):
+            raise ValueError("evidence span needs both start and end")
+        if self.start is not None and self.end is not None and self.start > self.end:
+            raise ValueError("evidence span start must not exceed end")
+        if self.origin == "text" and self.start is None:
+            raise ValueError("text evidence needs a span")
+        return self
+
+
+class Flag(ContractModel):
+    name: FlagName
+    raised: bool
+    evidence: list[Evidence] = Field(default_factory=list, max_length=50)
+
+    @model_validator(mode="after")
+    def _raised_flags_have_evidence(self) -> Flag:
+        if self.raised and not self.evidence:
+            raise ValueError(f"flag {self.name.value} is raised without evidence")
+        return self
+
+
+class RoutingTarget(StrEnum):
+    SUPERVISOR_QUEUE = "supervisor_queue"
+    URGENT_ALERT = "urgent_alert"
+    LAW_ENFORCEMENT_BREAK_GLASS = "law_enforcement_break_glass"
+    MANDATORY_REPORT = "mandatory_report"
+    SET_ASIDE = "set_aside"
+
+
+class Route(ContractModel):
+    target: RoutingTarget
+    reason: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_.-]{1,63}$")]
+
+
+class Jurisdiction(ContractModel):
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "US"
+    state: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
+    city: Annotated[str, Field(max_length=200)] | None = None
+    origin: Literal["declared", "text", "phone_number", "unknown"] = "unknown"
+
+
+class SignalTriaged(Event):
+    """Triage's assessment of one ``SignalReceived``. Key: ``signal_id``."""
+
+    EVENT_TYPE = "org.hotline.signal.triaged"
+    VERSION = 1
+
+    signal_id: UUID
+    reference_number: ReferenceNumber
+    channel: Channel
+    received_at: AwareDatetime
+    triaged_at: AwareDatetime
+    rules_version: Annotated[str, Field(min_length=1, max_length=64)]
+    flags: Annotated[list[Flag], Field(max_length=20)]
+    urgency: Urgency
+    call_type: CallType
+    trafficking_type: TraffickingType
+    language: LanguageTag | None = None
+    jurisdiction: Jurisdiction = Jurisdiction()
+    business_hours: bool
+    sla_due_at: AwareDatetime
+    routes: Annotated[list[Route], Field(min_length=1, max_length=20)]
+
+    def event_id(self) -> str:
+        # Re-triaging the same signal under the same rules is the same event; a new rules
+        # version is a new assessment that consumers must see.
+        return str(derive_id("signal.triaged", str(self.signal_id), self.rules_version))
+
+    def partition_key(self) -> str:
+        return str(self.signal_id)
+
+    def flag(self, name: FlagName) -> Flag | None:
+        return next((f for f in self.flags if f.name is name), None)
+
+    def is_raised(self, name: FlagName) -> bool:
+        found = self.flag(name)
+        return found is not None and found.raised
