@@ -1,0 +1,1 @@
+"""Downstream services of the hotline (review, reporting, ops) and the shared runtime they run on."""

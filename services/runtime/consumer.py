@@ -1,0 +1,274 @@
+"""The one consumer loop: decode, apply, commit after the effect is durable, dead-letter what cannot apply.
+
+Delivery is at-least-once. A handler's effect must be idempotent by event id: a crash between
+the effect and the commit, a rebalance, or a commit that fails all redeliver records.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import (
+    CommitFailedError,
+    IllegalStateError,
+    KafkaError,
+    RebalanceInProgressError,
+)
+
+from contracts import CODEC, Codec, DecodeError, Envelope, Event, Topic, physical_name
+from services.runtime.dead_letters import DeadLetterer, FailedRecord
+from services.runtime.errors import ConsumerHalted, InvalidMessage, RetriableError, describe
+from services.runtime.health import Health
+from services.runtime.kafka_options import client_options
+from services.runtime.metrics import RuntimeMetrics
+from services.runtime.publisher import Publisher
+from services.runtime.settings import RuntimeSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Message:
+    """What a handler receives: the decoded event and where it came from."""
+
+    topic: Topic
+    partition: int
+    offset: int
+    envelope: Envelope
+    event: Event
+    headers: tuple[tuple[str, bytes], ...]
+
+
+Handler = Callable[[Message], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ConsumerPolicy:
+    max_retries: int = 5
+    backoff_initial_s: float = 0.2
+    backoff_max_s: float = 10.0
+    # Past this many dead letters in a row the consumer halts instead of draining the topic
+    # into the DLQ (a bad deploy or a poisoned dependency looks like that).
+    max_consecutive_dead_letters: int = 10
+    max_batch: int = 100
+    poll_timeout_ms: int = 500
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """A consumer as a registry entry: what it reads, as which group, and what it does."""
+
+    name: str
+    topic: Topic
+    group: str
+    handler: Handler
+    event_type: type[Event] | None = None
+    policy: ConsumerPolicy = ConsumerPolicy()
+
+
+class _StopRequested(Exception):
+    """Shutdown began while a record was waiting to be retried; it stays uncommitted."""
+
+
+class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Holds a rebalance until the batch in hand is applied and committed (aiokafka's documented pattern)."""
+
+    def __init__(self, loop: ConsumerLoop) -> None:
+        self._loop = loop
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        async with self._loop.batch_lock:
+            await self._loop.commit_pending()
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        log.info("partitions assigned", extra={"group": self._loop.group, "count": len(assigned)})
+
+
+class ConsumerLoop:
+    """Runs one ``ConsumerSpec`` until ``stop`` is set, or halts with ``ConsumerHalted``."""
+
+    def __init__(
+        self,
+        spec: ConsumerSpec,
+        *,
+        settings: RuntimeSettings,
+        dlq_publisher: Publisher,
+        metrics: RuntimeMetrics,
+        health: Health,
+        codec: Codec = CODEC,
+    ) -> None:
+        self.spec = spec
+        self.group = settings.group_id(spec.group)
+        self._settings = settings
+        self._topic_name = physical_name(spec.topic, settings.topic_prefix)
+        self._dead_letters = DeadLetterer(
+            topic=spec.topic, group=self.group, publisher=dlq_publisher, metrics=metrics,
+            max_consecutive=spec.policy.max_consecutive_dead_letters,
+        )
+        self._metrics = metrics
+        self._health = health
+        self._codec = codec
+        self._pending: dict[TopicPartition, int] = {}
+        self.batch_lock = asyncio.Lock()
+        self._consumer: AIOKafkaConsumer | None = None
+        self._stop = asyncio.Event()
+        health.register(spec.name)
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def run(self, stop: asyncio.Event) -> None:
+        self._stop = stop
+        consumer = await self._connect(stop)
+        if consumer is None:
+            return
+        self._consumer = consumer
+        try:
+            while not stop.is_set():
+                batches = await consumer.getmany(
+                    timeout_ms=self.spec.policy.poll_timeout_ms,
+                    max_records=self.spec.policy.max_batch,
+                )
+                self._health.set(self.spec.name, ready=True, detail="consuming")
+                async with self.batch_lock:
+                    try:
+                        for tp, records in batches.items():
+                            for record in records:
+                                if stop.is_set() or tp not in consumer.assignment():
+                                    break
+                                await self._process(record)
+                                self._pending[tp] = record.offset + 1
+                    finally:
+                        await self.commit_pending()
+        except _StopRequested:
+            log.info("stopping before a retry; the record stays uncommitted", extra={"group": self.group})
+        except ConsumerHalted:
+            self._health.set(self.spec.name, ready=False, alive=False, detail="halted")
+            raise
+        finally:
+            await self._close(consumer)
+
+    async def _connect(self, stop: asyncio.Event) -> AIOKafkaConsumer | None:
+        delay = self.spec.policy.backoff_initial_s
+        while not stop.is_set():
+            consumer = AIOKafkaConsumer(
+                **client_options(self._settings, client_id=f"{self.group}.{self._settings.instance}"),
+                group_id=self.group,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                max_poll_records=self.spec.policy.max_batch,
+            )
+            consumer.subscribe([self._topic_name], listener=_CommitOnRevoke(self))
+            try:
+                await consumer.start()
+            except KafkaError as error:
+                await consumer.stop()
+                self._health.set(self.spec.name, ready=False, detail="waiting for broker")
+                log.warning("cannot reach broker, retrying",
+                            extra={"group": self.group, "error_class": type(error).__name__,
+                                   "backoff_s": delay})
+                await _sleep_unless(stop, delay)
+                delay = min(delay * 2, self.spec.policy.backoff_max_s)
+                continue
+            self._health.set(self.spec.name, ready=False, detail="joining group")
+            return consumer
+        return None
+
+    async def _close(self, consumer: AIOKafkaConsumer) -> None:
+        try:
+            async with self.batch_lock:
+                await self.commit_pending()
+        finally:
+            await consumer.stop()
+            self._consumer = None
+            if self._health.live:
+                self._health.set(self.spec.name, ready=False, detail="stopped")
+
+    # ------------------------------------------------------------ commits
+
+    async def commit_pending(self) -> None:
+        """Commit offsets of records whose effects are durable. Failures only mean redelivery."""
+        if not self._pending or self._consumer is None:
+            return
+        offsets, self._pending = self._pending, {}
+        try:
+            await self._consumer.commit(offsets)
+        except (CommitFailedError, RebalanceInProgressError, IllegalStateError, KafkaError) as error:
+            # The partitions moved (or the broker blinked) after we applied the records. The
+            # next owner re-reads them and the idempotent handler absorbs the duplicates.
+            self._metrics.commit_failures.labels(group=self.group).inc()
+            log.warning("offset commit failed; records will be redelivered",
+                        extra={"group": self.group, "error_class": type(error).__name__,
+                               "count": len(offsets)})
+
+    # ------------------------------------------------------------ one record
+
+    async def _process(self, record: Any) -> None:
+        failed = FailedRecord(
+            topic=self.spec.topic, partition=record.partition, offset=record.offset,
+            key=record.key, value=record.value, headers=tuple(record.headers or ()),
+        )
+        try:
+            decoded = self._codec.decode(record.value, failed.headers)
+            if self.spec.event_type is not None and not isinstance(decoded.event, self.spec.event_type):
+                raise InvalidMessage(f"{self.spec.name} reads {self.spec.event_type.ce_type()}, "
+                                     f"got {decoded.envelope.type}")
+        except (DecodeError, InvalidMessage) as error:
+            await self._dead_letters.send(failed, error, attempts=0)
+            return
+        message = Message(topic=self.spec.topic, partition=record.partition, offset=record.offset,
+                          envelope=decoded.envelope, event=decoded.event, headers=failed.headers)
+        await self._apply(message, failed)
+
+    async def _apply(self, message: Message, failed: FailedRecord) -> None:
+        policy = self.spec.policy
+        labels = {"topic": self.spec.topic.value, "group": self.group}
+        delay = policy.backoff_initial_s
+        attempt = 0
+        while True:
+            attempt += 1
+            started = time.perf_counter()
+            try:
+                await self.spec.handler(message)
+            except RetriableError as error:
+                if attempt > policy.max_retries:
+                    # The message is fine; something it needs is not. Halting keeps it (and
+                    # every record after it) on the topic for when the dependency is back.
+                    raise ConsumerHalted(
+                        f"{self.spec.name}: retries exhausted at {failed.topic.value}/"
+                        f"{failed.partition}@{failed.offset}: {describe(error)}") from error
+                self._metrics.retries.labels(**labels).inc()
+                log.warning("retriable failure, backing off",
+                            extra={**self._where(failed), "attempt": attempt,
+                                   "error_class": type(error).__name__, "backoff_s": delay})
+                await _sleep_unless(self._stop, delay)
+                if self._stop.is_set():
+                    raise _StopRequested from error
+                delay = min(delay * 2, policy.backoff_max_s)
+                continue
+            except InvalidMessage as error:
+                await self._dead_letters.send(failed, error, attempts=attempt)
+                return
+            except Exception as error:  # noqa: BLE001 - a handler bug: dead-lettered, halts when repeated
+                await self._dead_letters.send(failed, error, attempts=attempt)
+                return
+            self._metrics.handler_seconds.labels(**labels).observe(time.perf_counter() - started)
+            self._metrics.consumed.labels(**labels, outcome="applied").inc()
+            self._dead_letters.succeeded()
+            return
+
+    def _where(self, failed: FailedRecord) -> dict[str, object]:
+        return {"topic": failed.topic.value, "partition": failed.partition,
+                "offset": failed.offset, "group": self.group}
+
+
+async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        return

@@ -1,0 +1,88 @@
+"""Serving an ASGI app inside a service's own event loop: the ops endpoints, and web intakes' apps."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Generator
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+from services.runtime.health import Health
+from services.runtime.metrics import RuntimeMetrics
+
+log = logging.getLogger(__name__)
+
+
+class _EmbeddedServer(uvicorn.Server):
+    # The service owns SIGTERM/SIGINT (see lifecycle); uvicorn must not replace its handlers.
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+class HttpServer:
+    """One uvicorn server on ``host:port`` (port 0 picks a free one), started and stopped explicitly."""
+
+    def __init__(self, app: ASGIApp, host: str, port: int, *, name: str) -> None:
+        # access_log stays off: access lines carry client addresses and user agents.
+        config = uvicorn.Config(app, host=host, port=port, access_log=False, log_config=None,
+                                server_header=False, date_header=False, lifespan="on")
+        self._server = _EmbeddedServer(config)
+        self._name = name
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._server.serve(), name=f"http:{self._name}")
+        while not self._server.started:
+            if self._task.done():
+                # uvicorn reports a bind failure by exiting; surface it as one clear error.
+                self._task.result()
+                raise OSError(f"{self._name} server on {self._server.config.host}:"
+                              f"{self._server.config.port} did not start (port in use?)")
+            await asyncio.sleep(0.02)
+        log.info("http server listening", extra={"component": self._name, "port": self.port})
+
+    @property
+    def port(self) -> int:
+        sockets = self._server.servers[0].sockets if self._server.servers else []
+        return int(sockets[0].getsockname()[1]) if sockets else 0
+
+    @property
+    def url(self) -> str:
+        return f"http://{self._server.config.host}:{self.port}"
+
+    async def stop(self) -> None:
+        if self._task is None:
+            return
+        self._server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+
+
+def ops_app(health: Health, metrics: RuntimeMetrics) -> Starlette:
+    """``/livez``, ``/readyz`` and ``/metrics`` for one process."""
+
+    async def livez(_: Request) -> Response:
+        return JSONResponse({"live": health.live, "components": health.snapshot()},
+                            status_code=200 if health.live else 503)
+
+    async def readyz(_: Request) -> Response:
+        return JSONResponse({"ready": health.ready, "components": health.snapshot()},
+                            status_code=200 if health.ready else 503)
+
+    async def prometheus(_: Request) -> Response:
+        return Response(metrics.exposition(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    return Starlette(routes=[
+        Route("/livez", livez),
+        Route("/readyz", readyz),
+        Route("/metrics", prometheus),
+    ])

@@ -1,0 +1,90 @@
+"""How every service process runs: logging, signal handling, the ops endpoint, and exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Final, TypeVar
+
+from pydantic import ValidationError
+
+from services.runtime.errors import BrokerUnavailable, ConsumerHalted, describe
+from services.runtime.health import Health
+from services.runtime.http_server import HttpServer, ops_app
+from services.runtime.metrics import RuntimeMetrics
+from services.runtime.settings import RuntimeSettings
+from services.runtime.structured_logging import configure_logging
+
+log = logging.getLogger(__name__)
+
+S = TypeVar("S", bound=RuntimeSettings)
+
+EXIT_OK: Final = 0
+EXIT_CONFIG: Final = 78  # EX_CONFIG: the settings are wrong; restarting will not help
+EXIT_HALTED: Final = 75  # EX_TEMPFAIL: a consumer halted itself; restart after the cause is fixed
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    """What a service's body gets from the runtime; it builds the rest of its parts itself."""
+
+    name: str
+    settings: RuntimeSettings
+    metrics: RuntimeMetrics
+    health: Health
+    stop: asyncio.Event
+    ops_url: str
+
+
+ServiceBody = Callable[[ServiceContext], Awaitable[None]]
+
+
+def run_service(name: str, settings: RuntimeSettings, body: ServiceBody) -> int:
+    """Run ``body`` until SIGTERM/SIGINT; returns the process exit code."""
+    configure_logging(name, settings.log_level)
+    try:
+        return asyncio.run(_run(name, settings, body))
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+async def _run(name: str, settings: RuntimeSettings, body: ServiceBody) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    metrics = RuntimeMetrics(name)
+    health = Health()
+    ops = HttpServer(ops_app(health, metrics), settings.ops_host, settings.ops_port, name="ops")
+    await ops.start()
+    context = ServiceContext(name=name, settings=settings, metrics=metrics, health=health,
+                             stop=stop, ops_url=ops.url)
+    log.info("service started", extra={"component": name, "port": ops.port,
+                                       "bootstrap": settings.kafka_bootstrap})
+    try:
+        await body(context)
+    except ConsumerHalted as error:
+        log.critical("consumer halted", extra={"error": describe(error)})
+        return EXIT_HALTED
+    except BrokerUnavailable as error:
+        log.critical("broker unavailable at start-up", extra={"error": describe(error)})
+        return EXIT_HALTED
+    finally:
+        await ops.stop()
+    log.info("service stopped", extra={"component": name})
+    return EXIT_OK
+
+
+def load_settings(settings_type: type[S]) -> S:
+    """Build a service's settings from the environment, or exit with one clear line per problem."""
+    try:
+        return settings_type()
+    except ValidationError as error:
+        for problem in error.errors(include_input=False, include_url=False):
+            where = ".".join(str(p) for p in problem["loc"]) or "settings"
+            print(f"configuration error: {where}: {problem['msg']}", file=sys.stderr)
+        raise SystemExit(EXIT_CONFIG) from None

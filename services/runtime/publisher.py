@@ -1,0 +1,128 @@
+"""Publishing events: the ``Publisher`` port, and the one idempotent Kafka producer of a process."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, Self
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import (
+    KafkaConnectionError,
+    KafkaError,
+    KafkaTimeoutError,
+    NotEnoughReplicasError,
+    RequestTimedOutError,
+    UnknownTopicOrPartitionError,
+)
+
+from contracts import CODEC, Codec, Event, Header, KafkaRecord, Topic, physical_name
+from services.runtime.errors import BrokerUnavailable, PublisherClosed, PublishError
+from services.runtime.kafka_options import client_options
+from services.runtime.metrics import RuntimeMetrics
+from services.runtime.settings import RuntimeSettings
+
+log = logging.getLogger(__name__)
+
+_RETRIABLE = (KafkaConnectionError, KafkaTimeoutError, RequestTimedOutError, NotEnoughReplicasError)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where the broker put a record: returned only once it is durable (acks=all)."""
+
+    topic: Topic
+    partition: int
+    offset: int
+    event_id: str | None
+
+
+class Publisher(Protocol):
+    """What services publish through. Real: ``KafkaPublisher``; unit tests: ``InMemoryPublisher``."""
+
+    async def publish(
+        self, topic: Topic, event: Event, *, extra_headers: Sequence[Header] = ()
+    ) -> Delivery: ...
+
+    async def publish_record(self, topic: Topic, record: KafkaRecord) -> Delivery: ...
+
+
+class KafkaPublisher:
+    """The one producer of a process: idempotent, acks=all, awaiting each delivery.
+
+    aiokafka's defaults are not durable (acks=1, no idempotence); ``enable_idempotence`` forces
+    acks=all and lets the broker drop the duplicates a retried batch would otherwise create.
+    """
+
+    def __init__(
+        self,
+        settings: RuntimeSettings,
+        *,
+        source: str,
+        metrics: RuntimeMetrics,
+        codec: Codec = CODEC,
+        linger_ms: int = 5,
+    ) -> None:
+        self._settings = settings
+        self._source = source
+        self._metrics = metrics
+        self._codec = codec
+        self._producer = AIOKafkaProducer(
+            **client_options(settings, client_id=f"{source.strip('/').replace('/', '.')}.producer"),
+            enable_idempotence=True,
+            acks="all",
+            linger_ms=linger_ms,
+            compression_type=None,
+        )
+        self._started = False
+
+    async def start(self) -> None:
+        try:
+            await self._producer.start()
+        except KafkaError as error:
+            # start() leaves background tasks behind when it fails; close them before raising.
+            await self._producer.stop()
+            raise BrokerUnavailable(f"cannot reach Kafka at {self._settings.kafka_bootstrap}: "
+                                    f"{type(error).__name__}") from error
+        self._started = True
+
+    async def stop(self) -> None:
+        if self._started:
+            self._started = False
+            await self._producer.stop()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.stop()
+
+    async def publish(
+        self, topic: Topic, event: Event, *, extra_headers: Sequence[Header] = ()
+    ) -> Delivery:
+        record = self._codec.encode(event, source=self._source, extra_headers=extra_headers)
+        return await self.publish_record(topic, record)
+
+    async def publish_record(self, topic: Topic, record: KafkaRecord) -> Delivery:
+        if not self._started:
+            raise PublisherClosed("publisher is not started")
+        name = physical_name(topic, self._settings.topic_prefix)
+        try:
+            metadata = await self._producer.send_and_wait(
+                name, value=record.value, key=record.key, headers=list(record.headers)
+            )
+        except _RETRIABLE as error:
+            self._metrics.publish_failures.labels(topic=topic.value, error=type(error).__name__).inc()
+            raise BrokerUnavailable(f"{topic.value}: broker did not acknowledge "
+                                    f"({type(error).__name__})") from error
+        except UnknownTopicOrPartitionError as error:
+            self._metrics.publish_failures.labels(topic=topic.value, error=type(error).__name__).inc()
+            raise PublishError(f"{name} does not exist: run hotline-topics ensure") from error
+        except KafkaError as error:
+            self._metrics.publish_failures.labels(topic=topic.value, error=type(error).__name__).inc()
+            raise PublishError(f"{topic.value}: {type(error).__name__}") from error
+        self._metrics.published.labels(topic=topic.value).inc()
+        return Delivery(topic=topic, partition=metadata.partition, offset=metadata.offset,
+                        event_id=record.event_id)

@@ -1,0 +1,54 @@
+"""Base settings every service extends: Kafka connection, topic prefix, ops endpoint, logging."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["dev", "test", "production"]
+
+
+class RuntimeSettings(BaseSettings):
+    """Read from ``HOTLINE_*`` environment variables. One subclass per service adds its own fields."""
+
+    model_config = SettingsConfigDict(env_prefix="HOTLINE_", extra="ignore", frozen=True)
+
+    environment: Environment = "dev"
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: Path | None = None
+    kafka_request_timeout_ms: int = Field(default=30_000, ge=1_000)
+    # Isolates environments (and test runs) sharing one cluster: "staging." or "t-1a2b.".
+    topic_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9._-]*$", max_length=64)
+    replication_factor: int = Field(default=1, ge=1, le=7)
+    ops_host: str = "127.0.0.1"
+    ops_port: int = Field(default=0, ge=0, le=65535)  # 0 = an ephemeral port, logged at start
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    instance: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Self:
+        if self.environment != "production":
+            return self
+        problems = []
+        if self.kafka_security_protocol in ("PLAINTEXT", "SASL_PLAINTEXT"):
+            problems.append("Kafka traffic must be encrypted (HOTLINE_KAFKA_SECURITY_PROTOCOL=SSL/SASL_SSL)")
+        if self.replication_factor < 3:
+            problems.append("HOTLINE_REPLICATION_FACTOR must be at least 3")
+        if self.kafka_security_protocol.startswith("SASL") and not self.kafka_sasl_password:
+            problems.append("SASL needs HOTLINE_KAFKA_SASL_USERNAME and HOTLINE_KAFKA_SASL_PASSWORD")
+        if problems:
+            raise ValueError("unsafe production settings: " + "; ".join(problems))
+        return self
+
+    def group_id(self, group: str) -> str:
+        """The broker-side consumer group name, isolated by the same prefix as the topics."""
+        return f"{self.topic_prefix}{group}"
