@@ -1,0 +1,1 @@
+"""Web tip intake: the public tip form and JSON API (``python -m intake_webform``)."""

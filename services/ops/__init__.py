@@ -1,0 +1,1 @@
+"""Operations: lag, SLA, dead letters and statistics (built in the operations issue)."""

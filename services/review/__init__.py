@@ -1,0 +1,1 @@
+"""Supervisor review: records triaged signals as cases (``python -m services.review``)."""

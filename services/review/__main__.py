@@ -1,0 +1,7 @@
+"""``python -m services.review``."""
+
+import sys
+
+from services.review.main import main
+
+sys.exit(main())

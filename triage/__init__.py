@@ -1,0 +1,1 @@
+"""Triage stream processor (faust-streaming): flags, urgency and routes for every signal."""

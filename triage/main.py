@@ -1,0 +1,57 @@
+"""Composition root of triage: the publisher, the dead-letter policy, the faust app, its lifecycle."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from contracts import Topic
+from services.runtime import (
+    ConsumerHalted,
+    DeadLetterer,
+    KafkaPublisher,
+    ServiceContext,
+    load_settings,
+    run_service,
+)
+from triage.app import create_app
+from triage.config import TriageSettings
+from triage.processor import GROUP, TriageProcessor
+
+SERVICE = "triage"
+
+
+async def serve(context: ServiceContext, settings: TriageSettings) -> None:
+    # Outputs go through the runtime's idempotent producer (faust's own is not idempotent
+    # outside transactions, and the design rules transactions out).
+    publisher = KafkaPublisher(settings, source=f"/hotline/{SERVICE}", metrics=context.metrics)
+    await publisher.start()
+    group = settings.group_id(GROUP)
+    halted: list[ConsumerHalted] = []
+
+    def on_halt(error: ConsumerHalted) -> None:
+        halted.append(error)
+        context.stop.set()
+
+    processor = TriageProcessor(
+        publisher=publisher,
+        dead_letters=DeadLetterer(topic=Topic.SIGNALS_RECEIVED, group=group, publisher=publisher,
+                                  metrics=context.metrics,
+                                  max_consecutive=settings.max_consecutive_dead_letters),
+        metrics=context.metrics, now=lambda: datetime.now(UTC), group=group, on_halt=on_halt,
+    )
+    app = create_app(settings, processor)
+    try:
+        await app.start()
+        context.health.set("faust", ready=True, detail="running")
+        await context.stop.wait()
+    finally:
+        context.health.set("faust", ready=False, detail="stopping")
+        await app.stop()
+        await publisher.stop()
+    if halted:
+        raise halted[0]
+
+
+def main() -> int:
+    settings = load_settings(TriageSettings)
+    return run_service(SERVICE, settings, lambda context: serve(context, settings))
