@@ -1,0 +1,102 @@
+"""Shared fixtures: the real Kafka broker, per-test topic prefixes, and markers by folder.
+
+The broker comes from ``HOTLINE_TEST_KAFKA_BOOTSTRAP`` (``./dev test`` and CI start one), or
+else a private broker is started for the session from ``deploy.localkafka``. With ``CI=true``
+a missing broker fails the run; elsewhere tests that need it are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from contracts import Topic
+from services.runtime import RuntimeSettings
+from services.runtime.provision import provision
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+_FOLDER_MARKERS = {"unit": "unit", "integration": "kafka", "e2e": "e2e"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        folder = Path(str(item.fspath)).parent.name
+        marker = _FOLDER_MARKERS.get(folder)
+        if marker and not item.get_closest_marker(marker):
+            item.add_marker(marker)
+
+
+def _reachable(bootstrap: str) -> bool:
+    host, _, port = bootstrap.rpartition(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"CI needs a real Kafka broker: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    given = os.environ.get("HOTLINE_TEST_KAFKA_BOOTSTRAP")
+    if given:
+        if not _reachable(given):
+            _unavailable(f"HOTLINE_TEST_KAFKA_BOOTSTRAP={given} is not reachable")
+        yield given
+        return
+    from deploy.localkafka import Broker, LocalKafkaError
+
+    broker = Broker(state_dir=tmp_path_factory.mktemp("kafka"), port=0)
+    try:
+        bootstrap = broker.start()
+    except LocalKafkaError as error:
+        _unavailable(f"cannot start a local Kafka broker: {error}")
+        raise
+    try:
+        yield bootstrap
+    finally:
+        broker.stop()
+
+
+@pytest.fixture
+def topic_prefix() -> str:
+    return f"t{uuid.uuid4().hex[:10]}."
+
+
+@pytest.fixture
+def kafka_settings(kafka_bootstrap: str, topic_prefix: str) -> RuntimeSettings:
+    return RuntimeSettings(kafka_bootstrap=kafka_bootstrap, topic_prefix=topic_prefix,
+                           environment="test", kafka_request_timeout_ms=15_000)
+
+
+@pytest.fixture
+async def topics(kafka_settings: RuntimeSettings) -> AsyncIterator[RuntimeSettings]:
+    """Every registry topic, created under this test's own prefix."""
+    reports = await provision(kafka_settings, create=True, topics=tuple(Topic))
+    assert all(r.status == "created" for r in reports), reports
+    return kafka_settings
+
+
+async def wait_for(predicate, *, timeout: float = 20.0, interval: float = 0.05, what: str = "condition"):  # type: ignore[no-untyped-def]
+    """Poll ``predicate`` (sync or async) until truthy; fail with ``what`` after ``timeout`` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = predicate()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            pytest.fail(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(interval)

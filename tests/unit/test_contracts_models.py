@@ -1,0 +1,118 @@
+"""Validation rules of the event models."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from pydantic import ValidationError
+
+from contracts.events import (
+    AgeRange,
+    Channel,
+    ContactDetails,
+    EmailSource,
+    Evidence,
+    Flag,
+    FlagName,
+    RelatedSignal,
+    Reporter,
+    SignalReceived,
+    WebformSource,
+)
+from contracts.ids import derive_id, signal_id_for
+from tests.builders import received, triaged
+
+pytestmark = pytest.mark.unit
+
+
+def test_builders_produce_valid_events() -> None:
+    assert received().channel is Channel.WEBFORM
+    assert triaged().urgency.value.startswith("p")
+
+
+def test_models_are_frozen() -> None:
+    event = received()
+    with pytest.raises(ValidationError):
+        event.narrative = "changed"  # type: ignore[misc]
+
+
+def test_unknown_fields_are_refused() -> None:
+    data: dict[str, Any] = received().model_dump(mode="json")
+    data["ip_address"] = "192.0.2.1"
+    with pytest.raises(ValidationError, match="ip_address"):
+        SignalReceived.model_validate(data)
+
+
+def test_naive_timestamps_are_refused() -> None:
+    with pytest.raises(ValidationError, match="received_at"):
+        received(received_at=datetime(2026, 1, 1, 12, 0))
+
+
+def test_anonymous_reporter_cannot_carry_contact_details() -> None:
+    with pytest.raises(ValidationError, match="anonymous"):
+        Reporter(anonymous=True, contact=ContactDetails(email="someone@example.org"))
+    assert Reporter(anonymous=False, contact=ContactDetails(email="someone@example.org")).contact
+
+
+def test_source_must_match_channel() -> None:
+    email = EmailSource(mailbox="INBOX", uidvalidity=1, uid=7, message_id="<a@example.org>")
+    with pytest.raises(ValidationError, match="does not match channel"):
+        received(source=email)
+    assert received(channel=Channel.EMAIL, source=email).source == email
+
+
+def test_age_range_must_be_ordered() -> None:
+    with pytest.raises(ValidationError, match="low must not exceed high"):
+        AgeRange(low=17, high=12)
+
+
+def test_related_signal_needs_a_target() -> None:
+    with pytest.raises(ValidationError, match="needs a signal_id or a reference_number"):
+        RelatedSignal(relation="follow_up")
+    assert RelatedSignal(relation="follow_up", reference_number="HT-ABCD-EFGH1")
+
+
+def test_raised_flag_needs_evidence_and_text_evidence_a_span() -> None:
+    with pytest.raises(ValidationError, match="without evidence"):
+        Flag(name=FlagName.MINOR, raised=True)
+    with pytest.raises(ValidationError, match="text evidence needs a span"):
+        Evidence(rule_id="minor.text_age", origin="text", field="narrative")
+    with pytest.raises(ValidationError, match="start must not exceed end"):
+        Evidence(rule_id="minor.text_age", origin="text", start=9, end=3)
+
+
+def test_narrative_is_bounded() -> None:
+    with pytest.raises(ValidationError, match="narrative"):
+        received(narrative="x" * 200_001)
+
+
+def test_signal_ids_are_deterministic_per_channel_and_dedup_key() -> None:
+    assert signal_id_for("email", "k-123456") == signal_id_for("email", "k-123456")
+    assert signal_id_for("email", "k-123456") != signal_id_for("phone", "k-123456")
+    # Length-prefixing keeps ("ab", "c") and ("a", "bc") apart.
+    assert derive_id("x", "ab", "c") != derive_id("x", "a", "bc")
+    with pytest.raises(ValueError, match="non-empty kind"):
+        derive_id("")
+
+
+def test_triaged_event_id_depends_on_signal_and_rules_version() -> None:
+    signal_id = uuid4()
+    first = triaged(signal_id=signal_id, rules_version="1")
+    assert first.event_id() == triaged(signal_id=signal_id, rules_version="1").event_id()
+    assert first.event_id() != triaged(signal_id=signal_id, rules_version="2").event_id()
+    assert first.partition_key() == str(signal_id)
+
+
+def test_received_event_id_is_the_signal_id() -> None:
+    event = received()
+    assert event.event_id() == str(event.signal_id) == event.partition_key()
+
+
+def test_webform_source_roundtrip() -> None:
+    event = received(source=WebformSource(submission_id="abc"))
+    again = SignalReceived.model_validate_json(event.model_dump_json())
+    assert again == event
+    assert again.received_at - event.received_at == timedelta(0)

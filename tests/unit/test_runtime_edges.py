@@ -1,0 +1,109 @@
+"""Logging privacy, settings safety, health and the ops endpoints."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import httpx
+import pytest
+
+from services.runtime import EXIT_CONFIG, Health, RuntimeMetrics, RuntimeSettings, load_settings, ops_app
+from services.runtime.errors import InvalidMessage
+from services.runtime.structured_logging import configure_logging
+
+pytestmark = pytest.mark.unit
+
+
+def _log_line(emit) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    stream = io.StringIO()
+    configure_logging("test-service", "INFO", stream=stream)
+    emit(logging.getLogger("hotline.test"))
+    return json.loads(stream.getvalue().splitlines()[-1])
+
+
+def test_log_lines_are_json_with_only_allow_listed_fields() -> None:
+    line = _log_line(lambda log: log.info("case recorded", extra={
+        "signal_id": "s-1", "offset": 5, "narrative": "they hurt her", "email": "a@example.org"}))
+    assert line["msg"] == "case recorded" and line["service"] == "test-service"
+    assert line["signal_id"] == "s-1" and line["offset"] == 5
+    assert "narrative" not in line and "email" not in line
+    assert line["dropped"] == ["email", "narrative"]
+    assert "they hurt her" not in json.dumps(line)
+
+
+def test_contact_details_in_messages_are_masked() -> None:
+    line = _log_line(lambda log: log.warning("call back %s or %s", "sam@example.org", "+1 (555) 010-0100"))
+    assert line["msg"] == "call back <email> or <phone>"
+
+
+def test_exception_messages_are_logged_only_for_our_own_errors() -> None:
+    def raise_and_log(error: Exception):  # type: ignore[no-untyped-def]
+        def emit(log: logging.Logger) -> None:
+            try:
+                raise error
+            except Exception:
+                log.exception("failed")
+        return emit
+
+    ours = _log_line(raise_and_log(InvalidMessage("signals.received/0@4 has no narrative")))
+    assert ours["exc"] == "InvalidMessage: signals.received/0@4 has no narrative"
+    theirs = _log_line(raise_and_log(ValueError("Maria is at 12 Elm Street")))
+    assert "Maria" not in json.dumps(theirs)
+    assert str(theirs["exc"]).startswith("ValueError")
+
+
+def test_production_refuses_unsafe_settings() -> None:
+    with pytest.raises(ValueError, match="encrypted") as caught:
+        RuntimeSettings(environment="production")
+    assert "REPLICATION_FACTOR" in str(caught.value)
+    ok = RuntimeSettings(environment="production", kafka_security_protocol="SSL", replication_factor=3)
+    assert ok.group_id("triage") == "triage"
+
+
+def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOTLINE_KAFKA_BOOTSTRAP", "kafka-1:9093")
+    monkeypatch.setenv("HOTLINE_TOPIC_PREFIX", "staging.")
+    settings = RuntimeSettings()
+    assert settings.kafka_bootstrap == "kafka-1:9093"
+    assert settings.group_id("review") == "staging.review"
+
+
+def test_bad_settings_exit_with_one_line_per_problem(monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("HOTLINE_TOPIC_PREFIX", "has spaces")
+    with pytest.raises(SystemExit) as caught:
+        load_settings(RuntimeSettings)
+    assert caught.value.code == EXIT_CONFIG
+    err = capsys.readouterr().err
+    assert err.startswith("configuration error: topic_prefix:")
+    assert "Traceback" not in err
+
+
+def test_health_is_ready_only_when_every_component_is() -> None:
+    health = Health()
+    assert not health.ready and health.live
+    health.set("consumer", ready=True, detail="consuming")
+    health.set("publisher", ready=False, detail="connecting")
+    assert not health.ready
+    health.set("publisher", ready=True, detail="connected")
+    assert health.ready
+    health.set("consumer", ready=False, alive=False, detail="halted")
+    assert not health.live and not health.ready
+
+
+async def test_ops_endpoints() -> None:
+    health = Health()
+    metrics = RuntimeMetrics("svc")
+    transport = httpx.ASGITransport(app=ops_app(health, metrics))
+    async with httpx.AsyncClient(transport=transport, base_url="http://ops") as client:
+        health.set("consumer", ready=False, detail="joining group")
+        assert (await client.get("/readyz")).status_code == 503
+        assert (await client.get("/livez")).status_code == 200
+        health.set("consumer", ready=True, detail="consuming")
+        ready = await client.get("/readyz")
+        assert ready.status_code == 200
+        assert ready.json()["components"]["consumer"]["detail"] == "consuming"
+        exposition = (await client.get("/metrics")).text
+        assert 'hotline_service_info{service="svc"} 1.0' in exposition

@@ -1,0 +1,48 @@
+"""The topic registry."""
+
+from __future__ import annotations
+
+import pytest
+
+from contracts import REGISTRY, Service, Topic, physical_name, spec_for, topic_for_event
+from contracts.events import SignalReceived, SignalTriaged
+
+pytestmark = pytest.mark.unit
+
+
+def test_every_topic_is_registered() -> None:
+    assert set(REGISTRY) == set(Topic)
+
+
+def test_every_consumed_non_dlq_topic_has_a_registered_dlq() -> None:
+    for spec in REGISTRY.values():
+        if spec.is_dlq or spec.topic is Topic.OPS_EVENTS:
+            continue
+        assert spec.dlq is not None, spec.topic
+        dlq = spec_for(spec.dlq)
+        assert dlq.is_dlq
+        # Whoever consumes a topic is who writes its dead letters.
+        assert dlq.producers == spec.consumers
+
+
+def test_events_map_to_one_topic_each() -> None:
+    assert topic_for_event(SignalReceived) is Topic.SIGNALS_RECEIVED
+    assert topic_for_event(SignalTriaged) is Topic.SIGNALS_TRIAGED
+
+
+def test_signal_topics_are_keyed_by_signal_and_retained_for_a_bounded_time() -> None:
+    spec = spec_for(Topic.SIGNALS_RECEIVED)
+    assert spec.key == "signal id"
+    assert spec.retention is not None
+    assert spec.config()["retention.ms"] == str(14 * 24 * 3600 * 1000)
+    assert spec.config()["cleanup.policy"] == "delete"
+    assert Service.TRIAGE in spec.consumers
+
+
+def test_physical_names_take_a_prefix() -> None:
+    assert physical_name(Topic.SIGNALS_RECEIVED) == "signals.received"
+    assert physical_name(Topic.SIGNALS_RECEIVED, "staging.") == "staging.signals.received"
+    with pytest.raises(ValueError, match="prefix"):
+        physical_name(Topic.SIGNALS_RECEIVED, "bad prefix/")
+    with pytest.raises(ValueError, match="249"):
+        physical_name(Topic.SIGNALS_RECEIVED, "x" * 240)
