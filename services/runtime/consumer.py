@@ -120,6 +120,13 @@ class ConsumerLoop:
         self._stop = asyncio.Event()
         health.register(spec.name)
 
+    @property
+    def assigned_partitions(self) -> set[int]:
+        """Partitions this worker holds now (empty while joining or after stopping)."""
+        if self._consumer is None:
+            return set()
+        return {tp.partition for tp in self._consumer.assignment()}
+
     # ------------------------------------------------------------ lifecycle
 
     async def run(self, stop: asyncio.Event) -> None:

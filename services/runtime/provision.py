@@ -65,7 +65,7 @@ async def _provision(
     to_create = [t for t in topics if names[t] not in existing]
     if to_create and create:
         response = await admin.create_topics([
-            NewTopic(names[t], REGISTRY[t].partitions, rf, desired_config(REGISTRY[t], rf))
+            NewTopic(names[t], REGISTRY[t].partitions, rf, topic_configs=desired_config(REGISTRY[t], rf))
             for t in to_create
         ])
         for name, code, message in _topic_errors(response):
