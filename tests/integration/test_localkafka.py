@@ -49,7 +49,9 @@ async def test_a_restarted_broker_keeps_its_port_and_its_data(tmp_path: Path) ->
         Broker(state_dir=tmp_path / "kafka", port=0).stop()
 
 
-def test_a_taken_port_is_refused_in_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_taken_port_is_refused_in_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

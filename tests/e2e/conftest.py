@@ -1,0 +1,37 @@
+"""End-to-end fixtures: the services as processes on the real broker, under a per-test prefix."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from services.runtime import RuntimeSettings
+from tests.e2e.processes import ServiceProcess
+
+
+@pytest.fixture
+def service_env(topics: RuntimeSettings) -> dict[str, str]:
+    return {
+        "HOTLINE_KAFKA_BOOTSTRAP": topics.kafka_bootstrap,
+        "HOTLINE_TOPIC_PREFIX": topics.topic_prefix,
+        "HOTLINE_ENVIRONMENT": "test",
+        "HOTLINE_REFERENCE_SECRET": "e2e-test-reference-secret",
+        "HOTLINE_LOG_LEVEL": "INFO",
+    }
+
+
+@pytest.fixture
+def launch(service_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[..., ServiceProcess]]:
+    started: list[ServiceProcess] = []
+
+    def start(module: str, **env: str) -> ServiceProcess:
+        name = f"{module.replace('.', '_')}-{len(started)}.log"
+        process = ServiceProcess(module, {**service_env, **env}, tmp_path / name).start()
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop_quietly()

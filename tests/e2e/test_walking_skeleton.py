@@ -1,0 +1,109 @@
+"""The walking skeleton end to end: web intake -> signals.received -> triage -> signals.triaged -> review.
+
+Checked with an independent client (kcat) reading the broker, and through the review API.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from contracts import CODEC, KafkaRecord, Topic, physical_name
+from contracts.events import FlagName, SignalTriaged, Urgency
+from services.runtime import KafkaPublisher, RuntimeMetrics, RuntimeSettings
+from tests.conftest import wait_for
+from tests.e2e.processes import ServiceProcess, free_port
+from tests.kafka_reader import read_topic
+
+
+def kcat_read(settings: RuntimeSettings, topic: Topic, count: int, timeout: float = 20.0) -> list[dict]:
+    """Read ``count`` records with kcat, a client that shares no code with the project."""
+    kcat = shutil.which("kcat")
+    if kcat is None:
+        pytest.fail("kcat is not installed (apt-get install kcat); ./dev setup installs it")
+    name = physical_name(topic, settings.topic_prefix)
+    deadline = time.monotonic() + timeout
+    while True:
+        result = subprocess.run(
+            [kcat, "-C", "-b", settings.kafka_bootstrap, "-t", name, "-o", "beginning", "-e", "-J",
+             "-q", "-c", str(count)], capture_output=True, text=True, timeout=timeout, check=False)
+        records = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+        if len(records) >= count or time.monotonic() > deadline:
+            return records
+        time.sleep(0.1)
+
+
+def _headers(kcat_record: dict) -> dict[str, str]:
+    flat = kcat_record.get("headers") or []
+    return dict(zip(flat[::2], flat[1::2], strict=True))
+
+
+@pytest.mark.e2e
+async def test_a_posted_tip_is_triaged_and_recorded_for_review(
+    topics: RuntimeSettings, launch: Callable[..., ServiceProcess], tmp_path: Path
+) -> None:
+    webform_port, review_port = free_port(), free_port()
+    launch("triage")
+    launch("services.review", HOTLINE_HTTP_PORT=str(review_port),
+           HOTLINE_REVIEW_DB=str(tmp_path / "review.sqlite3"))
+    launch("intake_webform", HOTLINE_HTTP_PORT=str(webform_port))
+
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{webform_port}") as client:
+        posted_at = time.monotonic()
+        response = await client.post("/api/v1/tips", json={
+            "narrative": "A 15 year old girl is locked in a room at the motel on Route 9.",
+            "state": "TX", "city": "Dallas", "danger_now": "yes", "victims": [{"age": 15}]})
+    assert response.status_code == 202, response.text
+    reference = response.json()["reference_number"]
+
+    [record] = kcat_read(topics, Topic.SIGNALS_TRIAGED, 1)
+    seen_after = time.monotonic() - posted_at
+    headers = _headers(record)
+    assert headers["ce_type"] == "org.hotline.signal.triaged.v1"
+    assert headers["ce_source"] == "/hotline/triage"
+    triaged = CODEC.decode_as(SignalTriaged, record["payload"].encode(),
+                              [(k, v.encode()) for k, v in headers.items()])
+    assert triaged.reference_number == reference
+    assert record["key"] == str(triaged.signal_id)
+    assert triaged.urgency is Urgency.P1_ACT_NOW
+    assert triaged.is_raised(FlagName.MINOR)
+    assert triaged.is_raised(FlagName.IMMINENT_DANGER)
+    print(f"POST to SignalTriaged seen by kcat: {seen_after:.3f}s")
+
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{review_port}") as client:
+        async def recorded() -> list[dict]:
+            return (await client.get("/api/v1/cases")).json()["cases"]
+        [case] = await wait_for(recorded, what="the case in review")
+    assert case["reference_number"] == reference
+    assert case["urgency"] == "p1_act_now"
+    assert case["flags"] == ["imminent_danger", "minor"]
+
+
+@pytest.mark.e2e
+async def test_triage_dead_letters_garbage_and_keeps_triaging(
+    topics: RuntimeSettings, launch: Callable[..., ServiceProcess]
+) -> None:
+    triage = launch("triage")
+    async with KafkaPublisher(topics, source="/hotline/test", metrics=RuntimeMetrics("t")) as publisher:
+        await publisher.publish_record(Topic.SIGNALS_RECEIVED, KafkaRecord(
+            key=b"poison", value=b"\x00\x01 definitely not a signal", headers=(("ce_id", b"x"),)))
+        from tests.builders import received
+        good = received()
+        await publisher.publish(Topic.SIGNALS_RECEIVED, good)
+
+    [dead] = await read_topic(topics, Topic.SIGNALS_RECEIVED_DLQ, 1)
+    assert dead.value == b"\x00\x01 definitely not a signal"
+    headers = dict(dead.headers)
+    assert headers["dlq_error_class"] == b"MissingHeader"
+    assert headers["dlq_consumer_group"] == f"{topics.topic_prefix}triage".encode()
+    [triaged] = await read_topic(topics, Topic.SIGNALS_TRIAGED, 1)
+    assert CODEC.decode_as(SignalTriaged, triaged.value, triaged.headers).signal_id == good.signal_id
+    assert triage.process is not None and triage.process.poll() is None
+    assert triage.terminate() == 0
