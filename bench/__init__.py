@@ -1,0 +1,1 @@
+"""Benchmarks: each prints its figures, as ratios against the Kafka baseline measured in the same run."""
