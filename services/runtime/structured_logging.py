@@ -30,11 +30,12 @@ SAFE_FIELDS: Final = frozenset(
 _STANDARD_ATTRS: Final = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
 # Defence in depth for the message text itself: addresses and phone-like digit runs are masked.
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
 _PHONE = re.compile(r"(?<!\w)\+?\d[\d ()./-]{7,}\d(?!\w)")
 
 
 def scrub(text: str) -> str:
-    return _PHONE.sub("<phone>", _EMAIL.sub("<email>", text))
+    return _PHONE.sub("<phone>", _IPV4.sub("<ip>", _EMAIL.sub("<email>", text)))
 
 
 class JsonFormatter(logging.Formatter):
@@ -55,7 +56,8 @@ class JsonFormatter(logging.Formatter):
             if key in _STANDARD_ATTRS or key.startswith("_"):
                 continue
             if key in SAFE_FIELDS:
-                line[key] = value if isinstance(value, int | float | bool | None) else scrub(str(value))
+                # Allow-listed fields hold ids and kinds by contract; masking them would mangle ids.
+                line[key] = value if isinstance(value, int | float | bool | None) else str(value)
             else:
                 dropped.append(key)
         if dropped:

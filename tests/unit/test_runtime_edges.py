@@ -107,3 +107,10 @@ async def test_ops_endpoints() -> None:
         assert ready.json()["components"]["consumer"]["detail"] == "consuming"
         exposition = (await client.get("/metrics")).text
         assert 'hotline_service_info{service="svc"} 1.0' in exposition
+
+
+def test_ids_in_allow_listed_fields_are_kept_verbatim_and_addresses_masked_in_messages() -> None:
+    event_id = "12345678-1234-5678-9abc-123456789abc"
+    line = _log_line(lambda log: log.info("listening on http://127.0.0.1:9101", extra={"event_id": event_id}))
+    assert line["event_id"] == event_id
+    assert line["msg"] == "listening on http://<ip>:9101"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -126,3 +127,22 @@ async def test_processor_waits_out_a_broker_outage_instead_of_skipping() -> None
     record = CODEC.encode(received(), source="/hotline/intake-webform")
     await _processor(publisher, []).process(_as_failed(record.value, record.headers))
     assert len(publisher.records(Topic.SIGNALS_TRIAGED)) == 1
+
+
+async def test_processor_halts_without_returning_when_dead_letters_keep_coming() -> None:
+    publisher = InMemoryPublisher()
+    await publisher.start()
+    halts: list[ConsumerHalted] = []
+    processor = _processor(publisher, halts, max_consecutive=2)
+    good = CODEC.encode(received(), source="/hotline/intake-webform")
+    for offset in range(2):
+        await processor.process(_as_failed(b"garbage", good.headers, offset=offset))
+    # The third in a row halts: the record is neither dead-lettered nor passed over, and
+    # process() does not return, so faust never acks it.
+    blocked = asyncio.create_task(processor.process(_as_failed(b"garbage", good.headers, offset=2)))
+    done, _ = await asyncio.wait({blocked}, timeout=0.3)
+    assert not done
+    blocked.cancel()
+    assert len(halts) == 1
+    assert "3 records in a row" in str(halts[0])
+    assert len(publisher.records(Topic.SIGNALS_RECEIVED_DLQ)) == 2
