@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from contracts import CODEC, Codec, Decoded, Event, Header, KafkaRecord, Topic, spec_for
+from contracts import CODEC, Codec, Decoded, KafkaRecord, Topic, spec_for
 from services.runtime.errors import PublisherClosed
-from services.runtime.publisher import Delivery
+from services.runtime.publisher import Delivery, EncodingPublisher
 
 
 @dataclass(frozen=True)
@@ -20,12 +19,11 @@ class StoredRecord:
     record: KafkaRecord
 
 
-class InMemoryPublisher:
+class InMemoryPublisher(EncodingPublisher):
     """Keeps every record per topic and partition, with Kafka's per-partition offsets and key affinity."""
 
     def __init__(self, *, source: str = "/hotline/test", codec: Codec = CODEC) -> None:
-        self._source = source
-        self._codec = codec
+        super().__init__(source=source, codec=codec)
         self._partitions: dict[tuple[Topic, int], list[KafkaRecord]] = defaultdict(list)
         self._failures: list[BaseException] = []
         self.started = False
@@ -39,12 +37,6 @@ class InMemoryPublisher:
     def fail_next(self, error: BaseException) -> None:
         """Make the next publish raise ``error`` (for example ``BrokerUnavailable``)."""
         self._failures.append(error)
-
-    async def publish(
-        self, topic: Topic, event: Event, *, extra_headers: Sequence[Header] = ()
-    ) -> Delivery:
-        record = self._codec.encode(event, source=self._source, extra_headers=extra_headers)
-        return await self.publish_record(topic, record)
 
     async def publish_record(self, topic: Topic, record: KafkaRecord) -> Delivery:
         if not self.started:

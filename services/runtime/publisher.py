@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,7 +49,24 @@ class Publisher(Protocol):
     async def publish_record(self, topic: Topic, record: KafkaRecord) -> Delivery: ...
 
 
-class KafkaPublisher:
+class EncodingPublisher(abc.ABC):
+    """Encodes events with the codec; subclasses only say how a record reaches its topic."""
+
+    def __init__(self, *, source: str, codec: Codec = CODEC) -> None:
+        self._source = source
+        self._codec = codec
+
+    async def publish(
+        self, topic: Topic, event: Event, *, extra_headers: Sequence[Header] = ()
+    ) -> Delivery:
+        record = self._codec.encode(event, source=self._source, extra_headers=extra_headers)
+        return await self.publish_record(topic, record)
+
+    @abc.abstractmethod
+    async def publish_record(self, topic: Topic, record: KafkaRecord) -> Delivery: ...
+
+
+class KafkaPublisher(EncodingPublisher):
     """The one producer of a process: idempotent, acks=all, awaiting each delivery.
 
     aiokafka's defaults are not durable (acks=1, no idempotence); ``enable_idempotence`` forces
@@ -64,10 +82,9 @@ class KafkaPublisher:
         codec: Codec = CODEC,
         linger_ms: int = 5,
     ) -> None:
+        super().__init__(source=source, codec=codec)
         self._settings = settings
-        self._source = source
         self._metrics = metrics
-        self._codec = codec
         self._producer = AIOKafkaProducer(
             **client_options(settings, client_id=f"{source.strip('/').replace('/', '.')}.producer"),
             enable_idempotence=True,
@@ -98,12 +115,6 @@ class KafkaPublisher:
 
     async def __aexit__(self, *_: object) -> None:
         await self.stop()
-
-    async def publish(
-        self, topic: Topic, event: Event, *, extra_headers: Sequence[Header] = ()
-    ) -> Delivery:
-        record = self._codec.encode(event, source=self._source, extra_headers=extra_headers)
-        return await self.publish_record(topic, record)
 
     async def publish_record(self, topic: Topic, record: KafkaRecord) -> Delivery:
         if not self._started:
