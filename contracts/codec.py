@@ -168,12 +168,13 @@ class Codec:
         return decoded.event
 
     def _envelope(self, headers: tuple[Header, ...]) -> Envelope:
+        raw = dict(headers)  # the last of repeated headers wins, as in header_value
         values: dict[str, str] = {}
         for name in REQUIRED_HEADERS:
-            text = header_value(headers, name)
-            if text is None:
-                raise MissingHeader(f"missing or non-UTF-8 header {name}")
-            values[name] = text
+            try:
+                values[name] = raw[name].decode("utf-8")
+            except (KeyError, UnicodeDecodeError):
+                raise MissingHeader(f"missing or non-UTF-8 header {name}") from None
         if values[H_SPECVERSION] != SPEC_VERSION:
             raise MissingHeader(f"unsupported {H_SPECVERSION}")
         if values[H_CONTENT_TYPE].split(";")[0].strip() != CONTENT_TYPE:
@@ -184,7 +185,7 @@ class Codec:
                 type=values[H_TYPE],
                 source=values[H_SOURCE],
                 time=parse_time(values[H_TIME]),
-                dataschema=header_value(headers, H_DATASCHEMA),
+                dataschema=header_value(headers, H_DATASCHEMA) if H_DATASCHEMA in raw else None,
             )
         except (ValueError, ValidationError) as error:
             # ValidationError subclasses ValueError; both name the header only.

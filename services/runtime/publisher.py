@@ -80,7 +80,10 @@ class KafkaPublisher(EncodingPublisher):
         source: str,
         metrics: RuntimeMetrics,
         codec: Codec = CODEC,
-        linger_ms: int = 5,
+        # 0: an urgent signal is not held back to fill a batch, and a handler that awaits each
+        # publish is not capped at 1/linger per second; records still batch while a request
+        # is in flight (measured in bench/runtime_overhead: 6.6x the sequential rate of 5 ms).
+        linger_ms: int = 0,
     ) -> None:
         super().__init__(source=source, codec=codec)
         self._settings = settings
