@@ -83,7 +83,9 @@ def test_status_of_a_stopped_broker(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert capsys.readouterr().out.strip() == "not running"
 
 
-def test_missing_maven_is_named_when_jars_are_not_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_maven_is_named_when_jars_are_not_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(LocalKafkaError, match="mvn not found on PATH"):
         fetch_jars(tmp_path / "empty-cache")
