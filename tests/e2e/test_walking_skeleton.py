@@ -50,10 +50,12 @@ async def test_a_posted_tip_is_triaged_and_recorded_for_review(
     topics: RuntimeSettings, launch: Callable[..., ServiceProcess], tmp_path: Path
 ) -> None:
     webform_port, review_port = free_port(), free_port()
-    launch("triage")
-    launch("services.review", HOTLINE_HTTP_PORT=str(review_port),
-           HOTLINE_REVIEW_DB=str(tmp_path / "review.sqlite3"))
-    launch("intake_webform", HOTLINE_HTTP_PORT=str(webform_port))
+    services = [
+        launch("triage"),
+        launch("services.review", HOTLINE_HTTP_PORT=str(review_port),
+               HOTLINE_REVIEW_DB=str(tmp_path / "review.sqlite3")),
+        launch("intake_webform", HOTLINE_HTTP_PORT=str(webform_port)),
+    ]
 
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{webform_port}") as client:
         posted_at = time.monotonic()
@@ -84,6 +86,13 @@ async def test_a_posted_tip_is_triaged_and_recorded_for_review(
     assert case["reference_number"] == reference
     assert case["urgency"] == "p1_act_now"
     assert case["flags"] == ["imminent_danger", "minor"]
+
+    # Privacy: the narrative reached every service, and none of them wrote it to its log.
+    for service in services:
+        assert service.terminate() == 0
+        log_text = service.log_path.read_text()
+        assert "locked in a room" not in log_text
+        assert "Route 9" not in log_text
 
 
 @pytest.mark.e2e

@@ -114,3 +114,18 @@ def test_ids_in_allow_listed_fields_are_kept_verbatim_and_addresses_masked_in_me
     line = _log_line(lambda log: log.info("listening on http://127.0.0.1:9101", extra={"event_id": event_id}))
     assert line["event_id"] == event_id
     assert line["msg"] == "listening on http://<ip>:9101"
+
+
+def test_runtime_public_surface_is_pinned() -> None:
+    import services.runtime as runtime
+
+    assert sorted(runtime.__all__) == sorted([
+        "EXIT_CONFIG", "EXIT_HALTED", "BrokerUnavailable", "ConsumerHalted", "ConsumerLoop",
+        "ConsumerPolicy", "ConsumerSpec", "DeadLetterer", "Delivery", "FailedRecord", "Handler",
+        "Health", "HotlineError", "HttpServer", "InMemoryPublisher", "InvalidMessage",
+        "KafkaPublisher", "Message", "PublishError", "Publisher", "PublisherClosed",
+        "RetriableError", "RuntimeMetrics", "RuntimeSettings", "ServiceContext",
+        "dead_letter_record", "dlq_topic_for", "load_settings", "ops_app", "run_service",
+    ])
+    for name in runtime.__all__:
+        assert hasattr(runtime, name)
