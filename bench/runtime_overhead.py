@@ -13,11 +13,22 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.kafka_baseline import measure
 from contracts import Topic
-from contracts.events import SignalTriaged
+from contracts.events import (
+    CallType,
+    Channel,
+    Flag,
+    FlagName,
+    Route,
+    RoutingTarget,
+    SignalTriaged,
+    TraffickingType,
+    Urgency,
+)
 from services.runtime import (
     ConsumerLoop,
     ConsumerPolicy,
@@ -29,7 +40,17 @@ from services.runtime import (
     RuntimeSettings,
 )
 from services.runtime.provision import provision
-from tests.builders import triaged
+
+
+def triaged() -> SignalTriaged:
+    now = datetime.now(UTC)
+    return SignalTriaged(
+        signal_id=uuid.uuid4(), reference_number="HT-BNCH-0000A", channel=Channel.WEBFORM,
+        received_at=now, triaged_at=now, rules_version="bench", urgency=Urgency.P3_BUSINESS_DAYS,
+        flags=[Flag(name=FlagName.MINOR, raised=False)], call_type=CallType.TIP,
+        trafficking_type=TraffickingType.LABOR, business_hours=True, sla_due_at=now + timedelta(days=3),
+        routes=[Route(target=RoutingTarget.SUPERVISOR_QUEUE, reason="substantive")],
+    )
 
 
 async def _publish(settings: RuntimeSettings, events: list[SignalTriaged], concurrency: int) -> float:

@@ -139,15 +139,24 @@ def main(argv: list[str] | None = None) -> int:
         description="Create (ensure) or check (verify) every topic in the registry. "
         "Connection settings come from HOTLINE_* variables; flags override them.",
     )
-    parser.add_argument("action", choices=("ensure", "verify", "list"))
+    parser.add_argument("action", choices=("ensure", "verify", "list", "manifests"),
+                        help="manifests: print Strimzi KafkaTopic resources instead of touching a broker")
     parser.add_argument("--bootstrap", help="Kafka bootstrap servers (HOTLINE_KAFKA_BOOTSTRAP)")
     parser.add_argument("--prefix", help="topic name prefix (HOTLINE_TOPIC_PREFIX)")
     parser.add_argument("--replication-factor", type=int, help="(HOTLINE_REPLICATION_FACTOR)")
+    parser.add_argument("--cluster", default="hotline", help="manifests: the Strimzi Kafka cluster")
+    parser.add_argument("--namespace", default="kafka", help="manifests: the cluster's namespace")
     args = parser.parse_args(argv)
     overrides = {k: v for k, v in {
         "kafka_bootstrap": args.bootstrap, "topic_prefix": args.prefix,
         "replication_factor": args.replication_factor}.items() if v is not None}
     settings = RuntimeSettings(**overrides)
+    if args.action == "manifests":
+        from services.runtime.topic_manifests import render
+
+        print(render(cluster=args.cluster, namespace=args.namespace,
+                     replication_factor=args.replication_factor or 3, prefix=settings.topic_prefix), end="")
+        return 0
     if args.action == "list":
         for topic, spec in REGISTRY.items():
             print(f"{physical_name(topic, settings.topic_prefix)}\tkey={spec.key}\t"
