@@ -23,6 +23,8 @@ from services.runtime.kafka_options import client_options
 from services.runtime.settings import RuntimeSettings
 
 _TOPIC_ALREADY_EXISTS = 36
+_LEADER_NOT_AVAILABLE = 5  # the topic exists; its partitions are still getting leaders
+_READY_TIMEOUT_S = 30.0
 
 Status = Literal["created", "updated", "ok", "missing", "drift"]
 
@@ -60,7 +62,7 @@ async def _provision(
     rf = settings.replication_factor
     names = {t: physical_name(t, settings.topic_prefix) for t in topics}
     existing = {d["topic"]: d for d in await admin.describe_topics(list(names.values()))
-                if d["error_code"] == 0}
+                if d["error_code"] in (0, _LEADER_NOT_AVAILABLE)}
     reports: dict[Topic, TopicReport] = {}
     to_create = [t for t in topics if names[t] not in existing]
     if to_create and create:
@@ -72,6 +74,9 @@ async def _provision(
             if code not in (0, _TOPIC_ALREADY_EXISTS):
                 raise KafkaError(f"creating {name} failed: error {code} {message or ''}".strip())
         reports.update({t: TopicReport(t, names[t], "created") for t in to_create})
+        # Return only once the new topics can be used: producers and consumers started right
+        # after ``ensure`` must not race the controller.
+        await _wait_until_ready(admin, [names[t] for t in to_create])
     else:
         reports.update({t: TopicReport(t, names[t], "missing") for t in to_create})
 
@@ -100,6 +105,19 @@ async def _provision(
             for t in to_alter
         ])
     return [reports[t] for t in topics]
+
+
+async def _wait_until_ready(admin: AIOKafkaAdminClient, names: list[str]) -> None:
+    try:
+        async with asyncio.timeout(_READY_TIMEOUT_S):
+            while True:
+                described = await admin.describe_topics(names)
+                if all(d["error_code"] == 0 and d["partitions"]
+                       and all(p["leader"] >= 0 for p in d["partitions"]) for d in described):
+                    return
+                await asyncio.sleep(0.1)
+    except TimeoutError:
+        raise KafkaError(f"new topics have no partition leaders after {_READY_TIMEOUT_S}s") from None
 
 
 def _topic_errors(response: Any) -> list[tuple[str, int, str | None]]:
