@@ -33,6 +33,10 @@ class PublisherClosed(PublishError):
     """The publisher was used before ``start`` or after ``stop``."""
 
 
+class ServerStartError(HotlineError):
+    """An HTTP server of the service could not start (usually: its port is taken)."""
+
+
 class ConsumerHalted(HotlineError):
     """The consumer stopped itself: too many consecutive failures, or retries exhausted."""
 
@@ -58,6 +62,7 @@ __all__ = [
     "PublishError",
     "PublisherClosed",
     "RetriableError",
+    "ServerStartError",
     "describe",
     "is_safe_to_show",
 ]

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from services.runtime.errors import ServerStartError
 from services.runtime.health import Health
 from services.runtime.metrics import RuntimeMetrics
 
@@ -39,14 +40,22 @@ class HttpServer:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._server.serve(), name=f"http:{self._name}")
+        task = asyncio.create_task(self._serve(), name=f"http:{self._name}")
         while not self._server.started:
-            if self._task.done():
-                # uvicorn reports a bind failure by exiting; surface it as one clear error.
-                self._task.result()
-                raise OSError(f"{self._name} server on {self._server.config.host}:"
-                              f"{self._server.config.port} did not start (port in use?)")
+            if task.done():
+                task.result()  # raises the ServerStartError of _serve
             await asyncio.sleep(0.02)
+        self._task = task
+
+    async def _serve(self) -> None:
+        try:
+            await self._server.serve()
+        except SystemExit:
+            # uvicorn reports a failed bind with sys.exit() (after logging why). A SystemExit
+            # escaping a task would end the whole process with a traceback; convert it here.
+            config = self._server.config
+            raise ServerStartError(f"{self._name} server cannot listen on {config.host}:"
+                                   f"{config.port} (in use, or not permitted)") from None
         log.info("http server listening", extra={"component": self._name, "port": self.port})
 
     @property

@@ -12,7 +12,7 @@ from typing import Final, TypeVar
 
 from pydantic import ValidationError
 
-from services.runtime.errors import BrokerUnavailable, ConsumerHalted, describe
+from services.runtime.errors import BrokerUnavailable, ConsumerHalted, ServerStartError, describe
 from services.runtime.health import Health
 from services.runtime.http_server import HttpServer, ops_app
 from services.runtime.metrics import RuntimeMetrics
@@ -60,13 +60,16 @@ async def _run(name: str, settings: RuntimeSettings, body: ServiceBody) -> int:
     metrics = RuntimeMetrics(name)
     health = Health()
     ops = HttpServer(ops_app(health, metrics), settings.ops_host, settings.ops_port, name="ops")
-    await ops.start()
-    context = ServiceContext(name=name, settings=settings, metrics=metrics, health=health,
-                             stop=stop, ops_url=ops.url)
-    log.info("service started", extra={"component": name, "port": ops.port,
-                                       "bootstrap": settings.kafka_bootstrap})
     try:
+        await ops.start()
+        context = ServiceContext(name=name, settings=settings, metrics=metrics, health=health,
+                                 stop=stop, ops_url=ops.url)
+        log.info("service started", extra={"component": name, "port": ops.port,
+                                           "bootstrap": settings.kafka_bootstrap})
         await body(context)
+    except ServerStartError as error:
+        log.critical("cannot start", extra={"error": describe(error)})
+        return EXIT_CONFIG
     except ConsumerHalted as error:
         log.critical("consumer halted", extra={"error": describe(error)})
         return EXIT_HALTED
