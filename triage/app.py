@@ -26,6 +26,7 @@ def create_app(settings: TriageSettings, processor: TriageProcessor) -> faust.Ap
         processing_guarantee="at_least_once",  # never exactly_once: see DESIGN, delivery semantics
         producer_acks=-1,
         store="memory://",
+        datadir=str(settings.faust_datadir / settings.group_id(GROUP)),
         web_enabled=False,
         topic_disable_leader=True,
         autodiscover=False,

@@ -39,6 +39,7 @@ async def serve(context: ServiceContext, settings: TriageSettings) -> None:
                                   max_consecutive=settings.max_consecutive_dead_letters),
         metrics=context.metrics, now=lambda: datetime.now(UTC), group=group, on_halt=on_halt,
     )
+    settings.faust_datadir.mkdir(parents=True, exist_ok=True)  # faust creates only the last level
     app = create_app(settings, processor)
     try:
         await app.start()

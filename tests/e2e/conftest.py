@@ -12,8 +12,9 @@ from tests.e2e.processes import ServiceProcess
 
 
 @pytest.fixture
-def service_env(topics: RuntimeSettings) -> dict[str, str]:
+def service_env(topics: RuntimeSettings, tmp_path: Path) -> dict[str, str]:
     return {
+        "HOTLINE_FAUST_DATADIR": str(tmp_path / "faust"),
         "HOTLINE_KAFKA_BOOTSTRAP": topics.kafka_bootstrap,
         "HOTLINE_TOPIC_PREFIX": topics.topic_prefix,
         "HOTLINE_ENVIRONMENT": "test",
