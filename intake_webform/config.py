@@ -1,7 +1,8 @@
-"""Settings of the web intake."""
+"""Settings of the web intake (``HOTLINE_*`` environment variables)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
@@ -10,12 +11,38 @@ from services.runtime import RuntimeSettings
 
 _DEV_SECRET = "dev-only-reference-secret"  # noqa: S105 - refused outside dev below
 
+MIB = 1024 * 1024
+
 
 class WebformSettings(RuntimeSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
-    # Keys the derivation of reference numbers; whoever holds it can link numbers to signals.
+    # Keys reference numbers, follow-up receipts and idempotency keys; whoever holds it can link
+    # reference numbers to signals and mint receipts. 32+ random bytes outside dev.
     reference_secret: SecretStr = SecretStr(_DEV_SECRET)
+    # What the form tells people to call; the seeds' national hotline by default.
+    hotline_number: str = "1-888-373-7888"
+    hotline_text: str = "233733"
+
+    # Durability: tips the broker could not take are fsynced here and drained in order.
+    spool_dir: Path = Path(".local/webform/spool")
+    spool_max_records: int = Field(default=10_000, ge=1)
+    spool_max_bytes: int = Field(default=512 * MIB, ge=1024)
+    # How long a reporter waits for Kafka's ack before the tip goes to the spool instead.
+    publish_timeout_s: float = Field(default=3.0, gt=0, le=60)
+
+    # Attachments: scrubbed of metadata, stored by sha256 here, never put on Kafka.
+    blob_dir: Path = Path(".local/webform/blobs")
+    max_attachments: int = Field(default=5, ge=0, le=20)
+    max_attachment_bytes: int = Field(default=10 * MIB, ge=1024)
+    # A whole request (form fields, attachments, multipart framing, base64 in JSON).
+    max_request_bytes: int = Field(default=60 * MIB, ge=64 * 1024)
+
+    # Flood protection without storing addresses: per-client budget keyed by a salted hash that
+    # rotates every window, and a ceiling for everyone together (Tor users share one address).
+    rate_per_client: int = Field(default=10, ge=1)
+    rate_window_s: int = Field(default=600, ge=1)
+    rate_global_per_s: float = Field(default=100.0, gt=0)
 
     @model_validator(mode="after")
     def _refuse_dev_secret_outside_dev(self) -> Self:

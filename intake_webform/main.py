@@ -1,29 +1,96 @@
-"""Composition root of the web intake: settings, the one publisher, the app, the servers."""
+"""Composition root of the web intake: settings, publisher, spool and drainer, the app, the servers."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
+from contracts import Event, Header, KafkaRecord, Topic
+from intake_webform.blobs import BlobStore
 from intake_webform.config import WebformSettings
-from intake_webform.source import build_app
-from services.runtime import HttpServer, KafkaPublisher, ServiceContext, load_settings, run_service
+from intake_webform.durable import DurableSender
+from intake_webform.intake import Intake, Limits
+from intake_webform.metrics import WebformMetrics
+from intake_webform.ratelimit import RateLimiter
+from intake_webform.source import Contact, build_app
+from intake_webform.spool import Spool
+from services.runtime import (
+    BrokerUnavailable,
+    Delivery,
+    HttpServer,
+    KafkaPublisher,
+    ServiceContext,
+    load_settings,
+    run_service,
+)
 
 SERVICE = "intake-webform"
 
 
+class _ConnectWhenPossible:
+    """A publisher that may start before the broker is reachable: a tip taken while Kafka is down
+    goes to the spool, and each later publish (the drainer's) tries to connect again."""
+
+    def __init__(self, factory: Callable[[], KafkaPublisher]) -> None:
+        self._factory = factory
+        self._publisher: KafkaPublisher | None = None
+        self._lock = asyncio.Lock()
+
+    async def connect(self) -> KafkaPublisher:
+        async with self._lock:
+            if self._publisher is None:
+                publisher = self._factory()
+                await publisher.start()  # raises BrokerUnavailable, leaving nothing behind
+                self._publisher = publisher
+            return self._publisher
+
+    async def publish(self, topic: Topic, event: Event, *, extra_headers: Sequence[Header] = ()) -> Delivery:
+        return await (await self.connect()).publish(topic, event, extra_headers=extra_headers)
+
+    async def publish_record(self, topic: Topic, record: KafkaRecord) -> Delivery:
+        return await (await self.connect()).publish_record(topic, record)
+
+    async def stop(self) -> None:
+        if self._publisher is not None:
+            await self._publisher.stop()
+
+
 async def serve(context: ServiceContext, settings: WebformSettings) -> None:
-    publisher = KafkaPublisher(settings, source=f"/hotline/{SERVICE}", metrics=context.metrics)
-    await publisher.start()
-    context.health.set("publisher", ready=True, detail="connected")
-    app = build_app(publisher=publisher, now=lambda: datetime.now(UTC),
-                    reference_secret=settings.reference_secret.get_secret_value().encode())
+    publisher = _ConnectWhenPossible(
+        lambda: KafkaPublisher(settings, source=f"/hotline/{SERVICE}", metrics=context.metrics))
+    try:
+        await publisher.connect()
+        context.health.set("publisher", ready=True, detail="connected")
+    except BrokerUnavailable:
+        # Still ready: tips go to the spool, and the drainer keeps trying to connect.
+        context.health.set("publisher", ready=True, detail="broker unreachable at start; spooling")
+    spool = Spool(settings.spool_dir, max_records=settings.spool_max_records,
+                  max_bytes=settings.spool_max_bytes)
+    sender = DurableSender(publisher, spool, publish_timeout=settings.publish_timeout_s)
+    metrics = WebformMetrics(context.metrics.registry)
+    metrics.spool_records.set(len(spool))
+    intake = Intake(sender=sender, blobs=BlobStore(settings.blob_dir),
+                    limits=Limits(settings.max_attachments, settings.max_attachment_bytes),
+                    secret=settings.reference_secret.get_secret_value().encode(),
+                    now=lambda: datetime.now(UTC), metrics=metrics, source=f"/hotline/{SERVICE}")
+    limiter = RateLimiter(per_client=settings.rate_per_client, window_s=settings.rate_window_s,
+                          global_per_s=settings.rate_global_per_s)
+    app = build_app(intake=intake, limiter=limiter, max_request_bytes=settings.max_request_bytes,
+                    contact=Contact(hotline=settings.hotline_number, text=settings.hotline_text))
     server = HttpServer(app, settings.http_host, settings.http_port, name="webform")
+    drainer = asyncio.create_task(sender.drain(), name="spool-drainer")
     try:
         await server.start()
         context.health.set("http", ready=True, detail=server.url)
         await context.stop.wait()
     finally:
         await server.stop()
+        drainer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await drainer
+        await sender.close()
         await publisher.stop()
 
 

@@ -23,7 +23,8 @@ SAFE_FIELDS: Final = frozenset(
         "event_id", "event_type", "signal_id", "reference_number", "topic", "partition", "offset",
         "group", "key_hash", "attempt", "error", "error_class", "duration_ms", "count", "port",
         "host", "bootstrap", "state", "reason", "status", "dlq_topic", "urgency", "rules_version",
-        "channel", "component", "path", "method", "trace_id", "version", "lag", "backoff_s",
+        "channel", "component", "path", "method", "trace_id", "version", "lag", "backoff_s", "seq",
+        "outcome", "field", "code",
     }
 )
 

@@ -1,0 +1,145 @@
+"""Durable hand-off of a tip: Kafka's ack, or the fsynced spool, before the reporter hears "received".
+
+Normal path: publish and wait up to ``publish_timeout`` for acks=all. If the broker does not
+answer in time (or refuses), the encoded record is fsynced to the spool and the reporter gets
+their reference number at once. From then on new tips go straight to the spool until the
+drainer has emptied it, so tips reach the topic in the order they were accepted.
+
+A publish that timed out is not abandoned: it stays in flight in the producer, and the drainer
+waits for *that* attempt before trying again, so a slow broker does not produce a second copy.
+A crash can still leave a record both delivered and spooled; the signal id is deterministic and
+every consumer is idempotent, so the duplicate is absorbed downstream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+
+from contracts import KafkaRecord, Topic
+from intake_webform.spool import Spool, SpooledRecord
+from services.runtime import Delivery, Publisher, PublishError
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(enum.StrEnum):
+    PUBLISHED = "published"  # the broker acknowledged it (acks=all)
+    SPOOLED = "spooled"  # fsynced locally; the drainer will publish it
+
+
+class DurableSender:
+    def __init__(
+        self,
+        publisher: Publisher,
+        spool: Spool,
+        *,
+        publish_timeout: float,
+        backoff_initial: float = 0.5,
+        backoff_max: float = 15.0,
+    ) -> None:
+        self._publisher = publisher
+        self._spool = spool
+        self._timeout = publish_timeout
+        self._backoff_initial = backoff_initial
+        self._backoff_max = backoff_max
+        self._degraded = False
+        self._in_flight: dict[int, asyncio.Future[Delivery]] = {}
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @property
+    def degraded(self) -> bool:
+        """True while tips are going to the spool rather than straight to Kafka."""
+        return self._degraded or len(self._spool) > 0
+
+    @property
+    def spooled(self) -> int:
+        return len(self._spool)
+
+    async def send(self, topic: Topic, record: KafkaRecord) -> Outcome:
+        """Return once the record is durable. Raises ``SpoolFull`` when it cannot be made durable."""
+        if self.degraded:
+            await self._to_spool(topic, record)
+            return Outcome.SPOOLED
+        attempt = asyncio.ensure_future(self._publisher.publish_record(topic, record))
+        try:
+            await asyncio.wait_for(asyncio.shield(attempt), self._timeout)
+        except TimeoutError:
+            self._degraded = True
+            spooled = await self._to_spool(topic, record, in_flight=attempt)
+            log.warning("broker did not acknowledge in time; tip spooled",
+                        extra={"topic": topic.value, "seq": spooled.seq})
+            return Outcome.SPOOLED
+        except PublishError as error:
+            self._degraded = True
+            spooled = await self._to_spool(topic, record)
+            log.warning("broker refused the tip; spooled",
+                        extra={"topic": topic.value, "seq": spooled.seq, "error_class": type(error).__name__})
+            return Outcome.SPOOLED
+        return Outcome.PUBLISHED
+
+    async def _to_spool(
+        self, topic: Topic, record: KafkaRecord, *, in_flight: asyncio.Future[Delivery] | None = None
+    ) -> SpooledRecord:
+        try:
+            spooled = await asyncio.to_thread(self._spool.append, topic, record)
+        except BaseException:
+            if in_flight is not None:
+                # Nothing on disk: let the producer's own attempt finish or fail on its own.
+                in_flight.add_done_callback(_consume_result)
+            raise
+        if in_flight is not None:
+            self._in_flight[spooled.seq] = in_flight
+        self._idle.clear()
+        self._wake.set()
+        return spooled
+
+    async def drain(self) -> None:
+        """Publish spooled records oldest first, forever; cancel to stop (the spool stays on disk)."""
+        backoff = self._backoff_initial
+        while True:
+            spooled = await asyncio.to_thread(self._spool.oldest)
+            if spooled is None:
+                self._degraded = False
+                self._idle.set()
+                self._wake.clear()
+                if len(self._spool) == 0:
+                    await self._wake.wait()
+                continue
+            attempt = self._in_flight.pop(spooled.seq, None)
+            if attempt is None:
+                attempt = asyncio.ensure_future(self._publisher.publish_record(spooled.topic, spooled.record))
+            try:
+                await attempt
+            except Exception as error:  # noqa: BLE001 - the drainer must outlive any one failure
+                log.warning("spooled tip not yet accepted by the broker; retrying",
+                            extra={"seq": spooled.seq, "error_class": type(error).__name__,
+                                   "backoff_s": backoff, "count": len(self._spool)})
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, self._backoff_max)
+                continue
+            await asyncio.to_thread(self._spool.remove, spooled.seq)
+            backoff = self._backoff_initial
+            if len(self._spool) == 0:
+                log.info("spool drained", extra={"seq": spooled.seq})
+
+    async def wait_drained(self) -> None:
+        """For tests and shutdown: wait until the spool is empty."""
+        await self._idle.wait()
+
+    async def close(self) -> None:
+        """Let attempts that are still in flight finish or fail; the spool keeps whatever is left."""
+        pending = list(self._in_flight.values())
+        self._in_flight.clear()
+        for attempt in pending:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(attempt, self._timeout)
+
+
+def _consume_result(future: asyncio.Future[Delivery]) -> None:
+    if not future.cancelled():
+        future.exception()  # retrieved, so asyncio does not log "exception never retrieved"

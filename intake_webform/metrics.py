@@ -1,0 +1,27 @@
+"""Metrics of the web intake: counts by kind and outcome, never ids, content or client data."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge
+
+
+class WebformMetrics:
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        r = registry or CollectorRegistry()
+        self.accepted = Counter("hotline_webform_accepted_total",
+                                "Tips and follow-ups made durable, by how (published or spooled).",
+                                ["kind", "outcome"], registry=r)
+        self.rejected = Counter("hotline_webform_rejected_total",
+                                "Submissions answered with a 4xx, by reason.", ["reason"], registry=r)
+        self.unavailable = Counter("hotline_webform_unavailable_total",
+                                   "Submissions refused with 503 because the spool was full.", registry=r)
+        self.spool_records = Gauge("hotline_webform_spool_records",
+                                   "Tips waiting in the local spool for the broker.", registry=r)
+        self.attachments_stored = Counter("hotline_webform_attachments_stored_total",
+                                          "Attachments scrubbed and stored, by type.", ["media_type"],
+                                          registry=r)
+        self.attachments_rejected = Counter("hotline_webform_attachments_rejected_total",
+                                            "Attachments refused, by reason.", ["code"], registry=r)
+        self.receipt_mismatches = Counter("hotline_webform_receipt_mismatches_total",
+                                          "Follow-ups whose receipt did not match the reference.",
+                                          registry=r)

@@ -1,0 +1,322 @@
+"""The web intake's JSON API and HTML form, in-process over ASGI with the in-memory publisher."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from contracts import Topic
+from contracts.events import Answer, Nationality, ReporterRole, SignalReceived
+from intake_webform.receipts import matches, receipt_for
+from intake_webform.reference_numbers import is_valid
+from intake_webform.source import HOTLINE_NUMBER
+from services.runtime import BrokerUnavailable, InMemoryPublisher
+from tests.webform_support import SECRET, Webform, build_webform
+
+
+@pytest.fixture
+async def publisher() -> InMemoryPublisher:
+    memory = InMemoryPublisher()
+    await memory.start()
+    return memory
+
+
+@pytest.fixture
+def webform(tmp_path: Path, publisher: InMemoryPublisher) -> Webform:
+    return build_webform(tmp_path, publisher)
+
+
+@pytest.fixture
+async def client(webform: Webform) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=webform.app), base_url="http://form") as c:
+        yield c
+
+
+def signals(publisher: InMemoryPublisher) -> list[SignalReceived]:
+    events = [d.event for d in publisher.decoded(Topic.SIGNALS_RECEIVED)]
+    assert all(isinstance(e, SignalReceived) for e in events)
+    return events  # type: ignore[return-value]
+
+
+FULL_TIP = {
+    "narrative": "Three girls work at the nail salon and never leave. One looks about 15.",
+    "location_city": "Dallas",
+    "location_state": "tx",
+    "location_zip": "75201",
+    "location_details": "Behind the strip mall on Elm St",
+    "victim_count": 3,
+    "victim_age_low": 14,
+    "victim_age_high": 17,
+    "victim_gender": "female",
+    "victim_nationality": "foreign_national",
+    "trafficking_type": "labor",
+    "danger_now": "unsure",
+    "reporter_role": "community_member",
+    "anonymous": False,
+    "contact_email": "neighbour@example.org",
+    "contact_phone": "(214) 555-0123",
+    "consent_to_contact": True,
+    "safe_times": "after 6pm",
+    "voicemail_ok": False,
+    "text_ok": True,
+    "preferred_language": "es",
+}
+
+
+async def test_a_full_tip_is_published_with_every_declared_fact(
+    client: httpx.AsyncClient, publisher: InMemoryPublisher
+) -> None:
+    response = await client.post("/api/v1/tips", json=FULL_TIP)
+    assert response.status_code == 202, response.text
+    body = response.json()
+    assert is_valid(body["reference_number"])
+    assert matches(body["reference_number"], body["receipt"], SECRET)
+    [event] = signals(publisher)
+    assert event.reference_number == body["reference_number"]
+    assert event.narrative == FULL_TIP["narrative"]
+    assert event.facts.location is not None
+    assert (event.facts.location.state, event.facts.location.city, event.facts.location.zip_code) == (
+        "TX",
+        "Dallas",
+        "75201",
+    )
+    [victim] = event.facts.victims
+    assert victim.count == 3 and victim.age_range is not None and victim.age_range.high == 17
+    assert victim.nationality is Nationality.FOREIGN_NATIONAL
+    assert event.facts.danger_now is Answer.UNSURE
+    assert event.reporter.role is ReporterRole.COMMUNITY_MEMBER
+    assert not event.reporter.anonymous and event.reporter.consent_to_contact
+    assert event.reporter.contact is not None and event.reporter.contact.phone == "+12145550123"
+    assert event.reporter.safe_contact is not None and event.reporter.safe_contact.text_ok
+    assert event.reporter.preferred_language == "es"
+
+
+async def test_an_anonymous_tip_carries_no_contact_and_the_interface_language(
+    client: httpx.AsyncClient, publisher: InMemoryPublisher
+) -> None:
+    response = await client.post(
+        "/api/v1/tips",
+        json={"narrative": "Están encerradas."},
+        headers={"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"},
+    )
+    assert response.status_code == 202
+    assert response.headers["content-language"] == "es"
+    assert "Gracias" in response.json()["message"]
+    [event] = signals(publisher)
+    assert event.reporter.anonymous and event.reporter.contact is None
+    assert event.reporter.preferred_language == "es"
+
+
+@pytest.mark.parametrize(
+    ("patch", "field", "code"),
+    [
+        ({"narrative": ""}, "narrative", "required"),
+        ({"narrative": "x" * 20_001}, "narrative", "too_long"),
+        ({"location_state": "XX"}, "location_state", "us_state"),
+        ({"location_zip": "7520"}, "location_zip", "zip_code"),
+        ({"victim_age": -1}, "victim_age", "too_small"),
+        ({"victim_age": "old"}, "victim_age", "number"),
+        ({"danger_now": "maybe"}, "danger_now", "choice"),
+        (
+            {"contact_email": "not-an-email", "anonymous": False, "consent_to_contact": True},
+            "contact_email",
+            "email",
+        ),
+        ({"contact_phone": "12", "anonymous": False, "consent_to_contact": True}, "contact_phone", "phone"),
+        ({"surprise": 1}, "surprise", "unknown_field"),
+        ({"victim_age_low": 30, "victim_age_high": 20}, "victim_age_high", "age_range_order"),
+        ({"contact_email": "a@example.org"}, "anonymous", "anonymous_with_contact"),
+        ({"anonymous": False}, "contact_email", "contact_missing"),
+        ({"anonymous": False, "contact_email": "a@example.org"}, "consent_to_contact", "consent_missing"),
+    ],
+)
+async def test_invalid_fields_get_a_422_naming_the_field_and_nothing_is_published(
+    client: httpx.AsyncClient, publisher: InMemoryPublisher, patch: dict[str, object], field: str, code: str
+) -> None:
+    response = await client.post("/api/v1/tips", json={"narrative": "A tip.", **patch})
+    assert response.status_code == 422, response.text
+    details = response.json()["detail"]
+    assert {"field": field, "code": code} in [{"field": d["field"], "code": d["code"]} for d in details]
+    assert all(d["message"] and "{" not in d["message"] for d in details)
+    assert signals(publisher) == []
+
+
+async def test_errors_speak_the_requested_language(client: httpx.AsyncClient) -> None:
+    english = await client.post("/api/v1/tips", json={"narrative": "", "location_zip": "1"})
+    spanish = await client.post(
+        "/api/v1/tips", json={"narrative": "", "location_zip": "1"}, headers={"Accept-Language": "es"}
+    )
+    by_field_en = {d["field"]: d["message"] for d in english.json()["detail"]}
+    by_field_es = {d["field"]: d["message"] for d in spanish.json()["detail"]}
+    assert by_field_en["narrative"] == "This is required."
+    assert by_field_es["narrative"] == "Este dato es obligatorio."
+    assert "código postal" in by_field_es["location_zip"]
+
+
+async def test_malformed_json_is_a_422_not_a_500(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/tips", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["code"] == "invalid_json"
+
+
+async def test_idempotency_key_makes_a_retry_the_same_report(
+    client: httpx.AsyncClient, publisher: InMemoryPublisher
+) -> None:
+    body = {"narrative": "Same tip, sent twice by a flaky connection."}
+    first = await client.post("/api/v1/tips", json=body, headers={"Idempotency-Key": "abc-123"})
+    second = await client.post("/api/v1/tips", json=body, headers={"Idempotency-Key": "abc-123"})
+    assert first.json() == second.json()
+    assert len({e.signal_id for e in signals(publisher)}) == 1
+    other = await client.post("/api/v1/tips", json=body, headers={"Idempotency-Key": "abc-124"})
+    assert other.json()["reference_number"] != first.json()["reference_number"]
+
+
+async def test_an_idempotency_key_reused_for_another_tip_is_refused(
+    client: httpx.AsyncClient, publisher: InMemoryPublisher
+) -> None:
+    await client.post("/api/v1/tips", json={"narrative": "First."}, headers={"Idempotency-Key": "k1"})
+    reused = await client.post(
+        "/api/v1/tips", json={"narrative": "Second."}, headers={"Idempotency-Key": "k1"}
+    )
+    assert reused.status_code == 422
+    assert "Idempotency-Key" in reused.json()["message"]
+    assert len(signals(publisher)) == 1
+
+
+async def test_a_follow_up_with_its_receipt_becomes_a_linked_signal(
+    client: httpx.AsyncClient, publisher: InMemoryPublisher
+) -> None:
+    tip = (await client.post("/api/v1/tips", json={"narrative": "First report."})).json()
+    typed_receipt = tip["receipt"].lower().replace("-", " ")  # as someone might copy it from paper
+    response = await client.post(
+        "/api/v1/follow-ups",
+        json={
+            "reference_number": tip["reference_number"].lower(),
+            "receipt": typed_receipt,
+            "narrative": "They moved the girls to a house on 5th street.",
+        },
+    )
+    assert response.status_code == 202, response.text
+    assert response.json()["reference_number"] == tip["reference_number"]
+    [follow_up] = [e for e in signals(publisher) if e.related is not None]
+    [original] = [e for e in signals(publisher) if e.related is None]
+    assert follow_up.related is not None and follow_up.related.relation == "follow_up"
+    assert follow_up.related.reference_number == original.reference_number
+    assert follow_up.signal_id != original.signal_id
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"reference_number": "HT-0000-00001", "receipt": "x"}, 422, "reference_number"),
+        ({"receipt": "AAAA-AAAA-AAAA-AAAA-AAAA", "narrative": "More."}, 403, "receipt"),
+        ({"narrative": ""}, 422, "narrative"),
+    ],
+)
+async def test_follow_ups_without_a_valid_receipt_or_content_are_refused(
+    client: httpx.AsyncClient, publisher: InMemoryPublisher, body: dict[str, str], status: int, field: str
+) -> None:
+    tip = (await client.post("/api/v1/tips", json={"narrative": "First report."})).json()
+    payload = {"reference_number": tip["reference_number"], "receipt": tip["receipt"], **body}
+    response = await client.post("/api/v1/follow-ups", json=payload)
+    assert response.status_code == status, response.text
+    assert response.json()["detail"][0]["field"] == field
+    assert len(signals(publisher)) == 1
+
+
+async def test_receipts_are_bound_to_their_reference() -> None:
+    assert receipt_for("HT-AAAA-AAAA1", SECRET) != receipt_for("HT-AAAA-AAAB1", SECRET)
+    assert receipt_for("HT-AAAA-AAAA1", SECRET) != receipt_for("HT-AAAA-AAAA1", b"another-secret")
+    assert len(receipt_for("HT-AAAA-AAAA1", SECRET).replace("-", "")) * 5 >= 100
+
+
+async def test_when_the_broker_refuses_the_tip_is_spooled_acknowledged_and_drained(
+    client: httpx.AsyncClient, publisher: InMemoryPublisher, webform: Webform
+) -> None:
+    publisher.fail_next(BrokerUnavailable("down"))
+    response = await client.post("/api/v1/tips", json={"narrative": "Spooled tip."})
+    assert response.status_code == 202
+    assert len(webform.spool) == 1 and signals(publisher) == []
+    later = await client.post("/api/v1/tips", json={"narrative": "Queued behind it."})
+    assert later.status_code == 202 and len(webform.spool) == 2  # order kept: no overtaking
+    import asyncio
+
+    drainer = asyncio.create_task(webform.sender.drain())
+    try:
+        await asyncio.wait_for(webform.sender.wait_drained(), 5)
+    finally:
+        drainer.cancel()
+    # (the order of draining is tested in test_webform_spool; here partitions interleave)
+    by_narrative = {e.narrative: e for e in signals(publisher)}
+    assert set(by_narrative) == {"Spooled tip.", "Queued behind it."}
+    assert by_narrative["Spooled tip."].reference_number == response.json()["reference_number"]
+    assert len(webform.spool) == 0
+
+
+async def test_a_full_spool_answers_503_with_the_hotline_number(tmp_path: Path) -> None:
+    publisher = InMemoryPublisher()
+    await publisher.start()
+    webform = build_webform(tmp_path, publisher, spool_max_records=1)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=webform.app), base_url="http://f") as c:
+        publisher.fail_next(BrokerUnavailable("down"))
+        assert (await c.post("/api/v1/tips", json={"narrative": "fits"})).status_code == 202
+        full = await c.post("/api/v1/tips", json={"narrative": "does not fit"})
+        assert full.status_code == 503
+        assert HOTLINE_NUMBER in full.json()["message"] and "911" in full.json()["message"]
+        html = await c.post("/en/tip", data={"narrative": "does not fit either"})
+        assert html.status_code == 503 and HOTLINE_NUMBER in html.text
+    assert len(webform.spool) == 1
+
+
+async def test_floods_are_limited_per_client(tmp_path: Path, publisher: InMemoryPublisher) -> None:
+    webform = build_webform(tmp_path, publisher, rate_per_client=3)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=webform.app), base_url="http://f") as c:
+        codes = [(await c.post("/api/v1/tips", json={"narrative": f"tip {i}"})).status_code for i in range(5)]
+        limited = await c.post("/api/v1/tips", json={"narrative": "x"}, headers={"Accept-Language": "es"})
+    assert codes == [202, 202, 202, 429, 429]
+    assert limited.status_code == 429 and "Espere" in limited.json()["message"]
+    assert limited.headers["retry-after"]
+    assert len(signals(publisher)) == 3
+
+
+async def test_an_oversized_request_is_refused_before_it_is_read(
+    tmp_path: Path, publisher: InMemoryPublisher
+) -> None:
+    webform = build_webform(tmp_path, publisher, max_request_bytes=64 * 1024)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=webform.app), base_url="http://f") as c:
+        response = await c.post("/api/v1/tips", json={"narrative": "x" * 100_000})
+        form = await c.post(
+            "/es/tip",
+            files={"attachments": ("big.txt", b"a" * 100_000, "text/plain")},
+            data={"narrative": "hola"},
+        )
+    assert response.status_code == 413 and "MB" in response.json()["message"]
+    assert form.status_code == 413 and "demasiado grande" in form.text
+    assert signals(publisher) == []
+
+
+async def test_every_answer_has_a_strict_policy_and_no_cookie(client: httpx.AsyncClient) -> None:
+    for response in (
+        await client.get("/en/"),
+        await client.post("/api/v1/tips", json={}),
+        await client.get("/static/form.css"),
+        await client.get("/nowhere"),
+    ):
+        csp = response.headers["content-security-policy"]
+        assert "default-src 'none'" in csp and "script-src" not in csp and "frame-ancestors 'none'" in csp
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert "set-cookie" not in response.headers
+    assert (await client.get("/en/")).headers["cache-control"] == "no-store"
+
+
+async def test_openapi_documents_the_api_and_not_the_form(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/api/v1/openapi.json")).json()
+    assert set(spec["paths"]) == {"/api/v1/tips", "/api/v1/follow-ups"}
+    tips = spec["paths"]["/api/v1/tips"]["post"]
+    assert {"202", "422", "429", "503"} <= set(tips["responses"])
+    assert any(p["name"] == "idempotency-key" for p in tips["parameters"])

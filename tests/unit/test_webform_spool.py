@@ -1,0 +1,134 @@
+"""The spool and the durable sender: fsynced, ordered, bounded, and no second copy from a slow broker."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from contracts import KafkaRecord, Topic
+from intake_webform.durable import DurableSender, Outcome
+from intake_webform.ratelimit import RateLimiter
+from intake_webform.spool import Spool, SpoolFull
+from services.runtime import BrokerUnavailable, Delivery
+
+
+def record(n: int) -> KafkaRecord:
+    return KafkaRecord(
+        key=f"k{n}".encode(), value=f'{{"n":{n}}}'.encode(), headers=(("ce_id", f"id-{n}".encode()),)
+    )
+
+
+def test_records_survive_a_restart_in_order(tmp_path: Path) -> None:
+    spool = Spool(tmp_path, max_records=10, max_bytes=1 << 20)
+    for n in range(3):
+        spool.append(Topic.SIGNALS_RECEIVED, record(n))
+    first = spool.oldest()
+    assert first is not None
+    spool.remove(first.seq)
+    reopened = Spool(tmp_path, max_records=10, max_bytes=1 << 20)
+    assert len(reopened) == 2
+    oldest = reopened.oldest()
+    assert oldest is not None and oldest.record == record(1) and oldest.topic is Topic.SIGNALS_RECEIVED
+    reopened.append(Topic.SIGNALS_RECEIVED, record(9))
+    seqs = sorted(int(p.stem) for p in tmp_path.glob("*.rec"))
+    assert seqs == sorted(seqs) and len(seqs) == 3 and seqs[-1] > oldest.seq
+
+
+def test_a_full_spool_refuses(tmp_path: Path) -> None:
+    spool = Spool(tmp_path, max_records=2, max_bytes=1 << 20)
+    spool.append(Topic.SIGNALS_RECEIVED, record(1))
+    spool.append(Topic.SIGNALS_RECEIVED, record(2))
+    with pytest.raises(SpoolFull):
+        spool.append(Topic.SIGNALS_RECEIVED, record(3))
+    small = Spool(tmp_path / "bytes", max_records=100, max_bytes=300)
+    small.append(Topic.SIGNALS_RECEIVED, record(1))
+    with pytest.raises(SpoolFull):
+        small.append(Topic.SIGNALS_RECEIVED, record(2))
+
+
+def test_a_damaged_record_is_set_aside_not_deleted_and_the_rest_drains(tmp_path: Path) -> None:
+    spool = Spool(tmp_path, max_records=10, max_bytes=1 << 20)
+    damaged = spool.append(Topic.SIGNALS_RECEIVED, record(1))
+    spool.append(Topic.SIGNALS_RECEIVED, record(2))
+    path = tmp_path / f"{damaged.seq:016d}.rec"
+    path.write_bytes(path.read_bytes()[:-20])  # a torn write
+    oldest = spool.oldest()
+    assert oldest is not None and oldest.record == record(2)
+    assert (tmp_path / "unreadable" / path.name).exists()
+
+
+def test_files_are_private(tmp_path: Path) -> None:
+    spool = Spool(tmp_path / "s", max_records=10, max_bytes=1 << 20)
+    spooled = spool.append(Topic.SIGNALS_RECEIVED, record(1))
+    assert ((tmp_path / "s" / f"{spooled.seq:016d}.rec").stat().st_mode & 0o777) == 0o600
+
+
+class SlowBroker:
+    """Acknowledges only when told to, and counts what it was asked to publish."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.attempts: list[KafkaRecord] = []
+        self.failures = 0
+
+    async def publish(self, *args: object, **kwargs: object) -> Delivery:
+        raise NotImplementedError
+
+    async def publish_record(self, topic: Topic, record: KafkaRecord) -> Delivery:
+        self.attempts.append(record)
+        if self.failures:
+            self.failures -= 1
+            raise BrokerUnavailable("down")
+        await self.release.wait()
+        return Delivery(topic=topic, partition=0, offset=len(self.attempts), event_id=record.event_id)
+
+
+async def test_a_slow_ack_spools_and_the_drainer_waits_for_that_attempt_instead_of_sending_twice(
+    tmp_path: Path,
+) -> None:
+    broker = SlowBroker()
+    spool = Spool(tmp_path, max_records=10, max_bytes=1 << 20)
+    sender = DurableSender(broker, spool, publish_timeout=0.05)
+    assert await sender.send(Topic.SIGNALS_RECEIVED, record(1)) is Outcome.SPOOLED
+    assert await sender.send(Topic.SIGNALS_RECEIVED, record(2)) is Outcome.SPOOLED  # straight to the spool
+    assert len(spool) == 2 and sender.degraded
+    drainer = asyncio.create_task(sender.drain())
+    await asyncio.sleep(0.1)
+    broker.release.set()
+    await asyncio.wait_for(sender.wait_drained(), 5)
+    drainer.cancel()
+    assert broker.attempts == [record(1), record(2)]  # record 1 was sent once, not re-sent by the drainer
+    assert len(spool) == 0 and not sender.degraded
+    assert await sender.send(Topic.SIGNALS_RECEIVED, record(3)) is Outcome.PUBLISHED
+
+
+async def test_the_drainer_retries_with_backoff_until_the_broker_takes_the_record(tmp_path: Path) -> None:
+    broker = SlowBroker()
+    broker.release.set()
+    broker.failures = 4  # the first send and three drain attempts fail
+    spool = Spool(tmp_path, max_records=10, max_bytes=1 << 20)
+    sender = DurableSender(broker, spool, publish_timeout=1, backoff_initial=0.01, backoff_max=0.02)
+    assert await sender.send(Topic.SIGNALS_RECEIVED, record(1)) is Outcome.SPOOLED
+    drainer = asyncio.create_task(sender.drain())
+    await asyncio.wait_for(sender.wait_drained(), 5)
+    drainer.cancel()
+    assert len(broker.attempts) == 5 and len(spool) == 0
+
+
+def test_the_rate_limiter_forgets_clients_when_its_key_rotates() -> None:
+    now = [0.0]
+    limiter = RateLimiter(per_client=2, window_s=60, global_per_s=1000, clock=lambda: now[0])
+    assert [limiter.allow("198.51.100.7") for _ in range(3)] == [True, True, False]
+    assert limiter.allow("198.51.100.8")
+    now[0] = 61.0
+    assert limiter.allow("198.51.100.7") and limiter.tracked == 1
+
+
+def test_the_global_ceiling_holds_when_everyone_shares_one_address() -> None:
+    now = [0.0]
+    limiter = RateLimiter(per_client=10_000, window_s=60, global_per_s=5, clock=lambda: now[0])
+    assert sum(limiter.allow(None) for _ in range(20)) == 5
+    now[0] = 1.0
+    assert sum(limiter.allow(None) for _ in range(20)) == 5
