@@ -154,6 +154,7 @@ ERROR_MESSAGES: Final = {
     "email": N_("Enter an email address, like name@example.org."),
     "phone": N_("Enter a phone number, like 214-555-0123."),
     "language": N_("Choose a language."),
+    "text_encoding": N_("This text contains characters that cannot be read. Type it again."),
     "age_range_order": N_("The oldest age must not be lower than the youngest age."),
     "anonymous_with_contact": N_(
         "You chose to stay anonymous. Remove your contact details, or choose not to stay anonymous."),

@@ -72,6 +72,7 @@ class IdempotencyKeys:
         self._seen: OrderedDict[str, str] = OrderedDict()
 
     def check(self, key_id: str, fingerprint: str) -> bool:
+        fingerprint = hashlib.sha256(fingerprint.encode()).hexdigest()
         first = self._seen.setdefault(key_id, fingerprint)
         self._seen.move_to_end(key_id)
         while len(self._seen) > self._capacity:

@@ -189,6 +189,7 @@ _PYDANTIC_CODES: Final[dict[str, str]] = {
     "model_attributes_type": "invalid",
     "extra_forbidden": "unknown_field",
     "json_invalid": "invalid_json",
+    "string_unicode": "text_encoding",
 }
 
 
@@ -211,4 +212,4 @@ def field_errors(errors: Sequence[Mapping[str, Any]] | ValidationError) -> list[
     return problems
 
 
-_CUSTOM_CODES: Final = frozenset({"us_state", "zip_code", "email", "phone", "language"})
+_CUSTOM_CODES: Final = frozenset({"us_state", "zip_code", "email", "phone", "language", "text_encoding"})

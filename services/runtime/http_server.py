@@ -46,6 +46,7 @@ class HttpServer:
                 task.result()  # raises the ServerStartError of _serve
             await asyncio.sleep(0.02)
         self._task = task
+        log.info("http server listening", extra={"component": self._name, "port": self.port})
 
     async def _serve(self) -> None:
         try:
@@ -56,7 +57,6 @@ class HttpServer:
             config = self._server.config
             raise ServerStartError(f"{self._name} server cannot listen on {config.host}:"
                                    f"{config.port} (in use, or not permitted)") from None
-        log.info("http server listening", extra={"component": self._name, "port": self.port})
 
     @property
     def port(self) -> int:

@@ -77,6 +77,8 @@ def configure_logging(service: str, level: str = "INFO", stream: TextIO | None =
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # aiokafka logs full reprs of records at DEBUG; keep library chatter at WARNING.
-    for noisy in ("aiokafka", "kafka", "faust", "mode", "uvicorn.access"):
+    # aiokafka logs full reprs of records at DEBUG, Pillow the values of EXIF tags (names, GPS
+    # positions), the multipart parser form fields: keep library chatter at WARNING.
+    for noisy in ("aiokafka", "kafka", "faust", "mode", "uvicorn.access", "PIL", "pypdf", "multipart",
+                  "python_multipart", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
