@@ -1,53 +1,79 @@
 """The blob store: attachment bytes on local disk, content-addressed by sha256, never on Kafka.
 
-``root/ab/cd/<sha256>``: written to a temporary file, fsynced, renamed into place and the
-directory fsynced, so a stored blob survives a crash and a half-written one is never visible.
-Storing the same bytes twice is a no-op. Synchronous: callers run it in a thread.
+``root/ab/cd/<sha256>``: written to a temporary file in the same directory, fsynced, renamed into place
+and the directory fsynced, so a stored blob survives a crash and a half-written one is never visible
+under its name. Storing the same bytes twice is a no-op. Directories are 0700 and files 0600: the
+bytes are evidence from people who may be in danger. Synchronous: callers run it in a thread.
+Nothing here logs, and nothing here ever sees a file name.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
-import secrets
+import tempfile
 from pathlib import Path
+from typing import Final
 
-_HEX = re.compile(r"^[0-9a-f]{64}$")
+_HEX: Final = re.compile(r"[0-9a-f]{64}")
+_DIR_MODE: Final = 0o700
+_FILE_MODE: Final = 0o600
 
 
 def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
+    # A rename or a new entry is only durable once the directory holding it is flushed.
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
 
 
+def _make_private_dir(directory: Path) -> None:
+    """Create the directory (and its parents) 0700, fsyncing each parent that gained an entry."""
+    if directory.is_dir():
+        return
+    _make_private_dir(directory.parent)
+    try:
+        directory.mkdir(mode=_DIR_MODE)
+    except FileExistsError:
+        return  # another thread made it first
+    os.chmod(directory, _DIR_MODE)  # mkdir's mode is filtered by the umask
+    _fsync_dir(directory.parent)
+
+
 class BlobStore:
     def __init__(self, root: Path) -> None:
         self.root = root
-        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _make_private_dir(root)
+        os.chmod(root, _DIR_MODE)
 
     def path_for(self, sha256: str) -> Path:
+        # The name comes from callers that may have taken it from a request: never let it be a path.
         if not _HEX.fullmatch(sha256):
             raise ValueError("a blob is named by 64 lower-case hex characters")
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     def exists(self, sha256: str) -> bool:
-        return self.path_for(sha256).exists()
+        return self.path_for(sha256).is_file()
 
     def get(self, sha256: str) -> bytes:
-        return self.path_for(sha256).read_bytes()
+        data = self.path_for(sha256).read_bytes()
+        # Evidence must be what was stored: a flipped bit on disk is an error, not a different photo.
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise OSError(errno.EIO, "a stored blob does not match its sha256")
+        return data
 
     def put(self, data: bytes) -> str:
         digest = hashlib.sha256(data).hexdigest()
         path = self.path_for(digest)
-        if path.exists():
+        if path.is_file():
             return digest
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        temporary = path.with_name(f".{digest}.{secrets.token_hex(4)}.tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        _make_private_dir(path.parent)
+        # mkstemp creates the file 0600 with O_EXCL, in the same directory so the rename is atomic.
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
             with open(fd, "wb") as file:  # closes fd
                 file.write(data)
@@ -55,7 +81,7 @@ class BlobStore:
                 os.fsync(file.fileno())
             os.replace(temporary, path)
         except BaseException:
-            temporary.unlink(missing_ok=True)
+            Path(temporary).unlink(missing_ok=True)
             raise
         _fsync_dir(path.parent)
         return digest
