@@ -22,7 +22,15 @@ from typing import Final
 
 from PIL import Image, ImageOps
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, PdfObject, StreamObject
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    EncodedStreamObject,
+    IndirectObject,
+    NameObject,
+    PdfObject,
+    StreamObject,
+)
 
 __all__ = [
     "ALLOWED_MEDIA_TYPES",
@@ -49,6 +57,8 @@ _JPEG_QUALITY: Final = 90
 _WEBP_QUALITY: Final = 90
 _MAX_FILENAME_BYTES: Final = 255
 _MAX_EXTENSION_BYTES: Final = 16
+
+_ACCEPTED: Final = "photos (JPEG, PNG, WebP), PDF and plain text are accepted"
 
 _PILLOW_FORMATS: Final[dict[str, str]] = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 
@@ -108,7 +118,9 @@ _WEAK_PREFIXES: Final[tuple[tuple[bytes, str], ...]] = (
     (b"MZ", "application/x-msdownload"),
     (b"BM", "image/bmp"),
 )
-_RIFF_KINDS: Final[dict[bytes, str]] = {b"WEBP": "image/webp", b"WAVE": "audio/wav", b"AVI ": "video/x-msvideo"}
+_RIFF_KINDS: Final[dict[bytes, str]] = {
+    b"WEBP": "image/webp", b"WAVE": "audio/wav", b"AVI ": "video/x-msvideo",
+}
 _FTYP_BRANDS: Final[dict[bytes, str]] = {
     b"heic": "image/heic", b"heix": "image/heic", b"hevc": "image/heic", b"hevx": "image/heic",
     b"heim": "image/heic", b"heis": "image/heic", b"mif1": "image/heif", b"msf1": "image/heif",
@@ -128,6 +140,7 @@ _PDF_EXCLUDED_KEYS: Final = ("/Metadata", "/PieceInfo", "/LastModified", "/T", "
 # JPEG markers kept inside PDF images: APP0 (JFIF) and APP14 (Adobe, needed to read CMYK colours right).
 # Every other APPn segment (EXIF, XMP, ICC, maker notes) and comments are dropped.
 _JPEG_KEPT_APP: Final = frozenset({0xE0, 0xEE})
+_DCT_FILTERS: Final = (NameObject("/DCTDecode"), ArrayObject([NameObject("/DCTDecode")]))
 
 
 class RejectionCode(StrEnum):
@@ -203,6 +216,8 @@ def _extension_type(filename: str | None) -> str | None:
 
 def sniff(data: bytes) -> str | None:
     """The media type the bytes themselves show, refused types included, or None when we cannot tell."""
+    if not data:
+        return None
     for prefix, media_type in _PREFIXES:
         if data.startswith(prefix):
             return _refine_zip(data) if media_type == "application/zip" else media_type
@@ -277,13 +292,13 @@ def _check_type(data: bytes, *, filename: str | None, declared_type: str | None)
     if detected is None:
         raise AttachmentRejected(
             RejectionCode.UNSUPPORTED_TYPE,
-            "The file's type could not be recognised; photos (JPEG, PNG, WebP), PDF and plain text are accepted.",
+            f"The file's type could not be recognised; {_ACCEPTED}.",
             filename=filename,
         )
     if detected not in ALLOWED_MEDIA_TYPES:
         raise AttachmentRejected(
             RejectionCode.UNSUPPORTED_TYPE,
-            f"The file is {detected}, which is not accepted; photos (JPEG, PNG, WebP), PDF and plain text are.",
+            f"The file is {detected}, which is not accepted; {_ACCEPTED}.",
             filename=filename, detected=detected,
         )
     if not _declared_agrees(_normalise_declared(declared_type), detected):
@@ -406,7 +421,7 @@ def _rebuild_pdf(reader: PdfReader) -> bytes:
         writer.add_page(page, excluded_keys=_PDF_EXCLUDED_KEYS)
     for page in writer.pages:
         for stream in _jpeg_streams(page):
-            stream.set_data(strip_jpeg_metadata(stream.get_data()))
+            _replace_raw_data(stream, _strip_jpeg_metadata(StreamObject.get_data(stream)))
     writer.metadata = None  # pypdf adds /Producer by default; leave no /Info at all
     writer.xmp_metadata = None
     out = io.BytesIO()
@@ -417,14 +432,22 @@ def _rebuild_pdf(reader: PdfReader) -> bytes:
 def _verify_pdf(clean: bytes) -> None:
     # Whatever pypdf does in a future version, a PDF that still has document metadata is not stored.
     reader = PdfReader(io.BytesIO(clean))
-    if reader.metadata or "/Metadata" in reader.trailer["/Root"].get_object():
+    if reader.metadata or "/Metadata" in reader.root_object:
         raise ValueError("document metadata survived the rebuild")
+
+
+def _replace_raw_data(stream: StreamObject, data: bytes) -> None:
+    # The base class methods read and write the bytes as stored; the encoded-stream overrides would
+    # decode them and can only re-encode Flate, not DCT.
+    StreamObject.set_data(stream, data)
+    if isinstance(stream, EncodedStreamObject):
+        stream.decoded_self = None
 
 
 def _jpeg_streams(page: DictionaryObject) -> Iterator[StreamObject]:
     """Every DCT-encoded image stream the page can reach through its resources."""
     seen: set[int] = set()
-    pending: list[PdfObject] = [page.get("/Resources", DictionaryObject())]
+    pending: list[PdfObject | None] = [page.get("/Resources")]
     while pending:
         obj = pending.pop()
         if isinstance(obj, IndirectObject):
@@ -432,7 +455,7 @@ def _jpeg_streams(page: DictionaryObject) -> Iterator[StreamObject]:
         if id(obj) in seen:
             continue
         seen.add(id(obj))
-        if isinstance(obj, StreamObject) and obj.get("/Filter") == NameObject("/DCTDecode"):
+        if isinstance(obj, StreamObject) and obj.get("/Filter") in _DCT_FILTERS:
             yield obj
         if isinstance(obj, DictionaryObject):
             pending.extend(v for k, v in obj.items() if k != "/Parent")
@@ -440,7 +463,7 @@ def _jpeg_streams(page: DictionaryObject) -> Iterator[StreamObject]:
             pending.extend(obj)
 
 
-def strip_jpeg_metadata(data: bytes) -> bytes:
+def _strip_jpeg_metadata(data: bytes) -> bytes:
     """A JPEG without APPn segments other than JFIF and Adobe, and without comments; pixels untouched."""
     if not data.startswith(b"\xff\xd8"):
         raise ValueError("not a JPEG stream")
