@@ -66,8 +66,12 @@ class DurableSender:
             await self._to_spool(topic, record)
             return Outcome.SPOOLED
         attempt = asyncio.ensure_future(self._publisher.publish_record(topic, record))
+        # asyncio.wait leaves the attempt running when the time is up (no cancel, no shield task).
+        await asyncio.wait((attempt,), timeout=self._timeout)
         try:
-            await asyncio.wait_for(asyncio.shield(attempt), self._timeout)
+            if not attempt.done():
+                raise TimeoutError
+            attempt.result()
         except TimeoutError:
             self._degraded = True
             spooled = await self._to_spool(topic, record, in_flight=attempt)

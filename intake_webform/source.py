@@ -184,7 +184,7 @@ def build_app(
         language = _language_of(request)
         if (refused := await api_guard(request, language)) is not None:
             return refused
-        fingerprint = tip.model_dump_json()
+        fingerprint = tip.model_dump_json() if idempotency_key else ""
         if idempotency_key and intake.idempotency_conflict(idempotency_key, fingerprint):
             intake.metrics.rejected.labels(reason="idempotency_conflict").inc()
             return problem(422, language, Messages.of(language).gettext(
@@ -216,7 +216,7 @@ def build_app(
         language = _language_of(request)
         if (refused := await api_guard(request, language)) is not None:
             return refused
-        fingerprint = follow_up.model_dump_json()
+        fingerprint = follow_up.model_dump_json() if idempotency_key else ""
         submission_id = intake.submission_id("api-follow-up", idempotency_key, fingerprint)
         try:
             receipt = await intake.take_follow_up(
