@@ -2,8 +2,8 @@
 
 Both servers are separate uvicorn processes with one worker, driven by the same HTTP load
 generator (this process, plain keep-alive HTTP/1.1 connections). The bare endpoint validates the
-same ``TipSubmission`` body and answers 202; the intake also derives the reference number and receipt, encodes the CloudEvent and waits
-for Kafka's acks=all before answering.
+same ``TipSubmission`` body and answers 202; the intake also derives the reference number and
+receipt, encodes the CloudEvent and waits for Kafka's acks=all before answering.
 
     python -m bench.webform_throughput [--bootstrap HOST:PORT] [--seconds 10] [--rate 200]
 
