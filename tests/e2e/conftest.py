@@ -20,6 +20,8 @@ def service_env(topics: RuntimeSettings, tmp_path: Path) -> dict[str, str]:
         "HOTLINE_ENVIRONMENT": "test",
         "HOTLINE_REFERENCE_SECRET": "e2e-test-reference-secret",
         "HOTLINE_LOG_LEVEL": "INFO",
+        "HOTLINE_SPOOL_DIR": str(tmp_path / "webform-spool"),
+        "HOTLINE_BLOB_DIR": str(tmp_path / "webform-blobs"),
     }
 
 

@@ -61,7 +61,7 @@ async def test_a_posted_tip_is_triaged_and_recorded_for_review(
         posted_at = time.monotonic()
         response = await client.post("/api/v1/tips", json={
             "narrative": "A 15 year old girl is locked in a room at the motel on Route 9.",
-            "state": "TX", "city": "Dallas", "danger_now": "yes", "victims": [{"age": 15}]})
+            "location_state": "TX", "location_city": "Dallas", "danger_now": "yes", "victim_age": 15})
     assert response.status_code == 202, response.text
     reference = response.json()["reference_number"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -320,3 +321,49 @@ async def test_openapi_documents_the_api_and_not_the_form(client: httpx.AsyncCli
     tips = spec["paths"]["/api/v1/tips"]["post"]
     assert {"202", "422", "429", "503"} <= set(tips["responses"])
     assert any(p["name"] == "idempotency-key" for p in tips["parameters"])
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (0, 0, 255)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("upload", "code"), [
+    (("scan.pdf", _png(), "application/pdf"), "attachment_mislabelled"),
+    (("big.txt", b"a" * (2 * 1024 * 1024 + 1), "text/plain"), "attachment_too_large"),
+    (("tool.exe", b"MZ\x90\x00" + b"\x00" * 64, "application/octet-stream"), "attachment_unsupported_type"),
+])
+async def test_a_refused_attachment_names_the_file_and_keeps_nothing(
+    client: httpx.AsyncClient, publisher: InMemoryPublisher, webform: Webform,
+    upload: tuple[str, bytes, str], code: str,
+) -> None:
+    response = await client.post("/en/tip", data={"narrative": "See the attached file."},
+                                 files={"attachments": upload})
+    assert response.status_code == 422
+    assert upload[0] in response.text and 'id="attachments-error"' in response.text
+    assert "attach them again" in response.text
+    api = await client.post("/api/v1/tips", json={"narrative": "See the attached file.", "attachments": [
+        {"filename": upload[0], "media_type": upload[2],
+         "content_base64": base64.b64encode(upload[1]).decode()}]})
+    assert api.status_code == 422 and api.json()["detail"][0] == {
+        "field": "attachments", "code": code, "message": api.json()["detail"][0]["message"]}
+    assert signals(publisher) == []
+    assert not any(path.is_file() for path in webform.blobs.root.rglob("*"))
+
+
+async def test_an_accepted_attachment_is_stored_by_its_hash_and_referenced_in_the_event(
+    client: httpx.AsyncClient, publisher: InMemoryPublisher, webform: Webform
+) -> None:
+    response = await client.post("/es/tip", data={"narrative": "Foto del lugar."},
+                                 files={"attachments": ("lugar.png", _png(), "image/png")})
+    assert response.status_code == 200
+    [event] = signals(publisher)
+    [attachment] = event.attachments
+    assert attachment.media_type == "image/png" and attachment.filename == "lugar.png"
+    assert webform.blobs.exists(attachment.sha256)
+    assert len(webform.blobs.get(attachment.sha256)) == attachment.size_bytes
