@@ -1,0 +1,144 @@
+"""A real Dovecot IMAP server (Debian's ``dovecot-imapd``) with a private config on loopback, for tests.
+
+Nothing system-wide is touched: the config, the state, the logs and the maildirs live in one
+directory, and the server runs in the foreground (``dovecot -F``) until ``stop()``.
+"""
+
+from __future__ import annotations
+
+import grp
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+USER = "hotline"
+PASSWORD = "imap-test-password"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class DovecotMissing(RuntimeError):
+    pass
+
+
+def private_root() -> Path:
+    """A fresh directory under the system temp dir that Dovecot's unprivileged processes can reach."""
+    return Path(tempfile.mkdtemp(prefix="hotline-dovecot-"))
+
+
+@dataclass
+class Dovecot:
+    root: Path = field(default_factory=private_root)
+    port: int = field(default_factory=_free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.root / "mail"
+
+    def _config(self) -> str:
+        me = pwd.getpwuid(os.getuid()).pw_name
+        if os.getuid() == 0:
+            # As root Dovecot drops privileges: mail is read and written as nobody.
+            identity = "mail_uid = nobody\nmail_gid = nogroup\n"
+            login = ""
+        else:
+            identity = (f"default_internal_user = {me}\ndefault_internal_group = "
+                        f"{grp.getgrgid(os.getgid()).gr_name}\ndefault_login_user = {me}\n")
+            login = "  chroot =\n"
+        return f"""
+protocols = imap
+listen = 127.0.0.1
+base_dir = {self.root}/run
+state_dir = {self.root}/state
+log_path = {self.root}/dovecot.log
+info_log_path = {self.root}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_failure_delay = 0
+mail_location = maildir:{self.mail_dir}/%u
+{identity}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN {self.root}/passwd
+}}
+userdb {{
+  driver = static
+  args = home={self.mail_dir}/%u
+}}
+namespace inbox {{
+  inbox = yes
+  separator = /
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {self.port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+{login}}}
+service anvil {{
+{login}}}
+protocol imap {{
+  mail_max_userip_connections = 50
+}}
+"""
+
+    def start(self, timeout: float = 15.0) -> Dovecot:
+        binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
+        if not Path(binary).exists():
+            raise DovecotMissing("dovecot is not installed: run ./dev setup (installs dovecot-imapd)")
+        for sub in ("run", "state", "mail"):
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
+        # Dovecot's auth and mail processes run as unprivileged users: they must be able to walk
+        # down to the passwd file and the maildirs (pytest's own temp dirs are 0700).
+        self.root.chmod(0o711)
+        (self.root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
+        (self.root / "dovecot.conf").write_text(self._config())
+        if os.getuid() == 0:
+            shutil.chown(self.mail_dir, "nobody", "nogroup")
+        self.process = subprocess.Popen([binary, "-F", "-c", str(self.root / "dovecot.conf")],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                error = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
+                raise RuntimeError(f"dovecot exited with {self.process.returncode}: {error[-2000:]}")
+            with socket.socket() as probe:
+                probe.settimeout(0.2)
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return self
+            time.sleep(0.05)
+        raise RuntimeError(f"dovecot did not listen on {self.port} within {timeout}s")
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()

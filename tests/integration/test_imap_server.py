@@ -1,0 +1,40 @@
+"""The Dovecot fixture itself: a real IMAP server on loopback that keeps its mail across a restart."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from imapclient import IMAPClient
+
+from tests.imap_server import PASSWORD, USER, Dovecot
+
+
+@pytest.fixture
+def dovecot() -> Iterator[Dovecot]:
+    server = Dovecot().start()
+    yield server
+    server.remove()
+
+
+def _client(server: Dovecot) -> IMAPClient:
+    client = IMAPClient("127.0.0.1", port=server.port, ssl=False, timeout=10)
+    client.login(USER, PASSWORD)
+    return client
+
+
+def test_mail_appended_is_there_after_a_restart_with_the_same_uidvalidity(dovecot: Dovecot) -> None:
+    client = _client(dovecot)
+    client.append(
+        "INBOX", b"From: tipster@example.org\r\nSubject: Tip\r\nMessage-ID: <t1@example.org>\r\n\r\nHi\r\n"
+    )
+    before = client.select_folder("INBOX")
+    assert b"IDLE" in client.capabilities() and b"MOVE" in client.capabilities()
+    client.logout()
+    dovecot.restart()
+    client = _client(dovecot)
+    after = client.select_folder("INBOX")
+    assert after[b"EXISTS"] == 1 and after[b"UIDVALIDITY"] == before[b"UIDVALIDITY"]
+    [uid] = client.search(["ALL"])
+    assert b"Subject: Tip" in client.fetch([uid], ["RFC822"])[uid][b"RFC822"]
+    client.logout()
