@@ -9,7 +9,6 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from contracts import Event, Header, KafkaRecord, Topic
-from intake_webform.blobs import BlobStore
 from intake_webform.config import WebformSettings
 from intake_webform.durable import DurableSender
 from intake_webform.intake import Intake, Limits
@@ -26,6 +25,7 @@ from services.runtime import (
     load_settings,
     run_service,
 )
+from services.runtime.blobs import BlobStore
 
 SERVICE = "intake-webform"
 log = logging.getLogger(__name__)

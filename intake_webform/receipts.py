@@ -12,7 +12,7 @@ import hashlib
 import hmac
 from typing import Final
 
-from intake_webform.reference_numbers import ALPHABET
+from contracts.reference_numbers import ALPHABET
 
 _GROUPS: Final = 5
 _GROUP: Final = 4

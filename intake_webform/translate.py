@@ -19,7 +19,7 @@ from contracts.events import (
     Victim,
     WebformSource,
 )
-from intake_webform.reference_numbers import reference_for
+from contracts.reference_numbers import reference_for
 from intake_webform.submission import FollowUpSubmission, TipSubmission
 
 

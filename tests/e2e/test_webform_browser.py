@@ -13,7 +13,7 @@ from playwright.async_api import Browser, async_playwright
 
 from contracts import CODEC, Topic
 from contracts.events import Answer, SignalReceived
-from intake_webform.reference_numbers import is_valid
+from contracts.reference_numbers import is_valid
 from services.runtime import RuntimeSettings
 from tests.e2e.processes import ServiceProcess
 from tests.e2e.webform_process import RunningWebform, start_webform

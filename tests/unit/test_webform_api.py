@@ -11,8 +11,8 @@ import pytest
 
 from contracts import Topic
 from contracts.events import Answer, Nationality, ReporterRole, SignalReceived
+from contracts.reference_numbers import is_valid
 from intake_webform.receipts import matches, receipt_for
-from intake_webform.reference_numbers import is_valid
 from intake_webform.source import HOTLINE_NUMBER
 from services.runtime import BrokerUnavailable, InMemoryPublisher
 from tests.webform_support import SECRET, Webform, build_webform

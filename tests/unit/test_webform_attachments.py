@@ -30,7 +30,7 @@ from intake_webform.attachments import (
     scrub,
     sniff,
 )
-from intake_webform.blobs import BlobStore
+from services.runtime.blobs import BlobStore
 
 MB = 1024 * 1024
 AUTHOR = "Jane Reporter"

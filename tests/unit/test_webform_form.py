@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from contracts import Topic
+from contracts.reference_numbers import is_valid
 from intake_webform import i18n
-from intake_webform.reference_numbers import is_valid
 from services.runtime import InMemoryPublisher
 from tests.webform_support import build_webform
 
