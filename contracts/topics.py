@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from contracts._base import Event
-from contracts.events import SignalReceived, SignalTriaged
+from contracts.events import InputQuarantined, SignalReceived, SignalTriaged
 
 
 class Service(StrEnum):
@@ -168,6 +168,7 @@ _SPECS: tuple[TopicSpec, ...] = (
         retention=7 * _DAY,
         producers=_ALL,
         consumers=frozenset({Service.OPS}),
+        event_types=(InputQuarantined,),
     ),
 )
 

@@ -13,6 +13,7 @@ from contracts.events._common import (
     TraffickingType,
     Urgency,
 )
+from contracts.events.input_quarantined import InputQuarantined
 from contracts.events.signal_received import (
     AgeRange,
     AttachmentRef,
@@ -52,6 +53,7 @@ __all__ = [
     "Flag",
     "FlagName",
     "Gender",
+    "InputQuarantined",
     "Jurisdiction",
     "Location",
     "Nationality",
