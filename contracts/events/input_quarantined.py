@@ -13,10 +13,18 @@ from pydantic import AwareDatetime, Field
 
 from contracts._base import Event
 from contracts.events._common import Channel
-from contracts.events.signal_received import SourceReference
+from contracts.events.signal_received import EmailSource, PhoneSource, SourceReference, WebformSource
 from contracts.ids import derive_id
 
 ReasonCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_:.-]{1,79}$")]
+
+
+def _locator(source: EmailSource | PhoneSource | WebformSource) -> str:
+    if isinstance(source, EmailSource):
+        return f"email:{source.mailbox}:{source.uidvalidity}:{source.uid}"
+    if isinstance(source, PhoneSource):
+        return f"phone:{source.system}:{source.call_id}:{source.fragment}"
+    return f"webform:{source.submission_id}"
 
 
 class InputQuarantined(Event):
@@ -33,8 +41,9 @@ class InputQuarantined(Event):
     quarantined_at: AwareDatetime
 
     def event_id(self) -> str:
-        # The same input set aside again (after a crash) is the same record.
-        return str(derive_id("input.quarantined", self.source.model_dump_json(), self.raw_sha256 or ""))
+        # The same input set aside again (after a crash) is the same record: keyed by its bytes
+        # when they were read, else by where it sits.
+        return str(derive_id("input.quarantined", self.service, self.raw_sha256 or _locator(self.source)))
 
     def partition_key(self) -> str:
         return self.service

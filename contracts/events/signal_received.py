@@ -44,6 +44,11 @@ class EmailSource(ContractModel):
     uidvalidity: Annotated[int, Field(ge=1)]
     uid: Annotated[int, Field(ge=1)]
     message_id: Annotated[str, Field(max_length=998)] | None = None
+    # Auto-replies and bounces are recorded like any mail, marked so triage can set them aside.
+    automated: Literal["auto_reply", "bounce"] | None = None
+    # The narrative is the whole text; its first ``newest_chars`` characters are the newest
+    # message, before quoted history and signatures.
+    newest_chars: Annotated[int, Field(ge=0)] | None = None
 
 
 class PhoneSource(ContractModel):
