@@ -6,6 +6,7 @@ directory, and the server runs in the foreground (``dovecot -F``) until ``stop()
 
 from __future__ import annotations
 
+import contextlib
 import grp
 import os
 import pwd
@@ -111,8 +112,10 @@ protocol imap {{
         (self.root / "dovecot.conf").write_text(self._config())
         if os.getuid() == 0:
             shutil.chown(self.mail_dir, "nobody", "nogroup")
+        # A session of its own, so that stop() ends the IMAP processes too, as a real outage would.
         self.process = subprocess.Popen([binary, "-F", "-c", str(self.root / "dovecot.conf")],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                        start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -131,12 +134,15 @@ protocol imap {{
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            group = os.getpgid(self.process.pid)
+            os.killpg(group, signal.SIGTERM)
             try:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                os.killpg(group, signal.SIGKILL)
                 self.process.wait(5)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)  # any IMAP process still serving an old connection
         self.process = None
 
     def restart(self) -> None:

@@ -1,0 +1,37 @@
+"""Composition root of the email intake: one watcher (one IMAP connection) per mailbox."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from intake_email.config import EmailSettings
+from intake_email.metrics import EmailMetrics
+from intake_email.state import StateStore
+from intake_email.watcher import SERVICE, MailboxWatcher
+from services.runtime import KafkaPublisher, ServiceContext, load_settings, run_service
+from services.runtime.blobs import BlobStore
+
+
+async def serve(context: ServiceContext, settings: EmailSettings) -> None:
+    publisher = KafkaPublisher(settings, source=f"/hotline/{SERVICE}", metrics=context.metrics)
+    await publisher.start()
+    context.health.set("publisher", ready=True, detail="connected")
+    state = StateStore(settings.state_dir / "email-state.sqlite3")
+    blobs = BlobStore(settings.blob_dir)
+    metrics = EmailMetrics(context.metrics.registry)
+    watchers = [
+        MailboxWatcher(settings, mailbox, publisher=publisher, blobs=blobs, state=state, metrics=metrics,
+                       health=context.health, stop=context.stop, now=lambda: datetime.now(UTC))
+        for mailbox in settings.mailboxes
+    ]
+    try:
+        await asyncio.gather(*(watcher.run() for watcher in watchers))
+    finally:
+        await publisher.stop()
+        state.close()
+
+
+def main() -> int:
+    settings = load_settings(EmailSettings)
+    return run_service(SERVICE, settings, lambda context: serve(context, settings))
