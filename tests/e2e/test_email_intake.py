@@ -18,13 +18,13 @@ from imapclient import IMAPClient
 
 from contracts import CODEC, Topic
 from contracts.events import InputQuarantined, SignalReceived
+from deploy.localimap import PASSWORD, USER, Dovecot
 from intake_email.parse import Unparseable, parse
 from intake_email.translate import dedup_key
 from services.runtime import RuntimeSettings
 from tests.conftest import wait_for
 from tests.e2e.processes import ServiceProcess
 from tests.email_corpus import TIPS_EN, TIPS_ES, corpus
-from tests.imap_server import PASSWORD, USER, Dovecot
 from tests.kafka_reader import read_topic
 
 

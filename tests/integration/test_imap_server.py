@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from imapclient import IMAPClient
 
-from tests.imap_server import PASSWORD, USER, Dovecot
+from deploy.localimap import PASSWORD, USER, Dovecot
 
 
 @pytest.fixture

@@ -1,7 +1,10 @@
-"""A real Dovecot IMAP server (Debian's ``dovecot-imapd``) with a private config on loopback, for tests.
+"""A real Dovecot IMAP server (Debian's ``dovecot-imapd``) with a private config on loopback: the
+local demo mailbox of ``./dev run``, the tests' IMAP server and the email benchmark's.
 
 Nothing system-wide is touched: the config, the state, the logs and the maildirs live in one
 directory, and the server runs in the foreground (``dovecot -F``) until ``stop()``.
+
+    python -m deploy.localimap run --port 10143 --root .local/imap   # until Ctrl-C
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 USER = "hotline"
-PASSWORD = "imap-test-password"
+PASSWORD = "imap-test-password"  # noqa: S105 - a throwaway account on a private loopback server
 
 
 def _free_port() -> int:
@@ -103,6 +106,9 @@ protocol imap {{
         binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
         if not Path(binary).exists():
             raise DovecotMissing("dovecot is not installed: run ./dev setup (installs dovecot-imapd)")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                raise RuntimeError(f"port {self.port} on 127.0.0.1 is already in use")
         for sub in ("run", "state", "mail"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         # Dovecot's auth and mail processes run as unprivileged users: they must be able to walk
@@ -148,3 +154,28 @@ protocol imap {{
     def restart(self) -> None:
         self.stop()
         self.start()
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m deploy.localimap")
+    parser.add_argument("command", choices=["run"])
+    parser.add_argument("--port", type=int, default=10143)
+    parser.add_argument("--root", type=Path, default=Path(".local/imap"))
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    server = Dovecot(root=root, port=args.port).start()
+    # Blocked only now: a signal mask is inherited by child processes, and Dovecot must keep its own.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    print(f"imap=127.0.0.1:{server.port} user={USER} password={PASSWORD} root={root}", flush=True)
+    try:
+        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
