@@ -201,3 +201,50 @@ async def test_the_watcher_reconnects_after_the_imap_server_restarts(
         if line.startswith("{")
     ]
     assert any("reconnecting" in line.get("msg", "") for line in lines)
+
+
+async def test_a_new_uidvalidity_rereads_the_mailbox_and_replies_link_to_their_signal(
+    dovecot: Dovecot, email_env: dict[str, str], topics: RuntimeSettings, tmp_path: Path
+) -> None:
+    env = {**email_env, "HOTLINE_MAILBOXES": '["Tips"]'}
+    client = imap(dovecot)
+    client.create_folder("Tips")
+    original_id = make_msgid(domain="example.org")
+    first = EmailMessage()
+    first["From"], first["Subject"], first["Message-ID"] = "a@example.org", "Tip", original_id
+    first.set_content("The girls at the salon are never allowed outside.")
+    client.append("Tips", first.as_bytes(policy=email.policy.SMTP))
+    client.logout()
+    process = ServiceProcess("intake_email", env, tmp_path / "email-uv.log").start()
+    await wait_for(lambda: counts_of(dovecot, "Tips") == 0, timeout=60, what="first message")
+    process.terminate()
+    # The server renumbers the mailbox (delete and re-create): UIDs start at 1 again.
+    client = imap(dovecot)
+    client.delete_folder("Tips")
+    client.create_folder("Tips")
+    reply = EmailMessage()
+    reply["From"], reply["Subject"], reply["Message-ID"] = "a@example.org", "Re: Tip", make_msgid()
+    reply["In-Reply-To"] = original_id
+    reply.set_content("One more thing: they were moved last night.")
+    client.append("Tips", reply.as_bytes(policy=email.policy.SMTP))
+    client.logout()
+    process = ServiceProcess("intake_email", env, tmp_path / "email-uv.log").start()
+    try:
+        await wait_for(lambda: counts_of(dovecot, "Tips") == 0, timeout=60, what="message after renumbering")
+    finally:
+        assert process.terminate() == 0
+    events = [CODEC.decode(r.value or b"", r.headers).event
+              for r in await read_topic(topics, Topic.SIGNALS_RECEIVED, 2, timeout=30)]
+    by_subject = {e.subject: e for e in events if isinstance(e, SignalReceived)}
+    related = by_subject["Re: Tip"].related
+    assert related is not None and related.relation == "reply"
+    assert related.signal_id == by_subject["Tip"].signal_id
+    assert "UIDVALIDITY changed" in (tmp_path / "email-uv.log").read_text()
+
+
+def counts_of(server: Dovecot, folder: str) -> int:
+    client = imap(server)
+    try:
+        return int(client.folder_status(folder, [b"MESSAGES"])[b"MESSAGES"])
+    finally:
+        client.logout()
