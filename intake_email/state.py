@@ -47,9 +47,16 @@ class StateStore:
                              (name, state.uidvalidity, state.last_uid))
 
     def remember(self, message_id: str, known: KnownSignal) -> None:
+        self.remember_many([(message_id, known)])
+
+    def remember_many(self, pairs: list[tuple[str, KnownSignal]]) -> None:
+        """One transaction (one fsync) for a whole batch."""
         with self._lock:
-            self._db.execute("INSERT OR IGNORE INTO thread (message_id, signal_id, reference_number) "
-                             "VALUES (?, ?, ?)", (message_id, known.signal_id, known.reference_number))
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT OR IGNORE INTO thread (message_id, signal_id, reference_number) "
+                                 "VALUES (?, ?, ?)",
+                                 [(m, k.signal_id, k.reference_number) for m, k in pairs])
+            self._db.execute("COMMIT")
 
     def lookup(self, message_ids: tuple[str, ...]) -> KnownSignal | None:
         """The most recent known signal among ``message_ids`` (References lists oldest first)."""

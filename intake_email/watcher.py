@@ -28,7 +28,7 @@ from imapclient import DELETED, IMAPClient
 from imapclient.exceptions import IMAPClientError
 
 from contracts import Topic
-from contracts.events import AttachmentRef, Channel, EmailSource, InputQuarantined
+from contracts.events import AttachmentRef, Channel, EmailSource, InputQuarantined, SignalReceived
 from intake_email.config import EmailSettings
 from intake_email.metrics import EmailMetrics
 from intake_email.parse import ParsedEmail, Unparseable, parse
@@ -42,6 +42,9 @@ SERVICE = "intake-email"
 _CONNECTION_ERRORS = (IMAPClientError, imaplib.IMAP4.error, imaplib.IMAP4.abort, OSError, socket.timeout,
                       ssl.SSLError, EOFError)
 _IDLE_SLICE_S = 1.0
+# Messages fetched, published (concurrently) and moved together. The order stays safe: a batch is
+# moved only after every record in it was acknowledged.
+_BATCH = 50
 
 
 class MailboxWatcher:
@@ -124,11 +127,12 @@ class MailboxWatcher:
             while not self._stop.is_set():
                 found = await asyncio.to_thread(client.search, ["UID", f"{state.last_uid + 1}:*"])
                 pending = sorted(int(uid) for uid in found if int(uid) > state.last_uid)
-                for uid in pending:
+                for start in range(0, len(pending), _BATCH):
                     if self._stop.is_set():
                         return
-                    await self._hand_off(client, uid, uidvalidity)
-                    state = MailboxState(uidvalidity, uid)
+                    batch = pending[start:start + _BATCH]
+                    await self._hand_off(client, batch, uidvalidity)
+                    state = MailboxState(uidvalidity, batch[-1])
                     await asyncio.to_thread(self._state.set_mailbox, self.mailbox, state)
                 if not pending:
                     await (self._idle(client) if idle else self._sleep(self._settings.poll_interval_s))
@@ -154,33 +158,44 @@ class MailboxWatcher:
         return EmailSource(mailbox=self.mailbox[:256], uidvalidity=uidvalidity, uid=uid,
                            message_id=message_id[:998] if message_id else None)
 
-    async def _hand_off(self, client: IMAPClient, uid: int, uidvalidity: int) -> None:
-        fetched: dict[int, dict[bytes, Any]] = await asyncio.to_thread(client.fetch, [uid], ["BODY.PEEK[]"])
-        raw = fetched.get(uid, {}).get(b"BODY[]")
-        if not isinstance(raw, bytes):
-            return  # expunged by someone else between SEARCH and FETCH: nothing to hand off
-        raw_sha256 = await asyncio.to_thread(self._blobs.put, raw)
-        try:
-            parsed = parse(raw)
-            signal_known = await self._signal(parsed, uidvalidity, uid, raw_sha256)
-        except Unparseable as unparseable:
-            await self._quarantine(client, uid, uidvalidity, raw_sha256, unparseable.reason)
-            return
-        except ValueError as invalid:  # the signal could not be built (pydantic): set aside, carry on
-            await self._quarantine(client, uid, uidvalidity, raw_sha256,
-                                   f"translate_error:{type(invalid).__name__.lower()}")
-            return
-        signal, known = signal_known
-        await self._publish(Topic.SIGNALS_RECEIVED, signal)
-        if parsed.message_id:
-            await asyncio.to_thread(self._state.remember, parsed.message_id, known)
-        await self._move(client, uid, self._settings.processed_folder)
-        self._metrics.messages.labels(outcome="automated" if parsed.automated else "signal").inc()
-        log.info("message handed off", extra={"signal_id": str(signal.signal_id), "channel": "email",
-                                              "reference_number": signal.reference_number})
+    async def _hand_off(self, client: IMAPClient, uids: list[int], uidvalidity: int) -> None:
+        fetched: dict[int, dict[bytes, Any]] = await asyncio.to_thread(client.fetch, uids, ["BODY.PEEK[]"])
+        signals: list[tuple[int, SignalReceived, KnownSignal, ParsedEmail]] = []
+        quarantined: list[tuple[int, InputQuarantined]] = []
+        for uid in uids:
+            raw = fetched.get(uid, {}).get(b"BODY[]")
+            if not isinstance(raw, bytes):
+                continue  # expunged by someone else between SEARCH and FETCH: nothing to hand off
+            raw_sha256 = await asyncio.to_thread(self._blobs.put, raw)
+            try:
+                parsed = parse(raw)
+                signal, known = await self._signal(parsed, uidvalidity, uid, raw_sha256)
+            except Unparseable as unparseable:
+                record = self._quarantine_record(uid, uidvalidity, raw_sha256, unparseable.reason)
+                quarantined.append((uid, record))
+                continue
+            except ValueError as invalid:  # the signal could not be built (pydantic): set aside, carry on
+                reason = f"translate_error:{type(invalid).__name__.lower()}"
+                quarantined.append((uid, self._quarantine_record(uid, uidvalidity, raw_sha256, reason)))
+                continue
+            signals.append((uid, signal, known, parsed))
+        await asyncio.gather(*(self._publish(Topic.SIGNALS_RECEIVED, s) for _, s, _, _ in signals),
+                             *(self._publish(Topic.OPS_EVENTS, q) for _, q in quarantined))
+        threads = [(parsed.message_id, known) for _, _, known, parsed in signals if parsed.message_id]
+        if threads:
+            await asyncio.to_thread(self._state.remember_many, threads)
+        await self._move(client, [uid for uid, *_ in signals], self._settings.processed_folder)
+        await self._move(client, [uid for uid, _ in quarantined], self._settings.quarantine_folder)
+        for _, signal, _, parsed in signals:
+            self._metrics.messages.labels(outcome="automated" if parsed.automated else "signal").inc()
+            log.info("message handed off", extra={"signal_id": str(signal.signal_id), "channel": "email",
+                                                  "reference_number": signal.reference_number})
+        for _, record in quarantined:
+            self._metrics.messages.labels(outcome="quarantined").inc()
+            log.warning("message quarantined", extra={"reason": record.reason, "component": self._component})
 
     async def _signal(self, parsed: ParsedEmail, uidvalidity: int, uid: int,
-                      raw_sha256: str) -> tuple[Any, KnownSignal]:
+                      raw_sha256: str) -> tuple[SignalReceived, KnownSignal]:
         attachments: list[AttachmentRef] = []
         for attachment in parsed.attachments[:100]:
             sha256 = await asyncio.to_thread(self._blobs.put, attachment.data)
@@ -195,17 +210,13 @@ class MailboxWatcher:
                                                if known else None))
         return signal, KnownSignal(str(signal.signal_id), signal.reference_number)
 
-    async def _quarantine(self, client: IMAPClient, uid: int, uidvalidity: int, raw_sha256: str,
-                          reason: str) -> None:
-        record = InputQuarantined(service=SERVICE, channel=Channel.EMAIL,
-                                  source=self._source(uidvalidity, uid), reason=reason[:80],
-                                  raw_sha256=raw_sha256, quarantined_at=self._now())
-        await self._publish(Topic.OPS_EVENTS, record)
-        await self._move(client, uid, self._settings.quarantine_folder)
-        self._metrics.messages.labels(outcome="quarantined").inc()
-        log.warning("message quarantined", extra={"reason": reason, "component": self._component})
+    def _quarantine_record(
+        self, uid: int, uidvalidity: int, raw_sha256: str, reason: str
+    ) -> InputQuarantined:
+        return InputQuarantined(service=SERVICE, channel=Channel.EMAIL, source=self._source(uidvalidity, uid),
+                                reason=reason[:80], raw_sha256=raw_sha256, quarantined_at=self._now())
 
-    async def _publish(self, topic: Topic, event: InputQuarantined | Any) -> None:
+    async def _publish(self, topic: Topic, event: SignalReceived | InputQuarantined) -> None:
         """Publish and wait for the ack; while Kafka is away, keep the message and retry."""
         backoff = 0.5
         while True:
@@ -223,15 +234,18 @@ class MailboxWatcher:
                 await self._sleep(backoff)
                 backoff = min(backoff * 2, 30.0)
 
-    async def _move(self, client: IMAPClient, uid: int, folder: str) -> None:
+    async def _move(self, client: IMAPClient, uids: list[int], folder: str) -> None:
+        if not uids:
+            return
+
         def move() -> None:
             if client.has_capability("MOVE"):
-                client.move([uid], folder)
+                client.move(uids, folder)
                 return
-            client.copy([uid], folder)
-            client.add_flags([uid], [DELETED])
+            client.copy(uids, folder)
+            client.add_flags(uids, [DELETED])
             if client.has_capability("UIDPLUS"):
-                client.uid_expunge([uid])
+                client.uid_expunge(uids)
             else:
                 client.expunge()
 
