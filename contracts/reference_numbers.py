@@ -31,7 +31,9 @@ def _check_char(body: str) -> str:
 def reference_for(signal_id: str, secret: bytes) -> str:
     """``HT-XXXX-XXXXC``: derived from the signal id under a secret, so a retried intake gets the
     same number and nobody without the secret can guess another reporter's number."""
-    digest = hashlib.blake2b(signal_id.encode(), key=secret, digest_size=10).digest()
+    # BLAKE2b takes keys of up to 64 bytes; a longer secret is reduced first rather than refused.
+    key = secret if len(secret) <= 64 else hashlib.sha256(secret).digest()
+    digest = hashlib.blake2b(signal_id.encode(), key=key, digest_size=10).digest()
     number = int.from_bytes(digest, "big")
     body = ""
     for _ in range(_BODY_LENGTH):

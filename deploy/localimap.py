@@ -5,6 +5,7 @@ Nothing system-wide is touched: the config, the state, the logs and the maildirs
 directory, and the server runs in the foreground (``dovecot -F``) until ``stop()``.
 
     python -m deploy.localimap run --port 10143 --root .local/imap   # until Ctrl-C
+    python -m deploy.localimap send-sample --port 10143 [--spanish]  # drop a sample tip into INBOX
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 USER = "hotline"
@@ -156,14 +159,59 @@ protocol imap {{
         self.start()
 
 
+SAMPLES = {
+    "en": ("A tip about the nail salon",
+           "Hello, I live next to the nail salon on Elm Street. Three young women work there every day\n"
+           "from 8am to 11pm and sleep in the back. One of them looks about 16. A man drives them in a\n"
+           "white van and keeps their phones. I am afraid to call.\n\n-- \nSent from my phone"),
+    "es": ("Reporte sobre el rancho",
+           "Buenas tardes. En el rancho de la carretera 12 hay hombres que duermen encerrados en un\n"
+           "granero. El patrón les quitó los pasaportes y dice que le deben dinero. Uno tiene 17 años.\n\n"
+           "Enviado desde mi iPhone"),
+}
+
+
+def send_sample(port: int, language: str) -> str:
+    """Append a sample tip (fake people and places) to INBOX; returns its Message-ID."""
+    import email.policy
+    from email.message import EmailMessage
+    from email.utils import format_datetime, make_msgid
+
+    from imapclient import IMAPClient
+
+    subject, body = SAMPLES[language]
+    message = EmailMessage()
+    message["From"] = "Sample Tipster <sample.tipster@example.org>"
+    message["To"] = "tips@hotline.example"
+    message["Subject"] = subject
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Message-ID"] = make_msgid(domain="example.org")
+    message.set_content(body)
+    client = IMAPClient("127.0.0.1", port=port, ssl=False, timeout=10)
+    client.login(USER, PASSWORD)
+    client.append("INBOX", message.as_bytes(policy=email.policy.SMTP))
+    client.logout()
+    return str(message["Message-ID"])
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m deploy.localimap")
-    parser.add_argument("command", choices=["run"])
+    parser.add_argument("command", choices=["run", "send-sample"])
     parser.add_argument("--port", type=int, default=10143)
     parser.add_argument("--root", type=Path, default=Path(".local/imap"))
+    parser.add_argument("--spanish", action="store_true", help="send-sample: the Spanish sample")
     args = parser.parse_args(argv)
+    if args.command == "send-sample":
+        try:
+            message_id = send_sample(args.port, "es" if args.spanish else "en")
+        except OSError as error:
+            print(f"cannot reach the demo mailbox on 127.0.0.1:{args.port}: {error.strerror or error}"
+                  " (is ./dev run running?)", file=sys.stderr)
+            return 1
+        print(f"sample tip {message_id} is in INBOX on 127.0.0.1:{args.port}")
+        return 0
     root = args.root.resolve()
     root.mkdir(parents=True, exist_ok=True)
     server = Dovecot(root=root, port=args.port).start()

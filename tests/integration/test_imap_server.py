@@ -38,3 +38,15 @@ def test_mail_appended_is_there_after_a_restart_with_the_same_uidvalidity(doveco
     [uid] = client.search(["ALL"])
     assert b"Subject: Tip" in client.fetch([uid], ["RFC822"])[uid][b"RFC822"]
     client.logout()
+
+
+def test_the_demo_sample_lands_in_the_inbox(dovecot: Dovecot) -> None:
+    from deploy.localimap import send_sample
+
+    message_id = send_sample(dovecot.port, "es")
+    client = _client(dovecot)
+    client.select_folder("INBOX")
+    [uid] = client.search(["ALL"])
+    raw = client.fetch([uid], ["RFC822"])[uid][b"RFC822"]
+    assert message_id.encode() in raw and b"Reporte sobre el rancho" in raw
+    client.logout()

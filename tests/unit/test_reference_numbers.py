@@ -22,6 +22,8 @@ def test_numbers_are_deterministic_keyed_and_valid() -> None:
     assert number != reference_for(signal, b"another-secret")
     assert is_valid(number) and is_valid(number.lower().replace("-", "- ", 1))
     assert len({reference_for(str(uuid.uuid4()), SECRET) for _ in range(2000)}) == 2000
+    long_secret = b"x" * 100
+    assert is_valid(reference_for(signal, long_secret)) and reference_for(signal, long_secret) != number
 
 
 def test_every_single_substitution_and_almost_every_neighbour_swap_is_caught() -> None:
