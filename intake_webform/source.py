@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Final
 
@@ -341,68 +342,62 @@ def build_app(
                 data[name] = value
         return data
 
-    @html.post("/{language}/tip")
-    async def submit_form(request: Request, language: str) -> HTMLResponse:
+    async def submit_html(
+        request: Request,
+        language: str,
+        template: str,
+        take: Callable[[dict[str, Any], list[Upload], str | None], Awaitable[HTMLResponse]],
+    ) -> HTMLResponse:
+        """The one flow of both HTML forms: read, guard, validate and take; every failure re-renders
+        ``template`` with the input kept and the problems tied to their fields."""
         check_language(language)
         read = await read_form(request, language)
         if isinstance(read, HTMLResponse):
             return read
         values, uploads = read
-        if (refused := html_guard(request, language, "form.html", values, bool(uploads))) is not None:
+        if (refused := html_guard(request, language, template, values, bool(uploads))) is not None:
             return refused
         try:
-            tip = TipSubmission.model_validate({k: v for k, v in fields_of(values).items()
-                                                if k in TipSubmission.model_fields})
-            fingerprint = tip.model_dump_json() + json.dumps([u.filename for u in uploads])
-            submission_id = intake.submission_id("form", values.get("submission_token"), fingerprint)
-            receipt = await intake.take_tip(tip, uploads, submission_id=submission_id, language=language)
+            return await take(fields_of(values), uploads, values.get("submission_token"))
         except ValidationError as error:
-            intake.metrics.rejected.labels(reason="validation").inc()
-            return render("form.html", language, status=422,
-                          **form_context(language, values, field_errors(error), bool(uploads)))
+            problems, status = field_errors(error), 422
         except Rejected as rejected:
-            intake.metrics.rejected.labels(reason="validation").inc()
-            return render("form.html", language, status=rejected.status,
-                          **form_context(language, values, rejected.problems, bool(uploads)))
+            problems, status = rejected.problems, rejected.status
         except SpoolFull:
             intake.metrics.unavailable.inc()
             words = Messages.of(language)
             return render("message.html", language, status=503, title=words.gettext("Please try again"),
                           message=unavailable_message(language))
-        return render("thanks.html", language, reference_number=receipt.reference_number,
-                      receipt=receipt.receipt)
+        intake.metrics.rejected.labels(reason="validation").inc()
+        return render(template, language, status=status,
+                      **form_context(language, values, problems, bool(uploads)))
+
+    def fingerprint_of(model: BaseModel, uploads: list[Upload]) -> str:
+        return model.model_dump_json() + json.dumps([u.filename for u in uploads])
+
+    @html.post("/{language}/tip")
+    async def submit_form(request: Request, language: str) -> HTMLResponse:
+        async def take(fields: dict[str, Any], uploads: list[Upload], token: str | None) -> HTMLResponse:
+            tip = TipSubmission.model_validate(
+                {k: v for k, v in fields.items() if k in TipSubmission.model_fields})
+            submission_id = intake.submission_id("form", token, fingerprint_of(tip, uploads))
+            receipt = await intake.take_tip(tip, uploads, submission_id=submission_id, language=language)
+            return render("thanks.html", language, reference_number=receipt.reference_number,
+                          receipt=receipt.receipt)
+
+        return await submit_html(request, language, "form.html", take)
 
     @html.post("/{language}/follow-up")
     async def submit_follow_up_form(request: Request, language: str) -> HTMLResponse:
-        check_language(language)
-        read = await read_form(request, language)
-        if isinstance(read, HTMLResponse):
-            return read
-        values, uploads = read
-        if (refused := html_guard(request, language, "followup.html", values, bool(uploads))) is not None:
-            return refused
-        try:
+        async def take(fields: dict[str, Any], uploads: list[Upload], token: str | None) -> HTMLResponse:
             follow_up = FollowUpSubmission.model_validate(
-                {k: v for k, v in fields_of(values).items() if k in FollowUpSubmission.model_fields})
-            fingerprint = follow_up.model_dump_json() + json.dumps([u.filename for u in uploads])
-            token = values.get("submission_token")
-            submission_id = intake.submission_id("form-follow-up", token, fingerprint)
+                {k: v for k, v in fields.items() if k in FollowUpSubmission.model_fields})
+            submission_id = intake.submission_id("form-follow-up", token, fingerprint_of(follow_up, uploads))
             receipt = await intake.take_follow_up(follow_up, uploads, submission_id=submission_id,
                                                   language=language)
-        except ValidationError as error:
-            intake.metrics.rejected.labels(reason="validation").inc()
-            return render("followup.html", language, status=422,
-                          **form_context(language, values, field_errors(error), bool(uploads)))
-        except Rejected as rejected:
-            intake.metrics.rejected.labels(reason="validation").inc()
-            return render("followup.html", language, status=rejected.status,
-                          **form_context(language, values, rejected.problems, bool(uploads)))
-        except SpoolFull:
-            intake.metrics.unavailable.inc()
-            words = Messages.of(language)
-            return render("message.html", language, status=503, title=words.gettext("Please try again"),
-                          message=unavailable_message(language))
-        return render("followup_thanks.html", language, reference_number=receipt.reference_number)
+            return render("followup_thanks.html", language, reference_number=receipt.reference_number)
+
+        return await submit_html(request, language, "followup.html", take)
 
     app.include_router(html)
     app.mount("/static", StaticFiles(directory=str(i18n.PACKAGE_DIR / "static")), name="static")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from contracts import signal_id_for
 from contracts.events import (
@@ -59,6 +60,18 @@ def _reporter(tip: TipSubmission, interface_language: str) -> Reporter:
                     preferred_language=tip.preferred_language or interface_language)
 
 
+def _webform_signal(
+    submission_id: str, received_at: datetime, secret: bytes, **content: Any
+) -> SignalReceived:
+    """Every web signal's identity: the submission id decides the dedup key, the signal id and the
+    reference number, so a retried submission is the same signal."""
+    dedup_key = f"webform:{submission_id}"
+    signal_id = signal_id_for(Channel.WEBFORM, dedup_key)
+    return SignalReceived(signal_id=signal_id, reference_number=reference_for(str(signal_id), secret),
+                          channel=Channel.WEBFORM, received_at=received_at,
+                          source=WebformSource(submission_id=submission_id), dedup_key=dedup_key, **content)
+
+
 def to_signal(
     tip: TipSubmission,
     *,
@@ -68,15 +81,8 @@ def to_signal(
     attachments: list[AttachmentRef] | None = None,
     interface_language: str = "en",
 ) -> SignalReceived:
-    dedup_key = f"webform:{submission_id}"
-    signal_id = signal_id_for(Channel.WEBFORM, dedup_key)
-    return SignalReceived(
-        signal_id=signal_id,
-        reference_number=reference_for(str(signal_id), reference_secret),
-        channel=Channel.WEBFORM,
-        received_at=received_at,
-        source=WebformSource(submission_id=submission_id),
-        dedup_key=dedup_key,
+    return _webform_signal(
+        submission_id, received_at, reference_secret,
         reporter=_reporter(tip, interface_language),
         narrative=tip.narrative,
         facts=DeclaredFacts(victims=_victims(tip), location=_location(tip), danger_now=tip.danger_now,
@@ -96,15 +102,8 @@ def follow_up_signal(
     interface_language: str = "en",
 ) -> SignalReceived:
     """A follow-up is a new signal of its own, linked to the report by its reference number."""
-    dedup_key = f"webform:{submission_id}"
-    signal_id = signal_id_for(Channel.WEBFORM, dedup_key)
-    return SignalReceived(
-        signal_id=signal_id,
-        reference_number=reference_for(str(signal_id), reference_secret),
-        channel=Channel.WEBFORM,
-        received_at=received_at,
-        source=WebformSource(submission_id=submission_id),
-        dedup_key=dedup_key,
+    return _webform_signal(
+        submission_id, received_at, reference_secret,
         reporter=Reporter(preferred_language=interface_language),
         narrative=follow_up.narrative,
         attachments=attachments or [],

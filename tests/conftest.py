@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from contracts import Topic
+from deploy.localimap import Dovecot
 from services.runtime import RuntimeSettings
 from services.runtime.provision import provision
 
@@ -100,3 +101,11 @@ async def wait_for(predicate, *, timeout: float = 20.0, interval: float = 0.05, 
         if asyncio.get_running_loop().time() > deadline:
             pytest.fail(f"timed out after {timeout}s waiting for {what}")
         await asyncio.sleep(interval)
+
+
+@pytest.fixture
+def dovecot() -> Iterator[Dovecot]:
+    """A real Dovecot of the test's own on loopback (Debian's dovecot-imapd; ./dev setup installs it)."""
+    server = Dovecot().start()
+    yield server
+    server.remove()

@@ -8,7 +8,6 @@ import email.policy
 import hashlib
 import json
 import random
-from collections.abc import Iterator
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
@@ -26,13 +25,6 @@ from tests.conftest import wait_for
 from tests.e2e.processes import ServiceProcess
 from tests.email_corpus import TIPS_EN, TIPS_ES, corpus
 from tests.kafka_reader import read_topic
-
-
-@pytest.fixture
-def dovecot() -> Iterator[Dovecot]:
-    server = Dovecot().start()
-    yield server
-    server.remove()
 
 
 def imap(server: Dovecot) -> IMAPClient:

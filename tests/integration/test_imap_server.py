@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from imapclient import IMAPClient
 
 from deploy.localimap import PASSWORD, USER, Dovecot
-
-
-@pytest.fixture
-def dovecot() -> Iterator[Dovecot]:
-    server = Dovecot().start()
-    yield server
-    server.remove()
 
 
 def _client(server: Dovecot) -> IMAPClient:

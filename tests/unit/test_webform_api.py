@@ -19,13 +19,6 @@ from tests.webform_support import SECRET, Webform, build_webform
 
 
 @pytest.fixture
-async def publisher() -> InMemoryPublisher:
-    memory = InMemoryPublisher()
-    await memory.start()
-    return memory
-
-
-@pytest.fixture
 def webform(tmp_path: Path, publisher: InMemoryPublisher) -> Webform:
     return build_webform(tmp_path, publisher)
 

@@ -17,13 +17,6 @@ from tests.webform_support import build_webform
 
 
 @pytest.fixture
-async def publisher() -> InMemoryPublisher:
-    memory = InMemoryPublisher()
-    await memory.start()
-    return memory
-
-
-@pytest.fixture
 async def client(tmp_path: Path, publisher: InMemoryPublisher) -> AsyncIterator[httpx.AsyncClient]:
     webform = build_webform(tmp_path, publisher)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=webform.app), base_url="http://form") as c:
