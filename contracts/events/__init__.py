@@ -17,6 +17,7 @@ from contracts.events.input_quarantined import InputQuarantined
 from contracts.events.signal_received import (
     AgeRange,
     AttachmentRef,
+    CallDetails,
     ContactDetails,
     DeclaredFacts,
     EmailSource,
@@ -43,6 +44,7 @@ __all__ = [
     "AgeRange",
     "Answer",
     "AttachmentRef",
+    "CallDetails",
     "CallType",
     "Channel",
     "ContactDetails",

@@ -51,6 +51,18 @@ class EmailSource(ContractModel):
     newest_chars: Annotated[int, Field(ge=0)] | None = None
 
 
+class CallDetails(ContractModel):
+    """What the telephony system recorded about a call (no caller number: see ``caller_key``)."""
+
+    started_at: AwareDatetime | None = None
+    answered_at: AwareDatetime | None = None
+    ended_at: AwareDatetime | None = None
+    duration_s: Annotated[int, Field(ge=0)] | None = None
+    billable_s: Annotated[int, Field(ge=0)] | None = None
+    disposition: Annotated[str, Field(max_length=32)] | None = None
+    direction: Literal["inbound", "outbound", "unknown"] = "unknown"
+
+
 class PhoneSource(ContractModel):
     """A call: what the telephony system recorded, or what the call specialist wrote up."""
 
@@ -58,6 +70,11 @@ class PhoneSource(ContractModel):
     call_id: Annotated[str, Field(min_length=1, max_length=128)]
     fragment: Literal["call_record", "recording", "transcription", "specialist_report"]
     system: Annotated[str, Field(min_length=1, max_length=64)]
+    # Repeat-caller correlation without the number: HMAC of the E.164 number under a secret.
+    caller_key: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")] | None = None
+    # Derived from the number (area code), a hint for jurisdiction, never a declared fact.
+    caller_region_hint: Annotated[str, Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")] | None = None
+    call: CallDetails | None = None
 
 
 SourceReference = Annotated[

@@ -1,0 +1,108 @@
+"""``hotline-phone import-cdr FILE [--follow] [--dry-run]``: Asterisk CDRs into signals.
+
+Without ``--follow`` the file is imported from where the last import of it stopped (a position kept
+under ``HOTLINE_STATE_DIR``) to its end, with a progress bar, and a summary at the end; rows that
+cannot be read are reported by line number and quarantined, and the import carries on. With
+``--follow`` it keeps reading the file as the PBX appends to it, until Ctrl-C or SIGTERM, and resumes
+from the saved position after a restart. ``--dry-run`` prints the signals (and quarantine records)
+as JSON lines and publishes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import os
+import signal
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+
+from contracts import Topic
+from contracts.events import InputQuarantined, SignalReceived
+from intake_phone.config import PhoneSettings
+from intake_phone.importer import SERVICE, Importer, PositionStore, Progress
+from services.runtime import BrokerUnavailable, KafkaPublisher, RuntimeMetrics
+from services.runtime.structured_logging import configure_logging
+
+
+class PrintSink:
+    async def send(self, signals: list[SignalReceived], quarantined: list[InputQuarantined]) -> None:
+        for event in [*signals, *quarantined]:
+            print(event.model_dump_json())
+
+
+class KafkaSink:
+    def __init__(self, publisher: KafkaPublisher) -> None:
+        self._publisher = publisher
+
+    async def send(self, signals: list[SignalReceived], quarantined: list[InputQuarantined]) -> None:
+        # All acknowledged (acks=all) before the caller moves its position past them.
+        await asyncio.gather(*(self._publisher.publish(Topic.SIGNALS_RECEIVED, s) for s in signals),
+                             *(self._publisher.publish(Topic.OPS_EVENTS, q) for q in quarantined))
+
+
+def _positions(settings: PhoneSettings, path: Path) -> PositionStore:
+    name = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+    return PositionStore(settings.state_dir / "cdr-positions" / f"{name}.json")
+
+
+async def import_cdr(settings: PhoneSettings, path: Path, *, follow: bool, dry_run: bool) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    publisher: KafkaPublisher | None = None
+    if not dry_run:
+        publisher = KafkaPublisher(settings, source=f"/hotline/{SERVICE}", metrics=RuntimeMetrics(SERVICE))
+        try:
+            await publisher.start()
+        except BrokerUnavailable as error:
+            print(f"hotline-phone: {error}", file=sys.stderr)
+            return 75
+    importer = Importer(sink=PrintSink() if dry_run else KafkaSink(publisher),  # type: ignore[arg-type]
+                        layout=settings.layout(), zone=ZoneInfo(settings.cdr_timezone),
+                        secret=settings.reference_secret.get_secret_value().encode(),
+                        default_region=settings.default_region)
+    progress = None if follow or dry_run else Progress(os.stat(path).st_size)
+    try:
+        summary = await importer.run(path, positions=None if dry_run else _positions(settings, path),
+                                     follow=follow, stop=stop, progress=progress)
+    finally:
+        if publisher is not None:
+            await publisher.stop()
+    for line, reason in summary.problems:
+        print(f"line {line}: {reason} (quarantined)", file=sys.stderr)
+    print(summary.line(), file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="hotline-phone", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    cdr = commands.add_parser("import-cdr", help="import an Asterisk Master.csv")
+    cdr.add_argument("file", type=Path)
+    cdr.add_argument("--follow", action="store_true", help="keep reading as the file grows")
+    cdr.add_argument("--dry-run", action="store_true",
+                     help="print the signals as JSON lines, publish nothing")
+    args = parser.parse_args(argv)
+    try:
+        settings = PhoneSettings()
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}"
+                             for e in error.errors())
+        print(f"hotline-phone: configuration error: {problems}", file=sys.stderr)
+        return 78
+    if not args.file.is_file():
+        print(f"hotline-phone: {args.file} is not a readable file", file=sys.stderr)
+        return 66
+    configure_logging(SERVICE, settings.log_level)
+    return asyncio.run(import_cdr(settings, args.file, follow=args.follow, dry_run=args.dry_run))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""Settings of the phone intake (``HOTLINE_*`` environment variables)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+
+from intake_phone.cdr import CdrLayout
+from services.runtime import RuntimeSettings
+
+_DEV_SECRET = "dev-only-reference-secret"  # noqa: S105 - refused outside dev below
+
+
+class PhoneSettings(RuntimeSettings):
+    # Keys reference numbers and the callers' keyed hashes; 32+ random bytes outside dev.
+    reference_secret: SecretStr = SecretStr(_DEV_SECRET)
+    # The PBX writes local times without an offset: this is its zone.
+    cdr_timezone: str = "America/New_York"
+    cdr_loguniqueid: bool = True
+    cdr_loguserfield: bool = False
+    cdr_newcdrcolumns: bool = False
+    default_region: str = Field(default="US", pattern=r"^[A-Z]{2}$")
+    state_dir: Path = Path(".local/phone")
+
+    @field_validator("cdr_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (an IANA name like America/Chicago)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_dev_secret_outside_dev(self) -> Self:
+        if self.environment != "dev" and self.reference_secret.get_secret_value() == _DEV_SECRET:
+            raise ValueError("set HOTLINE_REFERENCE_SECRET outside dev (32+ random bytes)")
+        return self
+
+    def layout(self) -> CdrLayout:
+        return CdrLayout(uniqueid=self.cdr_loguniqueid, userfield=self.cdr_loguserfield,
+                         new_columns=self.cdr_newcdrcolumns)

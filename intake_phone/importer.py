@@ -1,0 +1,237 @@
+"""Importing a CDR file (or following a growing one) into signals, resumable and loss-free.
+
+Lines are read in batches; a batch's signals (and quarantine records for rows that cannot be read)
+are all acknowledged before the position after the batch is fsynced. A crash re-reads at most one
+batch; each row's dedup key (a hash of the line) gives the same signal id, so consumers absorb it.
+In follow mode a line without its newline is still being written and waits; at the end of a file
+import it is a truncated row and is quarantined.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol, TextIO
+from zoneinfo import ZoneInfo
+
+from contracts.events import Channel, InputQuarantined, PhoneSource, SignalReceived
+from intake_phone.cdr import BadRow, CdrLayout, parse_line
+from intake_phone.translate import call_record_signal
+
+SERVICE = "intake-phone"
+
+
+class Sink(Protocol):
+    async def send(self, signals: list[SignalReceived], quarantined: list[InputQuarantined]) -> None: ...
+
+
+@dataclass
+class Summary:
+    rows: int = 0
+    signals: int = 0
+    quarantined: int = 0
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (f"{self.rows} rows read: {self.signals} signals, {self.quarantined} quarantined"
+                + (f" (first problems: {', '.join(f'line {n}: {r}' for n, r in self.problems[:5])})"
+                   if self.problems else ""))
+
+
+@dataclass(frozen=True)
+class Position:
+    inode: int
+    offset: int
+    line: int
+
+
+class PositionStore:
+    """Where the import of a file got to, fsynced after every acknowledged batch."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self) -> Position | None:
+        try:
+            data = json.loads(self.path.read_text())
+            return Position(int(data["inode"]), int(data["offset"]), int(data["line"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save(self, position: Position) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(".tmp")
+        with temporary.open("w") as file:
+            json.dump({"inode": position.inode, "offset": position.offset, "line": position.line}, file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, self.path)
+
+
+class Progress:
+    """A progress bar on a terminal, a line every 10 % otherwise (for logs)."""
+
+    def __init__(self, total_bytes: int, stream: TextIO = sys.stderr) -> None:
+        self._total = max(total_bytes, 1)
+        self._stream = stream
+        self._tty = stream.isatty()
+        self._last_decile = -1
+
+    def update(self, done_bytes: int, rows: int) -> None:
+        share = min(done_bytes / self._total, 1.0)
+        if self._tty:
+            bar = "#" * int(share * 30)
+            self._stream.write(f"\r[{bar:<30}] {share:4.0%} {rows:,} rows")
+            self._stream.flush()
+        elif int(share * 10) > self._last_decile:
+            self._last_decile = int(share * 10)
+            self._stream.write(f"{share:4.0%} {rows:,} rows\n")
+
+    def finish(self) -> None:
+        if self._tty:
+            self._stream.write("\n")
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")  # never lose a row to its encoding; latin-1 reads every byte
+
+
+@dataclass
+class Importer:
+    sink: Sink
+    layout: CdrLayout
+    zone: ZoneInfo
+    secret: bytes
+    default_region: str = "US"
+    batch_size: int = 500
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    def _quarantine(self, line_number: int, raw: str, reason: str) -> InputQuarantined:
+        return InputQuarantined(
+            service=SERVICE, channel=Channel.PHONE,
+            source=PhoneSource(call_id=f"cdr-line-{line_number}", fragment="call_record", system="asterisk"),
+            reason=reason[:80], raw_sha256=hashlib.sha256(raw.encode()).hexdigest(),
+            quarantined_at=self.now())
+
+    async def _flush(self, lines: list[tuple[int, str]], summary: Summary) -> None:
+        signals: list[SignalReceived] = []
+        quarantined: list[InputQuarantined] = []
+        for number, text in lines:
+            summary.rows += 1
+            try:
+                record = parse_line(text, self.layout, self.zone)
+                signals.append(call_record_signal(record, raw_line=text, secret=self.secret,
+                                                  default_region=self.default_region))
+            except BadRow as bad:
+                quarantined.append(self._quarantine(number, text, bad.reason))
+                summary.problems.append((number, bad.reason))
+            except ValueError as invalid:  # a row that parses but cannot be a valid signal
+                reason = f"invalid_signal_{type(invalid).__name__.lower()}"
+                quarantined.append(self._quarantine(number, text, reason))
+                summary.problems.append((number, reason))
+        await self.sink.send(signals, quarantined)
+        summary.signals += len(signals)
+        summary.quarantined += len(quarantined)
+
+    async def run(
+        self,
+        path: Path,
+        *,
+        positions: PositionStore | None = None,
+        follow: bool = False,
+        stop: asyncio.Event | None = None,
+        progress: Progress | None = None,
+        poll_s: float = 0.5,
+    ) -> Summary:
+        """Import ``path`` from the saved position (or the top); with ``follow``, keep reading as it
+        grows until ``stop``, starting again from the top when it is rotated or truncated."""
+        stop = stop or asyncio.Event()
+        summary = Summary()
+        while True:
+            try:
+                await self._read(path, summary, positions, follow, stop, progress, poll_s)
+                break
+            except FileReplaced:
+                if positions:
+                    positions.save(Position(os.stat(path).st_ino, 0, 0))
+        if progress:
+            progress.finish()
+        return summary
+
+    async def _read(
+        self, path: Path, summary: Summary, positions: PositionStore | None, follow: bool,
+        stop: asyncio.Event, progress: Progress | None, poll_s: float,
+    ) -> None:
+        stat = os.stat(path)
+        saved = positions.load() if positions else None
+        position = Position(stat.st_ino, 0, 0)
+        if saved is not None and saved.inode == stat.st_ino and saved.offset <= stat.st_size:
+            position = saved
+        with path.open("rb") as file:
+            file.seek(position.offset)
+            pending = b""
+            while not stop.is_set():
+                chunk = file.read(1 << 20)
+                if not chunk:
+                    if not follow:
+                        break
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), poll_s)
+                    try:
+                        now = os.stat(path)
+                    except FileNotFoundError:
+                        continue  # rotated away, the new file not there yet
+                    if now.st_ino != position.inode or now.st_size < position.offset + len(pending):
+                        raise FileReplaced
+                    continue
+                pending += chunk
+                *complete, pending = pending.split(b"\n")
+                batch: list[tuple[int, str]] = []
+                offset, line = position.offset, position.line
+                for raw in complete:
+                    line += 1
+                    offset += len(raw) + 1
+                    if raw.strip():
+                        batch.append((line, _decode(raw)))
+                    if len(batch) >= self.batch_size:
+                        position = await self._commit(batch, summary, positions,
+                                                      Position(position.inode, offset, line))
+                        batch = []
+                        if progress:
+                            progress.update(offset, summary.rows)
+                position = await self._commit(batch, summary, positions,
+                                              Position(position.inode, offset, line))
+                if progress:
+                    progress.update(offset, summary.rows)
+            if not follow and pending.strip():
+                # At the end of a finished file, a row without its newline was cut short.
+                line = position.line + 1
+                summary.rows += 1
+                await self.sink.send([], [self._quarantine(line, _decode(pending), "truncated_line")])
+                summary.quarantined += 1
+                summary.problems.append((line, "truncated_line"))
+                if positions:
+                    positions.save(Position(position.inode, position.offset + len(pending), line))
+
+    async def _commit(self, batch: list[tuple[int, str]], summary: Summary, positions: PositionStore | None,
+                      position: Position) -> Position:
+        if batch:
+            await self._flush(batch, summary)
+        if positions:
+            await asyncio.to_thread(positions.save, position)
+        return position
+
+
+class FileReplaced(Exception):
+    """The followed file was rotated or truncated; it is read again from the top."""

@@ -1,0 +1,169 @@
+"""Asterisk CDR rows: parsing, translation without the caller's number, and the resumable importer."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from contracts.events import InputQuarantined, SignalReceived
+from intake_phone.cdr import BadRow, CdrLayout, parse_line
+from intake_phone.cli import main
+from intake_phone.importer import Importer, PositionStore
+from intake_phone.translate import call_record_signal
+from tests.cdr_fixture import FIXTURE, many
+
+ZONE = ZoneInfo("America/New_York")
+LAYOUT = CdrLayout()
+SECRET = b"phone-test-secret"
+
+
+class Collect:
+    def __init__(self) -> None:
+        self.signals: list[SignalReceived] = []
+        self.quarantined: list[InputQuarantined] = []
+
+    async def send(self, signals: list[SignalReceived], quarantined: list[InputQuarantined]) -> None:
+        self.signals.extend(signals)
+        self.quarantined.extend(quarantined)
+
+
+def importer(sink: Collect, batch_size: int = 500) -> Importer:
+    return Importer(sink=sink, layout=LAYOUT, zone=ZONE, secret=SECRET, batch_size=batch_size)
+
+
+def test_every_disposition_and_awkward_field_parses() -> None:
+    records = [parse_line(row.line(), LAYOUT, ZONE) for row in FIXTURE]
+    assert [r.disposition for r in records] == ["ANSWERED", "NO ANSWER", "BUSY", "FAILED", "ANSWERED"]
+    assert (
+        records[0].clid == '"María José" <+12145550123>' and records[1].clid == '"Smith, John" <5055550199>'
+    )
+    assert records[3].clid == '"Zoë ""Z"" Ng" <+525512345678>'
+    assert records[0].start.tzinfo is ZONE and records[0].start.utcoffset() is not None
+    assert records[1].answer is None and records[0].answer is not None
+    assert records[0].billsec == 704 and records[0].call_key == "1773669600.101"
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ('"","1","2"\n', "column_count_3_expected_17"),
+        (FIXTURE[0].line().replace('"2026-03-16 14:00:00"', '"16/03/2026 14:00"'), "bad_start"),
+        (FIXTURE[0].line().replace('"ANSWERED"', '"MAYBE"'), "bad_disposition"),
+        (FIXTURE[0].line().replace(",712,", ",-3,"), "bad_duration"),
+        (FIXTURE[0].line()[:40], "malformed_csv"),
+        ("   \n", "empty_line"),
+    ],
+)
+def test_rows_that_cannot_be_read_say_why(line: str, reason: str) -> None:
+    with pytest.raises(BadRow) as bad:
+        parse_line(line, LAYOUT, ZONE)
+    assert bad.value.reason == reason
+
+
+def test_a_call_record_carries_a_keyed_caller_hash_and_a_region_hint_but_never_the_number() -> None:
+    record = parse_line(FIXTURE[0].line(), LAYOUT, ZONE)
+    signal = call_record_signal(record, raw_line=FIXTURE[0].line(), secret=SECRET)
+    assert signal.source.kind == "phone"
+    assert signal.source.caller_region_hint == "US-TX" and signal.source.caller_key
+    assert signal.source.call is not None and signal.source.call.duration_s == 712
+    body = signal.model_dump_json()
+    assert "2145550123" not in body and "María" not in body
+    again = call_record_signal(record, raw_line=FIXTURE[0].line(), secret=SECRET)
+    assert again.signal_id == signal.signal_id
+    other_secret = call_record_signal(record, raw_line=FIXTURE[0].line(), secret=b"other")
+    assert other_secret.source.kind == "phone" and other_secret.source.caller_key != signal.source.caller_key
+    anonymous = parse_line(FIXTURE[2].line(), LAYOUT, ZONE)
+    assert call_record_signal(anonymous, raw_line=FIXTURE[2].line(), secret=SECRET).source.caller_key is None
+
+
+async def test_a_file_import_quarantines_bad_rows_by_line_and_carries_on(tmp_path: Path) -> None:
+    path = tmp_path / "Master.csv"
+    lines = [row.line() for row in FIXTURE]
+    lines.insert(2, '"garbage",,\n')
+    path.write_text("".join(lines) + FIXTURE[0].line()[:50])  # the last row cut short
+    sink = Collect()
+    summary = await importer(sink).run(path)
+    assert (summary.rows, summary.signals, summary.quarantined) == (7, 5, 2)
+    assert summary.problems == [(3, "column_count_3_expected_17"), (7, "truncated_line")]
+    assert [q.source.call_id for q in sink.quarantined if q.source.kind == "phone"] == [
+        "cdr-line-3",
+        "cdr-line-7",
+    ]
+
+
+async def test_an_import_resumes_from_its_saved_position(tmp_path: Path) -> None:
+    path = tmp_path / "Master.csv"
+    path.write_text("".join(many(1200)))
+    positions = PositionStore(tmp_path / "pos.json")
+    first = Collect()
+
+    class StopAfterFirstBatch(Collect):
+        async def send(self, signals: list[SignalReceived], quarantined: list[InputQuarantined]) -> None:
+            await first.send(signals, quarantined)
+            if len(first.signals) >= 500:
+                raise RuntimeError("crash after the first batch was acknowledged")
+
+    with pytest.raises(RuntimeError):
+        await importer(StopAfterFirstBatch(), batch_size=500).run(path, positions=positions)
+    rest = Collect()
+    await importer(rest, batch_size=500).run(path, positions=positions)
+    keys = [s.dedup_key for s in first.signals + rest.signals]
+    assert len(set(keys)) == 1200
+    assert len(keys) - len(set(keys)) == 500  # the batch in flight at the crash is read again: same keys
+
+
+async def test_follow_mode_reads_what_is_appended_and_a_rotation(tmp_path: Path) -> None:
+    path = tmp_path / "Master.csv"
+    rows = many(30)
+    path.write_text("".join(rows[:10]))
+    sink = Collect()
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        importer(sink, batch_size=5).run(
+            path, positions=PositionStore(tmp_path / "p.json"), follow=True, stop=stop, poll_s=0.05
+        )
+    )
+    await asyncio.sleep(0.3)
+    with path.open("a") as file:
+        file.write(rows[10] + rows[11][:30])  # the PBX is half-way through a row
+    await asyncio.sleep(0.3)
+    assert len(sink.signals) == 11 and not sink.quarantined
+    with path.open("a") as file:
+        file.write(rows[11][30:])
+    await asyncio.sleep(0.3)
+    assert len(sink.signals) == 12
+    path.rename(tmp_path / "Master.csv.1")
+    path.write_text("".join(rows[20:25]))
+    await asyncio.sleep(0.5)
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    assert len(sink.signals) == 17 and not sink.quarantined
+
+
+def test_dry_run_prints_json_lines_and_the_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOTLINE_STATE_DIR", str(tmp_path / "state"))
+    path = tmp_path / "Master.csv"
+    path.write_text("".join(row.line() for row in FIXTURE) + '"bad"\n')
+    assert main(["import-cdr", "--dry-run", str(path)]) == 0
+    captured = capsys.readouterr()
+    events = [json.loads(line) for line in captured.out.splitlines()]
+    assert len(events) == 6 and sum("signal_id" in e for e in events) == 5
+    assert "line 6: column_count_1_expected_17 (quarantined)" in captured.err
+    assert "6 rows read: 5 signals, 1 quarantined" in captured.err
+    assert not (tmp_path / "state").exists()  # a dry run keeps no position
+
+
+def test_a_missing_file_and_a_bad_zone_are_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["import-cdr", str(tmp_path / "nope.csv")]) == 66
+    assert "is not a readable file" in capsys.readouterr().err
+    monkeypatch.setenv("HOTLINE_CDR_TIMEZONE", "Mars/Olympus")
+    assert main(["import-cdr", str(tmp_path / "nope.csv")]) == 78
+    assert "unknown time zone" in capsys.readouterr().err
