@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -30,6 +31,7 @@ US_STATE_NAMES: Final = {
 }
 
 
+@functools.lru_cache(maxsize=65_536)  # repeat callers are common; parsing a number is not cheap
 def e164(number: str, default_region: str = "US") -> str | None:
     """The number in E.164, or None when it is not a possible phone number (extensions, 'anonymous')."""
     try:
@@ -46,6 +48,7 @@ def caller_key(number_e164: str, secret: bytes) -> str:
     return hmac.new(secret, b"caller\x00" + number_e164.encode(), hashlib.sha256).hexdigest()[:32]
 
 
+@functools.lru_cache(maxsize=65_536)
 def region_hint(number_e164: str) -> str | None:
     """Where the number is from (area code for US numbers): a hint, never a declared location."""
     parsed = phonenumbers.parse(number_e164, None)
