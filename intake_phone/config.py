@@ -12,6 +12,7 @@ from intake_phone.cdr import CdrLayout
 from services.runtime import RuntimeSettings
 
 _DEV_SECRET = "dev-only-reference-secret"  # noqa: S105 - refused outside dev below
+_DEV_TWILIO = "dev-only-twilio-token"
 
 
 class PhoneSettings(RuntimeSettings):
@@ -24,6 +25,14 @@ class PhoneSettings(RuntimeSettings):
     cdr_newcdrcolumns: bool = False
     default_region: str = Field(default="US", pattern=r"^[A-Z]{2}$")
     state_dir: Path = Path(".local/phone")
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8084, ge=0, le=65535)
+    # Twilio signs callbacks with the account's auth token over the URL it called: set the public
+    # URL exactly as configured in Twilio (scheme, host, port), not what a proxy forwards here.
+    twilio_auth_token: SecretStr = SecretStr(_DEV_TWILIO)
+    twilio_public_url: str = "http://127.0.0.1:8084"
+    # Call specialists: name -> token (JSON in HOTLINE_SPECIALIST_TOKENS). Empty: reports refused.
+    specialist_tokens: dict[str, SecretStr] = Field(default_factory=dict)
 
     @field_validator("cdr_timezone")
     @classmethod
@@ -38,6 +47,8 @@ class PhoneSettings(RuntimeSettings):
     def _refuse_dev_secret_outside_dev(self) -> Self:
         if self.environment != "dev" and self.reference_secret.get_secret_value() == _DEV_SECRET:
             raise ValueError("set HOTLINE_REFERENCE_SECRET outside dev (32+ random bytes)")
+        if self.environment == "production" and self.twilio_auth_token.get_secret_value() == _DEV_TWILIO:
+            raise ValueError("set HOTLINE_TWILIO_AUTH_TOKEN in production")
         return self
 
     def layout(self) -> CdrLayout:

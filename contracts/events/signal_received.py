@@ -16,6 +16,7 @@ from contracts.events._common import (
     Gender,
     Nationality,
     ReporterRole,
+    Urgency,
 )
 
 ReferenceNumber = Annotated[str, Field(pattern=r"^[0-9A-Z]{2,8}(-[0-9A-Z]{2,8}){1,4}$", max_length=32)]
@@ -63,6 +64,13 @@ class CallDetails(ContractModel):
     direction: Literal["inbound", "outbound", "unknown"] = "unknown"
 
 
+class Interpreter(ContractModel):
+    """An interpreter on the call, as the call specialist recorded it."""
+
+    language: LanguageTag
+    minutes: Annotated[int, Field(ge=0, le=24 * 60)] | None = None
+
+
 class PhoneSource(ContractModel):
     """A call: what the telephony system recorded, or what the call specialist wrote up."""
 
@@ -75,6 +83,7 @@ class PhoneSource(ContractModel):
     # Derived from the number (area code), a hint for jurisdiction, never a declared fact.
     caller_region_hint: Annotated[str, Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")] | None = None
     call: CallDetails | None = None
+    interpreter: Interpreter | None = None
 
 
 SourceReference = Annotated[
@@ -159,6 +168,8 @@ class DeclaredFacts(ContractModel):
     danger_now: Answer = Answer.NOT_ASKED
     trafficking_type: DeclaredTraffickingType = DeclaredTraffickingType.NOT_STATED
     call_type: CallType | None = None
+    # The urgency a call specialist judged; triage weighs it with its own rules.
+    urgency: Urgency | None = None
 
 
 class AttachmentRef(ContractModel):
