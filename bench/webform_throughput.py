@@ -25,10 +25,11 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 
+from bench.http_load import Connection, Prepared
+from bench.http_load import closed_loop as load
 from contracts import Topic
 from services.runtime import RuntimeSettings
 from services.runtime.provision import provision
@@ -70,60 +71,12 @@ def _start(argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
-class Connection:
-    """A minimal HTTP/1.1 keep-alive client for load: httpx's pool, not the server, becomes the
-    bottleneck past a few concurrent requests, which would flatter the slower server."""
-
-    def __init__(self, url: str) -> None:
-        parsed = urlsplit(url)
-        self._host, self._port, self._path = parsed.hostname or "127.0.0.1", parsed.port or 80, parsed.path
-        self._body = json.dumps(TIP).encode()
-        self._request = (f"POST {self._path} HTTP/1.1\r\nHost: {self._host}\r\n"
-                         f"Content-Type: application/json\r\nContent-Length: {len(self._body)}\r\n\r\n"
-                         ).encode() + self._body
-        self._reader: asyncio.StreamReader | None = None
-        self._writer: asyncio.StreamWriter | None = None
-
-    async def post(self) -> int:
-        if self._reader is None or self._writer is None:
-            self._reader, self._writer = await asyncio.open_connection(self._host, self._port)
-        self._writer.write(self._request)
-        head = await self._reader.readuntil(b"\r\n\r\n")
-        status = int(head.split(b" ", 2)[1])
-        length = 0
-        for line in head.split(b"\r\n")[1:]:
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value)
-        await self._reader.readexactly(length)
-        return status
-
-    async def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            await self._writer.wait_closed()
+REQUESTS = [Prepared(json.dumps(TIP).encode())]
 
 
 async def closed_loop(url: str, seconds: float, concurrency: int) -> float:
     """Tips accepted per second with ``concurrency`` clients each sending back to back."""
-    accepted = 0
-    deadline = time.perf_counter() + seconds
-
-    async def worker() -> None:
-        nonlocal accepted
-        connection = Connection(url)
-        try:
-            while time.perf_counter() < deadline:
-                status = await connection.post()
-                if status != 202:
-                    raise SystemExit(f"unexpected status {status}")
-                accepted += 1
-        finally:
-            await connection.close()
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return accepted / (time.perf_counter() - started)
+    return await load(url, seconds, concurrency, REQUESTS, expect=202)
 
 
 async def open_loop(url: str, seconds: float, rate: float) -> tuple[float, float, float]:
@@ -132,7 +85,7 @@ async def open_loop(url: str, seconds: float, rate: float) -> tuple[float, float
     idle: list[Connection] = []
 
     async def one() -> None:
-        connection = idle.pop() if idle else Connection(url)
+        connection = idle.pop() if idle else Connection(url, REQUESTS)
         started = time.perf_counter()
         status = await connection.post()
         latencies.append((time.perf_counter() - started) * 1000)
