@@ -36,7 +36,7 @@ from contracts.errors import (
     UnknownEventType,
     UnsupportedVersion,
 )
-from contracts.events import SignalReceived, SignalTriaged
+from contracts.events import ReportRequested, SignalReceived, SignalTriaged, UrgentAlert
 
 E = TypeVar("E", bound=Event)
 
@@ -207,4 +207,4 @@ class Codec:
 
 
 # The codec of this repository: every event model, and every upcaster ever written.
-CODEC = Codec(events=(SignalReceived, SignalTriaged), upcasters=())
+CODEC = Codec(events=(SignalReceived, SignalTriaged, UrgentAlert, ReportRequested), upcasters=())

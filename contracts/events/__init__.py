@@ -13,6 +13,7 @@ from contracts.events._common import (
     TraffickingType,
     Urgency,
 )
+from contracts.events.report_requested import ReportConditions, ReportNeed, ReportRequested
 from contracts.events.signal_received import (
     AgeRange,
     AttachmentRef,
@@ -29,14 +30,17 @@ from contracts.events.signal_received import (
     WebformSource,
 )
 from contracts.events.signal_triaged import (
+    EntityKind,
     Evidence,
     Flag,
     FlagName,
     Jurisdiction,
+    LinkedSignal,
     Route,
     RoutingTarget,
     SignalTriaged,
 )
+from contracts.events.urgent_alert import UrgentAlert
 
 __all__ = [
     "AgeRange",
@@ -48,15 +52,20 @@ __all__ = [
     "DeclaredFacts",
     "DeclaredTraffickingType",
     "EmailSource",
+    "EntityKind",
     "Evidence",
     "Flag",
     "FlagName",
     "Gender",
     "Jurisdiction",
+    "LinkedSignal",
     "Location",
     "Nationality",
     "PhoneSource",
     "RelatedSignal",
+    "ReportConditions",
+    "ReportNeed",
+    "ReportRequested",
     "Reporter",
     "ReporterRole",
     "Route",
@@ -66,6 +75,7 @@ __all__ = [
     "SignalTriaged",
     "TraffickingType",
     "Urgency",
+    "UrgentAlert",
     "Victim",
     "WebformSource",
 ]

@@ -1,0 +1,158 @@
+"""Ages written in a narrative, in English and Spanish: "16yo", "a 15-year-old", "tiene quince años", "16F".
+
+Every pattern captures the number as group ``n`` (and an optional upper bound as ``m``); ``value``
+turns digits or number words into an int. Used for minors (under 18) and for corrections to an
+adult age ("she is not a minor, she is 22").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Final
+
+from triage.text import Hit, Scan, words_before
+
+_I = re.IGNORECASE
+
+_EN_UNITS: Final = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+_EN_TENS: Final = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60}
+_ES_WORDS: Final = {
+    "un": 1, "uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
+    "nueve": 9, "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14, "quince": 15,
+    "dieciseis": 16, "dieciséis": 16, "diecisiete": 17, "dieciocho": 18, "diecinueve": 19, "veinte": 20,
+    "treinta": 30, "cuarenta": 40, "cincuenta": 50,
+}
+_NUMBER_WORDS: Final = (
+    r"(?:twenty|thirty|forty|fifty|sixty)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|"
+    r"eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|"
+    r"one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"veinti\w+|dieci(?:s[eé]is|siete|ocho|nueve)|treinta|cuarenta|cincuenta|veinte|"
+    r"once|doce|trece|catorce|quince|diez|nueve|ocho|siete|seis|cinco|cuatro|tres|dos"
+)
+_N: Final = rf"(?P<n>\d{{1,2}}|{_NUMBER_WORDS})"
+_M: Final = rf"(?:\s*(?:-|\u2013|to|or|o|a|y|and|/)\s*(?P<m>\d{{1,2}}|{_NUMBER_WORDS}))?"
+# What may follow an approximate number for it to be an age ("maybe 15." but not "maybe 15 workers").
+_AGE_END: Final = (
+    r"(?=\s*(?:$|[.,;:!?)\n]|and\b|or\b|y\b|o\b|but\b|pero\b|with\b|con\b|years?\b|yrs?\b|y/?o\b|"
+    r"a[ñn]os\b|in\b|at\b|who\b|que\b|when\b|cuando\b|[fm]\b))"
+)
+_NOT_AN_AGE_AFTER: Final = (
+    r"(?!\s*(?:%|percent|\$|dollars?|d[oó]lares|bucks|hours?|hrs?|horas|minutes?|mins?|minutos|miles?|"
+    r"millas|am\b|pm\b|a\.m|p\.m|:\d|[.,]\d|feet|ft\b|days?|d[ií]as|weeks?|semanas|months?|meses|people|"
+    r"personas|men\b|women|hombres|mujeres|workers|trabajadores|guys|of\b|times|veces|blocks|cars|hijos|"
+    r"kids|children|employees|empleados|rooms?|cuartos|girls|boys|chicas|chicos|niñ[oa]s|customers|clients|"
+    r"clientes|cars|trucks|houses|casas|ads|anuncios|calls|llamadas|miles|pounds|libras|percent|por ?ciento|"
+    r"victims|v[ií]ctimas|others|otros|otras|more|m[aá]s|a day|al d[ií]a|per|por))"
+)
+
+AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
+    # 16 years old, 16-year-old, sixteen year old, 16 yrs old
+    ("age.years_old", rf"\b{_N}{_M}\s*-?\s*(?:years?|yrs?|yr)\.?\s*-?\s*old\b"),
+    # 16yo, 16 y/o, 15 y.o., 15yoF
+    ("age.yo", rf"\b(?P<n>\d{{1,2}}){_M}\s*(?:y/?o|y\.o\.?)(?:[fm]\b|\b)"),
+    # specialist shorthand: 16F, 28M
+    ("age.shorthand", r"\b(?P<n>\d{1,2})[FM]\b"),
+    # age 15, aged 15, ages 14-17, edad de 15
+    ("age.stated", rf"\b(?:age[ds]?|edad(?:es)?(?:\s+de)?)\s*:?\s*(?:of\s+)?{_N}{_M}\b"),
+    # she is 15, she's only fifteen, I'm 16, turned 17
+    ("age.copula", rf"(?:\b(?:is|was|are|were|am|i'?m|im|turned|turning|be)|['\u2019]s)\s+"
+                   rf"(?:only\s+|just\s+|about\s+|around\s+|maybe\s+|like\s+|barely\s+|probably\s+|"
+                   rf"actually\s+|really\s+|now\s+)?{_N}\b{_NOT_AN_AGE_AFTER}{_AGE_END}"),
+    # about 15, maybe 14 or 15, looks 13, as young as 12, parece de 15
+    ("age.approximate", rf"\b(?:about|around|approx(?:imately|\.)?|maybe|roughly|like|looks?(?:\s+like)?|"
+                        rf"looked(?:\s+like)?|seems?(?:\s+like)?|appears?(?:\s+to\s+be)?|"
+                        rf"appeared(?:\s+to\s+be)?|as young as|no older than|unos|como\s+de|como|"
+                        rf"aproximadamente|aprox\.?|parecen?\s+(?:de|tener)|aparentan?)\s+{_N}{_M}\b"
+                        rf"{_NOT_AN_AGE_AFTER}(?!\s*(?:-|\u2013)?\s*\d)"),
+    # girl (16), niece, 17, dtr 16 — a person word then a bare number
+    ("age.person", rf"\b(?:girls?|boys?|daughter|dtr|son|niece|nephew|sister|brother|cousin|victim|vic|pv|"
+                   rf"v\d?|student|friend|kid|child|teen|female|male|hija|hijo|sobrin[oa]|herman[oa]|"
+                   rf"prim[oa]|niñ[oa]|muchach[oa]|amig[oa]|chic[oa]|menor)\s*(?:\(\s*|,\s*|\s)"
+                   rf"{_N}\s*(?=\)|,|;|\.|\s+(?:and|y|is|es|who|que)\b)"),
+    # Spanish: tiene 15 años, de 15 años, 15 años de edad, tenía 16, de unos 12
+    ("age.anos", rf"\b(?:tiene|tienen|ten[ií]a|ten[ií]an|tengo|de|con|cumple|cumpli[oó]|unos|como|"
+                 rf"apenas|solo|sólo|entre|y|o|edad)\s+(?:unos\s+|como\s+|apenas\s+|solo\s+|sólo\s+)?"
+                 rf"{_N}{_M}\s+a[ñn]os\b"),
+    ("age.anos", rf"\b{_N}\s+a[ñn]os\s+de\s+edad\b"),
+    ("age.tiene", rf"\b(?:tiene|tienen|ten[ií]a|tengo|tenga)\s+(?:unos\s+|como\s+|apenas\s+|solo\s+|sólo\s+)?"
+                  rf"{_N}\b{_NOT_AN_AGE_AFTER}(?!\s+a[ñn]os){_AGE_END}"),
+    ("age.anos", rf"\b(?:niñ[oa]s?|nin[oa]s?|muchach[oa]s?|chic[oa]s?|joven|j[oó]venes|adolescentes?|"
+                 rf"menor(?:es)?|hij[oa]s?|sobrin[oa]s?|herman[oa]s?)\s+de\s+(?:unos\s+|como\s+)?{_N}{_M}"
+                 rf"{_NOT_AN_AGE_AFTER}{_AGE_END}"),
+))
+
+# An age said about the past: "when I was 15", "at 14", "a los 15 años", "cuando tenía 12".
+_HISTORICAL_PREFIX: Final = re.compile(
+    r"(?:\bwhen\s+(?:i|she|he|they|we)\s+(?:was|were)|\bat\s+(?:the\s+)?(?:age\s+(?:of\s+)?)?|"
+    r"\bas\s+a|\bfrom\s+(?:the\s+)?age\s+(?:of\s+)?|\bstart(?:ed|ing)\s+at|\bbegan\s+at|"
+    r"\bcuando\s+(?:ten[ií]a|era|tenia)|\ba\s+los|\bdesde\s+los|\bdesde\s+que\s+ten[ií]a)\s*$", _I)
+_SINCE_PREFIX: Final = re.compile(r"\bsince\s+(?:(?:i|she|he|they|we)\s+(?:was|were)\s+|"
+                                  r"(?:the\s+)?age\s+(?:of\s+)?)?$",
+                                  _I)
+
+
+def value(word: str) -> int | None:
+    """Digits or an English/Spanish number word as an int."""
+    word = word.lower().strip()
+    if word.isdigit():
+        return int(word)
+    if word in _EN_UNITS:
+        return _EN_UNITS[word]
+    if word in _ES_WORDS:
+        return _ES_WORDS[word]
+    if word.startswith("veinti"):
+        return 21
+    tens, _, unit = word.replace(" ", "-").partition("-")
+    if tens in _EN_TENS:
+        return _EN_TENS[tens] + _EN_UNITS.get(unit, 0)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class AgeMention:
+    hit: Hit
+    past: bool  # "when I was 15", "at 14", "a los 15 años": an age someone had, not has
+    since: bool  # "since she was 15": historical only if a current adult age is also given
+
+    @property
+    def age(self) -> int:
+        return self.hit.value if self.hit.value is not None else 99
+
+
+_DIGIT: Final = re.compile(r"\d")
+_WORD_NUMBERS: Final = frozenset(_EN_UNITS) | frozenset(_EN_TENS) | frozenset(_ES_WORDS)
+
+
+def find_ages(scan: Scan) -> Iterator[AgeMention]:
+    """Every age mention (the lowest value of a range), with its span: the whole phrase."""
+    seen: set[tuple[int, int]] = set()
+    # No digit and no number word: no age, and eleven patterns need not run.
+    segments = [s for s in scan.segments if _DIGIT.search(s.text)]
+    if len(segments) < len(scan.segments) and any(
+            t.split("-")[0] in _WORD_NUMBERS or t.startswith("veinti") for t in scan.tokens()):
+        segments = scan.segments
+    for rule, pattern in AGE_PATTERNS:
+        for segment in segments:
+            for match in segment.finditer(pattern):
+                number = value(match.group("n"))
+                if number is None:
+                    continue
+                upper = match.groupdict().get("m")
+                if upper:
+                    number = min(number, value(upper) or number)
+                key = (id(segment), match.start("n"))
+                if key in seen:
+                    continue
+                seen.add(key)
+                before = words_before(segment, match.start("n"))
+                yield AgeMention(
+                    hit=Hit(rule, segment, match.start(), match.end(), value=number),
+                    past=_HISTORICAL_PREFIX.search(before) is not None,
+                    since=_SINCE_PREFIX.search(before) is not None,
+                )

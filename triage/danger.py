@@ -1,0 +1,181 @@
+"""The ``imminent_danger`` flag: someone is in physical danger now or within hours. English and Spanish.
+
+Precedence (also in README, "Triage"):
+
+1. A declared "danger now: yes" raises the flag unless the text clearly takes it back ("I checked
+   yes by mistake, nobody is in danger now", "no hay peligro ahora").
+2. A strong text rule raises the flag on its own, even against a declared "no": locked in, being
+   beaten, a weapon, a threat to kill or hurt, being moved tonight, hiding, being hunted, "ahora
+   mismo ... encerrada". The text is the reporter's own account and the form's yes/no is coarse.
+3. A plea ("help me", "auxilio") counts only together with "right now" / "tonight" / "esta noche"
+   in the same sentence, and never against a declared "no".
+4. Matches are dropped when negated in their clause ("nobody is in danger now"), in a sentence
+   about the past ("years ago he locked me in"), retold from the news or a film, hypothetical
+   ("what should I do if someone is locked in"), or when the signal is about the topic only.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from contracts.events import Answer, Evidence, Flag, FlagName, SignalReceived
+from triage.evidence import declared, from_hit
+from triage.situation import SITUATION
+from triage.text import Hit, Scan, historical, negated, reported
+
+_I = re.IGNORECASE
+_P: Final = r"(?:her|him|them|me|us|the (?:girls|women|workers|crew|kids|children|men))"
+
+STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
+    ("danger.locked_in",
+     r"\b(?:locked|lock(?:s|ing)?|chained|tied up|trapped)\s+(?:\w+\s+){0,2}?(?:in|inside|up|into)\b"
+     r"(?!\s+(?:a\s+)?(?:contract|deal|price|rate|jail|prison))|"
+     r"\blocks?\s+(?:the\s+)?(?:doors?|gates?)\b|\b(?:doors?|gates?)\s+(?:is|are)\s+(?:\w+\s+)?locked\b|"
+     r"\btrapped\b|\bcan[\u2019']?t get out\b|\bcannot get out\b|\bheld (?:captive|hostage|"
+     r"against (?:her|his|my|"
+     r"their|our) will)\b|\bbeing (?:held|kept)\b|"
+     r"\b(?:won[\u2019']?t|will not|wont|do not|don[\u2019']?t|doesn[\u2019']?t|does not|are not|"
+     r"aren[\u2019']?t)\s+"
+     r"(?:let|letting|allow(?:ing)?)\s+(?:her|him|them|me|us)(?:\s+(?:to\s+)?(?:leave|go|out|escape|answer|call)\b|"
+     r"(?=\s*[.,;!?\n]|\s*$))|"
+     r"\b(?:i|we)\s+(?:can[\u2019']?t|cannot|am not allowed to|are not allowed to)\s+(?:get out|"
+     r"leave|escape)\b|"
+     r"\bencerrad[oa]s?\b|\b(?:me|la|lo|nos|las|los|les)\s+encierra(?:n)?\b|\bencierra(?:n)?\b|"
+     r"\bcerrad[oa]s? con llave\b|\bno (?:me|la|lo|nos|las|los) dejan? (?:salir|ir(?:se|me|nos)?)\b|"
+     r"\bno (?:puedo|podemos) (?:salir|irme|irnos|escapar)\b|\bnadie puede (?:irse|salir)\b|"
+     r"\bretenid[oa]s?\b|\bsecuestrad[oa]s?\b|\bkidnapp\w+\b|\babduct\w+\b"),
+    ("danger.violence_now",
+     rf"\b(?:is|are|am|being|keeps?|[\u2019']s|[\u2019']re|[\u2019']m)\s+(?:being\s+)?(?:beaten|raped|attacked|assaulted|"
+     rf"choked|strangled|stabbed|shot|tortured|beating|hitting|hurting|raping|choking|attacking)\b|"
+     rf"\b(?:just|again)\s+(?:hit|beat|punched|kicked|slapped|attacked)\b|"
+     rf"\b(?:hit|beat|punched|kicked|slapped)\s+{_P}\s+again\b|"
+     rf"\b(?:dragg(?:ed|ing)|forc(?:ed|ing)|push(?:ed|ing)|threw|throwing)\s+{_P}\s+(?:in|into)\s+"
+     rf"(?:a|the|his|their)\s+(?:car|van|truck|suv|vehicle|trunk)\b|"
+     rf"\b(?:est[aá]n?|sigue|siguen)\s+(?:golpeando|pegando|violando|lastimando)\w*\b|"
+     rf"\bojo morado\b|\bblack eye\b|\bbleeding\b|\bunconscious\b|\boverdos\w+\b|"
+     rf"\bsangrando\b|\binconsciente\b"),
+    ("danger.threat",
+     r"\bthreat(?:en(?:ed|s|ing)?)?\s+(?:\w+\s+){0,4}?(?:to|with)\s+(?:kill|hurt|beat|shoot|stab|harm|"
+     r"a\s+(?:gun|knife|beating)|beating)\b|"
+     r"\b(?:will|[\u2019']ll|going to|gonna|would|threatens to)\s+(?:\w+\s+)?(?:kill|hurt|beat|shoot|stab)\s+"
+     r"(?:her|him|them|me|us|you|anyone|everyone|our|their|my)\b|"
+     r"\bamenaz\w*\s+(?:\w+\s+){0,3}?(?:con\s+)?(?:matar\w*|golpear\w*|lastimar\w*|una pistola|un arma|"
+     r"golpiza|pegar\w*)\b|\b(?:va|van|vas)\s+a\s+(?:matar|golpear|lastimar|pegar)\w*\b|"
+     r"\bmiedo (?:de|a) que (?:la|lo|me|nos|los|las) (?:mate|maten|golpee|golpeen|lastime)\b"),
+    ("danger.weapon",
+     r"\b(?:has|have|had|with|w/|holding|pointing|pulled|carr(?:y|ies))\s+(?:a\s+|an\s+|his\s+|the\s+)?"
+     r"(?:gun|knife|firearm|pistol|rifle|weapon|machete)\b|\b(?:gun|knife|firearm)\s+to\b|"
+     r"\b(?:tiene|ten[ií]a|con)\s+(?:un|una)\s+(?:arma|pistola|cuchillo|machete)\b|\barmados?\b"),
+    ("danger.moved_soon",
+     r"\b(?:mov(?:e|ed|es|ing)|tak(?:e|en|es|ing)|transport(?:ed|ing)?|ship(?:ped|ping)?|sell(?:ing)?|"
+     r"send(?:ing)?|driv(?:e|ing)|leav(?:e|es|ing)|depart\w*)\s+(?:\w+\s+){0,5}?(?:tonight|today|"
+     r"tomorrow(?: morning| night)?|right now|this (?:evening|afternoon|weekend)|in (?:an|a few|\d+|two|"
+     r"three) hours?)\b|"
+     r"\b(?:tonight|today)\b[^.!?\n]{0,40}\b(?:being moved|be moved|moving|taking|transport\w*|"
+     r"selling|sent)\b|"
+     r"\b(?:llev\w+|mover\w*|mueven|trasladar\w*|vender\w*|sacar\w*)\s+(?:\w+\s+){0,5}?(?:esta noche|hoy|"
+     r"mañana|ahora mismo|en unas horas)\b|"
+     r"\b(?:esta noche|hoy)\b[^.!?\n]{0,40}\b(?:llev\w+|mover\w*|mueven|trasladar\w*|vender\w*)\b"),
+    ("danger.hiding",
+     r"\b(?:i[\u2019']?m|i am|im|she[\u2019']?s|she is|he[\u2019']?s|he is|we[\u2019']?re|we are|"
+     r"they[\u2019']?re|they are|is|are|"
+     r"currently|now|v)\s+(?:\w+\s+)?hiding\b|\bhiding (?:in|from|at|inside)\b|\bhid (?:in|inside)\b|"
+     r"\bescondid[oa]s?\b|\bescondiendo\b|\bnos escondemos\b|\bme escond[ií]\b"),
+    ("danger.pursued",
+     r"\b(?:is|are|[\u2019']s|[\u2019']re)\s+(?:\w+\s+){0,3}?(?:looking|searching|coming|chasing|waiting)\s+"
+     r"(?:for|after|outside)?\s*(?:her|him|me|us|them)\b|\bchasing (?:her|him|me|us|them)\b|"
+     r"\bbanging on (?:the|my|our) door\b|\bwill come (?:for|after) (?:her|him|me|us|them)\b|"
+     r"\b(?:me|la|lo|nos|los|las)\s+(?:est[aá]n?|anda(?:n)?)\s+buscando\b|"
+     r"\bviene(?:n)? (?:por|a buscar)\b|\bque venga esta noche\b|\bcome tonight\b"),
+    ("danger.in_danger",
+     r"\b(?:in|at)\s+(?:immediate\s+|imminent\s+|grave\s+|serious\s+|real\s+)?danger\b|"
+     r"\bimm(?:ediate|\.)?\s+danger\b|\blife (?:is )?(?:in danger|at risk)\b|"
+     r"\b(?:fears?|afraid|scared) for (?:her|his|my|their|our) (?:life|lives)\b|"
+     r"\ben peligro\b|\bcorren? peligro\b|\bpeligro (?:inmediato|de muerte)\b|"
+     r"\bteme(?:mos)? por (?:su|mi|nuestra) vida\b"),
+))
+
+# Ongoing violence ("he beats them", "me pega") is danger now when the text places the person
+# there now ("they are there right now", "esta noche"), in the same or the next sentence.
+_HABITUAL_VIOLENCE: Final = re.compile(
+    rf"\b(?:beats?|hits?|rapes?|chokes?|punches)\s+{_P}\b|\bbeat\s+{_P}\s+(?:every|when|if|whenever)\b|"
+    rf"\b(?:me|la|lo|nos|las|los|les)\s+(?:golpea(?:n)?|pega(?:n)?|viola(?:n)?|lastima(?:n)?|maltrata(?:n)?)\b|"
+    rf"\bgolpea(?:n)?\b", _I)
+_UNCERTAIN: Final = re.compile(
+    r"\b(?:not sure|unsure|don[\u2019']?t know|do not know|no s[eé]|no estoy segur[oa])\s+(?:if|"
+    r"whether|si)\b", _I)
+_SAFE_BEFORE: Final = re.compile(r"\b(?:safe|a salvo|segur[oa]s?|fine|ok|okay|bien)\s*$", _I)
+
+_PLEA: Final = re.compile(
+    r"\b(?:help (?:me|us)|please help|send (?:help|someone|the police|police)|call (?:911|the police)|"
+    r"need (?:the )?police|sos|auxilio|socorro|ay[uú]denme|ayuda por favor|ayuda urgente|pide ayuda ya)\b|"
+    r"\bhelp\s*!+", _I)
+_NOW: Final = re.compile(
+    r"\b(?:right now|as we speak|at this moment|this minute|tonight|ahora mismo|en este momento|"
+    r"esta noche|ahorita)\b", _I)
+# The text takes a declared "yes" back.
+_DENIED: Final = re.compile(
+    r"\b(?:no one|nobody|no-one|none of (?:them|us)|not|no|isn[\u2019']t|aren[\u2019']t|nadie|"
+    r"ninguno|ninguna)\b"
+    r"[^.!?\n]{0,30}\b(?:in (?:immediate |any |imminent )?danger|imm(?:ediate)? danger|en peligro|peligro)\b|"
+    r"\b(?:no hay|sin) peligro\b|\bno corren? peligro\b|\bby mistake\b|\bpor error\b|"
+    r"\b(?:is|are|am|[\u2019']m|est[aá]n?|estoy)\s+(?:now\s+)?(?:safe|a salvo|segur[oa]s?)\b", _I)
+_PAST_VERB_BEFORE: Final = re.compile(r"\b(?:was|were|had been|estaba|estaban|estuvo|"
+                                      r"estuve)\s+(?:\w+\s+)?$", _I)
+
+
+def danger_flag(signal: SignalReceived, scan: Scan, *, topic_only: bool) -> Flag:
+    text: list[Evidence] = []
+    if not topic_only:
+        for rule, pattern in STRONG:
+            for hit in scan.find(rule, pattern):
+                if _live(hit):
+                    text.append(from_hit(rule, hit))
+    declared_yes = signal.facts.danger_now is Answer.YES
+    declared_no = signal.facts.danger_now is Answer.NO
+    if not topic_only:
+        for hit in scan.find("danger.violence_ongoing", _HABITUAL_VIOLENCE):
+            if _live(hit) and _now_near(hit):
+                text.append(from_hit(hit.rule_id, hit))
+    if not topic_only and not text and not declared_no and not _taken_back(scan):
+        situation = scan.any_live(SITUATION)
+        for hit in scan.find("danger.plea_now", _PLEA):
+            if situation and _live(hit) and _NOW.search(hit.segment.sentence_text(hit.start)):
+                text.append(from_hit(hit.rule_id, hit))
+        for hit in scan.find("danger.situation_now", _NOW):
+            if _live(hit) and not _SAFE_BEFORE.search(hit.segment.text[max(0, hit.start - 12):hit.start]):
+                start, end = hit.segment.clause(hit.start)
+                if SITUATION.search(hit.segment.text[start:end]):
+                    text.append(from_hit(hit.rule_id, hit))
+    evidence: list[Evidence] = []
+    if declared_yes and (text or not _taken_back(scan)):
+        evidence.append(declared("danger.declared_now", "facts.danger_now"))
+    evidence.extend(text)
+    return Flag(name=FlagName.IMMINENT_DANGER, raised=bool(evidence), evidence=evidence[:50])
+
+
+def _live(hit: Hit) -> bool:
+    segment, start = hit.segment, hit.start
+    if negated(segment, start, words=6) or reported(segment, start) or historical(segment, start):
+        return False
+    clause_start, _ = segment.clause(start)
+    if _UNCERTAIN.search(segment.text[clause_start:start]):
+        return False
+    return _PAST_VERB_BEFORE.search(segment.text[max(0, start - 20):start]) is None
+
+
+def _now_near(hit: Hit) -> bool:
+    """"Right now", "tonight", "ahora mismo" in the sentence of ``hit`` or the next one."""
+    segment = hit.segment
+    start, end = segment.sentence(hit.start)
+    _, next_end = segment.sentence(end) if end < len(segment.text) else (end, end)
+    return _NOW.search(segment.text[start:next_end]) is not None
+
+
+def _taken_back(scan: Scan) -> bool:
+    for segment in scan.segments:
+        for match in segment.finditer(_DENIED):
+            if not reported(segment, match.start()):
+                return True
+    return False
