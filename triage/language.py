@@ -46,8 +46,3 @@ def detect(text: str, declared: str | None) -> str | None:
         return "es"
     found = _detector().detect_language_of(sample)
     return None if found is None else found.iso_code_639_1.name.lower()
-
-
-def warm_up() -> None:
-    """Load lingua's models at start-up rather than on the first ambiguous signal."""
-    _detector().detect_language_of("warm up the language models")

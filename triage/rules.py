@@ -18,7 +18,7 @@ Urgency and required actions:
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Final
 
 from contracts.events import (
@@ -87,6 +87,22 @@ def assess(signal: SignalReceived, *, now: datetime) -> SignalTriaged:
         sla_due_at=sla_due(signal.received_at, urgency),
         routes=_routes(kind, urgency, minor=minor.raised, danger=danger.raised),
     )
+
+
+def warm_up() -> None:
+    """Assess two sample signals so that pattern gates and language models load before real traffic."""
+    from contracts import signal_id_for
+    from contracts.events import Channel, WebformSource
+
+    for text in ("A 15 year old girl is locked in a room at the motel tonight, please help.",
+                 "Una muchacha de 15 años está encerrada y la van a llevar esta noche a otro estado.",
+                 "Bonjour, je voudrais signaler une situation grave dans un restaurant."):
+        signal = SignalReceived(
+            signal_id=signal_id_for("webform", "warm-up"), reference_number="WARM-UP",
+            channel=Channel.WEBFORM,
+            received_at=datetime.now(UTC), source=WebformSource(submission_id="warm-up"),
+            dedup_key="warm-up-signal", narrative=text)
+        assess(signal, now=signal.received_at)
 
 
 def foreign_national_flag(signal: SignalReceived, scan: Scan) -> Flag:

@@ -33,7 +33,8 @@ class UrgentAlert(Event):
     raised_at: AwareDatetime
     rules_version: Annotated[str, Field(min_length=1, max_length=64)]
     urgency: Urgency
-    reasons: Annotated[list[FlagName], Field(min_length=1, max_length=4)]
+    # The urgent flags raised; empty for a crisis call that raised neither (see call_type).
+    reasons: Annotated[list[FlagName], Field(max_length=4)]
     required_actions: Annotated[list[RoutingTarget], Field(min_length=1, max_length=10)]
     call_type: CallType
     trafficking_type: TraffickingType
