@@ -67,7 +67,9 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
     # about 15, maybe 14 or 15, looks 13, as young as 12, parece de 15
     ("age.approximate", rf"\b(?:about|around|approx(?:imately|\.)?|maybe|roughly|like|looks?(?:\s+like)?|"
                         rf"looked(?:\s+like)?|seems?(?:\s+like)?|appears?(?:\s+to\s+be)?|"
-                        rf"appeared(?:\s+to\s+be)?|as young as|no older than|unos|como\s+de|como|"
+                        rf"appeared(?:\s+to\s+be)?|as young as|no older than|guess(?:ing)?|"
+                        rf"i[\u2019']?d say|would say|"
+                        rf"estimat\w*|unos|como\s+de|como|"
                         rf"aproximadamente|aprox\.?|parecen?\s+(?:de|tener)|aparentan?)\s+{_N}{_M}\b"
                         rf"{_NOT_AN_AGE_AFTER}(?!\s*(?:-|\u2013)?\s*\d)"),
     # girl (16), niece, 17, dtr 16 — a person word then a bare number

@@ -27,11 +27,13 @@ _SEX: Final = Lexicon((
         "men come and go|men visit|pay to be with|hombres pagan|hombres entran|le pagan a la|citas pagadas|"
         "photos to men|fotos|dates|salir con clientes|upstairs|llevan al cuarto|sells her to|"
         "vende a otros hombres|bring men|brings men|bringing men|traen hombres|male visitors|"
-        "drink with customers|tomar con los clientes"),
+        "drink with customers|tomar con los clientes|different men|men every|varios hombres|muchos hombres|"
+        "send pictures|sending pictures|send photos|mandar fotos|sells her|sold her|sells them|la vende|"
+        "las venden|vende por internet|sex work|trabajo sexual|onlyfans"),
     (2, "massage|spa|masajes|cantina|club|dancer|dancers|dance|dancing|bailar|baila|bailan|client|clients|"
         "clientes|customers|ads|ad|classifieds|anuncio|anuncios|posted|the life|quota|groom*|modeling|"
         "modelo|older men|older man|older guy|hombre mayor|hombres mayores|boyfriend|novio|motel|"
-        "hotel room|parties|fiestas|truck stop|cab doors"),
+        "hotel room|parties|fiestas|truck stop|cab doors|pictures|photos|online"),
 ))
 _LABOR: Final = Lexicon((
     (3, "farm*|field|fields|ranch|crop|crops|harvest|campo|rancho|cosecha|fresas|tomate|granja|lechería|"
@@ -45,8 +47,10 @@ _LABOR: Final = Lexicon((
         "vender flores|wage|wages|sueldo|salario|unpaid|not paid|no pay|without pay|no le pagan|"
         "no les pagan|no me pagan|no nos pagan|sin pago|overtime|horas extras|contratista|capataz|foreman|"
         "crew leader|subcontractor|recruitment fee|recruitment fees|butcher|carnicería|carniceria|"
-        "plantation|supply chain|supply chains|labor trafficking|trata laboral"),
-    (1, "work|works|worked|working|worker|workers|job|jobs|trabaj*|employ*|emplead*|boss|jefe|patrón|patron|"
+        "plantation|supply chain|supply chains|labor trafficking|trata laboral|vendiendo dulces|"
+        "vendiendo flores|vender dulces|vende dulces|selling candy|sells candy|peddling"),
+    (2, "boss|employer|employers|jefe|patrón|patron|patrona|empleador|empleadores|contractor|crew boss"),
+    (1, "work|works|worked|working|worker|workers|job|jobs|trabaj*|emplead*|"
         "pay|paid|pagan|paga|pago|hours|horas|debt|deuda|passport|passports|pasaporte|pasaportes|visa|"
         "visas|day off"),
 ))
@@ -70,6 +74,7 @@ _REFERRAL: Final = re.compile(
     r"programa de ayuda legal|terapia|busco (?:un|una)|pide (?:vivienda|refugio))\b", _I)
 _AT_RISK: Final = re.compile(
     r"\b(?:is (?:this|that|it) (?:considered )?(?:trafficking|legal|safe)|am i being trafficked|"
+    r"is (?:it|this|that) (?:normal|legal|allowed|ok|okay)|es normal|es legal|"
     r"es (?:esto )?trata|esto es trata|es seguro|job offer|offered (?:me|her|him) a (?:job|place)|"
     r"recruiter|recruitment fee|agency (?:wants|asks)|domestic violence|husband (?:hits|beats)|"
     r"hits me|violencia dom[eé]stica|me pega y|mi esposo me|ran away|runaway|run away|homeless|"
@@ -124,7 +129,7 @@ def call_type(signal: SignalReceived, scan: Scan, *, danger: bool, minor: bool, 
         if scan.any(_GENERAL_INFO) or topic_only:
             return CallType.GENERAL_INFO
         words = scan.tokens()
-        if not scan.any(_TRAFFICKING_WORDS) and _SEX.score(words) + _LABOR.score(words) < 3:
+        if not scan.any(_TRAFFICKING_WORDS) and _SEX.score(words) + _LABOR.score(words) == 0:
             return CallType.UNRELATED
     if scan.any(_AT_RISK):
         return CallType.AT_RISK

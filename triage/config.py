@@ -23,7 +23,7 @@ class TriageSettings(RuntimeSettings):
     # The agent takes up to batch_max records, or what arrived within batch_window_s, triages
     # them, publishes every output concurrently and acks the batch only once all are durable.
     batch_max: int = Field(default=500, ge=1, le=10_000)
-    batch_window_s: float = Field(default=0.005, gt=0, le=1.0)
+    batch_window_s: float = Field(default=0.002, gt=0, le=1.0)
     # Keys entity hashes for correlation; whoever holds it can test a phone number against them.
     entity_key_secret: SecretStr = SecretStr(_DEV_SECRET)
     correlation_window_hours: float = Field(default=24 * 30, gt=0)

@@ -22,7 +22,7 @@ from typing import Final
 from contracts.events import Answer, Evidence, Flag, FlagName, SignalReceived
 from triage.evidence import declared, from_hit
 from triage.situation import SITUATION
-from triage.text import Hit, Scan, historical, negated, reported
+from triage.text import Hit, Scan, historical, negated, recent, reported
 
 _I = re.IGNORECASE
 _P: Final = r"(?:her|him|them|me|us|the (?:girls|women|workers|crew|kids|children|men))"
@@ -50,8 +50,10 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      rf"choked|strangled|stabbed|shot|tortured|beating|hitting|hurting|raping|choking|attacking)\b|"
      rf"\b(?:just|again)\s+(?:hit|beat|punched|kicked|slapped|attacked)\b|"
      rf"\b(?:hit|beat|punched|kicked|slapped)\s+{_P}\s+again\b|"
-     rf"\b(?:dragg(?:ed|ing)|forc(?:ed|ing)|push(?:ed|ing)|threw|throwing)\s+{_P}\s+(?:in|into)\s+"
-     rf"(?:a|the|his|their)\s+(?:car|van|truck|suv|vehicle|trunk)\b|"
+     rf"\b(?:dragg(?:ed|ing)|forc(?:ed|ing)|push(?:ed|ing)|pull(?:ed|ing)|shov(?:ed|ing)|threw|throwing|"
+     rf"led|leading|taken)\s+(?:{_P}\s+)?(?:in|into)\s+(?:a|the|his|their)\s+(?:car|van|truck|suv|vehicle|"
+     rf"trunk)\b|\b(?:la|lo|las|los)\s+(?:subieron|metieron|subi[oó]|meti[oó])\s+(?:a|en)\s+(?:un|una|la|el)\s+"
+     rf"(?:carro|camioneta|van|coche|auto)\b|"
      rf"\b(?:est[aá]n?|sigue|siguen)\s+(?:golpeando|pegando|violando|lastimando)\w*\b|"
      rf"\bojo morado\b|\bblack eye\b|\bbleeding\b|\bunconscious\b|\boverdos\w+\b|"
      rf"\bsangrando\b|\binconsciente\b"),
@@ -66,7 +68,8 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
     ("danger.weapon",
      r"\b(?:has|have|had|with|w/|holding|pointing|pulled|carr(?:y|ies))\s+(?:a\s+|an\s+|his\s+|the\s+)?"
      r"(?:gun|knife|firearm|pistol|rifle|weapon|machete)\b|\b(?:gun|knife|firearm)\s+to\b|"
-     r"\b(?:tiene|ten[ií]a|con)\s+(?:un|una)\s+(?:arma|pistola|cuchillo|machete)\b|\barmados?\b"),
+     r"\b(?:tiene|ten[ií]a|con)\s+(?:un|una)\s+(?:arma|pistola|cuchillo|machete)\b|\barmados?\b|"
+     r"\barmed\b(?!\s+(?:forces|services|robbery))"),
     ("danger.moved_soon",
      r"\b(?:mov(?:e|ed|es|ing)|tak(?:e|en|es|ing)|transport(?:ed|ing)?|ship(?:ped|ping)?|sell(?:ing)?|"
      r"send(?:ing)?|driv(?:e|ing)|leav(?:e|es|ing)|depart\w*)\s+(?:\w+\s+){0,5}?(?:tonight|today|"
@@ -85,7 +88,8 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
     ("danger.pursued",
      r"\b(?:is|are|[\u2019']s|[\u2019']re)\s+(?:\w+\s+){0,3}?(?:looking|searching|coming|chasing|waiting)\s+"
      r"(?:for|after|outside)?\s*(?:her|him|me|us|them)\b|\bchasing (?:her|him|me|us|them)\b|"
-     r"\bbanging on (?:the|my|our) door\b|\bwill come (?:for|after) (?:her|him|me|us|them)\b|"
+     r"\b(?:banging|pounding|kicking) (?:on|in) (?:the|my|our|her|his) door\b|\bscreaming for help\b|"
+     r"\bgritando (?:auxilio|por ayuda|ayuda)\b|\bwill come (?:for|after) (?:her|him|me|us|them)\b|"
      r"\b(?:me|la|lo|nos|los|las)\s+(?:est[aá]n?|anda(?:n)?)\s+buscando\b|"
      r"\bviene(?:n)? (?:por|a buscar)\b|\bque venga esta noche\b|\bcome tonight\b"),
     ("danger.in_danger",
@@ -162,7 +166,8 @@ def _live(hit: Hit) -> bool:
     clause_start, _ = segment.clause(start)
     if _UNCERTAIN.search(segment.text[clause_start:start]):
         return False
-    return _PAST_VERB_BEFORE.search(segment.text[max(0, start - 20):start]) is None
+    past = _PAST_VERB_BEFORE.search(segment.text[max(0, start - 20):start]) is not None
+    return not past or recent(segment, start)
 
 
 def _now_near(hit: Hit) -> bool:

@@ -19,8 +19,8 @@ class Lexicon:
     def __init__(self, weighted: Iterable[tuple[int, str]]) -> None:
         self._words: dict[str, int] = {}
         self._stems: dict[str, int] = {}
-        self._phrases: dict[tuple[str, ...], int] = {}
-        self._phrase_lengths: set[int] = set()
+        # Phrases indexed by their first word: most tokens start no phrase and cost one lookup.
+        self._phrases: dict[str, list[tuple[tuple[str, ...], int]]] = {}
         for weight, cues in weighted:
             for cue in cues.split("|"):
                 cue = cue.strip().lower()
@@ -28,31 +28,39 @@ class Lexicon:
                     continue
                 words = tuple(cue.split())
                 if len(words) > 1:
-                    self._phrases[words] = weight
-                    self._phrase_lengths.add(len(words))
+                    self._phrases.setdefault(words[0], []).append((words[1:], weight))
                 elif cue.endswith("*"):
                     self._stems[cue[:-1]] = weight
                 else:
                     self._words[cue] = weight
-        self._stem_lengths = sorted({len(s) for s in self._stems})
+        self._stem_lengths = sorted({len(s) for s in self._stems if len(s) <= _MAX_STEM})
+        self._token_weights: dict[str, int] = {}
+
+    def _weight(self, token: str) -> int:
+        weight = self._token_weights.get(token)
+        if weight is None:
+            weight = self._words.get(token, 0)
+            if not weight:
+                for n in self._stem_lengths:
+                    if n > len(token):
+                        break
+                    weight = self._stems.get(token[:n], 0)
+                    if weight:
+                        break
+            if len(self._token_weights) < 100_000:  # a bounded cache of the vocabulary seen
+                self._token_weights[token] = weight
+        return weight
 
     def score(self, tokens: list[str]) -> int:
         total = 0
-        words, stems = self._words, self._stems
-        for token in tokens:
-            hit = words.get(token)
-            if hit is None:
-                for n in self._stem_lengths:
-                    if n > len(token) or n > _MAX_STEM:
-                        break
-                    hit = stems.get(token[:n])
-                    if hit is not None:
-                        break
-            if hit is not None:
-                total += hit
-        for n in self._phrase_lengths:
-            for i in range(len(tokens) - n + 1):
-                total += self._phrases.get(tuple(tokens[i:i + n]), 0)
+        phrases = self._phrases
+        for i, token in enumerate(tokens):
+            total += self._weight(token)
+            starting = phrases.get(token)
+            if starting is not None:
+                for rest, weight in starting:
+                    if tuple(tokens[i + 1:i + 1 + len(rest)]) == rest:
+                        total += weight
         return total
 
 

@@ -41,7 +41,9 @@ _GRADE: Final = re.compile(
     r"\b(?:chic[oa]s?|niñ[oa]s?|estudiantes?|muchach[oa]s?|alumn[oa]s?)\s+de\s+(?:secundaria|"
     r"preparatoria|prepa|primaria)\b|\b(?:va|van|est[aá]|est[aá]n) en (?:la )?(?:secundaria|"
     r"preparatoria|prepa|primaria)\b|\bcolegialas?\b|\b(?:primer|segundo|tercer|cuarto|quinto|sexto|"
-    r"s[eé]ptimo|octavo|noveno)\s+(?:grado|a[ñn]o de secundaria)\b|\bschool uniform\b", _I)
+    r"s[eé]ptimo|octavo|noveno)\s+(?:grado|a[ñn]o de secundaria)\b|\bschool uniform\b|"
+    r"\b(?:freshm[ae]n|sophomores?|juniors?|seniors?)\s+(?:at|in|from)\s+(?:\w+\s+){0,3}?(?:high|"
+    r"middle)\b", _I)
 
 _STRONG_TERM: Final = re.compile(
     r"\bunder[- ]?aged?\b|\bunder\s+(?:the\s+age\s+of\s+)?(?:18|eighteen)\b|"

@@ -20,16 +20,19 @@ TOPIC: Final = re.compile(
     r"workshops?|curriculum|webinar|materials?|brochures?|posters?|flyers?|technical assistance|"
     r"school project|class project|project for (?:school|class)|homework|research(?:ing)?|thesis|"
     r"dissertation|statistics|stats|data on|documentar(?:y|ies)|film|movie|news (?:story|article|report)|"
+    r"(?:need|want|looking for|requesting|request|send (?:me|us)|some|any|"
+    r"more) (?:more )?(?:information|info) "
+    r"(?:about|on)|"
     r"(?:on|in) the news|read (?:a|an|about)|how (?:can|do) (?:i|we) (?:help|donate|volunteer|get involved|"
     r"teach|recognize|identify)|how to volunteer|volunteer (?:opportunities|with (?:an?|anti|your|"
     r"the hotline|local))|"
-    r"donat(?:e|ion)|definition|resources (?:about|on)|"
-    r"information (?:about|on)|info (?:about|on)|protocol|screening tool|speakers? bureau|"
+    r"donat(?:e|ion)|definition|resources (?:about|on)|protocol|screening tool|speakers? bureau|"
     r"(?:for|in) (?:a|my|her|his|the) class|for a class|outreach program|awareness|"
     r"capacitaci[oó]n|capacitar|talleres|taller|charla|presentaci[oó]n|materiales|folletos|carteles|"
     r"proyecto (?:escolar|de la escuela|para la escuela)|tarea|investigaci[oó]n|estad[ií]sticas|"
     r"documental|pel[ií]cula|noticias?|ser voluntari[oa]|como voluntari[oa]|donar|protocolo|recursos sobre|"
-    r"informaci[oó]n sobre|para (?:una|la|mi) clase|para (?:una|la) tarea)\b", _I)
+    r"(?:necesito|quiero|quisiera|busco|pido|m[aá]s) informaci[oó]n sobre|para (?:una|la|mi) clase|"
+    r"para (?:una|la) tarea)\b", _I)
 
 # Words that place a concrete situation in front of the hotline: someone is being exploited.
 SITUATION: Final = re.compile(
@@ -46,7 +49,10 @@ SITUATION: Final = re.compile(
     r"sin pago|padrote|proxeneta|encerrad\w*|se (?:la|lo|las|los) llevan|(?:la|lo|las|los) venden|"
     r"pasaportes?|documentos|deuda|debt|owes?|debe|debemos|hombres (?:entran|van|pagan|le pagan)|"
     r"clientes|citas pagadas|cuota|burdel|cantina|anuncios?|beats?|beaten|threat\w*|amenaz\w*|"
-    r"golpea\w*|pega(?:n)?)\b|\blocked(?! out)\b", _I)
+    r"golpea\w*|pega(?:n)?|takes (?:everything|all (?:of )?(?:my|her|his|their) (?:money|earnings|pay|tips))|"
+    r"collects? the money|watches (?:me|her|him|them) all the time|sells? (?:her|him|them)|"
+    r"(?:la|lo|las|los) vende(?:n)?|les quita(?:n)? el dinero|le quita(?:n)? el dinero)\b|"
+    r"\blocked(?! out)\b", _I)
 
 
 def topic_only(scan: Scan) -> bool:

@@ -49,7 +49,8 @@ _HISTORICAL: Final = re.compile(
 _PRESENT: Final = re.compile(
     r"\b(?:right now|(?<!safe )(?<!fine )(?<!okay )(?<!ok )(?<!well )(?<!free )(?<!better )now|still|"
     r"tonight|today|this (?:morning|evening|afternoon)|as we speak|at the moment|again|currently|"
-    r"ahora|ahorita|todav[ií]a|sigue|siguen|esta noche|hoy|en este momento)\b", _I)
+    r"ahora|ahorita|todav[ií]a|sigue|siguen|esta noche|hoy|en este momento|just now|minutes ago|"
+    r"a (?:moment|minute) ago|hace (?:un momento|unos minutos|un rato))\b", _I)
 # Stories, news, films and hypothetical questions describe no situation of this signal.
 _REPORTED: Final = re.compile(
     r"\b(?:documentar(?:y|ies)|documental|movie|film|pel[ií]cula|news|noticias?|article|art[ií]culo|"
@@ -196,6 +197,11 @@ def historical(segment: Segment, pos: int) -> bool:
     """The sentence around ``pos`` speaks of the past and not also of now."""
     sentence = segment.sentence_text(pos)
     return _HISTORICAL.search(sentence) is not None and _PRESENT.search(sentence) is None
+
+
+def recent(segment: Segment, pos: int) -> bool:
+    """The sentence around ``pos`` speaks of now ("right now", "just now", "esta noche")."""
+    return _PRESENT.search(segment.sentence_text(pos)) is not None
 
 
 def reported(segment: Segment, pos: int) -> bool:
