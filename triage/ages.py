@@ -12,7 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from triage.text import Hit, Scan, words_before
+from triage.lexicon import tokens
+from triage.prefilter import gate
+from triage.text import Hit, Scan, Segment, words_before
 
 _I = re.IGNORECASE
 
@@ -127,34 +129,74 @@ class AgeMention:
         return self.hit.value if self.hit.value is not None else 99
 
 
-_DIGIT: Final = re.compile(r"\d")
-_WORD_NUMBERS: Final = frozenset(_EN_UNITS) | frozenset(_EN_TENS) | frozenset(_ES_WORDS)
+_DIGITS: Final = re.compile(r"(?<!\d)\d{1,2}(?!\d)")
+_NUMBER_WORD_SET: Final = frozenset(_EN_UNITS) | frozenset(_EN_TENS) | frozenset(_ES_WORDS)
+# Every pattern's words before the number fit in this many characters, and after it in the other.
+_BEFORE: Final = 60
+_AFTER: Final = 45
+
+
+def _windows(lowered: str, tokens: list[str]) -> list[tuple[int, int]]:
+    """Stretches of the text around each number or number word, merged when they overlap."""
+    spots = [(m.start(), m.end()) for m in _DIGITS.finditer(lowered)]
+    for word in {t.split("-")[0] for t in tokens if t[0].isalpha()} & _NUMBER_WORD_SET | {
+            t for t in tokens if t.startswith("veinti")}:
+        at = lowered.find(word)
+        while at != -1:
+            spots.append((at, at + len(word)))
+            at = lowered.find(word, at + 1)
+    windows: list[tuple[int, int]] = []
+    for first, last in sorted(spots):
+        start, end = max(0, first - _BEFORE), min(len(lowered), last + _AFTER)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
 
 
 def find_ages(scan: Scan) -> Iterator[AgeMention]:
-    """Every age mention (the lowest value of a range), with its span: the whole phrase."""
+    """Every age mention (the lowest value of a range), with its span: the whole phrase.
+
+    The eleven patterns run only on short windows around numbers, not over the whole narrative:
+    most of a narrative holds no number, and scanning it eleven times was the costliest rule.
+    """
     seen: set[tuple[int, int]] = set()
-    # No digit and no number word: no age, and eleven patterns need not run.
-    segments = [s for s in scan.segments if _DIGIT.search(s.text)]
-    if len(segments) < len(scan.segments) and any(
-            t.split("-")[0] in _WORD_NUMBERS or t.startswith("veinti") for t in scan.tokens()):
-        segments = scan.segments
-    for rule, pattern in AGE_PATTERNS:
-        for segment in segments:
-            for match in segment.finditer(pattern):
-                number = value(match.group("n"))
-                if number is None:
-                    continue
-                upper = match.groupdict().get("m")
-                if upper:
-                    number = min(number, value(upper) or number)
-                key = (id(segment), match.start("n"))
-                if key in seen:
-                    continue
-                seen.add(key)
-                before = words_before(segment, match.start("n"))
-                yield AgeMention(
-                    hit=Hit(rule, segment, match.start(), match.end(), value=number),
-                    past=_HISTORICAL_PREFIX.search(before) is not None,
-                    since=_SINCE_PREFIX.search(before) is not None,
-                )
+    for segment in scan.segments:
+        if len(segment.lowered) != len(segment.text):
+            windows = [(0, len(segment.text))]  # lower-casing moved offsets: scan the original
+        else:
+            windows = _windows(segment.lowered, tokens(segment.lowered))
+        for rule, pattern in AGE_PATTERNS:
+            literal_gate = gate(pattern)
+            if not literal_gate.may_match(segment.lowered):
+                continue
+            compiled = literal_gate.on_lowered
+            haystack = segment.lowered if compiled is not None else segment.text
+            compiled = compiled or pattern
+            for start, end in windows:
+                for match in compiled.finditer(haystack, start, end):
+                    mention = _mention(rule, segment, match, seen)
+                    if mention is not None:
+                        yield mention
+
+
+def _mention(
+    rule: str, segment: Segment, match: re.Match[str], seen: set[tuple[int, int]]
+) -> AgeMention | None:
+    number = value(match.group("n"))
+    if number is None:
+        return None
+    upper = match.groupdict().get("m")
+    if upper:
+        number = min(number, value(upper) or number)
+    key = (id(segment), match.start("n"))
+    if key in seen:
+        return None
+    seen.add(key)
+    before = words_before(segment, match.start("n"))
+    return AgeMention(
+        hit=Hit(rule, segment, match.start(), match.end(), value=number),
+        past=_HISTORICAL_PREFIX.search(before) is not None,
+        since=_SINCE_PREFIX.search(before) is not None,
+    )

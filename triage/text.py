@@ -11,7 +11,6 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from typing import Final
 
 from contracts.events import SignalReceived
@@ -60,22 +59,35 @@ _REPORTED: Final = re.compile(
     r"qu[eé] (?:hago|hacemos|hacer) si|si alguien|c[oó]mo (?:s[eé]|saber|identificar|reconocer))\b", _I)
 
 
-@dataclass(frozen=True, slots=True)
 class Segment:
-    """One text field of the signal with its sentence and clause boundaries (start offsets)."""
+    """One text field of the signal; its sentence and clause boundaries are found when first asked."""
 
-    field: str
-    text: str
-    lowered: str  # for the literal gates of ``prefilter``; spans always refer to ``text``
-    sentences: tuple[int, ...]
-    clauses: tuple[int, ...]
-    # Matches per pattern: several rules ask about the same cue words (SITUATION, TOPIC).
-    _memo: dict[int, list[re.Match[str]]] = dataclass_field(default_factory=dict, compare=False, repr=False)
+    __slots__ = ("_clauses", "_memo", "_sentences", "field", "lowered", "text")
+
+    def __init__(self, field: str, text: str) -> None:
+        self.field = field
+        self.text = text
+        self.lowered = text.lower()  # for the literal gates of ``prefilter``; spans refer to ``text``
+        self._sentences: tuple[int, ...] | None = None
+        self._clauses: tuple[int, ...] | None = None
+        # Matches per pattern: several rules ask about the same cue words (SITUATION, TOPIC).
+        self._memo: dict[int, list[re.Match[str]]] = {}
 
     @classmethod
     def of(cls, field: str, text: str) -> Segment:
-        return cls(field=field, text=text, lowered=text.lower(), sentences=_starts(_SENTENCE_END, text),
-                   clauses=_starts(_CLAUSE_END, text))
+        return cls(field, text)
+
+    @property
+    def sentences(self) -> tuple[int, ...]:
+        if self._sentences is None:
+            self._sentences = _starts(_SENTENCE_END, self.text)
+        return self._sentences
+
+    @property
+    def clauses(self) -> tuple[int, ...]:
+        if self._clauses is None:
+            self._clauses = _starts(_CLAUSE_END, self.text)
+        return self._clauses
 
     def finditer(self, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
         """``pattern.finditer(text)``, skipped at C speed when its required literals are absent.
