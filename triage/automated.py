@@ -29,6 +29,7 @@ RULES: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
     ("automated.spam",
      r"\b(?:you have (?:been selected|won)|you(?:[\u2019']ve| have) won|claim your (?:prize|reward)|"
      r"gift card|click (?:here|the link)|verify your account|mailbox storage|lottery|"
+     r"package could not be delivered|confirm your (?:address|account|details)|tracking number|"
      r"ha (?:sido seleccionad[oa]|ganado)|reclamar su premio|datos bancarios)\b"),
 ))
 

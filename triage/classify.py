@@ -29,11 +29,13 @@ _SEX: Final = Lexicon((
         "vende a otros hombres|bring men|brings men|bringing men|traen hombres|male visitors|"
         "drink with customers|tomar con los clientes|different men|men every|varios hombres|muchos hombres|"
         "send pictures|sending pictures|send photos|mandar fotos|sells her|sold her|sells them|la vende|"
-        "las venden|vende por internet|sex work|trabajo sexual|onlyfans"),
+        "las venden|vende por internet|sex work|trabajo sexual|onlyfans|rents her out|rent her out|"
+        "renta a sus amigos|la renta|la prestan"),
     (2, "massage|spa|masajes|cantina|club|dancer|dancers|dance|dancing|bailar|baila|bailan|client|clients|"
         "clientes|customers|ads|ad|classifieds|anuncio|anuncios|posted|the life|quota|groom*|modeling|"
         "modelo|older men|older man|older guy|hombre mayor|hombres mayores|boyfriend|novio|motel|"
-        "hotel room|parties|fiestas|truck stop|cab doors|pictures|photos|online"),
+        "hotel room|parties|fiestas|truck stop|cab doors|pictures|photos|online|gifts|regalos|"
+        "instagram|snapchat|social media|redes sociales"),
 ))
 _LABOR: Final = Lexicon((
     (3, "farm*|field|fields|ranch|crop|crops|harvest|campo|rancho|cosecha|fresas|tomate|granja|lechería|"
@@ -48,7 +50,8 @@ _LABOR: Final = Lexicon((
         "no les pagan|no me pagan|no nos pagan|sin pago|overtime|horas extras|contratista|capataz|foreman|"
         "crew leader|subcontractor|recruitment fee|recruitment fees|butcher|carnicería|carniceria|"
         "plantation|supply chain|supply chains|labor trafficking|trata laboral|vendiendo dulces|"
-        "vendiendo flores|vender dulces|vende dulces|selling candy|sells candy|peddling"),
+        "vendiendo flores|vender dulces|vende dulces|selling candy|sells candy|peddling|nail|nails|pizca|"
+        "cleans|cleans rooms|laundry|lavandería|bodega|warehouse|finca|berries|picking"),
     (2, "boss|employer|employers|jefe|patrón|patron|patrona|empleador|empleadores|contractor|crew boss"),
     (1, "work|works|worked|working|worker|workers|job|jobs|trabaj*|emplead*|"
         "pay|paid|pagan|paga|pago|hours|horas|debt|deuda|passport|passports|pasaporte|pasaportes|visa|"
@@ -89,7 +92,7 @@ _GENERAL_INFO: Final = re.compile(
 _UNRELATED: Final = re.compile(
     r"\b(?:wrong number|n[uú]mero equivocado|hung up|colg[oó]|prank|broma|landlord|casero|"
     r"missing pet|mascota|DMV|consulado|warranty|warranties|password|rent|renta|heat in my|calefacci[oó]n|"
-    r"extended car)\b", _I)
+    r"extended car|broken link|website is down|p[aá]gina web)\b", _I)
 _FOLLOW_UP: Final = re.compile(
     r"\b(?:follow[- ]up (?:to|on) my (?:report|tip)|seguimiento a mi (?:reporte|denuncia)|"
     r"re: your report|my report from)\b", _I)

@@ -51,8 +51,11 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      rf"\b(?:just|again)\s+(?:hit|beat|punched|kicked|slapped|attacked)\b|"
      rf"\b(?:hit|beat|punched|kicked|slapped)\s+{_P}\s+again\b|"
      rf"\b(?:dragg(?:ed|ing)|forc(?:ed|ing)|push(?:ed|ing)|pull(?:ed|ing)|shov(?:ed|ing)|threw|throwing|"
-     rf"led|leading|taken)\s+(?:{_P}\s+)?(?:in|into)\s+(?:a|the|his|their)\s+(?:car|van|truck|suv|vehicle|"
-     rf"trunk)\b|\b(?:la|lo|las|los)\s+(?:subieron|metieron|subi[oó]|meti[oó])\s+(?:a|en)\s+(?:un|una|la|el)\s+"
+     rf"led|leading|taken)\s+(?:\w+\s+){{0,3}}?(?:in|into)\s+(?:a|the|his|their)\s+(?:car|van|truck|suv|"
+     rf"vehicle|trunk)\b|"
+     rf"\b(?:subiendo|metiendo|jalando|llev[aá]ndose)\s+a\s+(?:\w+\s+){{1,4}}?(?:a|en)\s+(?:una?|la|el)\s+"
+     rf"(?:camioneta|carro|coche|van|troca|auto)\b|\b(?:camioneta|carro|coche|van|troca)\b[^.!?\n]{{0,60}}"
+     rf"\b(?:subiendo|metiendo|jalando)\s+a\b|\b(?:la|lo|las|los)\s+(?:subieron|metieron|subi[oó]|meti[oó])\s+(?:a|en)\s+(?:un|una|la|el)\s+"
      rf"(?:carro|camioneta|van|coche|auto)\b|"
      rf"\b(?:est[aá]n?|sigue|siguen)\s+(?:golpeando|pegando|violando|lastimando)\w*\b|"
      rf"\bojo morado\b|\bblack eye\b|\bbleeding\b|\bunconscious\b|\boverdos\w+\b|"
@@ -106,6 +109,12 @@ _HABITUAL_VIOLENCE: Final = re.compile(
     rf"\b(?:beats?|hits?|rapes?|chokes?|punches)\s+{_P}\b|\bbeat\s+{_P}\s+(?:every|when|if|whenever)\b|"
     rf"\b(?:me|la|lo|nos|las|los|les)\s+(?:golpea(?:n)?|pega(?:n)?|viola(?:n)?|lastima(?:n)?|maltrata(?:n)?)\b|"
     rf"\bgolpea(?:n)?\b", _I)
+# Someone on the way: "driving there now", "on his way here", "viene para acá".
+_PURSUIT: Final = re.compile(
+    r"\b(?:driving|coming|heading|on (?:his|their|her) way)\s+(?:over\s+|back\s+)?"
+    r"(?:here|there|to (?:get|find) (?:her|me|us|them))\b|"
+    r"\btrack(?:s|ing)\s+(?:her|his|my|their)\s+(?:phone|location)\b|"
+    r"\b(?:viene|vienen)\s+(?:para\s+ac[aá]|hacia\s+ac[aá]|en camino)\b", _I)
 _UNCERTAIN: Final = re.compile(
     r"\b(?:not sure|unsure|don[\u2019']?t know|do not know|no s[eé]|no estoy segur[oa])\s+(?:if|"
     r"whether|si)\b", _I)
@@ -141,6 +150,9 @@ def danger_flag(signal: SignalReceived, scan: Scan, *, topic_only: bool) -> Flag
     if not topic_only:
         for hit in scan.find("danger.violence_ongoing", _HABITUAL_VIOLENCE):
             if _live(hit) and _now_near(hit):
+                text.append(from_hit(hit.rule_id, hit))
+        for hit in scan.find("danger.pursued_now", _PURSUIT):
+            if _live(hit) and recent(hit.segment, hit.start):
                 text.append(from_hit(hit.rule_id, hit))
     if not topic_only and not text and not declared_no and not _taken_back(scan):
         situation = scan.any_live(SITUATION)
