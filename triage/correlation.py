@@ -80,13 +80,17 @@ class CorrelationStore:
                     self._sightings.popitem(last=False)
             else:
                 self._sightings.move_to_end(key)
-            for seen in sightings:
+            # Most recent first, and no further than MAX_LINKS other signals: a phone number that
+            # every spam message repeats must not make each new signal cost a scan of all of them.
+            for seen in reversed(sightings):
+                if len(shared) >= MAX_LINKS and seen.signal_id not in shared:
+                    break
                 if seen.signal_id != signal_id and oldest <= seen.received_at <= received_at + self._window:
                     shared.setdefault(seen.signal_id, set()).add(seen.kind)
-            if all(s.signal_id != signal_id for s in sightings):
+            if not sightings or sightings[-1].signal_id != signal_id:
                 sightings.append(_Sighting(signal_id, received_at, kind))
-        links = [LinkedSignal(signal_id=sid, shared=sorted(kinds)) for sid, kinds in shared.items()]
-        return links[:MAX_LINKS]
+        return [LinkedSignal(signal_id=sid, shared=sorted(kinds))
+                for sid, kinds in list(shared.items())[:MAX_LINKS]]
 
     def already_fanned_out(self, dedup_hash: str) -> bool:
         return dedup_hash in self._done

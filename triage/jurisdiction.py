@@ -47,10 +47,11 @@ CITIES: Final = {
 }
 _CITY_STATE: Final = re.compile(
     r"\b([A-Z][a-zA-Z.'-]+(?: [A-Z][a-zA-Z.'-]+){0,2}),\s*([A-Z]{2})\b")
-_STATE_NAME: Final = re.compile(r"\b(" + "|".join(sorted(map(re.escape, STATES), key=len, reverse=True))
-                                + r")\b", re.IGNORECASE)
-_CITY_NAME: Final = re.compile(r"\b(" + "|".join(sorted(map(re.escape, CITIES), key=len, reverse=True))
-                               + r")\b", re.IGNORECASE)
+_CODE_AFTER_COMMA: Final = re.compile(r",\s*[A-Z]{2}\b")  # a cheap gate for _CITY_STATE
+# Names as word tuples, looked up in the signal's tokens (longest first): a dictionary, not a scan.
+_STATE_WORDS: Final = {tuple(name.split()): code for name, code in STATES.items()}
+_CITY_WORDS: Final = {tuple(name.split()): code for name, code in CITIES.items()}
+_FIRST_WORDS: Final = frozenset(k[0] for k in (*_STATE_WORDS, *_CITY_WORDS))
 # Phone-like runs with an area code; parsed and validated by phonenumbers.
 PHONE: Final = re.compile(r"(?<![\w+])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\w)")
 
@@ -78,17 +79,21 @@ def jurisdiction(signal: SignalReceived, scan: Scan) -> Jurisdiction:
 
 def _from_text(scan: Scan) -> Jurisdiction | None:
     for segment in scan.segments:
+        if _CODE_AFTER_COMMA.search(segment.text) is None:
+            continue
         for match in _CITY_STATE.finditer(segment.text):
             if match.group(2) in CODES:
                 return Jurisdiction(state=match.group(2), city=match.group(1)[:200], origin="text")
-    for segment in scan.segments:
-        city = _CITY_NAME.search(segment.text)
-        if city is not None:
-            name = city.group(1)
-            return Jurisdiction(state=CITIES[name.lower()], city=name.title(), origin="text")
-        state = _STATE_NAME.search(segment.text)
-        if state is not None:
-            return Jurisdiction(state=STATES[state.group(1).lower()], origin="text")
+    words = scan.tokens()
+    starts = [i for i, word in enumerate(words) if word in _FIRST_WORDS]
+    for table, is_city in ((_CITY_WORDS, True), (_STATE_WORDS, False)):
+        for i in starts:
+            for n in (3, 2, 1):
+                key = tuple(words[i:i + n])
+                code = table.get(key) if len(key) == n else None
+                if code is not None:
+                    city = " ".join(key).title() if is_city else None
+                    return Jurisdiction(state=code, city=city, origin="text")
     return None
 
 

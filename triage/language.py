@@ -7,11 +7,12 @@ English or clearly Spanish is decided by counting them. lingua decides the rest.
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import Final
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+
+from triage.lexicon import tokens
 
 # The languages the hotline hears most after English and Spanish (seed 002: 200+ languages by
 # interpreter; the written channels are overwhelmingly English and Spanish).
@@ -20,10 +21,18 @@ CANDIDATES: Final = (Language.ENGLISH, Language.SPANISH, Language.FRENCH, Langua
 MIN_CHARS: Final = 12
 _SAMPLE_CHARS: Final = 400
 
-_EN: Final = re.compile(r"\b(?:the|and|is|are|was|she|he|they|with|her|his|my|not|this|that|have|"
-                        r"for|from|at|of|to|in|it|i|you|what|there)\b", re.IGNORECASE)
-_ES: Final = re.compile(r"\b(?:el|la|los|las|y|es|son|est[aá]|est[aá]n|ella|ellos|con|su|sus|mi|"
-                        r"no|que|de|del|en|un|una|por|para|hay|me|se|lo|le|como|pero|muy)\b", re.IGNORECASE)
+_EN: Final = frozenset({
+    "the", "and", "is", "are", "was", "were", "she", "he", "they", "them", "with", "her", "his", "my",
+    "not", "this", "that", "have", "has", "for", "from", "at", "of", "to", "in", "it", "i", "you",
+    "what", "there", "their", "our", "we", "who", "an", "by", "will", "would", "been", "be", "keeps",
+    "works", "working"
+})
+_ES: Final = frozenset({
+    "el", "la", "los", "las", "y", "es", "son", "está", "esta", "están", "estan", "ella", "ellos",
+    "con", "su", "sus", "mi", "no", "que", "de", "del", "en", "un", "una", "unos", "unas", "por",
+    "para", "hay", "me", "se", "lo", "le", "les", "nos", "como", "pero", "muy", "al", "tiene",
+    "tienen", "trabajan", "dueño"
+})
 
 
 @cache
@@ -38,11 +47,13 @@ def detect(text: str, declared: str | None) -> str | None:
     sample = text[:_SAMPLE_CHARS]
     if len(sample.strip()) < MIN_CHARS:
         return None
-    en = sum(1 for _ in _EN.finditer(sample))
-    es = sum(1 for _ in _ES.finditer(sample))
-    if en >= 4 and en >= 3 * max(es, 1):
+    words = tokens(sample.lower())
+    en = sum(1 for w in words if w in _EN)
+    es = sum(1 for w in words if w in _ES)
+    # Clear majorities only; "a", "me", "no" and the like are shared and kept out of the lists.
+    if (en >= 3 and en >= 3 * es) or (en >= 2 and es == 0):
         return "en"
-    if es >= 4 and es >= 3 * max(en, 1):
+    if (es >= 3 and es >= 3 * en) or (es >= 2 and en == 0):
         return "es"
     found = _detector().detect_language_of(sample)
     return None if found is None else found.iso_code_639_1.name.lower()
