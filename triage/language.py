@@ -50,7 +50,7 @@ def detect(text: str, declared: str | None) -> str | None:
     words = tokens(sample.lower())
     en = sum(1 for w in words if w in _EN)
     es = sum(1 for w in words if w in _ES)
-    # Clear majorities only; "a", "me", "no" and the like are shared and kept out of the lists.
+    # Clear majorities only; words both languages use ("a", "son" in English) are left out.
     if (en >= 3 and en >= 3 * es) or (en >= 2 and es == 0):
         return "en"
     if (es >= 3 and es >= 3 * en) or (es >= 2 and en == 0):
