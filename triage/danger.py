@@ -31,7 +31,9 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
     ("danger.locked_in",
      r"\b(?:locked|lock(?:s|ing)?|chained|tied up|trapped)\s+(?:\w+\s+){0,2}?(?:in|inside|up|into)\b"
      r"(?!\s+(?:a\s+)?(?:contract|deal|price|rate|jail|prison))|"
-     r"\blocks?\s+(?:the\s+)?(?:doors?|gates?)\b|\b(?:doors?|gates?)\s+(?:is|are)\s+(?:\w+\s+)?locked\b|"
+     r"\block(?:s|ed|ing)?\s+(?:the\s+|our\s+|my\s+|her\s+|their\s+)?(?:front\s+|back\s+)?(?:doors?|gates?)\b|"
+     r"\b(?:took|taken|takes|has)\s+(?:all\s+)?(?:our|my|her|their)\s+phones?\b(?=[^.!?\n]{0,80}\b(?:locked|lock|"
+     r"encerr|door))|\b(?:doors?|gates?)\s+(?:is|are)\s+(?:\w+\s+)?locked\b|"
      r"\btrapped\b|\bcan[\u2019']?t get out\b|\bcannot get out\b|\bheld (?:captive|hostage|"
      r"against (?:her|his|my|"
      r"their|our) will)\b|\bbeing (?:held|kept)\b|"
@@ -47,12 +49,14 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      r"\bretenid[oa]s?\b|\bsecuestrad[oa]s?\b|\bkidnapp\w+\b|\babduct\w+\b"),
     ("danger.violence_now",
      rf"\b(?:is|are|am|being|keeps?|[\u2019']s|[\u2019']re|[\u2019']m)\s+(?:being\s+)?(?:beaten|raped|attacked|assaulted|"
-     rf"choked|strangled|stabbed|shot|tortured|beating|hitting|hurting|raping|choking|attacking)\b|"
+     rf"choked|strangled|stabbed|shot|tortured|slapped|punched|kicked|whipped|burned|hit|beating|hitting|"
+     rf"hurting|raping|choking|attacking|slapping|punching|kicking)\b|"
      rf"\b(?:just|again)\s+(?:hit|beat|punched|kicked|slapped|attacked)\b|"
      rf"\b(?:hit|beat|punched|kicked|slapped)\s+{_P}\s+again\b|"
      rf"\b(?:dragg(?:ed|ing)|forc(?:ed|ing)|push(?:ed|ing)|pull(?:ed|ing)|shov(?:ed|ing)|threw|throwing|"
-     rf"led|leading|taken)\s+(?:\w+\s+){{0,3}}?(?:in|into)\s+(?:a|the|his|their)\s+(?:car|van|truck|suv|"
-     rf"vehicle|trunk)\b|"
+     rf"led|leading|taken)\s+(?:\w+\s+){{0,3}}?(?:in|into|out of)\s+(?:a|the|his|their)\s+"
+     rf"(?:car|van|truck|suv|"
+     rf"vehicle|trunk|trailer|camper|rv)\b|"
      rf"\b(?:subiendo|metiendo|jalando|llev[aá]ndose)\s+a\s+(?:\w+\s+){{1,4}}?(?:a|en)\s+(?:una?|la|el)\s+"
      rf"(?:camioneta|carro|coche|van|troca|auto)\b|\b(?:camioneta|carro|coche|van|troca)\b[^.!?\n]{{0,60}}"
      rf"\b(?:subiendo|metiendo|jalando)\s+a\b|\b(?:la|lo|las|los)\s+(?:subieron|metieron|subi[oó]|meti[oó])\s+(?:a|en)\s+(?:un|una|la|el)\s+"
@@ -62,7 +66,9 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      rf"\bsangrando\b|\binconsciente\b"),
     ("danger.threat",
      r"\bthreat(?:en(?:ed|s|ing)?)?\s+(?:\w+\s+){0,4}?(?:to|with)\s+(?:kill|hurt|beat|shoot|stab|harm|"
-     r"a\s+(?:gun|knife|beating)|beating)\b|"
+     r"a\s+(?:gun|knife|beating)|beating|come (?:get|after|for|and get)|take (?:her|him|me|them) back|"
+     r"find (?:her|him|me))\b|"
+     r"\b(?:will|[\u2019']ll|going to|gonna)\s+come\s+(?:get|after|for|and get)\s+(?:her|him|me|us|them)\b|"
      r"\b(?:will|[\u2019']ll|going to|gonna|would|threatens to)\s+(?:\w+\s+)?(?:kill|hurt|beat|shoot|stab)\s+"
      r"(?:her|him|them|me|us|you|anyone|everyone|our|their|my)\b|"
      r"\bamenaz\w*\s+(?:\w+\s+){0,3}?(?:con\s+)?(?:matar\w*|golpear\w*|lastimar\w*|una pistola|un arma|"
@@ -122,11 +128,12 @@ _SAFE_BEFORE: Final = re.compile(r"\b(?:safe|a salvo|segur[oa]s?|fine|ok|okay|bi
 
 _PLEA: Final = re.compile(
     r"\b(?:help (?:me|us)|please help|send (?:help|someone|the police|police)|call (?:911|the police)|"
-    r"need (?:the )?police|sos|auxilio|socorro|ay[uú]denme|ayuda por favor|ayuda urgente|pide ayuda ya)\b|"
+    r"need (?:the )?police|sos|auxilio|socorro|ay[uú]denme|ayuda por favor|ayuda urgente|pide ayuda ya|"
+    r"please hurry|hurry|come quickly|vengan? r[aá]pido|ap[uú]rense|de prisa)\b|"
     r"\bhelp\s*!+", _I)
 _NOW: Final = re.compile(
     r"\b(?:right now|as we speak|at this moment|this minute|tonight|ahora mismo|en este momento|"
-    r"esta noche|ahorita)\b", _I)
+    r"esta noche|ahorita|hurry|r[aá]pido|ap[uú]rense|de prisa)\b", _I)
 # The text takes a declared "yes" back.
 _DENIED: Final = re.compile(
     r"\b(?:no one|nobody|no-one|none of (?:them|us)|not|no|isn[\u2019']t|aren[\u2019']t|nadie|"

@@ -81,6 +81,10 @@ _DENIED: Final = re.compile(
     r"(?:adults?|over (?:18|eighteen|21)|mayores de edad|adult (?:women|men|workers))\b|"
     r"\b(?:is|are|she'?s|he'?s|es|son)\s+(?:an?\s+)?(?:adults?|mayor(?:es)? de edad)\b|"
     r"\b(?:is|are)\s+over\s+(?:18|eighteen|21)\b|\bson mayores de edad\b|\bes mayor de edad\b", _I)
+# "trafficked as a teen", "when she was a minor", "de niña": what someone was, not is.
+_AS_A_CHILD: Final = re.compile(
+    r"(?:\bas\s+an?|\bwhen\s+(?:i|she|he|they|we)\s+(?:was|were)\s+(?:an?\s+|still\s+an?\s+)?|"
+    r"\bsince\s+(?:i|she|he)\s+was\s+an?|\bde|\bcuando\s+(?:era|[eé]ramos))\s*$", _I)
 # "my 14-year-old daughter helped me fill this form": the child is the reporter's helper.
 _HELPER: Final = re.compile(
     r"\s*(?:\w+\s+){0,2}?(?:helped|is helping|helps|translated|is translating|translates|wrote|typed|"
@@ -139,7 +143,9 @@ def minor_flag(signal: SignalReceived, scan: Scan, *, topic_only: bool) -> Flag:
 def _live(hit: Hit) -> bool:
     """Not negated in its clause, not retold from the news or a hypothetical, not about the past."""
     return not (negated(hit.segment, hit.start) or reported(hit.segment, hit.start)
-                or historical(hit.segment, hit.start))
+                or historical(hit.segment, hit.start)
+                or (hit.rule_id.startswith("minor.text_term")
+                    and _AS_A_CHILD.search(words_before(hit.segment, hit.start, 30)) is not None))
 
 
 def _counts(mention: AgeMention, adult_now: list[AgeMention], corrected: set[int]) -> bool:

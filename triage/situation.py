@@ -27,7 +27,8 @@ TOPIC: Final = re.compile(
     r"teach|recognize|identify)|how to volunteer|volunteer (?:opportunities|with (?:an?|anti|your|"
     r"the hotline|local))|"
     r"donat(?:e|ion)|definition|resources (?:about|on)|protocol|minimum age|legal age|is it legal|"
-    r"edad m[ií]nima|journalist|periodista|interview|entrevista|screening tool|speakers? bureau|"
+    r"edad m[ií]nima|journalist|periodista|interview|entrevista|guidance|consultation|thesis|"
+    r"screening tool|speakers? bureau|"
     r"(?:for|in) (?:a|my|her|his|the) class|for a class|outreach program|awareness|"
     r"capacitaci[oó]n|capacitar|talleres|taller|charla|presentaci[oó]n|materiales|folletos|carteles|"
     r"proyecto (?:escolar|de la escuela|para la escuela)|tarea|investigaci[oó]n|estad[ií]sticas|"
@@ -56,6 +57,14 @@ SITUATION: Final = re.compile(
     r"\blocked(?! out)\b", _I)
 
 
+# A call specialist's note that opens with the call type: training requests and general information
+# describe no situation even when they name one ("cases involving minors").
+_TOPIC_NOTE: Final = re.compile(r"^\s*(?:tta(?: req)?|gi|general info|info(?:rmaci[oó]n)? general|"
+                                r"capacitaci[oó]n)\s*:", _I)
+
+
 def topic_only(scan: Scan) -> bool:
     """The signal talks about the topic and describes no concrete situation."""
+    if any(_TOPIC_NOTE.match(segment.text) for segment in scan.segments):
+        return True
     return scan.any(TOPIC) is not None and not scan.any_live(SITUATION)
