@@ -79,6 +79,10 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
                    rf"v\d?|student|friend|kid|child|teen|female|male|hija|hijo|sobrin[oa]|herman[oa]|"
                    rf"prim[oa]|niñ[oa]|muchach[oa]|amig[oa]|chic[oa]|menor)\s*(?:\(\s*|,\s*|\s)"
                    rf"{_N}\s*(?=\)|,|;|\.|\s+(?:and|y|is|es|who|que)\b)"),
+    # the girl next door, 16, has ...
+    ("age.person", r"\b(?:girls?|boys?|daughter|son|niece|nephew|sister|brother|cousin|kid|child|teen|"
+                   r"student|friend|neighbou?r|hija|hijo|sobrin[oa]|herman[oa]|niñ[oa]|muchach[oa]|chic[oa]|"
+                   r"vecin[oa])(?:\s+\w+){1,3}?\s*,\s*(?P<n>\d{1,2})\s*,"),
     # Spanish: tiene 15 años, de 15 años, 15 años de edad, tenía 16, de unos 12
     ("age.anos", rf"\b(?:tiene|tienen|ten[ií]a|ten[ií]an|tengo|de|con|cumple|cumpli[oó]|unos|como|"
                  rf"apenas|solo|sólo|entre|y|o|edad)\s+(?:unos\s+|como\s+|apenas\s+|solo\s+|sólo\s+)?"

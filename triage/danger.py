@@ -44,7 +44,14 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      r"\b(?:i|we)\s+(?:can[\u2019']?t|cannot|am not allowed to|are not allowed to)\s+(?:get out|"
      r"leave|escape)\b|"
      r"\bencerrad[oa]s?\b|\b(?:me|la|lo|nos|las|los|les)\s+encierra(?:n)?\b|\bencierra(?:n)?\b|"
-     r"\bcerrad[oa]s? con llave\b|\bno (?:me|la|lo|nos|las|los) dejan? (?:salir|ir(?:se|me|nos)?)\b|"
+     r"\bcerrad[oa]s? con llave\b|\bcon llave\b|\batrapad[oa]s?\b|"
+     r"\bno (?:me|la|lo|nos|las|los) dejan? (?:salir|ir(?:se|me|nos)?)\b"
+     r"(?!\s+a\s+(?:la\s+)?(?:escuela|tienda|iglesia|clase|trabajar|la casa de))|"
+     r"\b(?:in|inside)\s+(?:the\s+back\s+of\s+)?(?:a|the|his|their)\s+(?:van|truck|trailer|trunk)\b"
+     r"(?=[^.!?\n]{0,80}\b(?:don[\u2019']?t|doesn[\u2019']?t|no)\s+know\s+where)|"
+     r"\b(?:is|are|[\u2019']s|[\u2019']re)\s+holding\s+(?:my|her|his|our|their|the)\b|"
+     r"\b(?:won[\u2019']?t|will not|don[\u2019']?t)\s+(?:give|let)\s+(?:them|us|her|him|me)\s+(?:food|eat)\b|"
+     r"\bno (?:nos|les|le|me) dan? de comer\b|"
      r"\bno (?:puedo|podemos) (?:salir|irme|irnos|escapar)\b|\bnadie puede (?:irse|salir)\b|"
      r"\bretenid[oa]s?\b|\bsecuestrad[oa]s?\b|\bkidnapp\w+\b|\babduct\w+\b"),
     ("danger.violence_now",
@@ -65,7 +72,9 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      rf"\bojo morado\b|\bblack eye\b|\bbleeding\b|\bunconscious\b|\boverdos\w+\b|"
      rf"\bsangrando\b|\binconsciente\b"),
     ("danger.threat",
-     r"\bthreat(?:en(?:ed|s|ing)?)?\s+(?:\w+\s+){0,4}?(?:to|with)\s+(?:kill|hurt|beat|shoot|stab|harm|"
+     r"\bmake (?:her|him|me|them|you|us) disappear\b|"
+     r"\b(?:la|lo|me|te|nos|los|las) (?:va|van) a desaparecer\b|"
+     r"\bthreat(?:en(?:ed|s|ing)?)?\s+(?:\w+\s+){0,4}?(?:to|with)\s+(?:\w+\s+){0,6}?(?:kill|hurt|beat|shoot|stab|harm|"
      r"a\s+(?:gun|knife|beating)|beating|come (?:get|after|for|and get)|take (?:her|him|me|them) back|"
      r"find (?:her|him|me))\b|"
      r"\b(?:will|[\u2019']ll|going to|gonna)\s+come\s+(?:get|after|for|and get)\s+(?:her|him|me|us|them)\b|"
@@ -81,13 +90,13 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      r"\barmed\b(?!\s+(?:forces|services|robbery))"),
     ("danger.moved_soon",
      r"\b(?:mov(?:e|ed|es|ing)|tak(?:e|en|es|ing)|transport(?:ed|ing)?|ship(?:ped|ping)?|sell(?:ing)?|"
-     r"send(?:ing)?|driv(?:e|ing)|leav(?:e|es|ing)|depart\w*)\s+(?:\w+\s+){0,5}?(?:tonight|today|"
-     r"tomorrow(?: morning| night)?|right now|this (?:evening|afternoon|weekend)|in (?:an|a few|\d+|two|"
-     r"three) hours?)\b|"
+     r"send(?:ing)?|driv(?:e|ing)|leav(?:e|es|ing)|depart\w*|put(?:ting)?)\s+(?:\w+\s+){0,8}?(?:tonight|today|"
+     r"tomorrow(?: morning| night)?|in the morning|right now|this (?:evening|afternoon|weekend)|"
+     r"in (?:an|a few|\d+|two|three) hours?)\b|"
      r"\b(?:tonight|today)\b[^.!?\n]{0,40}\b(?:being moved|be moved|moving|taking|transport\w*|"
      r"selling|sent)\b|"
-     r"\b(?:llev\w+|mover\w*|mueven|trasladar\w*|vender\w*|sacar\w*)\s+(?:\w+\s+){0,5}?(?:esta noche|hoy|"
-     r"mañana|ahora mismo|en unas horas)\b|"
+     r"\b(?:llev\w+|mover\w*|mueven|trasladar\w*|vender\w*|sacar\w*)\s+(?:\w+\s+){0,8}?(?:esta noche|hoy|"
+     r"mañana|ahora mismo|en unas horas|esta madrugada)\b|"
      r"\b(?:esta noche|hoy)\b[^.!?\n]{0,40}\b(?:llev\w+|mover\w*|mueven|trasladar\w*|vender\w*)\b"),
     ("danger.hiding",
      r"\b(?:i[\u2019']?m|i am|im|she[\u2019']?s|she is|he[\u2019']?s|he is|we[\u2019']?re|we are|"
@@ -97,6 +106,10 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
     ("danger.pursued",
      r"\b(?:is|are|[\u2019']s|[\u2019']re)\s+(?:\w+\s+){0,3}?(?:looking|searching|coming|chasing|waiting)\s+"
      r"(?:for|after|outside)?\s*(?:her|him|me|us|them)\b|\bchasing (?:her|him|me|us|them)\b|"
+     r"\b(?:is|are|[\u2019']s|[\u2019']re)\s+waiting\s+(?:right\s+)?"
+     r"(?:outside|out front|in the car|downstairs|"
+     r"for (?:her|him|me|us|them))\b|"
+     r"\b(?:est[aá]|est[aá]n)\s+esperando\s+(?:afuera|en el carro|abajo)\b|"
      r"\b(?:banging|pounding|kicking) (?:on|in) (?:the|my|our|her|his) door\b|\bscreaming for help\b|"
      r"\bgritando (?:auxilio|por ayuda|ayuda)\b|\bwill come (?:for|after) (?:her|him|me|us|them)\b|"
      r"\b(?:me|la|lo|nos|los|las)\s+(?:est[aá]n?|anda(?:n)?)\s+buscando\b|"
