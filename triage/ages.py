@@ -70,6 +70,8 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
     ("age.approximate", rf"\b(?:about|around|approx(?:imately|\.)?|maybe|roughly|like|looks?(?:\s+like)?|"
                         rf"looked(?:\s+like)?|seems?(?:\s+like)?|appears?(?:\s+to\s+be)?|"
                         rf"appeared(?:\s+to\s+be)?|as young as|no older than|guess(?:ing)?|"
+                        rf"(?:can[\u2019']?t|cannot|couldn[\u2019']?t) be (?:more|older) than|no more than|"
+                        rf"not (?:more|older) than|"
                         rf"i[\u2019']?d say|would say|"
                         rf"estimat\w*|unos|como\s+de|como|"
                         rf"aproximadamente|aprox\.?|parecen?\s+(?:de|tener)|aparentan?)\s+{_N}{_M}\b"

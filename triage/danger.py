@@ -51,7 +51,8 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      r"(?=[^.!?\n]{0,80}\b(?:don[\u2019']?t|doesn[\u2019']?t|no)\s+know\s+where)|"
      r"\b(?:is|are|[\u2019']s|[\u2019']re)\s+holding\s+(?:my|her|his|our|their|the)\b|"
      r"\b(?:won[\u2019']?t|will not|don[\u2019']?t)\s+(?:give|let)\s+(?:them|us|her|him|me)\s+(?:food|eat)\b|"
-     r"\bno (?:nos|les|le|me) dan? de comer\b|"
+     r"\bno (?:nos|les|le|me) dan? de comer\b|\bcasa de seguridad\b|\bstash house\b|\bransom\b|"
+     r"\bpiden? (?:un )?rescate\b|"
      r"\bno (?:puedo|podemos) (?:salir|irme|irnos|escapar)\b|\bnadie puede (?:irse|salir)\b|"
      r"\bretenid[oa]s?\b|\bsecuestrad[oa]s?\b|\bkidnapp\w+\b|\babduct\w+\b"),
     ("danger.violence_now",
@@ -125,7 +126,8 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
 # Ongoing violence ("he beats them", "me pega") is danger now when the text places the person
 # there now ("they are there right now", "esta noche"), in the same or the next sentence.
 _HABITUAL_VIOLENCE: Final = re.compile(
-    rf"\b(?:beats?|hits?|rapes?|chokes?|punches)\s+{_P}\b|\bbeat\s+{_P}\s+(?:every|when|if|whenever)\b|"
+    rf"\b(?:beats?|hits?|rapes?|chokes?|punches|struck|punched|slapped|kicked|choked|beat|grabb(?:ing|ed)|"
+    rf"grop(?:ing|ed)|touching)\s+(?:{_P}|her\s+\w+)\b|\bbeat\s+{_P}\s+(?:every|when|if|whenever)\b|"
     rf"\b(?:me|la|lo|nos|las|los|les)\s+(?:golpea(?:n)?|pega(?:n)?|viola(?:n)?|lastima(?:n)?|maltrata(?:n)?)\b|"
     rf"\bgolpea(?:n)?\b", _I)
 # Someone on the way: "driving there now", "on his way here", "viene para acá".
@@ -146,7 +148,10 @@ _PLEA: Final = re.compile(
     r"\bhelp\s*!+", _I)
 _NOW: Final = re.compile(
     r"\b(?:right now|as we speak|at this moment|this minute|tonight|ahora mismo|en este momento|"
-    r"esta noche|ahorita|hurry|r[aá]pido|ap[uú]rense|de prisa)\b", _I)
+    r"esta noche|ahorita|hurry|r[aá]pido|ap[uú]rense|de prisa|still going on|happening (?:right )?now|"
+    r"est[aá] pasando)\b", _I)
+# Ongoing violence counts when the person is there now: "right now", "tonight", or "still", "now".
+_STILL_THERE: Final = re.compile(r"\b(?:now|still|todav[ií]a|sigue|siguen|ahora)\b", _I)
 # The text takes a declared "yes" back.
 _DENIED: Final = re.compile(
     r"\b(?:no one|nobody|no-one|none of (?:them|us)|not|no|isn[\u2019']t|aren[\u2019']t|nadie|"
@@ -180,10 +185,9 @@ def danger_flag(signal: SignalReceived, scan: Scan, *, topic_only: bool) -> Flag
             if situation and _live(hit) and _NOW.search(hit.segment.sentence_text(hit.start)):
                 text.append(from_hit(hit.rule_id, hit))
         for hit in scan.find("danger.situation_now", _NOW):
-            if _live(hit) and not _SAFE_BEFORE.search(hit.segment.text[max(0, hit.start - 12):hit.start]):
-                start, end = hit.segment.clause(hit.start)
-                if SITUATION.search(hit.segment.text[start:end]):
-                    text.append(from_hit(hit.rule_id, hit))
+            safe = _SAFE_BEFORE.search(hit.segment.text[max(0, hit.start - 12):hit.start])
+            if _live(hit) and not safe and _situation_at(hit):
+                text.append(from_hit(hit.rule_id, hit))
     evidence: list[Evidence] = []
     if declared_yes and (text or not _taken_back(scan)):
         evidence.append(declared("danger.declared_now", "facts.danger_now"))
@@ -199,7 +203,25 @@ def _live(hit: Hit) -> bool:
     if _UNCERTAIN.search(segment.text[clause_start:start]):
         return False
     past = _PAST_VERB_BEFORE.search(segment.text[max(0, start - 20):start]) is not None
-    return not past or recent(segment, start)
+    return not past or recent(segment, start) or _now_near(hit)
+
+
+def _situation_at(hit: Hit) -> bool:
+    """Exploitation in the clause of ``hit``, or in the sentence before a short sentence that places it
+    now ("... makes her sleep with guests. She is working there tonight.")."""
+    segment = hit.segment
+    start, end = segment.clause(hit.start)
+    if SITUATION.search(segment.text[start:end]):
+        return True
+    sentence_start, sentence_end = segment.sentence(hit.start)
+    if sentence_start == 0 or sentence_end - sentence_start > 80:
+        return False
+    # The two sentences before, within a short distance.
+    previous_start, _ = segment.sentence(sentence_start - 1)
+    if previous_start > 0 and sentence_start - previous_start < 120:
+        previous_start, _ = segment.sentence(previous_start - 1)
+    before = segment.text[max(previous_start, sentence_start - 250):sentence_start]
+    return SITUATION.search(before) is not None
 
 
 def _now_near(hit: Hit) -> bool:
@@ -207,7 +229,8 @@ def _now_near(hit: Hit) -> bool:
     segment = hit.segment
     start, end = segment.sentence(hit.start)
     _, next_end = segment.sentence(end) if end < len(segment.text) else (end, end)
-    return _NOW.search(segment.text[start:next_end]) is not None
+    window = segment.text[start:next_end]
+    return _NOW.search(window) is not None or _STILL_THERE.search(window) is not None
 
 
 def _taken_back(scan: Scan) -> bool:

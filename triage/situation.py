@@ -19,6 +19,8 @@ TOPIC: Final = re.compile(
     r"\b(?:trainings?|train (?:our|my|the|staff|officers)|presentations?|present to|speakers?|"
     r"workshops?|curriculum|webinar|materials?|brochures?|posters?|flyers?|technical assistance|"
     r"school project|class project|project for (?:school|class)|homework|research(?:ing)?|thesis|"
+    r"school report|(?:doing|writing) a (?:report|paper|essay)|essay|reporte escolar|informe|"
+    r"trabajo (?:escolar|para la escuela)|"
     r"dissertation|statistics|stats|data on|documentar(?:y|ies)|film|movie|news (?:story|article|report)|"
     r"(?:need|want|looking for|requesting|request|send (?:me|us)|some|any|"
     r"more) (?:more )?(?:information|info) "
