@@ -93,8 +93,8 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
     ("age.tiene", rf"\b(?:tiene|tienen|ten[ií]a|tengo|tenga)\s+(?:unos\s+|como\s+|apenas\s+|solo\s+|sólo\s+)?"
                   rf"{_N}\b{_NOT_AN_AGE_AFTER}(?!\s+a[ñn]os){_AGE_END}"),
     ("age.anos", rf"\b(?:niñ[oa]s?|nin[oa]s?|muchach[oa]s?|chic[oa]s?|joven|j[oó]venes|adolescentes?|"
-                 rf"menor(?:es)?|hij[oa]s?|sobrin[oa]s?|herman[oa]s?)\s+de\s+(?:unos\s+|como\s+)?{_N}{_M}"
-                 rf"{_NOT_AN_AGE_AFTER}{_AGE_END}"),
+                 rf"menor(?:es)?|hij[oa]s?|sobrin[oa]s?|herman[oa]s?)\s+de\s+(?:unos\s+|como\s+)?{_N}{_M}\b"
+                 rf"{_NOT_AN_AGE_AFTER}"),
 ))
 
 # An age said about the past: "when I was 15", "at 14", "a los 15 años", "cuando tenía 12".

@@ -53,6 +53,8 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      r"\b(?:won[\u2019']?t|will not|don[\u2019']?t)\s+(?:give|let)\s+(?:them|us|her|him|me)\s+(?:food|eat)\b|"
      r"\bno (?:nos|les|le|me) dan? de comer\b|\bcasa de seguridad\b|\bstash house\b|\bransom\b|"
      r"\bpiden? (?:un )?rescate\b|"
+     r"\b(?:la|lo|las|los|me|nos)\s+(?:metieron|meti[oó]|encerraron|encerr[oó])\s+(?:a|en)\s+(?:un|una|el|la)\s+"
+     r"(?:cuarto|casa|carro|camioneta|bodega|ba[nñ]o)\b|"
      r"\bno (?:puedo|podemos) (?:salir|irme|irnos|escapar)\b|\bnadie puede (?:irse|salir)\b|"
      r"\bretenid[oa]s?\b|\bsecuestrad[oa]s?\b|\bkidnapp\w+\b|\babduct\w+\b"),
     ("danger.violence_now",
@@ -136,6 +138,12 @@ _PURSUIT: Final = re.compile(
     r"(?:here|there|to (?:get|find) (?:her|me|us|them))\b|"
     r"\btrack(?:s|ing)\s+(?:her|his|my|their)\s+(?:phone|location)\b|"
     r"\b(?:viene|vienen)\s+(?:para\s+ac[aá]|hacia\s+ac[aá]|en camino)\b", _I)
+# Going back to the abuser today, afraid: "going home after school today, terrified".
+_RETURNING: Final = re.compile(
+    r"\b(?:going|goes|go|has to go|have to go|sent|returning|return)\s+(?:back\s+)?(?:home|there)\b"
+    r"[^.!?\n]{0,40}\b(?:today|tonight|after school)\b|"
+    r"\b(?:regresar|volver|ir)\s+a\s+(?:su |mi )?(?:casa|la casa)\b[^.!?\n]{0,30}\b(?:hoy|esta noche)\b", _I)
+_AFRAID: Final = re.compile(r"\b(?:terrified|scared|afraid|fear\w*|miedo|asustad[oa])\b", _I)
 _UNCERTAIN: Final = re.compile(
     r"\b(?:not sure|unsure|don[\u2019']?t know|do not know|no s[eé]|no estoy segur[oa])\s+(?:if|"
     r"whether|si)\b", _I)
@@ -175,6 +183,9 @@ def danger_flag(signal: SignalReceived, scan: Scan, *, topic_only: bool) -> Flag
     if not topic_only:
         for hit in scan.find("danger.violence_ongoing", _HABITUAL_VIOLENCE):
             if _live(hit) and _now_near(hit):
+                text.append(from_hit(hit.rule_id, hit))
+        for hit in scan.find("danger.returning_afraid", _RETURNING):
+            if _live(hit) and _AFRAID.search(hit.segment.sentence_text(hit.start)):
                 text.append(from_hit(hit.rule_id, hit))
         for hit in scan.find("danger.pursued_now", _PURSUIT):
             if _live(hit) and recent(hit.segment, hit.start):

@@ -31,7 +31,7 @@ TOPIC: Final = re.compile(
     r"donat(?:e|ion)|definition|resources (?:about|on)|protocol|minimum age|legal age|is it legal|"
     r"edad m[ií]nima|journalist|periodista|interview|entrevista|guidance|consultation|thesis|"
     r"screening tool|speakers? bureau|"
-    r"(?:for|in) (?:a|my|her|his|the) class|for a class|outreach program|awareness|"
+    r"(?:for|in) (?:a|my|her|his|the) (?:\w+ )?class|for a class|outreach program|awareness|"
     r"capacitaci[oó]n|capacitar|talleres|taller|charla|presentaci[oó]n|materiales|folletos|carteles|"
     r"proyecto (?:escolar|de la escuela|para la escuela)|tarea|investigaci[oó]n|estad[ií]sticas|"
     r"documental|pel[ií]cula|noticias?|ser voluntari[oa]|como voluntari[oa]|donar|protocolo|recursos sobre|"

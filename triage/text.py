@@ -55,6 +55,7 @@ _REPORTED: Final = re.compile(
     r"\b(?:documentar(?:y|ies)|documental|movie|film|pel[ií]cula|news|noticias?|article|art[ií]culo|"
     r"podcast|novel|tv show|on tv|read (?:about|a story|an article|a news)|le[ií] (?:una|un|sobre)|"
     r"reportaje|what (?:should|do|would|can) (?:i|we|you|someone) do if|what if|"
+    r"if an? (?:\d+|\w+)[- ]year[- ]old|if an? (?:minor|child|teen|girl|boy|adult)|"
     r"how (?:do|can|would) (?:i|we|you|people) (?:know|tell|recognize|identify|spot)|"
     r"qu[eé] (?:hago|hacemos|hacer) si|si alguien|c[oó]mo (?:s[eé]|saber|identificar|reconocer))\b", _I)
 
