@@ -50,7 +50,10 @@ _NOT_AN_AGE_AFTER: Final = (
     r"personas|men\b|women|hombres|mujeres|workers|trabajadores|guys|of\b|times|veces|blocks|cars|hijos|"
     r"kids|children|employees|empleados|rooms?|cuartos|girls|boys|chicas|chicos|niñ[oa]s|customers|clients|"
     r"clientes|cars|trucks|houses|casas|ads|anuncios|calls|llamadas|miles|pounds|libras|percent|por ?ciento|"
-    r"victims|v[ií]ctimas|others|otros|otras|more|m[aá]s|a day|al d[ií]a|per|por))"
+    r"victims|v[ií]ctimas|others|otros|otras|more|m[aá]s|a day|al d[ií]a|per|por|girl\b|boy\b|woman|man\b|"
+    r"worker\b|person\b|kid\b|child\b|victim\b|hour\b|minute\b|day\b|week\b|month\b|year\b|years? ago|"
+    r"mujer\b|hombre\b|persona\b|trabajador\b|d[oó]lar|pesos|th\b|st\b|nd\b|rd\b|x\b|/|in the (?:morning|"
+    r"afternoon|evening)|o[\u2019']?clock|and a half|y media|grados?|degrees?))"
 )
 
 AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
@@ -65,7 +68,7 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
     # she is 15, she's only fifteen, I'm 16, turned 17
     ("age.copula", rf"(?:\b(?:is|was|are|were|am|i'?m|im|turned|turning|be)|['\u2019]s)\s+"
                    rf"(?:only\s+|just\s+|about\s+|around\s+|maybe\s+|like\s+|barely\s+|probably\s+|"
-                   rf"actually\s+|really\s+|now\s+)?{_N}\b{_NOT_AN_AGE_AFTER}{_AGE_END}"),
+                   rf"actually\s+|really\s+|now\s+)?{_N}\b{_NOT_AN_AGE_AFTER}"),
     # about 15, maybe 14 or 15, looks 13, as young as 12, parece de 15
     ("age.approximate", rf"\b(?:about|around|approx(?:imately|\.)?|maybe|roughly|like|looks?(?:\s+like)?|"
                         rf"looked(?:\s+like)?|seems?(?:\s+like)?|appears?(?:\s+to\s+be)?|"

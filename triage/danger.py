@@ -56,7 +56,15 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      r"\b(?:la|lo|las|los|me|nos)\s+(?:metieron|meti[oó]|encerraron|encerr[oó])\s+(?:a|en)\s+(?:un|una|el|la)\s+"
      r"(?:cuarto|casa|carro|camioneta|bodega|ba[nñ]o)\b|"
      r"\bno (?:puedo|podemos) (?:salir|irme|irnos|escapar)\b|\bnadie puede (?:irse|salir)\b|"
-     r"\bretenid[oa]s?\b|\bsecuestrad[oa]s?\b|\bkidnapp\w+\b|\babduct\w+\b"),
+     r"\bretenid[oa]s?\b|\bamarrad[oa]s?\b|\bencadenad[oa]s?\b|\batad[oa]s? de\b|"
+     r"\b(?:no|never) (?:la|lo|las|los|me|nos) (?:va|van) a (?:devolver|soltar|dejar ir)\b|"
+     r"\b(?:won[\u2019']?t|will not|not going to|never) (?:give|bring|let) (?:her|him|them) (?:back|"
+     r"go home)\b|"
+     r"\b(?:texted|sent|messaged)\s+(?:me\s+)?(?:an?\s+)?(?:sos|help)\b|"
+     r"\bmand[oó] (?:un )?(?:sos|mensaje de auxilio)\b|"
+     r"\b(?:is|are|[\u2019']s|[\u2019']re)\s+at (?:the|my|our|her) door\b|"
+     r"\b(?:kicking|breaking) (?:it|the door|my door|down the door|in the door)(?: in| down)?\b|"
+     r"\b(?:tumbando|rompiendo) la puerta\b|\bsecuestrad[oa]s?\b|\bkidnapp\w+\b|\babduct\w+\b"),
     ("danger.violence_now",
      rf"\b(?:is|are|am|being|keeps?|[\u2019']s|[\u2019']re|[\u2019']m)\s+(?:being\s+)?(?:beaten|raped|attacked|assaulted|"
      rf"choked|strangled|stabbed|shot|tortured|slapped|punched|kicked|whipped|burned|hit|beating|hitting|"
@@ -129,7 +137,9 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
 # there now ("they are there right now", "esta noche"), in the same or the next sentence.
 _HABITUAL_VIOLENCE: Final = re.compile(
     rf"\b(?:beats?|hits?|rapes?|chokes?|punches|struck|punched|slapped|kicked|choked|beat|grabb(?:ing|ed)|"
-    rf"grop(?:ing|ed)|touching)\s+(?:{_P}|her\s+\w+)\b|\bbeat\s+{_P}\s+(?:every|when|if|whenever)\b|"
+    rf"grop(?:ing|ed)|touching|drugs?|drugging|drugged)\s+(?:{_P}|her\s+\w+)\b|"
+    rf"\b(?:la|lo|las|los|me|nos)\s+(?:drogan|est[aá]n drogando|drog[oó])\b|"
+    rf"\bbeat\s+{_P}\s+(?:every|when|if|whenever)\b|"
     rf"\b(?:me|la|lo|nos|las|los|les)\s+(?:golpea(?:n)?|pega(?:n)?|viola(?:n)?|lastima(?:n)?|maltrata(?:n)?)\b|"
     rf"\bgolpea(?:n)?\b", _I)
 # Someone on the way: "driving there now", "on his way here", "viene para acá".

@@ -16,7 +16,9 @@ from triage.text import Scan
 _I = re.IGNORECASE
 
 TOPIC: Final = re.compile(
-    r"\b(?:trainings?|train (?:our|my|the|staff|officers)|presentations?|present to|speakers?|"
+    r"\b(?:trainings?|train (?:our|my|the|staff|officers)|presentations?|present to|(?:a|guest|"
+    r"keynote) speaker|"
+    r"speakers? (?:available|for|at|to)|"
     r"workshops?|curriculum|webinar|materials?|brochures?|posters?|flyers?|technical assistance|"
     r"school project|class project|project for (?:school|class)|homework|research(?:ing)?|thesis|"
     r"school report|(?:doing|writing) a (?:report|paper|essay)|essay|reporte escolar|informe|"
@@ -55,7 +57,10 @@ SITUATION: Final = re.compile(
     r"clientes|citas pagadas|cuota|burdel|cantina|anuncios?|beats?|beaten|threat\w*|amenaz\w*|"
     r"golpea\w*|pega(?:n)?|takes (?:everything|all (?:of )?(?:my|her|his|their) (?:money|earnings|pay|tips))|"
     r"collects? the money|watches (?:me|her|him|them) all the time|sells? (?:her|him|them)|"
-    r"(?:la|lo|las|los) vende(?:n)?|les quita(?:n)? el dinero|le quita(?:n)? el dinero)\b|"
+    r"(?:la|lo|las|los) vende(?:n)?|les quita(?:n)? el dinero|le quita(?:n)? el dinero|"
+    r"(?:gives?|giving|buys?|buying|offers?|offering) (?:her|him|them) (?:money|gifts|rides|drugs|alcohol|"
+    r"expensive|clothes|a phone)|(?:le|les) (?:da|dan|compra|compran|ofrece|ofrecen) (?:dinero|regalos|ropa|"
+    r"alcohol|drogas))\b|"
     r"\blocked(?! out)\b", _I)
 
 

@@ -23,7 +23,8 @@ _I = re.IGNORECASE
 # usually start a new proposition ("she is 15, not 18"; "nobody is in danger, but ...").
 _SENTENCE_END: Final = re.compile(r"[.!?¡¿\n]+\s*|\s+-{1,2}\s+")
 _CLAUSE_END: Final = re.compile(
-    r"[.!?¡¿\n,;:()]+\s*|\s+(?:but|pero|although|though|aunque|however|sin embargo|mientras)\s+|"
+    r"[.!?¡¿\n,;:()]+\s*|\s+(?:but|pero|although|though|aunque|however|sin embargo|mientras|and now|"
+    r"y ahora|and then)\s+|"
     r"\s+-{1,2}\s+", _I)
 
 # Negation cues, looked for in the few words before a match inside its clause.
@@ -38,10 +39,11 @@ _UNCERTAIN_AFTER_NEGATION: Final = re.compile(
 _HISTORICAL: Final = re.compile(
     r"\b(?:years? ago|months ago|weeks ago|a while ago|long ago|last (?:year|month|summer|spring|fall|"
     r"autumn|winter|decade)|in (?:19|20)\d\d|back (?:then|in)|used to|as a (?:child|kid|teen(?:ager)?|"
-    r"little girl|little boy|minor)|when (?:i|she|he|we|they) (?:was|were)|no longer|any ?more|"
+    r"little girl|little boy|minor)|when (?:i|she|he|we|they) (?:was|were)|no longer|"
     r"(?<!desde )hace (?:\w+ )?(?:\w+ )?(?:a[ñn]os|meses)|el a[ñn]o pasado|en (?:19|20)\d\d|"
     r"cuando (?:era|ten[ií]a|"
-    r"[eé]ramos|ten[ií]amos)|de (?:niñ|pequeñ|chic)[oa]|sol[ií]an?|ya no|desde hace mucho|"
+    r"[eé]ramos|ten[ií]amos)|de (?:niñ|pequeñ|chic)[oa]|sol[ií]an?|"
+    r"ya no (?:est[aá]|estoy|estamos|est[aá]n|trabaj\w+|viv\w+)|desde hace mucho|"
     r"got out|escaped (?:in|last|years|from)|left (?:that|the) (?:situation|place|farm|house)|"
     r"sal[ií] de|ya sal|ended|termin[oó])\b", _I)
 # ... unless it also speaks of now ("she escaped last year but he is looking for her tonight").
@@ -218,8 +220,9 @@ def recent(segment: Segment, pos: int) -> bool:
 
 
 def reported(segment: Segment, pos: int) -> bool:
-    """The sentence around ``pos`` retells news, a film or a hypothetical, not this signal's situation."""
-    return _REPORTED.search(segment.sentence_text(pos)) is not None
+    """The clause around ``pos`` retells news, a film or a hypothetical, not this signal's situation."""
+    start, end = segment.clause(pos)
+    return _REPORTED.search(segment.text[start:end]) is not None
 
 
 def words_before(segment: Segment, pos: int, chars: int = 40) -> str:
