@@ -154,6 +154,13 @@ _RETURNING: Final = re.compile(
     r"[^.!?\n]{0,40}\b(?:today|tonight|after school)\b|"
     r"\b(?:regresar|volver|ir)\s+a\s+(?:su |mi )?(?:casa|la casa)\b[^.!?\n]{0,30}\b(?:hoy|esta noche)\b", _I)
 _AFRAID: Final = re.compile(r"\b(?:terrified|scared|afraid|fear\w*|miedo|asustad[oa])\b", _I)
+# A last, looser net: a physical-harm word and "right now" / "tonight" in the same sentence.
+_HARM: Final = re.compile(
+    r"\b(?:kill\w*|hurt\w*|beat\w*|hit(?:s|ting)?|gun|knife|weapon|locked(?! out)|trapped|held|"
+    r"bleed\w*|drugg\w*|rap(?:e|ed|ing)|"
+    r"kidnap\w*|abduct\w*|grab\w*|chok\w*|strangl\w*|attack\w*|assault\w*|screaming|tied|captive|"
+    r"matar\w*|golpe\w*|pega\w*|arma|pistola|cuchillo|encerrad\w*|atrapad\w*|sangr\w*|drog\w*|"
+    r"secuestr\w*|violar\w*|viol[oó]|gritando|amarrad\w*)\b", _I)
 _UNCERTAIN: Final = re.compile(
     r"\b(?:not sure|unsure|don[\u2019']?t know|do not know|no s[eé]|no estoy segur[oa])\s+(?:if|"
     r"whether|si)\b", _I)
@@ -194,6 +201,10 @@ def danger_flag(signal: SignalReceived, scan: Scan, *, topic_only: bool) -> Flag
         for hit in scan.find("danger.violence_ongoing", _HABITUAL_VIOLENCE):
             if _live(hit) and _now_near(hit):
                 text.append(from_hit(hit.rule_id, hit))
+        if not text:
+            for hit in scan.find("danger.harm_now", _HARM):
+                if _live(hit) and _NOW.search(hit.segment.sentence_text(hit.start)):
+                    text.append(from_hit(hit.rule_id, hit))
         for hit in scan.find("danger.returning_afraid", _RETURNING):
             if _live(hit) and _AFRAID.search(hit.segment.sentence_text(hit.start)):
                 text.append(from_hit(hit.rule_id, hit))

@@ -227,3 +227,13 @@ def test_business_day_sla_skips_weekends_and_holidays() -> None:
     received_at = datetime(2026, 1, 16, 20, 0, tzinfo=UTC)
     assert sla_due(received_at, Urgency.P1_ACT_NOW) - received_at == (
         datetime(2026, 1, 16, 20, 15, tzinfo=UTC) - received_at)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Someone is going to get hurt tonight at that house, the boss is drunk.", True),
+    ("Ella está sangrando y él no deja que nadie la lleve al hospital ahora mismo.", True),
+    ("Nobody is getting hurt right now, they just don't pay the workers.", False),
+    ("He used to hit her but she left him two years ago and is safe now.", False),
+])
+def test_physical_harm_now_as_a_last_net(text: str, expected: bool) -> None:
+    assert raised(text, DANGER) is expected
