@@ -84,6 +84,8 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      rf"\bsangrando\b|\binconsciente\b"),
     ("danger.threat",
      r"\bmake (?:her|him|me|them|you|us) disappear\b|"
+     r"\bput (?:her|him|me|them|you|us) in (?:the|a) (?:river|ground|grave|hospital|lake|trunk)\b|"
+     r"\b(?:bury|drown|burn) (?:her|him|me|them|you|us)\b|"
      r"\b(?:la|lo|me|te|nos|los|las) (?:va|van) a desaparecer\b|"
      r"\bthreat(?:en(?:ed|s|ing)?)?\s+(?:\w+\s+){0,4}?(?:to|with)\s+(?:\w+\s+){0,6}?(?:kill|hurt|beat|shoot|stab|harm|"
      r"a\s+(?:gun|knife|beating)|beating|come (?:get|after|for|and get)|take (?:her|him|me|them) back|"
@@ -121,6 +123,9 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      r"(?:outside|out front|in the car|downstairs|"
      r"for (?:her|him|me|us|them))\b|"
      r"\b(?:est[aá]|est[aá]n)\s+esperando\s+(?:afuera|en el carro|abajo)\b|"
+     r"\b(?:searching|looking|combing|driving around)\s+(?:the|around|"
+     r"all over)\s+(?:the\s+)?(?:block|area|street|"
+     r"neighbou?rhood|town|building|motel|woods)\b|"
      r"\b(?:banging|pounding|kicking) (?:on|in) (?:the|my|our|her|his) door\b|\bscreaming for help\b|"
      r"\bgritando (?:auxilio|por ayuda|ayuda)\b|\bwill come (?:for|after) (?:her|him|me|us|them)\b|"
      r"\b(?:me|la|lo|nos|los|las)\s+(?:est[aá]n?|anda(?:n)?)\s+buscando\b|"
