@@ -36,7 +36,13 @@ from contracts.errors import (
     UnknownEventType,
     UnsupportedVersion,
 )
-from contracts.events import InputQuarantined, SignalReceived, SignalTriaged
+from contracts.events import (
+    InputQuarantined,
+    ReportRequested,
+    SignalReceived,
+    SignalTriaged,
+    UrgentAlert,
+)
 
 E = TypeVar("E", bound=Event)
 
@@ -207,4 +213,7 @@ class Codec:
 
 
 # The codec of this repository: every event model, and every upcaster ever written.
-CODEC = Codec(events=(SignalReceived, SignalTriaged, InputQuarantined), upcasters=())
+CODEC = Codec(
+    events=(SignalReceived, SignalTriaged, UrgentAlert, ReportRequested, InputQuarantined),
+    upcasters=(),
+)

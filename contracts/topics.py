@@ -14,7 +14,13 @@ from types import MappingProxyType
 from typing import Literal
 
 from contracts._base import Event
-from contracts.events import InputQuarantined, SignalReceived, SignalTriaged
+from contracts.events import (
+    InputQuarantined,
+    ReportRequested,
+    SignalReceived,
+    SignalTriaged,
+    UrgentAlert,
+)
 
 
 class Service(StrEnum):
@@ -128,6 +134,7 @@ _SPECS: tuple[TopicSpec, ...] = (
         retention=14 * _DAY,
         producers=frozenset({Service.TRIAGE}),
         consumers=frozenset({Service.REVIEW, Service.OPS}),
+        event_types=(UrgentAlert,),
         dlq=Topic.ALERTS_URGENT_DLQ,
     ),
     TopicSpec(
@@ -138,6 +145,7 @@ _SPECS: tuple[TopicSpec, ...] = (
         retention=30 * _DAY,
         producers=frozenset({Service.TRIAGE, Service.REVIEW}),
         consumers=frozenset({Service.REPORTING}),
+        event_types=(ReportRequested,),
         dlq=Topic.REPORTS_REQUESTED_DLQ,
     ),
     TopicSpec(

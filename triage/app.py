@@ -1,7 +1,9 @@
-"""The faust app: one agent (concurrency 1) reading raw records of ``signals.received``.
+"""The faust app: one agent (concurrency 1) reading raw records of ``signals.received`` in small batches.
 
 Records are read as raw bytes so that the one codec decodes them and so that a record that
-cannot be decoded reaches the dead-letter topic byte for byte.
+cannot be decoded reaches the dead-letter topic byte for byte. ``take_events`` acks a batch only
+after the loop body returns, and the processor returns only once every output is durable, so
+an offset is never committed ahead of its outputs (at-least-once).
 """
 
 from __future__ import annotations
@@ -38,16 +40,19 @@ def create_app(settings: TriageSettings, processor: TriageProcessor) -> faust.Ap
     )
 
     # concurrency=1: with more, faust can commit past events still in flight (a known bug).
+    # Batches (up to batch_max, or what came within batch_window_s) let the outputs of many
+    # signals share a broker round trip; a lone urgent signal waits at most batch_window_s.
     @app.agent(source, concurrency=1, name="triage_signals")
     async def triage_signals(stream: Any) -> None:
-        async for event in stream.events():
-            message = event.message
-            await processor.process(FailedRecord(
-                topic=Topic.SIGNALS_RECEIVED, partition=message.partition, offset=message.offset,
-                key=message.key, value=message.value, headers=_headers(message.headers),
-            ))
+        async for events in stream.take_events(settings.batch_max, within=settings.batch_window_s):
+            await processor.process_batch([_record(event.message) for event in events])
 
     return app
+
+
+def _record(message: Any) -> FailedRecord:
+    return FailedRecord(topic=Topic.SIGNALS_RECEIVED, partition=message.partition, offset=message.offset,
+                        key=message.key, value=message.value, headers=_headers(message.headers))
 
 
 def _headers(raw: Any) -> tuple[tuple[str, bytes], ...]:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+from typing import Self
+
+from pydantic import Field, SecretStr, model_validator
 
 from services.runtime import RuntimeSettings
+
+_DEV_SECRET = "dev-only-entity-key-secret"  # noqa: S105 - refused outside dev below
 
 
 class TriageSettings(RuntimeSettings):
@@ -14,3 +20,23 @@ class TriageSettings(RuntimeSettings):
     max_consecutive_dead_letters: int = 10
     # faust keeps its (here unused) table state under a data dir; never the working directory.
     faust_datadir: Path = Path(".local/faust")
+    # The agent takes up to batch_max records, or what arrived within batch_window_s, triages
+    # them, publishes every output concurrently and acks the batch only once all are durable.
+    batch_max: int = Field(default=500, ge=1, le=10_000)
+    batch_window_s: float = Field(default=0.002, gt=0, le=1.0)
+    # Keys entity hashes for correlation; whoever holds it can test a phone number against them.
+    entity_key_secret: SecretStr = SecretStr(_DEV_SECRET)
+    correlation_window_hours: float = Field(default=24 * 30, gt=0)
+    correlation_max_keys: int = Field(default=200_000, ge=100)
+
+    @model_validator(mode="after")
+    def _refuse_dev_secret_outside_dev(self) -> Self:
+        if self.environment != "dev" and self.entity_key_secret.get_secret_value() == _DEV_SECRET:
+            raise ValueError("set HOTLINE_ENTITY_KEY_SECRET outside dev (32+ random bytes)")
+        if len(self.entity_key_secret.get_secret_value()) < 16:
+            raise ValueError("HOTLINE_ENTITY_KEY_SECRET needs at least 16 characters")
+        return self
+
+    @property
+    def correlation_window(self) -> timedelta:
+        return timedelta(hours=self.correlation_window_hours)

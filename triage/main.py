@@ -15,7 +15,9 @@ from services.runtime import (
 )
 from triage.app import create_app
 from triage.config import TriageSettings
+from triage.correlation import CorrelationStore, EntityKeyer
 from triage.processor import GROUP, TriageProcessor
+from triage.rules import warm_up
 
 SERVICE = "triage"
 
@@ -38,7 +40,10 @@ async def serve(context: ServiceContext, settings: TriageSettings) -> None:
                                   metrics=context.metrics,
                                   max_consecutive=settings.max_consecutive_dead_letters),
         metrics=context.metrics, now=lambda: datetime.now(UTC), group=group, on_halt=on_halt,
+        keyer=EntityKeyer(settings.entity_key_secret.get_secret_value().encode()),
+        store=CorrelationStore(window=settings.correlation_window, max_keys=settings.correlation_max_keys),
     )
+    warm_up()  # pattern gates and lingua's models load now, not on the first signal
     settings.faust_datadir.mkdir(parents=True, exist_ok=True)  # faust creates only the last level
     app = create_app(settings, processor)
     try:

@@ -1,26 +1,32 @@
-"""One record through triage: decode, assess, publish; what cannot be triaged is dead-lettered.
+"""Records through triage: decode, assess, correlate, fan out; what cannot be triaged is dead-lettered.
 
-Independent of faust so that it is unit-tested with the in-memory publisher; the agent in
-``app`` only feeds it records.
+Independent of faust so that it is unit-tested with the in-memory publisher; the agent in ``app``
+only feeds it batches. A batch returns only once every output of every record in it is durable
+(or the record is dead-lettered), because faust acks the batch as soon as this returns.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from contracts import CODEC, DecodeError, Topic
+from contracts import CODEC, DecodeError, Event, Topic
 from contracts.events import SignalReceived, SignalTriaged
 from services.runtime import (
     ConsumerHalted,
     DeadLetterer,
     FailedRecord,
     Publisher,
+    PublishError,
     RetriableError,
     RuntimeMetrics,
 )
+from triage.correlation import CorrelationStore, EntityKeyer
+from triage.entities import extract
+from triage.fanout import break_glass_report, urgent_alert
 from triage.rules import assess
 
 log = logging.getLogger(__name__)
@@ -28,11 +34,19 @@ log = logging.getLogger(__name__)
 GROUP = "triage"
 
 
+@dataclass(frozen=True)
+class Outputs:
+    record: FailedRecord
+    triaged: SignalTriaged
+    dedup_hash: str
+    events: tuple[tuple[Topic, Event], ...]
+
+
 class TriageProcessor:
     def __init__(
         self, *, publisher: Publisher, dead_letters: DeadLetterer, metrics: RuntimeMetrics,
         now: Callable[[], datetime], group: str, on_halt: Callable[[ConsumerHalted], None],
-        backoff_max_s: float = 10.0,
+        keyer: EntityKeyer, store: CorrelationStore, backoff_max_s: float = 10.0,
     ) -> None:
         self._on_halt = on_halt
         self._publisher = publisher
@@ -40,45 +54,95 @@ class TriageProcessor:
         self._metrics = metrics
         self._now = now
         self._group = group
+        self._keyer = keyer
+        self._store = store
         self._backoff_max_s = backoff_max_s
 
     async def process(self, record: FailedRecord) -> None:
-        """Triage ``record``. Returns only once its outcome is durable (published or dead-lettered)."""
+        await self.process_batch([record])
+
+    async def process_batch(self, records: Sequence[FailedRecord]) -> None:
+        """Triage ``records``. Returns only once each outcome is durable (published or dead-lettered)."""
         try:
-            await self._process(record)
+            await self._process(records)
         except ConsumerHalted as error:
             self._on_halt(error)
-            # Never return: faust would ack (and later commit) the record we could not handle.
-            # The service stops the app, and the record is read again after the restart.
+            # Never return: faust would ack (and later commit) the records we could not handle.
+            # The service stops the app, and the records are read again after the restart.
             await asyncio.Future()
 
-    async def _process(self, record: FailedRecord) -> None:
+    async def _process(self, records: Sequence[FailedRecord]) -> None:
+        ready: list[Outputs] = []
+        pending: set[str] = set()
+        for record in records:
+            outputs = await self._triage(record)
+            if outputs is None:
+                continue
+            if outputs.dedup_hash in pending or self._store.already_fanned_out(outputs.dedup_hash):
+                # The same signal again (an intake retry, a redelivery): its outputs are already
+                # durable with the same ids; fanning out twice would page a supervisor twice.
+                self._count(record, "duplicate")
+                log.info("repeated signal not fanned out again", extra={
+                    "signal_id": str(outputs.triaged.signal_id), "topic": record.topic.value,
+                    "partition": record.partition, "offset": record.offset})
+                continue
+            pending.add(outputs.dedup_hash)
+            ready.append(outputs)
+        # Every output of the batch in flight at once: the producer pipelines them per partition
+        # and the batch costs about one broker round trip instead of one per record.
+        await asyncio.gather(*(self._publish_until_acked(topic, event, o.record)
+                               for o in ready for topic, event in o.events))
+        for outputs in ready:
+            self._store.fanned_out(outputs.dedup_hash)
+            self._count(outputs.record, "applied")
+            log.info("signal triaged", extra={
+                "signal_id": str(outputs.triaged.signal_id), "urgency": outputs.triaged.urgency.value,
+                "rules_version": outputs.triaged.rules_version,
+                "count": len(outputs.triaged.linked_signals)})
+
+    async def _triage(self, record: FailedRecord) -> Outputs | None:
         try:
             signal = CODEC.decode_as(SignalReceived, record.value, record.headers)
             triaged = assess(signal, now=self._now())
+            links = self._store.link(signal.signal_id, signal.received_at,
+                                     [(self._keyer.key(e), e.kind) for e in extract(signal)])
+            if links:
+                triaged = triaged.model_copy(update={"linked_signals": links})
+            events: list[tuple[Topic, Event]] = [(Topic.SIGNALS_TRIAGED, triaged)]
+            alert = urgent_alert(triaged)
+            if alert is not None:
+                events.append((Topic.ALERTS_URGENT, alert))
+            report = break_glass_report(triaged)
+            if report is not None:
+                events.append((Topic.REPORTS_REQUESTED, report))
+            dedup_hash = self._keyer.dedup_key(signal.channel.value, signal.dedup_key)
         except DecodeError as error:
             await self._dead_letters.send(record, error, attempts=0)
-            return
+            return None
         except Exception as error:  # noqa: BLE001 - a rules bug must not stop every other signal
             await self._dead_letters.send(record, error, attempts=1)
-            return
-        await self._publish_until_acked(triaged, record)
+            return None
         self._dead_letters.succeeded()
-        self._metrics.consumed.labels(topic=record.topic.value, group=self._group,
-                                      outcome="applied").inc()
+        return Outputs(record=record, triaged=triaged, dedup_hash=dedup_hash, events=tuple(events))
 
-    async def _publish_until_acked(self, triaged: SignalTriaged, record: FailedRecord) -> None:
+    def _count(self, record: FailedRecord, outcome: str) -> None:
+        self._metrics.consumed.labels(topic=record.topic.value, group=self._group, outcome=outcome).inc()
+
+    async def _publish_until_acked(self, topic: Topic, event: Event, record: FailedRecord) -> None:
         # faust acks (and so commits) an event once the agent moves past it, even if the agent
         # raised. So a broker outage is waited out here, never raised: skipping would lose the
         # signal's triage, and a signal left untriaged is a person left in a queue.
         delay = 0.2
         while True:
             try:
-                await self._publisher.publish(Topic.SIGNALS_TRIAGED, triaged)
+                await self._publisher.publish(topic, event)
                 return
             except RetriableError as error:
                 log.warning("publish failed, retrying", extra={
-                    "topic": record.topic.value, "partition": record.partition,
-                    "offset": record.offset, "error_class": type(error).__name__, "backoff_s": delay})
+                    "topic": topic.value, "partition": record.partition, "offset": record.offset,
+                    "error_class": type(error).__name__, "backoff_s": delay})
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._backoff_max_s)
+            except PublishError as error:
+                # Not retriable (a missing topic, a rejected record): stop rather than skip.
+                raise ConsumerHalted(f"{self._group}: cannot publish to {topic.value}") from error

@@ -14,6 +14,7 @@ from contracts.events._common import (
     Urgency,
 )
 from contracts.events.input_quarantined import InputQuarantined
+from contracts.events.report_requested import ReportConditions, ReportNeed, ReportRequested
 from contracts.events.signal_received import (
     AgeRange,
     AttachmentRef,
@@ -32,14 +33,17 @@ from contracts.events.signal_received import (
     WebformSource,
 )
 from contracts.events.signal_triaged import (
+    EntityKind,
     Evidence,
     Flag,
     FlagName,
     Jurisdiction,
+    LinkedSignal,
     Route,
     RoutingTarget,
     SignalTriaged,
 )
+from contracts.events.urgent_alert import UrgentAlert
 
 __all__ = [
     "AgeRange",
@@ -52,6 +56,7 @@ __all__ = [
     "DeclaredFacts",
     "DeclaredTraffickingType",
     "EmailSource",
+    "EntityKind",
     "Evidence",
     "Flag",
     "FlagName",
@@ -59,10 +64,14 @@ __all__ = [
     "InputQuarantined",
     "Interpreter",
     "Jurisdiction",
+    "LinkedSignal",
     "Location",
     "Nationality",
     "PhoneSource",
     "RelatedSignal",
+    "ReportConditions",
+    "ReportNeed",
+    "ReportRequested",
     "Reporter",
     "ReporterRole",
     "Route",
@@ -72,6 +81,7 @@ __all__ = [
     "SignalTriaged",
     "TraffickingType",
     "Urgency",
+    "UrgentAlert",
     "Victim",
     "WebformSource",
 ]

@@ -74,6 +74,21 @@ class Jurisdiction(ContractModel):
     origin: Literal["declared", "text", "phone_number", "unknown"] = "unknown"
 
 
+class EntityKind(StrEnum):
+    PHONE = "phone"
+    EMAIL = "email"
+    URL = "url"
+    ADDRESS = "address"
+    BUSINESS = "business"
+
+
+class LinkedSignal(ContractModel):
+    """An earlier signal that names the same phone, e-mail, URL, address or business (never the value)."""
+
+    signal_id: UUID
+    shared: Annotated[list[EntityKind], Field(min_length=1, max_length=5)]
+
+
 class SignalTriaged(Event):
     """Triage's assessment of one ``SignalReceived``. Key: ``signal_id``."""
 
@@ -95,6 +110,8 @@ class SignalTriaged(Event):
     business_hours: bool
     sla_due_at: AwareDatetime
     routes: Annotated[list[Route], Field(min_length=1, max_length=20)]
+    # Added in v1 (optional, additive): correlation by keyed entity hashes within a window.
+    linked_signals: Annotated[list[LinkedSignal], Field(max_length=20)] = Field(default_factory=list)
 
     def event_id(self) -> str:
         # Re-triaging the same signal under the same rules is the same event; a new rules

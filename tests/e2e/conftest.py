@@ -19,6 +19,7 @@ def service_env(topics: RuntimeSettings, tmp_path: Path) -> dict[str, str]:
         "HOTLINE_TOPIC_PREFIX": topics.topic_prefix,
         "HOTLINE_ENVIRONMENT": "test",
         "HOTLINE_REFERENCE_SECRET": "e2e-test-reference-secret",
+        "HOTLINE_ENTITY_KEY_SECRET": "e2e-test-entity-key-secret-0123456789",
         "HOTLINE_LOG_LEVEL": "INFO",
         "HOTLINE_SPOOL_DIR": str(tmp_path / "webform-spool"),
         "HOTLINE_BLOB_DIR": str(tmp_path / "webform-blobs"),

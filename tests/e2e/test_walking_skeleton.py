@@ -5,6 +5,7 @@ Checked with an independent client (kcat) reading the broker, and through the re
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import subprocess
@@ -16,8 +17,17 @@ import httpx
 import pytest
 
 from contracts import CODEC, KafkaRecord, Topic, physical_name
-from contracts.events import FlagName, SignalTriaged, Urgency
+from contracts.events import (
+    Answer,
+    DeclaredFacts,
+    FlagName,
+    ReportRequested,
+    SignalTriaged,
+    Urgency,
+    UrgentAlert,
+)
 from services.runtime import KafkaPublisher, RuntimeMetrics, RuntimeSettings
+from tests.builders import received
 from tests.conftest import wait_for
 from tests.e2e.processes import ServiceProcess, free_port
 from tests.kafka_reader import read_topic
@@ -96,23 +106,47 @@ async def test_a_posted_tip_is_triaged_and_recorded_for_review(
 
 
 @pytest.mark.e2e
-async def test_triage_dead_letters_garbage_and_keeps_triaging(
+async def test_triage_fans_out_dead_letters_garbage_and_keeps_triaging(
     topics: RuntimeSettings, launch: Callable[..., ServiceProcess]
 ) -> None:
     triage = launch("triage")
+    urgent = received(narrative="A 15 year old girl is locked in a room at the Sunset Motel right now.",
+                      facts=DeclaredFacts(danger_now=Answer.YES))
+    routine = received(narrative="The farm boss keeps the workers' passports and pays no wages.")
     async with KafkaPublisher(topics, source="/hotline/test", metrics=RuntimeMetrics("t")) as publisher:
         await publisher.publish_record(Topic.SIGNALS_RECEIVED, KafkaRecord(
             key=b"poison", value=b"\x00\x01 definitely not a signal", headers=(("ce_id", b"x"),)))
-        from tests.builders import received
-        good = received()
-        await publisher.publish(Topic.SIGNALS_RECEIVED, good)
+        await publisher.publish(Topic.SIGNALS_RECEIVED, routine)
+        await publisher.publish(Topic.SIGNALS_RECEIVED, urgent)
+        await publisher.publish(Topic.SIGNALS_RECEIVED, urgent)  # an intake retry: the same signal again
 
     [dead] = await read_topic(topics, Topic.SIGNALS_RECEIVED_DLQ, 1)
     assert dead.value == b"\x00\x01 definitely not a signal"
     headers = dict(dead.headers)
     assert headers["dlq_error_class"] == b"MissingHeader"
     assert headers["dlq_consumer_group"] == f"{topics.topic_prefix}triage".encode()
-    [triaged] = await read_topic(topics, Topic.SIGNALS_TRIAGED, 1)
-    assert CODEC.decode_as(SignalTriaged, triaged.value, triaged.headers).signal_id == good.signal_id
+
+    triaged = {e.signal_id: e for e in (CODEC.decode_as(SignalTriaged, r.value, r.headers)
+                                        for r in await read_topic(topics, Topic.SIGNALS_TRIAGED, 2))}
+    assert set(triaged) == {routine.signal_id, urgent.signal_id}
+    assert triaged[urgent.signal_id].urgency is Urgency.P1_ACT_NOW
+    assert triaged[routine.signal_id].urgency is Urgency.P3_BUSINESS_DAYS
+
+    [alert_record] = await read_topic(topics, Topic.ALERTS_URGENT, 1)
+    alert = CODEC.decode_as(UrgentAlert, alert_record.value, alert_record.headers)
+    assert alert.signal_id == urgent.signal_id and alert_record.key == str(urgent.signal_id).encode()
+    assert {r.value for r in alert.reasons} == {"minor", "imminent_danger"}
+    [report_record] = await read_topic(topics, Topic.REPORTS_REQUESTED, 1)
+    report = CODEC.decode_as(ReportRequested, report_record.value, report_record.headers)
+    assert report.report_id == ReportRequested.break_glass_id(urgent.signal_id)
+    assert report_record.key == str(report.report_id).encode()
+
+    # The repeated signal was not fanned out twice (given the time the first took, a second
+    # alert would have arrived by now), and the processor is still running.
+    await asyncio.sleep(1.0)
+    assert len(await read_topic(topics, Topic.ALERTS_URGENT, 1)) == 1
+    assert len(await read_topic(topics, Topic.SIGNALS_TRIAGED, 2)) == 2
     assert triage.process is not None and triage.process.poll() is None
     assert triage.terminate() == 0
+    log_text = triage.log_path.read_text()
+    assert "Sunset Motel" not in log_text and "passports" not in log_text

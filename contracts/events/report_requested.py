@@ -1,0 +1,74 @@
+"""``ReportRequested``: a report to law-enforcement or service contacts, by break-glass or after review.
+
+Carries the conditions the region's reporting and referral protocol is looked up by (seed 004:
+urgent or not, business hours or after, minor or adult, foreign national or US citizen, labor or
+sex) and ids to reach the case, never the narrative or the reporter's contact details.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, Field
+
+from contracts._base import ContractModel, Event
+from contracts.events._common import TraffickingType, Urgency
+from contracts.events.signal_received import ReferenceNumber
+from contracts.events.signal_triaged import Jurisdiction
+from contracts.ids import derive_id
+
+
+class ReportNeed(StrEnum):
+    """The rows of the reporting and referral matrix (seed 004)."""
+
+    TIP_REPORTING = "tip_reporting"
+    VICTIM_EXTRACTION = "victim_extraction_le_intervention"
+    SHELTER_EMERGENCY = "shelter_emergency"
+    SHELTER_TRANSITIONAL = "shelter_transitional"
+    CASE_MANAGEMENT = "case_management"
+    LEGAL_SERVICES = "legal_services"
+    MENTAL_HEALTH = "mental_health"
+    IMMIGRATION_SERVICES = "immigration_services"
+
+
+class ReportConditions(ContractModel):
+    """The columns of the matrix that pick the contact chain."""
+
+    urgent: bool
+    business_hours: bool
+    minor: bool
+    foreign_national: bool | None = None
+    trafficking_type: TraffickingType
+
+
+class ReportRequested(Event):
+    """Key: ``report_id``. A break-glass report's id derives from its signal: one per signal."""
+
+    EVENT_TYPE = "org.hotline.report.requested"
+    VERSION = 1
+
+    report_id: UUID
+    signal_id: UUID
+    reference_number: ReferenceNumber
+    kind: Literal["break_glass", "approved"]
+    requested_by: Literal["triage", "review"]
+    reason: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_.-]{1,63}$")]
+    need: ReportNeed
+    requested_at: AwareDatetime
+    urgency: Urgency
+    conditions: ReportConditions
+    jurisdiction: Jurisdiction
+    rules_version: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+    @staticmethod
+    def break_glass_id(signal_id: UUID) -> UUID:
+        # Not tied to the rules version: a re-triage must not send law enforcement a second report.
+        return derive_id("report.break_glass", str(signal_id))
+
+    def event_id(self) -> str:
+        return str(self.report_id)
+
+    def partition_key(self) -> str:
+        return str(self.report_id)

@@ -1,0 +1,301 @@
+"""Focused tests of the triage rules: negation, correction, Spanish, hard negatives, precedence, the clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from contracts.events import (
+    Answer,
+    CallType,
+    ContactDetails,
+    DeclaredFacts,
+    FlagName,
+    Location,
+    Reporter,
+    RoutingTarget,
+    SignalTriaged,
+    TraffickingType,
+    Urgency,
+    Victim,
+)
+from tests.builders import received
+from triage.business_hours import add_business_days, is_business_hours, sla_due
+from triage.rules import RULES_VERSION, assess
+
+pytestmark = pytest.mark.unit
+
+NOW = datetime(2026, 3, 16, 14, 31, tzinfo=UTC)
+
+
+def run(text: str, *, subject: str | None = None, **facts: object) -> SignalTriaged:
+    return assess(received(narrative=text, subject=subject, facts=DeclaredFacts(**facts)), now=NOW)  # type: ignore[arg-type]
+
+
+def raised(text: str, flag: FlagName, **facts: object) -> bool:
+    return run(text, **facts).is_raised(flag)
+
+
+MINOR, DANGER = FlagName.MINOR, FlagName.IMMINENT_DANGER
+
+
+@pytest.mark.parametrize("text", [
+    "The girl is 16yo and works the truck stop for a pimp.",
+    "A sixteen-year-old is being sold online.",
+    "Her cousin, a 9th grader, is being pimped out by her boyfriend.",
+    "They post underage girls in ads.",
+    "Tiene 15 años y la obligan a trabajar en la cantina.",
+    "Hay una menor de edad trabajando con clientes.",
+    "V1 15F w/ trafficker at motel.",
+    "Las chicas de secundaria van a fiestas donde hombres les pagan.",
+    "The boss has kids working the fields, not in school, no pay.",
+])
+def test_minor_from_the_text(text: str) -> None:
+    triaged = run(text)
+    minor = triaged.flag(MINOR)
+    assert minor is not None and minor.raised
+    assert any(e.origin == "text" and e.matched_text for e in minor.evidence)
+    assert triaged.urgency in (Urgency.P1_ACT_NOW, Urgency.P2_SAME_DAY)
+    assert RoutingTarget.MANDATORY_REPORT in {r.target for r in triaged.routes}
+
+
+@pytest.mark.parametrize("text", [
+    "She is not a minor, she is 22. Her boyfriend takes her money.",
+    "He said she was 17 but actually she is 20, I checked her ID. The club manager takes her tips.",
+    "When I was 15 I was trafficked. I am 34 now and want a therapist.",
+    "I'm a high school teacher and want training on how students are recruited.",
+    "My son's school project is about trafficking; he is 12 and needs statistics.",
+    "No es menor de edad, tiene 23 años. Su jefe la obliga a salir con clientes.",
+    "Cuando tenía 14 años mi tío me obligaba a trabajar. Ya tengo 40.",
+    "There are no minors involved, the women are adults.",
+    "I have two kids and my boss does not pay me overtime.",
+    "I read a news story about a 14-year-old rescued from a motel.",
+    "I got minor injuries at work.",
+])
+def test_hard_negatives_for_minor(text: str) -> None:
+    assert not raised(text, MINOR)
+
+
+@pytest.mark.parametrize("text", [
+    "She is locked in a room at the motel right now.",
+    "He is beating her in the parking lot.",
+    "They are moving the girls to Houston tonight.",
+    "I am hiding in the bathroom, he has a gun.",
+    "He threatened to kill her if she leaves.",
+    "Está encerrada en un cuarto y la van a llevar a otro estado esta noche.",
+    "Me están golpeando, ayúdenme.",
+    "Estoy escondida, el tratante me está buscando ahora mismo.",
+    "Amenazó con matarnos si hablamos con alguien.",
+    "The owner beats the workers. They are there right now.",
+])
+def test_imminent_danger_from_the_text(text: str) -> None:
+    triaged = run(text)
+    assert triaged.is_raised(DANGER)
+    assert triaged.urgency is Urgency.P1_ACT_NOW
+    assert triaged.call_type is CallType.CRISIS
+    assert RoutingTarget.LAW_ENFORCEMENT_BREAK_GLASS in {r.target for r in triaged.routes}
+
+
+@pytest.mark.parametrize("text", [
+    "Nobody is in danger now, the restaurant closed last year.",
+    "Years ago my ex locked me in his apartment. I'm fine now.",
+    "I watched a documentary about girls locked in houses.",
+    "What should I do if someone is locked in a room?",
+    "My account was locked out, please help me reset my password right now.",
+    "Hace diez años me encerraron en una casa. Ya estoy a salvo.",
+    "No hay peligro ahora, las trabajadoras ya salieron de ese lugar.",
+    "My husband hits me and takes my paycheck; I need a shelter.",
+    "Not sure if anyone is in danger right now, but the owner keeps their passports.",
+    "URGENT: your mailbox will be locked within 24 hours. Click here.",
+])
+def test_hard_negatives_for_danger(text: str) -> None:
+    assert not raised(text, DANGER)
+
+
+def test_declared_minor_wins_unless_the_text_clearly_corrects_it() -> None:
+    assert raised("The owner keeps the cooks' passports.", MINOR, victims=[Victim(age=15)])
+    corrected = "The form says 16 but that was a typo, she is actually 26. Her boyfriend posts her online."
+    assert not raised(corrected, MINOR, victims=[Victim(age=16)])
+
+
+def test_text_minor_age_beats_a_declared_adult_but_weak_words_do_not() -> None:
+    assert raised("She looks about 15 and men pay the owner.", MINOR, victims=[Victim(age=19)])
+    assert not raised("Children are forced to work here.", MINOR, victims=[Victim(age=30)])
+    assert raised("Children are forced to work here.", MINOR)
+
+
+def test_declared_danger_wins_unless_taken_back() -> None:
+    assert raised("A man at the truck stop sells women.", DANGER, danger_now=Answer.YES)
+    taken_back = "I checked yes by mistake. Nobody is in danger now; they left the farm in spring."
+    assert not raised(taken_back, DANGER, danger_now=Answer.YES)
+    # A declared "no" does not hide a clear account of danger, and evidence shows both origins.
+    locked = run("She is locked in the basement right now.", danger_now=Answer.NO)
+    assert locked.is_raised(DANGER)
+    danger = locked.flag(DANGER)
+    assert danger is not None and {e.origin for e in danger.evidence} == {"text"}
+
+
+def test_evidence_names_rule_and_span() -> None:
+    text = "Please help. A 15 year old girl is locked in a room tonight."
+    triaged = run(text)
+    for name in (MINOR, DANGER):
+        flag = triaged.flag(name)
+        assert flag is not None and flag.raised
+        for evidence in flag.evidence:
+            assert evidence.rule_id.startswith(("minor.", "danger."))
+            assert evidence.start is not None and evidence.end is not None
+            assert text[evidence.start:evidence.end] == evidence.matched_text
+    assert triaged.rules_version == RULES_VERSION
+
+
+def test_automated_mail_is_set_aside_as_unrelated() -> None:
+    triaged = run("I am out of the office until Monday. This is an automated message.",
+                  subject="Automatic reply: your report")
+    assert triaged.call_type is CallType.UNRELATED
+    assert triaged.is_raised(FlagName.AUTOMATED)
+    assert [r.target for r in triaged.routes] == [RoutingTarget.SET_ASIDE]
+    assert triaged.urgency is Urgency.P4_INFORMATIONAL
+    # An auto-reply that quotes a real emergency is not set aside.
+    quoted = run("Automatic reply. > she is locked in the room right now", subject="Out of office")
+    assert quoted.is_raised(DANGER) and quoted.call_type is CallType.CRISIS
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The farm boss keeps their passports and does not pay wages.", TraffickingType.LABOR),
+    ("Her pimp posts her in escort ads and takes the money.", TraffickingType.SEX),
+    ("En el restaurante no les pagan y el dueño tiene los pasaportes.", TraffickingType.LABOR),
+    ("La obligan a prostituirse en un burdel.", TraffickingType.SEX),
+])
+def test_trafficking_type(text: str, expected: TraffickingType) -> None:
+    assert run(text).trafficking_type is expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("We would like a training for our hospital staff on trafficking indicators.", CallType.TTA),
+    ("What is the legal definition of human trafficking? It is for homework.", CallType.GENERAL_INFO),
+    ("I am a survivor and need a lawyer for a T visa.", CallType.REFERRAL),
+    ("I got a job offer abroad and the recruiter wants my passport. Is this safe?", CallType.AT_RISK),
+    ("Wrong number, caller wanted the DMV.", CallType.UNRELATED),
+    ("The nail salon workers sleep in the back and the owner keeps their passports.", CallType.TIP),
+    ("Quisiéramos un taller de capacitación para promotoras de salud.", CallType.TTA),
+])
+def test_call_type(text: str, expected: CallType) -> None:
+    assert run(text).call_type is expected
+
+
+def test_language_declared_detected_and_spanish() -> None:
+    assert run("Tiene 15 años y trabaja en la cantina con clientes todas las noches.").language == "es"
+    assert run("The owner keeps the workers' passports and pays them nothing.").language == "en"
+    declared = assess(received(narrative="hola", reporter=Reporter(preferred_language="es")), now=NOW)
+    assert declared.language == "es"
+
+
+def test_jurisdiction_declared_then_text_then_phone_hint() -> None:
+    declared = run("Workers in Houston, TX are not paid.", location=Location(state="CA", city="Fresno"))
+    assert (declared.jurisdiction.state, declared.jurisdiction.origin) == ("CA", "declared")
+    text = run("Workers in Houston, TX are not paid.")
+    where = text.jurisdiction
+    assert (where.state, where.city, where.origin) == ("TX", "Houston", "text")
+    spanish = run("Trabajan sin pago en un rancho en Carolina del Norte.")
+    assert spanish.jurisdiction.state == "NC"
+    phone = assess(received(narrative="They keep our passports.", reporter=Reporter(
+        anonymous=False, contact=ContactDetails(phone="(312) 555-0123"))), now=NOW)
+    assert (phone.jurisdiction.state, phone.jurisdiction.origin) == ("IL", "phone_number")
+
+
+@pytest.mark.parametrize(("moment", "expected"), [
+    (datetime(2026, 3, 16, 13, 0, tzinfo=UTC), True),     # Mon 09:00 EDT
+    (datetime(2026, 3, 16, 22, 59, tzinfo=UTC), True),    # Mon 18:59 EDT
+    (datetime(2026, 3, 16, 23, 0, tzinfo=UTC), False),    # Mon 19:00 EDT
+    (datetime(2026, 3, 14, 15, 0, tzinfo=UTC), False),    # Saturday
+    (datetime(2026, 1, 19, 15, 0, tzinfo=UTC), False),    # Martin Luther King Jr. Day
+    (datetime(2026, 7, 3, 15, 0, tzinfo=UTC), False),     # Independence Day observed (July 4 is a Saturday)
+    (datetime(2026, 11, 26, 15, 0, tzinfo=UTC), False),   # Thanksgiving
+    (datetime(2026, 11, 27, 15, 0, tzinfo=UTC), True),    # the Friday after is a working day
+    (datetime(2026, 12, 1, 14, 0, tzinfo=UTC), True),     # Tue 09:00 EST (winter time)
+    (datetime(2026, 12, 1, 13, 59, tzinfo=UTC), False),   # Tue 08:59 EST
+])
+def test_business_hours_eastern_with_federal_holidays(moment: datetime, expected: bool) -> None:
+    assert is_business_hours(moment) is expected
+
+
+def test_business_day_sla_skips_weekends_and_holidays() -> None:
+    # Friday before MLK day: Mon 19 is a holiday, so three business days end on Thursday 22 at 19:00.
+    due = add_business_days(datetime(2026, 1, 16, 20, 0, tzinfo=UTC), 3)
+    assert (due.date().isoformat(), due.hour) == ("2026-01-22", 19)
+    received_at = datetime(2026, 1, 16, 20, 0, tzinfo=UTC)
+    assert sla_due(received_at, Urgency.P1_ACT_NOW) - received_at == (
+        datetime(2026, 1, 16, 20, 15, tzinfo=UTC) - received_at)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Someone is going to get hurt tonight at that house, the boss is drunk.", True),
+    ("Ella está sangrando y él no deja que nadie la lleve al hospital ahora mismo.", True),
+    ("Nobody is getting hurt right now, they just don't pay the workers.", False),
+    ("He used to hit her but she left him two years ago and is safe now.", False),
+])
+def test_physical_harm_now_as_a_last_net(text: str, expected: bool) -> None:
+    assert raised(text, DANGER) is expected
+
+
+# ------------------------------------------------------------ what the intakes add to a signal
+
+
+def test_mail_the_email_intake_marked_automated_is_set_aside_with_metadata_evidence() -> None:
+    from contracts.events import Channel, EmailSource
+
+    source = EmailSource(mailbox="INBOX", uidvalidity=7, uid=42, message_id="<x@example.org>",
+                         automated="auto_reply")
+    triaged = assess(received(channel=Channel.EMAIL, source=source, narrative="Thanks, noted."), now=NOW)
+    automated = triaged.flag(FlagName.AUTOMATED)
+    assert automated is not None and automated.raised
+    first = automated.evidence[0]
+    assert (first.rule_id, first.origin, first.field) == (
+        "automated.email_auto_reply", "metadata", "source.automated")
+    assert triaged.call_type is CallType.UNRELATED
+    assert [r.target for r in triaged.routes] == [RoutingTarget.SET_ASIDE]
+    # The same words without the header mark are not set aside.
+    plain = EmailSource(mailbox="INBOX", uidvalidity=7, uid=43, message_id="<y@example.org>")
+    assert not assess(received(channel=Channel.EMAIL, source=plain, narrative="Thanks, noted."),
+                      now=NOW).is_raised(FlagName.AUTOMATED)
+
+
+def test_an_automated_mark_does_not_hide_an_urgent_tip_it_quotes() -> None:
+    from contracts.events import Channel, EmailSource
+
+    source = EmailSource(mailbox="INBOX", uidvalidity=7, uid=44, automated="auto_reply")
+    triaged = assess(received(channel=Channel.EMAIL, source=source,
+                              narrative="> A 15 year old girl is locked in the motel room tonight."), now=NOW)
+    assert triaged.is_raised(MINOR) and triaged.is_raised(DANGER)
+    assert RoutingTarget.SET_ASIDE not in {r.target for r in triaged.routes}
+
+
+def _call(fragment: str, narrative: str = "", **facts: object) -> SignalTriaged:
+    from contracts.events import Channel, PhoneSource
+
+    source = PhoneSource(call_id="CA0001", fragment=fragment, system="asterisk",  # type: ignore[arg-type]
+                         caller_region_hint="US-TX")
+    return assess(received(channel=Channel.PHONE, source=source, narrative=narrative,
+                           facts=DeclaredFacts(**facts)), now=NOW)  # type: ignore[arg-type]
+
+
+def test_the_callers_region_hint_places_a_call_after_declared_and_text_places() -> None:
+    assert _call("call_record").jurisdiction.model_dump(include={"state", "origin"}) == {
+        "state": "TX", "origin": "phone_number"}
+    assert _call("specialist_report", "They work at a farm near Fresno, CA.").jurisdiction.state == "CA"
+
+
+def test_a_call_record_without_words_is_set_aside_but_not_called_unrelated() -> None:
+    routes = _call("call_record").routes
+    assert [(r.target, r.reason) for r in routes] == [(RoutingTarget.SET_ASIDE, "no_narrative")]
+
+
+def test_a_specialists_judged_urgency_raises_the_rules_urgency_and_never_lowers_it() -> None:
+    raised_ = _call("specialist_report", "Caller asked how to volunteer.", urgency=Urgency.P1_ACT_NOW)
+    assert raised_.urgency is Urgency.P1_ACT_NOW
+    reasons = {(r.target, r.reason) for r in raised_.routes}
+    assert (RoutingTarget.URGENT_ALERT, "specialist_judgement") in reasons
+    kept = _call("specialist_report", "She is 15 and locked in the room right now.",
+                 urgency=Urgency.P4_INFORMATIONAL)
+    assert kept.urgency is Urgency.P1_ACT_NOW

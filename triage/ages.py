@@ -1,0 +1,211 @@
+"""Ages written in a narrative, in English and Spanish: "16yo", "a 15-year-old", "tiene quince años", "16F".
+
+Every pattern captures the number as group ``n`` (and an optional upper bound as ``m``); ``value``
+turns digits or number words into an int. Used for minors (under 18) and for corrections to an
+adult age ("she is not a minor, she is 22").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Final
+
+from triage.lexicon import tokens
+from triage.prefilter import gate
+from triage.text import Hit, Scan, Segment, words_before
+
+_I = re.IGNORECASE
+
+_EN_UNITS: Final = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+_EN_TENS: Final = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60}
+_ES_WORDS: Final = {
+    "un": 1, "uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
+    "nueve": 9, "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14, "quince": 15,
+    "dieciseis": 16, "dieciséis": 16, "diecisiete": 17, "dieciocho": 18, "diecinueve": 19, "veinte": 20,
+    "treinta": 30, "cuarenta": 40, "cincuenta": 50,
+}
+_NUMBER_WORDS: Final = (
+    r"(?:twenty|thirty|forty|fifty|sixty)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|"
+    r"eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|"
+    r"one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"veinti\w+|dieci(?:s[eé]is|siete|ocho|nueve)|treinta|cuarenta|cincuenta|veinte|"
+    r"once|doce|trece|catorce|quince|diez|nueve|ocho|siete|seis|cinco|cuatro|tres|dos"
+)
+_N: Final = rf"(?P<n>\d{{1,2}}|{_NUMBER_WORDS})"
+_M: Final = rf"(?:\s*(?:-|\u2013|to|or|o|a|y|and|/)\s*(?P<m>\d{{1,2}}|{_NUMBER_WORDS}))?"
+# What may follow an approximate number for it to be an age ("maybe 15." but not "maybe 15 workers").
+_AGE_END: Final = (
+    r"(?=\s*(?:$|[.,;:!?)\n]|and\b|or\b|y\b|o\b|but\b|pero\b|with\b|con\b|years?\b|yrs?\b|y/?o\b|"
+    r"a[ñn]os\b|in\b|at\b|who\b|que\b|when\b|cuando\b|[fm]\b))"
+)
+_NOT_AN_AGE_AFTER: Final = (
+    r"(?!\s*(?:%|percent|\$|dollars?|d[oó]lares|bucks|hours?|hrs?|horas|minutes?|mins?|minutos|miles?|"
+    r"millas|am\b|pm\b|a\.m|p\.m|:\d|[.,]\d|feet|ft\b|days?|d[ií]as|weeks?|semanas|months?|meses|people|"
+    r"personas|men\b|women|hombres|mujeres|workers|trabajadores|guys|of\b|times|veces|blocks|cars|hijos|"
+    r"kids|children|employees|empleados|rooms?|cuartos|girls|boys|chicas|chicos|niñ[oa]s|customers|clients|"
+    r"clientes|cars|trucks|houses|casas|ads|anuncios|calls|llamadas|miles|pounds|libras|percent|por ?ciento|"
+    r"victims|v[ií]ctimas|others|otros|otras|more|m[aá]s|a day|al d[ií]a|per|por|girl\b|boy\b|woman|man\b|"
+    r"worker\b|person\b|kid\b|child\b|victim\b|hour\b|minute\b|day\b|week\b|month\b|year\b|years? ago|"
+    r"mujer\b|hombre\b|persona\b|trabajador\b|d[oó]lar|pesos|th\b|st\b|nd\b|rd\b|x\b|/|in the (?:morning|"
+    r"afternoon|evening)|o[\u2019']?clock|and a half|y media|grados?|degrees?))"
+)
+
+AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
+    # 16 years old, 16-year-old, sixteen year old, 16 yrs old
+    ("age.years_old", rf"\b{_N}{_M}\s*-?\s*(?:years?|yrs?|yr)\.?\s*-?\s*old\b"),
+    # 16yo, 16 y/o, 15 y.o., 15yoF
+    ("age.yo", rf"\b(?P<n>\d{{1,2}}){_M}\s*(?:y/?o|y\.o\.?)(?:[fm]\b|\b)"),
+    # specialist shorthand: 16F, 28M
+    ("age.shorthand", r"\b(?P<n>\d{1,2})[FM]\b"),
+    # age 15, aged 15, ages 14-17, edad de 15
+    ("age.stated", rf"\b(?:age[ds]?|edad(?:es)?(?:\s+de)?)\s*:?\s*(?:of\s+)?{_N}{_M}\b"),
+    # she is 15, she's only fifteen, I'm 16, turned 17
+    ("age.copula", rf"(?:\b(?:is|was|are|were|am|i'?m|im|turned|turning|be)|['\u2019]s)\s+"
+                   rf"(?:only\s+|just\s+|about\s+|around\s+|maybe\s+|like\s+|barely\s+|probably\s+|"
+                   rf"actually\s+|really\s+|now\s+)?{_N}\b{_NOT_AN_AGE_AFTER}"),
+    # about 15, maybe 14 or 15, looks 13, as young as 12, parece de 15
+    ("age.approximate", rf"\b(?:about|around|approx(?:imately|\.)?|maybe|roughly|like|looks?(?:\s+like)?|"
+                        rf"looked(?:\s+like)?|seems?(?:\s+like)?|appears?(?:\s+to\s+be)?|"
+                        rf"appeared(?:\s+to\s+be)?|as young as|no older than|guess(?:ing)?|"
+                        rf"(?:can[\u2019']?t|cannot|couldn[\u2019']?t) be (?:more|older) than|no more than|"
+                        rf"not (?:more|older) than|"
+                        rf"i[\u2019']?d say|would say|"
+                        rf"estimat\w*|unos|como\s+de|como|"
+                        rf"aproximadamente|aprox\.?|parecen?\s+(?:de|tener)|aparentan?)\s+{_N}{_M}\b"
+                        rf"{_NOT_AN_AGE_AFTER}(?!\s*(?:-|\u2013)?\s*\d)"),
+    # girl (16), niece, 17, dtr 16 — a person word then a bare number
+    ("age.person", rf"\b(?:girls?|boys?|daughter|dtr|son|niece|nephew|sister|brother|cousin|victim|vic|pv|"
+                   rf"v\d?|student|friend|kid|child|teen|female|male|hija|hijo|sobrin[oa]|herman[oa]|"
+                   rf"prim[oa]|niñ[oa]|muchach[oa]|amig[oa]|chic[oa]|menor)\s*(?:\(\s*|,\s*|\s)"
+                   rf"{_N}\s*(?=\)|,|;|\.|\s+(?:and|y|is|es|who|que)\b)"),
+    # the girl next door, 16, has ...
+    ("age.person", r"\b(?:girls?|boys?|daughter|son|niece|nephew|sister|brother|cousin|kid|child|teen|"
+                   r"student|friend|neighbou?r|hija|hijo|sobrin[oa]|herman[oa]|niñ[oa]|muchach[oa]|chic[oa]|"
+                   r"vecin[oa])(?:\s+\w+){1,3}?\s*,\s*(?P<n>\d{1,2})\s*,"),
+    # Spanish: tiene 15 años, de 15 años, 15 años de edad, tenía 16, de unos 12
+    ("age.anos", rf"\b(?:tiene|tienen|ten[ií]a|ten[ií]an|tengo|de|con|cumple|cumpli[oó]|unos|como|"
+                 rf"apenas|solo|sólo|entre|y|o|edad)\s+(?:unos\s+|como\s+|apenas\s+|solo\s+|sólo\s+)?"
+                 rf"{_N}{_M}\s+a[ñn]os\b"),
+    ("age.anos", rf"\b{_N}\s+a[ñn]os\s+de\s+edad\b"),
+    ("age.tiene", rf"\b(?:tiene|tienen|ten[ií]a|tengo|tenga)\s+(?:unos\s+|como\s+|apenas\s+|solo\s+|sólo\s+)?"
+                  rf"{_N}\b{_NOT_AN_AGE_AFTER}(?!\s+a[ñn]os){_AGE_END}"),
+    ("age.anos", rf"\b(?:niñ[oa]s?|nin[oa]s?|muchach[oa]s?|chic[oa]s?|joven|j[oó]venes|adolescentes?|"
+                 rf"menor(?:es)?|hij[oa]s?|sobrin[oa]s?|herman[oa]s?)\s+de\s+(?:unos\s+|como\s+)?{_N}{_M}\b"
+                 rf"{_NOT_AN_AGE_AFTER}"),
+))
+
+# An age said about the past: "when I was 15", "at 14", "a los 15 años", "cuando tenía 12".
+_HISTORICAL_PREFIX: Final = re.compile(
+    r"(?:\bwhen\s+(?:i|she|he|they|we)\s+(?:was|were)|\bat\s+(?:the\s+)?(?:age\s+(?:of\s+)?)?|"
+    r"\bas\s+a|\bfrom\s+(?:the\s+)?age\s+(?:of\s+)?|\bstart(?:ed|ing)\s+at|\bbegan\s+at|"
+    r"\bcuando\s+(?:ten[ií]a|era|tenia)|\ba\s+los|\bdesde\s+los|\bdesde\s+que\s+ten[ií]a)\s*$", _I)
+_SINCE_PREFIX: Final = re.compile(r"\bsince\s+(?:(?:i|she|he|they|we)\s+(?:was|were)\s+|"
+                                  r"(?:the\s+)?age\s+(?:of\s+)?)?$",
+                                  _I)
+
+
+def value(word: str) -> int | None:
+    """Digits or an English/Spanish number word as an int."""
+    word = word.lower().strip()
+    if word.isdigit():
+        return int(word)
+    if word in _EN_UNITS:
+        return _EN_UNITS[word]
+    if word in _ES_WORDS:
+        return _ES_WORDS[word]
+    if word.startswith("veinti"):
+        return 21
+    tens, _, unit = word.replace(" ", "-").partition("-")
+    if tens in _EN_TENS:
+        return _EN_TENS[tens] + _EN_UNITS.get(unit, 0)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class AgeMention:
+    hit: Hit
+    past: bool  # "when I was 15", "at 14", "a los 15 años": an age someone had, not has
+    since: bool  # "since she was 15": historical only if a current adult age is also given
+
+    @property
+    def age(self) -> int:
+        return self.hit.value if self.hit.value is not None else 99
+
+
+_DIGITS: Final = re.compile(r"(?<!\d)\d{1,2}(?!\d)")
+_NUMBER_WORD_SET: Final = frozenset(_EN_UNITS) | frozenset(_EN_TENS) | frozenset(_ES_WORDS)
+# Every pattern's words before the number fit in this many characters, and after it in the other.
+_BEFORE: Final = 60
+_AFTER: Final = 45
+
+
+def _windows(lowered: str, tokens: list[str]) -> list[tuple[int, int]]:
+    """Stretches of the text around each number or number word, merged when they overlap."""
+    spots = [(m.start(), m.end()) for m in _DIGITS.finditer(lowered)]
+    for word in {t.split("-")[0] for t in tokens if t[0].isalpha()} & _NUMBER_WORD_SET | {
+            t for t in tokens if t.startswith("veinti")}:
+        at = lowered.find(word)
+        while at != -1:
+            spots.append((at, at + len(word)))
+            at = lowered.find(word, at + 1)
+    windows: list[tuple[int, int]] = []
+    for first, last in sorted(spots):
+        start, end = max(0, first - _BEFORE), min(len(lowered), last + _AFTER)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def find_ages(scan: Scan) -> Iterator[AgeMention]:
+    """Every age mention (the lowest value of a range), with its span: the whole phrase.
+
+    The eleven patterns run only on short windows around numbers, not over the whole narrative:
+    most of a narrative holds no number, and scanning it eleven times was the costliest rule.
+    """
+    seen: set[tuple[int, int]] = set()
+    for segment in scan.segments:
+        if len(segment.lowered) != len(segment.text):
+            windows = [(0, len(segment.text))]  # lower-casing moved offsets: scan the original
+        else:
+            windows = _windows(segment.lowered, tokens(segment.lowered))
+        for rule, pattern in AGE_PATTERNS:
+            literal_gate = gate(pattern)
+            if not literal_gate.may_match(segment.lowered):
+                continue
+            compiled = literal_gate.on_lowered
+            haystack = segment.lowered if compiled is not None else segment.text
+            compiled = compiled or pattern
+            for start, end in windows:
+                for match in compiled.finditer(haystack, start, end):
+                    mention = _mention(rule, segment, match, seen)
+                    if mention is not None:
+                        yield mention
+
+
+def _mention(
+    rule: str, segment: Segment, match: re.Match[str], seen: set[tuple[int, int]]
+) -> AgeMention | None:
+    number = value(match.group("n"))
+    if number is None:
+        return None
+    upper = match.groupdict().get("m")
+    if upper:
+        number = min(number, value(upper) or number)
+    key = (id(segment), match.start("n"))
+    if key in seen:
+        return None
+    seen.add(key)
+    before = words_before(segment, match.start("n"))
+    return AgeMention(
+        hit=Hit(rule, segment, match.start(), match.end(), value=number),
+        past=_HISTORICAL_PREFIX.search(before) is not None,
+        since=_SINCE_PREFIX.search(before) is not None,
+    )

@@ -1,0 +1,171 @@
+"""``hotline-triage``: the rules offline. ``classify``, ``evaluate`` and ``replay``.
+
+    hotline-triage classify [FILE]          JSON lines in (stdin by default), one assessment per line out
+    hotline-triage evaluate FILE [--json]   precision/recall/F1 per flag, accuracy per class, confusion
+    hotline-triage replay --file FILE       re-assess lines that carry a "decided" assessment
+    hotline-triage replay --topics          re-assess signals.received against signals.triaged (Kafka)
+
+Narratives are read and never printed: outputs carry flags, evidence spans and ids only (an
+evidence span quotes the matched words, as the assessment itself does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from contracts import CODEC, DecodeError, Topic
+from contracts.events import SignalReceived, SignalTriaged
+from triage.evaluation import evaluate
+from triage.offline import LineError, output_line, signal_from_line
+from triage.replay import ReplayReport, replay
+from triage.rules import RULES_VERSION, assess
+
+
+def _lines(stream: TextIO) -> Iterator[tuple[int, dict[str, Any]]]:
+    for number, raw in enumerate(stream, start=1):
+        if not raw.strip():
+            continue
+        try:
+            line = json.loads(raw)
+        except json.JSONDecodeError:
+            raise SystemExit(f"line {number}: not JSON") from None
+        if not isinstance(line, dict):
+            raise SystemExit(f"line {number}: not a JSON object")
+        yield number, line
+
+
+def _open(path: str | None) -> TextIO:
+    if path in (None, "-"):
+        return sys.stdin
+    return Path(str(path)).open(encoding="utf-8")
+
+
+def _assess_line(number: int, line: dict[str, Any], now: datetime) -> dict[str, Any]:
+    try:
+        signal = signal_from_line(line, now=now)
+    except LineError as error:
+        raise SystemExit(f"line {number}: {error}") from None
+    return output_line(assess(signal, now=now), line.get("id"))
+
+
+def classify(args: argparse.Namespace) -> int:
+    now = _now(args.now)
+    out = sys.stdout
+    with _open(args.file) as stream:
+        for number, line in _lines(stream):
+            out.write(json.dumps(_assess_line(number, line, now), ensure_ascii=False) + "\n")
+    return 0
+
+
+def evaluate_command(args: argparse.Namespace) -> int:
+    now = _now(args.now)
+    pairs = []
+    with _open(args.file) as stream:
+        for number, line in _lines(stream):
+            labels = line.get("labels")
+            if not isinstance(labels, dict):
+                raise SystemExit(f"line {number}: needs 'labels'")
+            pairs.append((line.get("id", number), _assess_line(number, line, now), labels))
+    report = evaluate(pairs)
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=2))
+    else:
+        print(report.render())
+        if args.misses:
+            for miss in report.misses:
+                print(json.dumps(miss, ensure_ascii=False))
+    return 0
+
+
+def replay_command(args: argparse.Namespace) -> int:
+    now = _now(args.now)
+    if args.file:
+        report = replay(RULES_VERSION, _replay_file(args.file, now))
+    else:
+        report = asyncio.run(_replay_topics(args, now))
+    print(json.dumps(report.as_dict(), indent=2) if args.json else report.render())
+    return 0
+
+
+def _replay_file(path: str, now: datetime) -> Iterator[tuple[str, dict[str, Any] | None, dict[str, Any]]]:
+    with _open(path) as stream:
+        for number, line in _lines(stream):
+            decided = line.get("decided")
+            yield (str(line.get("id", f"line {number}")), decided if isinstance(decided, dict) else None,
+                   _assess_line(number, line, now))
+
+
+async def _replay_topics(args: argparse.Namespace, now: datetime) -> ReplayReport:
+    from services.runtime import RuntimeSettings, load_settings
+    from services.runtime.topic_reader import read_whole_topic
+
+    settings = load_settings(RuntimeSettings)
+    received = await read_whole_topic(settings, Topic.SIGNALS_RECEIVED, max_records=args.max)
+    triaged_records = await read_whole_topic(settings, Topic.SIGNALS_TRIAGED)
+    decided: dict[str, dict[str, Any]] = {}
+    for record in triaged_records:  # in offset order per partition: the latest decision wins
+        try:
+            event = CODEC.decode_as(SignalTriaged, record.value, record.headers)
+        except DecodeError:
+            continue
+        decided[str(event.signal_id)] = output_line(event)
+    rows = []
+    for record in received:
+        try:
+            signal = CODEC.decode_as(SignalReceived, record.value, record.headers)
+        except DecodeError:
+            continue
+        rows.append((str(signal.signal_id), decided.get(str(signal.signal_id)),
+                     output_line(assess(signal, now=now))))
+    return replay(RULES_VERSION, rows)
+
+
+def _now(raw: str | None) -> datetime:
+    if not raw:
+        return datetime.now(UTC)
+    moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="hotline-triage", description=__doc__,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = root.add_subparsers(dest="command", required=True)
+    c = commands.add_parser("classify", help="assess JSON lines (a file or stdin)")
+    c.add_argument("file", nargs="?", help="JSON-lines file; '-' or nothing for stdin")
+    c.set_defaults(run=classify)
+    e = commands.add_parser("evaluate", help="score the rules on a labelled JSON-lines file")
+    e.add_argument("file")
+    e.add_argument("--json", action="store_true", help="machine-readable figures")
+    e.add_argument("--misses", action="store_true", help="print every wrong case (ids and fields)")
+    e.set_defaults(run=evaluate_command)
+    r = commands.add_parser("replay", help="what the current rules would change on past signals")
+    source = r.add_mutually_exclusive_group(required=True)
+    source.add_argument("--file", help="JSON lines, each an input line with an optional 'decided' object")
+    source.add_argument("--topics", action="store_true",
+                        help="signals.received against signals.triaged (HOTLINE_KAFKA_BOOTSTRAP, "
+                             "HOTLINE_TOPIC_PREFIX)")
+    r.add_argument("--max", type=int, default=None, help="at most this many signals")
+    r.add_argument("--json", action="store_true")
+    r.set_defaults(run=replay_command)
+    for sub in (c, e, r):
+        sub.add_argument("--now", help="ISO time used as the triage time (default: now); received_at "
+                                       "defaults to it too")
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    code: int = args.run(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,278 @@
+"""The ``imminent_danger`` flag: someone is in physical danger now or within hours. English and Spanish.
+
+Precedence (also in README, "Triage"):
+
+1. A declared "danger now: yes" raises the flag unless the text clearly takes it back ("I checked
+   yes by mistake, nobody is in danger now", "no hay peligro ahora").
+2. A strong text rule raises the flag on its own, even against a declared "no": locked in, being
+   beaten, a weapon, a threat to kill or hurt, being moved tonight, hiding, being hunted, "ahora
+   mismo ... encerrada". The text is the reporter's own account and the form's yes/no is coarse.
+3. A plea ("help me", "auxilio") counts only together with "right now" / "tonight" / "esta noche"
+   in the same sentence, and never against a declared "no".
+4. Matches are dropped when negated in their clause ("nobody is in danger now"), in a sentence
+   about the past ("years ago he locked me in"), retold from the news or a film, hypothetical
+   ("what should I do if someone is locked in"), or when the signal is about the topic only.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from contracts.events import Answer, Evidence, Flag, FlagName, SignalReceived
+from triage.evidence import declared, from_hit
+from triage.situation import SITUATION
+from triage.text import Hit, Scan, historical, negated, recent, reported
+
+_I = re.IGNORECASE
+_P: Final = r"(?:her|him|them|me|us|the (?:girls|women|workers|crew|kids|children|men))"
+
+STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
+    ("danger.locked_in",
+     r"\b(?:locked|lock(?:s|ing)?|chained|tied up|trapped)\s+(?:\w+\s+){0,2}?(?:in|inside|up|into)\b"
+     r"(?!\s+(?:a\s+)?(?:contract|deal|price|rate|jail|prison))|"
+     r"\block(?:s|ed|ing)?\s+(?:the\s+|our\s+|my\s+|her\s+|their\s+)?(?:front\s+|back\s+)?(?:doors?|gates?)\b|"
+     r"\b(?:took|taken|takes|has)\s+(?:all\s+)?(?:our|my|her|their)\s+phones?\b(?=[^.!?\n]{0,80}\b(?:locked|lock|"
+     r"encerr|door))|\b(?:doors?|gates?)\s+(?:is|are)\s+(?:\w+\s+)?locked\b|"
+     r"\btrapped\b|\bcan[\u2019']?t get out\b|\bcannot get out\b|\bheld (?:captive|hostage|"
+     r"against (?:her|his|my|"
+     r"their|our) will)\b|\bbeing (?:held|kept)\b|"
+     r"\b(?:won[\u2019']?t|will not|wont|do not|don[\u2019']?t|doesn[\u2019']?t|does not|are not|"
+     r"aren[\u2019']?t)\s+"
+     r"(?:let|letting|allow(?:ing)?)\s+(?:her|him|them|me|us)(?:\s+(?:to\s+)?(?:leave|go|out|escape|answer|call)\b|"
+     r"(?=\s*[.,;!?\n]|\s*$))|"
+     r"\b(?:i|we)\s+(?:can[\u2019']?t|cannot|am not allowed to|are not allowed to)\s+(?:get out|"
+     r"leave|escape)\b|"
+     r"\bencerrad[oa]s?\b|\b(?:me|la|lo|nos|las|los|les)\s+encierra(?:n)?\b|\bencierra(?:n)?\b|"
+     r"\bcerrad[oa]s? con llave\b|\bcon llave\b|\batrapad[oa]s?\b|"
+     r"\bno (?:me|la|lo|nos|las|los) dejan? (?:salir|ir(?:se|me|nos)?)\b"
+     r"(?!\s+a\s+(?:la\s+)?(?:escuela|tienda|iglesia|clase|trabajar|la casa de))|"
+     r"\b(?:in|inside)\s+(?:the\s+back\s+of\s+)?(?:a|the|his|their)\s+(?:van|truck|trailer|trunk)\b"
+     r"(?=[^.!?\n]{0,80}\b(?:don[\u2019']?t|doesn[\u2019']?t|no)\s+know\s+where)|"
+     r"\b(?:is|are|[\u2019']s|[\u2019']re)\s+holding\s+(?:my|her|his|our|their|the)\b|"
+     r"\b(?:won[\u2019']?t|will not|don[\u2019']?t)\s+(?:give|let)\s+(?:them|us|her|him|me)\s+(?:food|eat)\b|"
+     r"\bno (?:nos|les|le|me) dan? de comer\b|\bcasa de seguridad\b|\bstash house\b|\bransom\b|"
+     r"\bpiden? (?:un )?rescate\b|"
+     r"\b(?:la|lo|las|los|me|nos)\s+(?:metieron|meti[oó]|encerraron|encerr[oó])\s+(?:a|en)\s+(?:un|una|el|la)\s+"
+     r"(?:cuarto|casa|carro|camioneta|bodega|ba[nñ]o)\b|"
+     r"\bno (?:puedo|podemos) (?:salir|irme|irnos|escapar)\b|\bnadie puede (?:irse|salir)\b|"
+     r"\bretenid[oa]s?\b|\bamarrad[oa]s?\b|\bencadenad[oa]s?\b|\batad[oa]s? de\b|"
+     r"\b(?:no|never) (?:la|lo|las|los|me|nos) (?:va|van) a (?:devolver|soltar|dejar ir)\b|"
+     r"\b(?:won[\u2019']?t|will not|not going to|never) (?:give|bring|let) (?:her|him|them) (?:back|"
+     r"go home)\b|"
+     r"\b(?:texted|sent|messaged)\s+(?:me\s+)?(?:an?\s+)?(?:sos|help)\b|"
+     r"\bmand[oó] (?:un )?(?:sos|mensaje de auxilio)\b|"
+     r"\b(?:is|are|[\u2019']s|[\u2019']re)\s+at (?:the|my|our|her) door\b|"
+     r"\b(?:kicking|breaking) (?:it|the door|my door|down the door|in the door)(?: in| down)?\b|"
+     r"\b(?:tumbando|rompiendo) la puerta\b|\bsecuestrad[oa]s?\b|\bkidnapp\w+\b|\babduct\w+\b"),
+    ("danger.violence_now",
+     rf"\b(?:is|are|am|being|keeps?|[\u2019']s|[\u2019']re|[\u2019']m)\s+(?:being\s+)?(?:beaten|raped|attacked|assaulted|"
+     rf"choked|strangled|stabbed|shot|tortured|slapped|punched|kicked|whipped|burned|hit|beating|hitting|"
+     rf"hurting|raping|choking|attacking|slapping|punching|kicking)\b|"
+     rf"\b(?:just|again)\s+(?:hit|beat|punched|kicked|slapped|attacked)\b|"
+     rf"\b(?:hit|beat|punched|kicked|slapped)\s+{_P}\s+again\b|"
+     rf"\b(?:dragg(?:ed|ing)|forc(?:ed|ing)|push(?:ed|ing)|pull(?:ed|ing)|shov(?:ed|ing)|threw|throwing|"
+     rf"led|leading|taken)\s+(?:\w+\s+){{0,3}}?(?:in|into|out of)\s+(?:a|the|his|their)\s+"
+     rf"(?:car|van|truck|suv|"
+     rf"vehicle|trunk|trailer|camper|rv)\b|"
+     rf"\b(?:subiendo|metiendo|jalando|llev[aá]ndose)\s+a\s+(?:\w+\s+){{1,4}}?(?:a|en)\s+(?:una?|la|el)\s+"
+     rf"(?:camioneta|carro|coche|van|troca|auto)\b|\b(?:camioneta|carro|coche|van|troca)\b[^.!?\n]{{0,60}}"
+     rf"\b(?:subiendo|metiendo|jalando)\s+a\b|\b(?:la|lo|las|los)\s+(?:subieron|metieron|subi[oó]|meti[oó])\s+(?:a|en)\s+(?:un|una|la|el)\s+"
+     rf"(?:carro|camioneta|van|coche|auto)\b|"
+     rf"\b(?:est[aá]n?|sigue|siguen)\s+(?:golpeando|pegando|violando|lastimando)\w*\b|"
+     rf"\bojo morado\b|\bblack eye\b|\bbleeding\b|\bunconscious\b|\boverdos\w+\b|"
+     rf"\bsangrando\b|\binconsciente\b"),
+    ("danger.threat",
+     r"\bmake (?:her|him|me|them|you|us) disappear\b|"
+     r"\bput (?:her|him|me|them|you|us) in (?:the|a) (?:river|ground|grave|hospital|lake|trunk)\b|"
+     r"\b(?:bury|drown|burn) (?:her|him|me|them|you|us)\b|"
+     r"\b(?:la|lo|me|te|nos|los|las) (?:va|van) a desaparecer\b|"
+     r"\bthreat(?:en(?:ed|s|ing)?)?\s+(?:\w+\s+){0,4}?(?:to|with)\s+(?:\w+\s+){0,6}?(?:kill|hurt|beat|shoot|stab|harm|"
+     r"a\s+(?:gun|knife|beating)|beating|come (?:get|after|for|and get)|take (?:her|him|me|them) back|"
+     r"find (?:her|him|me))\b|"
+     r"\b(?:will|[\u2019']ll|going to|gonna)\s+come\s+(?:get|after|for|and get)\s+(?:her|him|me|us|them)\b|"
+     r"\b(?:will|[\u2019']ll|going to|gonna|would|threatens to)\s+(?:\w+\s+)?(?:kill|hurt|beat|shoot|stab)\s+"
+     r"(?:her|him|them|me|us|you|anyone|everyone|our|their|my)\b|"
+     r"\bamenaz\w*\s+(?:\w+\s+){0,3}?(?:con\s+)?(?:matar\w*|golpear\w*|lastimar\w*|una pistola|un arma|"
+     r"golpiza|pegar\w*)\b|\b(?:va|van|vas)\s+a\s+(?:matar|golpear|lastimar|pegar)\w*\b|"
+     r"\bmiedo (?:de|a) que (?:la|lo|me|nos|los|las) (?:mate|maten|golpee|golpeen|lastime)\b"),
+    ("danger.weapon",
+     r"\b(?:has|have|had|with|w/|holding|pointing|pulled|carr(?:y|ies))\s+(?:a\s+|an\s+|his\s+|the\s+)?"
+     r"(?:gun|knife|firearm|pistol|rifle|weapon|machete)\b|\b(?:gun|knife|firearm)\s+to\b|"
+     r"\b(?:tiene|ten[ií]a|con)\s+(?:un|una)\s+(?:arma|pistola|cuchillo|machete)\b|\barmados?\b|"
+     r"\barmed\b(?!\s+(?:forces|services|robbery))"),
+    ("danger.moved_soon",
+     r"\b(?:mov(?:e|ed|es|ing)|tak(?:e|en|es|ing)|transport(?:ed|ing)?|ship(?:ped|ping)?|sell(?:ing)?|"
+     r"send(?:ing)?|driv(?:e|ing)|leav(?:e|es|ing)|depart\w*|put(?:ting)?)\s+(?:\w+\s+){0,8}?(?:tonight|today|"
+     r"tomorrow(?: morning| night)?|in the morning|right now|this (?:evening|afternoon|weekend)|"
+     r"in (?:an|a few|\d+|two|three) hours?)\b|"
+     r"\b(?:tonight|today)\b[^.!?\n]{0,40}\b(?:being moved|be moved|moving|taking|transport\w*|"
+     r"selling|sent)\b|"
+     r"\b(?:llev\w+|mover\w*|mueven|trasladar\w*|vender\w*|sacar\w*)\s+(?:\w+\s+){0,8}?(?:esta noche|hoy|"
+     r"mañana|ahora mismo|en unas horas|esta madrugada)\b|"
+     r"\b(?:esta noche|hoy)\b[^.!?\n]{0,40}\b(?:llev\w+|mover\w*|mueven|trasladar\w*|vender\w*)\b"),
+    ("danger.hiding",
+     r"\b(?:i[\u2019']?m|i am|im|she[\u2019']?s|she is|he[\u2019']?s|he is|we[\u2019']?re|we are|"
+     r"they[\u2019']?re|they are|is|are|"
+     r"currently|now|v)\s+(?:\w+\s+)?hiding\b|\bhiding (?:in|from|at|inside)\b|\bhid (?:in|inside)\b|"
+     r"\bescondid[oa]s?\b|\bescondiendo\b|\bnos escondemos\b|\bme escond[ií]\b"),
+    ("danger.pursued",
+     r"\b(?:is|are|[\u2019']s|[\u2019']re)\s+(?:\w+\s+){0,3}?(?:looking|searching|coming|chasing|waiting)\s+"
+     r"(?:for|after|outside)?\s*(?:her|him|me|us|them)\b|\bchasing (?:her|him|me|us|them)\b|"
+     r"\b(?:is|are|[\u2019']s|[\u2019']re)\s+waiting\s+(?:right\s+)?"
+     r"(?:outside|out front|in the car|downstairs|"
+     r"for (?:her|him|me|us|them))\b|"
+     r"\b(?:est[aá]|est[aá]n)\s+esperando\s+(?:afuera|en el carro|abajo)\b|"
+     r"\b(?:searching|looking|combing|driving around)\s+(?:the|around|"
+     r"all over)\s+(?:the\s+)?(?:block|area|street|"
+     r"neighbou?rhood|town|building|motel|woods)\b|"
+     r"\b(?:banging|pounding|kicking) (?:on|in) (?:the|my|our|her|his) door\b|\bscreaming for help\b|"
+     r"\bgritando (?:auxilio|por ayuda|ayuda)\b|\bwill come (?:for|after) (?:her|him|me|us|them)\b|"
+     r"\b(?:me|la|lo|nos|los|las)\s+(?:est[aá]n?|anda(?:n)?)\s+buscando\b|"
+     r"\bviene(?:n)? (?:por|a buscar)\b|\bque venga esta noche\b|\bcome tonight\b"),
+    ("danger.in_danger",
+     r"\b(?:in|at)\s+(?:immediate\s+|imminent\s+|grave\s+|serious\s+|real\s+)?danger\b|"
+     r"\bimm(?:ediate|\.)?\s+danger\b|\blife (?:is )?(?:in danger|at risk)\b|"
+     r"\b(?:fears?|afraid|scared) for (?:her|his|my|their|our) (?:life|lives)\b|"
+     r"\ben peligro\b|\bcorren? peligro\b|\bpeligro (?:inmediato|de muerte)\b|"
+     r"\bteme(?:mos)? por (?:su|mi|nuestra) vida\b"),
+))
+
+# Ongoing violence ("he beats them", "me pega") is danger now when the text places the person
+# there now ("they are there right now", "esta noche"), in the same or the next sentence.
+_HABITUAL_VIOLENCE: Final = re.compile(
+    rf"\b(?:beats?|hits?|rapes?|chokes?|punches|struck|punched|slapped|kicked|choked|beat|grabb(?:ing|ed)|"
+    rf"grop(?:ing|ed)|touching|drugs?|drugging|drugged)\s+(?:{_P}|her\s+\w+)\b|"
+    rf"\b(?:la|lo|las|los|me|nos)\s+(?:drogan|est[aá]n drogando|drog[oó])\b|"
+    rf"\bbeat\s+{_P}\s+(?:every|when|if|whenever)\b|"
+    rf"\b(?:me|la|lo|nos|las|los|les)\s+(?:golpea(?:n)?|pega(?:n)?|viola(?:n)?|lastima(?:n)?|maltrata(?:n)?)\b|"
+    rf"\bgolpea(?:n)?\b", _I)
+# Someone on the way: "driving there now", "on his way here", "viene para acá".
+_PURSUIT: Final = re.compile(
+    r"\b(?:driving|coming|heading|on (?:his|their|her) way)\s+(?:over\s+|back\s+)?"
+    r"(?:here|there|to (?:get|find) (?:her|me|us|them))\b|"
+    r"\btrack(?:s|ing)\s+(?:her|his|my|their)\s+(?:phone|location)\b|"
+    r"\b(?:viene|vienen)\s+(?:para\s+ac[aá]|hacia\s+ac[aá]|en camino)\b", _I)
+# Going back to the abuser today, afraid: "going home after school today, terrified".
+_RETURNING: Final = re.compile(
+    r"\b(?:going|goes|go|has to go|have to go|sent|returning|return)\s+(?:back\s+)?(?:home|there)\b"
+    r"[^.!?\n]{0,40}\b(?:today|tonight|after school)\b|"
+    r"\b(?:regresar|volver|ir)\s+a\s+(?:su |mi )?(?:casa|la casa)\b[^.!?\n]{0,30}\b(?:hoy|esta noche)\b", _I)
+_AFRAID: Final = re.compile(r"\b(?:terrified|scared|afraid|fear\w*|miedo|asustad[oa])\b", _I)
+# A last, looser net: a physical-harm word and "right now" / "tonight" in the same sentence.
+_HARM: Final = re.compile(
+    r"\b(?:kill\w*|hurt\w*|beat\w*|hit(?:s|ting)?|gun|knife|weapon|locked(?! out)|trapped|held|"
+    r"bleed\w*|drugg\w*|rap(?:e|ed|ing)|"
+    r"kidnap\w*|abduct\w*|grab\w*|chok\w*|strangl\w*|attack\w*|assault\w*|screaming|tied|captive|"
+    r"matar\w*|golpe\w*|pega\w*|arma|pistola|cuchillo|encerrad\w*|atrapad\w*|sangr\w*|drog\w*|"
+    r"secuestr\w*|violar\w*|viol[oó]|gritando|amarrad\w*)\b", _I)
+_UNCERTAIN: Final = re.compile(
+    r"\b(?:not sure|unsure|don[\u2019']?t know|do not know|no s[eé]|no estoy segur[oa])\s+(?:if|"
+    r"whether|si)\b", _I)
+_SAFE_BEFORE: Final = re.compile(r"\b(?:safe|a salvo|segur[oa]s?|fine|ok|okay|bien)\s*$", _I)
+
+_PLEA: Final = re.compile(
+    r"\b(?:help (?:me|us)|please help|send (?:help|someone|the police|police)|call (?:911|the police)|"
+    r"need (?:the )?police|sos|auxilio|socorro|ay[uú]denme|ayuda por favor|ayuda urgente|pide ayuda ya|"
+    r"please hurry|hurry|come quickly|vengan? r[aá]pido|ap[uú]rense|de prisa)\b|"
+    r"\bhelp\s*!+", _I)
+_NOW: Final = re.compile(
+    r"\b(?:right now|as we speak|at this moment|this minute|tonight|ahora mismo|en este momento|"
+    r"esta noche|ahorita|hurry|r[aá]pido|ap[uú]rense|de prisa|still going on|happening (?:right )?now|"
+    r"est[aá] pasando)\b", _I)
+# Ongoing violence counts when the person is there now: "right now", "tonight", or "still", "now".
+_STILL_THERE: Final = re.compile(r"\b(?:now|still|todav[ií]a|sigue|siguen|ahora)\b", _I)
+# The text takes a declared "yes" back.
+_DENIED: Final = re.compile(
+    r"\b(?:no one|nobody|no-one|none of (?:them|us)|not|no|isn[\u2019']t|aren[\u2019']t|nadie|"
+    r"ninguno|ninguna)\b"
+    r"[^.!?\n]{0,30}\b(?:in (?:immediate |any |imminent )?danger|imm(?:ediate)? danger|en peligro|peligro)\b|"
+    r"\b(?:no hay|sin) peligro\b|\bno corren? peligro\b|\bby mistake\b|\bpor error\b|"
+    r"\b(?:is|are|am|[\u2019']m|est[aá]n?|estoy)\s+(?:now\s+)?(?:safe|a salvo|segur[oa]s?)\b", _I)
+_PAST_VERB_BEFORE: Final = re.compile(r"\b(?:was|were|had been|estaba|estaban|estuvo|"
+                                      r"estuve)\s+(?:\w+\s+)?$", _I)
+
+
+def danger_flag(signal: SignalReceived, scan: Scan, *, topic_only: bool) -> Flag:
+    text: list[Evidence] = []
+    if not topic_only:
+        for rule, pattern in STRONG:
+            for hit in scan.find(rule, pattern):
+                if _live(hit):
+                    text.append(from_hit(rule, hit))
+    declared_yes = signal.facts.danger_now is Answer.YES
+    declared_no = signal.facts.danger_now is Answer.NO
+    if not topic_only:
+        for hit in scan.find("danger.violence_ongoing", _HABITUAL_VIOLENCE):
+            if _live(hit) and _now_near(hit):
+                text.append(from_hit(hit.rule_id, hit))
+        if not text:
+            for hit in scan.find("danger.harm_now", _HARM):
+                if _live(hit) and _NOW.search(hit.segment.sentence_text(hit.start)):
+                    text.append(from_hit(hit.rule_id, hit))
+        for hit in scan.find("danger.returning_afraid", _RETURNING):
+            if _live(hit) and _AFRAID.search(hit.segment.sentence_text(hit.start)):
+                text.append(from_hit(hit.rule_id, hit))
+        for hit in scan.find("danger.pursued_now", _PURSUIT):
+            if _live(hit) and recent(hit.segment, hit.start):
+                text.append(from_hit(hit.rule_id, hit))
+    if not topic_only and not text and not declared_no and not _taken_back(scan):
+        situation = scan.any_live(SITUATION)
+        for hit in scan.find("danger.plea_now", _PLEA):
+            if situation and _live(hit) and _NOW.search(hit.segment.sentence_text(hit.start)):
+                text.append(from_hit(hit.rule_id, hit))
+        for hit in scan.find("danger.situation_now", _NOW):
+            safe = _SAFE_BEFORE.search(hit.segment.text[max(0, hit.start - 12):hit.start])
+            if _live(hit) and not safe and _situation_at(hit):
+                text.append(from_hit(hit.rule_id, hit))
+    evidence: list[Evidence] = []
+    if declared_yes and (text or not _taken_back(scan)):
+        evidence.append(declared("danger.declared_now", "facts.danger_now"))
+    evidence.extend(text)
+    return Flag(name=FlagName.IMMINENT_DANGER, raised=bool(evidence), evidence=evidence[:50])
+
+
+def _live(hit: Hit) -> bool:
+    segment, start = hit.segment, hit.start
+    if negated(segment, start, words=6) or reported(segment, start) or historical(segment, start):
+        return False
+    clause_start, _ = segment.clause(start)
+    if _UNCERTAIN.search(segment.text[clause_start:start]):
+        return False
+    past = _PAST_VERB_BEFORE.search(segment.text[max(0, start - 20):start]) is not None
+    return not past or recent(segment, start) or _now_near(hit)
+
+
+def _situation_at(hit: Hit) -> bool:
+    """Exploitation in the clause of ``hit``, or in the sentence before a short sentence that places it
+    now ("... makes her sleep with guests. She is working there tonight.")."""
+    segment = hit.segment
+    start, end = segment.clause(hit.start)
+    if SITUATION.search(segment.text[start:end]):
+        return True
+    sentence_start, sentence_end = segment.sentence(hit.start)
+    if sentence_start == 0 or sentence_end - sentence_start > 80:
+        return False
+    # The two sentences before, within a short distance.
+    previous_start, _ = segment.sentence(sentence_start - 1)
+    if previous_start > 0 and sentence_start - previous_start < 120:
+        previous_start, _ = segment.sentence(previous_start - 1)
+    before = segment.text[max(previous_start, sentence_start - 250):sentence_start]
+    return SITUATION.search(before) is not None
+
+
+def _now_near(hit: Hit) -> bool:
+    """"Right now", "tonight", "ahora mismo" in the sentence of ``hit`` or the next one."""
+    segment = hit.segment
+    start, end = segment.sentence(hit.start)
+    _, next_end = segment.sentence(end) if end < len(segment.text) else (end, end)
+    window = segment.text[start:next_end]
+    return _NOW.search(window) is not None or _STILL_THERE.search(window) is not None
+
+
+def _taken_back(scan: Scan) -> bool:
+    for segment in scan.segments:
+        for match in segment.finditer(_DENIED):
+            if not reported(segment, match.start()):
+                return True
+    return False

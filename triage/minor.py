@@ -1,0 +1,188 @@
+"""The ``minor`` flag: a potential victim may be under 18. Declared ages and the text, English and Spanish.
+
+Precedence (also in README, "Triage"):
+
+1. A declared age under 18 (or an age range reaching below 18) raises the flag, unless the text
+   clearly corrects it: "she is not a minor", "no es menor de edad", or a correction cue followed
+   by an adult age ("that was a typo, she is actually 26", "en realidad tiene 21").
+2. The text raises the flag on its own with an age under 18 ("16yo", "tiene quince años", "16F"),
+   a school grade ("9th grader", "de secundaria") or a term ("underage", "menor de edad"). A
+   declared adult age does not overrule these: the text may be about another victim, and a
+   missed minor costs more than a supervisor's second look.
+3. Weak words ("kids", "children", "niños", "young girls") count only in a sentence that also
+   speaks of exploitation, not as someone's own children ("my kids", "sus hijos"), and not when
+   the victim's declared age is adult.
+4. Mentions are dropped when negated in their clause ("there are no minors"), said of the past
+   ("when I was 15", "a los 15 años", a sentence about "years ago"), corrected ("said 17, actually
+   20"), retold from the news or a film, or when the whole signal is about the topic only (a
+   teacher asking for training, "my son's school project").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from contracts.events import Evidence, Flag, FlagName, SignalReceived
+from triage.ages import AgeMention, find_ages
+from triage.evidence import declared, from_hit
+from triage.text import Hit, Scan, historical, negated, reported, words_before
+
+_I = re.IGNORECASE
+ADULT_AGE: Final = 18
+
+_GRADE: Final = re.compile(
+    r"\b(?:(?:[1-9]|1[0-2])(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+    r"eleventh|twelfth)[- ]grader?s?\b|\bin (?:the )?(?:(?:[1-9]|1[0-2])(?:st|nd|rd|th)|sixth|seventh|eighth|"
+    r"ninth|tenth|eleventh) grade\b|\b(?:middle|junior high|high)[- ]school(?:er)?s?\s+(?:girls?|boys?|"
+    r"students?|kids?|children|freshm[ae]n|sophomores?)\b|\b(?:high|middle)[- ]schoolers?\b|"
+    r"\b(?:goes to|attends|still in|in) (?:middle|high|junior high|elementary) school\b|"
+    r"\b(?:girls?|boys?|kids?) in (?:my|her|his|our) (?:grade|class)\b|\bin my grade\b|"
+    r"\b(?:chic[oa]s?|niñ[oa]s?|estudiantes?|muchach[oa]s?|alumn[oa]s?)\s+de\s+(?:secundaria|"
+    r"preparatoria|prepa|primaria)\b|\b(?:parecen?|se ven|lucen) (?:de )?(?:secundaria|prepa|primaria)\b|"
+    r"\b(?:va|van|est[aá]|est[aá]n) en (?:la )?(?:secundaria|"
+    r"preparatoria|prepa|primaria)\b|\bcolegialas?\b|\b(?:primer|segundo|tercer|cuarto|quinto|sexto|"
+    r"s[eé]ptimo|octavo|noveno)\s+(?:grado|a[ñn]o de secundaria)\b|\bschool uniform\b|"
+    r"\b(?:freshm[ae]n|sophomores?|juniors?|seniors?)\s+(?:at|in|from)\s+(?:\w+\s+){0,3}?(?:high|"
+    r"middle)\b", _I)
+
+_STRONG_TERM: Final = re.compile(
+    r"\bunder[- ]?aged?\b|\bunder\s+(?:the\s+age\s+of\s+)?(?:18|eighteen)\b|"
+    r"\bminors?\b(?!\s+(?:injur|issue|problem|detail|change|cut|league|offen|role|adjust|repair|key|"
+    r"surgery|accident|infraction|concern|error|edit|damage|scratch|bruise))|"
+    r"\bjuveniles?\b|\b(?:CSEC|DMST|CSAM)\b|\bchild\s+(?:sex|prostitut\w*|porn\w*|sexual|bride|marriage)\b|"
+    r"\bteen(?:age|aged|ager|agers|s)?\b|\bpre-?teens?\b|\btweens?\b|\badolescen(?:ts?|tes?)\b|"
+    r"\bmenor(?:es)?\s+de\s+edad\b|\bno\s+es\s+mayor\s+de\s+edad\b|"
+    r"\b(?:una|un|la|los|las|unas|unos|es|son|hay|dos|tres|varios|varias|otra|otro|otros|otras)\s+"
+    r"menor(?:es)?\b(?!\s+(?:de\s+(?!edad)|que|cantidad|parte|precio|problema|importancia))|"
+    r"\bjovencit[oa]s?\b|\bniñ[oa]\b|\bnin[oa]\b|\bchamac[oa]s?\b|\bmuchachit[oa]s?\b|\bchiquill[oa]s?\b|"
+    r"\blittle (?:girls?|boys?)\b|\bjailbait\b", _I)
+_WEAK_TERM: Final = re.compile(
+    r"\b(?:child|children|kids?|youths?|young (?:girls?|boys?|kids?|children|ones)|niñ[oa]s|nin[oa]s|"
+    r"menores)\b", _I)
+_OWN_CHILDREN: Final = re.compile(
+    r"(?:\b(?:her|his|their|my|our|your|su|sus|mis|tus|nuestr[oa]s|has|have|with|tiene|tengo|tienen)\s+"
+    r"(?:\w+\s+)?)$", _I)
+_EXPLOITATION: Final = re.compile(
+    r"\b(?:forc\w*|obliga\w*|made to|makes? (?:her|him|them)|sold|sell(?:s|ing)?|pimp\w*|prostitu\w*|"
+    r"traffick\w*|exploit\w*|explot\w*|beg(?:s|ging)?|pedir dinero|working|work (?:at|in|for|on)|"
+    r"trabaj\w*|vend\w*|padrote|escort|clients?|clientes|customers|johns?|sex|sexo|sexual|"
+    r"no pay|not paid|unpaid|sin pago|no les pagan|locked|encerrad\w*|abus\w*|ads?|anuncios?|"
+    r"men (?:pay|come|visit)|hombres)\b", _I)
+
+_AT_WORK_AFTER: Final = re.compile(
+    r"\s+(?:working|selling|begging|being|doing|who (?:work|sell|beg)|trabajando|vendiendo|pidiendo)\b", _I)
+# The text says the victim is an adult, or the minor is denied: it may overrule a declared age.
+_DENIED: Final = re.compile(
+    r"\b(?:not|isn[\u2019']t|no es|no son|nadie es|ninguna es|ninguno es)\s+(?:a\s+|an?\s+|una?\s+)?"
+    r"(?:minor|minors|underage|under age|menor(?:es)?(?: de edad)?|child|niñ[oa])\b|"
+    r"\bno minors\b|\bno (?:hay )?menores\b|\bno (?:children|kids)\b|"
+    r"\b(?:all|both|todas?|todos|ambas?|ambos)\s+(?:of them\s+|of the \w+\s+)?(?:are\s+|son\s+)?"
+    r"(?:adults?|over (?:18|eighteen|21)|mayores de edad|adult (?:women|men|workers))\b|"
+    r"\b(?:is|are|she'?s|he'?s|es|son)\s+(?:an?\s+)?(?:adults?|mayor(?:es)? de edad)\b|"
+    r"\b(?:is|are)\s+over\s+(?:18|eighteen|21)\b|\bson mayores de edad\b|\bes mayor de edad\b", _I)
+# "trafficked as a teen", "when she was a minor", "de niña": what someone was, not is.
+_AS_A_CHILD: Final = re.compile(
+    r"(?:\bas\s+an?|\bwhen\s+(?:i|she|he|they|we)\s+(?:was|were)\s+(?:an?\s+|still\s+an?\s+)?|"
+    r"\bsince\s+(?:i|she|he)\s+was\s+an?|\bde|\bcuando\s+(?:era|[eé]ramos))\s*$", _I)
+# "my 14-year-old daughter helped me fill this form": the child is the reporter's helper.
+_HELPER: Final = re.compile(
+    r"\s*(?:\w+\s+){0,2}?(?:helped|is helping|helps|translated|is translating|translates|wrote|typed|"
+    r"me ayud[oó]|me ayuda|tradujo|escribi[oó])\b", _I)
+_CORRECTION: Final = re.compile(
+    r"\b(?:actually|in fact|correction|i mean|sorry|typo|by mistake|mistake|turns out|checked (?:her|his) id|"
+    r"(?:her|his) id (?:says|shows)|not \d{1,2}|en realidad|realmente|mejor dicho|perd[oó]n|corrijo|"
+    r"correcci[oó]n|me equivoqu[eé]|por error|vi su identificaci[oó]n|no \d{1,2})\b", _I)
+
+
+def minor_flag(signal: SignalReceived, scan: Scan, *, topic_only: bool) -> Flag:
+    ages = list(find_ages(scan))
+    adult_now = [a for a in ages if a.age >= ADULT_AGE and not a.past and _live(a.hit)]
+    corrected = _corrected_minor_ages(ages, adult_now)
+    denied = scan.any_live(_DENIED) or bool(corrected) or any(_corrects_to(a) for a in adult_now)
+
+    text: list[Evidence] = []
+    if not topic_only:
+        for mention in ages:
+            if mention.age < ADULT_AGE and _counts(mention, adult_now, corrected):
+                text.append(from_hit("minor.text_age", mention.hit))
+        for hit in scan.find("minor.school_grade", _GRADE):
+            if _live(hit):
+                text.append(from_hit(hit.rule_id, hit))
+        if not denied:
+            for hit in scan.find("minor.text_term", _STRONG_TERM):
+                if _live(hit):
+                    text.append(from_hit(hit.rule_id, hit))
+
+    declared_minor: list[Evidence] = []
+    declared_adult = False
+    for i, victim in enumerate(signal.facts.victims):
+        if victim.age is not None:
+            if victim.age < ADULT_AGE:
+                declared_minor.append(declared("minor.declared_age", f"facts.victims[{i}].age"))
+            else:
+                declared_adult = True
+        elif victim.age_range is not None:
+            if victim.age_range.low < ADULT_AGE:
+                declared_minor.append(declared("minor.declared_age_range", f"facts.victims[{i}].age_range"))
+            else:
+                declared_adult = True
+
+    if not topic_only and not denied and not declared_adult and not text:
+        for hit in scan.find("minor.text_term_in_context", _WEAK_TERM):
+            if _live(hit) and _weak_term_counts(hit):
+                text.append(from_hit(hit.rule_id, hit))
+
+    # A declared minor stands unless the text clearly corrects it and offers no minor of its own.
+    if declared_minor and denied and not text:
+        declared_minor = []
+    evidence = (declared_minor + text)[:50]
+    return Flag(name=FlagName.MINOR, raised=bool(evidence), evidence=evidence)
+
+
+def _live(hit: Hit) -> bool:
+    """Not negated in its clause, not retold from the news or a hypothetical, not about the past."""
+    return not (negated(hit.segment, hit.start) or reported(hit.segment, hit.start)
+                or historical(hit.segment, hit.start)
+                or (hit.rule_id.startswith("minor.text_term")
+                    and _AS_A_CHILD.search(words_before(hit.segment, hit.start, 30)) is not None))
+
+
+def _counts(mention: AgeMention, adult_now: list[AgeMention], corrected: set[int]) -> bool:
+    if mention.past or id(mention) in corrected or not _live(mention.hit):
+        return False
+    segment = mention.hit.segment
+    _, clause_end = segment.clause(mention.hit.end)
+    if _HELPER.match(segment.text, mention.hit.end, clause_end):
+        return False
+    # "in the life since she was 15" with a current adult age elsewhere is an adult now.
+    return not (mention.since and adult_now)
+
+
+def _corrected_minor_ages(ages: list[AgeMention], adult_now: list[AgeMention]) -> set[int]:
+    """Minor ages followed by an adult age with a correction cue between ("16 ... actually 26")."""
+    corrected: set[int] = set()
+    for minor in ages:
+        if minor.age >= ADULT_AGE:
+            continue
+        for adult in adult_now:
+            if adult.hit.segment is not minor.hit.segment or adult.hit.start <= minor.hit.start:
+                continue
+            between = minor.hit.segment.text[minor.hit.end:adult.hit.end]
+            if len(between) <= 160 and _CORRECTION.search(between):
+                corrected.add(id(minor))
+    return corrected
+
+
+def _corrects_to(adult: AgeMention) -> bool:
+    """An adult age given as a correction: "that was a typo, she is actually 26"."""
+    segment = adult.hit.segment
+    start, _ = segment.sentence(adult.hit.start)
+    return _CORRECTION.search(segment.text[max(start, adult.hit.start - 60):adult.hit.end]) is not None
+
+
+def _weak_term_counts(hit: Hit) -> bool:
+    own = _OWN_CHILDREN.search(words_before(hit.segment, hit.start, 30))
+    if own and not _AT_WORK_AFTER.match(hit.segment.text, hit.end):
+        return False
+    return _EXPLOITATION.search(hit.segment.sentence_text(hit.start)) is not None

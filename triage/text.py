@@ -1,0 +1,231 @@
+"""The text a signal carries, cut into sentences and clauses, and the context tests every rule shares.
+
+Rules find a candidate span (``Hit``) and then ask the ``Scan`` about its context: is it negated
+within its clause, historical within its sentence, quoted from the news or a hypothetical
+question? Pure and allocation-light: this runs for every signal on the hot path.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Final
+
+from contracts.events import SignalReceived
+from triage.lexicon import tokens
+from triage.prefilter import gate
+
+_I = re.IGNORECASE
+
+# Sentence ends; clause ends add commas, semicolons and the contrastive conjunctions that
+# usually start a new proposition ("she is 15, not 18"; "nobody is in danger, but ...").
+_SENTENCE_END: Final = re.compile(r"[.!?¡¿\n]+\s*|\s+-{1,2}\s+")
+_CLAUSE_END: Final = re.compile(
+    r"[.!?¡¿\n,;:()]+\s*|\s+(?:but|pero|although|though|aunque|however|sin embargo|mientras|and now|"
+    r"y ahora|and then)\s+|"
+    r"\s+-{1,2}\s+", _I)
+
+# Negation cues, looked for in the few words before a match inside its clause.
+_NEGATION: Final = re.compile(
+    r"\b(?:not|no|never|nobody|no one|no-one|none|neither|nor|without|nadie|nunca|ningun[oa]?|ningún|"
+    r"tampoco|sin|ni)\b|n[\u2019']t\b", _I)
+# "I don't know if she is 15" is uncertainty, not a negation of the age.
+_UNCERTAIN_AFTER_NEGATION: Final = re.compile(
+    r"\s*(?:\w+\s+)?(?:know|sure|certain|s[eé]|sabemos|estoy segur[oa]|estamos segur[oa]s)\b", _I)
+
+# A sentence about the past ("years ago", "in 2012", "cuando era niña") ...
+_HISTORICAL: Final = re.compile(
+    r"\b(?:years? ago|months ago|weeks ago|a while ago|long ago|last (?:year|month|summer|spring|fall|"
+    r"autumn|winter|decade)|in (?:19|20)\d\d|back (?:then|in)|used to|as a (?:child|kid|teen(?:ager)?|"
+    r"little girl|little boy|minor)|when (?:i|she|he|we|they) (?:was|were)|no longer|"
+    r"(?<!desde )hace (?:\w+ )?(?:\w+ )?(?:a[ñn]os|meses)|el a[ñn]o pasado|en (?:19|20)\d\d|"
+    r"cuando (?:era|ten[ií]a|"
+    r"[eé]ramos|ten[ií]amos)|de (?:niñ|pequeñ|chic)[oa]|sol[ií]an?|"
+    r"ya no (?:est[aá]|estoy|estamos|est[aá]n|trabaj\w+|viv\w+)|desde hace mucho|"
+    r"got out|escaped (?:in|last|years|from)|left (?:that|the) (?:situation|place|farm|house)|"
+    r"sal[ií] de|ya sal|ended|termin[oó])\b", _I)
+# ... unless it also speaks of now ("she escaped last year but he is looking for her tonight").
+_PRESENT: Final = re.compile(
+    r"\b(?:right now|(?<!safe )(?<!fine )(?<!okay )(?<!ok )(?<!well )(?<!free )(?<!better )now|still|"
+    r"tonight|today|this (?:morning|evening|afternoon)|as we speak|at the moment|again|currently|"
+    r"ahora|ahorita|todav[ií]a|sigue|siguen|esta noche|hoy|en este momento|just now|minutes ago|"
+    r"a (?:moment|minute) ago|hace (?:un momento|unos minutos|un rato))\b", _I)
+# Stories, news, films and hypothetical questions describe no situation of this signal.
+_REPORTED: Final = re.compile(
+    r"\b(?:documentar(?:y|ies)|documental|movie|film|pel[ií]cula|news|noticias?|article|art[ií]culo|"
+    r"podcast|novel|tv show|on tv|read (?:about|a story|an article|a news)|le[ií] (?:una|un|sobre)|"
+    r"reportaje|what (?:should|do|would|can) (?:i|we|you|someone) do if|what if|"
+    r"if an? (?:\d+|\w+)[- ]year[- ]old|if an? (?:minor|child|teen|girl|boy|adult)|"
+    r"how (?:do|can|would) (?:i|we|you|people) (?:know|tell|recognize|identify|spot)|"
+    r"qu[eé] (?:hago|hacemos|hacer) si|si alguien|c[oó]mo (?:s[eé]|saber|identificar|reconocer))\b", _I)
+
+
+class Segment:
+    """One text field of the signal; its sentence and clause boundaries are found when first asked."""
+
+    __slots__ = ("_clauses", "_memo", "_sentences", "field", "lowered", "text")
+
+    def __init__(self, field: str, text: str) -> None:
+        self.field = field
+        self.text = text
+        self.lowered = text.lower()  # for the literal gates of ``prefilter``; spans refer to ``text``
+        self._sentences: tuple[int, ...] | None = None
+        self._clauses: tuple[int, ...] | None = None
+        # Matches per pattern: several rules ask about the same cue words (SITUATION, TOPIC).
+        self._memo: dict[int, list[re.Match[str]]] = {}
+
+    @classmethod
+    def of(cls, field: str, text: str) -> Segment:
+        return cls(field, text)
+
+    @property
+    def sentences(self) -> tuple[int, ...]:
+        if self._sentences is None:
+            self._sentences = _starts(_SENTENCE_END, self.text)
+        return self._sentences
+
+    @property
+    def clauses(self) -> tuple[int, ...]:
+        if self._clauses is None:
+            self._clauses = _starts(_CLAUSE_END, self.text)
+        return self._clauses
+
+    def finditer(self, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+        """``pattern.finditer(text)``, skipped at C speed when its required literals are absent.
+
+        Caseless patterns run without IGNORECASE on the lower-cased text when lower-casing kept
+        every offset (it does for all but a few exotic characters), so spans stay valid.
+        """
+        found = self._memo.get(id(pattern))
+        if found is None:
+            found = self._memo[id(pattern)] = self._scan(pattern)
+        return iter(found)
+
+    def _scan(self, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+        literal_gate = gate(pattern)
+        if not literal_gate.may_match(self.lowered):
+            return []
+        if literal_gate.on_lowered is not None and len(self.lowered) == len(self.text):
+            return list(literal_gate.on_lowered.finditer(self.lowered))
+        return list(pattern.finditer(self.text))
+
+    def sentence(self, pos: int) -> tuple[int, int]:
+        return _bounds(self.sentences, pos, len(self.text))
+
+    def clause(self, pos: int) -> tuple[int, int]:
+        return _bounds(self.clauses, pos, len(self.text))
+
+    def sentence_text(self, pos: int) -> str:
+        start, end = self.sentence(pos)
+        return self.text[start:end]
+
+
+def _starts(pattern: re.Pattern[str], text: str) -> tuple[int, ...]:
+    return (0, *(m.end() for m in pattern.finditer(text)))
+
+
+def _bounds(starts: tuple[int, ...], pos: int, length: int) -> tuple[int, int]:
+    i = bisect_right(starts, pos) - 1
+    end = starts[i + 1] if i + 1 < len(starts) else length
+    return starts[i], end
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A rule's match: where it is and what it read. ``value`` carries an age when there is one."""
+
+    rule_id: str
+    segment: Segment
+    start: int
+    end: int
+    value: int | None = None
+
+    @property
+    def text(self) -> str:
+        return self.segment.text[self.start:self.end]
+
+
+class Scan:
+    """The segments of one signal (subject, narrative) and the context questions rules ask."""
+
+    __slots__ = ("_tokens", "segments")
+
+    def __init__(self, segments: list[Segment]) -> None:
+        self.segments = segments
+        self._tokens: list[str] | None = None
+
+    def tokens(self) -> list[str]:
+        """Lower-case word tokens of every segment (computed once)."""
+        if self._tokens is None:
+            self._tokens = [t for segment in self.segments for t in tokens(segment.lowered)]
+        return self._tokens
+
+    @classmethod
+    def of(cls, signal: SignalReceived) -> Scan:
+        segments = []
+        if signal.subject:
+            segments.append(Segment.of("subject", signal.subject))
+        if signal.narrative:
+            segments.append(Segment.of("narrative", signal.narrative))
+        return cls(segments)
+
+    def find(self, rule_id: str, pattern: re.Pattern[str], group: int = 0) -> Iterator[Hit]:
+        for segment in self.segments:
+            for match in segment.finditer(pattern):
+                yield Hit(rule_id, segment, match.start(group), match.end(group))
+
+    def any(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
+        for segment in self.segments:
+            for found in segment.finditer(pattern):
+                return found
+        return None
+
+    def count(self, pattern: re.Pattern[str]) -> int:
+        return sum(1 for segment in self.segments for _ in segment.finditer(pattern))
+
+    def any_live(self, pattern: re.Pattern[str]) -> bool:
+        """``pattern`` occurs somewhere not negated, not retold and not in a sentence about the past."""
+        for segment in self.segments:
+            for match in segment.finditer(pattern):
+                start = match.start()
+                if not (negated(segment, start) or reported(segment, start) or historical(segment, start)):
+                    return True
+        return False
+
+
+def negated(segment: Segment, pos: int, words: int = 4) -> bool:
+    """A negation cue among the ``words`` words before ``pos`` in the same clause."""
+    clause_start, _ = segment.clause(pos)
+    before = segment.text[clause_start:pos]
+    window = " ".join(before.split()[-words:])
+    if not window:
+        return False
+    cues = list(_NEGATION.finditer(window))
+    if not cues:
+        return False
+    return _UNCERTAIN_AFTER_NEGATION.match(window, cues[-1].end()) is None
+
+
+def historical(segment: Segment, pos: int) -> bool:
+    """The sentence around ``pos`` speaks of the past and not also of now."""
+    sentence = segment.sentence_text(pos)
+    return _HISTORICAL.search(sentence) is not None and _PRESENT.search(sentence) is None
+
+
+def recent(segment: Segment, pos: int) -> bool:
+    """The sentence around ``pos`` speaks of now ("right now", "just now", "esta noche")."""
+    return _PRESENT.search(segment.sentence_text(pos)) is not None
+
+
+def reported(segment: Segment, pos: int) -> bool:
+    """The clause around ``pos`` retells news, a film or a hypothetical, not this signal's situation."""
+    start, end = segment.clause(pos)
+    return _REPORTED.search(segment.text[start:end]) is not None
+
+
+def words_before(segment: Segment, pos: int, chars: int = 40) -> str:
+    """Up to ``chars`` characters before ``pos`` within the clause, for prefix tests."""
+    clause_start, _ = segment.clause(pos)
+    return segment.text[max(clause_start, pos - chars):pos]
