@@ -38,6 +38,7 @@ from contracts.errors import (
 )
 from contracts.events import (
     InputQuarantined,
+    OpsEvent,
     ReportRequested,
     SignalReceived,
     SignalTriaged,
@@ -214,6 +215,6 @@ class Codec:
 
 # The codec of this repository: every event model, and every upcaster ever written.
 CODEC = Codec(
-    events=(SignalReceived, SignalTriaged, UrgentAlert, ReportRequested, InputQuarantined),
+    events=(SignalReceived, SignalTriaged, UrgentAlert, ReportRequested, InputQuarantined, OpsEvent),
     upcasters=(),
 )

@@ -16,6 +16,7 @@ from typing import Literal
 from contracts._base import Event
 from contracts.events import (
     InputQuarantined,
+    OpsEvent,
     ReportRequested,
     SignalReceived,
     SignalTriaged,
@@ -176,7 +177,7 @@ _SPECS: tuple[TopicSpec, ...] = (
         retention=7 * _DAY,
         producers=_ALL,
         consumers=frozenset({Service.OPS}),
-        event_types=(InputQuarantined,),
+        event_types=(InputQuarantined, OpsEvent),
     ),
 )
 

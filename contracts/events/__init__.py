@@ -14,6 +14,7 @@ from contracts.events._common import (
     Urgency,
 )
 from contracts.events.input_quarantined import InputQuarantined
+from contracts.events.ops_event import OpsEvent, OpsKind, Severity
 from contracts.events.report_requested import ReportConditions, ReportNeed, ReportRequested
 from contracts.events.signal_received import (
     AgeRange,
@@ -67,6 +68,8 @@ __all__ = [
     "LinkedSignal",
     "Location",
     "Nationality",
+    "OpsEvent",
+    "OpsKind",
     "PhoneSource",
     "RelatedSignal",
     "ReportConditions",
@@ -77,6 +80,7 @@ __all__ = [
     "Route",
     "RoutingTarget",
     "SafeContact",
+    "Severity",
     "SignalReceived",
     "SignalTriaged",
     "TraffickingType",
