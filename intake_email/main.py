@@ -17,6 +17,7 @@ async def serve(context: ServiceContext, settings: EmailSettings) -> None:
     publisher = KafkaPublisher(settings, source=f"/hotline/{SERVICE}", metrics=context.metrics)
     await publisher.start()
     context.health.set("publisher", ready=True, detail="connected")
+    context.ops.attach(publisher)
     state = StateStore(settings.state_dir / "email-state.sqlite3")
     blobs = BlobStore(settings.blob_dir)
     metrics = EmailMetrics(context.metrics.registry)
@@ -28,6 +29,7 @@ async def serve(context: ServiceContext, settings: EmailSettings) -> None:
     try:
         await asyncio.gather(*(watcher.run() for watcher in watchers))
     finally:
+        await context.ops.close()
         await publisher.stop()
         state.close()
 

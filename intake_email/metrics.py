@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter
 
+from services.runtime.metrics import intake_signals_counter
+
 
 class EmailMetrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
@@ -13,3 +15,10 @@ class EmailMetrics:
                                 ["outcome"], registry=r)
         self.reconnects = Counter("hotline_email_reconnects_total",
                                   "IMAP connections lost and retried.", ["mailbox"], registry=r)
+        self.intake = intake_signals_counter(r)
+
+    def handed_off(self, outcome: str) -> None:
+        """One message handed off: ``signal``, ``automated`` (both published) or ``quarantined``."""
+        self.messages.labels(outcome=outcome).inc()
+        self.intake.labels(channel="email",
+                           outcome="quarantined" if outcome == "quarantined" else "published").inc()

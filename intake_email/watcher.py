@@ -187,11 +187,11 @@ class MailboxWatcher:
         await self._move(client, [uid for uid, *_ in signals], self._settings.processed_folder)
         await self._move(client, [uid for uid, _ in quarantined], self._settings.quarantine_folder)
         for _, signal, _, parsed in signals:
-            self._metrics.messages.labels(outcome="automated" if parsed.automated else "signal").inc()
+            self._metrics.handed_off("automated" if parsed.automated else "signal")
             log.info("message handed off", extra={"signal_id": str(signal.signal_id), "channel": "email",
                                                   "reference_number": signal.reference_number})
         for _, record in quarantined:
-            self._metrics.messages.labels(outcome="quarantined").inc()
+            self._metrics.handed_off("quarantined")
             log.warning("message quarantined", extra={"reason": record.reason, "component": self._component})
 
     async def _signal(self, parsed: ParsedEmail, uidvalidity: int, uid: int,

@@ -15,12 +15,14 @@ async def serve(context: ServiceContext, settings: PhoneSettings) -> None:
     publisher = KafkaPublisher(settings, source=f"/hotline/{SERVICE}", metrics=context.metrics)
     await publisher.start()
     context.health.set("publisher", ready=True, detail="connected")
+    context.ops.attach(publisher)
     app = build_app(publisher=publisher, twilio_auth_token=settings.twilio_auth_token.get_secret_value(),
                     public_url=settings.twilio_public_url,
                     specialist_tokens={name: token.get_secret_value()
                                        for name, token in settings.specialist_tokens.items()},
                     secret=settings.reference_secret.get_secret_value().encode(),
-                    now=lambda: datetime.now(UTC), default_region=settings.default_region)
+                    now=lambda: datetime.now(UTC), default_region=settings.default_region,
+                    registry=context.metrics.registry)
     server = HttpServer(app, settings.http_host, settings.http_port, name="phone")
     try:
         await server.start()
@@ -28,6 +30,7 @@ async def serve(context: ServiceContext, settings: PhoneSettings) -> None:
         await context.stop.wait()
     finally:
         await server.stop()
+        await context.ops.close()
         await publisher.stop()
 
 

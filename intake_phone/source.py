@@ -23,6 +23,7 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, FastAPI, Header, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from prometheus_client import CollectorRegistry
 from pydantic import BaseModel, ValidationError
 from twilio.request_validator import RequestValidator
 
@@ -31,6 +32,7 @@ from contracts.events import CallType, ReporterRole, SignalReceived, Urgency
 from intake_phone.report import SpecialistReport, report_signal
 from intake_phone.translate import twilio_signal
 from services.runtime import Publisher, PublishError
+from services.runtime.metrics import intake_signals_counter
 
 _CSP: Final = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
 _REQUIRED: Final = {"status": ("CallSid", "CallStatus"), "recording": ("CallSid", "RecordingSid"),
@@ -51,7 +53,9 @@ def build_app(
     secret: bytes,
     now: Callable[[], datetime],
     default_region: str = "US",
+    registry: CollectorRegistry | None = None,
 ) -> FastAPI:
+    intake = intake_signals_counter(registry or CollectorRegistry())
     app = FastAPI(title="Hotline phone intake", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
     validator = RequestValidator(twilio_auth_token)
@@ -61,8 +65,10 @@ def build_app(
         try:
             await publisher.publish(Topic.SIGNALS_RECEIVED, signal)
         except PublishError:
+            intake.labels(channel="phone", outcome="unavailable").inc()
             # Twilio and the specialists' clients retry on 5xx; the signal id makes the retry the same.
             return JSONResponse({"message": "the broker did not take the signal; retry"}, status_code=503)
+        intake.labels(channel="phone", outcome="published").inc()
         return None
 
     # ------------------------------------------------------------ Twilio
@@ -75,6 +81,7 @@ def build_app(
         url = base + request.url.path + (f"?{request.url.query}" if request.url.query else "")
         signature = request.headers.get("x-twilio-signature", "")
         if not signature or not validator.validate(url, params, signature):
+            intake.labels(channel="phone", outcome="rejected").inc()
             return JSONResponse({"message": "invalid or missing X-Twilio-Signature"}, status_code=403)
         missing = [name for name in _REQUIRED[kind] if not params.get(name)]
         if missing:

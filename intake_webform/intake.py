@@ -26,6 +26,7 @@ from intake_webform.receipts import matches, receipt_for
 from intake_webform.submission import FieldError, FollowUpSubmission, TipSubmission, cross_check
 from intake_webform.translate import follow_up_signal, to_signal
 from services.runtime.blobs import BlobStore
+from services.runtime.tracing import trace_headers
 
 MIB = 1024 * 1024
 
@@ -149,9 +150,10 @@ class Intake:
         return references
 
     async def _deliver(self, signal: SignalReceived, kind: str) -> Outcome:
-        record = CODEC.encode(signal, source=self._source)
+        # The trace starts here, and travels in the spool with the record if the broker is away.
+        record = CODEC.encode(signal, source=self._source, extra_headers=trace_headers())
         outcome = await self.sender.send(Topic.SIGNALS_RECEIVED, record)
-        self.metrics.accepted.labels(kind=kind, outcome=outcome.value).inc()
+        self.metrics.accept(kind, outcome.value)
         self.metrics.spool_records.set(self.sender.spooled)
         return outcome
 

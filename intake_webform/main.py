@@ -73,6 +73,7 @@ async def serve(context: ServiceContext, settings: WebformSettings) -> None:
     sender = DurableSender(publisher, spool, publish_timeout=settings.publish_timeout_s)
     metrics = WebformMetrics(context.metrics.registry)
     metrics.spool_records.set(len(spool))
+    context.ops.attach(publisher, spool=lambda: (len(spool), settings.spool_max_records))
     intake = Intake(sender=sender, blobs=BlobStore(settings.blob_dir),
                     limits=Limits(settings.max_attachments, settings.max_attachment_bytes),
                     secret=settings.reference_secret.get_secret_value().encode(),
@@ -93,6 +94,7 @@ async def serve(context: ServiceContext, settings: WebformSettings) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await drainer
         await sender.close()
+        await context.ops.close()
         try:
             # With the broker gone the producer would wait out its delivery timeout; what it still
             # holds is on disk in the spool, so the wait is bounded.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
+from services.runtime.metrics import intake_signals_counter
+
 
 class WebformMetrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
@@ -25,3 +27,17 @@ class WebformMetrics:
         self.receipt_mismatches = Counter("hotline_webform_receipt_mismatches_total",
                                           "Follow-ups whose receipt did not match the reference.",
                                           registry=r)
+        self.intake = intake_signals_counter(r)
+
+    def accept(self, kind: str, outcome: str) -> None:
+        """A tip or follow-up made durable: ``outcome`` is published or spooled."""
+        self.accepted.labels(kind=kind, outcome=outcome).inc()
+        self.intake.labels(channel="webform", outcome=outcome).inc()
+
+    def reject(self, reason: str) -> None:
+        self.rejected.labels(reason=reason).inc()
+        self.intake.labels(channel="webform", outcome="rejected").inc()
+
+    def refuse_unavailable(self) -> None:
+        self.unavailable.inc()
+        self.intake.labels(channel="webform", outcome="unavailable").inc()

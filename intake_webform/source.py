@@ -140,7 +140,7 @@ def build_app(
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
         language = _language_of(request)
-        intake.metrics.rejected.labels(reason="validation").inc()
+        intake.metrics.reject("validation")
         problems = field_errors(error.errors())
         return problem(422, language, Messages.of(language).gettext("Please check the fields below."),
                        problems)
@@ -166,7 +166,7 @@ def build_app(
 
     async def api_guard(request: Request, language: str) -> JSONResponse | None:
         if not limiter.allow(_client(request)):
-            intake.metrics.rejected.labels(reason="rate_limited").inc()
+            intake.metrics.reject("rate_limited")
             response = problem(429, language, limited_message(language))
             response.headers["retry-after"] = "60"
             return response
@@ -187,7 +187,7 @@ def build_app(
             return refused
         fingerprint = tip.model_dump_json() if idempotency_key else ""
         if idempotency_key and intake.idempotency_conflict(idempotency_key, fingerprint):
-            intake.metrics.rejected.labels(reason="idempotency_conflict").inc()
+            intake.metrics.reject("idempotency_conflict")
             return problem(422, language, Messages.of(language).gettext(
                 "This Idempotency-Key was already used for a different tip. Use a new key."))
         submission_id = intake.submission_id("api", idempotency_key, fingerprint)
@@ -195,11 +195,11 @@ def build_app(
             receipt = await intake.take_tip(tip, uploads_from_json(tip.attachments, language),
                                             submission_id=submission_id, language=language)
         except Rejected as rejected:
-            intake.metrics.rejected.labels(reason="validation").inc()
+            intake.metrics.reject("validation")
             return problem(rejected.status, language,
                            Messages.of(language).gettext("Please check the fields below."), rejected.problems)
         except SpoolFull:
-            intake.metrics.unavailable.inc()
+            intake.metrics.refuse_unavailable()
             return problem(503, language, unavailable_message(language))
         words = Messages.of(language)
         assert receipt.receipt is not None
@@ -224,11 +224,11 @@ def build_app(
                 follow_up, uploads_from_json(follow_up.attachments, language),
                 submission_id=submission_id, language=language)
         except Rejected as rejected:
-            intake.metrics.rejected.labels(reason="validation").inc()
+            intake.metrics.reject("validation")
             return problem(rejected.status, language,
                            Messages.of(language).gettext("Please check the fields below."), rejected.problems)
         except SpoolFull:
-            intake.metrics.unavailable.inc()
+            intake.metrics.refuse_unavailable()
             return problem(503, language, unavailable_message(language))
         message = Messages.of(language).response("follow_up_accepted", reference=receipt.reference_number)
         return JSONResponse(FollowUpAccepted(reference_number=receipt.reference_number,
@@ -319,12 +319,12 @@ def build_app(
                    values: dict[str, str], had_files: bool) -> HTMLResponse | None:
         words = Messages.of(language)
         if values.get("website"):
-            intake.metrics.rejected.labels(reason="honeypot").inc()
+            intake.metrics.reject("honeypot")
             kept = {k: v for k, v in values.items() if k != "website"}
             return render(template, language, status=422, **form_context(
                 language, kept, [FieldError("website", "honeypot")], had_files))
         if not limiter.allow(_client(request)):
-            intake.metrics.rejected.labels(reason="rate_limited").inc()
+            intake.metrics.reject("rate_limited")
             return render("message.html", language, status=429, title=words.gettext("Please wait"),
                           message=limited_message(language))
         return None
@@ -364,11 +364,11 @@ def build_app(
         except Rejected as rejected:
             problems, status = rejected.problems, rejected.status
         except SpoolFull:
-            intake.metrics.unavailable.inc()
+            intake.metrics.refuse_unavailable()
             words = Messages.of(language)
             return render("message.html", language, status=503, title=words.gettext("Please try again"),
                           message=unavailable_message(language))
-        intake.metrics.rejected.labels(reason="validation").inc()
+        intake.metrics.reject("validation")
         return render(template, language, status=status,
                       **form_context(language, values, problems, bool(uploads)))
 
@@ -408,7 +408,7 @@ def build_app(
         path = str(scope.get("path", ""))
         if len(path) > 3 and path[3] == "/" and path[1:3] in i18n.LANGUAGES_OFFERED:
             language = path[1:3]
-        intake.metrics.rejected.labels(reason="too_large").inc()
+        intake.metrics.reject("too_large")
         words = Messages.of(language)
         message = words.error(FieldError("body", "request_too_large", {"limit": max_request_bytes // MIB}))
         if path.startswith("/api/"):

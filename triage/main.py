@@ -27,6 +27,7 @@ async def serve(context: ServiceContext, settings: TriageSettings) -> None:
     # outside transactions, and the design rules transactions out).
     publisher = KafkaPublisher(settings, source=f"/hotline/{SERVICE}", metrics=context.metrics)
     await publisher.start()
+    context.ops.attach(publisher)
     group = settings.group_id(GROUP)
     halted: list[ConsumerHalted] = []
 
@@ -38,7 +39,8 @@ async def serve(context: ServiceContext, settings: TriageSettings) -> None:
         publisher=publisher,
         dead_letters=DeadLetterer(topic=Topic.SIGNALS_RECEIVED, group=group, publisher=publisher,
                                   metrics=context.metrics,
-                                  max_consecutive=settings.max_consecutive_dead_letters),
+                                  max_consecutive=settings.max_consecutive_dead_letters,
+                                  ops=context.ops),
         metrics=context.metrics, now=lambda: datetime.now(UTC), group=group, on_halt=on_halt,
         keyer=EntityKeyer(settings.entity_key_secret.get_secret_value().encode()),
         store=CorrelationStore(window=settings.correlation_window, max_keys=settings.correlation_max_keys),
@@ -53,6 +55,7 @@ async def serve(context: ServiceContext, settings: TriageSettings) -> None:
     finally:
         context.health.set("faust", ready=False, detail="stopping")
         await app.stop()
+        await context.ops.close()
         await publisher.stop()
     if halted:
         raise halted[0]

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from contracts import CODEC, DecodeError, Event, Topic
 from contracts.events import SignalReceived, SignalTriaged
+from contracts.tracing import TraceContext
 from services.runtime import (
     ConsumerHalted,
     DeadLetterer,
@@ -24,6 +25,7 @@ from services.runtime import (
     RetriableError,
     RuntimeMetrics,
 )
+from services.runtime.tracing import ingestion_age_s, trace_headers
 from triage.correlation import CorrelationStore, EntityKeyer
 from triage.entities import extract
 from triage.fanout import break_glass_report, urgent_alert
@@ -95,7 +97,10 @@ class TriageProcessor:
         for outputs in ready:
             self._store.fanned_out(outputs.dedup_hash)
             self._count(outputs.record, "applied")
+            self._observe(outputs)
+            trace = TraceContext.from_headers(outputs.record.headers)
             log.info("signal triaged", extra={
+                "trace_id": trace.trace_id if trace else None,
                 "signal_id": str(outputs.triaged.signal_id), "urgency": outputs.triaged.urgency.value,
                 "rules_version": outputs.triaged.rules_version,
                 "count": len(outputs.triaged.linked_signals)})
@@ -125,6 +130,18 @@ class TriageProcessor:
         self._dead_letters.succeeded()
         return Outputs(record=record, triaged=triaged, dedup_hash=dedup_hash, events=tuple(events))
 
+    def _observe(self, outputs: Outputs) -> None:
+        triaged = outputs.triaged
+        self._metrics.triage_signals.labels(urgency=triaged.urgency.value,
+                                            call_type=triaged.call_type.value).inc()
+        for flag in triaged.flags:
+            if flag.raised:
+                self._metrics.triage_flags.labels(flag=flag.name.value).inc()
+        age = ingestion_age_s(outputs.record.headers)
+        if age is not None:
+            self._metrics.end_to_end_seconds.labels(topic=outputs.record.topic.value,
+                                                    group=self._group).observe(age)
+
     def _count(self, record: FailedRecord, outcome: str) -> None:
         self._metrics.consumed.labels(topic=record.topic.value, group=self._group, outcome=outcome).inc()
 
@@ -135,7 +152,9 @@ class TriageProcessor:
         delay = 0.2
         while True:
             try:
-                await self._publisher.publish(topic, event)
+                # The outputs continue the intake's trace (a new span each).
+                await self._publisher.publish(topic, event,
+                                              extra_headers=trace_headers(parent=record.headers))
                 return
             except RetriableError as error:
                 log.warning("publish failed, retrying", extra={

@@ -28,12 +28,13 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
     store = CaseStore(settings.review_db)
     publisher = KafkaPublisher(settings, source=f"/hotline/{SERVICE}", metrics=context.metrics)
     await publisher.start()
+    context.ops.attach(publisher)
     spec = ConsumerSpec(
         name="review.cases", topic=Topic.SIGNALS_TRIAGED, group="review.cases",
         handler=functools.partial(record_triaged, store=store), event_type=SignalTriaged,
     )
     loop = ConsumerLoop(spec, settings=settings, dlq_publisher=publisher, metrics=context.metrics,
-                        health=context.health)
+                        health=context.health, ops=context.ops)
     server = HttpServer(build_app(store), settings.http_host, settings.http_port, name="review")
     try:
         await server.start()
@@ -41,6 +42,7 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
         await consuming  # returns on stop; raises ConsumerHalted if the loop halted itself
     finally:
         await server.stop()
+        await context.ops.close()
         await publisher.stop()
         store.close()
 

@@ -22,6 +22,7 @@ from services.runtime.http_server import HttpServer, ops_app
 from services.runtime.lifecycle import EXIT_CONFIG, EXIT_HALTED, ServiceContext, load_settings, run_service
 from services.runtime.memory import InMemoryPublisher
 from services.runtime.metrics import RuntimeMetrics
+from services.runtime.ops_reporter import OpsReporter
 from services.runtime.publisher import Delivery, KafkaPublisher, Publisher
 from services.runtime.settings import RuntimeSettings
 
@@ -44,6 +45,7 @@ __all__ = [
     "InvalidMessage",
     "KafkaPublisher",
     "Message",
+    "OpsReporter",
     "PublishError",
     "Publisher",
     "PublisherClosed",

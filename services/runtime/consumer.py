@@ -27,8 +27,10 @@ from services.runtime.errors import ConsumerHalted, InvalidMessage, RetriableErr
 from services.runtime.health import Health
 from services.runtime.kafka_options import client_options
 from services.runtime.metrics import RuntimeMetrics
+from services.runtime.ops_reporter import OpsReporter
 from services.runtime.publisher import Publisher
 from services.runtime.settings import RuntimeSettings
+from services.runtime.tracing import continuing, ingestion_age_s
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +104,7 @@ class ConsumerLoop:
         metrics: RuntimeMetrics,
         health: Health,
         codec: Codec = CODEC,
+        ops: OpsReporter | None = None,
     ) -> None:
         self.spec = spec
         self.group = settings.group_id(spec.group)
@@ -109,7 +112,7 @@ class ConsumerLoop:
         self._topic_name = physical_name(spec.topic, settings.topic_prefix)
         self._dead_letters = DeadLetterer(
             topic=spec.topic, group=self.group, publisher=dlq_publisher, metrics=metrics,
-            max_consecutive=spec.policy.max_consecutive_dead_letters,
+            max_consecutive=spec.policy.max_consecutive_dead_letters, ops=ops,
         )
         self._metrics = metrics
         self._health = health
@@ -148,7 +151,8 @@ class ConsumerLoop:
                             for record in records:
                                 if stop.is_set() or tp not in consumer.assignment():
                                     break
-                                await self._process(record)
+                                with continuing(tuple(record.headers or ())):
+                                    await self._process(record)
                                 self._pending[tp] = record.offset + 1
                     finally:
                         await self.commit_pending()
@@ -265,6 +269,9 @@ class ConsumerLoop:
                 await self._dead_letters.send(failed, error, attempts=attempt)
                 return
             self._metrics.handler_seconds.labels(**labels).observe(time.perf_counter() - started)
+            age = ingestion_age_s(message.headers)
+            if age is not None:
+                self._metrics.end_to_end_seconds.labels(**labels).observe(age)
             self._metrics.consumed.labels(**labels, outcome="applied").inc()
             self._dead_letters.succeeded()
             return

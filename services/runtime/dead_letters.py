@@ -13,8 +13,11 @@ from datetime import UTC, datetime
 from typing import Final
 
 from contracts import Header, KafkaRecord, Topic, spec_for
+from contracts.envelope import H_ID, header_value
+from contracts.events import OpsKind, Severity
 from services.runtime.errors import ConsumerHalted, PublishError, describe
 from services.runtime.metrics import RuntimeMetrics
+from services.runtime.ops_reporter import OpsReporter
 from services.runtime.publisher import Publisher
 
 log = logging.getLogger(__name__)
@@ -81,9 +84,10 @@ class DeadLetterer:
 
     def __init__(
         self, *, topic: Topic, group: str, publisher: Publisher, metrics: RuntimeMetrics,
-        max_consecutive: int,
+        max_consecutive: int, ops: OpsReporter | None = None,
     ) -> None:
         self.dlq_topic = dlq_topic_for(topic)
+        self._ops = ops
         self._topic = topic
         self._group = group
         self._publisher = publisher
@@ -102,6 +106,7 @@ class DeadLetterer:
         self._metrics.consecutive_failures.labels(group=self._group).set(self._consecutive)
         where = f"{failed.topic.value}/{failed.partition}@{failed.offset}"
         if self._consecutive > self._max_consecutive:
+            self._report(OpsKind.CONSUMER_HALTED, Severity.CRITICAL, failed, error)
             raise ConsumerHalted(
                 f"{self._group}: {self._consecutive} records in a row could not be applied; halting "
                 f"at {where} instead of draining the topic into {self.dlq_topic.value}") from error
@@ -111,6 +116,7 @@ class DeadLetterer:
         except PublishError as dlq_error:
             # Without a durable dead letter the record must stay uncommitted: stop here.
             raise ConsumerHalted(f"{self._group}: dead-letter topic unavailable at {where}") from dlq_error
+        self._report(OpsKind.DEAD_LETTER, Severity.WARNING, failed, error)
         labels = {"topic": self._topic.value, "group": self._group}
         self._metrics.dead_letters.labels(**labels, error_class=type(error).__name__).inc()
         self._metrics.consumed.labels(**labels, outcome="dead_lettered").inc()
@@ -118,3 +124,12 @@ class DeadLetterer:
             "topic": failed.topic.value, "partition": failed.partition, "offset": failed.offset,
             "group": self._group, "dlq_topic": self.dlq_topic.value, "error": describe(error),
             "error_class": type(error).__name__})
+
+    def _report(self, kind: OpsKind, severity: Severity, failed: FailedRecord, error: BaseException) -> None:
+        if self._ops is None:
+            return
+        record_id = header_value(failed.headers, H_ID)
+        self._ops.emit_soon(self._ops.event(
+            kind, severity, topic=failed.topic.value, group=self._group, partition=failed.partition,
+            offset=failed.offset, record_id=record_id[:128] if record_id else None,
+            error_class=type(error).__name__, value=float(self._consecutive)))

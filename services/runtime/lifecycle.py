@@ -16,6 +16,7 @@ from services.runtime.errors import BrokerUnavailable, ConsumerHalted, ServerSta
 from services.runtime.health import Health
 from services.runtime.http_server import HttpServer, ops_app
 from services.runtime.metrics import RuntimeMetrics
+from services.runtime.ops_reporter import OpsReporter
 from services.runtime.settings import RuntimeSettings
 from services.runtime.structured_logging import configure_logging
 
@@ -38,6 +39,8 @@ class ServiceContext:
     health: Health
     stop: asyncio.Event
     ops_url: str
+    # Heartbeats and runtime reports to ops.events; the body attaches its publisher to it.
+    ops: OpsReporter
 
 
 ServiceBody = Callable[[ServiceContext], Awaitable[None]]
@@ -60,12 +63,15 @@ async def _run(name: str, settings: RuntimeSettings, body: ServiceBody) -> int:
     metrics = RuntimeMetrics(name)
     health = Health()
     ops = HttpServer(ops_app(health, metrics), settings.ops_host, settings.ops_port, name="ops")
+    reporter = OpsReporter(name, health=health, metrics=metrics, interval_s=settings.heartbeat_s)
+    heartbeats: asyncio.Task[None] | None = None
     try:
         await ops.start()
         context = ServiceContext(name=name, settings=settings, metrics=metrics, health=health,
-                                 stop=stop, ops_url=ops.url)
+                                 stop=stop, ops_url=ops.url, ops=reporter)
         log.info("service started", extra={"component": name, "port": ops.port,
                                            "bootstrap": settings.kafka_bootstrap})
+        heartbeats = asyncio.create_task(reporter.run(stop), name="ops.heartbeats")
         await body(context)
     except ServerStartError as error:
         log.critical("cannot start", extra={"error": describe(error)})
@@ -77,6 +83,8 @@ async def _run(name: str, settings: RuntimeSettings, body: ServiceBody) -> int:
         log.critical("broker unavailable at start-up", extra={"error": describe(error)})
         return EXIT_HALTED
     finally:
+        if heartbeats is not None:
+            heartbeats.cancel()
         await ops.stop()
     log.info("service stopped", extra={"component": name})
     return EXIT_OK

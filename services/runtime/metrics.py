@@ -5,6 +5,10 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+# End to end includes time spent in an intake's spool while the broker was away: up to hours.
+END_TO_END_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0, 60.0, 300.0,
+                      1800.0, 7200.0)
+INTAKE_OUTCOMES = ("published", "spooled", "rejected", "quarantined", "unavailable")
 
 
 class RuntimeMetrics:
@@ -40,5 +44,26 @@ class RuntimeMetrics:
                                          "Time a handler took to apply one record.",
                                          ["topic", "group"], buckets=LATENCY_BUCKETS, registry=r)
 
+        self.end_to_end_seconds = Histogram(
+            "hotline_end_to_end_latency_seconds",
+            "Time from the intake accepting a signal to this consumer applying a record descending "
+            "from it (carried in the hotline_ingested_at header).",
+            ["topic", "group"], buckets=END_TO_END_BUCKETS, registry=r)
+        self.triage_signals = Counter("hotline_triage_signals_total",
+                                      "Signals triaged, by urgency and call type.",
+                                      ["urgency", "call_type"], registry=r)
+        self.triage_flags = Counter("hotline_triage_flags_total",
+                                    "Flags raised by triage.", ["flag"], registry=r)
+        self.ops_events = Counter("hotline_ops_events_published_total",
+                                  "Ops events this process published, by kind and result.",
+                                  ["kind", "result"], registry=r)
+
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
+
+
+def intake_signals_counter(registry: CollectorRegistry) -> Counter:
+    """The one count every intake keeps, under one name: inputs by channel and outcome
+    (``INTAKE_OUTCOMES``). Each intake registers it on its process's registry."""
+    return Counter("hotline_intake_signals_total", "Inputs an intake handled, by channel and outcome.",
+                   ["channel", "outcome"], registry=registry)

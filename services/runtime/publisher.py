@@ -23,6 +23,7 @@ from services.runtime.errors import BrokerUnavailable, PublisherClosed, PublishE
 from services.runtime.kafka_options import client_options
 from services.runtime.metrics import RuntimeMetrics
 from services.runtime.settings import RuntimeSettings
+from services.runtime.tracing import with_trace
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class EncodingPublisher(abc.ABC):
     async def publish(
         self, topic: Topic, event: Event, *, extra_headers: Sequence[Header] = ()
     ) -> Delivery:
-        record = self._codec.encode(event, source=self._source, extra_headers=extra_headers)
+        record = self._codec.encode(event, source=self._source, extra_headers=with_trace(extra_headers))
         return await self.publish_record(topic, record)
 
     @abc.abstractmethod

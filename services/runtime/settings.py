@@ -32,6 +32,9 @@ class RuntimeSettings(BaseSettings):
     ops_host: str = "127.0.0.1"
     ops_port: int = Field(default=0, ge=0, le=65535)  # 0 = an ephemeral port, logged at start
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # How often a service says it is alive on ops.events (the ops service calls it silent after
+    # several missed beats).
+    heartbeat_s: float = Field(default=15.0, gt=0, le=300)
     instance: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
 
     @model_validator(mode="after")

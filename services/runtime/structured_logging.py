@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, Final, TextIO
 
 from services.runtime.errors import describe
+from services.runtime.tracing import current_trace
 
 SAFE_FIELDS: Final = frozenset(
     {
@@ -61,6 +62,8 @@ class JsonFormatter(logging.Formatter):
                 line[key] = value if isinstance(value, int | float | bool | None) else str(value)
             else:
                 dropped.append(key)
+        if "trace_id" not in line and (trace := current_trace()) is not None:
+            line["trace_id"] = trace.trace_id
         if dropped:
             line["dropped"] = sorted(dropped)
         if record.exc_info and record.exc_info[1] is not None:

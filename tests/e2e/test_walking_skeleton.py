@@ -21,12 +21,16 @@ from contracts.events import (
     Answer,
     DeclaredFacts,
     FlagName,
+    OpsEvent,
+    OpsKind,
     ReportRequested,
     SignalTriaged,
     Urgency,
     UrgentAlert,
 )
+from contracts.tracing import TraceContext
 from services.runtime import KafkaPublisher, RuntimeMetrics, RuntimeSettings
+from services.runtime.topic_reader import read_whole_topic
 from tests.builders import received
 from tests.conftest import wait_for
 from tests.e2e.processes import ServiceProcess, free_port
@@ -89,6 +93,14 @@ async def test_a_posted_tip_is_triaged_and_recorded_for_review(
     assert triaged.is_raised(FlagName.IMMINENT_DANGER)
     print(f"POST to SignalTriaged seen by kcat: {seen_after:.3f}s")
 
+    # One trace from the intake through triage: same trace id and acceptance time, a new span.
+    [received_record] = kcat_read(topics, Topic.SIGNALS_RECEIVED, 1)
+    started = TraceContext.from_headers([(k, v.encode()) for k, v in _headers(received_record).items()])
+    continued = TraceContext.from_headers([(k, v.encode()) for k, v in headers.items()])
+    assert started is not None and continued is not None
+    assert continued.trace_id == started.trace_id and continued.span_id != started.span_id
+    assert continued.ingested_at_ms == started.ingested_at_ms is not None
+
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{review_port}") as client:
         async def recorded() -> list[dict]:
             return (await client.get("/api/v1/cases")).json()["cases"]
@@ -96,6 +108,11 @@ async def test_a_posted_tip_is_triaged_and_recorded_for_review(
     assert case["reference_number"] == reference
     assert case["urgency"] == "p1_act_now"
     assert case["flags"] == ["imminent_danger", "minor"]
+    async with httpx.AsyncClient() as client:
+        review_metrics = (await client.get(f"http://127.0.0.1:{services[1].ops_port}/metrics")).text
+    latency_count = [line for line in review_metrics.splitlines()
+                     if line.startswith("hotline_end_to_end_latency_seconds_count")]
+    assert latency_count and float(latency_count[0].split()[-1]) == 1.0, latency_count
 
     # Privacy: the narrative reached every service, and none of them wrote it to its log.
     for service in services:
@@ -103,6 +120,15 @@ async def test_a_posted_tip_is_triaged_and_recorded_for_review(
         log_text = service.log_path.read_text()
         assert "locked in a room" not in log_text
         assert "Route 9" not in log_text
+    # The trace id is in the log lines of triage and of review about this signal.
+    for service in services[:2]:
+        assert started.trace_id in service.log_path.read_text(), service.module
+    # Each service said it started, beat, and stopped on ops.events (ids only).
+    said = {(e.service, e.kind) for e in
+            (CODEC.decode_as(OpsEvent, r.value, r.headers)
+             for r in await read_whole_topic(topics, Topic.OPS_EVENTS))}
+    for name in ("triage", "review", "intake-webform"):
+        assert {(name, OpsKind.STARTED), (name, OpsKind.HEARTBEAT), (name, OpsKind.STOPPING)} <= said
 
 
 @pytest.mark.e2e

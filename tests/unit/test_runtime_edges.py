@@ -123,7 +123,7 @@ def test_runtime_public_surface_is_pinned() -> None:
         "EXIT_CONFIG", "EXIT_HALTED", "BrokerUnavailable", "ConsumerHalted", "ConsumerLoop",
         "ConsumerPolicy", "ConsumerSpec", "DeadLetterer", "Delivery", "FailedRecord", "Handler",
         "Health", "HotlineError", "HttpServer", "InMemoryPublisher", "InvalidMessage",
-        "KafkaPublisher", "Message", "PublishError", "Publisher", "PublisherClosed",
+        "KafkaPublisher", "Message", "OpsReporter", "PublishError", "Publisher", "PublisherClosed",
         "RetriableError", "RuntimeMetrics", "RuntimeSettings", "ServiceContext",
         "dead_letter_record", "dlq_topic_for", "load_settings", "ops_app", "run_service",
     ])
