@@ -1,0 +1,7 @@
+"""``python -m services.ops``."""
+
+import sys
+
+from services.ops.main import main
+
+sys.exit(main())
