@@ -1,0 +1,64 @@
+// Live cue for open queue and case pages: a banner, a short tone and the page title when a new
+// urgent case arrives or an escalation is addressed to everyone on shift. Without JavaScript the
+// pages still work; they just need a reload.
+(function () {
+  "use strict";
+  if (!window.EventSource) { return; }
+  var banner = document.getElementById("live");
+  var list = document.getElementById("live-list");
+  var rows = document.getElementById("queue-rows");
+  var baseTitle = document.title;
+  var unseen = 0;
+
+  function tone() {
+    try {
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      var ctx = new Ctx();
+      var osc = ctx.createOscillator();
+      var gain = ctx.createGain();
+      osc.frequency.value = 880;
+      gain.gain.value = 0.15;
+      osc.connect(gain); gain.connect(ctx.destination);
+      osc.start(); osc.stop(ctx.currentTime + 0.35);
+    } catch (e) { /* sound is a cue, not a requirement */ }
+  }
+
+  function announce(data) {
+    unseen += 1;
+    document.title = "(" + unseen + ") urgent - " + baseTitle;
+    if (banner && list) {
+      var a = document.createElement("a");
+      a.href = "/cases/" + encodeURIComponent(data.case_id);
+      a.textContent = data.reference_number;
+      a.className = "live-case";
+      list.appendChild(a);
+      list.appendChild(document.createTextNode(" "));
+      banner.hidden = false;
+    }
+    if (rows && !rows.querySelector('tr[data-case="' + data.case_id + '"]')) {
+      var tr = document.createElement("tr");
+      tr.className = "u1 live-row";
+      tr.setAttribute("data-case", data.case_id);
+      var td = document.createElement("td");
+      td.colSpan = 7;
+      var link = document.createElement("a");
+      link.href = "/cases/" + encodeURIComponent(data.case_id);
+      link.textContent = data.reference_number + " (new " + data.urgency.replace(/_/g, " ") + ")";
+      td.appendChild(link);
+      tr.appendChild(td);
+      Array.prototype.forEach.call(rows.querySelectorAll("tr:not([data-case])"), function (empty) { empty.remove(); });  // "Nothing in the queue matches." no longer holds
+      rows.insertBefore(tr, rows.firstChild);
+    }
+    tone();
+  }
+
+  var source = new EventSource("/events");
+  source.addEventListener("case", function (event) {
+    var data = JSON.parse(event.data);
+    if (data.urgent || (data.created && (data.urgency === "p1_act_now" || data.urgency === "p2_same_day"))) {
+      announce(data);
+    }
+  });
+  source.addEventListener("escalation", function (event) { announce(JSON.parse(event.data)); });
+  window.addEventListener("focus", function () { unseen = 0; document.title = baseTitle; });
+})();
