@@ -10,27 +10,32 @@
   var baseTitle = document.title;
   var unseen = 0;
 
+  var audio = null;
   function tone() {
     try {
       var Ctx = window.AudioContext || window.webkitAudioContext;
-      var ctx = new Ctx();
-      var osc = ctx.createOscillator();
-      var gain = ctx.createGain();
+      audio = audio || new Ctx();  // one context for the page, reused for every cue
+      var osc = audio.createOscillator();
+      var gain = audio.createGain();
       osc.frequency.value = 880;
       gain.gain.value = 0.15;
-      osc.connect(gain); gain.connect(ctx.destination);
-      osc.start(); osc.stop(ctx.currentTime + 0.35);
+      osc.connect(gain); gain.connect(audio.destination);
+      osc.start(); osc.stop(audio.currentTime + 0.35);
     } catch (e) { /* sound is a cue, not a requirement */ }
   }
 
   function announce(data) {
-    unseen += 1;
-    document.title = "(" + unseen + ") urgent - " + baseTitle;
-    if (banner && list) {
+    var known = list && list.querySelector('a[data-case="' + data.case_id + '"]');
+    if (!known) {
+      unseen += 1;
+      document.title = "(" + unseen + ") urgent - " + baseTitle;
+    }
+    if (banner && list && !known) {
       var a = document.createElement("a");
       a.href = "/cases/" + encodeURIComponent(data.case_id);
       a.textContent = data.reference_number;
       a.className = "live-case";
+      a.setAttribute("data-case", data.case_id);
       list.appendChild(a);
       list.appendChild(document.createTextNode(" "));
       banner.hidden = false;
