@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -95,6 +96,12 @@ class Case(Base):
     __table_args__ = (
         # The queue: open work, most urgent first, then by deadline.
         Index("ix_cases_queue", "status", "urgency_rank", "sla_due_at"),
+        # The queue's page in the queue's own order (with the ``id`` tie-break), over open cases only:
+        # a page reads its 50 rows from here instead of sorting every open case, and closed cases,
+        # which only accumulate, never enter it. The predicate is the one ``queries.queue`` uses.
+        Index("ix_cases_open_queue", "urgency_rank", "sla_due_at", "id",
+              postgresql_where=text("status IN ('open', 'awaiting_approval')"),
+              sqlite_where=text("status IN ('open', 'awaiting_approval')")),
         Index("ix_cases_state", "state"),
     )
 

@@ -6,14 +6,21 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from services.review.models import AuditEntry, Case, CaseLink, Decision, Signal
 
 OPEN_STATUSES = ("open", "awaiting_approval")
+# Written into the SQL as constants, not sent as parameters: psycopg prepares a statement after its
+# fifth run, and PostgreSQL then switches to a generic plan, which can use the partial index
+# ``ix_cases_open_queue`` only if it sees the constants, and which otherwise builds the IN-list
+# array again for every row it filters (a count of 90,000 open cases took twice as long).
+_OPEN: Final[BindParameter[str]] = bindparam("open_statuses", OPEN_STATUSES, expanding=True,
+                                             literal_execute=True)
 
 
 @dataclass(frozen=True)
@@ -81,7 +88,7 @@ def queue(session: Session, now: datetime, filters: QueueFilter = QueueFilter(),
     """Open cases, most urgent first, then by deadline; and how many match in all."""
     query = select(Case)
     if not filters.include_closed:
-        query = query.where(Case.status.in_(OPEN_STATUSES))
+        query = query.where(Case.status.in_(_OPEN))
     if filters.state:
         query = query.where(Case.state == filters.state)
     if filters.call_type:

@@ -72,6 +72,9 @@ def upgrade() -> None:
         batch_op.create_index('ix_cases_queue', ['status', 'urgency_rank', 'sla_due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_reference_number'), ['reference_number'], unique=False)
         batch_op.create_index('ix_cases_state', ['state'], unique=False)
+        batch_op.create_index('ix_cases_open_queue', ['urgency_rank', 'sla_due_at', 'id'], unique=False,
+                              postgresql_where=sa.text("status IN ('open', 'awaiting_approval')"),
+                              sqlite_where=sa.text("status IN ('open', 'awaiting_approval')"))
 
     op.create_table('outbox',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True,
@@ -270,6 +273,7 @@ def downgrade() -> None:
 
     op.drop_table('outbox')
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_cases_open_queue')
         batch_op.drop_index('ix_cases_state')
         batch_op.drop_index(batch_op.f('ix_cases_reference_number'))
         batch_op.drop_index('ix_cases_queue')
