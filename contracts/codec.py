@@ -40,6 +40,7 @@ from contracts.events import (
     InputQuarantined,
     OpsEvent,
     ReportRequested,
+    ReviewDecision,
     SignalReceived,
     SignalTriaged,
     UrgentAlert,
@@ -215,6 +216,7 @@ class Codec:
 
 # The codec of this repository: every event model, and every upcaster ever written.
 CODEC = Codec(
-    events=(SignalReceived, SignalTriaged, UrgentAlert, ReportRequested, InputQuarantined, OpsEvent),
+    events=(SignalReceived, SignalTriaged, UrgentAlert, ReportRequested, InputQuarantined, OpsEvent,
+            ReviewDecision),
     upcasters=(),
 )

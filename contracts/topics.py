@@ -18,6 +18,7 @@ from contracts.events import (
     InputQuarantined,
     OpsEvent,
     ReportRequested,
+    ReviewDecision,
     SignalReceived,
     SignalTriaged,
     UrgentAlert,
@@ -112,7 +113,8 @@ _SPECS: tuple[TopicSpec, ...] = (
         partitions=6,
         retention=14 * _DAY,
         producers=_INTAKES,
-        consumers=frozenset({Service.TRIAGE}),
+        # Review keeps the narrative and the reporter: the case store is their system of record.
+        consumers=frozenset({Service.TRIAGE, Service.REVIEW}),
         event_types=(SignalReceived,),
         dlq=Topic.SIGNALS_RECEIVED_DLQ,
     ),
@@ -167,6 +169,7 @@ _SPECS: tuple[TopicSpec, ...] = (
         retention=30 * _DAY,
         producers=frozenset({Service.REVIEW}),
         consumers=frozenset({Service.REPORTING, Service.OPS}),
+        event_types=(ReviewDecision,),
         dlq=Topic.REVIEW_DECISIONS_DLQ,
     ),
     TopicSpec(

@@ -1,13 +1,16 @@
-"""Shared fixtures: the real Kafka broker, per-test topic prefixes, and markers by folder.
+"""Shared fixtures: the real Kafka broker, per-test topic prefixes, PostgreSQL, and markers by folder.
 
 The broker comes from ``HOTLINE_TEST_KAFKA_BOOTSTRAP`` (``./dev test`` and CI start one), or
-else a private broker is started for the session from ``deploy.localkafka``. With ``CI=true``
-a missing broker fails the run; elsewhere tests that need it are skipped with the reason.
+else a private broker is started for the session from ``deploy.localkafka``. PostgreSQL likewise
+comes from ``HOTLINE_TEST_POSTGRES_URL``, or else a private cluster from ``deploy.localpostgres``.
+With ``CI=true`` a missing service fails the run; elsewhere tests that need it are skipped with
+the reason.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import uuid
@@ -23,12 +26,16 @@ from services.runtime.provision import provision
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 _FOLDER_MARKERS = {"unit": "unit", "integration": "kafka", "e2e": "e2e"}
+# An integration test marked with one of these needs that service, not the Kafka broker.
+_OTHER_SERVICE_MARKERS = ("postgres",)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         folder = Path(str(item.fspath)).parent.name
         marker = _FOLDER_MARKERS.get(folder)
+        if marker == "kafka" and any(item.get_closest_marker(m) for m in _OTHER_SERVICE_MARKERS):
+            continue
         if marker and not item.get_closest_marker(marker):
             item.add_marker(marker)
 
@@ -42,9 +49,9 @@ def _reachable(bootstrap: str) -> bool:
         return False
 
 
-def _unavailable(reason: str) -> None:
+def _unavailable(reason: str, service: str = "a real Kafka broker") -> None:
     if IN_CI:
-        pytest.fail(f"CI needs a real Kafka broker: {reason}", pytrace=False)
+        pytest.fail(f"CI needs {service}: {reason}", pytrace=False)
     pytest.skip(reason)
 
 
@@ -109,3 +116,61 @@ def dovecot() -> Iterator[Dovecot]:
     server = Dovecot().start()
     yield server
     server.remove()
+
+
+def _psycopg_conninfo(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """SQLAlchemy URL of one PostgreSQL for the session, as a role that may create databases.
+
+    ``HOTLINE_TEST_POSTGRES_URL`` if set, else a private throwaway cluster (Debian's postgresql).
+    """
+    given = os.environ.get("HOTLINE_TEST_POSTGRES_URL")
+    if given:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        shown = make_url(given).render_as_string(hide_password=True)
+        try:
+            psycopg.connect(_psycopg_conninfo(given), connect_timeout=5).close()
+        except psycopg.Error as error:
+            _unavailable(f"HOTLINE_TEST_POSTGRES_URL={shown} is not reachable: {error}",
+                         "a real PostgreSQL server")
+        yield given
+        return
+    from deploy.localpostgres import LocalPostgresError, Postgres, PostgresMissing
+
+    server = Postgres()
+    try:
+        server.start()
+    except LocalPostgresError as error:
+        server.remove()
+        if isinstance(error, PostgresMissing):
+            _unavailable(str(error), "a real PostgreSQL server")
+        raise
+    try:
+        yield server.url
+    finally:
+        server.remove()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """SQLAlchemy URL of a new, empty database of this test's own; dropped afterwards."""
+    import psycopg
+    from psycopg import sql
+    from sqlalchemy.engine import make_url
+
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(_psycopg_conninfo(postgres_server), autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
+    # Best effort: FORCE ends the sessions a test's engine may still hold open.
+    with (contextlib.suppress(psycopg.Error),
+          psycopg.connect(_psycopg_conninfo(postgres_server), autocommit=True) as admin):
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

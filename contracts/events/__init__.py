@@ -16,6 +16,7 @@ from contracts.events._common import (
 from contracts.events.input_quarantined import InputQuarantined
 from contracts.events.ops_event import OpsEvent, OpsKind, Severity
 from contracts.events.report_requested import ReportConditions, ReportNeed, ReportRequested
+from contracts.events.review_decision import DecisionKind, ReviewDecision
 from contracts.events.signal_received import (
     AgeRange,
     AttachmentRef,
@@ -54,6 +55,7 @@ __all__ = [
     "CallType",
     "Channel",
     "ContactDetails",
+    "DecisionKind",
     "DeclaredFacts",
     "DeclaredTraffickingType",
     "EmailSource",
@@ -77,6 +79,7 @@ __all__ = [
     "ReportRequested",
     "Reporter",
     "ReporterRole",
+    "ReviewDecision",
     "Route",
     "RoutingTarget",
     "SafeContact",

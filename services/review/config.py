@@ -3,14 +3,37 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from services.runtime import RuntimeSettings
 
 
 class ReviewSettings(RuntimeSettings):
-    # The embedded default; the review issue moves the case store to SQLAlchemy + PostgreSQL.
-    review_db: Path = Path(".local/review.sqlite3")
+    # PostgreSQL in production (postgresql+psycopg://...); the embedded default is a SQLite file.
+    review_database_url: str = "sqlite:///.local/review.sqlite3"
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8082, ge=0, le=65535)
+    # Where the intakes keep attachments (content-addressed); served to staff, never inline.
+    blob_dir: Path = Path(".local/webform/blobs")
+    # Urgent cases must be acknowledged (claimed) within this, or they escalate.
+    urgent_ack_minutes: float = Field(default=5.0, gt=0)
+    # Escalate again (to the next supervisor on shift) while still unacknowledged.
+    escalation_repeat_minutes: float = Field(default=5.0, gt=0)
+    sla_check_s: float = Field(default=5.0, gt=0)
+    claim_minutes: float = Field(default=30.0, gt=0)
+    session_hours: float = Field(default=10.0, gt=0)
+    # Secure cookies need HTTPS (in front of the app); only a local run over plain HTTP turns it off.
+    cookie_secure: bool = True
+    # Test hook, honoured only in the test environment (see ``outbox``).
+    review_fault: str | None = None
+
+    @model_validator(mode="after")
+    def _production_needs_postgres(self) -> Self:
+        if self.environment == "production":
+            if not self.review_database_url.startswith("postgresql"):
+                raise ValueError("production needs PostgreSQL (HOTLINE_REVIEW_DATABASE_URL=postgresql+psycopg://...)")
+            if not self.cookie_secure:
+                raise ValueError("production needs secure cookies (HOTLINE_COOKIE_SECURE=true)")
+        return self

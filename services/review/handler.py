@@ -1,21 +1,58 @@
-"""Applying a ``signals.triaged`` record to the case store."""
+"""Applying ``signals.received``, ``signals.triaged`` and ``alerts.urgent`` records to the case store."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 
-from contracts.events import SignalTriaged
-from services.review.store import CaseStore
-from services.runtime import InvalidMessage, Message
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from contracts.events import SignalReceived, SignalTriaged, UrgentAlert
+from services.review.cases import CaseChange, CaseStore
+from services.review.live import LiveHub
+from services.runtime import InvalidMessage, Message, RetriableError
 
 log = logging.getLogger(__name__)
 
 
-async def record_triaged(message: Message, *, store: CaseStore) -> None:
-    if not isinstance(message.event, SignalTriaged):
-        raise InvalidMessage(f"review reads SignalTriaged, got {message.envelope.type}")
-    applied = await store.apply_triaged(message.envelope.id, message.event)
-    log.info("case recorded" if applied else "duplicate event ignored", extra={
-        "event_id": message.envelope.id, "signal_id": str(message.event.signal_id),
-        "urgency": message.event.urgency.value, "topic": message.topic.value,
-        "partition": message.partition, "offset": message.offset})
+class CaseWriter:
+    """One writer per process (SQLite has one anyway): applies are serialised; a conflict with
+    another replica (the same case created twice at once) is retried by the consumer loop."""
+
+    def __init__(self, store: CaseStore, live: LiveHub) -> None:
+        self._store = store
+        self._live = live
+        self._lock = asyncio.Lock()
+
+    async def received(self, message: Message) -> None:
+        event = message.event
+        if not isinstance(event, SignalReceived):
+            raise InvalidMessage(f"review reads SignalReceived here, got {message.envelope.type}")
+        await self._apply(message, lambda: self._store.apply_received(message.envelope.id, event))
+
+    async def triaged(self, message: Message) -> None:
+        event = message.event
+        if not isinstance(event, SignalTriaged):
+            raise InvalidMessage(f"review reads SignalTriaged here, got {message.envelope.type}")
+        await self._apply(message, lambda: self._store.apply_triaged(message.envelope.id, event))
+
+    async def alert(self, message: Message) -> None:
+        event = message.event
+        if not isinstance(event, UrgentAlert):
+            raise InvalidMessage(f"review reads UrgentAlert here, got {message.envelope.type}")
+        await self._apply(message, lambda: self._store.apply_alert(message.envelope.id, event))
+
+    async def _apply(self, message: Message, apply: Callable[[], CaseChange | None]) -> None:
+        async with self._lock:
+            try:
+                change = await asyncio.to_thread(apply)
+            except (IntegrityError, OperationalError) as error:
+                raise RetriableError(f"case store: {type(error).__name__}") from error
+        log.info("case updated" if change else "duplicate event ignored", extra={
+            "event_id": message.envelope.id, "topic": message.topic.value, "partition": message.partition,
+            "offset": message.offset, "reference_number": change.reference_number if change else None})
+        if change is not None:
+            self._live.publish({"type": "case", "case_id": str(change.case_id),
+                                "reference_number": change.reference_number, "urgency": change.urgency,
+                                "created": change.created, "urgent": change.urgent_alert})

@@ -1,16 +1,22 @@
-"""Composition root of review: case store, consumer of ``signals.triaged``, HTTP API."""
+"""Composition root of review: the case store, its consumers, the outbox relay, the SLA clock, the app."""
 
 from __future__ import annotations
 
 import asyncio
-import functools
+import logging
+from datetime import UTC, datetime, timedelta
 
 from contracts import Topic
-from contracts.events import SignalTriaged
+from contracts.events import SignalReceived, SignalTriaged, UrgentAlert
+from services.review.auth import Auth
+from services.review.cases import CaseStore
 from services.review.config import ReviewSettings
-from services.review.handler import record_triaged
-from services.review.source import build_app
-from services.review.store import CaseStore
+from services.review.db import Database, migrate
+from services.review.decisions import Decisions
+from services.review.handler import CaseWriter
+from services.review.live import LiveHub
+from services.review.outbox import OutboxRelay
+from services.review.web import build_app
 from services.runtime import (
     ConsumerLoop,
     ConsumerSpec,
@@ -22,29 +28,81 @@ from services.runtime import (
 )
 
 SERVICE = "review"
+log = logging.getLogger(__name__)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def sla_clock(decisions: Decisions, live: LiveHub, settings: ReviewSettings,
+                    stop: asyncio.Event) -> None:
+    """Escalate urgent cases nobody acknowledged in time; alert the next supervisor on shift."""
+    repeat = timedelta(minutes=settings.escalation_repeat_minutes)
+    while not stop.is_set():
+        try:
+            escalated = await asyncio.to_thread(decisions.escalate_overdue, repeat_after=repeat)
+        except Exception as error:  # noqa: BLE001 - the clock must keep running; the next tick retries
+            log.error("SLA check failed", extra={"error_class": type(error).__name__})
+            escalated = []
+        for case, target in escalated:
+            log.warning("urgent case escalated", extra={"reference_number": case.reference_number,
+                                                        "count": case.escalation_level})
+            live.publish({"type": "escalation", "case_id": str(case.id),
+                          "reference_number": case.reference_number, "urgency": case.urgency,
+                          "level": case.escalation_level, "to": target})
+        try:
+            await asyncio.wait_for(stop.wait(), settings.sla_check_s)
+        except TimeoutError:
+            continue
 
 
 async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
-    store = CaseStore(settings.review_db)
+    await asyncio.to_thread(migrate, settings.review_database_url)
+    db = Database(settings.review_database_url)
+    live = LiveHub()
+    store = CaseStore(db, urgent_ack=timedelta(minutes=settings.urgent_ack_minutes), now=now)
+    writer = CaseWriter(store, live)
     publisher = KafkaPublisher(settings, source=f"/hotline/{SERVICE}", metrics=context.metrics)
     await publisher.start()
     context.ops.attach(publisher)
-    spec = ConsumerSpec(
-        name="review.cases", topic=Topic.SIGNALS_TRIAGED, group="review.cases",
-        handler=functools.partial(record_triaged, store=store), event_type=SignalTriaged,
-    )
-    loop = ConsumerLoop(spec, settings=settings, dlq_publisher=publisher, metrics=context.metrics,
-                        health=context.health, ops=context.ops)
-    server = HttpServer(build_app(store), settings.http_host, settings.http_port, name="review")
+    fault = settings.review_fault if settings.environment == "test" else None
+    relay = OutboxRelay(db, publisher, now=now, fault=fault)
+    decisions = Decisions(db, now=now, claim_ttl=timedelta(minutes=settings.claim_minutes),
+                          on_commit=relay.wake)
+    auth = Auth(db, session_ttl=timedelta(hours=settings.session_hours), cookie_secure=settings.cookie_secure,
+                now=now)
+    consumers = [
+        ConsumerLoop(ConsumerSpec(name=f"review.{name}", topic=topic, group=f"review.{name}", handler=handler,
+                                  event_type=event_type),
+                     settings=settings, dlq_publisher=publisher, metrics=context.metrics,
+                     health=context.health, ops=context.ops)
+        for name, topic, handler, event_type in (
+            ("signals", Topic.SIGNALS_RECEIVED, writer.received, SignalReceived),
+            ("cases", Topic.SIGNALS_TRIAGED, writer.triaged, SignalTriaged),
+            ("alerts", Topic.ALERTS_URGENT, writer.alert, UrgentAlert),
+        )
+    ]
+    app = build_app(auth=auth, decisions=decisions, live=live, blob_dir=settings.blob_dir, now=now)
+    server = HttpServer(app, settings.http_host, settings.http_port, name="review")
+    tasks: list[asyncio.Task[None]] = []
     try:
         await server.start()
-        consuming = asyncio.create_task(loop.run(context.stop), name="review.cases")
-        await consuming  # returns on stop; raises ConsumerHalted if the loop halted itself
+        context.health.set("http", ready=True, detail=server.url)
+        tasks = [asyncio.create_task(loop.run(context.stop), name=loop.spec.name) for loop in consumers]
+        tasks.append(asyncio.create_task(relay.run(context.stop), name="review.outbox"))
+        tasks.append(asyncio.create_task(sla_clock(decisions, live, settings, context.stop),
+                                         name="review.sla"))
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            task.result()  # a consumer that halted itself stops the service (exit 75)
     finally:
+        context.stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await server.stop()
         await context.ops.close()
         await publisher.stop()
-        store.close()
+        db.dispose()
 
 
 def main() -> int:

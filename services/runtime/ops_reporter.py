@@ -109,8 +109,8 @@ class OpsReporter:
 
     async def close(self) -> None:
         """Say the process is stopping, and let background reports finish (bounded by the timeout)."""
+        if self._in_flight:  # reports made on a record's path go out before the goodbye
+            await asyncio.wait(self._in_flight, timeout=self._timeout_s)
         if self._publisher is not None:
             await self.emit(self.event(OpsKind.STOPPING))
         self._publisher = None  # the service stops its producer next; heartbeats end here
-        if self._in_flight:
-            await asyncio.wait(self._in_flight, timeout=self._timeout_s)

@@ -26,7 +26,7 @@ async def test_review_halts_with_exit_75_after_ten_dead_letters_in_a_row(
                 key=b"one-partition", value=f"poison {i}".encode(), headers=()))
 
     review = ServiceProcess("services.review", {**service_env, "HOTLINE_HTTP_PORT": "0",
-                                                "HOTLINE_REVIEW_DB": str(tmp_path / "r.sqlite3")},
+                                                "HOTLINE_REVIEW_DATABASE_URL": _sqlite(tmp_path)},
                             tmp_path / "review.log")
     with contextlib.suppress(AssertionError):  # it may halt before a readiness probe answers
         review.start()
@@ -50,7 +50,7 @@ async def test_a_taken_port_is_one_clear_line_and_exit_78(
         taken.listen()
         port = taken.getsockname()[1]
         review = ServiceProcess("services.review", {**service_env, "HOTLINE_HTTP_PORT": str(port),
-                                                    "HOTLINE_REVIEW_DB": str(tmp_path / "r.sqlite3")},
+                                                    "HOTLINE_REVIEW_DATABASE_URL": _sqlite(tmp_path)},
                                 tmp_path / "review.log")
         with contextlib.suppress(AssertionError):
             review.start(ready_timeout=20)
@@ -61,3 +61,7 @@ async def test_a_taken_port_is_one_clear_line_and_exit_78(
     assert critical["error"] == (f"ServerStartError: review server cannot listen on 127.0.0.1:{port} "
                                  "(in use, or not permitted)")
     assert not any("Traceback" in str(line) for line in lines)
+
+
+def _sqlite(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'r.sqlite3'}"

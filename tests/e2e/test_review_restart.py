@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from contracts import Topic, physical_name
+from contracts.reference_numbers import reference_for
 from services.runtime import KafkaPublisher, RuntimeMetrics, RuntimeSettings
 from tests.builders import triaged
 from tests.conftest import wait_for
@@ -26,7 +28,9 @@ def cases(db: Path) -> list[tuple[str, int]]:
         return []
     with sqlite3.connect(db) as conn:
         try:
-            return conn.execute("SELECT signal_id, revision FROM cases").fetchall()
+            # Each case is created (version 1) and refreshed by its one triage (version 2).
+            return [(str(uuid.UUID(signal_id)), version) for signal_id, version in conn.execute(
+                "SELECT s.signal_id, c.version FROM signals s JOIN cases c ON c.id = s.case_id").fetchall()]
         except sqlite3.OperationalError:  # the service has not created its tables yet
             return []
 
@@ -37,7 +41,10 @@ def applied_events(db: Path) -> int:
 
 
 async def publish_triaged(settings: RuntimeSettings, count: int) -> set[str]:
-    events = [triaged() for _ in range(count)]
+    events = []
+    for _ in range(count):
+        signal_id = uuid.uuid4()
+        events.append(triaged(signal_id=signal_id, reference_number=reference_for(str(signal_id), b"t")))
     async with KafkaPublisher(settings, source="/hotline/triage", metrics=RuntimeMetrics("t")) as publisher:
         for event in events:
             await publisher.publish(Topic.SIGNALS_TRIAGED, event)
@@ -70,17 +77,17 @@ async def test_kill_mid_stream_then_restart_loses_nothing_and_applies_nothing_tw
     db = tmp_path / "review.sqlite3"
     sent = await publish_triaged(topics, COUNT)
 
-    first = launch("services.review", HOTLINE_REVIEW_DB=str(db), HOTLINE_HTTP_PORT="0")
+    first = launch("services.review", HOTLINE_REVIEW_DATABASE_URL=f"sqlite:///{db}", HOTLINE_HTTP_PORT="0")
     await wait_for(lambda: len(cases(db)) >= COUNT // 8, interval=0.005, what="some cases applied")
     first.kill()  # SIGKILL: no shutdown, no final commit
     applied_before_kill = len(cases(db))
     assert applied_before_kill < COUNT, "the kill came too late to be mid-stream"
 
-    second = launch("services.review", HOTLINE_REVIEW_DB=str(db), HOTLINE_HTTP_PORT="0")
+    second = launch("services.review", HOTLINE_REVIEW_DATABASE_URL=f"sqlite:///{db}", HOTLINE_HTTP_PORT="0")
     await wait_for(lambda: len(cases(db)) == COUNT, timeout=60, what="every case after the restart")
     rows = cases(db)
     assert {signal_id for signal_id, _ in rows} == sent
-    assert {revision for _, revision in rows} == {1}, "an event was applied twice"
+    assert {version for _, version in rows} == {2}, "an event was applied twice"
     assert applied_events(db) == COUNT
     assert second.terminate() == 0
 
@@ -90,17 +97,17 @@ async def test_a_full_redelivery_is_absorbed_by_the_idempotent_store(
 ) -> None:
     db = tmp_path / "review.sqlite3"
     await publish_triaged(topics, 50)
-    first = launch("services.review", HOTLINE_REVIEW_DB=str(db), HOTLINE_HTTP_PORT="0")
+    first = launch("services.review", HOTLINE_REVIEW_DATABASE_URL=f"sqlite:///{db}", HOTLINE_HTTP_PORT="0")
     await wait_for(lambda: len(cases(db)) == 50, what="50 cases")
     assert first.terminate() == 0
 
     await rewind_group(topics, "review.cases")
-    second = launch("services.review", HOTLINE_REVIEW_DB=str(db), HOTLINE_HTTP_PORT="0")
+    second = launch("services.review", HOTLINE_REVIEW_DATABASE_URL=f"sqlite:///{db}", HOTLINE_HTTP_PORT="0")
 
     def duplicates_ignored() -> int:
         return sum(1 for line in second.log_lines() if line.get("msg") == "duplicate event ignored")
 
     await wait_for(lambda: duplicates_ignored() == 50, what="all 50 redelivered and ignored")
-    assert {revision for _, revision in cases(db)} == {1}
+    assert {version for _, version in cases(db)} == {2}
     assert applied_events(db) == 50
     assert second.terminate() == 0

@@ -29,11 +29,13 @@ from contracts.events import (
     UrgentAlert,
 )
 from contracts.tracing import TraceContext
+from services.review.auth import Role
 from services.runtime import KafkaPublisher, RuntimeMetrics, RuntimeSettings
 from services.runtime.topic_reader import read_whole_topic
 from tests.builders import received
 from tests.conftest import wait_for
 from tests.e2e.processes import ServiceProcess, free_port
+from tests.e2e.review_support import provision_review
 from tests.kafka_reader import read_topic
 
 
@@ -64,10 +66,11 @@ async def test_a_posted_tip_is_triaged_and_recorded_for_review(
     topics: RuntimeSettings, launch: Callable[..., ServiceProcess], tmp_path: Path
 ) -> None:
     webform_port, review_port = free_port(), free_port()
+    review_db = f"sqlite:///{tmp_path / 'review.sqlite3'}"
+    token = provision_review(review_db, ("feed", Role.SERVICE))["feed"]
     services = [
         launch("triage"),
-        launch("services.review", HOTLINE_HTTP_PORT=str(review_port),
-               HOTLINE_REVIEW_DB=str(tmp_path / "review.sqlite3")),
+        launch("services.review", HOTLINE_HTTP_PORT=str(review_port), HOTLINE_REVIEW_DATABASE_URL=review_db),
         launch("intake_webform", HOTLINE_HTTP_PORT=str(webform_port)),
     ]
 
@@ -101,13 +104,15 @@ async def test_a_posted_tip_is_triaged_and_recorded_for_review(
     assert continued.trace_id == started.trace_id and continued.span_id != started.span_id
     assert continued.ingested_at_ms == started.ingested_at_ms is not None
 
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{review_port}") as client:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{review_port}",
+                                 headers={"Authorization": f"Bearer {token}"}) as client:
         async def recorded() -> list[dict]:
-            return (await client.get("/api/v1/cases")).json()["cases"]
+            # The signal and its triage arrive on two topics: wait for the triaged case.
+            return [c for c in (await client.get("/api/v1/cases")).json()["cases"] if c["triaged"]]
         [case] = await wait_for(recorded, what="the case in review")
     assert case["reference_number"] == reference
     assert case["urgency"] == "p1_act_now"
-    assert case["flags"] == ["imminent_danger", "minor"]
+    assert (case["minor"], case["imminent_danger"], case["break_glass"]) == (True, True, True)
     async with httpx.AsyncClient() as client:
         review_metrics = (await client.get(f"http://127.0.0.1:{services[1].ops_port}/metrics")).text
     latency_count = [line for line in review_metrics.splitlines()

@@ -1,0 +1,276 @@
+"""Applying the streams to the case store: signals received, triaged, urgent alerts.
+
+Every apply is one transaction, idempotent by event id (``applied_events``). The topics are read
+by separate consumers, so a signal's triage may arrive before the signal itself: whichever comes
+first creates the case, and the other completes it. Signals are grouped into one case when they
+are the same situation by construction: a follow-up or reply names its signal or reference
+number, and a call's fragments share the call id. Signals that only share an entity (a phone
+number, an address: triage's correlation) are linked as related cases, not merged.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from contracts.events import (
+    FlagName,
+    PhoneSource,
+    RoutingTarget,
+    SignalReceived,
+    SignalTriaged,
+    Urgency,
+    UrgentAlert,
+)
+from contracts.ids import derive_id
+from services.review.db import Database
+from services.review.models import AppliedEvent, Attachment, Case, CaseKey, CaseLink, Signal
+
+URGENCY_RANK = {Urgency.P1_ACT_NOW: 1, Urgency.P2_SAME_DAY: 2, Urgency.P3_BUSINESS_DAYS: 3,
+                Urgency.P4_INFORMATIONAL: 4}
+RANK_URGENCY = {rank: urgency for urgency, rank in URGENCY_RANK.items()}
+# Until triage has spoken, a case waits at P3 with a placeholder deadline (triage follows in
+# milliseconds; this only matters if triage is down, and then ops raises the alarm).
+_UNTRIAGED_SLA = timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class CaseChange:
+    """What an apply did, for the live queue: ids and urgency only."""
+
+    case_id: uuid.UUID
+    reference_number: str
+    urgency: str
+    created: bool
+    urgent_alert: bool = False
+
+
+def _keys_of(signal: SignalReceived) -> list[str]:
+    """The grouping keys a received signal brings, strongest first."""
+    keys = []
+    if signal.related is not None:
+        if signal.related.signal_id is not None:
+            keys.append(f"signal:{signal.related.signal_id}")
+        if signal.related.reference_number is not None:
+            keys.append(f"ref:{signal.related.reference_number}")
+    if isinstance(signal.source, PhoneSource):
+        keys.append(f"call:{signal.source.system}:{signal.source.call_id}")
+    keys += [f"signal:{signal.signal_id}", f"ref:{signal.reference_number}"]
+    return keys
+
+
+class CaseStore:
+    def __init__(self, db: Database, *, urgent_ack: timedelta, now: Callable[[], datetime]) -> None:
+        self.db = db
+        self._urgent_ack = urgent_ack
+        self._now = now
+
+    # ------------------------------------------------------------ the three streams
+
+    def apply_received(self, event_id: str, signal: SignalReceived) -> CaseChange | None:
+        with self.db.transaction() as session:
+            if not self._first_time(session, event_id, "signals.received"):
+                return None
+            existing = session.get(Signal, signal.signal_id)
+            keys = _keys_of(signal)
+            target = self._case_for(session, keys)
+            created = False
+            if existing is None:
+                if target is None:
+                    target = self._new_case(session, signal.reference_number, signal.received_at)
+                    created = True
+                existing = Signal(signal_id=signal.signal_id, case_id=target.id,
+                                  reference_number=signal.reference_number, channel=signal.channel.value,
+                                  received_at=signal.received_at)
+                session.add(existing)
+            elif target is not None and target.id != existing.case_id:
+                # Triage came first and opened a case of its own; the signal belongs with its relatives.
+                self._move(session, existing, target)
+            else:
+                target = session.get(Case, existing.case_id)
+            assert target is not None
+            existing.subject = signal.subject
+            existing.narrative = signal.narrative
+            existing.reporter = signal.reporter.model_dump(mode="json")
+            existing.facts = signal.facts.model_dump(mode="json")
+            existing.source = signal.source.model_dump(mode="json")
+            existing.attachments = [a.model_dump(mode="json") for a in signal.attachments]
+            existing.related = signal.related.model_dump(mode="json") if signal.related else None
+            session.flush()
+            if signal.attachments:
+                self._insert_ignore(session, Attachment, [
+                    {"sha256": a.sha256, "signal_id": signal.signal_id, "case_id": target.id,
+                     "media_type": a.media_type, "size_bytes": a.size_bytes} for a in signal.attachments])
+            self._add_keys(session, target.id, keys)
+            session.flush()
+            self._refresh(session, target)
+            return CaseChange(target.id, target.reference_number, target.urgency, created)
+
+    def apply_triaged(self, event_id: str, triaged: SignalTriaged) -> CaseChange | None:
+        with self.db.transaction() as session:
+            if not self._first_time(session, event_id, "signals.triaged"):
+                return None
+            existing = session.get(Signal, triaged.signal_id)
+            created = False
+            if existing is None:
+                target = self._case_for(session, [f"signal:{triaged.signal_id}",
+                                                  f"ref:{triaged.reference_number}"])
+                if target is None:
+                    target = self._new_case(session, triaged.reference_number, triaged.received_at)
+                    created = True
+                existing = Signal(signal_id=triaged.signal_id, case_id=target.id,
+                                  reference_number=triaged.reference_number, channel=triaged.channel.value,
+                                  received_at=triaged.received_at)
+                session.add(existing)
+                self._add_keys(session, target.id, [f"signal:{triaged.signal_id}",
+                                                    f"ref:{triaged.reference_number}"])
+            else:
+                target = session.get(Case, existing.case_id)
+                assert target is not None
+            previous = existing.triage
+            if previous is None or previous.get("triaged_at", "") <= triaged.triaged_at.isoformat():
+                existing.triage = triaged.model_dump(mode="json")
+                existing.urgency = triaged.urgency.value
+                existing.call_type = triaged.call_type.value
+                existing.rules_version = triaged.rules_version
+            session.flush()
+            self._link(session, target.id, triaged)
+            self._refresh(session, target)
+            return CaseChange(target.id, target.reference_number, target.urgency, created)
+
+    def apply_alert(self, event_id: str, alert: UrgentAlert) -> CaseChange | None:
+        with self.db.transaction() as session:
+            if not self._first_time(session, event_id, "alerts.urgent"):
+                return None
+            existing = session.get(Signal, alert.signal_id)
+            created = False
+            if existing is None:
+                # The alert outran both the signal and its triage: open the case from the alert.
+                keys = [f"signal:{alert.signal_id}", f"ref:{alert.reference_number}"]
+                target = self._case_for(session, keys)
+                if target is None:
+                    target, created = self._new_case(session, alert.reference_number, alert.received_at), True
+                existing = Signal(signal_id=alert.signal_id, case_id=target.id,
+                                  reference_number=alert.reference_number, channel=alert.channel.value,
+                                  received_at=alert.received_at, urgency=alert.urgency.value)
+                session.add(existing)
+                self._add_keys(session, target.id, keys)
+            else:
+                target = session.get(Case, existing.case_id)
+                assert target is not None
+            existing.alerted_at = existing.alerted_at or alert.raised_at
+            if existing.urgency is None:
+                existing.urgency = alert.urgency.value
+            session.flush()
+            self._refresh(session, target)
+            return CaseChange(target.id, target.reference_number, target.urgency, created, urgent_alert=True)
+
+    # ------------------------------------------------------------ parts
+
+    def _insert_ignore(self, session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+        """INSERT ... ON CONFLICT DO NOTHING."""
+        insert = pg_insert if self.db.is_postgres else sqlite_insert
+        session.execute(insert(model).values(rows).on_conflict_do_nothing())
+
+    def _first_time(self, session: Session, event_id: str, topic: str) -> bool:
+        insert = pg_insert if self.db.is_postgres else sqlite_insert
+        statement = (insert(AppliedEvent).values(event_id=event_id, topic=topic, applied_at=self._now())
+                     .on_conflict_do_nothing().returning(AppliedEvent.event_id))
+        return session.execute(statement).scalar() is not None
+
+    def _case_for(self, session: Session, keys: Sequence[str]) -> Case | None:
+        found = {k.key: k.case_id for k in session.scalars(select(CaseKey).where(CaseKey.key.in_(keys)))}
+        for key in keys:  # strongest first
+            if key in found:
+                case = session.get(Case, found[key])
+                # Follow a merge to where the case lives now.
+                while case is not None and case.merged_into is not None:
+                    case = session.get(Case, case.merged_into)
+                return case
+        return None
+
+    def _new_case(self, session: Session, reference_number: str, received_at: datetime) -> Case:
+        now = self._now()
+        case = Case(id=derive_id("review.case", reference_number), reference_number=reference_number,
+                    status="open", urgency=Urgency.P3_BUSINESS_DAYS.value, urgency_rank=3,
+                    call_type="unknown", trafficking_type="unknown", state=None, city=None, minor=False,
+                    imminent_danger=False, triaged=False, opened_at=received_at,
+                    sla_due_at=received_at + _UNTRIAGED_SLA, ack_due_at=None, acknowledged_at=None,
+                    acknowledged_by=None, escalation_level=0, escalated_at=None, claimed_by=None,
+                    claim_expires_at=None, break_glass=False, closed_reason=None, merged_into=None,
+                    updated_at=now, version=1)
+        session.add(case)
+        session.flush()
+        return case
+
+    def _add_keys(self, session: Session, case_id: uuid.UUID, keys: Sequence[str]) -> None:
+        rows = [{"key": key, "case_id": case_id} for key in dict.fromkeys(keys)]
+        self._insert_ignore(session, CaseKey, rows)
+
+    def _move(self, session: Session, signal: Signal, target: Case) -> None:
+        old_id = signal.case_id
+        signal.case_id = target.id
+        session.execute(update(Attachment).where(Attachment.signal_id == signal.signal_id)
+                        .values(case_id=target.id))
+        session.flush()
+        remaining = session.scalar(select(Signal.signal_id).where(Signal.case_id == old_id).limit(1))
+        if remaining is None:
+            session.execute(update(CaseKey).where(CaseKey.case_id == old_id).values(case_id=target.id))
+            session.execute(delete(CaseLink).where((CaseLink.case_id == old_id)
+                                                   | (CaseLink.other_case_id == old_id)))
+            session.execute(update(Case).where(Case.id == old_id).values(
+                status="merged", merged_into=target.id, updated_at=self._now()))
+
+    def _link(self, session: Session, case_id: uuid.UUID, triaged: SignalTriaged) -> None:
+        if not triaged.linked_signals:
+            return
+        others = {s.signal_id: s.case_id for s in session.scalars(
+            select(Signal).where(Signal.signal_id.in_([link.signal_id for link in triaged.linked_signals])))}
+        for link in triaged.linked_signals:
+            other = others.get(link.signal_id)
+            if other is None or other == case_id:
+                continue
+            reason = "shared:" + ",".join(sorted(kind.value for kind in link.shared))
+            for a, b in ((case_id, other), (other, case_id)):
+                if session.get(CaseLink, (a, b)) is None:
+                    session.add(CaseLink(case_id=a, other_case_id=b, reason=reason))
+
+    def _refresh(self, session: Session, case: Case) -> None:
+        """Recompute what the queue shows from every signal of the case."""
+        signals = list(session.scalars(select(Signal).where(Signal.case_id == case.id)
+                                       .order_by(Signal.received_at)))
+        triaged = [s.triage for s in signals if s.triage is not None]
+        ranks = [URGENCY_RANK[Urgency(s.urgency)] for s in signals if s.urgency is not None]
+        if ranks:
+            case.urgency_rank = min(ranks)
+            case.urgency = RANK_URGENCY[case.urgency_rank].value
+        if triaged:
+            case.triaged = True
+            lead = min(triaged, key=lambda t: (URGENCY_RANK[Urgency(t["urgency"])], t["received_at"]))
+            case.call_type = lead["call_type"]
+            case.trafficking_type = lead["trafficking_type"]
+            jurisdiction = lead.get("jurisdiction") or {}
+            case.state, case.city = jurisdiction.get("state"), jurisdiction.get("city")
+            case.minor = any(_raised(t, FlagName.MINOR) for t in triaged)
+            case.imminent_danger = any(_raised(t, FlagName.IMMINENT_DANGER) for t in triaged)
+            case.break_glass = any(r["target"] == RoutingTarget.LAW_ENFORCEMENT_BREAK_GLASS.value
+                                   for t in triaged for r in t["routes"])
+            case.sla_due_at = min(datetime.fromisoformat(t["sla_due_at"]) for t in triaged)
+        if case.urgency_rank <= 2 and case.acknowledged_at is None and case.ack_due_at is None:
+            urgent_since = min((s.alerted_at for s in signals if s.alerted_at is not None),
+                               default=self._now())
+            case.ack_due_at = urgent_since + self._urgent_ack
+        case.updated_at = self._now()
+        case.version += 1
+
+
+def _raised(triage: dict[str, Any], flag: FlagName) -> bool:
+    return any(f["name"] == flag.value and f["raised"] for f in triage["flags"])

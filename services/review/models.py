@@ -1,0 +1,264 @@
+"""The case store's tables (SQLAlchemy 2). PostgreSQL in production and tests, SQLite locally.
+
+The schema is owned by the Alembic migrations in ``migrations/``; these models must match them
+(a test compares the two). Narrative text and reporter identity live here and nowhere else
+downstream: ``signals.narrative`` and ``signals.reporter`` are shown only on a case page, and the
+reporter's contact details only through an audited reveal.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Uuid,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out, on PostgreSQL (timestamptz) and SQLite (which drops zones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the case store; use UTC-aware times")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy's documented class attribute
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        datetime: UTCDateTime(),
+        uuid.UUID: Uuid,
+    }
+
+
+# ------------------------------------------------------------------ cases and their signals
+
+class Case(Base):
+    """One situation: every signal about it (follow-ups, a call's fragments) and what was decided."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    reference_number: Mapped[str] = mapped_column(String(32), index=True)
+    status: Mapped[str] = mapped_column(String(24))  # open | awaiting_approval | closed | merged
+    urgency: Mapped[str] = mapped_column(String(24))
+    urgency_rank: Mapped[int] = mapped_column(Integer)  # 1 (act now) .. 4 (informational)
+    call_type: Mapped[str] = mapped_column(String(24))
+    trafficking_type: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str | None] = mapped_column(String(2))
+    city: Mapped[str | None] = mapped_column(String(200))
+    minor: Mapped[bool] = mapped_column(Boolean, default=False)
+    imminent_danger: Mapped[bool] = mapped_column(Boolean, default=False)
+    triaged: Mapped[bool] = mapped_column(Boolean, default=False)  # False until a triage arrived
+    opened_at: Mapped[datetime]
+    sla_due_at: Mapped[datetime]
+    # Urgent cases: a supervisor must acknowledge (claim or decide) by then, or it escalates.
+    ack_due_at: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    escalated_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claim_expires_at: Mapped[datetime | None]
+    break_glass: Mapped[bool] = mapped_column(Boolean, default=False)  # a report already went out
+    closed_reason: Mapped[str | None] = mapped_column(String(32))
+    merged_into: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id"))
+    updated_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __table_args__ = (
+        # The queue: open work, most urgent first, then by deadline.
+        Index("ix_cases_queue", "status", "urgency_rank", "sla_due_at"),
+        # The queue's page in the queue's own order (with the ``id`` tie-break), over open cases only:
+        # a page reads its 50 rows from here instead of sorting every open case, and closed cases,
+        # which only accumulate, never enter it. The predicate is the one ``queries.queue`` uses.
+        Index("ix_cases_open_queue", "urgency_rank", "sla_due_at", "id",
+              postgresql_where=text("status IN ('open', 'awaiting_approval')"),
+              sqlite_where=text("status IN ('open', 'awaiting_approval')")),
+        Index("ix_cases_state", "state"),
+    )
+
+
+class Signal(Base):
+    """A signal as review keeps it: what was received (the only place narrative is kept) and triage."""
+
+    __tablename__ = "signals"
+
+    signal_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    reference_number: Mapped[str] = mapped_column(String(32), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    received_at: Mapped[datetime]
+    # From SignalReceived (None until it arrives; triage may be applied first).
+    subject: Mapped[str | None] = mapped_column(Text)
+    narrative: Mapped[str | None] = mapped_column(Text)
+    reporter: Mapped[dict[str, Any] | None]  # identifying: hidden unless revealed
+    facts: Mapped[dict[str, Any] | None]
+    source: Mapped[dict[str, Any] | None]
+    attachments: Mapped[list[Any] | None]
+    related: Mapped[dict[str, Any] | None]
+    # From SignalTriaged.
+    triage: Mapped[dict[str, Any] | None]
+    urgency: Mapped[str | None] = mapped_column(String(24))
+    call_type: Mapped[str | None] = mapped_column(String(24))
+    rules_version: Mapped[str | None] = mapped_column(String(64))
+    alerted_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_signals_case_channel", "case_id", "channel"),)
+
+
+class Attachment(Base):
+    """Which case an attachment (in the blob store, by sha256) belongs to: staff may download it."""
+
+    __tablename__ = "attachments"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    signal_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("signals.signal_id"), primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    media_type: Mapped[str] = mapped_column(String(127))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+
+
+class CaseKey(Base):
+    """What groups signals into one case: a reference number, a call id."""
+
+    __tablename__ = "case_keys"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+
+
+class CaseLink(Base):
+    """Cases that share an entity (triage's correlation) or that a supervisor linked."""
+
+    __tablename__ = "case_links"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    other_case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(64))  # shared:phone,email | linked_by_supervisor
+
+
+class AppliedEvent(Base):
+    """Every event id applied: a redelivered record changes nothing."""
+
+    __tablename__ = "applied_events"
+
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(64))
+    applied_at: Mapped[datetime]
+
+
+# ------------------------------------------------------------------ decisions and the outbox
+
+class Decision(Base):
+    __tablename__ = "decisions"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    # le_report | referral | more_info | link | merge | close | flag_override | acknowledge
+    kind: Mapped[str] = mapped_column(String(24))
+    # effective | awaiting_approval | rejected
+    status: Mapped[str] = mapped_column(String(24))
+    detail: Mapped[dict[str, Any]]
+    decided_by: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[datetime]
+    approved_by: Mapped[str | None] = mapped_column(String(64))
+    approved_at: Mapped[datetime | None]
+
+
+class OutboxRecord(Base):
+    """An event written in the same transaction as the decision that caused it; the relay
+    publishes it and marks it. Its event id is deterministic, so a re-publish after a crash is
+    the same record to every consumer."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                    autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(128), unique=True)
+    topic: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str | None] = mapped_column(String(200))
+    value: Mapped[str] = mapped_column(Text)  # the encoded JSON payload
+    headers: Mapped[list[Any]]  # [[name, value-as-text], ...]
+    created_at: Mapped[datetime]
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+# ------------------------------------------------------------------ people and the audit trail
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(16))  # analyst | supervisor | admin | service
+    password_hash: Mapped[str | None] = mapped_column(String(256))  # None for service accounts
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    on_shift: Mapped[bool] = mapped_column(Boolean, default=False)
+    shift_order: Mapped[int] = mapped_column(Integer, default=0)  # who is alerted next
+    created_at: Mapped[datetime]
+
+
+class UserSession(Base):
+    __tablename__ = "sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class AuditEntry(Base):
+    """Append-only: the database refuses UPDATE and DELETE (a trigger), and each row's hash covers
+    the previous row's, so ``hotline-review audit verify`` finds any edit made around the trigger."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                     autoincrement=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(48))
+    case_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    detail: Mapped[dict[str, Any]]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,344 @@
+"""The review app: the queue, the case page, decisions, live updates; HTML and a JSON API.
+
+Server-rendered and usable without JavaScript; the one script adds the live cue (a banner, a
+sound, the page title) when a new urgent case arrives. Every page is behind a login, every
+unsafe request behind a CSRF token, and every response is ``no-store``: case data must not be
+left in caches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.responses import StreamingResponse
+
+from contracts.events import CallType, Channel, FlagName, ReportNeed
+from services.review import audit
+from services.review.auth import Auth, Principal, Role, install_handlers, login_router
+from services.review.decisions import (
+    CLOSE_REASONS,
+    LE_NEEDS,
+    SERVICE_NEEDS,
+    Actor,
+    DecisionError,
+    Decisions,
+)
+from services.review.evidence import evidence_for, highlight
+from services.review.live import LiveHub
+from services.review.models import Attachment
+from services.review.queries import QueueFilter, case_view, queue
+
+HERE: Final = Path(__file__).parent
+STAFF: Final = (Role.ANALYST, Role.SUPERVISOR, Role.ADMIN)
+SUPERVISORS: Final = (Role.SUPERVISOR, Role.ADMIN)
+PAGE_SIZE: Final = 50
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_CSP: Final = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+               "media-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+# action -> who may take it
+ACTIONS: Final[dict[str, tuple[Role, ...]]] = {
+    "claim": STAFF, "release": STAFF, "le_report": STAFF, "refer": STAFF, "more_info": STAFF,
+    "close": STAFF, "override": STAFF, "link": STAFF,
+    "approve": SUPERVISORS, "reject": SUPERVISORS, "merge": SUPERVISORS, "reveal": SUPERVISORS,
+}
+LABELS: Final = {
+    "p1_act_now": "P1 act now", "p2_same_day": "P2 same day", "p3_business_days": "P3 1-3 business days",
+    "p4_informational": "P4 informational",
+}
+
+
+class _SecurityHeaders(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", _CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        if not request.url.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blob_dir: Path,
+              now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> FastAPI:
+    app = FastAPI(title="Hotline review", version="1", docs_url=None, redoc_url=None,
+                  openapi_url="/api/v1/openapi.json")
+    app.add_middleware(_SecurityHeaders)
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals["labels"] = LABELS
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    install_handlers(app, templates)
+    app.include_router(login_router(auth, templates))
+    db = decisions.db
+    staff = auth.require(*STAFF)
+    readers = auth.require(*STAFF, Role.SERVICE)
+
+    def actor(principal: Principal) -> Actor:
+        return Actor(principal.username, principal.role.value)
+
+    async def run(call: Callable[[], Any]) -> Any:
+        return await asyncio.to_thread(call)
+
+    # ------------------------------------------------------------ the queue
+
+    def filters_of(request: Request) -> QueueFilter:
+        q = request.query_params
+        minor = {"yes": True, "no": False}.get(q.get("minor", ""))
+        state = (q.get("state") or "").strip().upper() or None
+        if state is not None and not re.fullmatch(r"[A-Z]{2}", state):
+            raise HTTPException(422, "state must be a two-letter code such as TX")
+        call_type = q.get("call_type") or None
+        if call_type is not None and call_type not in CallType.__members__.values():
+            raise HTTPException(422, f"call_type must be one of {', '.join(c.value for c in CallType)}")
+        channel = q.get("channel") or None
+        if channel is not None and channel not in Channel.__members__.values():
+            raise HTTPException(422, "channel must be webform, email or phone")
+        return QueueFilter(state=state, call_type=call_type, minor=minor, channel=channel,
+                           unassigned=q.get("unassigned") in ("1", "on", "true"))
+
+    def page_of(request: Request) -> int:
+        try:
+            return max(int(request.query_params.get("page", "1")), 1)
+        except ValueError:
+            raise HTTPException(422, "page must be a number") from None
+
+    def read_queue(filters: QueueFilter, limit: int, offset: int) -> tuple[list[Any], int]:
+        with db.read() as session:
+            return queue(session, now(), filters, limit=limit, offset=offset)
+
+    @app.get("/", include_in_schema=False)
+    async def home() -> RedirectResponse:
+        return RedirectResponse("/queue", status_code=303)
+
+    @app.get("/queue", response_class=HTMLResponse, include_in_schema=False)
+    async def queue_page(request: Request, principal: Principal = Depends(staff)) -> Response:
+        filters, page = filters_of(request), page_of(request)
+        items, total = await run(lambda: read_queue(filters, PAGE_SIZE, (page - 1) * PAGE_SIZE))
+        return templates.TemplateResponse(request, "queue.html", {
+            "principal": principal, "items": items, "total": total, "page": page,
+            "pages": max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), "filters": filters, "now": now(),
+            "call_types": [c.value for c in CallType], "channels": [c.value for c in Channel]})
+
+    api = APIRouter(prefix="/api/v1")
+
+    @api.get("/cases")
+    async def queue_api(request: Request, principal: Principal = Depends(readers)) -> dict[str, Any]:
+        filters = filters_of(request)
+        try:
+            limit = min(max(int(request.query_params.get("limit", str(PAGE_SIZE))), 1), 500)
+            offset = max(int(request.query_params.get("offset", "0")), 0)
+        except ValueError:
+            raise HTTPException(422, "limit and offset must be numbers") from None
+        items, total = await run(lambda: read_queue(filters, limit, offset))
+        return {"total": total, "cases": [item.as_json() for item in items]}
+
+    # ------------------------------------------------------------ one case
+
+    def load(case_id: uuid.UUID) -> Any:
+        with db.read() as session:
+            view = case_view(session, case_id, now())
+        if view is None:
+            raise HTTPException(404, "no such case")
+        return view
+
+    @app.get("/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
+    async def case_page(request: Request, case_id: uuid.UUID,
+                        principal: Principal = Depends(staff)) -> Response:
+        view = await run(lambda: load(case_id))
+        if view.merged_into is not None:
+            return RedirectResponse(f"/cases/{view.merged_into}", status_code=303)
+        texts = [
+            {"signal": s,
+             "subject": highlight(s.subject or "", evidence_for(s.triage, "subject")),
+             "narrative": highlight(s.narrative or "", evidence_for(s.triage, "narrative"))}
+            for s in view.signals]
+        return templates.TemplateResponse(request, "case.html", {
+            "principal": principal, "view": view, "case": view.item, "texts": texts, "now": now(),
+            "le_needs": [n.value for n in LE_NEEDS], "service_needs": [n.value for n in SERVICE_NEEDS],
+            "close_reasons": CLOSE_REASONS, "flags": [FlagName.MINOR.value, FlagName.IMMINENT_DANGER.value],
+            "error": request.query_params.get("error")})
+
+    @api.get("/cases/{case_id}")
+    async def case_api(case_id: uuid.UUID, principal: Principal = Depends(readers)) -> dict[str, Any]:
+        view = await run(lambda: load(case_id))
+        return {
+            "case": view.item.as_json(),
+            "signals": [{
+                "signal_id": str(s.signal_id), "reference_number": s.reference_number, "channel": s.channel,
+                "received_at": s.received_at.isoformat(), "subject": s.subject, "narrative": s.narrative,
+                "facts": s.facts, "attachments": s.attachments, "triage": s.triage,
+                "reporter": s.reporter_summary, "reporter_has_contact": s.has_contact} for s in view.signals],
+            "linked": [{"case": item.as_json(), "reason": reason} for item, reason in view.linked],
+            "decisions": [{"id": str(d.id), "kind": d.kind, "status": d.status, "decided_by": d.decided_by,
+                           "decided_at": d.decided_at.isoformat(), "approved_by": d.approved_by,
+                           "detail": d.detail} for d in view.decisions],
+        }
+
+    # ------------------------------------------------------------ decisions
+
+    def perform(action: str, case_id: uuid.UUID, principal: Principal, fields: dict[str, str]) -> Any:
+        who = actor(principal)
+        need = _need(fields.get("need"))
+        reason = (fields.get("reason") or "").strip()
+        if action == "claim":
+            return decisions.claim(case_id, who)
+        if action == "release":
+            return decisions.release(case_id, who)
+        if action == "le_report":
+            return decisions.request_le_report(case_id, who, _required(need, "need"), _reason(reason))
+        if action == "approve":
+            return decisions.approve(_uuid(fields.get("decision_id")), who)
+        if action == "reject":
+            return decisions.reject(_uuid(fields.get("decision_id")), who, _reason(reason))
+        if action == "refer":
+            return decisions.refer(case_id, who, _required(need, "need"), _reason(reason))
+        if action == "more_info":
+            return decisions.more_info(case_id, who, _reason(reason))
+        if action == "close":
+            return decisions.close(case_id, who, fields.get("close_reason", ""))
+        if action == "override":
+            flag = fields.get("flag", "")
+            if flag not in (FlagName.MINOR.value, FlagName.IMMINENT_DANGER.value):
+                raise DecisionError("choose the flag to override: minor or imminent_danger")
+            value = {"raise": True, "clear": False}.get(fields.get("value", ""))
+            if value is None:
+                raise DecisionError("say whether to raise or clear the flag")
+            return decisions.override_flag(case_id, who, FlagName(flag), value, _reason(reason))
+        if action == "link":
+            return decisions.link(case_id, who, fields.get("other_reference", ""))
+        if action == "merge":
+            return decisions.merge(case_id, who, fields.get("other_reference", ""))
+        if action == "reveal":
+            return decisions.reveal_reporter(case_id, who, reason)
+        raise HTTPException(404, f"no action {action}")
+
+    def allowed(action: str, principal: Principal) -> None:
+        roles = ACTIONS.get(action)
+        if roles is None:
+            raise HTTPException(404, f"no action {action}")
+        if principal.role not in roles:
+            raise HTTPException(403, f"{principal.role.value} may not {action.replace('_', ' ')}")
+
+    @app.post("/cases/{case_id}/actions/{action}", include_in_schema=False)
+    async def act_form(request: Request, case_id: uuid.UUID, action: str,
+                       principal: Principal = Depends(staff)) -> Response:
+        allowed(action, principal)
+        form = await request.form()
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        try:
+            result = await run(lambda: perform(action, case_id, principal, fields))
+        except DecisionError as error:
+            if error.status == 404:
+                raise HTTPException(404, str(error)) from None
+            view = await run(lambda: load(case_id))
+            return templates.TemplateResponse(request, "error.html", {
+                "principal": principal, "message": str(error), "back": f"/cases/{case_id}",
+                "reference": view.item.reference_number}, status_code=error.status)
+        if action == "reveal":
+            return templates.TemplateResponse(request, "reveal.html", {
+                "principal": principal, "revealed": result, "case_id": case_id})
+        return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+    @api.post("/cases/{case_id}/actions/{action}")
+    async def act_api(request: Request, case_id: uuid.UUID, action: str,
+                      principal: Principal = Depends(readers)) -> Response:
+        allowed(action, principal)
+        try:
+            body = await request.json()
+        except ValueError:
+            body = {}
+        if not isinstance(body, dict):
+            return JSONResponse({"message": "the body must be a JSON object"}, status_code=422)
+        fields = {k: str(v) for k, v in body.items() if isinstance(v, str | bool | int)}
+        try:
+            result = await run(lambda: perform(action, case_id, principal, fields))
+        except DecisionError as error:
+            return JSONResponse({"message": str(error)}, status_code=error.status)
+        if action == "reveal":
+            return JSONResponse({"revealed": result})
+        view = await run(lambda: load(case_id))
+        return JSONResponse({"case": view.item.as_json()})
+
+    # ------------------------------------------------------------ live updates and attachments
+
+    @app.get("/events", include_in_schema=False)
+    async def events(principal: Principal = Depends(staff)) -> StreamingResponse:
+        return StreamingResponse(live.subscribe(), media_type="text/event-stream",
+                                 headers={"X-Accel-Buffering": "no"})
+
+    @app.get("/attachments/{sha256}", include_in_schema=False)
+    async def attachment(sha256: str, principal: Principal = Depends(staff)) -> Response:
+        if not _SHA256.match(sha256):
+            raise HTTPException(404, "no such attachment")
+
+        def find() -> Attachment | None:
+            with db.transaction() as session:
+                found = session.scalar(select(Attachment).where(Attachment.sha256 == sha256).limit(1))
+                if found is not None:
+                    audit.append(session, actor=principal.username, action="view_attachment",
+                                 case_id=found.case_id, detail={"sha256": sha256}, at=now())
+                return found
+
+        found = await run(find)
+        path = blob_dir / sha256[:2] / sha256
+        if found is None or not path.is_file():
+            raise HTTPException(404, "no such attachment")
+        # Always a download, never rendered in the app's origin; a sandbox CSP in case a browser tries.
+        name = f"attachment-{sha256[:12]}"
+        return FileResponse(path, media_type="application/octet-stream", filename=name,
+                            headers={"Content-Security-Policy": "sandbox; default-src 'none'",
+                                     "Content-Disposition": f'attachment; filename="{name}"'})
+
+    app.include_router(api)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
+            return JSONResponse({"message": error.detail}, status_code=error.status_code,
+                                headers=error.headers)
+        return templates.TemplateResponse(request, "error.html", {
+            "principal": None, "message": error.detail, "back": "/queue"},
+            status_code=error.status_code, headers=error.headers)
+
+    return app
+
+
+def _need(raw: str | None) -> ReportNeed | None:
+    if not raw:
+        return None
+    try:
+        return ReportNeed(raw)
+    except ValueError:
+        raise DecisionError(f"unknown need {raw!r}") from None
+
+
+def _required(value: ReportNeed | None, name: str) -> ReportNeed:
+    if value is None:
+        raise DecisionError(f"choose the {name}")
+    return value
+
+
+def _reason(reason: str) -> str:
+    if len(reason) < 3:
+        raise DecisionError("give a short reason")
+    return reason[:500]
+
+
+def _uuid(raw: str | None) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(raw))
+    except ValueError:
+        raise DecisionError("no such request") from None
+

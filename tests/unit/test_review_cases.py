@@ -1,0 +1,443 @@
+"""The case store and decisions on SQLite (the same tests run on PostgreSQL in integration)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from contracts import CODEC
+from contracts.events import (
+    Answer,
+    DeclaredFacts,
+    FlagName,
+    OpsEvent,
+    PhoneSource,
+    RelatedSignal,
+    ReportNeed,
+    ReportRequested,
+    ReviewDecision,
+    SignalReceived,
+    SignalTriaged,
+    Urgency,
+    UrgentAlert,
+)
+from contracts.reference_numbers import reference_for
+from services.review import audit
+from services.review.cases import CaseStore
+from services.review.db import Database, migrate
+from services.review.decisions import Actor, DecisionError, Decisions, Forbidden
+from services.review.evidence import evidence_for, highlight
+from services.review.models import Case, OutboxRecord, Signal
+from services.review.queries import QueueFilter, case_view, queue
+from tests import builders
+from tests.builders import triaged
+
+
+def received(**overrides: object) -> SignalReceived:
+    """A signal with a reference number of its own (the shared builder reuses one)."""
+    signal = builders.received(**overrides)
+    if "reference_number" in overrides:
+        return signal
+    return signal.model_copy(update={"reference_number": reference_for(str(signal.signal_id), b"test")})
+
+
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+ALICE = Actor("alice", "supervisor")
+BOB = Actor("bob", "supervisor")
+ANA = Actor("ana", "analyst")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(params=["sqlite"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    url = f"sqlite:///{tmp_path / 'review.sqlite3'}"
+    migrate(url)
+    database = Database(url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def store(db: Database, clock: Clock) -> CaseStore:
+    return CaseStore(db, urgent_ack=timedelta(minutes=5), now=clock)
+
+
+@pytest.fixture
+def decisions(db: Database, clock: Clock) -> Decisions:
+    return Decisions(db, now=clock, claim_ttl=timedelta(minutes=30))
+
+
+def _triaged_for(signal: object, **overrides: object) -> SignalTriaged:
+    return triaged(
+        signal_id=signal.signal_id,
+        reference_number=signal.reference_number,  # type: ignore[attr-defined]
+        received_at=signal.received_at,
+        **overrides,
+    )  # type: ignore[attr-defined]
+
+
+def _outbox(db: Database) -> list[tuple[str, object]]:
+    with db.read() as session:
+        rows = list(session.scalars(select(OutboxRecord).order_by(OutboxRecord.id)))
+    return [
+        (row.topic, CODEC.decode(row.value.encode(), [(k, v.encode()) for k, v in row.headers]).event)
+        for row in rows
+    ]
+
+
+# ------------------------------------------------------------------ applying the streams
+
+
+def test_a_signal_and_its_triage_make_one_case_in_either_order(store: CaseStore, db: Database) -> None:
+    first, second = received(narrative="A girl, 15, is kept at the motel."), received(narrative="Farm work.")
+    store.apply_received("r1", first)
+    store.apply_triaged("t1", _triaged_for(first, urgency=Urgency.P2_SAME_DAY))
+    store.apply_triaged("t2", _triaged_for(second))  # triage first this time
+    store.apply_received("r2", second)
+    with db.read() as session:
+        cases = list(session.scalars(select(Case)))
+        signals = list(session.scalars(select(Signal)))
+    assert len(cases) == 2 and len(signals) == 2
+    assert all(s.narrative and s.triage for s in signals)
+    urgent = next(c for c in cases if c.reference_number == first.reference_number)
+    assert (urgent.urgency, urgent.triaged) == ("p2_same_day", True)
+    assert urgent.ack_due_at == NOW + timedelta(minutes=5)
+
+
+def test_an_event_applied_twice_changes_nothing(store: CaseStore, db: Database) -> None:
+    signal = received()
+    assert store.apply_received("r1", signal) is not None
+    with db.read() as session:
+        version = session.scalars(select(Case)).one().version
+    assert store.apply_received("r1", signal) is None
+    assert store.apply_triaged("t1", _triaged_for(signal)) is not None
+    assert store.apply_triaged("t1", _triaged_for(signal)) is None
+    with db.read() as session:
+        assert session.scalars(select(Case)).one().version == version + 1
+
+
+def test_follow_ups_and_call_fragments_join_their_case(store: CaseStore, db: Database) -> None:
+    tip = received(narrative="Workers locked in at night.")
+    follow_up = received(
+        narrative="More: the van is white.",
+        related=RelatedSignal(relation="follow_up", reference_number=tip.reference_number),
+    )
+    call = PhoneSource(call_id="CA123", fragment="call_record", system="twilio")
+    record = received(channel="phone", source=call, narrative="")
+    report = received(
+        channel="phone",
+        narrative="Caller says two minors at the address.",
+        source=call.model_copy(update={"fragment": "specialist_report"}),
+    )
+    # The report's triage comes before the report itself: it first opens a case of its own.
+    store.apply_received("1", tip)
+    store.apply_received("2", follow_up)
+    store.apply_received("3", record)
+    store.apply_triaged("4", _triaged_for(report))
+    store.apply_received("5", report)
+    with db.read() as session:
+        open_cases = list(session.scalars(select(Case).where(Case.status == "open")))
+        merged = list(session.scalars(select(Case).where(Case.status == "merged")))
+        by_case = {
+            c.reference_number: {
+                s.signal_id for s in session.scalars(select(Signal).where(Signal.case_id == c.id))
+            }
+            for c in open_cases
+        }
+    assert by_case == {
+        tip.reference_number: {tip.signal_id, follow_up.signal_id},
+        record.reference_number: {record.signal_id, report.signal_id},
+    }
+    assert [m.reference_number for m in merged] == [report.reference_number]
+
+
+def test_signals_sharing_an_entity_are_linked_not_merged(
+    store: CaseStore, db: Database, clock: Clock
+) -> None:
+    a, b = (
+        received(narrative="Call 555 0100 about the spa."),
+        received(narrative="The spa at 555 0100 again."),
+    )
+    store.apply_received("1", a)
+    store.apply_triaged("2", _triaged_for(a))
+    store.apply_received("3", b)
+    store.apply_triaged(
+        "4", _triaged_for(b, linked_signals=[{"signal_id": str(a.signal_id), "shared": ["phone"]}])
+    )
+    with db.read() as session:
+        case_b = session.get(Case, session.get(Signal, b.signal_id).case_id)  # type: ignore[union-attr]
+        view = case_view(session, case_b.id, clock())  # type: ignore[union-attr]
+    assert view is not None
+    assert [(item.reference_number, reason) for item, reason in view.linked] == [
+        (a.reference_number, "shared:phone")
+    ]
+
+
+def test_an_alert_alone_opens_an_urgent_case(store: CaseStore, db: Database) -> None:
+    example = json.loads(Path("contracts/examples/org.hotline.alert.urgent.v1.json").read_text())["value"]
+    alert = UrgentAlert.model_validate({**example, "raised_at": (NOW - timedelta(minutes=1)).isoformat()})
+    change = store.apply_alert("a1", alert)
+    assert change is not None and change.urgent_alert and change.created
+    with db.read() as session:
+        case = session.scalars(select(Case)).one()
+    assert case.urgency_rank <= 2 and case.ack_due_at == NOW + timedelta(minutes=4)
+
+
+# ------------------------------------------------------------------ the queue
+
+
+def test_the_queue_is_most_urgent_first_then_by_deadline_and_filters(
+    store: CaseStore, db: Database, clock: Clock
+) -> None:
+    specs = [
+        (Urgency.P3_BUSINESS_DAYS, 3, "TX"),
+        (Urgency.P1_ACT_NOW, 2, "CA"),
+        (Urgency.P3_BUSINESS_DAYS, 1, "TX"),
+        (Urgency.P2_SAME_DAY, 5, "TX"),
+        (Urgency.P1_ACT_NOW, 1, "NY"),
+    ]
+    refs = []
+    for n, (urgency, days, state) in enumerate(specs):
+        signal = received()
+        store.apply_received(f"r{n}", signal)
+        store.apply_triaged(
+            f"t{n}",
+            _triaged_for(
+                signal,
+                urgency=urgency,
+                sla_due_at=NOW + timedelta(days=days),
+                jurisdiction={"state": state, "origin": "declared"},
+            ),
+        )
+        refs.append(signal.reference_number)
+    with db.read() as session:
+        items, total = queue(session, clock())
+        texas, texas_total = queue(session, clock(), QueueFilter(state="TX"))
+    assert total == 5
+    assert [i.reference_number for i in items] == [refs[4], refs[1], refs[3], refs[2], refs[0]]
+    assert texas_total == 3 and {i.state for i in texas} == {"TX"}
+
+
+# ------------------------------------------------------------------ decisions
+
+
+def _urgent_case(store: CaseStore, **facts: object) -> tuple[uuid.UUID, object]:
+    signal = received(
+        narrative="A 15 year old is kept at the motel.", facts=DeclaredFacts(danger_now=Answer.NO)
+    )
+    store.apply_received(f"r-{signal.signal_id}", signal)
+    change = store.apply_triaged(
+        f"t-{signal.signal_id}", _triaged_for(signal, **{"urgency": Urgency.P2_SAME_DAY, **facts})
+    )
+    assert change is not None
+    return change.case_id, signal
+
+
+def test_claiming_acknowledges_and_nobody_else_can_work_the_case(
+    store: CaseStore, decisions: Decisions, db: Database, clock: Clock
+) -> None:
+    case_id, signal = _urgent_case(store)
+    decisions.claim(case_id, ALICE)
+    with pytest.raises(DecisionError, match="being worked by alice"):
+        decisions.claim(case_id, BOB)
+    with pytest.raises(DecisionError, match="claim"):
+        decisions.more_info(case_id, BOB, "need the address")
+    clock.now += timedelta(minutes=31)  # the claim lapses
+    decisions.claim(case_id, BOB)
+    [(topic, event)] = _outbox(db)
+    assert topic == "review.decisions" and isinstance(event, ReviewDecision)
+    assert (event.kind.value, event.signal_id) == ("acknowledged", signal.signal_id)
+
+
+def test_a_law_enforcement_report_needs_a_second_person(
+    store: CaseStore, decisions: Decisions, db: Database
+) -> None:
+    case_id, signal = _urgent_case(store)
+    decisions.claim(case_id, ALICE)
+    request = decisions.request_le_report(case_id, ALICE, ReportNeed.TIP_REPORTING, "Minor at the motel")
+    with pytest.raises(Forbidden, match="second person"):
+        decisions.approve(request.id, ALICE)
+    assert not [e for t, e in _outbox(db) if t == "reports.requested"]
+    decisions.approve(request.id, BOB)
+    with pytest.raises(DecisionError, match="already effective"):
+        decisions.approve(request.id, BOB)
+    [report] = [e for t, e in _outbox(db) if t == "reports.requested"]
+    assert isinstance(report, ReportRequested)
+    assert (report.kind, report.requested_by, report.signal_id, report.need) == (
+        "approved",
+        "review",
+        signal.signal_id,
+        ReportNeed.TIP_REPORTING,
+    )
+    kinds = [e.kind.value for t, e in _outbox(db) if isinstance(e, ReviewDecision)]
+    assert kinds == ["acknowledged", "le_report_requested", "le_report_approved"]
+    with db.read() as session:
+        assert session.get(Case, case_id).status == "open"  # type: ignore[union-attr]
+
+
+def test_a_break_glass_case_is_reviewed_not_reported_twice(
+    store: CaseStore, decisions: Decisions, db: Database
+) -> None:
+    case_id, _ = _urgent_case(
+        store,
+        urgency=Urgency.P1_ACT_NOW,
+        routes=[{"target": "law_enforcement_break_glass", "reason": "imminent_danger"}],
+    )
+    decisions.claim(case_id, ANA)
+    decisions.request_le_report(case_id, ANA, ReportNeed.VICTIM_EXTRACTION, "Looked at it, correct")
+    assert not [e for t, e in _outbox(db) if t == "reports.requested"]
+    assert [e.kind.value for t, e in _outbox(db) if isinstance(e, ReviewDecision)][
+        -1
+    ] == "break_glass_reviewed"
+
+
+def test_close_override_link_merge_and_reveal(store: CaseStore, decisions: Decisions, db: Database) -> None:
+    case_id, signal = _urgent_case(store)
+    other_id, other = _urgent_case(store)
+    decisions.claim(case_id, ANA)
+    decisions.override_flag(case_id, ANA, FlagName.MINOR, False, "she is 22, ID seen")
+    decisions.link(case_id, ANA, other.reference_number)  # type: ignore[attr-defined]
+    with pytest.raises(Forbidden):
+        decisions.reveal_reporter(case_id, ANA, "I want to call them back")
+    with pytest.raises(DecisionError, match="why"):
+        decisions.reveal_reporter(case_id, ALICE, "because")
+    revealed = decisions.reveal_reporter(case_id, ALICE, "Reporter asked for a call back today")
+    assert revealed[0]["signal_id"] == str(signal.signal_id)
+    with pytest.raises(DecisionError, match="close reason"):
+        decisions.close(case_id, ANA, "bored")
+    decisions.close(case_id, ANA, "general_information")
+    decisions.claim(other_id, ALICE)
+    with db.read() as session:
+        assert session.get(Case, case_id).minor is False  # type: ignore[union-attr]
+        actions = [e.action for e in audit_entries(db, case_id)]
+    assert actions == ["claim", "acknowledge", "flag_override", "link", "reveal_reporter", "close"]
+    overridden = [
+        e for t, e in _outbox(db) if isinstance(e, ReviewDecision) and e.kind.value == "flag_overridden"
+    ]
+    assert overridden[0].flag is FlagName.MINOR and overridden[0].flag_value is False
+
+
+def audit_entries(db: Database, case_id: uuid.UUID) -> list[audit.AuditEntry]:  # type: ignore[name-defined]
+    from services.review.models import AuditEntry
+
+    with db.read() as session:
+        return list(
+            session.scalars(select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(AuditEntry.seq))
+        )
+
+
+def test_an_unacknowledged_urgent_case_escalates_to_the_next_supervisor(
+    store: CaseStore, decisions: Decisions, db: Database, clock: Clock
+) -> None:
+    from services.review.models import User
+
+    with db.transaction() as session:
+        for n, name in enumerate(("carol", "dave")):
+            session.add(
+                User(
+                    username=name,
+                    display_name=name,
+                    role="supervisor",
+                    password_hash=None,
+                    active=True,
+                    on_shift=True,
+                    shift_order=n,
+                    created_at=NOW,
+                )
+            )
+    case_id, _ = _urgent_case(store)
+    assert decisions.escalate_overdue(repeat_after=timedelta(minutes=5)) == []
+    clock.now += timedelta(minutes=6)
+    [(case, target)] = decisions.escalate_overdue(repeat_after=timedelta(minutes=5))
+    assert (case.id, target, case.escalation_level) == (case_id, "carol", 1)
+    assert decisions.escalate_overdue(repeat_after=timedelta(minutes=5)) == []  # not again at once
+    clock.now += timedelta(minutes=6)
+    [(_, target)] = decisions.escalate_overdue(repeat_after=timedelta(minutes=5))
+    assert target == "dave"
+    ops = [e for t, e in _outbox(db) if t == "ops.events"]
+    assert len(ops) == 2 and all(isinstance(e, OpsEvent) and e.kind.value == "escalation" for e in ops)
+    decisions.claim(case_id, ALICE)  # acknowledged: no more escalations
+    clock.now += timedelta(minutes=30)
+    assert decisions.escalate_overdue(repeat_after=timedelta(minutes=5)) == []
+
+
+def test_the_audit_trail_cannot_be_changed_by_the_application(
+    store: CaseStore, decisions: Decisions, db: Database
+) -> None:
+    case_id, _ = _urgent_case(store)
+    decisions.claim(case_id, ALICE)
+    for statement in ("UPDATE audit_log SET actor = 'mallory'", "DELETE FROM audit_log"):
+        with pytest.raises(Exception, match="append-only"), db.transaction() as session:
+            session.execute(text(statement))
+    assert audit.verify(db).ok
+
+
+# ------------------------------------------------------------------ evidence in the text
+
+
+def test_evidence_is_highlighted_where_triage_found_it() -> None:
+    narrative = "Her friend, 15, is locked in the back room tonight."
+    triage = {
+        "flags": [
+            {
+                "name": "minor",
+                "raised": True,
+                "evidence": [
+                    {
+                        "rule_id": "minor.age_number",
+                        "origin": "text",
+                        "field": "narrative",
+                        "start": 12,
+                        "end": 14,
+                        "matched_text": "15",
+                    }
+                ],
+            },
+            {
+                "name": "imminent_danger",
+                "raised": True,
+                "evidence": [
+                    {
+                        "rule_id": "danger.confined",
+                        "origin": "text",
+                        "field": "narrative",
+                        "start": 19,
+                        "end": 28,
+                        "matched_text": "locked in",
+                    },
+                    {
+                        "rule_id": "danger.stale",
+                        "origin": "text",
+                        "field": "narrative",
+                        "start": 0,
+                        "end": 3,
+                        "matched_text": "XYZ",
+                    },
+                ],
+            },
+        ]
+    }
+    marks = highlight(narrative, evidence_for(triage, "narrative"))
+    assert "".join(m.text for m in marks) == narrative
+    assert [(m.text, m.flags) for m in marks if m.flags] == [
+        ("15", ("minor",)),
+        ("locked in", ("imminent_danger",)),
+    ]

@@ -1,0 +1,282 @@
+"""The review app over HTTP (in-process, SQLite): pages, the API, and who may do what."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from contracts.events import Urgency
+from contracts.reference_numbers import reference_for
+from services.review.auth import Auth, Role
+from services.review.cases import CaseStore
+from services.review.db import Database, migrate
+from services.review.decisions import Decisions
+from services.review.live import LiveHub
+from services.review.web import ACTIONS, build_app
+from tests.builders import received, triaged
+
+PASSWORD = "correct horse battery staple"
+NARRATIVE = "My niece, 15, is locked in the back room of the spa tonight."
+
+
+class App:
+    def __init__(self, tmp_path: Path) -> None:
+        url = f"sqlite:///{tmp_path / 'review.sqlite3'}"
+        migrate(url)
+        self.db = Database(url)
+        now = lambda: datetime.now(UTC)  # noqa: E731
+        self.auth = Auth(self.db, session_ttl=timedelta(hours=1), cookie_secure=False, now=now)
+        self.store = CaseStore(self.db, urgent_ack=timedelta(minutes=5), now=now)
+        self.decisions = Decisions(self.db, now=now, claim_ttl=timedelta(minutes=30))
+        self.blobs = tmp_path / "blobs"
+        self.app = build_app(
+            auth=self.auth, decisions=self.decisions, live=LiveHub(), blob_dir=self.blobs, now=now
+        )
+        self.tokens: dict[str, str] = {}
+        for name, role in (
+            ("alice", Role.SUPERVISOR),
+            ("bob", Role.SUPERVISOR),
+            ("ana", Role.ANALYST),
+            ("adm", Role.ADMIN),
+        ):
+            self.auth.create_user(name, name.title(), role, PASSWORD)
+            self.tokens[name] = self.auth.create_token(name, "tests")
+        self.auth.create_user("feed", "Feed", Role.SERVICE, None)
+        self.tokens["feed"] = self.auth.create_token("feed", "tests")
+
+    def urgent_case(self) -> tuple[uuid.UUID, str]:
+        signal = received(narrative=NARRATIVE)
+        signal = signal.model_copy(update={"reference_number": reference_for(str(signal.signal_id), b"t")})
+        self.store.apply_received(f"r{signal.signal_id}", signal)
+        start = NARRATIVE.index("locked in")
+        change = self.store.apply_triaged(
+            f"t{signal.signal_id}",
+            triaged(
+                signal_id=signal.signal_id,
+                reference_number=signal.reference_number,
+                urgency=Urgency.P2_SAME_DAY,
+                flags=[
+                    {
+                        "name": "imminent_danger",
+                        "raised": True,
+                        "evidence": [
+                            {
+                                "rule_id": "danger.confined",
+                                "origin": "text",
+                                "field": "narrative",
+                                "start": start,
+                                "end": start + 9,
+                                "matched_text": "locked in",
+                            }
+                        ],
+                    }
+                ],
+            ),
+        )
+        assert change is not None
+        return change.case_id, signal.reference_number
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[App]:
+    built = App(tmp_path)
+    yield built
+    built.db.dispose()
+
+
+def login(client: TestClient, username: str) -> str:
+    """Sign in through the form; returns the CSRF token the pages carry."""
+    page = client.get("/login")
+    assert page.status_code == 200
+    response = client.post(
+        "/login", data={"username": username, "password": PASSWORD, "next": "/queue"}, follow_redirects=False
+    )
+    assert response.status_code == 303, response.text
+    queue = client.get("/queue")
+    match = re.search(r'name="csrf_token" value="([^"]+)"', queue.text) or re.search(
+        r'name="csrf_token" value="([^"]+)"', client.get("/queue").text
+    )
+    assert match, "the pages carry a CSRF token for their forms"
+    return match[1]
+
+
+def test_the_queue_and_case_page_show_the_work_and_the_evidence(app: App) -> None:
+    case_id, reference = app.urgent_case()
+    with TestClient(app.app, base_url="http://review.test") as client:
+        login(client, "ana")
+        queue = client.get("/queue")
+        assert reference in queue.text and "P2 same day" in queue.text
+        page = client.get(f"/cases/{case_id}")
+        assert page.status_code == 200
+        assert re.search(r'<mark class="ev ev-imminent_danger[^"]*"[^>]*>locked in</mark>', page.text)
+        assert page.headers["cache-control"] == "no-store"
+        assert "default-src 'none'" in page.headers["content-security-policy"]
+
+
+def test_two_people_a_claim_a_request_and_an_approval_through_the_forms(app: App) -> None:
+    case_id, _ = app.urgent_case()
+    with (
+        TestClient(app.app, base_url="http://review.test") as alice,
+        TestClient(app.app, base_url="http://review.test") as bob,
+    ):
+        csrf_a, csrf_b = login(alice, "alice"), login(bob, "bob")
+        assert (
+            alice.post(
+                f"/cases/{case_id}/actions/claim", data={"csrf_token": csrf_a}, follow_redirects=False
+            ).status_code
+            == 303
+        )
+        taken = bob.post(f"/cases/{case_id}/actions/claim", data={"csrf_token": csrf_b})
+        assert taken.status_code == 409 and "being worked by alice" in taken.text
+        assert (
+            alice.post(
+                f"/cases/{case_id}/actions/le_report",
+                data={"csrf_token": csrf_a, "need": "tip_reporting", "reason": "minor at the spa"},
+                follow_redirects=False,
+            ).status_code
+            == 303
+        )
+        page = bob.get(f"/cases/{case_id}")
+        decision_id = re.search(r'name="decision_id" value="([^"]+)"', page.text)[1]  # type: ignore[index]
+        own = alice.post(
+            f"/cases/{case_id}/actions/approve", data={"csrf_token": csrf_a, "decision_id": decision_id}
+        )
+        assert own.status_code == 403 and "second person" in own.text
+        approved = bob.post(
+            f"/cases/{case_id}/actions/approve",
+            data={"csrf_token": csrf_b, "decision_id": decision_id},
+            follow_redirects=False,
+        )
+        assert approved.status_code == 303
+        api = bob.get(f"/api/v1/cases/{case_id}").json()
+        assert [d["status"] for d in api["decisions"] if d["kind"] == "le_report"] == ["effective"]
+
+
+def test_reporter_details_are_revealed_only_to_a_supervisor_with_a_reason(app: App) -> None:
+    case_id, _ = app.urgent_case()
+    with (
+        TestClient(app.app, base_url="http://review.test") as analyst,
+        TestClient(app.app, base_url="http://review.test") as supervisor,
+    ):
+        csrf_an, csrf_su = login(analyst, "ana"), login(supervisor, "alice")
+        assert (
+            analyst.post(
+                f"/cases/{case_id}/actions/reveal",
+                data={"csrf_token": csrf_an, "reason": "I would like to call them"},
+            ).status_code
+            == 403
+        )
+        short = supervisor.post(
+            f"/cases/{case_id}/actions/reveal", data={"csrf_token": csrf_su, "reason": "x"}
+        )
+        assert short.status_code == 409
+        shown = supervisor.post(
+            f"/cases/{case_id}/actions/reveal",
+            data={"csrf_token": csrf_su, "reason": "Reporter asked to be called back today"},
+        )
+        assert shown.status_code == 200 and "Who reported" in shown.text
+        history = supervisor.get(f"/cases/{case_id}").text
+        assert "reveal reporter (Reporter asked to be called back today)" in history
+
+
+# ------------------------------------------------------------------ who may do what
+
+
+def _routes(app: App) -> list[tuple[str, str]]:
+    """Every route the app serves, including those of included routers."""
+    found = []
+
+    def walk(routes: list[object], prefix: str) -> None:
+        for route in routes:
+            included = getattr(route, "original_router", None)
+            if included is not None:
+                walk(included.routes, prefix + getattr(getattr(route, "include_context", None), "prefix", ""))
+            elif isinstance(route, APIRoute):
+                found.extend((method, prefix + route.path) for method in route.methods)
+
+    walk(list(app.app.routes), "")
+    return sorted((m, p) for m, p in set(found) if p not in ("/login", "/"))
+
+
+def _fill(path: str, case_id: uuid.UUID) -> list[str]:
+    if "{action}" in path:
+        return [path.replace("{case_id}", str(case_id)).replace("{action}", a) for a in ACTIONS]
+    return [path.replace("{case_id}", str(case_id)).replace("{sha256}", "0" * 64)]
+
+
+def test_every_endpoint_refuses_the_unauthenticated(app: App) -> None:
+    case_id, _ = app.urgent_case()
+    with TestClient(app.app, base_url="http://review.test") as client:
+        routes = _routes(app)
+        assert len(routes) >= 8
+        for method, path in routes:
+            for url in _fill(path, case_id):
+                api = client.request(
+                    method, url, headers={"Accept": "application/json"}, follow_redirects=False
+                )
+                assert api.status_code == 401 or (
+                    method == "POST" and path == "/logout" and api.status_code in (303, 401, 403)
+                ), (method, url, api.status_code)
+                page = client.request(method, url, headers={"Accept": "text/html"}, follow_redirects=False)
+                if not url.startswith("/api/"):
+                    assert page.status_code in (303, 401, 403), (method, url, page.status_code)
+                    if page.status_code == 303:
+                        assert page.headers["location"].startswith("/login")
+
+
+def test_every_action_refuses_the_wrong_role_and_service_accounts_only_read(app: App) -> None:
+    case_id, _ = app.urgent_case()
+    with TestClient(app.app, base_url="http://review.test") as client:
+        for action, roles in ACTIONS.items():
+            for user, role in (("ana", Role.ANALYST), ("feed", Role.SERVICE)):
+                if role in roles:
+                    continue
+                response = client.post(
+                    f"/api/v1/cases/{case_id}/actions/{action}",
+                    json={},
+                    headers={"Authorization": f"Bearer {app.tokens[user]}"},
+                )
+                assert response.status_code == 403, (action, user, response.text)
+        feed = {"Authorization": f"Bearer {app.tokens['feed']}"}
+        assert client.get("/api/v1/cases", headers=feed).status_code == 200
+        assert client.get("/queue", headers={**feed, "Accept": "text/html"}).status_code == 403
+        assert client.get("/events", headers=feed).status_code == 403
+
+
+def test_a_form_post_without_the_csrf_token_is_refused(app: App) -> None:
+    case_id, _ = app.urgent_case()
+    with TestClient(app.app, base_url="http://review.test") as client:
+        csrf = login(client, "alice")
+        for data in ({}, {"csrf_token": "not-the-token"}):
+            refused = client.post(f"/cases/{case_id}/actions/claim", data=data, follow_redirects=False)
+            assert refused.status_code == 403 and "CSRF" in refused.text
+        assert (
+            client.post(
+                f"/cases/{case_id}/actions/claim", data={"csrf_token": csrf}, follow_redirects=False
+            ).status_code
+            == 303
+        )
+
+
+def test_bad_filters_and_unknown_things_get_clear_answers(app: App) -> None:
+    with TestClient(app.app, base_url="http://review.test") as client:
+        headers = {"Authorization": f"Bearer {app.tokens['ana']}"}
+        assert client.get("/api/v1/cases?state=Texas", headers=headers).status_code == 422
+        assert client.get("/api/v1/cases?call_type=nope", headers=headers).status_code == 422
+        assert client.get(f"/api/v1/cases/{uuid.uuid4()}", headers=headers).status_code == 404
+        assert (
+            client.post(f"/api/v1/cases/{uuid.uuid4()}/actions/claim", json={}, headers=headers).status_code
+            == 404
+        )
+        assert (
+            client.post(f"/api/v1/cases/{uuid.uuid4()}/actions/fly", json={}, headers=headers).status_code
+            == 404
+        )
+        assert client.get("/attachments/../../etc/passwd", headers=headers).status_code == 404
