@@ -211,13 +211,15 @@ def test_concurrent_appends_keep_one_unbroken_chain(db: Database) -> None:
     assert len(set(links)) == len(links) == threads * each  # no two entries claim the same predecessor
 
 
-def test_a_snapshot_transaction_may_not_append(db: Database) -> None:
-    if not db.is_postgres:
-        pytest.skip("SQLite transactions are serialisable by the writer lock")
+def test_a_snapshot_transaction_may_not_append(postgres_url: str) -> None:
+    # PostgreSQL only: SQLite's writer lock already serialises every transaction.
+    migrate(postgres_url)
+    db = Database(postgres_url)
     with db.engine.connect() as connection:
         connection = connection.execution_options(isolation_level="REPEATABLE READ")
         with Session(connection) as session, pytest.raises(audit.AuditError, match="READ COMMITTED"):
             audit.append(session, actor="sam", action="claim", case_id=None, detail={}, at=START)
+    db.dispose()
 
 
 # ------------------------------------------------------------------ what may go into an entry
