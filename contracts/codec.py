@@ -39,6 +39,7 @@ from contracts.errors import (
 from contracts.events import (
     InputQuarantined,
     OpsEvent,
+    ReportOutcome,
     ReportRequested,
     ReviewDecision,
     SignalReceived,
@@ -217,6 +218,6 @@ class Codec:
 # The codec of this repository: every event model, and every upcaster ever written.
 CODEC = Codec(
     events=(SignalReceived, SignalTriaged, UrgentAlert, ReportRequested, InputQuarantined, OpsEvent,
-            ReviewDecision),
+            ReviewDecision, ReportOutcome),
     upcasters=(),
 )

@@ -17,6 +17,7 @@ from contracts._base import Event
 from contracts.events import (
     InputQuarantined,
     OpsEvent,
+    ReportOutcome,
     ReportRequested,
     ReviewDecision,
     SignalReceived,
@@ -159,6 +160,7 @@ _SPECS: tuple[TopicSpec, ...] = (
         retention=30 * _DAY,
         producers=frozenset({Service.REPORTING}),
         consumers=frozenset({Service.REVIEW, Service.OPS}),
+        event_types=(ReportOutcome,),
         dlq=Topic.REPORTS_OUTCOMES_DLQ,
     ),
     TopicSpec(

@@ -15,6 +15,7 @@ from contracts.events._common import (
 )
 from contracts.events.input_quarantined import InputQuarantined
 from contracts.events.ops_event import OpsEvent, OpsKind, Severity
+from contracts.events.report_outcome import OutcomeKind, ReportOutcome
 from contracts.events.report_requested import ReportConditions, ReportNeed, ReportRequested
 from contracts.events.review_decision import DecisionKind, ReviewDecision
 from contracts.events.signal_received import (
@@ -72,10 +73,12 @@ __all__ = [
     "Nationality",
     "OpsEvent",
     "OpsKind",
+    "OutcomeKind",
     "PhoneSource",
     "RelatedSignal",
     "ReportConditions",
     "ReportNeed",
+    "ReportOutcome",
     "ReportRequested",
     "Reporter",
     "ReporterRole",

@@ -23,7 +23,9 @@ from sqlalchemy.orm import Session
 
 from contracts.events import (
     FlagName,
+    OutcomeKind,
     PhoneSource,
+    ReportOutcome,
     RoutingTarget,
     SignalReceived,
     SignalTriaged,
@@ -31,8 +33,9 @@ from contracts.events import (
     UrgentAlert,
 )
 from contracts.ids import derive_id
+from services.review import audit
 from services.review.db import Database
-from services.review.models import AppliedEvent, Attachment, Case, CaseKey, CaseLink, Signal
+from services.review.models import AppliedEvent, Attachment, Case, CaseKey, CaseLink, ReportOutcomeRow, Signal
 
 URGENCY_RANK = {Urgency.P1_ACT_NOW: 1, Urgency.P2_SAME_DAY: 2, Urgency.P3_BUSINESS_DAYS: 3,
                 Urgency.P4_INFORMATIONAL: 4}
@@ -172,6 +175,40 @@ class CaseStore:
             session.flush()
             self._refresh(session, target)
             return CaseChange(target.id, target.reference_number, target.urgency, created, urgent_alert=True)
+
+    def apply_outcome(self, event_id: str, outcome: ReportOutcome) -> CaseChange | None:
+        """Record what happened to a report step; an exhausted chain puts the case in front of people."""
+        with self.db.transaction() as session:
+            if not self._first_time(session, event_id, "reports.outcomes"):
+                return None
+            signal = session.get(Signal, outcome.signal_id)
+            target = session.get(Case, signal.case_id) if signal is not None else None
+            created = False
+            if target is None:
+                # Reporting (a break-glass report) can outrun the signal: open the case by its
+                # reference number, and the signal joins it when it arrives.
+                keys = [f"signal:{outcome.signal_id}", f"ref:{outcome.reference_number}"]
+                target = self._case_for(session, keys)
+                if target is None:
+                    target = self._new_case(session, outcome.reference_number, outcome.occurred_at)
+                    created = True
+                    self._add_keys(session, target.id, keys)
+            session.add(ReportOutcomeRow(
+                event_id=event_id, case_id=target.id, report_id=outcome.report_id, need=outcome.need.value,
+                victim=outcome.victim, step=outcome.step, contact_id=outcome.contact_id,
+                channel=outcome.channel, kind=outcome.kind.value, reason=outcome.reason,
+                occurred_at=outcome.occurred_at))
+            if outcome.kind is OutcomeKind.EXHAUSTED:
+                target.report_exhausted = True
+                if target.status == "closed":
+                    target.status, target.closed_reason = "open", None
+                audit.append(session, actor="system", action="report_chain_exhausted", case_id=target.id,
+                             detail={"report_id": str(outcome.report_id), "need": outcome.need.value},
+                             at=self._now())
+            target.updated_at = self._now()
+            target.version += 1
+            return CaseChange(target.id, target.reference_number, target.urgency, created,
+                              urgent_alert=outcome.kind is OutcomeKind.EXHAUSTED)
 
     # ------------------------------------------------------------ parts
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from contracts.events import SignalReceived, SignalTriaged, UrgentAlert
+from contracts.events import ReportOutcome, SignalReceived, SignalTriaged, UrgentAlert
 from services.review.cases import CaseChange, CaseStore
 from services.review.live import LiveHub
 from services.runtime import InvalidMessage, Message, RetriableError
@@ -42,6 +42,12 @@ class CaseWriter:
         if not isinstance(event, UrgentAlert):
             raise InvalidMessage(f"review reads UrgentAlert here, got {message.envelope.type}")
         await self._apply(message, lambda: self._store.apply_alert(message.envelope.id, event))
+
+    async def outcome(self, message: Message) -> None:
+        event = message.event
+        if not isinstance(event, ReportOutcome):
+            raise InvalidMessage(f"review reads ReportOutcome here, got {message.envelope.type}")
+        await self._apply(message, lambda: self._store.apply_outcome(message.envelope.id, event))
 
     async def _apply(self, message: Message, apply: Callable[[], CaseChange | None]) -> None:
         async with self._lock:

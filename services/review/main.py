@@ -7,7 +7,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from contracts import Topic
-from contracts.events import SignalReceived, SignalTriaged, UrgentAlert
+from contracts.events import ReportOutcome, SignalReceived, SignalTriaged, UrgentAlert
 from services.review.auth import Auth
 from services.review.cases import CaseStore
 from services.review.config import ReviewSettings
@@ -81,6 +81,7 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
             ("signals", Topic.SIGNALS_RECEIVED, writer.received, SignalReceived),
             ("cases", Topic.SIGNALS_TRIAGED, writer.triaged, SignalTriaged),
             ("alerts", Topic.ALERTS_URGENT, writer.alert, UrgentAlert),
+            ("outcomes", Topic.REPORTS_OUTCOMES, writer.outcome, ReportOutcome),
         )
     ]
     app = build_app(auth=auth, decisions=decisions, live=live, blob_dir=settings.blob_dir, now=now)

@@ -90,6 +90,8 @@ class Case(Base):
     break_glass: Mapped[bool] = mapped_column(Boolean, default=False)  # a report already went out
     closed_reason: Mapped[str | None] = mapped_column(String(32))
     merged_into: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id"))
+    # A report's contact chain ran out without an acknowledgement: people must act.
+    report_exhausted: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     updated_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -163,6 +165,24 @@ class CaseLink(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
     other_case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
     reason: Mapped[str] = mapped_column(String(64))  # shared:phone,email | linked_by_supervisor
+
+
+class ReportOutcomeRow(Base):
+    """What reporting says happened to each step of a report about this case."""
+
+    __tablename__ = "report_outcomes"
+
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    report_id: Mapped[uuid.UUID]
+    need: Mapped[str] = mapped_column(String(48))
+    victim: Mapped[int | None] = mapped_column(Integer)
+    step: Mapped[int | None] = mapped_column(Integer)
+    contact_id: Mapped[str | None] = mapped_column(String(80))
+    channel: Mapped[str | None] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(24))
+    reason: Mapped[str | None] = mapped_column(String(80))
+    occurred_at: Mapped[datetime]
 
 
 class AppliedEvent(Base):

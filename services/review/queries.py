@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
-from services.review.models import AuditEntry, Case, CaseLink, Decision, Signal
+from services.review.models import AuditEntry, Case, CaseLink, Decision, ReportOutcomeRow, Signal
 
 OPEN_STATUSES = ("open", "awaiting_approval")
 # Written into the SQL as constants, not sent as parameters: psycopg prepares a statement after its
@@ -48,6 +48,7 @@ class QueueItem:
     imminent_danger: bool
     break_glass: bool
     triaged: bool
+    report_exhausted: bool
     opened_at: datetime
     sla_due_at: datetime
     ack_due_at: datetime | None
@@ -74,7 +75,8 @@ def _item(case: Case, now: datetime) -> QueueItem:
         case_id=case.id, reference_number=case.reference_number, status=case.status, urgency=case.urgency,
         urgency_rank=case.urgency_rank, call_type=case.call_type, trafficking_type=case.trafficking_type,
         state=case.state, city=case.city, minor=case.minor, imminent_danger=case.imminent_danger,
-        break_glass=case.break_glass, triaged=case.triaged, opened_at=case.opened_at,
+        break_glass=case.break_glass, triaged=case.triaged, report_exhausted=case.report_exhausted,
+        opened_at=case.opened_at,
         sla_due_at=case.sla_due_at,
         ack_due_at=case.ack_due_at, acknowledged=case.acknowledged_at is not None,
         escalation_level=case.escalation_level, claimed_by=_claimed_by(case, now),
@@ -130,6 +132,7 @@ class CaseView:
     history: list[AuditEntry]
     merged_into: uuid.UUID | None = None
     pending: list[Decision] = field(default_factory=list)
+    outcomes: list[ReportOutcomeRow] = field(default_factory=list)
 
 
 def _reporter_summary(reporter: dict[str, Any] | None) -> tuple[dict[str, Any], bool]:
@@ -163,6 +166,8 @@ def case_view(session: Session, case_id: uuid.UUID, now: datetime) -> CaseView |
                                      .order_by(Decision.decided_at)))
     history = list(session.scalars(select(AuditEntry).where(AuditEntry.case_id == case_id)
                                    .order_by(AuditEntry.seq)))
+    outcomes = list(session.scalars(select(ReportOutcomeRow).where(ReportOutcomeRow.case_id == case_id)
+                                    .order_by(ReportOutcomeRow.occurred_at, ReportOutcomeRow.event_id)))
     return CaseView(item=_item(case, now), signals=signals, linked=linked, decisions=decisions,
                     history=history, merged_into=case.merged_into,
-                    pending=[d for d in decisions if d.status == "awaiting_approval"])
+                    pending=[d for d in decisions if d.status == "awaiting_approval"], outcomes=outcomes)

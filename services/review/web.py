@@ -181,6 +181,10 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blob_dir: Path
                 "facts": s.facts, "attachments": s.attachments, "triage": s.triage,
                 "reporter": s.reporter_summary, "reporter_has_contact": s.has_contact} for s in view.signals],
             "linked": [{"case": item.as_json(), "reason": reason} for item, reason in view.linked],
+            "outcomes": [{"report_id": str(o.report_id), "need": o.need, "victim": o.victim,
+                          "step": o.step, "contact_id": o.contact_id, "channel": o.channel, "kind": o.kind,
+                          "reason": o.reason, "occurred_at": o.occurred_at.isoformat()}
+                         for o in view.outcomes],
             "decisions": [{"id": str(d.id), "kind": d.kind, "status": d.status, "decided_by": d.decided_by,
                            "decided_at": d.decided_at.isoformat(), "approved_by": d.approved_by,
                            "detail": d.detail} for d in view.decisions],

@@ -17,9 +17,11 @@ from contracts.events import (
     DeclaredFacts,
     FlagName,
     OpsEvent,
+    OutcomeKind,
     PhoneSource,
     RelatedSignal,
     ReportNeed,
+    ReportOutcome,
     ReportRequested,
     ReviewDecision,
     SignalReceived,
@@ -441,3 +443,69 @@ def test_evidence_is_highlighted_where_triage_found_it() -> None:
         ("15", ("minor",)),
         ("locked in", ("imminent_danger",)),
     ]
+
+
+# ------------------------------------------------------------------ what reporting did
+
+
+def _outcome(signal: SignalReceived, kind: str, *, step: int | None = 0, at: datetime = NOW) -> ReportOutcome:
+    return ReportOutcome(
+        report_id=uuid.uuid5(uuid.NAMESPACE_URL, f"report:{signal.signal_id}"), signal_id=signal.signal_id,
+        reference_number=signal.reference_number, need=ReportNeed.TIP_REPORTING, victim=0, step=step,
+        contact_id="tx-det-smith", channel="email", kind=OutcomeKind(kind), occurred_at=at)
+
+
+def test_report_outcomes_are_kept_and_an_exhausted_chain_reopens_the_case(
+    store: CaseStore, decisions: Decisions, db: Database, clock: Clock
+) -> None:
+    case_id, signal = _urgent_case(store)
+    decisions.claim(case_id, ANA)
+    decisions.close(case_id, ANA, "reported")
+    for n, (kind, step) in enumerate((("delivered", 0), ("timed_out", 0), ("skipped_unavailable", 1))):
+        event = _outcome(signal, kind, step=step, at=NOW + timedelta(minutes=n))  # type: ignore[arg-type]
+        assert store.apply_outcome(event.event_id(), event) is not None
+        assert store.apply_outcome(event.event_id(), event) is None  # a redelivery changes nothing
+    with db.read() as session:
+        view = case_view(session, case_id, clock())
+        assert view is not None and view.item.status == "closed" and not view.item.report_exhausted
+        assert [(o.kind, o.step) for o in view.outcomes] == [
+            ("delivered", 0), ("timed_out", 0), ("skipped_unavailable", 1)]
+    exhausted = _outcome(signal, "exhausted", step=None)  # type: ignore[arg-type]
+    change = store.apply_outcome(exhausted.event_id(), exhausted)
+    assert change is not None and change.urgent_alert  # pushed to open queue pages
+    with db.read() as session:
+        view = case_view(session, case_id, clock())
+        assert view is not None
+        assert (view.item.status, view.item.report_exhausted) == ("open", True)
+        assert view.history[-1].action == "report_chain_exhausted"
+
+
+def test_an_outcome_that_outruns_its_signal_opens_the_case_the_signal_then_joins(
+    store: CaseStore, db: Database
+) -> None:
+    signal = received(narrative="Locked in the van tonight.")
+    early = _outcome(signal, "delivered")
+    store.apply_outcome(early.event_id(), early)
+    store.apply_received("r", signal)
+    with db.read() as session:
+        [case] = list(session.scalars(select(Case)))
+        assert session.get(Signal, signal.signal_id).case_id == case.id  # type: ignore[union-attr]
+
+
+def test_the_migrations_build_exactly_the_models_and_go_down_again(db: Database) -> None:
+    from alembic import command
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    from services.review.db import alembic_config
+    from services.review.models import Base
+
+    url = db.url  # migrated by the fixture
+    db.dispose()
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    engine.dispose()
+    command.downgrade(alembic_config(url), "base")
+    migrate(url)
