@@ -38,7 +38,7 @@ from services.review.decisions import (
 from services.review.evidence import evidence_for, highlight
 from services.review.live import LiveHub
 from services.review.models import Attachment
-from services.review.queries import QueueFilter, case_view, queue
+from services.review.queries import QueueFilter, QueuePage, case_view, queue
 
 HERE: Final = Path(__file__).parent
 STAFF: Final = (Role.ANALYST, Role.SUPERVISOR, Role.ADMIN)
@@ -114,7 +114,7 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blob_dir: Path
         except ValueError:
             raise HTTPException(422, "page must be a number") from None
 
-    def read_queue(filters: QueueFilter, limit: int, offset: int) -> tuple[list[Any], int]:
+    def read_queue(filters: QueueFilter, limit: int, offset: int) -> QueuePage:
         with db.read() as session:
             return queue(session, now(), filters, limit=limit, offset=offset)
 
@@ -125,10 +125,11 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blob_dir: Path
     @app.get("/queue", response_class=HTMLResponse, include_in_schema=False)
     async def queue_page(request: Request, principal: Principal = Depends(staff)) -> Response:
         filters, page = filters_of(request), page_of(request)
-        items, total = await run(lambda: read_queue(filters, PAGE_SIZE, (page - 1) * PAGE_SIZE))
+        found = await run(lambda: read_queue(filters, PAGE_SIZE, (page - 1) * PAGE_SIZE))
         return templates.TemplateResponse(request, "queue.html", {
-            "principal": principal, "items": items, "total": total, "page": page,
-            "pages": max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), "filters": filters, "now": now(),
+            "principal": principal, "items": found.items, "total": found.total, "exact": found.exact,
+            "page": page, "pages": max((found.total + PAGE_SIZE - 1) // PAGE_SIZE, 1), "filters": filters,
+            "now": now(),
             "call_types": [c.value for c in CallType], "channels": [c.value for c in Channel]})
 
     api = APIRouter(prefix="/api/v1")
@@ -141,8 +142,8 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blob_dir: Path
             offset = max(int(request.query_params.get("offset", "0")), 0)
         except ValueError:
             raise HTTPException(422, "limit and offset must be numbers") from None
-        items, total = await run(lambda: read_queue(filters, limit, offset))
-        return {"total": total, "cases": [item.as_json() for item in items]}
+        found = await run(lambda: read_queue(filters, limit, offset))
+        return {"total": found.total, "total_exact": found.exact, "cases": [i.as_json() for i in found.items]}
 
     # ------------------------------------------------------------ one case
 

@@ -30,7 +30,7 @@ from contracts.events import (
     UrgentAlert,
 )
 from contracts.reference_numbers import reference_for
-from services.review import audit
+from services.review import audit, queries
 from services.review.cases import CaseStore
 from services.review.db import Database, migrate
 from services.review.decisions import Actor, DecisionError, Decisions, Forbidden
@@ -207,6 +207,7 @@ def test_an_alert_alone_opens_an_urgent_case(store: CaseStore, db: Database) -> 
 
 
 def test_the_queue_is_most_urgent_first_then_by_deadline_and_filters(
+    monkeypatch: pytest.MonkeyPatch,
     store: CaseStore, db: Database, clock: Clock
 ) -> None:
     specs = [
@@ -231,11 +232,18 @@ def test_the_queue_is_most_urgent_first_then_by_deadline_and_filters(
         )
         refs.append(signal.reference_number)
     with db.read() as session:
-        items, total = queue(session, clock())
-        texas, texas_total = queue(session, clock(), QueueFilter(state="TX"))
-    assert total == 5
-    assert [i.reference_number for i in items] == [refs[4], refs[1], refs[3], refs[2], refs[0]]
-    assert texas_total == 3 and {i.state for i in texas} == {"TX"}
+        everything = queue(session, clock())
+        texas = queue(session, clock(), QueueFilter(state="TX"))
+        second_page = queue(session, clock(), limit=2, offset=2)
+        with monkeypatch.context() as patched:
+            patched.setattr(queries, "COUNT_AHEAD", 2)
+            bounded = queue(session, clock(), limit=1)
+    assert (everything.total, everything.exact) == (5, True)
+    assert [i.reference_number for i in everything.items] == [refs[4], refs[1], refs[3], refs[2], refs[0]]
+    assert texas.total == 3 and {i.state for i in texas.items} == {"TX"}
+    assert [i.reference_number for i in second_page.items] == [refs[3], refs[2]]
+    assert (bounded.total, bounded.exact) == (2, False)  # shown as "2+"
+
 
 
 # ------------------------------------------------------------------ decisions
