@@ -36,6 +36,7 @@ from contracts.ids import derive_id
 from services.review import audit
 from services.review.db import Database
 from services.review.models import Attachment, Case, CaseKey, CaseLink, Decision, OutboxRecord, Signal
+from services.review.queries import OPEN_STATUSES_SQL
 from services.runtime.tracing import trace_headers
 
 SOURCE: Final = "/hotline/review"
@@ -295,9 +296,8 @@ class Decisions:
         now = self._now()
         with self.db.transaction() as session:
             due = list(session.scalars(
-                select(Case).where(Case.status.in_(("open", "awaiting_approval")),
-                                   Case.acknowledged_at.is_(None), Case.ack_due_at.is_not(None),
-                                   Case.ack_due_at < now)
+                select(Case).where(Case.acknowledged_at.is_(None), Case.ack_due_at.is_not(None),
+                                   Case.ack_due_at < now, Case.status.in_(OPEN_STATUSES_SQL))
                 .order_by(Case.ack_due_at).limit(100)))
             rota = [u.username for u in session.scalars(
                 select(User).where(User.active.is_(True), User.on_shift.is_(True),

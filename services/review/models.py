@@ -105,6 +105,10 @@ class Case(Base):
               postgresql_where=text("status IN ('open', 'awaiting_approval')"),
               sqlite_where=text("status IN ('open', 'awaiting_approval')")),
         Index("ix_cases_state", "state"),
+        # The SLA clock's question every few seconds: urgent cases nobody has acknowledged yet.
+        Index("ix_cases_unacknowledged", "ack_due_at",
+              postgresql_where=text("acknowledged_at IS NULL AND ack_due_at IS NOT NULL"),
+              sqlite_where=text("acknowledged_at IS NULL AND ack_due_at IS NOT NULL")),
     )
 
 

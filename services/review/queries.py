@@ -19,7 +19,7 @@ OPEN_STATUSES = ("open", "awaiting_approval")
 # fifth run, and PostgreSQL then switches to a generic plan, which can use the partial index
 # ``ix_cases_open_queue`` only if it sees the constants, and which otherwise builds the IN-list
 # array again for every row it filters (a count of 90,000 open cases took twice as long).
-_OPEN: Final[BindParameter[str]] = bindparam("open_statuses", OPEN_STATUSES, expanding=True,
+OPEN_STATUSES_SQL: Final[BindParameter[str]] = bindparam("open_statuses", OPEN_STATUSES, expanding=True,
                                              literal_execute=True)
 
 
@@ -102,7 +102,7 @@ def queue(session: Session, now: datetime, filters: QueueFilter = QueueFilter(),
     """Open cases, most urgent first, then by deadline; and how many match (up to a bound)."""
     query = select(Case)
     if not filters.include_closed:
-        query = query.where(Case.status.in_(_OPEN))
+        query = query.where(Case.status.in_(OPEN_STATUSES_SQL))
     if filters.state:
         query = query.where(Case.state == filters.state)
     if filters.call_type:

@@ -1,4 +1,4 @@
-"""report outcomes on cases
+"""report outcomes on cases; an index for the SLA clock
 
 Revision ID: 0002
 Revises: 0001
@@ -36,10 +36,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_report_outcomes_case_id"), ["case_id"], unique=False)
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.add_column(sa.Column("report_exhausted", sa.Boolean(), nullable=False, server_default="0"))
+        batch_op.create_index("ix_cases_unacknowledged", ["ack_due_at"], unique=False,
+                              postgresql_where=sa.text("acknowledged_at IS NULL AND ack_due_at IS NOT NULL"),
+                              sqlite_where=sa.text("acknowledged_at IS NULL AND ack_due_at IS NOT NULL"))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_index("ix_cases_unacknowledged")
         batch_op.drop_column("report_exhausted")
     with op.batch_alter_table("report_outcomes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_report_outcomes_case_id"))
