@@ -29,6 +29,7 @@ async def test_ops_exports_heartbeats_lag_and_an_injected_dead_letter(
     topics: RuntimeSettings, launch: Callable[..., ServiceProcess], tmp_path: Path
 ) -> None:
     review = launch("services.review", HOTLINE_REVIEW_DATABASE_URL=f"sqlite:///{tmp_path / 'review.sqlite3'}",
+                    HOTLINE_HTTP_PORT="0",
                     HOTLINE_HEARTBEAT_S="1")
     ops = launch("services.ops", HOTLINE_OPS_POLL_S="1", HOTLINE_HEARTBEAT_S="1")
     group = topics.group_id("review.cases")
