@@ -115,7 +115,8 @@ _SPECS: tuple[TopicSpec, ...] = (
         retention=14 * _DAY,
         producers=_INTAKES,
         # Review keeps the narrative and the reporter: the case store is their system of record.
-        consumers=frozenset({Service.TRIAGE, Service.REVIEW}),
+        # Reporting keeps the declared victims and consent flags, and what consent lets it send.
+        consumers=frozenset({Service.TRIAGE, Service.REVIEW, Service.REPORTING}),
         event_types=(SignalReceived,),
         dlq=Topic.SIGNALS_RECEIVED_DLQ,
     ),

@@ -1,0 +1,7 @@
+"""``python -m services.reporting``."""
+
+import sys
+
+from services.reporting.main import main
+
+sys.exit(main())

@@ -1,0 +1,259 @@
+"""The ledger's state machine: each (report, victim lookup, step) is sent at most once, never zero times.
+
+A step goes ``pending`` -> ``sending`` -> ``delivered`` -> ``acknowledged`` | ``timed_out``, or
+``pending`` -> ``skipped`` (the contact is outside its hours when the step comes up), or
+``sending`` -> ``failed`` (refused for good). The claim (``pending`` -> ``sending``) commits before
+anything is sent, with a lease; every transition commits its outcome events to the outbox in the
+same transaction.
+
+A step still ``sending`` when its lease runs out was interrupted (the process died mid-send): it
+may or may not have reached the contact. It is sent again, never silently dropped, with the same
+identity: the same email Message-ID and the same webhook ``Idempotency-Key``, and the same
+acknowledgement link, so a receiver that deduplicates sees one delivery, and an acknowledgement
+of either copy is the same acknowledgement. That is the only case of a second send; a step that
+reached ``delivered`` is never sent again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from contracts.events import OutcomeKind
+from services.reporting.db import Database
+from services.reporting.models import CallLog, Lookup, LookupState, Report, Step, StepState
+from services.reporting.outcomes import escalation, lookup_outcome, step_outcome
+from services.reporting.protocols.availability import available_at
+from services.reporting.protocols.model import Contact
+from services.reporting.tokens import AckTokens
+
+
+class CallOutcome(StrEnum):
+    REACHED = "reached"
+    NO_ANSWER = "no_answer"
+    VOICEMAIL_LEFT = "voicemail_left"
+    CALLBACK_PROMISED = "callback_promised"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A step to send now. ``resend``: an earlier attempt may have reached the contact."""
+
+    step_id: int
+    report_id: uuid.UUID
+    signal_id: uuid.UUID
+    reference_number: str
+    need: str
+    lookup_index: int
+    step_index: int
+    contact: Contact
+    channel: str
+    wait_s: int
+    token: str
+    attempt: int
+    resend: bool
+
+
+class AckResult(StrEnum):
+    ACKNOWLEDGED = "acknowledged"
+    ALREADY = "already"
+    UNKNOWN = "unknown"
+
+
+class Ledger:
+    def __init__(self, db: Database, *, now: Callable[[], datetime], tokens: AckTokens,
+                 lease: timedelta = timedelta(seconds=60), max_attempts: int = 5) -> None:
+        self._db = db
+        self._now = now
+        self._tokens = tokens
+        self._lease = lease
+        self._max_attempts = max_attempts
+
+    # ------------------------------------------------------------ timers and claims
+
+    def expire(self) -> int:
+        """Delivered steps whose acknowledgement window closed: ``timed_out``, and the chain moves on."""
+        now = self._now()
+        with self._db.transaction() as session:
+            steps = list(session.scalars(_open(select(Step).where(
+                Step.state == StepState.DELIVERED, Step.due_at <= now)).with_for_update(of=Step)))
+            for step in steps:
+                self._finish(session, step, StepState.TIMED_OUT, OutcomeKind.TIMED_OUT, now)
+            return len(steps)
+
+    def claim(self, limit: int = 20) -> list[Claim]:
+        """Take the steps due now: skip the unavailable, open phone tasks, claim the rest for sending."""
+        now = self._now()
+        claims: list[Claim] = []
+        with self._db.transaction() as session:
+            while len(claims) < limit:
+                step = session.scalars(_open(select(Step).where(
+                    ((Step.state == StepState.PENDING) & (Step.activate_at <= now))
+                    | ((Step.state == StepState.SENDING) & (Step.lease_until <= now))))
+                    .order_by(Step.id).limit(1).with_for_update(of=Step, skip_locked=True)).first()
+                if step is None:
+                    break
+                claim = self._take(session, step, now)
+                if claim is not None:
+                    claims.append(claim)
+        return claims
+
+    def _take(self, session: Session, step: Step, now: datetime) -> Claim | None:
+        contact = Contact.model_validate(step.contact)
+        if step.state == StepState.PENDING:
+            if not available_at(contact.availability, now, step.business_hours):
+                self._finish(session, step, StepState.SKIPPED, OutcomeKind.SKIPPED_UNAVAILABLE, now,
+                             reason="outside_availability")
+                return None
+            token = self._tokens.token(step.report_id, step.lookup_index, step.step_index)
+            step.ack_token_hash = AckTokens.digest(token)
+            if step.channel == "phone":
+                # A call is a task for a specialist: it is "delivered" to their queue at once, and its
+                # window runs while they call; the logged outcomes say what happened.
+                step.state, step.sent_at, step.due_at = StepState.DELIVERED, now, now + _wait(step)
+                return None
+            resend = False
+        elif step.attempts >= self._max_attempts:
+            self._finish(session, step, StepState.FAILED, OutcomeKind.FAILED, now,
+                         reason="attempts_exhausted")
+            return None
+        else:
+            resend = True  # the lease ran out: an earlier attempt may have been sent (see module doc)
+            token = self._tokens.token(step.report_id, step.lookup_index, step.step_index)
+        step.state, step.claimed_at, step.lease_until = StepState.SENDING, now, now + self._lease
+        step.attempts += 1
+        report = session.get_one(Report, step.report_id)
+        return Claim(step_id=step.id, report_id=step.report_id, signal_id=report.signal_id,
+                     reference_number=report.reference_number, need=report.need,
+                     lookup_index=step.lookup_index, step_index=step.step_index, contact=contact,
+                     channel=step.channel, wait_s=step.wait_s, token=token, attempt=step.attempts,
+                     resend=resend)
+
+    # ------------------------------------------------------------ results of a send
+
+    def delivered(self, claim: Claim) -> bool:
+        """The contact's system took it: the acknowledgement window starts now."""
+        now = self._now()
+        with self._db.transaction() as session:
+            step = _locked(session, claim.step_id)
+            if step.state != StepState.SENDING or step.attempts != claim.attempt:
+                return False  # a later claim owns the step now
+            step.state, step.sent_at, step.due_at, step.lease_until = (
+                StepState.DELIVERED, now, now + _wait(step), None)
+            step_outcome(session, session.get_one(Report, step.report_id), step, OutcomeKind.DELIVERED, now)
+            return True
+
+    def refused(self, claim: Claim, reason: str) -> None:
+        """Refused for good (a 4xx, an unknown mailbox, no webhook secret): the chain moves on."""
+        now = self._now()
+        with self._db.transaction() as session:
+            step = _locked(session, claim.step_id)
+            if step.state == StepState.SENDING and step.attempts == claim.attempt:
+                self._finish(session, step, StepState.FAILED, OutcomeKind.FAILED, now, reason=reason)
+
+    def retry_later(self, claim: Claim, delay: timedelta) -> None:
+        """A transient failure: the step stays claimed and is taken again after ``delay``."""
+        with self._db.transaction() as session:
+            step = _locked(session, claim.step_id)
+            if step.state == StepState.SENDING and step.attempts == claim.attempt:
+                step.lease_until = self._now() + delay
+
+    # ------------------------------------------------------------ people
+
+    def acknowledge(self, token: str) -> AckResult:
+        now = self._now()
+        with self._db.transaction() as session:
+            step = session.scalars(select(Step).where(Step.ack_token_hash == AckTokens.digest(token))
+                                   .with_for_update()).first()
+            if step is None:
+                return AckResult.UNKNOWN
+            if step.state == StepState.ACKNOWLEDGED:
+                return AckResult.ALREADY
+            if step.state not in (StepState.DELIVERED, StepState.TIMED_OUT, StepState.SENDING):
+                return AckResult.UNKNOWN
+            self._acknowledged(session, step, OutcomeKind.ACKNOWLEDGED, now)
+            return AckResult.ACKNOWLEDGED
+
+    def log_call(self, step_id: int, outcome: CallOutcome, specialist: str, note: str | None) -> bool:
+        """A specialist's outcome for a phone task; ``reached`` closes the chain. False: no such task."""
+        now = self._now()
+        with self._db.transaction() as session:
+            step = session.get(Step, step_id, with_for_update=True)
+            if step is None or step.channel != "phone" or step.state not in (
+                    StepState.DELIVERED, StepState.TIMED_OUT, StepState.ACKNOWLEDGED):
+                return False
+            session.add(CallLog(step_id=step_id, outcome=outcome.value, specialist=specialist, note=note,
+                                logged_at=now))
+            if outcome is CallOutcome.REACHED:
+                if step.state != StepState.ACKNOWLEDGED:
+                    self._acknowledged(session, step, OutcomeKind.REACHED, now)
+            else:
+                report = session.get_one(Report, step.report_id)
+                step_outcome(session, report, step, OutcomeKind(outcome.value), now)
+            return True
+
+    def phone_tasks(self) -> list[dict[str, Any]]:
+        """Open calls for specialists: the contact to call and the window, never the report's content."""
+        with self._db.read() as session:
+            steps = session.scalars(_open(select(Step).where(
+                Step.channel == "phone", Step.state == StepState.DELIVERED)).order_by(Step.due_at)).all()
+            return [{"task_id": s.id, "report_id": str(s.report_id), "victim": s.lookup_index,
+                     "step": s.step_index, "contact_id": s.contact_id, "contact": s.contact,
+                     "due_at": s.due_at.isoformat() if s.due_at else None} for s in steps]
+
+    # ------------------------------------------------------------ transitions
+
+    def _acknowledged(self, session: Session, step: Step, kind: OutcomeKind, now: datetime) -> None:
+        report = session.get_one(Report, step.report_id)
+        step.state, step.finished_at, step.lease_until = StepState.ACKNOWLEDGED, now, None
+        step_outcome(session, report, step, kind, now)
+        lookup = _lookup(session, step)
+        if lookup.state == LookupState.OPEN:
+            # Somebody has it: the rest of the chain stays pending and is never sent.
+            lookup.state, lookup.closed_at = LookupState.COMPLETED, now
+            lookup_outcome(session, report, step.lookup_index, OutcomeKind.COMPLETED, now)
+
+    def _finish(self, session: Session, step: Step, state: StepState, kind: OutcomeKind, now: datetime,
+                reason: str | None = None) -> None:
+        """End a step without an acknowledgement, and start the next one (or escalate)."""
+        report = session.get_one(Report, step.report_id)
+        step.state, step.finished_at, step.lease_until, step.reason = state, now, None, reason
+        step_outcome(session, report, step, kind, now, reason=reason)
+        following = session.scalars(select(Step).where(
+            Step.report_id == step.report_id, Step.lookup_index == step.lookup_index,
+            Step.step_index == step.step_index + 1)).first()
+        if following is not None:
+            following.activate_at = now
+            return
+        lookup = _lookup(session, step)
+        if lookup.state == LookupState.OPEN:
+            lookup.state, lookup.closed_at = LookupState.EXHAUSTED, now
+            lookup_outcome(session, report, step.lookup_index, OutcomeKind.EXHAUSTED, now,
+                           reason="chain_exhausted")
+            escalation(session, report, lookup.id, now, reason="chain_exhausted")
+
+
+def _open(query: Any) -> Any:
+    """Only steps of chains still looking for somebody."""
+    return query.join(Lookup, (Lookup.report_id == Step.report_id)
+                      & (Lookup.lookup_index == Step.lookup_index)).where(Lookup.state == LookupState.OPEN)
+
+
+def _locked(session: Session, step_id: int) -> Step:
+    return session.get_one(Step, step_id, with_for_update=True)
+
+
+def _lookup(session: Session, step: Step) -> Lookup:
+    return session.scalars(select(Lookup).where(Lookup.report_id == step.report_id,
+                                                Lookup.lookup_index == step.lookup_index)).one()
+
+
+def _wait(step: Step) -> timedelta:
+    return timedelta(seconds=step.wait_s)

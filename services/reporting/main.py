@@ -1,0 +1,95 @@
+"""Composition root of reporting: the ledger, its two consumers, the courier clock, the relay, the app."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from contracts import Topic
+from contracts.events import ReportRequested, SignalReceived
+from services.reporting.channels import SmtpSender, WebhookSender
+from services.reporting.config import ReportingSettings
+from services.reporting.courier import Courier
+from services.reporting.db import Database, migrate
+from services.reporting.handler import LedgerWriter
+from services.reporting.ledger import Ledger
+from services.reporting.outbox import OutboxRelay
+from services.reporting.protocols.loader import load_protocols
+from services.reporting.store import Store
+from services.reporting.tokens import AckTokens
+from services.reporting.web import build_app
+from services.runtime import (
+    ConsumerLoop,
+    ConsumerSpec,
+    HttpServer,
+    KafkaPublisher,
+    ServiceContext,
+    load_settings,
+    run_service,
+)
+
+SERVICE = "reporting"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def serve(context: ServiceContext, settings: ReportingSettings) -> None:
+    protocols = await asyncio.to_thread(load_protocols, settings.protocols_dir)
+    await asyncio.to_thread(migrate, settings.reporting_database_url)
+    db = Database(settings.reporting_database_url)
+    store = Store(db, now=now, facts_grace=timedelta(seconds=settings.facts_grace_s))
+    ledger = Ledger(db, now=now, tokens=AckTokens(settings.ack_secret.get_secret_value().encode()),
+                    lease=timedelta(seconds=settings.send_lease_s))
+    publisher = KafkaPublisher(settings, source=f"/hotline/{SERVICE}", metrics=context.metrics)
+    await publisher.start()
+    context.ops.attach(publisher)
+    relay = OutboxRelay(db, publisher, now=now)
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    email = SmtpSender(settings.smtp_host, settings.smtp_port, settings.smtp_from,
+                       starttls=settings.smtp_starttls, username=settings.smtp_username, password=password)
+    client = httpx.AsyncClient(timeout=httpx.Timeout(20.0), follow_redirects=False)
+    courier = Courier(store=store, ledger=ledger, protocols=protocols, email=email,
+                      webhooks=WebhookSender(client), webhook_secrets=settings.webhook_secrets,
+                      public_base_url=settings.public_base_url,
+                      retry_after=timedelta(seconds=settings.retry_after_s))
+    writer = LedgerWriter(store)
+    consumers = [
+        ConsumerLoop(ConsumerSpec(name=f"reporting.{name}", topic=topic, group=f"reporting.{name}",
+                                  handler=handler, event_type=event_type),
+                     settings=settings, dlq_publisher=publisher, metrics=context.metrics,
+                     health=context.health, ops=context.ops)
+        for name, topic, handler, event_type in (
+            ("signals", Topic.SIGNALS_RECEIVED, writer.received, SignalReceived),
+            ("requests", Topic.REPORTS_REQUESTED, writer.requested, ReportRequested),
+        )
+    ]
+    app = build_app(ledger, specialist_token=settings.specialist_token, on_change=relay.wake)
+    server = HttpServer(app, settings.http_host, settings.http_port, name=SERVICE)
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        await server.start()
+        context.health.set("http", ready=True, detail=server.url)
+        tasks = [asyncio.create_task(loop.run(context.stop), name=loop.spec.name) for loop in consumers]
+        tasks.append(asyncio.create_task(relay.run(context.stop), name="reporting.outbox"))
+        tasks.append(asyncio.create_task(courier.run(context.stop, settings.tick_s),
+                                         name="reporting.courier"))
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            task.result()  # a consumer that halted itself stops the service (exit 75)
+    finally:
+        context.stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await server.stop()
+        await client.aclose()
+        await context.ops.close()
+        await publisher.stop()
+        db.dispose()
+
+
+def main() -> int:
+    settings = load_settings(ReportingSettings)
+    return run_service(SERVICE, settings, lambda context: serve(context, settings))

@@ -1,0 +1,55 @@
+"""Outgoing events written into the outbox in the caller's transaction (published by ``outbox``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Final
+
+from sqlalchemy.orm import Session
+
+from contracts import CODEC, Event, Topic
+from contracts.events import OpsEvent, OpsKind, OutcomeKind, ReportNeed, ReportOutcome, Severity
+from services.reporting.models import OutboxRecord, Report, Step
+from services.runtime.tracing import trace_headers
+
+SOURCE: Final = "/hotline/reporting"
+# Escalations come from the ledger, not from a process run: a fixed instance name and the
+# lookup's row id as the sequence give an escalation the same event id after any restart.
+LEDGER_INSTANCE: Final = "ledger"
+
+
+def enqueue(session: Session, topic: Topic, event: Event, now: datetime) -> None:
+    """Add ``event`` to the outbox; a second enqueue of the same event id is ignored."""
+    record = CODEC.encode(event, source=SOURCE, extra_headers=trace_headers(now=now))
+    event_id = f"{topic.value}:{record.event_id}"
+    if session.query(OutboxRecord.id).filter_by(event_id=event_id).first() is not None:
+        return
+    session.add(OutboxRecord(
+        event_id=event_id, topic=topic.value,
+        key=record.key.decode() if record.key is not None else None,
+        value=record.value.decode("utf-8"),
+        headers=[[name, value.decode("utf-8")] for name, value in record.headers],
+        created_at=now, published_at=None))
+    session.flush()
+
+
+def step_outcome(session: Session, report: Report, step: Step, kind: OutcomeKind, now: datetime,
+                 reason: str | None = None) -> None:
+    enqueue(session, Topic.REPORTS_OUTCOMES, ReportOutcome(
+        report_id=report.report_id, signal_id=report.signal_id, reference_number=report.reference_number,
+        need=ReportNeed(report.need), victim=step.lookup_index, step=step.step_index,
+        contact_id=step.contact_id, channel=step.channel, kind=kind, reason=reason,  # type: ignore[arg-type]
+        occurred_at=now), now)
+
+
+def lookup_outcome(session: Session, report: Report, lookup_index: int, kind: OutcomeKind, now: datetime,
+                   reason: str | None = None) -> None:
+    enqueue(session, Topic.REPORTS_OUTCOMES, ReportOutcome(
+        report_id=report.report_id, signal_id=report.signal_id, reference_number=report.reference_number,
+        need=ReportNeed(report.need), victim=lookup_index, kind=kind, reason=reason, occurred_at=now), now)
+
+
+def escalation(session: Session, report: Report, lookup_row_id: int, now: datetime, reason: str) -> None:
+    enqueue(session, Topic.OPS_EVENTS, OpsEvent(
+        service="reporting", instance=LEDGER_INSTANCE, kind=OpsKind.ESCALATION, severity=Severity.CRITICAL,
+        occurred_at=now, sequence=lookup_row_id, reason=reason, signal_id=report.signal_id), now)

@@ -1,0 +1,157 @@
+"""What the ledger keeps of the inputs: signal facts and content, report requests, resolved chains.
+
+Every write is idempotent by its input's id (a signal id, a report id), so a redelivered record
+changes nothing. A request may arrive before its signal (two topics, two consumers): it waits
+``facts_grace`` for the declared victims, then resolves from the request's conditions alone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from contracts.events import OutcomeKind, ReportRequested, SignalReceived, Victim
+from services.reporting.db import Database
+from services.reporting.models import (
+    Lookup,
+    LookupState,
+    Obligation,
+    Report,
+    ReportState,
+    SignalContent,
+    SignalFacts,
+    Step,
+    StepState,
+)
+from services.reporting.outcomes import escalation, lookup_outcome
+from services.reporting.protocols.model import EmailChannel, PhoneChannel, WebhookChannel
+from services.reporting.redaction import SignalView
+from services.reporting.resolution import ChainStep, Resolution
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A request ready to resolve, with the declared victims if the signal has arrived."""
+
+    request: ReportRequested
+    victims: tuple[Victim, ...]
+
+
+class Store:
+    def __init__(self, db: Database, *, now: Callable[[], datetime], facts_grace: timedelta) -> None:
+        self._db = db
+        self._now = now
+        self._grace = facts_grace
+
+    def record_signal(self, signal: SignalReceived) -> bool:
+        """Keep the facts resolution needs and the content redaction may pass on; False if known."""
+        reporter = signal.reporter
+        declared = signal.facts
+        with self._db.transaction() as session:
+            if session.get(SignalFacts, signal.signal_id) is not None:
+                return False
+            session.add(SignalFacts(
+                signal_id=signal.signal_id, reference_number=signal.reference_number,
+                victims=[v.model_dump(mode="json") for v in declared.victims],
+                consent_to_share=reporter.consent_to_share, consent_to_contact=reporter.consent_to_contact,
+                received_at=signal.received_at))
+            session.flush()
+            # The reporter's identity is not stored at all without consent to share it.
+            identity: dict[str, Any] | None = None
+            if reporter.consent_to_share and not reporter.anonymous:
+                identity = {"role": reporter.role.value,
+                            "contact": reporter.contact.model_dump(mode="json") if reporter.contact else None,
+                            "consent_to_contact": reporter.consent_to_contact}
+            session.add(SignalContent(
+                signal_id=signal.signal_id, narrative=signal.narrative,
+                location=declared.location.model_dump(mode="json") if declared.location else None,
+                facts={"danger_now": declared.danger_now.value,
+                       "trafficking_type": declared.trafficking_type.value},
+                reporter=identity))
+        return True
+
+    def record_request(self, request: ReportRequested) -> bool:
+        """Store a report request once (by report id); False if it was already known."""
+        now = self._now()
+        with self._db.transaction() as session:
+            if session.get(Report, request.report_id) is not None:
+                return False
+            session.add(Report(
+                report_id=request.report_id, signal_id=request.signal_id,
+                reference_number=request.reference_number, need=request.need.value,
+                request=request.model_dump(mode="json"), state=ReportState.AWAITING_FACTS,
+                resolve_after=now + self._grace, created_at=now))
+        return True
+
+    def ready_to_resolve(self, limit: int = 50) -> list[Pending]:
+        now = self._now()
+        with self._db.read() as session:
+            rows = session.execute(
+                select(Report, SignalFacts).outerjoin(SignalFacts, SignalFacts.signal_id == Report.signal_id)
+                .where(Report.state == ReportState.AWAITING_FACTS).order_by(Report.created_at).limit(limit)
+            ).all()
+        ready = []
+        for report, facts in rows:
+            if facts is None and report.resolve_after > now:
+                continue
+            victims = tuple(Victim.model_validate(v) for v in facts.victims) if facts else ()
+            ready.append(Pending(ReportRequested.model_validate(report.request), victims))
+        return ready
+
+    def content_for(self, report_id: uuid.UUID) -> tuple[ReportRequested, SignalView | None]:
+        """The request and what redaction may use of its signal (None: the signal never arrived)."""
+        with self._db.read() as session:
+            report = session.get_one(Report, report_id)
+            facts = session.get(SignalFacts, report.signal_id)
+            content = session.get(SignalContent, report.signal_id)
+            request = ReportRequested.model_validate(report.request)
+            if facts is None or content is None:
+                return request, None
+            return request, SignalView(victims=facts.victims, narrative=content.narrative,
+                                       location=content.location, facts=content.facts,
+                                       reporter=content.reporter)
+
+    def store_resolution(self, report_id: uuid.UUID, resolution: Resolution,
+                         chains: Sequence[Sequence[ChainStep]]) -> None:
+        """Write each lookup's chain (``chains``, by lookup) as pending steps; start each first step now."""
+        now = self._now()
+        with self._db.transaction() as session:
+            report = session.get(Report, report_id, with_for_update=True)
+            if report is None or report.state != ReportState.AWAITING_FACTS:
+                return  # resolved by an earlier tick (or another instance)
+            request = ReportRequested.model_validate(report.request)
+            for index, lookup in enumerate(resolution.lookups):
+                row = Lookup(report_id=report_id, lookup_index=index, victims=list(lookup.victims),
+                             source=lookup.source.model_dump(mode="json") if lookup.source else None,
+                             state=LookupState.OPEN, closed_at=None)
+                session.add(row)
+                session.flush()
+                for position, step in enumerate(chains[index]):
+                    session.add(Step(
+                        report_id=report_id, lookup_index=index, step_index=position,
+                        contact_id=step.contact.id, contact=step.contact.model_dump(mode="json"),
+                        channel=channel_of(step.contact.channels[0]),
+                        wait_s=int(step.wait.total_seconds()),
+                        business_hours=request.conditions.business_hours, state=StepState.PENDING,
+                        activate_at=now if position == 0 else None, attempts=0))
+                if not chains[index]:
+                    # Nobody on the region's line can be reached for this situation: people must act.
+                    row.state, row.closed_at = LookupState.EXHAUSTED, now
+                    lookup_outcome(session, report, index, OutcomeKind.EXHAUSTED, now, reason="no_chain")
+                    escalation(session, report, row.id, now, reason="no_chain")
+            for obligation in resolution.obligations:
+                session.add(Obligation(
+                    report_id=report_id, region=obligation.source.region, obligation_id=obligation.id,
+                    contact_id=obligation.contact_id, due_at=obligation.due_at, basis=obligation.basis,
+                    victims=list(obligation.victims), state="open"))
+            report.state = ReportState.ACTIVE
+
+
+def channel_of(channel: EmailChannel | WebhookChannel | PhoneChannel) -> str:
+    """A step uses the contact's first channel: the one the protocol says to try first."""
+    return channel.type

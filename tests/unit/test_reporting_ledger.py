@@ -1,0 +1,136 @@
+"""The delivery ledger's state machine on SQLite: claims, windows, skips, interrupted sends, exhaustion."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from contracts.events import Reporter
+from services.reporting.chains import full_chain
+from services.reporting.db import Database, migrate
+from services.reporting.ledger import AckResult, Ledger
+from services.reporting.models import OutboxRecord, Step
+from services.reporting.protocols.loader import load_protocols
+from services.reporting.redaction import Audience, Header, SignalView, redact
+from services.reporting.resolution import resolve_request
+from services.reporting.store import Store
+from services.reporting.tokens import AckTokens
+from tests.builders import received
+from tests.reporting_support import report_request, write_fallback_protocol
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.at = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def advance(self, seconds: float) -> None:
+        self.at += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> tuple[Store, Ledger, Database, Clock, uuid.UUID]:
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    migrate(url)
+    db = Database(url)
+    clock = Clock()
+    store = Store(db, now=clock, facts_grace=timedelta(seconds=10))
+    ledger = Ledger(db, now=clock, tokens=AckTokens(b"unit-test-ack-secret"), lease=timedelta(seconds=30))
+    protocols = load_protocols(write_fallback_protocol(tmp_path / "protocols", first_email="a@pd.example.gov",
+                                                       third_webhook="https://tf.example.gov/hook"))
+    signal = received(reporter=Reporter(anonymous=False, consent_to_share=False))
+    assert store.record_signal(signal) and not store.record_signal(signal)
+    request = report_request(signal.signal_id)
+    assert store.record_request(request) and not store.record_request(request)
+    [pending] = store.ready_to_resolve()
+    resolution = resolve_request(protocols, pending.request, pending.victims)
+    store.store_resolution(request.report_id, resolution,
+                           [full_chain(protocols, lookup) for lookup in resolution.lookups])
+    return store, ledger, db, clock, request.report_id
+
+
+def outcomes(db: Database) -> list[tuple[int | None, str]]:
+    with db.read() as session:
+        rows = session.query(OutboxRecord).order_by(OutboxRecord.id).all()
+    events = [json.loads(r.value) for r in rows if r.topic == "reports.outcomes"]
+    return [(e["step"], e["kind"]) for e in events]
+
+
+def test_the_full_chain_keeps_the_contact_resolution_skipped_in_its_place(setup) -> None:  # type: ignore[no-untyped-def]
+    _, _, db, _, _ = setup
+    with db.read() as session:
+        steps = session.query(Step).order_by(Step.step_index).all()
+    assert [(s.contact_id, s.channel, s.state) for s in steps] == [
+        ("first-det", "email", "pending"), ("second-desk", "email", "pending"),
+        ("third-unit", "webhook", "pending")]
+
+
+def test_fallback_times_out_skips_the_closed_contact_and_ends_on_an_acknowledgement(setup) -> None:  # type: ignore[no-untyped-def]
+    _, ledger, db, clock, _ = setup
+    [first] = ledger.claim()
+    assert (first.step_index, first.resend) == (0, False)
+    assert ledger.claim() == []  # claimed: nobody else takes it
+    assert ledger.delivered(first)
+    clock.advance(2)
+    assert ledger.expire() == 0
+    clock.advance(2)
+    assert ledger.expire() == 1
+    [third] = ledger.claim()  # the second is outside its hours: skipped at once
+    assert third.step_index == 2
+    assert ledger.delivered(third)
+    assert ledger.acknowledge(third.token) is AckResult.ACKNOWLEDGED
+    assert ledger.acknowledge(third.token) is AckResult.ALREADY
+    assert ledger.acknowledge("not-a-token") is AckResult.UNKNOWN
+    clock.advance(3600)
+    assert ledger.expire() == 0 and ledger.claim() == []
+    assert outcomes(db) == [(0, "delivered"), (0, "timed_out"), (1, "skipped_unavailable"), (2, "delivered"),
+                            (2, "acknowledged"), (None, "completed")]
+
+
+def test_an_interrupted_send_is_sent_again_with_the_same_identity_and_only_once_delivered(setup) -> None:  # type: ignore[no-untyped-def]
+    _, ledger, db, clock, _ = setup
+    [claim] = ledger.claim()
+    clock.advance(10)
+    assert ledger.claim() == []  # the lease still runs: the first attempt may be in flight
+    clock.advance(25)
+    [again] = ledger.claim()
+    assert (again.step_id, again.token, again.resend, again.attempt) == (claim.step_id, claim.token, True, 2)
+    assert not ledger.delivered(claim)  # the stale attempt finishing late changes nothing
+    assert ledger.delivered(again)
+    assert ledger.claim() == []
+    assert outcomes(db) == [(0, "delivered")]
+
+
+def test_an_exhausted_chain_escalates_to_ops_and_review(setup) -> None:  # type: ignore[no-untyped-def]
+    _, ledger, db, clock, _ = setup
+    [first] = ledger.claim()
+    ledger.delivered(first)
+    clock.advance(4)
+    ledger.expire()
+    [third] = ledger.claim()
+    ledger.refused(third, "webhook_410")
+    assert outcomes(db)[-2:] == [(2, "failed"), (None, "exhausted")]
+    with db.read() as session:
+        last = session.query(OutboxRecord).order_by(OutboxRecord.id.desc()).first()
+    assert last is not None and last.topic == "ops.events"
+    assert json.loads(last.value)["kind"] == "escalation"
+
+
+def test_law_enforcement_sees_no_reporter_without_consent_and_providers_see_no_narrative() -> None:
+    header = Header(reference_number="HT-ABCD-EFGH1", need="tip_reporting", urgency="p2_same_day",
+                    kind="approved", ack_url="https://hotline.example.org/ack/x")
+    signal = SignalView(victims=[{"age": 15, "gender": "female"}], narrative="Kept in the back room.",
+                        location={"city": "Houston", "state": "TX", "description": "12 Example St"},
+                        facts={"danger_now": "yes"}, reporter=None)
+    police = redact(Audience.LAW_ENFORCEMENT, header, signal)
+    provider = redact(Audience.SERVICE_PROVIDER, header, signal)
+    assert police["narrative"] == "Kept in the back room." and police["reporter"] == {"shared": False}
+    assert police["location"]["description"] == "12 Example St"
+    assert "narrative" not in provider and "reporter" not in provider
+    assert provider["location"] == {"country": None, "state": "TX", "city": "Houston"}
