@@ -15,7 +15,7 @@ from services.reporting.courier import Courier
 from services.reporting.db import Database, migrate
 from services.reporting.handler import LedgerWriter
 from services.reporting.ledger import Ledger
-from services.reporting.outbox import OutboxRelay
+from services.reporting.models import OutboxRecord
 from services.reporting.protocols.loader import load_protocols
 from services.reporting.store import Store
 from services.reporting.tokens import AckTokens
@@ -29,6 +29,7 @@ from services.runtime import (
     load_settings,
     run_service,
 )
+from services.runtime.outbox import OutboxRelay
 
 SERVICE = "reporting"
 
@@ -47,7 +48,7 @@ async def serve(context: ServiceContext, settings: ReportingSettings) -> None:
     publisher = KafkaPublisher(settings, source=f"/hotline/{SERVICE}", metrics=context.metrics)
     await publisher.start()
     context.ops.attach(publisher)
-    relay = OutboxRelay(db, publisher, now=now)
+    relay = OutboxRelay(db, publisher, model=OutboxRecord, now=now, poll_s=0.5)
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
     email = SmtpSender(settings.smtp_host, settings.smtp_port, settings.smtp_from,
                        starttls=settings.smtp_starttls, username=settings.smtp_username, password=password)

@@ -15,7 +15,7 @@ from services.review.db import Database, migrate
 from services.review.decisions import Decisions
 from services.review.handler import CaseWriter
 from services.review.live import LiveHub
-from services.review.outbox import OutboxRelay
+from services.review.models import OutboxRecord
 from services.review.web import build_app
 from services.runtime import (
     ConsumerLoop,
@@ -26,6 +26,7 @@ from services.runtime import (
     load_settings,
     run_service,
 )
+from services.runtime.outbox import OutboxRelay
 
 SERVICE = "review"
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
     await publisher.start()
     context.ops.attach(publisher)
     fault = settings.review_fault if settings.environment == "test" else None
-    relay = OutboxRelay(db, publisher, now=now, fault=fault)
+    relay = OutboxRelay(db, publisher, model=OutboxRecord, now=now, fault=fault)
     decisions = Decisions(db, now=now, claim_ttl=timedelta(minutes=settings.claim_minutes),
                           on_commit=relay.wake)
     auth = Auth(db, session_ttl=timedelta(hours=settings.session_hours), cookie_secure=settings.cookie_secure,

@@ -9,53 +9,26 @@ reporter's contact details only through an audited reveal.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
-    Uuid,
     text,
 )
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
 
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC in and out, on PostgreSQL (timestamptz) and SQLite (which drops zones)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the case store; use UTC-aware times")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+from services.runtime.sql import type_annotation_map as sql_types
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy's documented class attribute
-        dict[str, Any]: JSON,
-        list[Any]: JSON,
-        datetime: UTCDateTime(),
-        uuid.UUID: Uuid,
-    }
+    type_annotation_map = sql_types()
 
 
 # ------------------------------------------------------------------ cases and their signals

@@ -1,8 +1,14 @@
-"""The relay: publishes what decisions committed to the outbox, in order, and marks it published.
+"""The transactional outbox's relay: publishes what a service committed to its outbox table, in
+order, and marks it published.
 
-A crash between the commit and the publish leaves the record unpublished: it goes out after the
-restart. A crash between the publish and the mark publishes it again after the restart with the
-same event id, which every consumer ignores (at-least-once with idempotent effects, DESIGN 4).
+A service writes its events in the same database transaction as the change that caused them (a
+review decision, a ledger step), so the database and Kafka never disagree. A crash between the
+commit and the publish leaves the record unpublished: it goes out after the restart. A crash
+between the publish and the mark publishes it again after the restart with the same event id,
+which every consumer ignores (at-least-once with idempotent effects, DESIGN 4).
+
+The outbox table is the service's own model with the columns ``id`` (ordering), ``topic``,
+``key``, ``value`` (the encoded JSON), ``headers`` ([[name, text], ...]) and ``published_at``.
 """
 
 from __future__ import annotations
@@ -12,25 +18,27 @@ import logging
 import os
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 
 from contracts import KafkaRecord, Topic
-from services.review.db import Database
-from services.review.models import OutboxRecord
-from services.runtime import Publisher, RetriableError
+from services.runtime.errors import RetriableError
+from services.runtime.publisher import Publisher
+from services.runtime.sql import Database
 
 log = logging.getLogger(__name__)
 
-# Test hook (honoured only with HOTLINE_ENVIRONMENT=test): exit right after a decision's commit,
+# Test hook (the service passes it only with HOTLINE_ENVIRONMENT=test): exit right after a commit,
 # before its events are published, to prove the relay publishes them after a restart.
 FAULT_EXIT_BEFORE_PUBLISH = "exit_before_publish"
 
 
 class OutboxRelay:
-    def __init__(self, db: Database, publisher: Publisher, *, now: Callable[[], datetime],
+    def __init__(self, db: Database, publisher: Publisher, *, model: Any, now: Callable[[], datetime],
                  batch: int = 100, poll_s: float = 1.0, fault: str | None = None) -> None:
         self._db = db
+        self._model = model
         self._publisher = publisher
         self._now = now
         self._batch = batch
@@ -40,7 +48,7 @@ class OutboxRelay:
         self.published = 0
 
     def wake(self) -> None:
-        """Called after a decision commits (from any thread): publish now rather than at the next poll."""
+        """Called after a change commits (from any thread): publish now rather than at the next poll."""
         loop = self._loop
         if loop is not None:
             loop.call_soon_threadsafe(self._wake.set)
@@ -80,22 +88,23 @@ class OutboxRelay:
             self.published += 1
         return len(rows)
 
-    def _pending(self) -> list[OutboxRecord]:
+    def _pending(self) -> list[Any]:
+        model = self._model
         with self._db.read() as session:
-            return list(session.scalars(select(OutboxRecord).where(OutboxRecord.published_at.is_(None))
-                                        .order_by(OutboxRecord.id).limit(self._batch)))
+            return list(session.scalars(select(model).where(model.published_at.is_(None))
+                                        .order_by(model.id).limit(self._batch)))
 
     def _mark(self, row_id: int) -> None:
         with self._db.transaction() as session:
-            session.execute(update(OutboxRecord).where(OutboxRecord.id == row_id)
+            session.execute(update(self._model).where(self._model.id == row_id)
                             .values(published_at=self._now()))
 
     def backlog(self) -> int:
         from sqlalchemy import func
 
         with self._db.read() as session:
-            return session.scalar(select(func.count()).select_from(OutboxRecord)
-                                  .where(OutboxRecord.published_at.is_(None))) or 0
+            return session.scalar(select(func.count()).select_from(self._model)
+                                  .where(self._model.published_at.is_(None))) or 0
 
 
 async def _wait(stop: asyncio.Event, seconds: float) -> None:

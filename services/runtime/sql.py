@@ -1,0 +1,123 @@
+"""The relational stores' shared plumbing: engines, sessions, UTC times, Alembic migrations.
+
+Each service that keeps a database (review's case store, reporting's delivery ledger) owns its
+models and migrations; this is only how they are run. PostgreSQL in production and tests, a SQLite
+file as the local default (WAL, foreign keys, full fsync).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import JSON, DateTime, Engine, MetaData, Uuid, create_engine, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out, on PostgreSQL (timestamptz) and SQLite (which drops zones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use UTC-aware times")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def type_annotation_map() -> dict[Any, Any]:
+    """What the services' declarative bases map Python annotations to."""
+    return {dict[str, Any]: JSON, list[Any]: JSON, datetime: UTCDateTime(), uuid.UUID: Uuid}
+
+
+def make_engine(url: str, *, pool_size: int = 10, **options: Any) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, foreign keys and full fsync (the local default)."""
+    if url.startswith("sqlite"):
+        if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **options)
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(connection: Any, _record: Any) -> None:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size, **options)
+
+
+def alembic_config(url: str, migrations: Path) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def migrate(url: str, migrations: Path, revision: str = "head") -> None:
+    """Bring the schema to ``revision``; idempotent, safe to run at every start."""
+    command.upgrade(alembic_config(url, migrations), revision)
+
+
+def run_alembic_env(metadata: MetaData) -> None:
+    """The body of a service's ``migrations/env.py``: the URL comes from ``alembic_config``."""
+    config = context.config
+    url = config.get_main_option("sqlalchemy.url")
+    assert url is not None
+    if context.is_offline_mode():
+        context.configure(url=url, target_metadata=metadata, literal_binds=True, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=metadata,
+                          render_as_batch=connection.dialect.name == "sqlite")
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+class Database:
+    """The engine and a session factory; ``transaction()`` is one unit of work."""
+
+    def __init__(self, url: str, *, pool_size: int = 10, **options: Any) -> None:
+        self.url = url
+        self.engine = make_engine(url, pool_size=pool_size, **options)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
