@@ -12,6 +12,7 @@ import asyncio
 import itertools
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +25,9 @@ from services.runtime.metrics import RuntimeMetrics
 from services.runtime.publisher import Publisher
 
 log = logging.getLogger(__name__)
+
+# Reports made on a timer; a dead letter or a halt is always attempted.
+_ROUTINE = frozenset({OpsKind.HEARTBEAT, OpsKind.SPOOL_DEPTH, OpsKind.STARTED})
 
 # (records waiting, capacity in records); None when the process has no spool.
 SpoolGauge = Callable[[], tuple[int, int]]
@@ -46,6 +50,10 @@ class OpsReporter:
         self._sequence = itertools.count()
         self._spool: SpoolGauge | None = None
         self._in_flight: set[asyncio.Task[None]] = set()
+        # After a failure, routine reports pause (doubling, up to 5 minutes): a missing or broken
+        # ops topic must not keep the service's one producer busy with retries.
+        self._quiet_until = 0.0
+        self._quiet_s = 0.0
 
     def attach(self, publisher: Publisher, *, spool: SpoolGauge | None = None) -> None:
         """From now on events go out through ``publisher`` (the service's own producer)."""
@@ -62,13 +70,20 @@ class OpsReporter:
         if publisher is None:
             self._metrics.ops_events.labels(kind=event.kind.value, result="no_publisher").inc()
             return False
+        if event.kind in _ROUTINE and time.monotonic() < self._quiet_until:
+            self._metrics.ops_events.labels(kind=event.kind.value, result="paused").inc()
+            return False
         try:
             await asyncio.wait_for(publisher.publish(Topic.OPS_EVENTS, event), self._timeout_s)
         except (HotlineError, TimeoutError) as error:
             self._metrics.ops_events.labels(kind=event.kind.value, result="failed").inc()
-            log.warning("ops event not published", extra={
-                "event_type": event.kind.value, "error_class": type(error).__name__})
+            self._quiet_s = min(max(self._quiet_s * 2, 30.0), 300.0)
+            self._quiet_until = time.monotonic() + self._quiet_s
+            log.warning("ops event not published; routine reports pause", extra={
+                "event_type": event.kind.value, "error_class": type(error).__name__,
+                "backoff_s": self._quiet_s})
             return False
+        self._quiet_s = 0.0
         self._metrics.ops_events.labels(kind=event.kind.value, result="published").inc()
         return True
 

@@ -82,7 +82,8 @@ async def test_tips_taken_while_the_broker_is_down_arrive_exactly_once_and_nothi
         environment="test",
         kafka_request_timeout_ms=10_000,
     )
-    await provision(settings, create=True, topics=(Topic.SIGNALS_RECEIVED,))
+    # ops.events too: the intake's heartbeats go there, as in any deployment.
+    await provision(settings, create=True, topics=(Topic.SIGNALS_RECEIVED, Topic.OPS_EVENTS))
     http_port = free_port()
     spool_dir, blob_dir = tmp_path / "spool", tmp_path / "blobs"
     webform = ServiceProcess(

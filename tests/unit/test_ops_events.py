@@ -140,6 +140,12 @@ async def test_an_ops_event_that_cannot_be_published_is_counted_never_raised() -
                                              {"kind": "heartbeat", "result": "failed"}) == 1
     assert metrics.registry.get_sample_value("hotline_ops_events_published_total",
                                              {"kind": "heartbeat", "result": "no_publisher"}) == 1
+    # Routine reports pause after a failure (the shared producer is not kept busy); a dead letter
+    # is still attempted.
+    assert await reporter.emit(reporter.event(OpsKind.HEARTBEAT)) is False
+    assert metrics.registry.get_sample_value("hotline_ops_events_published_total",
+                                             {"kind": "heartbeat", "result": "paused"}) == 1
+    assert await reporter.emit(reporter.event(OpsKind.DEAD_LETTER, Severity.WARNING)) is True
 
 
 async def test_close_says_stopping_and_ends_the_heartbeats() -> None:
