@@ -173,6 +173,8 @@ class ConsumerLoop:
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
                 max_poll_records=self.spec.policy.max_batch,
+                session_timeout_ms=self._settings.kafka_session_timeout_ms,
+                heartbeat_interval_ms=max(self._settings.kafka_session_timeout_ms // 3, 100),
             )
             consumer.subscribe([self._topic_name], listener=_CommitOnRevoke(self))
             try:

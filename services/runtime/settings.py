@@ -26,6 +26,9 @@ class RuntimeSettings(BaseSettings):
     kafka_sasl_password: SecretStr | None = None
     kafka_ssl_cafile: Path | None = None
     kafka_request_timeout_ms: int = Field(default=30_000, ge=1_000)
+    # How long the group waits for a silent consumer (a killed process) before handing its
+    # partitions to the others, or to its own restart. The broker's minimum is 6 s by default.
+    kafka_session_timeout_ms: int = Field(default=10_000, ge=1_000, le=300_000)
     # Isolates environments (and test runs) sharing one cluster: "staging." or "t-1a2b.".
     topic_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9._-]*$", max_length=64)
     replication_factor: int = Field(default=1, ge=1, le=7)
