@@ -55,23 +55,35 @@ class SmtpSender:
 
     def _send(self, message: EmailMessage) -> None:
         try:
-            with smtplib.SMTP(self._host, self._port, timeout=self._timeout) as smtp:
-                if self._starttls:
-                    smtp.starttls()
-                if self._username and self._password:
-                    smtp.login(self._username, self._password)
-                smtp.send_message(message)
+            smtp = smtplib.SMTP(self._host, self._port, timeout=self._timeout)
+        except (smtplib.SMTPException, OSError) as error:
+            raise SendFailed("smtp_unreachable") from error
+        try:
+            if self._starttls:
+                smtp.starttls()
+            if self._username and self._password:
+                smtp.login(self._username, self._password)
+            smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as error:
+            smtp.close()
             codes = [code for code, _ in error.recipients.values()]
             if all(code >= 500 for code in codes):
                 raise SendRefused("smtp_recipient_refused") from error
             raise SendFailed("smtp_recipient_deferred") from error
         except smtplib.SMTPResponseException as error:
+            smtp.close()
             if error.smtp_code >= 500:
                 raise SendRefused(f"smtp_{error.smtp_code}") from error
             raise SendFailed(f"smtp_{error.smtp_code}") from error
         except (smtplib.SMTPException, OSError) as error:
+            smtp.close()
             raise SendFailed("smtp_unreachable") from error
+        # The server accepted the message: whatever QUIT answers, it is delivered (a failure here
+        # must not make the ledger send it again, or move the chain on).
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
 
 
 class WebhookSender:
