@@ -1,15 +1,16 @@
 """Sends what the ledger claimed, and reports each result back to it: the scheduler's one tick.
 
-Every second (``tick_s``): resolve the requests that are ready, expire acknowledgement windows,
-then claim and send the steps that are due. All state is in the database, so every timer (a
-window, a retry, an interrupted send) survives a restart: the next process's first tick finds it.
+Every ``tick_s``, and at once when woken (a request or a signal recorded, an acknowledgement):
+resolve the requests that are ready, expire acknowledgement windows, then claim and send the steps
+that are due, again and again while there are any. All state is in the database, so every timer
+(a window, a retry, an interrupted send) survives a restart: the next process's first tick finds it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 
 from pydantic import SecretStr
@@ -29,26 +30,38 @@ log = logging.getLogger(__name__)
 class Courier:
     def __init__(self, *, store: Store, ledger: Ledger, protocols: ProtocolSet, email: SmtpSender,
                  webhooks: WebhookSender, webhook_secrets: Mapping[str, SecretStr], public_base_url: str,
-                 retry_after: timedelta = timedelta(seconds=15)) -> None:
+                 retry_after: timedelta = timedelta(seconds=15),
+                 on_change: Callable[[], None] = lambda: None) -> None:
         self._store, self._ledger, self._protocols = store, ledger, protocols
         self._email, self._webhooks, self._secrets = email, webhooks, webhook_secrets
         self._base = public_base_url.rstrip("/")
         self._retry_after = retry_after
+        self._on_change = on_change  # wakes the outbox relay after a pass that changed the ledger
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
 
-    async def tick(self) -> int:
-        """One pass; how many steps were sent."""
-        for pending in await asyncio.to_thread(self._store.ready_to_resolve):
+    def wake(self) -> None:
+        """Work may be waiting (callable from any thread): tick now rather than at the next tick."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def tick(self, batch: int = 20) -> bool:
+        """One pass. True when a batch was full: more work may be due at once."""
+        ready = await asyncio.to_thread(self._store.ready_to_resolve, batch)
+        for pending in ready:
             resolution = resolve_request(self._protocols, pending.request, pending.victims)
             chains = [full_chain(self._protocols, lookup) for lookup in resolution.lookups]
             await asyncio.to_thread(self._store.store_resolution, pending.request.report_id, resolution,
                                     chains)
             log.info("report resolved", extra={"reference_number": pending.request.reference_number,
                                                "count": sum(len(c) for c in chains)})
-        await asyncio.to_thread(self._ledger.expire)
-        claims = await asyncio.to_thread(self._ledger.claim)
+        expired = await asyncio.to_thread(self._ledger.expire)
+        claims = await asyncio.to_thread(self._ledger.claim, batch)
         if claims:
             await asyncio.gather(*(self.send(claim) for claim in claims))
-        return len(claims)
+        if ready or expired or claims:
+            self._on_change()
+        return len(ready) >= batch or len(claims) >= batch
 
     async def send(self, claim: Claim) -> None:
         request, signal = await asyncio.to_thread(self._store.content_for, claim.report_id)
@@ -79,13 +92,17 @@ class Courier:
             return
         await asyncio.to_thread(self._ledger.delivered, claim)
 
-    async def run(self, stop: asyncio.Event, tick_s: float) -> None:
+    async def run(self, stop: asyncio.Event, tick_s: float, batch: int = 20) -> None:
+        self._loop = asyncio.get_running_loop()
         while not stop.is_set():
+            self._wake.clear()
             try:
-                await self.tick()
+                while await self.tick(batch) and not stop.is_set():
+                    pass  # a full batch: more may be due
             except Exception as error:  # noqa: BLE001 - the clock must keep running; state is in the db
                 log.error("delivery tick failed", extra={"error_class": type(error).__name__})
-            try:
-                await asyncio.wait_for(stop.wait(), tick_s)
-            except TimeoutError:
-                continue
+            stopping = asyncio.create_task(stop.wait())
+            woken = asyncio.create_task(self._wake.wait())
+            await asyncio.wait((stopping, woken), timeout=tick_s, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            woken.cancel()

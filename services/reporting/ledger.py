@@ -94,15 +94,19 @@ class Ledger:
         claims: list[Claim] = []
         with self._db.transaction() as session:
             while len(claims) < limit:
-                step = session.scalars(_open(select(Step).where(
+                # Skipping a step, or opening a phone task, makes the next step due in this same
+                # transaction; the loop takes it too.
+                steps = session.scalars(_open(select(Step).where(
                     ((Step.state == StepState.PENDING) & (Step.activate_at <= now))
                     | ((Step.state == StepState.SENDING) & (Step.lease_until <= now))))
-                    .order_by(Step.id).limit(1).with_for_update(of=Step, skip_locked=True)).first()
-                if step is None:
+                    .order_by(Step.id).limit(limit - len(claims))
+                    .with_for_update(of=Step, skip_locked=True)).all()
+                if not steps:
                     break
-                claim = self._take(session, step, now)
-                if claim is not None:
-                    claims.append(claim)
+                for step in steps:
+                    claim = self._take(session, step, now)
+                    if claim is not None:
+                        claims.append(claim)
         return claims
 
     def _take(self, session: Session, step: Step, now: datetime) -> Claim | None:
@@ -118,6 +122,8 @@ class Ledger:
                 # A call is a task for a specialist: it is "delivered" to their queue at once, and its
                 # window runs while they call; the logged outcomes say what happened.
                 step.state, step.sent_at, step.due_at = StepState.DELIVERED, now, now + _wait(step)
+                step_outcome(session, session.get_one(Report, step.report_id), step, OutcomeKind.DELIVERED,
+                             now)
                 return None
             resend = False
         elif step.attempts >= self._max_attempts:

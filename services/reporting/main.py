@@ -56,8 +56,8 @@ async def serve(context: ServiceContext, settings: ReportingSettings) -> None:
     courier = Courier(store=store, ledger=ledger, protocols=protocols, email=email,
                       webhooks=WebhookSender(client), webhook_secrets=settings.webhook_secrets,
                       public_base_url=settings.public_base_url,
-                      retry_after=timedelta(seconds=settings.retry_after_s))
-    writer = LedgerWriter(store)
+                      retry_after=timedelta(seconds=settings.retry_after_s), on_change=relay.wake)
+    writer = LedgerWriter(store, on_change=courier.wake)
     consumers = [
         ConsumerLoop(ConsumerSpec(name=f"reporting.{name}", topic=topic, group=f"reporting.{name}",
                                   handler=handler, event_type=event_type),
@@ -68,7 +68,12 @@ async def serve(context: ServiceContext, settings: ReportingSettings) -> None:
             ("requests", Topic.REPORTS_REQUESTED, writer.requested, ReportRequested),
         )
     ]
-    app = build_app(ledger, specialist_token=settings.specialist_token, on_change=relay.wake)
+
+    def changed() -> None:  # an acknowledgement or a call outcome: publish it, move the chains on
+        relay.wake()
+        courier.wake()
+
+    app = build_app(ledger, specialist_token=settings.specialist_token, on_change=changed)
     server = HttpServer(app, settings.http_host, settings.http_port, name=SERVICE)
     tasks: list[asyncio.Task[None]] = []
     try:

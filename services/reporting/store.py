@@ -93,12 +93,12 @@ class Store:
         with self._db.read() as session:
             rows = session.execute(
                 select(Report, SignalFacts).outerjoin(SignalFacts, SignalFacts.signal_id == Report.signal_id)
-                .where(Report.state == ReportState.AWAITING_FACTS).order_by(Report.created_at).limit(limit)
+                .where(Report.state == ReportState.AWAITING_FACTS,
+                       SignalFacts.signal_id.is_not(None) | (Report.resolve_after <= now))
+                .order_by(Report.created_at).limit(limit)
             ).all()
         ready = []
         for report, facts in rows:
-            if facts is None and report.resolve_after > now:
-                continue
             victims = tuple(Victim.model_validate(v) for v in facts.victims) if facts else ()
             ready.append(Pending(ReportRequested.model_validate(report.request), victims))
         return ready
