@@ -58,13 +58,17 @@ class Courier:
         expired = await asyncio.to_thread(self._ledger.expire)
         claims = await asyncio.to_thread(self._ledger.claim, batch)
         if claims:
-            await asyncio.gather(*(self.send(claim) for claim in claims))
+            sent = await asyncio.gather(*(self.send(claim) for claim in claims))
+            # One commit for the batch: the sends ran together and end together.
+            taken = [claim for claim, ok in zip(claims, sent, strict=True) if ok]
+            await asyncio.to_thread(self._ledger.delivered_all, taken)
         if ready or expired or claims:
             self._on_change()
         return len(ready) >= batch or len(claims) >= batch
 
-    async def send(self, claim: Claim) -> None:
-        request, signal = await asyncio.to_thread(self._store.content_for, claim.report_id)
+    async def send(self, claim: Claim) -> bool:
+        """Send one claimed step; True when the recipient took it (the caller records that)."""
+        request, signal = claim.request, claim.signal
         header = Header(reference_number=request.reference_number, need=request.need.value,
                         urgency=request.urgency.value, kind=request.kind,
                         ack_url=f"{self._base}/ack/{claim.token}")
@@ -84,13 +88,13 @@ class Courier:
             log.warning("delivery refused", extra={"reference_number": claim.reference_number,
                                                    "reason": error.reason})
             await asyncio.to_thread(self._ledger.refused, claim, error.reason)
-            return
+            return False
         except SendError as error:
             log.warning("delivery failed, retrying", extra={"reference_number": claim.reference_number,
                                                             "reason": error.reason})
             await asyncio.to_thread(self._ledger.retry_later, claim, self._retry_after)
-            return
-        await asyncio.to_thread(self._ledger.delivered, claim)
+            return False
+        return True
 
     async def run(self, stop: asyncio.Event, tick_s: float, batch: int = 20) -> None:
         self._loop = asyncio.get_running_loop()

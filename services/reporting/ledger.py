@@ -17,7 +17,7 @@ reached ``delivered`` is never sent again.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -26,12 +26,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contracts.events import OutcomeKind
+from contracts.events import OutcomeKind, ReportRequested
 from services.reporting.db import Database
 from services.reporting.models import CallLog, Lookup, LookupState, Report, Step, StepState
 from services.reporting.outcomes import escalation, lookup_outcome, step_outcome
 from services.reporting.protocols.availability import available_at
 from services.reporting.protocols.model import Contact
+from services.reporting.redaction import SignalView
+from services.reporting.store import signal_view
 from services.reporting.tokens import AckTokens
 
 
@@ -59,6 +61,8 @@ class Claim:
     token: str
     attempt: int
     resend: bool
+    request: ReportRequested
+    signal: SignalView | None  # what redaction may use of the signal (None: it never arrived)
 
 
 class AckResult(StrEnum):
@@ -94,8 +98,8 @@ class Ledger:
         claims: list[Claim] = []
         with self._db.transaction() as session:
             while len(claims) < limit:
-                # Skipping a step, or opening a phone task, makes the next step due in this same
-                # transaction; the loop takes it too.
+                # Skipping a step makes the next step due in this same transaction; the loop takes
+                # it too.
                 steps = session.scalars(_open(select(Step).where(
                     ((Step.state == StepState.PENDING) & (Step.activate_at <= now))
                     | ((Step.state == StepState.SENDING) & (Step.lease_until <= now))))
@@ -140,21 +144,30 @@ class Ledger:
                      reference_number=report.reference_number, need=report.need,
                      lookup_index=step.lookup_index, step_index=step.step_index, contact=contact,
                      channel=step.channel, wait_s=step.wait_s, token=token, attempt=step.attempts,
-                     resend=resend)
+                     resend=resend, request=ReportRequested.model_validate(report.request),
+                     signal=signal_view(session, report.signal_id))
 
     # ------------------------------------------------------------ results of a send
 
     def delivered(self, claim: Claim) -> bool:
         """The contact's system took it: the acknowledgement window starts now."""
+        return self.delivered_all([claim]) == 1
+
+    def delivered_all(self, claims: Sequence[Claim]) -> int:
+        """``delivered`` for a batch, in one transaction; how many were still this attempt's."""
         now = self._now()
+        done = 0
         with self._db.transaction() as session:
-            step = _locked(session, claim.step_id)
-            if step.state != StepState.SENDING or step.attempts != claim.attempt:
-                return False  # a later claim owns the step now
-            step.state, step.sent_at, step.due_at, step.lease_until = (
-                StepState.DELIVERED, now, now + _wait(step), None)
-            step_outcome(session, session.get_one(Report, step.report_id), step, OutcomeKind.DELIVERED, now)
-            return True
+            for claim in claims:
+                step = _locked(session, claim.step_id)
+                if step.state != StepState.SENDING or step.attempts != claim.attempt:
+                    continue  # a later claim owns the step now
+                step.state, step.sent_at, step.due_at, step.lease_until = (
+                    StepState.DELIVERED, now, now + _wait(step), None)
+                step_outcome(session, session.get_one(Report, step.report_id), step, OutcomeKind.DELIVERED,
+                             now)
+                done += 1
+        return done
 
     def refused(self, claim: Claim, reason: str) -> None:
         """Refused for good (a 4xx, an unknown mailbox, no webhook secret): the chain moves on."""
@@ -182,7 +195,10 @@ class Ledger:
                 return AckResult.UNKNOWN
             if step.state == StepState.ACKNOWLEDGED:
                 return AckResult.ALREADY
-            if step.state not in (StepState.DELIVERED, StepState.TIMED_OUT, StepState.SENDING):
+            # A link is only ever in a sent step; one that ended failed may still have reached
+            # somebody (an interrupted send, then retries that did not get through).
+            if step.state not in (StepState.DELIVERED, StepState.TIMED_OUT, StepState.SENDING,
+                                  StepState.FAILED):
                 return AckResult.UNKNOWN
             self._acknowledged(session, step, OutcomeKind.ACKNOWLEDGED, now)
             return AckResult.ACKNOWLEDGED

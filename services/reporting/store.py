@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from contracts.events import OutcomeKind, ReportRequested, SignalReceived, Victim
 from services.reporting.db import Database
@@ -103,19 +104,6 @@ class Store:
             ready.append(Pending(ReportRequested.model_validate(report.request), victims))
         return ready
 
-    def content_for(self, report_id: uuid.UUID) -> tuple[ReportRequested, SignalView | None]:
-        """The request and what redaction may use of its signal (None: the signal never arrived)."""
-        with self._db.read() as session:
-            report = session.get_one(Report, report_id)
-            facts = session.get(SignalFacts, report.signal_id)
-            content = session.get(SignalContent, report.signal_id)
-            request = ReportRequested.model_validate(report.request)
-            if facts is None or content is None:
-                return request, None
-            return request, SignalView(victims=facts.victims, narrative=content.narrative,
-                                       location=content.location, facts=content.facts,
-                                       reporter=content.reporter)
-
     def store_resolution(self, report_id: uuid.UUID, resolution: Resolution,
                          chains: Sequence[Sequence[ChainStep]]) -> None:
         """Write each lookup's chain (``chains``, by lookup) as pending steps; start each first step now."""
@@ -155,3 +143,13 @@ class Store:
 def channel_of(channel: EmailChannel | WebhookChannel | PhoneChannel) -> str:
     """A step uses the contact's first channel: the one the protocol says to try first."""
     return channel.type
+
+
+def signal_view(session: Session, signal_id: uuid.UUID) -> SignalView | None:
+    """What redaction may use of a signal, as the ledger kept it (None: it never arrived)."""
+    facts = session.get(SignalFacts, signal_id)
+    content = session.get(SignalContent, signal_id)
+    if facts is None or content is None:
+        return None
+    return SignalView(victims=facts.victims, narrative=content.narrative, location=content.location,
+                      facts=content.facts, reporter=content.reporter)
