@@ -114,7 +114,7 @@ class Receivers:
     def start(self) -> Receivers:
         self._smtp = Controller(_MailHandler(self.recorder), hostname=self._host, port=self._smtp_port)
         self._smtp.start()
-        self._http = ThreadingHTTPServer((self._host, self._http_port), _webhook_handler(self))
+        self._http = _Server((self._host, self._http_port), _webhook_handler(self))
         self._http.daemon_threads = True
         threading.Thread(target=self._http.serve_forever, name="webhooks", daemon=True).start()
         return self
@@ -147,6 +147,12 @@ class Receivers:
             ack_url=document.get("acknowledge") if isinstance(document, dict) else None,
             document=document, received_at=time.time()))
         return 204
+
+
+class _Server(ThreadingHTTPServer):
+    # The standard library listens with a backlog of 5: a burst of connections then loses SYNs
+    # and waits out the 1 s retransmission, which would be measured as the sender's slowness.
+    request_queue_size = 512
 
 
 def _webhook_handler(receivers: Receivers) -> type[BaseHTTPRequestHandler]:

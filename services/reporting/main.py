@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -32,6 +33,7 @@ from services.runtime import (
 from services.runtime.outbox import OutboxRelay
 
 SERVICE = "reporting"
+COURIER_BATCH = 20  # steps sent together in one pass
 
 
 def now() -> datetime:
@@ -39,9 +41,13 @@ def now() -> datetime:
 
 
 async def serve(context: ServiceContext, settings: ReportingSettings) -> None:
+    # Sends (SMTP is blocking) and ledger transactions run in threads: a batch of sends must not
+    # queue behind a handful of them. The database pool is sized to match.
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(max_workers=COURIER_BATCH + 8, thread_name_prefix="reporting"))
     protocols = await asyncio.to_thread(load_protocols, settings.protocols_dir)
     await asyncio.to_thread(migrate, settings.reporting_database_url)
-    db = Database(settings.reporting_database_url)
+    db = Database(settings.reporting_database_url, pool_size=COURIER_BATCH)
     store = Store(db, now=now, facts_grace=timedelta(seconds=settings.facts_grace_s))
     ledger = Ledger(db, now=now, tokens=AckTokens(settings.ack_secret.get_secret_value().encode()),
                     lease=timedelta(seconds=settings.send_lease_s))
@@ -81,7 +87,7 @@ async def serve(context: ServiceContext, settings: ReportingSettings) -> None:
         context.health.set("http", ready=True, detail=server.url)
         tasks = [asyncio.create_task(loop.run(context.stop), name=loop.spec.name) for loop in consumers]
         tasks.append(asyncio.create_task(relay.run(context.stop), name="reporting.outbox"))
-        tasks.append(asyncio.create_task(courier.run(context.stop, settings.tick_s),
+        tasks.append(asyncio.create_task(courier.run(context.stop, settings.tick_s, COURIER_BATCH),
                                          name="reporting.courier"))
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         for task in done:
