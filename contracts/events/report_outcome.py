@@ -49,6 +49,8 @@ class ReportOutcome(Event):
     step: Annotated[int, Field(ge=0, le=50)] | None = None
     contact_id: Code | None = None
     channel: Literal["email", "webhook", "phone"] | None = None
+    # Set when ``victim`` is a mandatory report's lookup (e.g. "ncmec-minor"), not a chain of the matrix.
+    obligation: Code | None = None
     kind: OutcomeKind
     reason: Code | None = None
     occurred_at: AwareDatetime

@@ -71,7 +71,7 @@ class Courier:
         request, signal = claim.request, claim.signal
         header = Header(reference_number=request.reference_number, need=request.need.value,
                         urgency=request.urgency.value, kind=request.kind,
-                        ack_url=f"{self._base}/ack/{claim.token}")
+                        ack_url=f"{self._base}/ack/{claim.token}", obligation=claim.obligation)
         document = redact(audience_of(claim.contact.kind), header, signal)
         key = delivery_key(str(claim.report_id), claim.lookup_index, claim.step_index)
         channel = next(c for c in claim.contact.channels if c.type == claim.channel)

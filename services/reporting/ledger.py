@@ -23,12 +23,21 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contracts.events import OutcomeKind, ReportRequested
 from services.reporting.db import Database
-from services.reporting.models import CallLog, Lookup, LookupState, Report, Step, StepState
+from services.reporting.models import (
+    CallLog,
+    Lookup,
+    LookupState,
+    Obligation,
+    Report,
+    Step,
+    StepKind,
+    StepState,
+)
 from services.reporting.outcomes import escalation, lookup_outcome, step_outcome
 from services.reporting.protocols.availability import available_at
 from services.reporting.protocols.model import Contact
@@ -63,6 +72,7 @@ class Claim:
     resend: bool
     request: ReportRequested
     signal: SignalView | None  # what redaction may use of the signal (None: it never arrived)
+    obligation: tuple[str, str] | None = None  # a mandatory report's (id, basis)
 
 
 class AckResult(StrEnum):
@@ -116,7 +126,9 @@ class Ledger:
     def _take(self, session: Session, step: Step, now: datetime) -> Claim | None:
         contact = Contact.model_validate(step.contact)
         if step.state == StepState.PENDING:
-            if not available_at(contact.availability, now, step.business_hours):
+            # A written follow-up of a call goes whenever it is due: the person was just reached.
+            if step.kind != StepKind.FOLLOW_UP and not available_at(contact.availability, now,
+                                                                   step.business_hours):
                 self._finish(session, step, StepState.SKIPPED, OutcomeKind.SKIPPED_UNAVAILABLE, now,
                              reason="outside_availability")
                 return None
@@ -145,7 +157,7 @@ class Ledger:
                      lookup_index=step.lookup_index, step_index=step.step_index, contact=contact,
                      channel=step.channel, wait_s=step.wait_s, token=token, attempt=step.attempts,
                      resend=resend, request=ReportRequested.model_validate(report.request),
-                     signal=signal_view(session, report.signal_id))
+                     signal=signal_view(session, report.signal_id), obligation=_obligation(session, step))
 
     # ------------------------------------------------------------ results of a send
 
@@ -162,8 +174,9 @@ class Ledger:
                 step = _locked(session, claim.step_id)
                 if step.state != StepState.SENDING or step.attempts != claim.attempt:
                     continue  # a later claim owns the step now
-                step.state, step.sent_at, step.due_at, step.lease_until = (
-                    StepState.DELIVERED, now, now + _wait(step), None)
+                # A follow-up has no acknowledgement window: the call already reached somebody.
+                due = None if step.kind == StepKind.FOLLOW_UP else now + _wait(step)
+                step.state, step.sent_at, step.due_at, step.lease_until = StepState.DELIVERED, now, due, None
                 step_outcome(session, session.get_one(Report, step.report_id), step, OutcomeKind.DELIVERED,
                              now)
                 done += 1
@@ -216,6 +229,7 @@ class Ledger:
             if outcome is CallOutcome.REACHED:
                 if step.state != StepState.ACKNOWLEDGED:
                     self._acknowledged(session, step, OutcomeKind.REACHED, now)
+                    _follow_up(session, step, now)
             else:
                 report = session.get_one(Report, step.report_id)
                 step_outcome(session, report, step, OutcomeKind(outcome.value), now)
@@ -240,7 +254,9 @@ class Ledger:
         if lookup.state == LookupState.OPEN:
             # Somebody has it: the rest of the chain stays pending and is never sent.
             lookup.state, lookup.closed_at = LookupState.COMPLETED, now
-            lookup_outcome(session, report, step.lookup_index, OutcomeKind.COMPLETED, now)
+            lookup_outcome(session, report, step.lookup_index, OutcomeKind.COMPLETED, now,
+                           obligation=lookup.obligation_id)
+            _settle_obligation(session, lookup, "completed")
 
     def _finish(self, session: Session, step: Step, state: StepState, kind: OutcomeKind, now: datetime,
                 reason: str | None = None) -> None:
@@ -248,6 +264,8 @@ class Ledger:
         report = session.get_one(Report, step.report_id)
         step.state, step.finished_at, step.lease_until, step.reason = state, now, None, reason
         step_outcome(session, report, step, kind, now, reason=reason)
+        if step.kind == StepKind.FOLLOW_UP:
+            return  # the chain it follows up is already completed
         following = session.scalars(select(Step).where(
             Step.report_id == step.report_id, Step.lookup_index == step.lookup_index,
             Step.step_index == step.step_index + 1)).first()
@@ -257,15 +275,52 @@ class Ledger:
         lookup = _lookup(session, step)
         if lookup.state == LookupState.OPEN:
             lookup.state, lookup.closed_at = LookupState.EXHAUSTED, now
+            overdue = lookup.obligation_id is not None
             lookup_outcome(session, report, step.lookup_index, OutcomeKind.EXHAUSTED, now,
-                           reason="chain_exhausted")
-            escalation(session, report, lookup.id, now, reason="chain_exhausted")
+                           reason="obligation_unacknowledged" if overdue else "chain_exhausted",
+                           obligation=lookup.obligation_id)
+            _settle_obligation(session, lookup, "overdue")
+            escalation(session, report, lookup.id, now,
+                       reason="obligation_unacknowledged" if overdue else "chain_exhausted")
 
 
 def _open(query: Any) -> Any:
-    """Only steps of chains still looking for somebody."""
+    """Only steps of chains still looking for somebody, and written follow-ups of calls."""
     return query.join(Lookup, (Lookup.report_id == Step.report_id)
-                      & (Lookup.lookup_index == Step.lookup_index)).where(Lookup.state == LookupState.OPEN)
+                      & (Lookup.lookup_index == Step.lookup_index)).where(
+        (Lookup.state == LookupState.OPEN) | (Step.kind == StepKind.FOLLOW_UP))
+
+
+def _follow_up(session: Session, call: Step, now: datetime) -> None:
+    """A call reached somebody: the written report follows, on the contact's first written channel."""
+    contact = Contact.model_validate(call.contact)
+    written = next((c for c in contact.channels if c.type != "phone"), None)
+    if written is None:
+        return  # nothing to send it to; the call log is the record
+    last = session.scalar(select(func.max(Step.step_index)).where(
+        Step.report_id == call.report_id, Step.lookup_index == call.lookup_index))
+    session.add(Step(
+        report_id=call.report_id, lookup_index=call.lookup_index, step_index=(last or 0) + 1,
+        contact_id=call.contact_id, contact=call.contact, channel=written.type, wait_s=0,
+        business_hours=call.business_hours, state=StepState.PENDING, activate_at=now, attempts=0,
+        kind=StepKind.FOLLOW_UP))
+
+
+def _obligation(session: Session, step: Step) -> tuple[str, str] | None:
+    if step.kind != StepKind.OBLIGATION:
+        return None
+    row = session.scalars(select(Obligation).where(
+        Obligation.report_id == step.report_id, Obligation.lookup_index == step.lookup_index)).first()
+    return (row.obligation_id, row.basis) if row is not None else None
+
+
+def _settle_obligation(session: Session, lookup: Lookup, state: str) -> None:
+    if lookup.obligation_id is None:
+        return
+    row = session.scalars(select(Obligation).where(
+        Obligation.report_id == lookup.report_id, Obligation.lookup_index == lookup.lookup_index)).first()
+    if row is not None:
+        row.state = state
 
 
 def _locked(session: Session, step_id: int) -> Step:

@@ -55,6 +55,12 @@ class StepState(StrEnum):
     FAILED = "failed"
 
 
+class StepKind(StrEnum):
+    CHAIN = "chain"  # a step of a matrix cell's chain
+    OBLIGATION = "obligation"  # a mandatory report's contact, on one of its channels
+    FOLLOW_UP = "follow_up"  # the written report after a call reached somebody
+
+
 class SignalFacts(Base):
     """What resolution needs of a signal: declared victims and the reporter's consent flags."""
 
@@ -106,6 +112,8 @@ class Lookup(Base):
     source: Mapped[dict[str, Any] | None]
     state: Mapped[str] = mapped_column(String(16))
     closed_at: Mapped[datetime | None]
+    # A mandatory report's lookup (its steps are the obligation's contact, channel by channel).
+    obligation_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class Step(Base):
@@ -136,6 +144,8 @@ class Step(Base):
     finished_at: Mapped[datetime | None]
     ack_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     reason: Mapped[str | None] = mapped_column(String(80))
+    # A follow-up is sent although its lookup is completed, and never moves the chain on.
+    kind: Mapped[str] = mapped_column(String(16), default=StepKind.CHAIN, server_default="chain")
 
 
 class CallLog(Base):
@@ -165,7 +175,8 @@ class Obligation(Base):
     due_at: Mapped[datetime | None]
     basis: Mapped[str] = mapped_column(Text)
     victims: Mapped[list[Any]]
-    state: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))  # open, completed (acknowledged), overdue
+    lookup_index: Mapped[int | None]  # the lookup that delivers it
 
 
 class OutboxRecord(Base):

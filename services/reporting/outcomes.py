@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contracts import CODEC, Event, Topic
 from contracts.events import OpsEvent, OpsKind, OutcomeKind, ReportNeed, ReportOutcome, Severity
-from services.reporting.models import OutboxRecord, Report, Step
+from services.reporting.models import Lookup, OutboxRecord, Report, Step, StepKind
 from services.runtime.tracing import trace_headers
 
 SOURCE: Final = "/hotline/reporting"
@@ -39,14 +40,23 @@ def step_outcome(session: Session, report: Report, step: Step, kind: OutcomeKind
         report_id=report.report_id, signal_id=report.signal_id, reference_number=report.reference_number,
         need=ReportNeed(report.need), victim=step.lookup_index, step=step.step_index,
         contact_id=step.contact_id, channel=step.channel, kind=kind, reason=reason,  # type: ignore[arg-type]
-        occurred_at=now), now)
+        obligation=obligation_of(session, step), occurred_at=now), now)
 
 
 def lookup_outcome(session: Session, report: Report, lookup_index: int, kind: OutcomeKind, now: datetime,
-                   reason: str | None = None) -> None:
+                   reason: str | None = None, obligation: str | None = None) -> None:
     enqueue(session, Topic.REPORTS_OUTCOMES, ReportOutcome(
         report_id=report.report_id, signal_id=report.signal_id, reference_number=report.reference_number,
-        need=ReportNeed(report.need), victim=lookup_index, kind=kind, reason=reason, occurred_at=now), now)
+        need=ReportNeed(report.need), victim=lookup_index, kind=kind, reason=reason, obligation=obligation,
+        occurred_at=now), now)
+
+
+def obligation_of(session: Session, step: Step) -> str | None:
+    """The mandatory report a step delivers (None for the steps of a matrix chain)."""
+    if step.kind != StepKind.OBLIGATION:
+        return None
+    return session.scalar(select(Lookup.obligation_id).where(
+        Lookup.report_id == step.report_id, Lookup.lookup_index == step.lookup_index))
 
 
 def escalation(session: Session, report: Report, lookup_row_id: int, now: datetime, reason: str) -> None:

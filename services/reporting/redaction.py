@@ -3,6 +3,8 @@
 - Law enforcement and federal agencies get the narrative, the declared facts, the victims and the
   full location; the reporter's role and contact details only if the reporter consented to share
   them (without consent they are not even stored: ``store.record_signal``).
+- A mandatory report (NCMEC, the FBI, when a minor may be a victim) is owed the facts whatever the
+  recipient's kind: it gets what law enforcement gets, with the obligation and its basis.
 - Service providers, NGOs and hotlines get what they need to act: the need, the urgency, the
   victims' age, gender and nationality, the city and state, whether danger was declared. Never
   the narrative, the address or the reporter.
@@ -48,6 +50,7 @@ class Header:
     urgency: str
     kind: str  # break_glass or approved
     ack_url: str
+    obligation: tuple[str, str] | None = None  # a mandatory report's (id, basis)
 
 
 _VICTIM_FIELDS = ("count", "age", "age_range", "gender", "nationality")
@@ -60,6 +63,9 @@ def redact(audience: Audience, header: Header, signal: SignalView | None) -> dic
         "kind": header.kind, "acknowledge": header.ack_url,
         "victims": [], "location": None, "danger_now": None,
     }
+    if header.obligation is not None:
+        document["obligation"] = {"id": header.obligation[0], "basis": header.obligation[1]}
+        audience = Audience.LAW_ENFORCEMENT
     if signal is None:
         return document  # the signal never arrived: ids and conditions only
     document["victims"] = [{k: v.get(k) for k in _VICTIM_FIELDS} for v in signal.victims]
@@ -80,6 +86,8 @@ def render_text(document: dict[str, Any]) -> str:
     """The email body: the same fields as the webhook, as lines a person reads."""
     lines = [f"Hotline report {document['reference_number']} ({document['kind']}): {document['need']}",
              f"Urgency: {document['urgency']}", ""]
+    if "obligation" in document:
+        lines += [f"Mandatory report {document['obligation']['id']}: {document['obligation']['basis']}", ""]
     for index, victim in enumerate(document["victims"], 1):
         shown = ", ".join(f"{k}: {v}" for k, v in victim.items() if v not in (None, "unknown"))
         lines.append(f"Victim {index}: {shown or 'no details declared'}")

@@ -27,12 +27,14 @@ from services.reporting.models import (
     SignalContent,
     SignalFacts,
     Step,
+    StepKind,
     StepState,
 )
 from services.reporting.outcomes import escalation, lookup_outcome
 from services.reporting.protocols.model import EmailChannel, PhoneChannel, WebhookChannel
 from services.reporting.redaction import SignalView
 from services.reporting.resolution import ChainStep, Resolution
+from services.reporting.resolution import Obligation as Owed
 
 
 @dataclass(frozen=True)
@@ -132,12 +134,39 @@ class Store:
                     row.state, row.closed_at = LookupState.EXHAUSTED, now
                     lookup_outcome(session, report, index, OutcomeKind.EXHAUSTED, now, reason="no_chain")
                     escalation(session, report, row.id, now, reason="no_chain")
-            for obligation in resolution.obligations:
-                session.add(Obligation(
-                    report_id=report_id, region=obligation.source.region, obligation_id=obligation.id,
-                    contact_id=obligation.contact_id, due_at=obligation.due_at, basis=obligation.basis,
-                    victims=list(obligation.victims), state="open"))
+            for offset, obligation in enumerate(resolution.obligations):
+                self._add_obligation(session, report, len(resolution.lookups) + offset, obligation, now)
             report.state = ReportState.ACTIVE
+
+    @staticmethod
+    def _add_obligation(session: Session, report: Report, index: int, obligation: Owed,
+                        now: datetime) -> None:
+        """A mandatory report is a lookup of its own: its contact, channel by channel, the deadline
+        shared out between them; unacknowledged by the deadline, it escalates like an empty chain."""
+        row = Lookup(report_id=report.report_id, lookup_index=index, victims=list(obligation.victims),
+                     source=obligation.source.model_dump(mode="json"), state=LookupState.OPEN, closed_at=None,
+                     obligation_id=obligation.id)
+        session.add(row)
+        session.add(Obligation(
+            report_id=report.report_id, region=obligation.source.region, obligation_id=obligation.id,
+            contact_id=obligation.contact_id, due_at=obligation.due_at, basis=obligation.basis,
+            victims=list(obligation.victims), state="open", lookup_index=index))
+        session.flush()
+        contact = obligation.contact
+        if contact is None:  # an unknown contact id: validation reports it; people must act now
+            row.state, row.closed_at = LookupState.EXHAUSTED, now
+            lookup_outcome(session, report, index, OutcomeKind.EXHAUSTED, now, reason="no_contact",
+                           obligation=obligation.id)
+            escalation(session, report, row.id, now, reason="obligation_without_contact")
+            return
+        wait = int(obligation.within.total_seconds()) // len(contact.channels)
+        request = ReportRequested.model_validate(report.request)
+        for position, channel in enumerate(contact.channels):
+            session.add(Step(
+                report_id=report.report_id, lookup_index=index, step_index=position, contact_id=contact.id,
+                contact=contact.model_dump(mode="json"), channel=channel.type, wait_s=max(wait, 60),
+                business_hours=request.conditions.business_hours, state=StepState.PENDING,
+                activate_at=now if position == 0 else None, attempts=0, kind=StepKind.OBLIGATION))
 
 
 def channel_of(channel: EmailChannel | WebhookChannel | PhoneChannel) -> str:
