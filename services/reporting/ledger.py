@@ -183,12 +183,21 @@ class Ledger:
         return done
 
     def refused(self, claim: Claim, reason: str) -> None:
-        """Refused for good (a 4xx, an unknown mailbox, no webhook secret): the chain moves on."""
+        """Refused for good (a 4xx, an unknown mailbox, no webhook secret): the contact's next
+        channel is tried in the same step; with none left, the chain moves on."""
         now = self._now()
         with self._db.transaction() as session:
             step = _locked(session, claim.step_id)
-            if step.state == StepState.SENDING and step.attempts == claim.attempt:
+            if step.state != StepState.SENDING or step.attempts != claim.attempt:
+                return
+            following = _next_channel(step)
+            if following is None:
                 self._finish(session, step, StepState.FAILED, OutcomeKind.FAILED, now, reason=reason)
+                return
+            step_outcome(session, session.get_one(Report, step.report_id), step, OutcomeKind.FAILED, now,
+                         reason=reason)
+            step.channel, step.state, step.activate_at, step.lease_until, step.attempts = (
+                following, StepState.PENDING, now, None, 0)
 
     def retry_later(self, claim: Claim, delay: timedelta) -> None:
         """A transient failure: the step stays claimed and is taken again after ``delay``."""
@@ -304,6 +313,15 @@ def _follow_up(session: Session, call: Step, now: datetime) -> None:
         contact_id=call.contact_id, contact=call.contact, channel=written.type, wait_s=0,
         business_hours=call.business_hours, state=StepState.PENDING, activate_at=now, attempts=0,
         kind=StepKind.FOLLOW_UP))
+
+
+def _next_channel(step: Step) -> str | None:
+    """The type of the contact's next channel after the step's (obligations are a step per channel)."""
+    if step.kind == StepKind.OBLIGATION:
+        return None
+    types = [channel["type"] for channel in step.contact["channels"]]
+    after = types[types.index(step.channel) + 1:] if step.channel in types else []
+    return next((kind for kind in after if kind != step.channel), None)
 
 
 def _obligation(session: Session, step: Step) -> tuple[str, str] | None:

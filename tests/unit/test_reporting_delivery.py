@@ -678,6 +678,26 @@ async def test_a_webhook_4xx_is_refused_and_the_chain_moves_on(
     assert world.outcomes() == [(0, "failed", f"webhook_{refusal}"), (1, "delivered", None)]
 
 
+async def test_a_refused_channel_falls_back_to_the_contacts_next_channel_in_the_same_step(
+    make_world: WorldFactory, hook: tuple[ScriptedHook, str], smtp: tuple[ScriptedMailbox, int],
+    http_client: httpx.AsyncClient,
+) -> None:
+    receiver, url = hook
+    mailbox, port = smtp
+    receiver.statuses = [404]
+    world = make_world(("unit", f"{webhook_to(url)}, {email_to('unit@tf.example.gov')}", "1h"),
+                       ("unit-two", webhook_to(url), "1h"))
+    courier = courier_for(world, http_client, port)
+    await courier.tick()  # the webhook refuses for good; the same step is due again, by email
+    [first, second] = world.steps()
+    assert (first.channel, first.state, first.attempts, second.state) == ("email", "pending", 0, "pending")
+    await courier.tick()
+    [first, second] = world.steps()
+    assert (first.channel, first.state, second.activate_at) == ("email", "delivered", None)
+    assert [to for to, _ in mailbox.messages] == [["unit@tf.example.gov"]]
+    assert world.outcomes() == [(0, "failed", "webhook_404"), (0, "delivered", None)]
+
+
 async def test_a_webhook_contact_without_a_secret_is_refused_without_a_request(
     make_world: WorldFactory, hook: tuple[ScriptedHook, str], http_client: httpx.AsyncClient,
 ) -> None:
