@@ -22,7 +22,7 @@ from services.reporting.protocols.model import EmailChannel, WebhookChannel
 from services.reporting.protocols.regions import ProtocolSet
 from services.reporting.redaction import Header, audience_of, redact, render_text
 from services.reporting.resolution import resolve_request
-from services.reporting.store import Store
+from services.reporting.store import Resolved, Store
 
 log = logging.getLogger(__name__)
 
@@ -48,26 +48,30 @@ class Courier:
     async def tick(self, batch: int = 20) -> bool:
         """One pass. True when a batch was full: more work may be due at once."""
         ready = await asyncio.to_thread(self._store.ready_to_resolve, batch)
+        resolved: list[Resolved] = []
         for pending in ready:
             resolution = resolve_request(self._protocols, pending.request, pending.victims)
             chains = [full_chain(self._protocols, lookup) for lookup in resolution.lookups]
-            await asyncio.to_thread(self._store.store_resolution, pending.request.report_id, resolution,
-                                    chains)
+            resolved.append((pending.request.report_id, resolution, chains))
             log.info("report resolved", extra={"reference_number": pending.request.reference_number,
                                                "count": sum(len(c) for c in chains)})
+        if resolved:
+            await asyncio.to_thread(self._store.store_resolutions, resolved)
         expired = await asyncio.to_thread(self._ledger.expire)
         claims = await asyncio.to_thread(self._ledger.claim, batch)
         if claims:
-            sent = await asyncio.gather(*(self.send(claim) for claim in claims))
-            # One commit for the batch: the sends ran together and end together.
-            taken = [claim for claim, ok in zip(claims, sent, strict=True) if ok]
-            await asyncio.to_thread(self._ledger.delivered_all, taken)
+            await asyncio.gather(*(self.send(claim) for claim in claims))
         if ready or expired or claims:
             self._on_change()
         return len(ready) >= batch or len(claims) >= batch
 
     async def send(self, claim: Claim) -> bool:
-        """Send one claimed step; True when the recipient took it (the caller records that)."""
+        """Send one claimed step and record the result; True when the recipient took it.
+
+        Each delivery commits as soon as its own send returns, not with its batch (nor in a group
+        commit): a crash between a recipient's "accepted" and that commit is the one way a step
+        reaches somebody twice, and the window stays one send wide. At a hotline's volume a
+        duplicate report costs more than the throughput a shared commit would buy."""
         request, signal = claim.request, claim.signal
         header = Header(reference_number=request.reference_number, need=request.need.value,
                         urgency=request.urgency.value, kind=request.kind,
@@ -94,6 +98,7 @@ class Courier:
                                                             "reason": error.reason})
             await asyncio.to_thread(self._ledger.retry_later, claim, self._retry_after)
             return False
+        await asyncio.to_thread(self._ledger.delivered, claim)
         return True
 
     async def run(self, stop: asyncio.Event, tick_s: float, batch: int = 20) -> None:

@@ -34,6 +34,8 @@ from services.reporting.models import (
     LookupState,
     Obligation,
     Report,
+    SignalContent,
+    SignalFacts,
     Step,
     StepKind,
     StepState,
@@ -117,6 +119,7 @@ class Ledger:
                     .with_for_update(of=Step, skip_locked=True)).all()
                 if not steps:
                     break
+                _prefetch(session, steps)
                 for step in steps:
                     claim = self._take(session, step, now)
                     if claim is not None:
@@ -169,9 +172,15 @@ class Ledger:
         """``delivered`` for a batch, in one transaction; how many were still this attempt's."""
         now = self._now()
         done = 0
+        if not claims:
+            return 0
         with self._db.transaction() as session:
+            locked = {step.id: step for step in session.scalars(
+                select(Step).where(Step.id.in_([c.step_id for c in claims])).order_by(Step.id)
+                .with_for_update())}
+            _prefetch(session, list(locked.values()), content=False)
             for claim in claims:
-                step = _locked(session, claim.step_id)
+                step = locked[claim.step_id]
                 if step.state != StepState.SENDING or step.attempts != claim.attempt:
                     continue  # a later claim owns the step now
                 # A follow-up has no acknowledgement window: the call already reached somebody.
@@ -298,6 +307,17 @@ def _open(query: Any) -> Any:
     return query.join(Lookup, (Lookup.report_id == Step.report_id)
                       & (Lookup.lookup_index == Step.lookup_index)).where(
         (Lookup.state == LookupState.OPEN) | (Step.kind == StepKind.FOLLOW_UP))
+
+
+def _prefetch(session: Session, steps: Sequence[Step], *, content: bool = True) -> None:
+    """Load the steps' reports (and what their sends may say) in one query each: the loop over the
+    steps then finds them in the session instead of asking the database once per step."""
+    report_ids = {step.report_id for step in steps}
+    reports = session.scalars(select(Report).where(Report.report_id.in_(report_ids))).all()
+    if content:
+        signal_ids = {report.signal_id for report in reports}
+        session.scalars(select(SignalFacts).where(SignalFacts.signal_id.in_(signal_ids))).all()
+        session.scalars(select(SignalContent).where(SignalContent.signal_id.in_(signal_ids))).all()
 
 
 def _follow_up(session: Session, call: Step, now: datetime) -> None:

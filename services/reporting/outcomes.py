@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Final
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from contracts import CODEC, Event, Topic
@@ -20,18 +21,16 @@ LEDGER_INSTANCE: Final = "ledger"
 
 
 def enqueue(session: Session, topic: Topic, event: Event, now: datetime) -> None:
-    """Add ``event`` to the outbox; a second enqueue of the same event id is ignored."""
+    """Add ``event`` to the outbox; a second enqueue of the same event id is ignored (one statement:
+    ``INSERT ... ON CONFLICT DO NOTHING`` on PostgreSQL and SQLite alike)."""
     record = CODEC.encode(event, source=SOURCE, extra_headers=trace_headers(now=now))
-    event_id = f"{topic.value}:{record.event_id}"
-    if session.query(OutboxRecord.id).filter_by(event_id=event_id).first() is not None:
-        return
-    session.add(OutboxRecord(
-        event_id=event_id, topic=topic.value,
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(insert(OutboxRecord).values(
+        event_id=f"{topic.value}:{record.event_id}", topic=topic.value,
         key=record.key.decode() if record.key is not None else None,
         value=record.value.decode("utf-8"),
         headers=[[name, value.decode("utf-8")] for name, value in record.headers],
-        created_at=now, published_at=None))
-    session.flush()
+        created_at=now, published_at=None).on_conflict_do_nothing(index_elements=["event_id"]))
 
 
 def step_outcome(session: Session, report: Report, step: Step, kind: OutcomeKind, now: datetime,

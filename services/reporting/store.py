@@ -36,6 +36,9 @@ from services.reporting.redaction import SignalView
 from services.reporting.resolution import ChainStep, Resolution
 from services.reporting.resolution import Obligation as Owed
 
+# A report's resolution and, by lookup, the chains to write for it.
+Resolved = tuple[uuid.UUID, Resolution, Sequence[Sequence[ChainStep]]]
+
 
 @dataclass(frozen=True)
 class Pending:
@@ -109,34 +112,46 @@ class Store:
     def store_resolution(self, report_id: uuid.UUID, resolution: Resolution,
                          chains: Sequence[Sequence[ChainStep]]) -> None:
         """Write each lookup's chain (``chains``, by lookup) as pending steps; start each first step now."""
+        self.store_resolutions([(report_id, resolution, chains)])
+
+    def store_resolutions(self, resolved: Sequence[Resolved]) -> None:
+        """``store_resolution`` for several reports, in one transaction."""
         now = self._now()
         with self._db.transaction() as session:
-            report = session.get(Report, report_id, with_for_update=True)
-            if report is None or report.state != ReportState.AWAITING_FACTS:
-                return  # resolved by an earlier tick (or another instance)
-            request = ReportRequested.model_validate(report.request)
-            for index, lookup in enumerate(resolution.lookups):
-                row = Lookup(report_id=report_id, lookup_index=index, victims=list(lookup.victims),
-                             source=lookup.source.model_dump(mode="json") if lookup.source else None,
-                             state=LookupState.OPEN, closed_at=None)
-                session.add(row)
-                session.flush()
-                for position, step in enumerate(chains[index]):
-                    session.add(Step(
-                        report_id=report_id, lookup_index=index, step_index=position,
-                        contact_id=step.contact.id, contact=step.contact.model_dump(mode="json"),
-                        channel=channel_of(step.contact.channels[0]),
-                        wait_s=int(step.wait.total_seconds()),
-                        business_hours=request.conditions.business_hours, state=StepState.PENDING,
-                        activate_at=now if position == 0 else None, attempts=0))
-                if not chains[index]:
-                    # Nobody on the region's line can be reached for this situation: people must act.
-                    row.state, row.closed_at = LookupState.EXHAUSTED, now
-                    lookup_outcome(session, report, index, OutcomeKind.EXHAUSTED, now, reason="no_chain")
-                    escalation(session, report, row.id, now, reason="no_chain")
-            for offset, obligation in enumerate(resolution.obligations):
-                self._add_obligation(session, report, len(resolution.lookups) + offset, obligation, now)
-            report.state = ReportState.ACTIVE
+            # Lock the reports in one statement (in a stable order: two instances never deadlock).
+            session.scalars(select(Report).where(Report.report_id.in_([r[0] for r in resolved]))
+                            .order_by(Report.report_id).with_for_update()).all()
+            for report_id, resolution, chains in resolved:
+                self._store(session, report_id, resolution, chains, now)
+
+    def _store(self, session: Session, report_id: uuid.UUID, resolution: Resolution,
+               chains: Sequence[Sequence[ChainStep]], now: datetime) -> None:
+        report = session.get(Report, report_id)  # locked by the caller
+        if report is None or report.state != ReportState.AWAITING_FACTS:
+            return  # resolved by an earlier tick (or another instance)
+        request = ReportRequested.model_validate(report.request)
+        for index, lookup in enumerate(resolution.lookups):
+            row = Lookup(report_id=report_id, lookup_index=index, victims=list(lookup.victims),
+                         source=lookup.source.model_dump(mode="json") if lookup.source else None,
+                         state=LookupState.OPEN, closed_at=None)
+            session.add(row)
+            for position, step in enumerate(chains[index]):
+                session.add(Step(
+                    report_id=report_id, lookup_index=index, step_index=position,
+                    contact_id=step.contact.id, contact=step.contact.model_dump(mode="json"),
+                    channel=channel_of(step.contact.channels[0]),
+                    wait_s=int(step.wait.total_seconds()),
+                    business_hours=request.conditions.business_hours, state=StepState.PENDING,
+                    activate_at=now if position == 0 else None, attempts=0))
+            if not chains[index]:
+                # Nobody on the region's line can be reached for this situation: people must act.
+                row.state, row.closed_at = LookupState.EXHAUSTED, now
+                session.flush()  # the escalation's sequence is the row's id
+                lookup_outcome(session, report, index, OutcomeKind.EXHAUSTED, now, reason="no_chain")
+                escalation(session, report, row.id, now, reason="no_chain")
+        for offset, obligation in enumerate(resolution.obligations):
+            self._add_obligation(session, report, len(resolution.lookups) + offset, obligation, now)
+        report.state = ReportState.ACTIVE
 
     @staticmethod
     def _add_obligation(session: Session, report: Report, index: int, obligation: Owed,
