@@ -1,9 +1,9 @@
-"""A fallback protocol for reporting tests: first never acknowledges, second is closed, third answers."""
+"""Reporting test support: a controllable clock, protocol files written in code, report requests."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from contracts.events import (
@@ -15,6 +15,34 @@ from contracts.events import (
     Urgency,
 )
 from services.reporting.protocols.model import WEEKDAYS
+
+
+class Clock:
+    """``now`` for the ledger, moved by hand."""
+
+    def __init__(self) -> None:
+        self.at = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def advance(self, seconds: float) -> None:
+        self.at += timedelta(seconds=seconds)
+
+
+def contact(id_: str, kind: str, *channels: str, organisation: str = "Example Agency") -> str:
+    """One always-available contact of a protocol file, verified today (a YAML list item)."""
+    return (f"  - {{id: {id_}, name: Contact {id_}, organisation: {organisation}, kind: {kind},\n"
+            f"     channels: [{', '.join(channels)}], availability: always,\n"
+            f"     last_verified: {datetime.now(UTC).date().isoformat()}}}\n")
+
+
+def email(address: str) -> str:
+    return f'{{type: email, address: "{address}"}}'
+
+
+def webhook(url: str) -> str:
+    return f'{{type: webhook, url: "{url}"}}'
 
 
 def write_fallback_protocol(directory: Path, *, first_email: str, third_webhook: str,

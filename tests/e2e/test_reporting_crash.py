@@ -25,7 +25,6 @@ import time
 import zlib
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -39,7 +38,7 @@ from services.runtime import KafkaPublisher, RuntimeMetrics, RuntimeSettings
 from tests.builders import received
 from tests.e2e.processes import ServiceProcess, free_port
 from tests.kafka_reader import read_topic
-from tests.reporting_support import report_request
+from tests.reporting_support import contact, email, report_request, webhook
 
 pytestmark = pytest.mark.e2e
 
@@ -50,23 +49,17 @@ SECRET = "crash-test-webhook-secret"
 
 
 def write_protocol(directory: Path, webhook_url: str) -> Path:
-    today = datetime.now(UTC).date().isoformat()
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "US.yaml").write_text(f"""version: 1
-region: {{country: US}}
-contacts:
-  - {{id: desk, name: Duty Desk, organisation: Example Police Department, kind: law_enforcement,
-     channels: [{{type: email, address: desk@pd.example.gov}}], availability: always, last_verified: {today}}}
-  - {{id: unit, name: Task Force, organisation: Example Task Force, kind: federal_agency,
-     channels: [{{type: webhook, url: "{webhook_url}"}}], availability: always, last_verified: {today}}}
-  - {{id: shelter, name: Shelter Intake, organisation: Example Shelter, kind: service_provider,
-     channels: [{{type: email, address: intake@shelter.example.org}}], availability: always,
-     last_verified: {today}}}
-matrix:
+    (directory / "US.yaml").write_text(
+        "version: 1\nregion: {country: US}\ncontacts:\n"
+        + contact("desk", "law_enforcement", email("desk@pd.example.gov"))
+        + contact("unit", "federal_agency", webhook(webhook_url))
+        + contact("shelter", "service_provider", email("intake@shelter.example.org"))
+        + """matrix:
   tip_reporting:
-    - chain: [{{contact: desk, wait: 2s}}, {{contact: unit, wait: 10m}}]
+    - chain: [{contact: desk, wait: 2s}, {contact: unit, wait: 10m}]
   shelter_emergency:
-    - chain: [{{contact: shelter, wait: 2s}}]
+    - chain: [{contact: shelter, wait: 2s}]
 """)
     return directory
 

@@ -11,7 +11,6 @@ import email
 import email.policy
 import json
 import re
-import socket
 import threading
 import time
 import uuid
@@ -44,7 +43,8 @@ from services.reporting.store import Store
 from services.reporting.tokens import AckTokens
 from services.reporting.web import build_app
 from tests.builders import received
-from tests.reporting_support import report_request
+from tests.e2e.processes import free_port
+from tests.reporting_support import Clock, report_request
 
 NARRATIVE = "The cooks sleep above the restaurant and the owner keeps their passports."
 SPECIALIST_TOKEN = "specialist-token-0123456789"
@@ -54,16 +54,6 @@ LEASE = timedelta(seconds=30)
 SENDER = "reports@hotline.example.org"
 ACK_SECRET = b"unit-test-ack-secret"
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.at = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.at
-
-    def advance(self, seconds: float) -> None:
-        self.at += timedelta(seconds=seconds)
 
 
 # ---------------------------------------------------------------- a ledger with one report
@@ -416,12 +406,6 @@ async def test_the_ack_link_shows_a_button_on_get_and_acknowledges_on_post(two_e
 
 
 # ---------------------------------------------------------------- retries, through real servers
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,18 +20,7 @@ from services.reporting.resolution import resolve_request
 from services.reporting.store import Store
 from services.reporting.tokens import AckTokens
 from tests.builders import received
-from tests.reporting_support import report_request, write_fallback_protocol
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.at = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.at
-
-    def advance(self, seconds: float) -> None:
-        self.at += timedelta(seconds=seconds)
+from tests.reporting_support import Clock, report_request, write_fallback_protocol
 
 
 @pytest.fixture

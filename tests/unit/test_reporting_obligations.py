@@ -13,7 +13,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -33,40 +33,26 @@ from services.reporting.resolution import resolve_request
 from services.reporting.store import Store
 from services.reporting.tokens import AckTokens
 from tests.builders import received
-from tests.reporting_support import report_request
+from tests.reporting_support import Clock, contact, email, report_request
 
 NARRATIVE = "A girl of fifteen is made to work in the back rooms of the massage parlour."
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.at = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.at
-
 
 def write_protocol(directory: Path) -> Path:
-    today = datetime.now(UTC).date().isoformat()
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "US.yaml").write_text(f"""version: 1
-region: {{country: US}}
-contacts:
-  - {{id: desk, name: Duty Desk, organisation: Example Police Department, kind: law_enforcement,
-     channels: [{{type: phone, number: "+1 713 555 0101"}}, {{type: email, address: desk@pd.example.gov}}],
-     availability: always, last_verified: {today}}}
-  - {{id: ncmec, name: CyberTipline, organisation: Example Center, kind: ngo,
-     channels: [{{type: email, address: tips@ncmec.example.org}}], availability: always,
-     last_verified: {today}}}
-  - {{id: fbi, name: Duty Desk, organisation: Example Bureau, kind: federal_agency,
-     channels: [{{type: email, address: duty@fbi.example.gov}}], availability: always,
-     last_verified: {today}}}
-matrix:
+    (directory / "US.yaml").write_text(
+        "version: 1\nregion: {country: US}\ncontacts:\n"
+        + contact("desk", "law_enforcement", '{type: phone, number: "+1 713 555 0101"}',
+                  email("desk@pd.example.gov"))
+        + contact("ncmec", "ngo", email("tips@ncmec.example.org"))
+        + contact("fbi", "federal_agency", email("duty@fbi.example.gov"))
+        + """matrix:
   tip_reporting:
-    - chain: [{{contact: desk, wait: 1h}}]
+    - chain: [{contact: desk, wait: 1h}]
 mandatory_reports:
-  - {{id: ncmec-minor, when: {{minor: true}}, contact: ncmec, within: 24h, basis: Example policy for minors.}}
-  - {{id: fbi-minor, when: {{minor: true}}, contact: fbi, within: 24h, basis: Example policy for minors.}}
+  - {id: ncmec-minor, when: {minor: true}, contact: ncmec, within: 24h, basis: Example policy for minors.}
+  - {id: fbi-minor, when: {minor: true}, contact: fbi, within: 24h, basis: Example policy for minors.}
 """)
     return directory
 
