@@ -256,11 +256,14 @@ class Ledger:
     def phone_tasks(self) -> list[dict[str, Any]]:
         """Open calls for specialists: the contact to call and the window, never the report's content."""
         with self._db.read() as session:
-            steps = session.scalars(_open(select(Step).where(
-                Step.channel == "phone", Step.state == StepState.DELIVERED)).order_by(Step.due_at)).all()
-            return [{"task_id": s.id, "report_id": str(s.report_id), "victim": s.lookup_index,
-                     "step": s.step_index, "contact_id": s.contact_id, "contact": s.contact,
-                     "due_at": s.due_at.isoformat() if s.due_at else None} for s in steps]
+            rows = session.execute(_open(select(Step, Report).join(Report, Report.report_id == Step.report_id)
+                                         .where(Step.channel == "phone", Step.state == StepState.DELIVERED))
+                                   .order_by(Step.due_at)).all()
+            return [{"task_id": s.id, "report_id": str(s.report_id), "reference_number": r.reference_number,
+                     "need": r.need, "victim": s.lookup_index, "step": s.step_index,
+                     "contact_id": s.contact_id, "contact": s.contact,
+                     "due_at": s.due_at.isoformat() if s.due_at else None}
+                    for s, r in rows]
 
     # ------------------------------------------------------------ transitions
 
