@@ -21,6 +21,7 @@ from deploy.localimap import PASSWORD, USER, Dovecot
 from intake_email.parse import Unparseable, parse
 from intake_email.translate import dedup_key
 from services.runtime import RuntimeSettings
+from services.runtime.blobs import BlobStore
 from services.runtime.topic_reader import read_whole_topic
 from tests.conftest import wait_for
 from tests.e2e.processes import ServiceProcess
@@ -125,10 +126,10 @@ def _reason(raw: bytes) -> str:
     raise AssertionError("expected a quarantine")
 
 
-def _mixed(n: int) -> list[bytes]:
+def _mixed(n: int, start: int = 0) -> list[bytes]:
     texts = TIPS_EN + TIPS_ES
     messages = []
-    for i in range(n):
+    for i in range(start, start + n):
         message = EmailMessage()
         message["From"] = f"sender{i}@example.org"
         message["Subject"] = f"Tip {i}"
@@ -141,24 +142,42 @@ def _mixed(n: int) -> list[bytes]:
 async def test_kill_9_at_random_moments_loses_nothing(
     dovecot: Dovecot, email_env: dict[str, str], topics: RuntimeSettings, tmp_path: Path
 ) -> None:
-    messages = _mixed(500)
-    fill(dovecot, messages)
-    rng = random.Random(7)
-    kills = 0
+    """Each kill lands while a hand-off is in flight, whatever the machine's speed.
+
+    The test sets its own pace instead of guessing a lifetime: before each start the inbox is
+    topped up to a backlog the process cannot finish before its kill, and the kill comes when the
+    process has stored a randomly chosen number of this cycle's raw messages (the first step of a
+    hand-off), plus a jitter far shorter than the rest of the backlog takes, so that kills also land
+    between a batch's publish and its move.
+    """
+    backlog, rng, kills = 250, random.Random(7), 0
+    blobs = BlobStore(Path(email_env["HOTLINE_BLOB_DIR"]))  # where the intake keeps raw messages
+    messages: list[bytes] = []
     log = tmp_path / "email-crash.log"
     while kills < 10:
+        waiting = counts(dovecot)["INBOX"]
+        top_up = _mixed(backlog - waiting, start=len(messages))
+        fill(dovecot, top_up)
+        messages += top_up
+        unstored = [path for path in (blobs.path_for(_sha(raw)) for raw in messages) if not path.exists()]
+        target, jitter = rng.randint(1, 80), rng.uniform(0, 0.05)
         process = ServiceProcess("intake_email", email_env, log).start()
-        await asyncio.sleep(rng.uniform(0.05, 0.4))
+
+        def stored(paths: list[Path] = unstored, target: int = target) -> bool:
+            return sum(path.exists() for path in paths) >= target
+
+        await wait_for(stored, timeout=60, interval=0.005, what=f"{target} messages stored by the intake")
+        await asyncio.sleep(jitter)
         process.kill()
         kills += 1
-        assert counts(dovecot)["INBOX"] > 0, f"the mailbox emptied after {kills} kills: add messages"
+        assert counts(dovecot)["INBOX"] > 0, f"the mailbox emptied before kill {kills}: raise the backlog"
     process = ServiceProcess("intake_email", email_env, log).start()
     try:
         await wait_for(lambda: counts(dovecot)["INBOX"] == 0, timeout=180, what="inbox emptied after crashes")
     finally:
         assert process.terminate() == 0
-    assert counts(dovecot) == {"INBOX": 0, "Processed": 500, "Quarantine": 0}
-    records = await read_topic(topics, Topic.SIGNALS_RECEIVED, 500, timeout=60)
+    assert counts(dovecot) == {"INBOX": 0, "Processed": len(messages), "Quarantine": 0}
+    records = await read_topic(topics, Topic.SIGNALS_RECEIVED, len(messages), timeout=60)
     events = [CODEC.decode(r.value or b"", r.headers).event for r in records]
     expected = {dedup_key(parse(raw), _sha(raw)) for raw in messages}
     seen = [e.dedup_key for e in events if isinstance(e, SignalReceived)]
@@ -169,8 +188,9 @@ async def test_kill_9_at_random_moments_loses_nothing(
         assert isinstance(event, SignalReceived)
         by_key.setdefault(event.dedup_key, set()).add(str(event.signal_id))
     assert all(len(ids) == 1 for ids in by_key.values()), "a duplicate always carries the same signal id"
-    (tmp_path / "crash-figures.json").write_text(json.dumps({"kills": kills, "duplicates": duplicates}))
-    print(f"kills={kills} duplicates={duplicates}")
+    (tmp_path / "crash-figures.json").write_text(
+        json.dumps({"kills": kills, "messages": len(messages), "duplicates": duplicates}))
+    print(f"kills={kills} messages={len(messages)} duplicates={duplicates}")
 
 
 def _sha(raw: bytes) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import os
 import subprocess
@@ -11,10 +10,19 @@ from pathlib import Path
 
 from contracts import CODEC, Topic
 from contracts.events import SignalReceived
+from intake_phone.importer import PositionStore
 from services.runtime import RuntimeSettings
 from tests.cdr_fixture import many
+from tests.conftest import wait_for
 from tests.e2e.processes import REPO
-from tests.kafka_reader import read_topic
+from tests.kafka_reader import read_topic, record_counter
+
+
+def _line(env: dict[str, str]) -> int:
+    """The row the importer has acknowledged up to, from its own fsynced position file."""
+    files = list((Path(env["HOTLINE_STATE_DIR"]) / "cdr-positions").glob("*.json"))
+    position = PositionStore(files[0]).load() if files else None
+    return position.line if position else 0
 
 
 def _start(env: dict[str, str], path: Path, log: Path) -> subprocess.Popen[bytes]:
@@ -36,15 +44,31 @@ async def test_a_followed_file_is_published_once_per_row_through_kill_9_and_rest
     log = tmp_path / "import.log"
     process = _start(env, path, log)
     kills = 0
-    for start in range(0, 3000, 300):
-        with path.open("a") as file:  # the PBX appends as calls end
-            file.write("".join(rows[start:start + 300]))
-        # At the kill points, kill while the appended rows are being read and published.
-        await asyncio.sleep(0.08 if start in (900, 2100) else 0.4)
-        if start in (900, 2100):
+    # The PBX appends as calls end. Two appends are large (several of the importer's batches); the
+    # test kills the importer once it has demonstrably started publishing one of them (records
+    # arriving on the topic) and checks that the append was not yet done: the kill lands mid-work
+    # on any machine, instead of after a guessed delay.
+    chunks = [(0, 300), (300, 600), (600, 900), (900, 1900), (1900, 2100), (2100, 3000)]
+    async with record_counter(topics, Topic.SIGNALS_RECEIVED) as records_on_topic:
+        for start, end in chunks:
+            killing = end - start > 500
+            if killing:  # from a caught-up importer: new records can only come from this append
+                await wait_for(lambda: _line(env) == start, timeout=60,  # noqa: B023
+                               what=f"rows up to {start} imported")
+                before = await records_on_topic()
+            with path.open("a") as file:
+                file.write("".join(rows[start:end]))
+            if not killing:
+                continue
+
+            async def publishing(than: int = before) -> bool:
+                return await records_on_topic() > than
+
+            await wait_for(publishing, timeout=60, interval=0.005, what="the append being published")
             process.kill()
             process.wait(10)
             kills += 1
+            assert _line(env) < end, "the importer finished the append before the kill: make it larger"
             process = _start(env, path, log)
     expected = {f"cdr:{hashlib.sha256(r.rstrip(chr(10)).encode()).hexdigest()[:48]}" for r in rows}
     # Rows read again after a kill are on the topic twice (same key): wait for every key, not a count.

@@ -36,6 +36,7 @@ from contracts.events import ReportNeed, ReportOutcome
 from deploy.localreceivers import Delivery, Receivers
 from services.runtime import KafkaPublisher, RuntimeMetrics, RuntimeSettings
 from tests.builders import received
+from tests.conftest import wait_for
 from tests.e2e.processes import ServiceProcess, free_port
 from tests.kafka_reader import read_topic
 from tests.reporting_support import contact, email, report_request, webhook
@@ -43,7 +44,6 @@ from tests.reporting_support import contact, email, report_request, webhook
 pytestmark = pytest.mark.e2e
 
 REPORTS = 1_000
-WAVES = 10
 KILLS = 12
 SECRET = "crash-test-webhook-secret"
 
@@ -151,8 +151,7 @@ async def test_a_thousand_reports_through_kill_9_each_end_final_and_no_step_is_l
     async with KafkaPublisher(topics, source="/hotline/test", metrics=RuntimeMetrics("t")) as publisher:
 
         async def publish_wave(wave: int) -> None:
-            size = REPORTS // WAVES
-            for i in range(wave * size, (wave + 1) * size):
+            for i in range(REPORTS * wave // KILLS, REPORTS * (wave + 1) // KILLS):
                 signal = received(narrative=f"Report {i}: workers cannot leave the farm.")
                 request = report_request(signal.signal_id, signal.reference_number).model_copy(
                     update={"need": needs[i]})
@@ -160,21 +159,28 @@ async def test_a_thousand_reports_through_kill_9_each_end_final_and_no_step_is_l
                 await publisher.publish(Topic.SIGNALS_RECEIVED, signal)
                 await publisher.publish(Topic.REPORTS_REQUESTED, request)
 
+        sent_steps = "SELECT count(*) FROM steps WHERE sent_at IS NOT NULL"
         with Acknowledger() as acknowledger:
             receivers.recorder.on_delivery = acknowledger
             kills = 0
+            # The test sets its own pace: every cycle brings a wave of new requests, and the kill
+            # comes a random moment after the process has demonstrably sent something new, not
+            # after a guessed lifetime. Every chain waits at least 2 s at its first step, so work
+            # is still open at each kill on any machine.
             for cycle in range(KILLS):
-                if cycle < WAVES:
-                    await publish_wave(cycle)
+                await publish_wave(cycle)
+                before = count(sent_steps) if cycle else 0
                 process = ServiceProcess("services.reporting", env,
                                          tmp_path / f"reporting-{cycle}.log").start()
-                await asyncio.sleep(rng.uniform(0.2, 2.5))
+                await wait_for(lambda: count(sent_steps) > before,  # noqa: B023 (awaited here)
+                               timeout=90, interval=0.02, what=f"a new step sent in cycle {cycle}")
+                await asyncio.sleep(rng.uniform(0, 1.5))
                 process.kill()
                 kills += 1
                 assert count("SELECT count(*) FROM lookups WHERE state = 'open'") \
                     + count("SELECT count(*) FROM reports WHERE state = 'awaiting_facts'") \
                     + (REPORTS - count("SELECT count(*) FROM reports")) > 0, \
-                    f"all work was done after {kills} kills: the later kills test nothing"
+                    f"all work was done at kill {kills}: the kill tested nothing"
             final = ServiceProcess("services.reporting", env, tmp_path / "reporting-final.log").start()
             try:
                 deadline = time.monotonic() + 240
@@ -185,7 +191,7 @@ async def test_a_thousand_reports_through_kill_9_each_end_final_and_no_step_is_l
                     await asyncio.sleep(0.5)
             finally:
                 final.terminate()
-    assert kills >= 10
+    assert kills == KILLS
 
     with engine.connect() as connection:
         steps = connection.execute(text(

@@ -5,7 +5,6 @@ Checked with an independent client (kcat) reading the broker, and through the re
 
 from __future__ import annotations
 
-import asyncio
 import json
 import shutil
 import subprocess
@@ -36,7 +35,7 @@ from tests.builders import received
 from tests.conftest import wait_for
 from tests.e2e.processes import ServiceProcess, free_port
 from tests.e2e.review_support import provision_review
-from tests.kafka_reader import read_topic
+from tests.kafka_reader import group_caught_up, read_topic
 
 
 def kcat_read(settings: RuntimeSettings, topic: Topic, count: int, timeout: float = 20.0) -> list[dict]:
@@ -172,12 +171,14 @@ async def test_triage_fans_out_dead_letters_garbage_and_keeps_triaging(
     assert report.report_id == ReportRequested.break_glass_id(urgent.signal_id)
     assert report_record.key == str(report.report_id).encode()
 
-    # The repeated signal was not fanned out twice (given the time the first took, a second
-    # alert would have arrived by now), and the processor is still running.
-    await asyncio.sleep(1.0)
-    assert len(await read_topic(topics, Topic.ALERTS_URGENT, 1)) == 1
-    assert len(await read_topic(topics, Topic.SIGNALS_TRIAGED, 2)) == 2
+    # The repeated signal was not fanned out twice: once triage has committed every input, all the
+    # outputs it will ever make of them are on their topics (it commits only after they are acked).
+    group = f"{topics.topic_prefix}triage"
+    await wait_for(lambda: group_caught_up(topics, Topic.SIGNALS_RECEIVED, group), timeout=60,
+                   interval=0.2, what="triage committing every signal")
     assert triage.process is not None and triage.process.poll() is None
     assert triage.terminate() == 0
+    assert len(await read_whole_topic(topics, Topic.ALERTS_URGENT)) == 1
+    assert len(await read_whole_topic(topics, Topic.SIGNALS_TRIAGED)) == 2
     log_text = triage.log_path.read_text()
     assert "Sunset Motel" not in log_text and "passports" not in log_text
