@@ -21,7 +21,7 @@ from contracts.events import SignalReceived
 from triage.offline import signal_from_line
 from triage.rules import RULES_VERSION, assess, warm_up
 
-CASES = Path(__file__).resolve().parents[1] / "tests" / "eval" / "triage_cases.jsonl"
+CASES = Path(__file__).resolve().parents[1] / "triage" / "corpus" / "train" / "b00-team-rules.jsonl"
 NOW = datetime(2026, 3, 16, 14, 30, tzinfo=UTC)
 
 

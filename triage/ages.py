@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Final
+
+from text_to_num import text2num
 
 from triage.lexicon import tokens
 from triage.prefilter import gate
@@ -18,18 +21,6 @@ from triage.text import Hit, Scan, Segment, words_before
 
 _I = re.IGNORECASE
 
-_EN_UNITS: Final = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19,
-}
-_EN_TENS: Final = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60}
-_ES_WORDS: Final = {
-    "un": 1, "uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
-    "nueve": 9, "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14, "quince": 15,
-    "dieciseis": 16, "dieciséis": 16, "diecisiete": 17, "dieciocho": 18, "diecinueve": 19, "veinte": 20,
-    "treinta": 30, "cuarenta": 40, "cincuenta": 50,
-}
 _NUMBER_WORDS: Final = (
     r"(?:twenty|thirty|forty|fifty|sixty)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|"
     r"eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|"
@@ -111,19 +102,20 @@ _SINCE_PREFIX: Final = re.compile(r"\bsince\s+(?:(?:i|she|he|they|we)\s+(?:was|w
 
 
 def value(word: str) -> int | None:
-    """Digits or an English/Spanish number word as an int."""
+    """Digits, or an English or Spanish number word ("sixteen", "twenty-one", "dieciséis") as an int."""
     word = word.lower().strip()
     if word.isdigit():
         return int(word)
-    if word in _EN_UNITS:
-        return _EN_UNITS[word]
-    if word in _ES_WORDS:
-        return _ES_WORDS[word]
-    if word.startswith("veinti"):
-        return 21
-    tens, _, unit = word.replace(" ", "-").partition("-")
-    if tens in _EN_TENS:
-        return _EN_TENS[tens] + _EN_UNITS.get(unit, 0)
+    return _number_word(word)
+
+
+@cache
+def _number_word(word: str) -> int | None:
+    for language in ("en", "es"):
+        try:
+            return int(text2num(word, language))
+        except ValueError:
+            continue
     return None
 
 
@@ -139,7 +131,9 @@ class AgeMention:
 
 
 _DIGITS: Final = re.compile(r"(?<!\d)\d{1,2}(?!\d)")
-_NUMBER_WORD_SET: Final = frozenset(_EN_UNITS) | frozenset(_EN_TENS) | frozenset(_ES_WORDS)
+# The number words the patterns accept (``_NUMBER_WORDS``), as whole words, for the windows below.
+_NUMBER_WORD_SET: Final = frozenset(
+    w for w in re.findall(r"[a-zñ]+", _NUMBER_WORDS.replace("\\w+", "")) if _number_word(w) is not None)
 # Every pattern's words before the number fit in this many characters, and after it in the other.
 _BEFORE: Final = 60
 _AFTER: Final = 45

@@ -1,9 +1,12 @@
-"""``hotline-triage``: the rules offline. ``classify``, ``evaluate`` and ``replay``.
+"""``hotline-triage``: triage offline (classify, evaluate, replay), and its model (train, model, ledger).
 
     hotline-triage classify [FILE]          JSON lines in (stdin by default), one assessment per line out
     hotline-triage evaluate FILE [--json]   precision/recall/F1 per flag, accuracy per class, confusion
     hotline-triage replay --file FILE       re-assess lines that carry a "decided" assessment
     hotline-triage replay --topics          re-assess signals.received against signals.triaged (Kafka)
+    hotline-triage train [--check]          fit the model from triage/corpus (train, dev) and write it
+    hotline-triage model [--top N]          what the model is: heads, thresholds, its strongest features
+    hotline-triage ledger [add BATCH FILE]  the blind batches' first scores; add scores a new batch once
 
 Narratives are read and never printed: outputs carry flags, evidence spans and ids only (an
 evidence span quotes the matched words, as the assessment itself does).
@@ -22,10 +25,14 @@ from typing import Any, TextIO
 
 from contracts import CODEC, DecodeError, Topic
 from contracts.events import SignalReceived, SignalTriaged
-from triage.evaluation import evaluate
+from triage import ledger
+from triage.evaluation import Report, evaluate
+from triage.model import DEFAULT_PATH, TriageModel, default_model
+from triage.model_report import describe
 from triage.offline import LineError, output_line, signal_from_line
 from triage.replay import ReplayReport, replay
-from triage.rules import RULES_VERSION, assess
+from triage.rules import assess, version
+from triage.training import CORPUS
 
 
 def _lines(stream: TextIO) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -64,16 +71,20 @@ def classify(args: argparse.Namespace) -> int:
     return 0
 
 
-def evaluate_command(args: argparse.Namespace) -> int:
-    now = _now(args.now)
+def _score(paths: list[str], now: datetime) -> Report:
     pairs = []
-    with _open(args.file) as stream:
-        for number, line in _lines(stream):
-            labels = line.get("labels")
-            if not isinstance(labels, dict):
-                raise SystemExit(f"line {number}: needs 'labels'")
-            pairs.append((line.get("id", number), _assess_line(number, line, now), labels))
-    report = evaluate(pairs)
+    for path in paths:
+        with _open(path) as stream:
+            for number, line in _lines(stream):
+                labels = line.get("labels")
+                if not isinstance(labels, dict):
+                    raise SystemExit(f"{path} line {number}: needs 'labels'")
+                pairs.append((line.get("id", number), _assess_line(number, line, now), labels))
+    return evaluate(pairs)
+
+
+def evaluate_command(args: argparse.Namespace) -> int:
+    report = _score([args.file], _now(args.now))
     if args.json:
         print(json.dumps(report.as_dict(), indent=2))
     else:
@@ -87,7 +98,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
 def replay_command(args: argparse.Namespace) -> int:
     now = _now(args.now)
     if args.file:
-        report = replay(RULES_VERSION, _replay_file(args.file, now))
+        report = replay(version(default_model()), _replay_file(args.file, now))
     else:
         report = asyncio.run(_replay_topics(args, now))
     print(json.dumps(report.as_dict(), indent=2) if args.json else report.render())
@@ -124,7 +135,35 @@ async def _replay_topics(args: argparse.Namespace, now: datetime) -> ReplayRepor
             continue
         rows.append((str(signal.signal_id), decided.get(str(signal.signal_id)),
                      output_line(assess(signal, now=now))))
-    return replay(RULES_VERSION, rows)
+    return replay(version(default_model()), rows)
+
+
+def train_command(args: argparse.Namespace) -> int:
+    from triage.training import train_and_write
+
+    return train_and_write(Path(args.corpus), Path(args.out), seed=args.seed, check=args.check)
+
+
+def model_command(args: argparse.Namespace) -> int:
+    model = default_model() if args.path is None else TriageModel.load(Path(args.path))
+    print(describe(model, top=args.top))
+    return 0
+
+
+def ledger_command(args: argparse.Namespace) -> int:
+    if args.action == "add":
+        if not args.batch or not args.files:
+            raise SystemExit("usage: hotline-triage ledger add BATCH FILE [FILE ...]")
+        report = _score(args.files, _now(args.now))
+        try:
+            entry = ledger.add(args.batch, report, version(default_model()), today=_now(args.now).date(),
+                               note=args.note or "")
+        except ledger.AlreadyScored as error:
+            raise SystemExit(str(error)) from None
+        print(ledger.render([entry]))
+        return 0
+    print(ledger.render(ledger.entries()))
+    return 0
 
 
 def _now(raw: str | None) -> datetime:
@@ -155,7 +194,24 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--max", type=int, default=None, help="at most this many signals")
     r.add_argument("--json", action="store_true")
     r.set_defaults(run=replay_command)
-    for sub in (c, e, r):
+    t = commands.add_parser("train", help="fit the model from the corpus (train, dev) and write it")
+    t.add_argument("--corpus", default=str(CORPUS), help="the corpus folder (default: triage/corpus)")
+    t.add_argument("--out", default=str(DEFAULT_PATH), help="where to write the model")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--check", action="store_true",
+                   help="write nothing; fail if the fitted model differs from the one at --out")
+    t.set_defaults(run=train_command)
+    m = commands.add_parser("model", help="what the model is: heads, thresholds, strongest features")
+    m.add_argument("--top", type=int, default=10, help="features shown per class")
+    m.add_argument("--path", default=None, help="a model file (default: the packaged one)")
+    m.set_defaults(run=model_command)
+    g = commands.add_parser("ledger", help="the first scores of blind batches; add scores a new one once")
+    g.add_argument("action", nargs="?", choices=["show", "add"], default="show")
+    g.add_argument("batch", nargs="?", help="the batch's name (add)")
+    g.add_argument("files", nargs="*", help="its labelled JSON-lines files (add)")
+    g.add_argument("--note", help="a line kept with the score (add)")
+    g.set_defaults(run=ledger_command)
+    for sub in (c, e, r, g):
         sub.add_argument("--now", help="ISO time used as the triage time (default: now); received_at "
                                        "defaults to it too")
     return root

@@ -193,22 +193,25 @@ _PAST_VERB_BEFORE: Final = re.compile(r"\b(?:was|were|had been|estaba|estaban|es
                                       r"estuve)\s+(?:\w+\s+)?$", _I)
 
 
-def danger_flag(signal: SignalReceived, scan: Scan, *, topic_only: bool) -> Flag:
+def danger_flag(signal: SignalReceived, scan: Scan, *, topic_only: bool,
+                notes: set[str] | None = None) -> Flag:
+    """The rules' verdict; ``notes`` collects what they set aside and why (the model weighs it)."""
+    notes = set() if notes is None else notes
     text: list[Evidence] = []
     if not topic_only:
         for rule, pattern in STRONG:
             for hit in scan.find(rule, pattern):
-                if _live(hit):
+                if _counts(hit, notes):
                     text.append(from_hit(rule, hit))
     declared_yes = signal.facts.danger_now is Answer.YES
     declared_no = signal.facts.danger_now is Answer.NO
     if not topic_only:
         for hit in scan.find("danger.violence_ongoing", _HABITUAL_VIOLENCE):
-            if _live(hit) and _now_near(hit):
+            if _counts(hit, notes) and _now_near(hit):
                 text.append(from_hit(hit.rule_id, hit))
         if not text:
             for hit in scan.find("danger.harm_now", _HARM):
-                if _live(hit) and _NOW.search(hit.segment.sentence_text(hit.start)):
+                if _NOW.search(hit.segment.sentence_text(hit.start)) and _counts(hit, notes):
                     text.append(from_hit(hit.rule_id, hit))
         for hit in scan.find("danger.returning_afraid", _RETURNING):
             if _live(hit) and _AFRAID.search(hit.segment.sentence_text(hit.start)):
@@ -225,6 +228,8 @@ def danger_flag(signal: SignalReceived, scan: Scan, *, topic_only: bool) -> Flag
             safe = _SAFE_BEFORE.search(hit.segment.text[max(0, hit.start - 12):hit.start])
             if _live(hit) and not safe and _situation_at(hit):
                 text.append(from_hit(hit.rule_id, hit))
+    if _taken_back(scan):
+        notes.add("danger.taken_back")
     evidence: list[Evidence] = []
     if declared_yes and (text or not _taken_back(scan)):
         evidence.append(declared("danger.declared_now", "facts.danger_now"))
@@ -233,14 +238,30 @@ def danger_flag(signal: SignalReceived, scan: Scan, *, topic_only: bool) -> Flag
 
 
 def _live(hit: Hit) -> bool:
+    return _dropped_because(hit) is None
+
+
+def _counts(hit: Hit, notes: set[str]) -> bool:
+    why = _dropped_because(hit)
+    if why is not None:
+        notes.add(f"danger.dropped_{why}")
+    return why is None
+
+
+def _dropped_because(hit: Hit) -> str | None:
+    """Why a match does not count (negated, retold, about the past, uncertain), or None when it does."""
     segment, start = hit.segment, hit.start
-    if negated(segment, start, words=6) or reported(segment, start) or historical(segment, start):
-        return False
+    if negated(segment, start, words=6):
+        return "negated"
+    if reported(segment, start):
+        return "reported"
+    if historical(segment, start):
+        return "historical"
     clause_start, _ = segment.clause(start)
     if _UNCERTAIN.search(segment.text[clause_start:start]):
-        return False
+        return "uncertain"
     past = _PAST_VERB_BEFORE.search(segment.text[max(0, start - 20):start]) is not None
-    return not past or recent(segment, start) or _now_near(hit)
+    return "past" if past and not (recent(segment, start) or _now_near(hit)) else None
 
 
 def _situation_at(hit: Hit) -> bool:

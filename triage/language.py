@@ -7,6 +7,7 @@ English or clearly Spanish is decided by counting them. lingua decides the rest.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Final
 
@@ -17,7 +18,19 @@ from triage.lexicon import tokens
 # The languages the hotline hears most after English and Spanish (seed 002: 200+ languages by
 # interpreter; the written channels are overwhelmingly English and Spanish).
 CANDIDATES: Final = (Language.ENGLISH, Language.SPANISH, Language.FRENCH, Language.PORTUGUESE,
-                     Language.CHINESE, Language.VIETNAMESE, Language.KOREAN, Language.TAGALOG)
+                     Language.VIETNAMESE, Language.TAGALOG, Language.POLISH, Language.ROMANIAN,
+                     Language.INDONESIAN, Language.SWAHILI, Language.GERMAN, Language.ITALIAN)
+# The languages the rules and the model read; a signal in any other goes to a person as it is.
+ASSESSED: Final = frozenset({"en", "es"})
+# Scripts tell their language family at once, and lingua need not be asked.
+_SCRIPTS: Final = (
+    (re.compile(r"[\u3040-\u30ff]"), "ja"), (re.compile(r"[\uac00-\ud7af\u1100-\u11ff]"), "ko"),
+    (re.compile(r"[\u4e00-\u9fff]"), "zh"), (re.compile(r"[\u0400-\u04ff]"), "ru"),
+    (re.compile(r"[\u0600-\u06ff]"), "ar"), (re.compile(r"[\u0900-\u097f]"), "hi"),
+    (re.compile(r"[\u0e00-\u0e7f]"), "th"), (re.compile(r"[\u1200-\u139f]"), "am"),
+)
+_UKRAINIAN: Final = re.compile(r"[іїєґІЇЄҐ]")
+_NON_LATIN: Final = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\u2000-\u206f]")
 MIN_CHARS: Final = 12
 _SAMPLE_CHARS: Final = 400
 
@@ -35,6 +48,17 @@ _ES: Final = frozenset({
 })
 
 
+# Function words of the neighbours that the counts above would take for Spanish or English (French
+# "la ... de ... en", Portuguese, Haitian Creole, Tagalog, Indonesian): any of them and lingua decides.
+_NEIGHBOURS: Final = frozenset({
+    "et", "est", "une", "des", "pas", "je", "nous", "vous", "il", "elle", "sont", "avec", "mais", "dans",
+    "qui", "cette", "ont", "aux", "très", "não", "nao", "você", "voce", "uma", "são", "isso", "ela", "ele",
+    "eu", "com", "muito", "tem", "ao", "também", "mwen", "nou", "pou", "yon", "gen", "ki", "pa", "ang",
+    "ng", "mga", "ako", "siya", "po", "hindi", "yang", "dan", "ini", "itu", "saya", "tidak", "dengan",
+    "und", "ist", "nicht", "sie", "der", "die", "das", "che", "sono", "non", "una", "gli",
+})
+
+
 @cache
 def _detector() -> LanguageDetector:
     return LanguageDetectorBuilder.from_languages(*CANDIDATES).with_low_accuracy_mode().build()
@@ -44,16 +68,27 @@ def detect(text: str, declared: str | None) -> str | None:
     """An ISO 639-1 code, or None when the text is too short to tell and nothing was declared."""
     if declared:
         return declared.split("-")[0].lower()
+    return written_in(text)
+
+
+def written_in(text: str) -> str | None:
+    """The language the text is written in, whatever was declared; None when too short to tell."""
     sample = text[:_SAMPLE_CHARS]
+    other_script = _NON_LATIN.findall(sample)
+    if len(other_script) >= max(4, len(sample.strip()) // 5):
+        for pattern, code in _SCRIPTS:
+            if pattern.search(sample):
+                return "uk" if code == "ru" and _UKRAINIAN.search(sample) else code
     if len(sample.strip()) < MIN_CHARS:
         return None
     words = tokens(sample.lower())
     en = sum(1 for w in words if w in _EN)
     es = sum(1 for w in words if w in _ES)
+    neighbours = sum(1 for w in words if w in _NEIGHBOURS)
     # Clear majorities only; words both languages use ("a", "son" in English) are left out.
-    if (en >= 3 and en >= 3 * es) or (en >= 2 and es == 0):
+    if (neighbours == 0 or en >= 4 * neighbours) and ((en >= 3 and en >= 3 * es) or (en >= 2 and es == 0)):
         return "en"
-    if (es >= 3 and es >= 3 * en) or (es >= 2 and en == 0):
+    if neighbours <= 1 and ((es >= 3 and es >= 3 * en) or (es >= 2 and en == 0)):
         return "es"
     found = _detector().detect_language_of(sample)
     return None if found is None else found.iso_code_639_1.name.lower()

@@ -95,17 +95,27 @@ _CORRECTION: Final = re.compile(
     r"correcci[oó]n|me equivoqu[eé]|por error|vi su identificaci[oó]n|no \d{1,2})\b", _I)
 
 
-def minor_flag(signal: SignalReceived, scan: Scan, *, topic_only: bool) -> Flag:
-    ages = list(find_ages(scan))
+def minor_flag(signal: SignalReceived, scan: Scan, *, topic_only: bool,
+               ages: list[AgeMention] | None = None, notes: set[str] | None = None) -> Flag:
+    """The rules' verdict; ``notes`` collects what they set aside and why (the model weighs it)."""
+    notes = set() if notes is None else notes
+    ages = list(find_ages(scan)) if ages is None else ages
     adult_now = [a for a in ages if a.age >= ADULT_AGE and not a.past and _live(a.hit)]
     corrected = _corrected_minor_ages(ages, adult_now)
     denied = scan.any_live(_DENIED) or bool(corrected) or any(_corrects_to(a) for a in adult_now)
+    if denied:
+        notes.add("minor.denied")
+    if adult_now:
+        notes.add("minor.adult_now")
 
     text: list[Evidence] = []
     if not topic_only:
         for mention in ages:
-            if mention.age < ADULT_AGE and _counts(mention, adult_now, corrected):
-                text.append(from_hit("minor.text_age", mention.hit))
+            if mention.age < ADULT_AGE:
+                if _counts(mention, adult_now, corrected):
+                    text.append(from_hit("minor.text_age", mention.hit))
+                else:
+                    notes.add("minor.age_set_aside")
         for hit in scan.find("minor.school_grade", _GRADE):
             if _live(hit):
                 text.append(from_hit(hit.rule_id, hit))

@@ -123,6 +123,8 @@ def output_line(triaged: SignalTriaged, line_id: object = None) -> dict[str, Any
         "business_hours": triaged.business_hours,
         "sla_due_at": triaged.sla_due_at.isoformat(),
         "required_actions": [r.target.value for r in triaged.routes],
+        "needs_human_triage": (None if triaged.needs_human_triage is None
+                               else triaged.needs_human_triage.model_dump(mode="json")),
         "rules_version": triaged.rules_version,
     })
     return out

@@ -1,16 +1,25 @@
-"""Triage's assessment of one signal. Pure: no I/O, no clock of its own, the same input gives the same output.
+"""Triage's assessment of one signal: the extractors' evidence weighed by the learned model. Pure.
 
-``assess`` composes the rule modules (``minor``, ``danger``, ``automated``, ``classify``,
-``language``, ``jurisdiction``, ``business_hours``). Declared form fields and the narrative are
-weighed by one precedence rule, stated in full in ``minor`` and ``danger`` and in the README:
-**a declared field wins unless the text clearly corrects it**, and text evidence of a minor or of
-imminent danger is itself a clear correction of a declared "no" (a missed child or a missed
-emergency costs more than a supervisor's second look).
+``extract`` runs the rule modules and keeps their evidence spans; ``model`` turns those findings
+plus the words of the signal into probabilities; this module decides, the labelling guide's way
+(``triage/LABELS.md``):
+
+- ``minor`` and ``imminent_danger`` are raised when the model's probability reaches the threshold
+  chosen on the dev split for recall first, or when a declared form field says so and the text
+  does not take it back, or (in a language the model does not read) when the other-language cues
+  say so. Every raised flag carries its evidence: the extractors' spans, the declared field, and
+  the words that pushed the model's probability up the most (``model.<flag>``).
+- ``call_type``: the specialist's declared type; else crisis when imminent danger is raised (and
+  only then); else the automated set-aside; else the model's most likely non-crisis type.
+- ``trafficking_type``: declared; ``none`` for calls that describe no situation; else the model's.
+- ``needs_human_triage``: a signal in a language triage does not read, a garbled transcript, or
+  an assessment too close to call goes to a person at P2 or higher, never set aside.
 
 Urgency and required actions:
 
 - P1 act now: imminent danger. Supervisor page, law-enforcement break-glass report.
-- P2 same day: a minor may be a victim (mandatory-report obligations), or a crisis call.
+- P2 same day: a minor may be a victim (mandatory-report obligations), a crisis call, or a signal
+  that needs a person to read it.
 - P3 within 1-3 business days: tips, referrals, at-risk callers.
 - P4 informational: training requests, general information; unrelated and automated mail is set aside.
 """
@@ -18,60 +27,79 @@ Urgency and required actions:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Final
 
 from contracts.events import (
     CallType,
+    DeclaredTraffickingType,
     Evidence,
     Flag,
     FlagName,
-    Nationality,
+    HumanTriage,
+    HumanTriageReason,
     Route,
     RoutingTarget,
     SignalReceived,
     SignalTriaged,
+    TraffickingType,
     Urgency,
 )
-from triage.automated import automated_flag
 from triage.business_hours import is_business_hours, sla_due
-from triage.classify import call_type, trafficking_type
-from triage.danger import danger_flag
-from triage.evidence import declared, from_hit
+from triage.extract import Extraction, OtherLanguageCue, extract
+from triage.features import features, fold, words
 from triage.jurisdiction import jurisdiction
-from triage.language import detect
-from triage.minor import minor_flag
-from triage.situation import topic_only
-from triage.text import Scan, negated
+from triage.language import ASSESSED, detect
+from triage.model import Scores, TriageModel, default_model
 
-# Bump on every change to a rule: consumers see a re-triage under new rules as a new assessment.
-RULES_VERSION: Final = "2026.11.2"
-
-_FOREIGN: Final = re.compile(
-    r"\b(?:H-?2[AB]|visas?|T visa|immigration|inmigraci[oó]n|undocumented|indocumentad\w*|"
-    r"brought (?:him|her|them|me|us) (?:over|here)|bringing (?:him|her|them) over|"
-    r"(?:came|is|are|from|brought) from (?:Mexico|Guatemala|Honduras|El Salvador|the Philippines|China|"
-    r"Vietnam|Thailand|Ukraine|Nigeria|India|Haiti|Venezuela|Colombia|Latin America)|"
-    r"(?:de|desde) (?:M[eé]xico|Guatemala|Honduras|El Salvador|Venezuela|Colombia)|"
-    r"lleg[oó] de|vino de|soy de)\b", re.IGNORECASE)
+# Bump on every change to a rule; the model's own version is appended to it in every assessment,
+# so consumers see a re-triage under new rules or a retrained model as a new assessment.
+RULES_VERSION: Final = "2026.12.1"
 
 _INFORMATIONAL: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO})
+_NO_SITUATION: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO, CallType.UNRELATED})
 _RANK: Final = {urgency: rank for rank, urgency in enumerate(Urgency)}
+_DECLARED_TYPE: Final = {
+    DeclaredTraffickingType.SEX: TraffickingType.SEX,
+    DeclaredTraffickingType.LABOR: TraffickingType.LABOR,
+    DeclaredTraffickingType.BOTH: TraffickingType.BOTH,
+}
+# Speech-recognition and transcription marks for what could not be heard.
+_NOISE: Final = re.compile(
+    r"\[(?:inaudible|unintelligible|crosstalk|static|noise|garbled|indiscernible|no audio|silence|"
+    r"inaudible \d+:\d+|ininteligible|inaudible[^\]]{0,20})\]|\((?:inaudible|unintelligible|ininteligible)\)|"
+    r"\*{3,}|\?{3,}", re.IGNORECASE)
+# An assessment this close to a flag's threshold is too close to call: a person reads it.
+_LOW_CONFIDENCE_SHARE: Final = 0.5
 
 
-def assess(signal: SignalReceived, *, now: datetime) -> SignalTriaged:
-    scan = Scan.of(signal)
-    about_topic = topic_only(scan)
-    minor = minor_flag(signal, scan, topic_only=about_topic)
-    danger = danger_flag(signal, scan, topic_only=about_topic)
-    automated = automated_flag(signal, scan)
-    foreign = foreign_national_flag(signal, scan)
+def version(model: TriageModel) -> str:
+    return f"{RULES_VERSION}+{model.version}"
+
+
+def assess(signal: SignalReceived, *, now: datetime, model: TriageModel | None = None) -> SignalTriaged:
+    model = model or default_model()
+    extraction = extract(signal)
+    found = extraction.found
+    tokens = words(signal)
+    scores = model.score(features(signal, found, tokens))
+    unread = extraction.written_in is not None and extraction.written_in not in ASSESSED
+    # The text's own clear word against a flag ("she is not a minor, she is 22", "nobody is in
+    # danger now, I ticked yes by mistake") stands against the model's guess, as the guide says;
+    # the extractor keeps any real evidence the same text also gives.
+    minor = _flag(FlagName.MINOR, "minor", found.minor, scores, model, signal,
+                  extraction.minor_cues if unread else (), vetoed="minor.denied" in found.notes)
+    danger = _flag(FlagName.IMMINENT_DANGER, "imminent_danger", found.danger, scores, model, signal,
+                   extraction.danger_cues if unread else (), vetoed="danger.taken_back" in found.notes)
     # An auto-reply quoting a real tip is not set aside: urgent flags win.
-    set_aside = automated.raised and not (minor.raised or danger.raised)
-    kind = call_type(signal, scan, danger=danger.raised, minor=minor.raised, automated=set_aside,
-                     topic_only=about_topic)
+    set_aside = found.automated.raised and not (minor.raised or danger.raised)
+    kind = _call_type(signal, scores, model, danger=danger.raised, automated=set_aside)
+    human = _human_triage(extraction, scores, model, tokens, unread=unread, set_aside=set_aside)
     urgency = _urgency(kind, minor=minor.raised, danger=danger.raised)
-    # A call specialist's judged urgency can raise the rules' urgency, never lower it.
+    if human is not None and _RANK[urgency] > _RANK[Urgency.P2_SAME_DAY]:
+        urgency = Urgency.P2_SAME_DAY
+    # A call specialist's judged urgency can raise the assessed urgency, never lower it.
     judged = signal.facts.urgency
     if judged is not None and _RANK[judged] < _RANK[urgency]:
         urgency = judged
@@ -81,22 +109,23 @@ def assess(signal: SignalReceived, *, now: datetime) -> SignalTriaged:
         channel=signal.channel,
         received_at=signal.received_at,
         triaged_at=now,
-        rules_version=RULES_VERSION,
-        flags=[minor, danger, foreign, automated],
+        rules_version=version(model),
+        flags=[minor, danger, found.foreign, found.automated],
         urgency=urgency,
         call_type=kind,
-        trafficking_type=trafficking_type(signal, scan, kind),
+        trafficking_type=_trafficking_type(signal, scores, model, kind),
         language=detect(signal.narrative, signal.reporter.preferred_language),
-        jurisdiction=jurisdiction(signal, scan),
+        jurisdiction=jurisdiction(signal, extraction.scan),
         business_hours=is_business_hours(signal.received_at),
         sla_due_at=sla_due(signal.received_at, urgency),
         routes=_routes(kind, urgency, minor=minor.raised, danger=danger.raised,
-                       has_text=bool(signal.narrative.strip())),
+                       has_text=bool(signal.narrative.strip()), human=human),
+        needs_human_triage=human,
     )
 
 
 def warm_up() -> None:
-    """Assess two sample signals so that pattern gates and language models load before real traffic."""
+    """Assess sample signals so that the model, pattern gates and language models load before real traffic."""
     from contracts import signal_id_for
     from contracts.events import Channel, WebformSource
 
@@ -111,16 +140,99 @@ def warm_up() -> None:
         assess(signal, now=signal.received_at)
 
 
-def foreign_national_flag(signal: SignalReceived, scan: Scan) -> Flag:
-    evidence: list[Evidence] = [
-        declared("foreign.declared_nationality", f"facts.victims[{i}].nationality")
-        for i, victim in enumerate(signal.facts.victims) if victim.nationality is Nationality.FOREIGN_NATIONAL
-    ]
-    for hit in scan.find("foreign.text_cue", _FOREIGN):
-        if not negated(hit.segment, hit.start):
-            evidence.append(from_hit(hit.rule_id, hit))
-            break
-    return Flag(name=FlagName.FOREIGN_NATIONAL, raised=bool(evidence), evidence=evidence[:50])
+def _flag(name: FlagName, head_name: str, rule: Flag, scores: Scores, model: TriageModel,
+          signal: SignalReceived, other_language: Sequence[OtherLanguageCue], *, vetoed: bool) -> Flag:
+    head = model.heads[head_name]
+    probability = scores.probability(head)
+    by_model = probability >= model.thresholds[head_name] and not (vetoed and not rule.raised)
+    # The labelling guide's precedence: a declared field stands unless the text takes it back,
+    # which the extractor has already weighed; its declared evidence is then its verdict.
+    by_form = any(e.origin == "declared" for e in rule.evidence)
+    if not (by_model or by_form or other_language):
+        return Flag(name=name, raised=False)
+    evidence = list(rule.evidence) if rule.raised else []
+    evidence += [Evidence(rule_id=f"multilingual.{c.cue.kind}", origin="text", field=c.segment.field,
+                          start=c.cue.start, end=c.cue.end,
+                          matched_text=c.segment.text[c.cue.start:c.cue.end])
+                 for c in other_language]
+    if by_model:
+        evidence += _model_evidence(f"model.{head_name}", model.reasons(scores, head), signal, probability)
+    return Flag(name=name, raised=True, evidence=evidence[:50])
+
+
+def _model_evidence(rule_id: str, terms: list[str], signal: SignalReceived,
+                    probability: float) -> list[Evidence]:
+    """The model's strongest words, as spans of the text; its probability when no word can be shown."""
+    found: list[Evidence] = []
+    fields = [("subject", signal.subject), ("narrative", signal.narrative)]
+    for term in terms:
+        pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, term.split("_"))) + r"(?!\w)")
+        for field, text in fields:
+            if not text:
+                continue
+            folded = fold(text)
+            if len(folded) != len(text):  # folding moved offsets (a few exotic characters): no span
+                continue
+            match = next((m for m in pattern.finditer(folded) if not _in_address(folded, m)), None)
+            if match is not None:
+                found.append(Evidence(rule_id=rule_id, origin="text", field=field, start=match.start(),
+                                      end=match.end(), matched_text=text[match.start():match.end()][:500]))
+                break
+    if not found:
+        found.append(Evidence(rule_id=rule_id, origin="metadata", field="model",
+                              matched_text=f"probability {probability:.2f}"))
+    return found
+
+
+def _in_address(text: str, match: re.Match[str]) -> bool:
+    """The word is part of an e-mail address, a URL or a handle, which a reason must never quote."""
+    before, after = text[max(0, match.start() - 1):match.start()], text[match.end():match.end() + 1]
+    return before in ("@", ".", "/", ":", "_") or after in ("@", "/", "_") or (
+        after == "." and text[match.end() + 1:match.end() + 2].isalnum())
+
+
+def _call_type(signal: SignalReceived, scores: Scores, model: TriageModel, *, danger: bool,
+               automated: bool) -> CallType:
+    """The declared call type wins (a call specialist's choice), then the labelling guide's order."""
+    if signal.facts.call_type is not None:
+        return signal.facts.call_type
+    if danger:
+        return CallType.CRISIS
+    if automated:
+        return CallType.UNRELATED
+    distribution = scores.distribution(model.heads["call_type"])
+    return CallType(max(distribution, key=distribution.__getitem__))
+
+
+def _trafficking_type(signal: SignalReceived, scores: Scores, model: TriageModel,
+                      kind: CallType) -> TraffickingType:
+    declared_type = _DECLARED_TYPE.get(signal.facts.trafficking_type)
+    if declared_type is not None:
+        return declared_type
+    if kind in _NO_SITUATION:
+        return TraffickingType.NONE
+    distribution = scores.distribution(model.heads["trafficking_type"])
+    if kind is not CallType.AT_RISK:  # a situation was reported: its type may be unknown, never none
+        distribution.pop(TraffickingType.NONE.value, None)
+    return TraffickingType(max(distribution, key=distribution.__getitem__))
+
+
+def _human_triage(extraction: Extraction, scores: Scores, model: TriageModel, tokens: list[str], *,
+                  unread: bool, set_aside: bool) -> HumanTriage | None:
+    language = extraction.written_in
+    if unread:
+        return HumanTriage(reason=HumanTriageReason.UNASSESSED_LANGUAGE, language=language)
+    if set_aside:
+        return None
+    text = "\n".join(segment.text for segment in extraction.scan.segments)
+    noise = len(_NOISE.findall(text))
+    if noise >= 3 or (noise and len(tokens) < 12 * noise):
+        return HumanTriage(reason=HumanTriageReason.GARBLED_TRANSCRIPT, language=language)
+    for head_name in ("minor", "imminent_danger"):
+        threshold = model.thresholds[head_name]
+        if threshold * _LOW_CONFIDENCE_SHARE <= scores.probability(model.heads[head_name]) < threshold:
+            return HumanTriage(reason=HumanTriageReason.LOW_CONFIDENCE, language=language)
+    return None
 
 
 def _urgency(kind: CallType, *, minor: bool, danger: bool) -> Urgency:
@@ -133,15 +245,17 @@ def _urgency(kind: CallType, *, minor: bool, danger: bool) -> Urgency:
     return Urgency.P3_BUSINESS_DAYS
 
 
-def _routes(kind: CallType, urgency: Urgency, *, minor: bool, danger: bool, has_text: bool) -> list[Route]:
-    if kind is CallType.UNRELATED and not urgency.is_urgent:
+def _routes(kind: CallType, urgency: Urgency, *, minor: bool, danger: bool, has_text: bool,
+            human: HumanTriage | None) -> list[Route]:
+    if kind is CallType.UNRELATED and not urgency.is_urgent and human is None:
         # A call record or status callback has no words to judge: set aside until the specialist's
         # report for the same call arrives, but not called unrelated.
         return [Route(target=RoutingTarget.SET_ASIDE, reason="unrelated" if has_text else "no_narrative")]
     routes = [Route(target=RoutingTarget.SUPERVISOR_QUEUE, reason="substantive")]
     if urgency.is_urgent:
         reason = ("imminent_danger" if danger else "minor" if minor else
-                  "crisis" if kind is CallType.CRISIS else "specialist_judgement")
+                  "crisis" if kind is CallType.CRISIS else
+                  "needs_human_triage" if human is not None else "specialist_judgement")
         routes.append(Route(target=RoutingTarget.URGENT_ALERT, reason=reason))
     if danger:
         routes.append(Route(target=RoutingTarget.LAW_ENFORCEMENT_BREAK_GLASS, reason="imminent_danger"))

@@ -67,6 +67,20 @@ class Route(ContractModel):
     reason: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_.-]{1,63}$")]
 
 
+class HumanTriageReason(StrEnum):
+    UNASSESSED_LANGUAGE = "unassessed_language"  # written in a language triage does not read
+    LOW_CONFIDENCE = "low_confidence"  # the assessment is too close to call
+    GARBLED_TRANSCRIPT = "garbled_transcript"  # a transcript too broken to read
+
+
+class HumanTriage(ContractModel):
+    """Triage could not read this signal well enough: a person must, at once (never set aside)."""
+
+    reason: HumanTriageReason
+    # The language the text is written in, when it could be told: so a supervisor can call an interpreter.
+    language: LanguageTag | None = None
+
+
 class Jurisdiction(ContractModel):
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "US"
     state: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
@@ -112,6 +126,8 @@ class SignalTriaged(Event):
     routes: Annotated[list[Route], Field(min_length=1, max_length=20)]
     # Added in v1 (optional, additive): correlation by keyed entity hashes within a window.
     linked_signals: Annotated[list[LinkedSignal], Field(max_length=20)] = Field(default_factory=list)
+    # Added in v1 (optional, additive): a signal triage could not read well enough goes to a person.
+    needs_human_triage: HumanTriage | None = None
 
     def event_id(self) -> str:
         # Re-triaging the same signal under the same rules is the same event; a new rules

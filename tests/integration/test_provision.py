@@ -9,6 +9,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from contracts import REGISTRY, Topic, physical_name
 from services.runtime import RuntimeSettings
 from services.runtime.provision import main, provision
+from tests.conftest import wait_for
 
 
 async def test_ensure_creates_everything_once_then_reports_ok(kafka_settings: RuntimeSettings) -> None:
@@ -41,8 +42,14 @@ async def test_config_drift_is_reported_and_ensure_repairs_it(kafka_settings: Ru
     assert report.problems == ("retention.ms=1000 (want 604800000)",)
     [repaired] = await provision(kafka_settings, create=True, topics=[Topic.OPS_EVENTS])
     assert repaired.status == "updated"
-    [clean] = await provision(kafka_settings, create=False, topics=[Topic.OPS_EVENTS])
-    assert clean.status == "ok"
+
+    # The broker applies an altered config through its metadata log: a describe right after the
+    # alter may still show the old value, so the check waits for it rather than assuming it is there.
+    async def clean() -> bool:
+        [report] = await provision(kafka_settings, create=False, topics=[Topic.OPS_EVENTS])
+        return report.status == "ok"
+
+    await wait_for(clean, timeout=30, interval=0.2, what="the repaired config to be reported ok")
 
 
 def test_cli_verify_exit_codes(kafka_settings: RuntimeSettings, capsys: pytest.CaptureFixture[str]) -> None:

@@ -85,3 +85,22 @@ def test_public_surface_is_pinned() -> None:
     ]
     for name in contracts.__all__:
         assert hasattr(contracts, name)
+
+
+EARLIER_DIR = EXAMPLE_DIR / "earlier"
+
+
+@pytest.mark.parametrize("path", sorted(EARLIER_DIR.glob("*.json")), ids=lambda p: p.stem)
+def test_earlier_shapes_still_decode_and_keep_every_field(path: Path) -> None:
+    """Examples of a type's earlier shapes are kept as they were published, never edited: today's
+    consumers must read them, and re-encoding keeps every field they had (added fields take their
+    defaults)."""
+    example = load_example(path)
+    decoded = CODEC.decode(json.dumps(example["value"]).encode(), as_headers(example))
+    assert decoded.envelope.type == example["headers"]["ce_type"]
+    assert decoded.event.event_id() == example["headers"]["ce_id"]
+    again = json.loads(CODEC.encode(decoded.event, source=decoded.envelope.source,
+                                    time=decoded.envelope.time).value)
+    assert {k: again[k] for k in example["value"]} == example["value"]
+    current = load_example(EXAMPLE_DIR / f"{example['headers']['ce_type']}.json")
+    assert set(example["value"]) < set(current["value"]), "an earlier shape lacks a field of today's"

@@ -1,0 +1,147 @@
+"""The learned part of triage: one small linear model over ``features``, loaded once, scored per signal.
+
+The artefact is made by ``hotline-triage train`` from the labelled corpus (``triage.training``) and
+committed: a gzip stream (no timestamp, so the same corpus and seed give the same bytes) holding a
+JSON header (feature names, heads, classes, thresholds, the corpus digest and the dev figures) and
+the float32 weight matrix. Scoring needs numpy only: a dictionary lookup per feature and one
+gathered sum, so that loading takes well under a second and a signal a few tens of microseconds.
+
+Heads: ``minor`` and ``imminent_danger`` (logistic, with thresholds chosen on the dev split for
+recall first), ``call_type`` over the six non-crisis types (crisis is imminent danger, by the
+labelling guide), ``trafficking_type`` over its five values.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+
+MAGIC: Final = b"HOTLINE-TRIAGE-MODEL/1\n"
+DEFAULT_PATH: Final = Path(__file__).resolve().parent / "model" / "triage.model"
+TEXT_PREFIXES: Final = ("w:", "b:", "c:")
+
+
+class ModelError(RuntimeError):
+    """The model artefact is missing or unreadable."""
+
+
+@dataclass(frozen=True)
+class Head:
+    name: str
+    classes: tuple[str, ...]
+    start: int  # first column in the weight matrix; binary heads have one column
+
+    @property
+    def binary(self) -> bool:
+        return len(self.classes) == 1
+
+    @property
+    def columns(self) -> slice:
+        return slice(self.start, self.start + len(self.classes))
+
+
+@dataclass(frozen=True)
+class Scores:
+    """One signal's model outputs, and what is needed to explain them."""
+
+    logits: npt.NDArray[np.float32]
+    text_rows: tuple[int, ...]  # the known text features present, for reasons
+    text_scale: float
+
+    def probability(self, head: Head) -> float:
+        z = float(self.logits[head.start])
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def distribution(self, head: Head) -> dict[str, float]:
+        z = self.logits[head.columns].astype(np.float64)
+        e = np.exp(z - z.max())
+        p = e / e.sum()
+        return {c: float(v) for c, v in zip(head.classes, p, strict=True)}
+
+
+class TriageModel:
+    def __init__(self, header: dict[str, Any], weights: npt.NDArray[np.float32]) -> None:
+        self.header = header
+        self.version: str = header["version"]
+        self.names: list[str] = header["features"]
+        self.index: dict[str, int] = {name: i for i, name in enumerate(self.names)}
+        # Two lookups instead of one and a test per feature: the text's and the extractors' rows.
+        self.text_index = {n: i for n, i in self.index.items() if n.startswith(TEXT_PREFIXES)}
+        self.other_index = {n: i for n, i in self.index.items() if not n.startswith(TEXT_PREFIXES)}
+        self.weights = weights
+        self.bias = np.asarray(header["bias"], dtype=np.float32)
+        self.heads: dict[str, Head] = {h["name"]: Head(h["name"], tuple(h["classes"]), h["start"])
+                                       for h in header["heads"]}
+        self.thresholds: dict[str, float] = header["thresholds"]
+        # The extractors' findings count for this much each; the text's features share a norm of one.
+        self.x_scale = float(header.get("x_scale", 1.0))
+
+    # ------------------------------------------------------------------ loading and saving
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_PATH) -> TriageModel:
+        try:
+            raw = gzip.decompress(path.read_bytes())
+        except (OSError, EOFError) as error:
+            raise ModelError(f"cannot read the triage model {path}: {error}") from None
+        if not raw.startswith(MAGIC):
+            raise ModelError(f"{path} is not a triage model")
+        header_end = raw.index(b"\n", len(MAGIC))
+        header = json.loads(raw[len(MAGIC):header_end])
+        n_rows, n_cols = len(header["features"]), len(header["bias"])
+        weights = np.frombuffer(raw, dtype="<f4", offset=header_end + 1).reshape(n_rows, n_cols)
+        return cls(header, weights)
+
+    @staticmethod
+    def dump(header: dict[str, Any], weights: npt.NDArray[np.float32]) -> bytes:
+        body = MAGIC + json.dumps(header, sort_keys=True, separators=(",", ":")).encode() + b"\n"
+        body += np.ascontiguousarray(weights, dtype="<f4").tobytes()
+        return gzip.compress(body, compresslevel=9, mtime=0)
+
+    # ------------------------------------------------------------------ scoring
+
+    def score(self, features: list[str]) -> Scores:
+        # Sorted: a sum in float32 depends on its order, and a set's order on the hash seed.
+        text_index, other_index = self.text_index, self.other_index
+        text_rows = set(map(text_index.get, features))
+        text_rows.discard(None)
+        other_rows = set(map(other_index.get, features))
+        other_rows.discard(None)
+        text = tuple(sorted(r for r in text_rows if r is not None))
+        other = sorted(r for r in other_rows if r is not None)
+        scale = 1.0 / math.sqrt(len(text)) if text else 0.0
+        logits = self.bias.copy()
+        if text:
+            logits += self.weights[list(text)].sum(axis=0) * scale
+        if other:
+            logits += self.weights[other].sum(axis=0) * self.x_scale
+        return Scores(logits=logits, text_rows=text, text_scale=scale)
+
+    def reasons(self, scores: Scores, head: Head, cls: str | None = None, top: int = 3) -> list[str]:
+        """The words (and word pairs) present that pushed ``head`` (its class ``cls``) up the most."""
+        column = head.start if cls is None else head.start + head.classes.index(cls)
+        words = [r for r in scores.text_rows
+                 if self.names[r][:2] in ("w:", "b:") and _showable(self.names[r][2:])]
+        if not words:
+            return []
+        contributions = self.weights[words, column]
+        order = np.argsort(-contributions)[:top]
+        return [self.names[words[i]][2:] for i in order if contributions[i] > 0]
+
+
+def _showable(term: str) -> bool:
+    """Words and small numbers (an age) only: never a phone number or the digits of an address."""
+    return all(part.isalpha() or (part.isdigit() and len(part) <= 2) for part in term.split("_"))
+
+
+@cache
+def default_model() -> TriageModel:
+    return TriageModel.load(DEFAULT_PATH)

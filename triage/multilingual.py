@@ -1,0 +1,137 @@
+"""Cue words for a child or for danger now in languages the rules do not read, from general knowledge of each.
+
+The rules read English and Spanish. A hotline also hears French, Haitian Creole, Portuguese,
+Vietnamese, Chinese, Korean, Tagalog, Russian, Ukrainian, Arabic, Hindi, Thai, Polish, Romanian,
+Indonesian, Swahili, Amharic, German, Italian and Japanese. These lists are no translation: they
+catch the words a supervisor with no interpreter would still want flagged (an age under 18, a
+child, a weapon, a threat to kill, locked in, the police, "tonight", "help") so that such a signal
+is raised to a person at once and read with an interpreter. Every hit is evidence with its span.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+_I = re.IGNORECASE
+
+# An age: digits (Western or Arabic-Indic) next to the word for "years (old)" in each language.
+_DIGITS: Final = r"[0-9\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u0e50-\u0e59]{1,2}"
+_AGE_AFTER: Final = (
+    r"ans|an|lane|ane|anos|tuổi|tuoi|岁|歲|才|歳|살|세|taong gulang|taon|anyos|лет|года|год|років|роки|рік|"
+    r"سنة|سنوات|عاما|عامًا|عام|साल|वर्ष|ปี|lat|lata|ani|tahun|ዓመት|አመት|jahre|jahren|jährig|jährige|anni|"
+    r"yaş|yaşında"
+)
+_AGE_BEFORE: Final = r"miaka|umri wa miaka|อายุ|umur|usia|tuổi|возраст|вік|عمرها|عمره|عمر|उम्र|ال"
+_AGE: Final = re.compile(
+    rf"(?P<n>{_DIGITS})\s*-?\s*(?:{_AGE_AFTER})(?![^\W\d_])|"
+    rf"(?<![^\W\d_])(?:{_AGE_BEFORE})\s*:?\s*(?P<m>{_DIGITS})(?!\d)", _I)
+# Chinese and Japanese numerals for the teens, with 岁/歲/才/歳: 十三岁, 十五歲.
+_CJK_TEEN: Final = re.compile(r"(?:十[一二三四五六七]|[一二三四五六七八九]|十)(?:岁|歲|才|歳)")
+_KO_TEEN: Final = re.compile(r"(?:열|열한|열두|열세|열네|열다섯|열여섯|열일곱)\s*살")
+
+CHILD: Final = re.compile(
+    r"\b(?:mineure?s?|enfants?|adolescente?s?|fillette|collégienne|lycéenne|"  # fr
+    r"timoun|pitit fi|ti fi|minè|"  # ht
+    r"menor(?:es)? de idade|crianças?|adolescentes?|menina|garota|"  # pt
+    r"trẻ em|vị thành niên|em bé|học sinh|bé gái|"  # vi
+    r"bata|batang|menor de edad|dalagita|"  # tl
+    r"несовершеннолетн\w*|ребён\w*|ребен\w*|девочк\w*|подрост\w*|школьниц\w*|"  # ru
+    r"неповнолітн\w*|дитин\w*|дівчинк\w*|підліт\w*|"  # uk
+    r"nieletni\w*|dziecko|dzieci|dziewczynk\w*|nastolat\w*|"  # pl
+    r"copil\w*|fetiță|fetita|minoră|minora|minori|"  # ro
+    r"anak|di bawah umur|remaja|"  # id
+    r"mtoto|watoto|msichana mdogo|"  # sw
+    r"kind|kinder|mädchen|minderjährig\w*|jugendlich\w*|"  # de
+    r"bambin[oa]|ragazzin[oa]|minorenne)\b"  # it
+    r"|未成年|儿童|兒童|女孩|小女孩|学生|學生|孩子|미성년자|미성년|아이|소녀|학생|ผู้เยาว์|เด็ก|"
+    r"قاصر|قاصرة|طفل|طفلة|أطفال|नाबालिग|बच्चा|बच्ची|बच्चे|लड़की|ልጅ|ሕፃን", _I)
+
+# Danger now, by kind of cue; one kind alone is weak, two kinds together are a signal to raise.
+DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
+    ("confined",
+     r"\b(?:enferm\w*|séquestr\w*|fèmen|trancad\w*|presa|presos?|nhốt|bị nhốt|nakakulong|kinulong|"
+     r"заперт\w*|заперл\w*|зачинен\w*|замкнен\w*|zamknię\w*|zamknie\w*|închis\w*|încuiat\w*|dikunci|"
+     r"terkunci|amefungiwa|eingesperrt|rinchius\w*|chius\w* a chiave)\b"
+     r"|关起来|關起來|锁在|鎖在|被锁|被鎖|갇혀|감금|ขังไว้|ถูกขัง|محبوس\w*|حبس\w*|बंद कर|ተዘግቶ"),
+    ("weapon",
+     r"\b(?:arme|pistolet|couteau|zam|kouto|arma|faca|súng|dao|baril|kutsilyo|пистолет|нож|ружь\w*|"
+     r"пістолет|ніж|broń|pistolet|nóż|armă|cuțit|pistol|senjata|pisau|bunduki|kisu|waffe|messer|"
+     r"pistola|coltello)\b|枪|槍|刀|총|칼|ปืน|มีด|سلاح|مسدس|سكين|बंदूक|चाकू|ሽጉጥ|ቢላ"),
+    ("kill_or_hurt",
+     r"\b(?:tuer|tue|frappe\w*|batt\w*|menac\w*|touye|bat li|menase|matar|mata|bate\w*|espanc\w*|"
+     r"ameaç\w*|giết|đánh|đe dọa|papatayin|binubugbog|pinapalo|banta|убь\w*|убить|убьют|бьёт|бьет|"
+     r"избива\w*|угрож\w*|вбити|вб'є|б'є|погрож\w*|zabij\w*|bije|grozi\w*|omoar\w*|bate|amenință\w*|"
+     r"bunuh|membunuh|dipukul|memukul|mengancam|kuua|atamuua|anampiga|tishio|umbringen|töten|"
+     r"schlägt|droht|uccider\w*|picchia\w*|minacci\w*)\b"
+     r"|杀|殺|打我|打她|威胁|威脅|죽이|때리|협박|ฆ่า|ทำร้าย|ขู่|يقتل|سيقتل|يضرب|يهدد|मार डाल|मारता|धमकी|"
+     r"ይገድላ|ይመታ"),
+    ("help",
+     r"\b(?:aidez|au secours|à l'aide|sekou|ede m|ede nou|socorro|ajud\w*|cứu|giúp|tulong|saklolo|"
+     r"помогите|спасите|допоможіть|рятуйте|pomocy|ratunku|ajutor|tolong|msaada|nisaidie|hilfe|aiuto)\b"
+     r"|救命|帮帮|幫幫|求救|살려|도와주|ช่วยด้วย|ช่วย|ساعدوني|النجدة|मदद|बचाओ|እርዳታ"),
+    ("police",
+     r"\b(?:police|lapolis|polícia|cảnh sát|công an|pulis|полици\w*|поліці\w*|policj\w*|poliți\w*|"
+     r"polisi|polizei|polizia)\b|报警|報警|警察|경찰|ตำรวจ|الشرطة|पुलिस|ፖሊስ"),
+    ("now",
+     r"\b(?:ce soir|cette nuit|maintenant|tout de suite|aswè a|kounye a|esta noite|hoje à noite|agora|"
+     r"tối nay|bây giờ|ngay|ngayong gabi|ngayon|сегодня ночью|сейчас|сьогодні вночі|зараз|dziś w nocy|"
+     r"dzisiaj w nocy|teraz|diseară|în seara asta|acum|malam ini|sekarang|usiku huu|sasa hivi|"
+     r"heute nacht|jetzt|stanotte|adesso|subito)\b"
+     r"|今晚|今夜|现在|現在|马上|馬上|오늘 밤|지금|คืนนี้|ตอนนี้|الليلة|الآن|आज रात|अभी|ዛሬ ማታ|አሁን"),
+    ("hiding",
+     r"\b(?:cach\w*|kache|escondid\w*|trốn|nagtatago|пряч\w*|прячусь|ховаю\w*|ukryw\w*|ascuns\w*|"
+     r"bersembunyi|kujificha|versteck\w*|nascost\w*)\b|躲|숨어|ซ่อน|مختبئ\w*|छिप"),
+))
+_STRONG_KINDS: Final = frozenset({"confined", "weapon", "kill_or_hurt", "hiding"})
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    kind: str  # "age", "child", or a danger kind
+    start: int
+    end: int
+    age: int | None = None
+
+
+def cues(text: str) -> list[Cue]:
+    """Every cue in ``text``, in order of kind."""
+    found = [Cue("age", m.start(), m.end(), _age(m.group("n") or m.group("m") or ""))
+             for m in _AGE.finditer(text)]
+    found += [Cue("age", m.start(), m.end(), _cjk_teen(m.group())) for m in _CJK_TEEN.finditer(text)]
+    found += [Cue("age", m.start(), m.end(), 15) for m in _KO_TEEN.finditer(text)]
+    found += [Cue("child", m.start(), m.end()) for m in CHILD.finditer(text)]
+    for kind, pattern in DANGER:
+        found += [Cue(kind, m.start(), m.end()) for m in pattern.finditer(text)]
+    return found
+
+
+def minor_cues(found: list[Cue]) -> list[Cue]:
+    return [c for c in found if (c.kind == "age" and c.age is not None and c.age < 18) or c.kind == "child"]
+
+
+def danger_cues(found: list[Cue]) -> list[Cue]:
+    """Cues of danger now: two kinds together, at least one of them a strong one (not help and now alone)."""
+    kinds = {c.kind for c in found if c.kind not in ("age", "child")}
+    if len(kinds) >= 2 and kinds & _STRONG_KINDS:
+        return [c for c in found if c.kind in kinds]
+    return []
+
+
+def _age(digits: str) -> int | None:
+    try:
+        value = int("".join(str(int(ch)) for ch in digits))  # int() reads every Unicode decimal digit
+    except ValueError:
+        return None
+    return value if 1 <= value <= 99 else None
+
+
+def _cjk_teen(match: str) -> int:
+    units = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+    number = match[:-1]
+    if number == "十":
+        return 10
+    if number.startswith("十"):
+        return 10 + units[number[1]]
+    return units[number]
