@@ -53,8 +53,14 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     ("confined",
      r"\b(?:enferm\w*|séquestr\w*|fèmen|trancad\w*|presa|presos?|nhốt|bị nhốt|nakakulong|kinulong|"
      r"заперт\w*|заперл\w*|зачинен\w*|замкнен\w*|zamknię\w*|zamknie\w*|închis\w*|încuiat\w*|dikunci|"
-     r"terkunci|amefungiwa|eingesperrt|rinchius\w*|chius\w* a chiave)\b"
-     r"|关起来|關起來|锁在|鎖在|被锁|被鎖|갇혀|감금|ขังไว้|ถูกขัง|محبوس\w*|حبس\w*|बंद कर|ተዘግቶ"),
+     r"terkunci|amefungiwa|eingesperrt|rinchius\w*|chius\w* a chiave|khóa cửa|khóa trái|bị giữ|giam|"
+     r"kandado|ikinandado|закрыли|закрыта|закрыт|держат|не выпуска\w*|не отпуска\w*|не випуска\w*|"
+     r"тримають|fechad[oa]|não deixa\w* sair|ne (?:me |la |nous )?laisse\w* pas sortir)\b"
+     r"|关起来|關起來|关在|關在|被关|被關|锁在|鎖在|被锁|被鎖|锁门|鎖門|不让我走|不讓我走|"
+     r"갇혀|감금|ขังไว้|ถูกขัง|محبوس\w*|حبس\w*|बंद कर|ተዘግቶ"),
+    ("documents",  # papers taken: exploitation, not by itself danger now
+     r"\b(?:passeport|pasaporte|passaporte|hộ chiếu|паспорт\w*|paszport\w*|pașaport\w*|paspor)\b"
+     r"|护照|護照|여권|พาสปอร์ต|جواز|पासपोर्ट|ፓስፖርት"),
     ("weapon",
      r"\b(?:arme|pistolet|couteau|zam|kouto|arma|faca|súng|dao|baril|kutsilyo|пистолет|нож|ружь\w*|"
      r"пістолет|ніж|broń|pistolet|nóż|armă|cuțit|pistol|senjata|pisau|bunduki|kisu|waffe|messer|"
@@ -64,9 +70,11 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"ameaç\w*|giết|đánh|đe dọa|papatayin|binubugbog|pinapalo|banta|убь\w*|убить|убьют|бьёт|бьет|"
      r"избива\w*|угрож\w*|вбити|вб'є|б'є|погрож\w*|zabij\w*|bije|grozi\w*|omoar\w*|bate|amenință\w*|"
      r"bunuh|membunuh|dipukul|memukul|mengancam|kuua|atamuua|anampiga|tishio|umbringen|töten|"
-     r"schlägt|droht|uccider\w*|picchia\w*|minacci\w*)\b"
-     r"|杀|殺|打我|打她|威胁|威脅|죽이|때리|협박|ฆ่า|ทำร้าย|ขู่|يقتل|سيقتل|يضرب|يهدد|मार डाल|मारता|धमकी|"
-     r"ይገድላ|ይመታ"),
+     r"schlägt|droht|uccider\w*|picchia\w*|minacci\w*|избил\w*|ударил\w*|побил\w*|bate em mim|"
+     r"me bateu|m'a frapp\w*|bat mwen|đánh tôi|đánh cô|sinaktan|pinalo|bili|pobił\w*|m-a bătut|"
+     r"alinipiga|amenipiga)\b"
+     r"|杀|殺|打了?[我她他]|被打|威胁|威脅|죽이|때리|때렸|협박|ฆ่า|ทำร้าย|ตบ|ขู่|يقتل|سيقتل|يضرب|ضربني|ضربها|"
+     r"يهدد|मार डाल|मारता|मारा|पीटा|धमकी|ይገድላ|ይመታ|ደበደበ"),
     ("help",
      r"\b(?:aidez|au secours|à l'aide|sekou|ede m|ede nou|socorro|ajud\w*|cứu|giúp|tulong|saklolo|"
      r"помогите|спасите|допоможіть|рятуйте|pomocy|ratunku|ajutor|tolong|msaada|nisaidie|hilfe|aiuto)\b"
@@ -75,16 +83,31 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"\b(?:police|lapolis|polícia|cảnh sát|công an|pulis|полици\w*|поліці\w*|policj\w*|poliți\w*|"
      r"polisi|polizei|polizia)\b|报警|報警|警察|경찰|ตำรวจ|الشرطة|पुलिस|ፖሊስ"),
     ("now",
-     r"\b(?:ce soir|cette nuit|maintenant|tout de suite|aswè a|kounye a|esta noite|hoje à noite|agora|"
-     r"tối nay|bây giờ|ngay|ngayong gabi|ngayon|сегодня ночью|сейчас|сьогодні вночі|зараз|dziś w nocy|"
-     r"dzisiaj w nocy|teraz|diseară|în seara asta|acum|malam ini|sekarang|usiku huu|sasa hivi|"
-     r"heute nacht|jetzt|stanotte|adesso|subito)\b"
-     r"|今晚|今夜|现在|現在|马上|馬上|오늘 밤|지금|คืนนี้|ตอนนี้|الليلة|الآن|आज रात|अभी|ዛሬ ማታ|አሁን"),
+     r"\b(?:ce soir|cette nuit|maintenant|tout de suite|demain matin|dans une heure|aswè a|kounye a|"
+     r"demen maten|esta noite|hoje à noite|agora|amanhã cedo|daqui a uma hora|"
+     r"tối nay|bây giờ|ngay|sáng mai|ngày mai|một tiếng nữa|ngayong gabi|ngayon|bukas ng umaga|"
+     r"сегодня ночью|сегодня вечером|сегодня|сейчас|через час|завтра утром|сьогодні вночі|сьогодні|зараз|"
+     r"через годину|завтра вранці|dziś w nocy|dzisiaj w nocy|dzisiaj|dziś|teraz|jutro rano|za godzinę|"
+     r"diseară|în seara asta|acum|mâine dimineață|peste o oră|malam ini|sekarang|besok pagi|"
+     r"usiku huu|sasa hivi|kesho asubuhi|heute nacht|heute abend|jetzt|morgen früh|stanotte|stasera|adesso|"
+     r"subito|domani mattina)\b"
+     r"|今晚|今夜|今天|现在|現在|马上|馬上|明天早上|明早|一小时后|一個小時|오늘 밤|오늘|지금|내일 아침|"
+     r"คืนนี้|วันนี้|ตอนนี้|พรุ่งนี้เช้า|الليلة|اليوم|الآن|غدا صباحا|आज रात|आज|अभी|कल सुबह|ዛሬ ማታ|ዛሬ|አሁን"),
+    ("moved_or_sold",
+     r"\b(?:emmener|emmène|vendre|vendu\w*|levar|vender|vendid[ao]|mang tôi đi|chuyển đi|bán|"
+     r"dadalhin|ibebenta|отвез\w*|увез\w*|продать|продадут|продал\w*|перевез\w*|відвез\w*|продати|"
+     r"wywieź\w*|sprzeda\w*|vând\w*|duc\w* la|membawa|menjual|dijual|kuuza|wanampeleka|verkaufen|"
+     r"verkauft|portare via|vendere)\b"
+     r"|送到|送去|卖|賣|팔아|팔려|데려가|ขาย|พาไป|يبيع|بيع|ينقل|बेच|ले जा|ይሸጡ"),
+    ("no_food",
+     r"\b(?:pas de nourriture|rien à manger|sem comida|không có đồ ăn|không có gì ăn|walang pagkain|"
+     r"без еды|нет еды|не дают есть|без їжі|bez jedzenia|fără mâncare|tidak ada makanan|hakuna chakula|"
+     r"kein essen)\b|没有吃的|沒有吃的|没饭吃|먹을 것이 없|ไม่มีอาหาร|لا طعام|खाना नहीं"),
     ("hiding",
      r"\b(?:cach\w*|kache|escondid\w*|trốn|nagtatago|пряч\w*|прячусь|ховаю\w*|ukryw\w*|ascuns\w*|"
      r"bersembunyi|kujificha|versteck\w*|nascost\w*)\b|躲|숨어|ซ่อน|مختبئ\w*|छिप"),
 ))
-_STRONG_KINDS: Final = frozenset({"confined", "weapon", "kill_or_hurt", "hiding"})
+_STRONG_KINDS: Final = frozenset({"confined", "weapon", "kill_or_hurt", "hiding", "moved_or_sold", "no_food"})
 
 
 @dataclass(frozen=True, slots=True)

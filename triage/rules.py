@@ -70,6 +70,9 @@ _NOISE: Final = re.compile(
     r"\[(?:inaudible|unintelligible|crosstalk|static|noise|garbled|indiscernible|no audio|silence|"
     r"inaudible \d+:\d+|ininteligible|inaudible[^\]]{0,20})\]|\((?:inaudible|unintelligible|ininteligible)\)|"
     r"\*{3,}|\?{3,}", re.IGNORECASE)
+# Evidence the labelling guide names as imminent danger in itself (a threat to kill or hurt, a
+# weapon, someone hiding from the trafficker): the flag stands on it whatever the model says.
+_DECISIVE: Final = frozenset({"danger.threat", "danger.weapon", "danger.hiding"})
 # An assessment this close to a flag's threshold is too close to call: a person reads it.
 _LOW_CONFIDENCE_SHARE: Final = 0.5
 
@@ -146,8 +149,9 @@ def _flag(name: FlagName, head_name: str, rule: Flag, scores: Scores, model: Tri
     probability = scores.probability(head)
     by_model = probability >= model.thresholds[head_name] and not (vetoed and not rule.raised)
     # The labelling guide's precedence: a declared field stands unless the text takes it back,
-    # which the extractor has already weighed; its declared evidence is then its verdict.
-    by_form = any(e.origin == "declared" for e in rule.evidence)
+    # which the extractor has already weighed; its declared evidence is then its verdict. So does
+    # the evidence the guide names as danger in itself.
+    by_form = any(e.origin == "declared" or e.rule_id in _DECISIVE for e in rule.evidence)
     if not (by_model or by_form or other_language):
         return Flag(name=name, raised=False)
     evidence = list(rule.evidence) if rule.raised else []

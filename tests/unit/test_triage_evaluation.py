@@ -53,7 +53,7 @@ def test_the_corpus_has_the_size_and_variety_the_guide_asks_for(cases: list[Any]
     assert all((c.labels["call_type"] == "crisis") == c.labels["imminent_danger"] for c in cases)
     languages = Counter(written_in(c.line["text"]) for c in cases)
     assert languages["es"] >= 0.15 * len(cases)
-    # (other languages: 3.8 % in round one; the next round brings more)
+    assert sum(n for lang, n in languages.items() if lang not in ("en", "es", None)) >= 0.05 * len(cases)
     # Hard negatives: urgent-sounding, and neither flag (at least 30 %).
     marked = [c for c in cases if (c.line.get("meta") or {}).get("hard_negative")]
     assert len(marked) >= 0.3 * len(cases)
@@ -73,7 +73,7 @@ def test_the_committed_model_is_fitted_from_the_corpus_byte_for_byte(cases: list
 def test_dev_recall_first(dev_report: Report, flag: str) -> None:
     score = dev_report.flags[flag]
     assert score.recall >= 0.97, score
-    # Floors below today's dev figures (minor 0.86, danger 0.94), to catch a broken model.
+    # Floors below today's dev figures (minor 0.88, danger 0.92), to catch a broken model.
     assert score.precision >= {"minor": 0.8, "imminent_danger": 0.9}[flag], score
 
 
