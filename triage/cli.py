@@ -30,7 +30,7 @@ from triage.evaluation import Report, evaluate
 from triage.model import DEFAULT_PATH, TriageModel, default_model
 from triage.model_report import describe
 from triage.offline import LineError, output_line, signal_from_line
-from triage.replay import ReplayReport, replay
+from triage.replay import ReplayReport, Row, replay
 from triage.rules import assess, version
 from triage.training import CORPUS
 
@@ -105,12 +105,12 @@ def replay_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _replay_file(path: str, now: datetime) -> Iterator[tuple[str, dict[str, Any] | None, dict[str, Any]]]:
+def _replay_file(path: str, now: datetime) -> Iterator[Row]:
     with _open(path) as stream:
         for number, line in _lines(stream):
-            decided = line.get("decided")
+            decided, labels = line.get("decided"), line.get("labels")
             yield (str(line.get("id", f"line {number}")), decided if isinstance(decided, dict) else None,
-                   _assess_line(number, line, now))
+                   _assess_line(number, line, now), labels if isinstance(labels, dict) else None)
 
 
 async def _replay_topics(args: argparse.Namespace, now: datetime) -> ReplayReport:

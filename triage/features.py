@@ -62,17 +62,23 @@ def words(signal: SignalReceived) -> list[str]:
 
 def features(signal: SignalReceived, extracted: Extracted, tokens: list[str] | None = None) -> list[str]:
     tokens = words(signal) if tokens is None else tokens
-    out = [f"w:{t}" for t in tokens]
-    out += [f"b:{a}_{b}" for a, b in pairwise(tokens)]
+    out = [f"b:{a}_{b}" for a, b in pairwise(tokens)]
     for token in set(tokens):
-        padded = f" {token} "
-        for n in _CHAR_NS:
-            out += [f"c:{padded[i:i + n]}" for i in range(len(padded) - n + 1)]
-    out += _extracted(signal, extracted)
+        out += token_features(token)
+    out += extracted_features(signal, extracted)
     return out
 
 
-def _extracted(signal: SignalReceived, found: Extracted) -> list[str]:
+def token_features(token: str) -> list[str]:
+    """A word's own features: the word and its character n-grams (``TriageModel`` caches them per word)."""
+    padded = f" {token} "
+    out = [f"w:{token}"]
+    for n in _CHAR_NS:
+        out += [f"c:{padded[i:i + n]}" for i in range(len(padded) - n + 1)]
+    return out
+
+
+def extracted_features(signal: SignalReceived, found: Extracted) -> list[str]:
     out = [f"x:channel.{signal.channel.value}", f"x:rule_call.{found.rule_call_type}",
            f"x:rule_type.{found.rule_trafficking_type}", f"x:lang.{found.language or 'none'}"]
     for flag in (found.minor, found.danger, found.foreign, found.automated):

@@ -18,15 +18,19 @@ import json
 import math
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
+from triage.features import token_features
+
 MAGIC: Final = b"HOTLINE-TRIAGE-MODEL/1\n"
 DEFAULT_PATH: Final = Path(__file__).resolve().parent / "model" / "triage.model"
 TEXT_PREFIXES: Final = ("w:", "b:", "c:")
+_WORD_CACHE: Final = 200_000  # words kept with their rows; beyond this, looked up every time
 
 
 class ModelError(RuntimeError):
@@ -83,6 +87,11 @@ class TriageModel:
         self.thresholds: dict[str, float] = header["thresholds"]
         # The extractors' findings count for this much each; the text's features share a norm of one.
         self.x_scale = float(header.get("x_scale", 1.0))
+        self.bigram_index = {n[2:]: i for n, i in self.text_index.items() if n.startswith("b:")}
+        # Rows whose name can be shown to a person as a reason (words and small numbers).
+        self.showable = np.array([n[:2] in ("w:", "b:") and _showable(n[2:]) for n in self.names], dtype=bool)
+        # A word's own rows (the word and its n-grams) are the same every time it is seen: kept per word.
+        self._word_rows: dict[str, tuple[int, ...]] = {}
 
     # ------------------------------------------------------------------ loading and saving
 
@@ -117,10 +126,30 @@ class TriageModel:
         other_rows.discard(None)
         text = tuple(sorted(r for r in text_rows if r is not None))
         other = sorted(r for r in other_rows if r is not None)
+        return self._scores(text, other)
+
+    def score_words(self, tokens: list[str], extracted: list[str]) -> Scores:
+        """``score(features(...))`` without building every feature name: the same rows, the same sums."""
+        text_rows: set[int] = set()
+        cache = self._word_rows
+        for token in set(tokens):
+            rows = cache.get(token)
+            if rows is None:
+                index = self.text_index
+                rows = tuple(i for i in map(index.get, token_features(token)) if i is not None)
+                if len(cache) < _WORD_CACHE:
+                    cache[token] = rows
+            text_rows.update(rows)
+        bigrams = self.bigram_index
+        text_rows.update(i for i in map(bigrams.get, map("_".join, pairwise(tokens))) if i is not None)
+        other = sorted({i for i in map(self.other_index.get, extracted) if i is not None})
+        return self._scores(tuple(sorted(text_rows)), other)
+
+    def _scores(self, text: tuple[int, ...], other: list[int]) -> Scores:
         scale = 1.0 / math.sqrt(len(text)) if text else 0.0
         logits = self.bias.copy()
         if text:
-            logits += self.weights[list(text)].sum(axis=0) * scale
+            logits += self.weights[np.fromiter(text, dtype=np.intp, count=len(text))].sum(axis=0) * scale
         if other:
             logits += self.weights[other].sum(axis=0) * self.x_scale
         return Scores(logits=logits, text_rows=text, text_scale=scale)
@@ -128,12 +157,12 @@ class TriageModel:
     def reasons(self, scores: Scores, head: Head, cls: str | None = None, top: int = 3) -> list[str]:
         """The words (and word pairs) present that pushed ``head`` (its class ``cls``) up the most."""
         column = head.start if cls is None else head.start + head.classes.index(cls)
-        words = [r for r in scores.text_rows
-                 if self.names[r][:2] in ("w:", "b:") and _showable(self.names[r][2:])]
-        if not words:
+        rows = np.fromiter(scores.text_rows, dtype=np.intp, count=len(scores.text_rows))
+        words = rows[self.showable[rows]]
+        if not len(words):
             return []
         contributions = self.weights[words, column]
-        order = np.argsort(-contributions)[:top]
+        order = np.argsort(-contributions, kind="stable")[:top]
         return [self.names[words[i]][2:] for i in order if contributions[i] > 0]
 
 

@@ -48,7 +48,7 @@ from contracts.events import (
 )
 from triage.business_hours import is_business_hours, sla_due
 from triage.extract import Extraction, OtherLanguageCue, extract
-from triage.features import features, fold, words
+from triage.features import extracted_features, fold, words
 from triage.jurisdiction import jurisdiction
 from triage.language import ASSESSED, detect
 from triage.model import Scores, TriageModel, default_model
@@ -86,7 +86,7 @@ def assess(signal: SignalReceived, *, now: datetime, model: TriageModel | None =
     extraction = extract(signal)
     found = extraction.found
     tokens = words(signal)
-    scores = model.score(features(signal, found, tokens))
+    scores = model.score_words(tokens, extracted_features(signal, found))
     unread = extraction.written_in is not None and extraction.written_in not in ASSESSED
     # The text's own clear word against a flag ("she is not a minor, she is 22", "nobody is in
     # danger now, I ticked yes by mistake") stands against the model's guess, as the guide says;

@@ -7,6 +7,8 @@
     hotline-review token revoke --username U --name N
     hotline-review audit verify [--expect-head SEQ:HASH] [--json]      exit 0 intact, 1 tampered
     hotline-review audit head [--json]                                 record it outside the database
+    hotline-review export-labels [--all] [--out FILE]                  supervisors' flag corrections as
+                                                                       labelled cases (audited)
     hotline-review demo-users                                          local runs only: alice, bob, ana
 
 The database is ``HOTLINE_REVIEW_DATABASE_URL`` (default ``sqlite:///.local/review.sqlite3``).
@@ -187,6 +189,24 @@ def _audit_head(url: str, args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_labels(url: str, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from services.review import labels
+
+    with _database(url) as db:
+        lines = list(labels.export(db, actor=_operator(), now=lambda: datetime.now(UTC), everything=args.all))
+    text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+    if args.out in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        Path(args.out).write_text(text, encoding="utf-8")
+    corrected = sum(1 for line in lines if line["meta"]["human"])
+    print(f"{len(lines)} labelled signals ({corrected} with a person's correction); each case read is "
+          "in the audit trail", file=sys.stderr)
+    return 0
+
+
 DEMO_USERS = (("alice", "Alice (demo supervisor)", Role.SUPERVISOR),
               ("bob", "Bob (demo supervisor)", Role.SUPERVISOR),
               ("ana", "Ana (demo analyst)", Role.ANALYST))
@@ -256,6 +276,10 @@ def build_parser() -> argparse.ArgumentParser:
     head = trail.add_parser("head", help="print the last entry's SEQ:HASH, to record outside the database")
     head.add_argument("--json", action="store_true")
     head.set_defaults(run=_audit_head)
+    export = sub.add_parser("export-labels", help="flag corrections as labelled cases for hotline-triage")
+    export.add_argument("--all", action="store_true", help="every triaged signal, not only corrected cases")
+    export.add_argument("--out", help="a file (default: standard output); it holds narratives: keep it safe")
+    export.set_defaults(run=_export_labels)
     demo = sub.add_parser("demo-users", help="local runs: demo accounts with new passwords")
     demo.set_defaults(run=_demo_users)
     return parser

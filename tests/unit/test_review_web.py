@@ -120,6 +120,34 @@ def test_the_queue_and_case_page_show_the_work_and_the_evidence(app: App) -> Non
         assert "default-src 'none'" in page.headers["content-security-policy"]
 
 
+def test_the_case_page_shows_the_models_reasons_and_why_a_person_must_read_it(app: App) -> None:
+    text = "Une fille de 15 ans est enfermée ce soir."
+    signal = received(narrative=text)
+    signal = signal.model_copy(update={"reference_number": reference_for(str(signal.signal_id), b"t")})
+    app.store.apply_received(f"r{signal.signal_id}", signal)
+    change = app.store.apply_triaged(f"t{signal.signal_id}", triaged(
+        signal_id=signal.signal_id, reference_number=signal.reference_number, urgency=Urgency.P2_SAME_DAY,
+        rules_version="2026.12.1+mabc123",
+        flags=[{"name": "minor", "raised": True, "evidence": [
+            {"rule_id": "multilingual.age", "origin": "text", "field": "narrative", "start": 14, "end": 20,
+             "matched_text": "15 ans"},
+            {"rule_id": "model.minor", "origin": "text", "field": "narrative", "start": 4, "end": 9,
+             "matched_text": "fille"},
+            {"rule_id": "model.minor", "origin": "metadata", "field": "model",
+             "matched_text": "probability 0.91"}]}],
+        needs_human_triage={"reason": "unassessed_language", "language": "fr"}))
+    assert change is not None
+    with TestClient(app.app, base_url="http://review.test") as client:
+        login(client, "ana")
+        page = client.get(f"/cases/{change.case_id}").text
+    assert "2026.12.1+mabc123" in page
+    assert "written in a language triage does not read" in page and "(language: fr)" in page
+    assert "with an interpreter" in page
+    reasons = re.search(r'<span class="evidence model">(.*?)</span>', page, re.S)
+    assert reasons and "&ldquo;fille&rdquo;" in reasons[1] and "probability 0.91" in reasons[1]
+    assert "multilingual.age: &ldquo;15 ans&rdquo;" in page
+
+
 def test_two_people_a_claim_a_request_and_an_approval_through_the_forms(app: App) -> None:
     case_id, _ = app.urgent_case()
     with (

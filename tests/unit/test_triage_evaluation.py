@@ -119,3 +119,20 @@ def test_a_batch_is_scored_once(tmp_path: Any) -> None:
         ledger.add("b99-test", report, "2026.12.1+mtest", today=date(2026, 12, 6), path=path)
     assert [r["batch"] for r in ledger.entries(path)] == ["b99-test"]
     assert "b99-test" in ledger.render(ledger.entries(path))
+
+
+def test_the_fast_scoring_path_gives_the_same_rows_and_sums_as_the_features(cases: list[Any]) -> None:
+    import numpy as np
+
+    from triage.extract import extract
+    from triage.features import extracted_features, features, words
+    from triage.model import default_model
+
+    model = default_model()
+    for case in cases[::7]:
+        signal = signal_from_line(case.line, now=NOW)
+        found, tokens = extract(signal).found, words(signal)
+        slow = model.score(features(signal, found, tokens))
+        fast = model.score_words(tokens, extracted_features(signal, found))
+        assert slow.text_rows == fast.text_rows
+        assert np.array_equal(slow.logits, fast.logits)
