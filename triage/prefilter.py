@@ -14,6 +14,8 @@ import importlib
 import re
 from typing import Any, Final
 
+import ahocorasick
+
 # The parser behind re (public as sre_parse until 3.11, which deprecated that name).
 sre_parse: Any = importlib.import_module("re._parser")
 sre_constants: Any = importlib.import_module("re._constants")
@@ -87,6 +89,49 @@ def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
 _ESCAPE: Final = re.compile(r"\\.")
 
 
+class _LiteralIndex:
+    """Every gate's literals in one Aho-Corasick automaton: one pass over a text finds which occur.
+
+    Checking each gate's literals with ``in`` cost about 130 µs per signal for the 46 rule
+    patterns (each literal is a scan of the whole text); one automaton pass costs about 7 µs.
+    Gates are made lazily, so the automaton is rebuilt when a new gate brings new literals, and a
+    text's findings are kept with the index version they were made under.
+    """
+
+    def __init__(self) -> None:
+        self._ids: dict[str, int] = {}
+        self._automaton: Any = None
+        self.version = 0
+
+    def ids(self, literals: frozenset[str]) -> frozenset[int]:
+        for literal in literals:
+            if literal not in self._ids:
+                self._ids[literal] = len(self._ids)
+                self._automaton = None
+        return frozenset(self._ids[literal] for literal in literals)
+
+    def ready(self) -> int:
+        """The automaton's version, rebuilt first if a gate brought new literals since."""
+        if self._automaton is None:
+            automaton = ahocorasick.Automaton()
+            for literal, index in self._ids.items():
+                automaton.add_word(literal, index)
+            if self._ids:
+                automaton.make_automaton()
+            self._automaton = automaton
+            self.version += 1
+        return self.version
+
+    def found(self, lowered: str) -> set[int]:
+        """The ids of the literals in ``lowered`` (call ``ready`` first)."""
+        if not self._ids:
+            return set()
+        return {index for _, index in self._automaton.iter(lowered)}
+
+
+LITERALS: Final = _LiteralIndex()
+
+
 class Gate:
     """``may_match(lowered_text)``: False only when ``pattern`` certainly cannot match.
 
@@ -94,15 +139,20 @@ class Gate:
     folding doubles the cost of a scan), or None when the pattern names upper-case characters.
     """
 
-    __slots__ = ("_literals", "on_lowered", "pattern")
+    __slots__ = ("_ids", "_literals", "on_lowered", "pattern")
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
         literals = required_literals(pattern)
         self._literals = None if literals is None else tuple(sorted(literals, key=len))
+        self._ids = None if literals is None else LITERALS.ids(literals)
         caseless = pattern.flags & re.IGNORECASE and not any(
             c.isupper() for c in _ESCAPE.sub("", pattern.pattern))
         self.on_lowered = re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE) if caseless else None
+
+    def may_match_found(self, found: set[int]) -> bool:
+        """``may_match`` from the literals ``LITERALS.found`` saw in the text (one pass for every gate)."""
+        return self._ids is None or not self._ids.isdisjoint(found)
 
     def may_match(self, lowered: str) -> bool:
         if self._literals is None:

@@ -15,7 +15,7 @@ from typing import Final
 
 from contracts.events import SignalReceived
 from triage.lexicon import tokens
-from triage.prefilter import gate
+from triage.prefilter import LITERALS, gate
 
 _I = re.IGNORECASE
 
@@ -65,7 +65,7 @@ _REPORTED: Final = re.compile(
 class Segment:
     """One text field of the signal; its sentence and clause boundaries are found when first asked."""
 
-    __slots__ = ("_clauses", "_memo", "_sentences", "field", "lowered", "text")
+    __slots__ = ("_clauses", "_found", "_memo", "_sentences", "field", "lowered", "text")
 
     def __init__(self, field: str, text: str) -> None:
         self.field = field
@@ -75,6 +75,7 @@ class Segment:
         self._clauses: tuple[int, ...] | None = None
         # Matches per pattern: several rules ask about the same cue words (SITUATION, TOPIC).
         self._memo: dict[int, list[re.Match[str]]] = {}
+        self._found: tuple[int, set[int]] | None = None  # the literal index's version, what it found
 
     @classmethod
     def of(cls, field: str, text: str) -> Segment:
@@ -103,9 +104,17 @@ class Segment:
             found = self._memo[id(pattern)] = self._scan(pattern)
         return iter(found)
 
+    def may_match(self, pattern: re.Pattern[str]) -> bool:
+        """False only when ``pattern`` certainly cannot match here (none of its literals occurs)."""
+        literal_gate = gate(pattern)  # made first: a new gate may grow the literal index
+        version = LITERALS.ready()
+        if self._found is None or self._found[0] != version:
+            self._found = (version, LITERALS.found(self.lowered))
+        return literal_gate.may_match_found(self._found[1])
+
     def _scan(self, pattern: re.Pattern[str]) -> list[re.Match[str]]:
         literal_gate = gate(pattern)
-        if not literal_gate.may_match(self.lowered):
+        if not self.may_match(pattern):
             return []
         if literal_gate.on_lowered is not None and len(self.lowered) == len(self.text):
             return list(literal_gate.on_lowered.finditer(self.lowered))
