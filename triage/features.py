@@ -55,9 +55,39 @@ class Extracted:
     notes: frozenset[str] = frozenset()  # what the rules set aside, and why ("danger.dropped_historical")
 
 
+# Texting shorthand, read as the words it stands for (English and Spanish). Only unambiguous forms:
+# "4" or "2" are as often counts and ages as "for" and "to", and stay numbers.
+_SHORTHAND: Final = {
+    "u": ("you",), "ur": ("your",), "r": ("are",), "n": ("and",), "pls": ("please",), "plz": ("please",),
+    "rn": ("right", "now"), "tn": ("tonight",), "tnite": ("tonight",), "tonite": ("tonight",),
+    "2nite": ("tonight",), "2night": ("tonight",), "tmrw": ("tomorrow",), "tmr": ("tomorrow",),
+    "tmrow": ("tomorrow",), "2moro": ("tomorrow",), "2day": ("today",), "bc": ("because",),
+    "cuz": ("because",), "coz": ("because",), "idk": ("i", "don't", "know"), "im": ("i'm",),
+    "dont": ("don't",), "cant": ("can't",), "wont": ("won't",), "didnt": ("didn't",), "doesnt": ("doesn't",),
+    "isnt": ("isn't",), "hes": ("he's",), "shes": ("she's",), "theyre": ("they're",), "ppl": ("people",),
+    "b4": ("before",), "lil": ("little",), "thx": ("thanks",), "sis": ("sister",), "bro": ("brother",),
+    "gf": ("girlfriend",), "bf": ("boyfriend",), "prolly": ("probably",), "gonna": ("going", "to"),
+    "wanna": ("want", "to"), "gotta": ("got", "to"), "sum1": ("someone",), "ne1": ("anyone",),
+    "asap": ("now",), "smth": ("something",), "abt": ("about",), "w": ("with",), "yrs": ("years",),
+    "q": ("que",), "k": ("que",), "xq": ("porque",), "pq": ("porque",), "porq": ("porque",),
+    "x": ("por",), "xfa": ("por", "favor"), "porfa": ("por", "favor"), "xfavor": ("por", "favor"),
+    "tmb": ("tambien",), "tb": ("tambien",), "d": ("de",), "dnd": ("donde",), "toy": ("estoy",),
+    "ta": ("esta",), "tons": ("entonces",), "bn": ("bien",), "mnn": ("manana",), "aki": ("aqui",),
+    "kiero": ("quiero",), "nd": ("nada",), "sta": ("esta",), "msj": ("mensaje",), "xk": ("porque",),
+    "hr": ("hora",), "hrs": ("horas",), "ntp": ("no", "te", "preocupes"),
+}
+
+
 def words(signal: SignalReceived) -> list[str]:
     text = signal.narrative if not signal.subject else f"{signal.subject}\n{signal.narrative}"
-    return _WORD.findall(fold(text))[:_MAX_WORDS]
+    out: list[str] = []
+    for token in _WORD.findall(fold(text))[:_MAX_WORDS]:
+        expanded = _SHORTHAND.get(token)
+        if expanded is None:
+            out.append(token)
+        else:
+            out.extend(expanded)
+    return out
 
 
 def features(signal: SignalReceived, extracted: Extracted, tokens: list[str] | None = None) -> list[str]:
