@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from contracts.events import Evidence, Flag, FlagName, Nationality, SignalReceived
-from triage import multilingual
+from triage import immediacy, multilingual
 from triage.ages import find_ages
 from triage.automated import automated_flag
 from triage.classify import call_type, trafficking_type
@@ -67,6 +67,11 @@ def extract(signal: SignalReceived) -> Extraction:
     cues = [(c, s) for s in scan.segments for c in multilingual.cues(s.text)] if unread else []
     minor_cues = multilingual.minor_cues([c for c, _ in cues])
     danger_cues = multilingual.danger_cues([c for c, _ in cues])
+    timing = set()
+    if immediacy.soon(scan):
+        timing.add("soon")
+        if immediacy.due_soon(scan):
+            timing.add("due_soon")
     found = Extracted(
         minor=minor, danger=danger, foreign=foreign, automated=automated, topic_only=about_topic,
         rule_call_type=rule_call.value,
@@ -75,6 +80,7 @@ def extract(signal: SignalReceived) -> Extraction:
         ages=tuple(a.age for a in ages if not a.past),
         other_language_cues=frozenset(c.kind for c, _ in cues),
         notes=frozenset(notes),
+        timing=frozenset(timing),
     )
     return Extraction(
         scan=scan, found=found, written_in=language,

@@ -53,6 +53,7 @@ class Extracted:
     ages: tuple[int, ...]
     other_language_cues: frozenset[str]
     notes: frozenset[str] = frozenset()  # what the rules set aside, and why ("danger.dropped_historical")
+    timing: frozenset[str] = frozenset()  # "soon" (a time within hours), "due_soon" (and what happens then)
 
 
 # Texting shorthand, read as the words it stands for (English and Spanish). Only unambiguous forms:
@@ -120,6 +121,7 @@ def extracted_features(signal: SignalReceived, found: Extracted) -> list[str]:
     out += [f"x:age.{_band(age)}" for age in found.ages]
     out += [f"x:ml.{kind}" for kind in sorted(found.other_language_cues)]
     out += [f"x:note.{note}" for note in sorted(found.notes)]
+    out += [f"x:time.{kind}" for kind in sorted(found.timing)]
     facts = signal.facts
     if facts.danger_now is not Answer.NOT_ASKED:
         out.append(f"x:form.danger_{facts.danger_now.value}")

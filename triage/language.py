@@ -56,7 +56,14 @@ _NEIGHBOURS: Final = frozenset({
     "eu", "com", "muito", "tem", "ao", "também", "mwen", "nou", "pou", "yon", "gen", "ki", "pa", "ang",
     "ng", "mga", "ako", "siya", "po", "hindi", "yang", "dan", "ini", "itu", "saya", "tidak", "dengan",
     "und", "ist", "nicht", "sie", "der", "die", "das", "che", "sono", "non", "una", "gli",
+    "się", "nie", "jest", "że", "jak", "już", "jej", "jego", "mój", "moja", "și", "este", "nu", "cu",
+    "să", "care", "pentru", "kwa", "ni", "ya", "wa", "na", "yeye", "mimi",
 })
+
+
+# Letters English never uses and Spanish never uses: two or more and the counts above are not trusted.
+_NOT_EN_LETTERS: Final = re.compile(r"[ąćęłńśźżăâîșşțţêôõãçàèìòùđơưőűøåæœßäöëïÿýžšřčěůďťľĺŕ]|[áéíóúñü¿¡]")
+_NOT_ES_LETTERS: Final = re.compile(r"[ąćęłńśźżăâîșşțţêôõãçàèìòùđơưőűøåæœßäöëïÿýžšřčěůďťľĺŕ]")
 
 
 @cache
@@ -85,6 +92,11 @@ def written_in(text: str) -> str | None:
     en = sum(1 for w in words if w in _EN)
     es = sum(1 for w in words if w in _ES)
     neighbours = sum(1 for w in words if w in _NEIGHBOURS)
+    lowered = sample.lower()
+    if len(_NOT_ES_LETTERS.findall(lowered)) >= 2:
+        neighbours += 2  # letters of neither language: let lingua decide
+    elif len(_NOT_EN_LETTERS.findall(lowered)) >= 2:
+        en = 0  # Spanish letters: not English by the counts
     # Clear majorities only; words both languages use ("a", "son" in English) are left out.
     if (neighbours == 0 or en >= 4 * neighbours) and ((en >= 3 and en >= 3 * es) or (en >= 2 and es == 0)):
         return "en"

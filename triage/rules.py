@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
@@ -88,13 +89,10 @@ def assess(signal: SignalReceived, *, now: datetime, model: TriageModel | None =
     tokens = words(signal)
     scores = model.score_words(tokens, extracted_features(signal, found))
     unread = extraction.written_in is not None and extraction.written_in not in ASSESSED
-    # The text's own clear word against a flag ("she is not a minor, she is 22", "nobody is in
-    # danger now, I ticked yes by mistake") stands against the model's guess, as the guide says;
-    # the extractor keeps any real evidence the same text also gives.
     minor = _flag(FlagName.MINOR, "minor", found.minor, scores, model, signal,
-                  extraction.minor_cues if unread else (), vetoed="minor.denied" in found.notes)
+                  extraction.minor_cues, standing(extraction, "minor"))
     danger = _flag(FlagName.IMMINENT_DANGER, "imminent_danger", found.danger, scores, model, signal,
-                   extraction.danger_cues if unread else (), vetoed="danger.taken_back" in found.notes)
+                   extraction.danger_cues, standing(extraction, "imminent_danger"))
     # An auto-reply quoting a real tip is not set aside: urgent flags win.
     set_aside = found.automated.raised and not (minor.raised or danger.raised)
     kind = _call_type(signal, scores, model, danger=danger.raised, automated=set_aside)
@@ -143,16 +141,38 @@ def warm_up() -> None:
         assess(signal, now=signal.received_at)
 
 
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """What the labelling guide's precedence says of a flag before the model's probability is weighed."""
+
+    forced: bool  # raised whatever the model says
+    vetoed: bool  # the model alone cannot raise it
+
+
+def standing(extraction: Extraction, head_name: str) -> Standing:
+    """A declared field stands unless the text takes it back, which the extractor has weighed: its
+    declared evidence is then its verdict; so does the evidence the guide names as danger in itself,
+    and, in a language triage does not read, the other-language cues. The text's own clear word
+    against a flag ("she is not a minor, she is 22", "nobody is in danger now, I ticked yes by
+    mistake") stands against the model's guess when the rules found nothing for it, and so does a
+    text whose every danger cue is about the past ("years ago he locked me in; I'm fine now")."""
+    found = extraction.found
+    rule = found.minor if head_name == "minor" else found.danger
+    cues = extraction.minor_cues if head_name == "minor" else extraction.danger_cues
+    forced = bool(cues) or any(e.origin == "declared" or e.rule_id in _DECISIVE for e in rule.evidence)
+    denial = "minor.denied" if head_name == "minor" else "danger.taken_back"
+    # Every danger cue the rules found is about the past, and no time in the text is within hours.
+    past_only = (head_name == "imminent_danger" and "danger.dropped_historical" in found.notes
+                 and "soon" not in found.timing)
+    return Standing(forced=forced, vetoed=(denial in found.notes or past_only) and not rule.raised)
+
+
 def _flag(name: FlagName, head_name: str, rule: Flag, scores: Scores, model: TriageModel,
-          signal: SignalReceived, other_language: Sequence[OtherLanguageCue], *, vetoed: bool) -> Flag:
+          signal: SignalReceived, other_language: Sequence[OtherLanguageCue], stands: Standing) -> Flag:
     head = model.heads[head_name]
     probability = scores.probability(head)
-    by_model = probability >= model.thresholds[head_name] and not (vetoed and not rule.raised)
-    # The labelling guide's precedence: a declared field stands unless the text takes it back,
-    # which the extractor has already weighed; its declared evidence is then its verdict. So does
-    # the evidence the guide names as danger in itself.
-    by_form = any(e.origin == "declared" or e.rule_id in _DECISIVE for e in rule.evidence)
-    if not (by_model or by_form or other_language):
+    by_model = probability >= model.thresholds[head_name] and not stands.vetoed
+    if not (by_model or stands.forced):
         return Flag(name=name, raised=False)
     evidence = list(rule.evidence) if rule.raised else []
     evidence += [Evidence(rule_id=f"multilingual.{c.cue.kind}", origin="text", field=c.segment.field,

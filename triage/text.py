@@ -38,7 +38,8 @@ _UNCERTAIN_AFTER_NEGATION: Final = re.compile(
 # A sentence about the past ("years ago", "in 2012", "cuando era niña") ...
 _HISTORICAL: Final = re.compile(
     r"\b(?:years? ago|months ago|weeks ago|a while ago|long ago|last (?:year|month|summer|spring|fall|"
-    r"autumn|winter|decade)|in (?:19|20)\d\d|back (?:then|in)|used to|as a (?:child|kid|teen(?:ager)?|"
+    r"autumn|winter|decade)|in (?:19|20)\d\d|back (?:then|in (?:19|20)\d\d|in the day)|used to|"
+    r"as a (?:child|kid|teen(?:ager)?|"
     r"little girl|little boy|minor)|when (?:i|she|he|we|they) (?:was|were)|no longer|"
     r"(?<!desde )hace (?:\w+ )?(?:\w+ )?(?:a[ñn]os|meses)|el a[ñn]o pasado|en (?:19|20)\d\d|"
     r"cuando (?:era|ten[ií]a|"

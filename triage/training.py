@@ -34,7 +34,8 @@ from triage.offline import signal_from_line
 CORPUS: Final = Path(__file__).resolve().parent / "corpus"
 SPLITS: Final = ("train", "dev", "blind")
 NOW: Final = datetime(2026, 3, 16, 14, 30, tzinfo=UTC)  # fixed, so that features never depend on the clock
-RECALL_TARGET: Final = 0.975  # a little above the 0.97 asked for, as dev is a sample
+# Above the 0.97 asked for: blind batches have scored 2-4 points under dev. Danger missed costs most.
+RECALL_TARGETS: Final = {"minor": 0.98, "imminent_danger": 0.99}
 CALL_TYPES: Final = tuple(c.value for c in CallType if c is not CallType.CRISIS)
 TRAFFICKING_TYPES: Final = ("sex", "labor", "both", "unknown", "none")
 
@@ -61,7 +62,7 @@ class Settings:
     # What one extractor finding weighs against the text's words and n-grams (whose norm is one):
     # at 1.0 the rules' findings drown the words and the model learns little else (dev, 2026-12).
     x_scale: float = 0.06
-    recall_target: float = RECALL_TARGET
+    recall_targets: dict[str, float] = field(default_factory=lambda: dict(RECALL_TARGETS))
     progress: Callable[[str], None] = field(default=lambda _: None)
 
 
@@ -184,12 +185,12 @@ def _fit(train: Sequence[Case], dev: Sequence[Case], settings: Settings,
                    "digest": corpus_digest([*train, *dev])},
         "settings": {"seed": settings.seed, "c_flags": settings.c_flags, "c_classes": settings.c_classes,
                      "min_df": settings.min_df, "x_scale": settings.x_scale,
-                     "recall_target": settings.recall_target},
+                     "recall_targets": settings.recall_targets},
     }
     header["version"] = _version(header, weights)
     provisional = TriageModel(header, weights)
     settings.progress("choosing thresholds on dev")
-    header["thresholds"] = choose_thresholds(provisional, dev, settings.recall_target)
+    header["thresholds"] = choose_thresholds(provisional, dev, settings.recall_targets)
     header["version"] = _version(header, weights)
     return header, weights
 
@@ -213,19 +214,32 @@ def _all_classes(model: Any, n: int) -> tuple[npt.NDArray[np.float64], npt.NDArr
     return coef, bias
 
 
-def choose_thresholds(model: TriageModel, dev: Sequence[Case], target: float) -> dict[str, float]:
-    """Per flag, the highest threshold at which recall on dev stays at or above ``target``."""
+def choose_thresholds(model: TriageModel, dev: Sequence[Case], targets: dict[str, float]) -> dict[str, float]:
+    """Per flag, the highest threshold at which recall on dev stays at or above its target, counting
+    the cases the guide's precedence raises anyway and those it forbids the model to raise."""
+    from triage.rules import standing
+
     thresholds: dict[str, float] = {}
-    scored = [(c, model.score(case_features(c.line))) for c in dev]
+    rows = []
+    for case in dev:
+        signal = signal_from_line(case.line, now=NOW)
+        extraction = extract(signal)
+        scores = model.score(features(signal, extraction.found, words(signal)))
+        rows.append((case, extraction, scores))
     for name in ("minor", "imminent_danger"):
         head = model.heads[name]
-        positives = sorted(s.probability(head) for c, s in scored if c.labels[name])
+        positives = [(standing(x, name), s.probability(head)) for c, x, s in rows if c.labels[name]]
         if not positives:
             thresholds[name] = 0.5
             continue
-        allowed_misses = math.floor(len(positives) * (1 - target))
-        # Probabilities below the threshold are missed: keep at most ``allowed_misses`` under it.
-        threshold = positives[allowed_misses]
+        # Missed whatever the threshold: vetoed and not forced. Found whatever: forced.
+        always_missed = sum(1 for st, _ in positives if st.vetoed and not st.forced)
+        open_ = sorted(p for st, p in positives if not st.forced and not st.vetoed)
+        allowed = math.floor(len(positives) * (1 - targets[name])) - always_missed
+        if not open_ or allowed >= len(open_):
+            thresholds[name] = 0.5 if not open_ else float(open_[-1])
+            continue
+        threshold = open_[max(allowed, 0)]  # probabilities below it are missed: ``allowed`` of them
         thresholds[name] = float(np.nextafter(np.float32(threshold), np.float32(0)))
     return thresholds
 
