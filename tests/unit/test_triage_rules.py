@@ -350,3 +350,40 @@ def test_a_specialists_judged_urgency_raises_the_rules_urgency_and_never_lowers_
     kept = _call("specialist_report", "She is 15 and locked in the room right now.",
                  urgency=Urgency.P4_INFORMATIONAL)
     assert kept.urgency is Urgency.P1_ACT_NOW
+
+
+# ------------------------------------------------------------ what triage cannot read goes to a person
+
+
+def test_a_signal_in_a_language_triage_does_not_read_goes_to_a_person_at_once() -> None:
+    triaged = run("Bonjour, je voudrais signaler une situation grave dans un restaurant de mon quartier.")
+    assert triaged.needs_human_triage is not None
+    assert triaged.needs_human_triage.reason.value == "unassessed_language"
+    assert triaged.needs_human_triage.language == "fr"
+    assert triaged.urgency in (Urgency.P1_ACT_NOW, Urgency.P2_SAME_DAY)
+    targets = {r.target for r in triaged.routes}
+    assert RoutingTarget.SET_ASIDE not in targets and RoutingTarget.URGENT_ALERT in targets
+
+
+def test_other_language_cues_raise_the_flags_with_their_spans() -> None:
+    text = "我妹妹十五岁，被关在按摩店后面，老板今晚要把她送走，救命"  # noqa: RUF001 (Chinese commas)
+    triaged = run(text)
+    assert triaged.is_raised(MINOR) and triaged.is_raised(DANGER)
+    danger = triaged.flag(DANGER)
+    assert danger is not None
+    cues = [e for e in danger.evidence if e.rule_id.startswith("multilingual.")]
+    assert cues and all(text[e.start:e.end] == e.matched_text for e in cues)  # type: ignore[misc]
+
+
+def test_a_garbled_transcript_goes_to_a_person() -> None:
+    triaged = run("[inaudible] ... the ... [inaudible] motel [unintelligible] ... call back [inaudible]")
+    assert triaged.needs_human_triage is not None
+    assert triaged.needs_human_triage.reason.value == "garbled_transcript"
+    assert RoutingTarget.SET_ASIDE not in {r.target for r in triaged.routes}
+
+
+def test_english_and_spanish_are_read_and_not_sent_to_a_person_for_their_language() -> None:
+    for text in ("The farm boss keeps the workers' passports and pays no wages.",
+                 "El patrón se queda con los pasaportes y no les paga a los trabajadores."):
+        human = run(text).needs_human_triage
+        assert human is None or human.reason.value != "unassessed_language"
