@@ -150,6 +150,30 @@ async def test_errors_speak_the_requested_language(client: httpx.AsyncClient) ->
     assert "código postal" in by_field_es["location_zip"]
 
 
+async def test_control_characters_never_reach_the_signal_and_a_nul_only_narrative_is_required(
+    client: httpx.AsyncClient, publisher: InMemoryPublisher
+) -> None:
+    # A NUL used to be accepted here and then refused by PostgreSQL in review: the tip was lost.
+    tip = {"narrative": "They took\u0000 her passport\u0007.\nShe is 16.", "anonymous": False,
+           "contact_name": "Ro\u0000sa", "contact_email": "rosa@example.org", "consent_to_contact": True,
+           "location_city": "El\u001b Paso"}
+    response = await client.post("/api/v1/tips", json=tip)
+    form = await client.post("/en/tip", data={"narrative": "Form\x00 tip\r\nsecond line"})
+    assert response.status_code == 202, response.text
+    assert form.status_code == 200, form.text
+    [api_signal] = [s for s in signals(publisher) if "passport" in s.narrative]
+    [form_signal] = [s for s in signals(publisher) if "Form" in s.narrative]
+    assert api_signal.narrative == "They took her passport.\nShe is 16."
+    assert api_signal.reporter.contact is not None and api_signal.reporter.contact.name == "Rosa"
+    assert api_signal.facts.location is not None and api_signal.facts.location.city == "El Paso"
+    assert form_signal.narrative == "Form tip\r\nsecond line"
+    empty = await client.post("/api/v1/tips", json={"narrative": "\u0000\u0000"})
+    assert empty.status_code == 422
+    assert {"field": "narrative", "code": "required"} in [
+        {"field": d["field"], "code": d["code"]} for d in empty.json()["detail"]]
+    assert len(signals(publisher)) == 2
+
+
 async def test_malformed_json_is_a_422_not_a_500(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/api/v1/tips", content=b"{not json", headers={"content-type": "application/json"}
