@@ -17,6 +17,7 @@ from starlette.types import ASGIApp
 from services.runtime.errors import ServerStartError
 from services.runtime.health import Health
 from services.runtime.metrics import RuntimeMetrics
+from services.runtime.web_edge import protect
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +91,10 @@ def ops_app(health: Health, metrics: RuntimeMetrics) -> Starlette:
     async def prometheus(_: Request) -> Response:
         return Response(metrics.exposition(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
-    return Starlette(routes=[
+    app = Starlette(routes=[
         Route("/livez", livez),
         Route("/readyz", readyz),
         Route("/metrics", prometheus),
     ])
+    protect(app)
+    return app
