@@ -79,7 +79,8 @@ async def serve(context: ServiceContext, settings: ReportingSettings) -> None:
         relay.wake()
         courier.wake()
 
-    app = build_app(ledger, specialist_token=settings.specialist_token, on_change=changed)
+    app = build_app(ledger, specialist_token=settings.specialist_token, on_change=changed,
+                    public_base_url=settings.public_base_url)
     server = HttpServer(app, settings.http_host, settings.http_port, name=SERVICE)
     tasks: list[asyncio.Task[None]] = []
     try:

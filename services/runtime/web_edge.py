@@ -38,6 +38,7 @@ __all__ = [
     "WebEdge",
     "basic_credentials",
     "is_protected",
+    "origin_of",
     "protect",
     "security_headers",
 ]
@@ -190,7 +191,7 @@ class WebEdge:
             # No browser evidence either way (a script, a server, an old browser under no-referrer):
             # the credentials and form checks decide.
             return False
-        if origin.rstrip("/") in self.policy.trusted_origins:
+        if origin.lower() in self.policy.trusted_origins:
             return False
         host = headers.get(b"host", b"").decode("latin-1").strip().lower()
         return urlsplit(origin).netloc.lower() != host
@@ -198,6 +199,12 @@ class WebEdge:
     @staticmethod
     def _render(renderer: Renderer | None, scope: Scope, default: bytes) -> tuple[bytes, bytes]:
         return renderer(scope) if renderer is not None else (_TEXT, default)
+
+
+def origin_of(url: str) -> str:
+    """The origin (scheme://host[:port]) of a configured public URL, for ``trusted_origins``."""
+    parts = urlsplit(url.strip())
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else ""
 
 
 def protect(app: Starlette, policy: EdgePolicy = EdgePolicy()) -> None:

@@ -17,6 +17,7 @@ from services.runtime.web_edge import (
     FormCheck,
     basic_credentials,
     is_protected,
+    origin_of,
     protect,
 )
 
@@ -140,7 +141,7 @@ async def test_own_site_and_non_browser_requests_pass(
 
 
 async def test_a_trusted_public_origin_may_post() -> None:
-    app = app_with_edge(EdgePolicy(trusted_origins=frozenset({"https://hotline.example.org"})))
+    app = app_with_edge(EdgePolicy(trusted_origins=frozenset({origin_of("https://Hotline.example.org/r/")})))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8085") as c:
         ok = await c.post("/form", data={"text": "x"}, headers={"Origin": "https://hotline.example.org"})
