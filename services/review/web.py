@@ -2,8 +2,9 @@
 
 Server-rendered and usable without JavaScript; the one script adds the live cue (a banner, a
 sound, the page title) when a new urgent case arrives. Every page is behind a login, every
-unsafe request behind a CSRF token, and every response is ``no-store``: case data must not be
-left in caches.
+unsafe request behind a CSRF token, and every response goes through the runtime's web edge
+(security headers, ``no-store`` but for static files, cross-site posts refused): case data must
+not be left in caches.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import StreamingResponse
 
 from contracts.events import CallType, Channel, FlagName, ReportNeed
@@ -39,6 +39,7 @@ from services.review.evidence import evidence_for, highlight
 from services.review.live import LiveHub
 from services.review.models import Attachment
 from services.review.queries import QueueFilter, QueuePage, case_view, queue
+from services.runtime.web_edge import EdgePolicy, protect
 
 HERE: Final = Path(__file__).parent
 STAFF: Final = (Role.ANALYST, Role.SUPERVISOR, Role.ADMIN)
@@ -59,23 +60,10 @@ LABELS: Final = {
 }
 
 
-class _SecurityHeaders(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", _CSP)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        if not request.url.path.startswith("/static/"):
-            response.headers["Cache-Control"] = "no-store"
-        return response
-
-
 def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blob_dir: Path,
               now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> FastAPI:
     app = FastAPI(title="Hotline review", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
-    app.add_middleware(_SecurityHeaders)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["labels"] = LABELS
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -317,6 +305,7 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blob_dir: Path
             "principal": None, "message": error.detail, "back": "/queue"},
             status_code=error.status_code, headers=error.headers)
 
+    protect(app, EdgePolicy(content_security_policy=_CSP, cacheable_prefixes=("/static/",)))
     return app
 
 

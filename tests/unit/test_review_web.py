@@ -308,3 +308,28 @@ def test_bad_filters_and_unknown_things_get_clear_answers(app: App) -> None:
             == 404
         )
         assert client.get("/attachments/../../etc/passwd", headers=headers).status_code == 404
+
+
+def test_every_answer_carries_the_security_headers(app: App) -> None:
+    case_id, _ = app.urgent_case()
+    with TestClient(app.app, base_url="http://review.test") as client:
+        bearer = {"Authorization": f"Bearer {app.tokens['ana']}"}
+        answers = {
+            "login page": client.get("/login"),
+            "to login": client.get("/queue", headers={"Accept": "text/html"}, follow_redirects=False),
+            "API 401": client.get("/api/v1/cases"),
+            "API JSON": client.get(f"/api/v1/cases/{case_id}", headers=bearer),
+            "API 404": client.get(f"/api/v1/cases/{uuid.uuid4()}", headers=bearer),
+            "no route": client.get("/nowhere"),
+            "cross-site post": client.post("/login", data={}, headers={"Sec-Fetch-Site": "cross-site"}),
+        }
+        style = client.get("/static/review.css")
+    assert [a.status_code for a in answers.values()] == [200, 303, 401, 200, 404, 404, 403]
+    for name, answer in answers.items():
+        assert "default-src 'none'" in answer.headers["content-security-policy"], name
+        assert answer.headers["x-content-type-options"] == "nosniff", name
+        assert answer.headers["x-frame-options"] == "DENY", name
+        assert answer.headers["referrer-policy"] == "no-referrer", name
+        assert answer.headers["cache-control"] == "no-store", name
+    assert style.status_code == 200 and style.headers["x-content-type-options"] == "nosniff"
+    assert style.headers["cache-control"].startswith("public")
