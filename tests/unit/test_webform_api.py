@@ -318,6 +318,44 @@ async def test_an_oversized_request_is_refused_before_it_is_read(
     assert signals(publisher) == []
 
 
+async def test_a_chunked_oversized_request_is_413_as_promised_not_400(
+    tmp_path: Path, publisher: InMemoryPublisher
+) -> None:
+    webform = build_webform(tmp_path, publisher, max_request_bytes=64 * 1024)
+
+    def chunked(first: bytes, filler: bytes, last: bytes) -> AsyncIterator[bytes]:
+        async def chunks() -> AsyncIterator[bytes]:
+            yield first
+            for _ in range(100):
+                yield filler
+            yield last
+        return chunks()
+
+    boundary = "b0und4ry"
+    part = (f'--{boundary}\r\nContent-Disposition: form-data; name="narrative"\r\n\r\n').encode()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=webform.app), base_url="http://f") as c:
+        api = await c.post("/api/v1/tips", content=chunked(b'{"narrative": "', b"x" * 1024, b'"}'),
+                           headers={"content-type": "application/json"})
+        form = await c.post("/es/tip", content=chunked(part, b"x" * 1024, f"\r\n--{boundary}--\r\n".encode()),
+                            headers={"content-type": f"multipart/form-data; boundary={boundary}"})
+    assert "content-length" not in api.request.headers
+    assert api.status_code == 413 and "MB" in api.json()["message"], api.text
+    assert form.status_code == 413 and "demasiado grande" in form.text, form.text
+    for response in (api, form):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert "default-src 'none'" in response.headers["content-security-policy"]
+    assert signals(publisher) == []
+
+
+async def test_an_unreadable_form_is_a_clear_400_not_a_missing_page(client: httpx.AsyncClient) -> None:
+    for language, words in (("en", "The form could not be read"), ("es", "No se pudo leer el formulario")):
+        response = await client.post(f"/{language}/tip", content=b"--x\r\nnot a part at all",
+                                     headers={"content-type": "multipart/form-data; boundary=x"})
+        assert response.status_code == 400
+        assert words in response.text and "does not exist" not in response.text
+        assert "no existe" not in response.text
+
+
 async def test_every_answer_has_a_strict_policy_and_no_cookie(client: httpx.AsyncClient) -> None:
     for response in (
         await client.get("/en/"),
