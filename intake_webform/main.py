@@ -82,7 +82,8 @@ async def serve(context: ServiceContext, settings: WebformSettings) -> None:
                           global_per_s=settings.rate_global_per_s)
     app = build_app(intake=intake, limiter=limiter, max_request_bytes=settings.max_request_bytes,
                     contact=Contact(hotline=settings.hotline_number, text=settings.hotline_text))
-    server = HttpServer(app, settings.http_host, settings.http_port, name="webform")
+    server = HttpServer(app, settings.http_host, settings.http_port, name="webform",
+                        trusted_proxies=settings.trusted_proxies)
     drainer = asyncio.create_task(sender.drain(), name="spool-drainer")
     try:
         await server.start()
