@@ -302,6 +302,62 @@ async def test_floods_are_limited_per_client(tmp_path: Path, publisher: InMemory
     assert len(signals(publisher)) == 3
 
 
+async def test_over_the_global_budget_tips_are_queued_on_disk_not_refused(
+    tmp_path: Path, publisher: InMemoryPublisher
+) -> None:
+    webform = build_webform(tmp_path, publisher, rate_global_per_s=0.001, rate_global_burst=2,
+                            spool_max_records=4)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=webform.app), base_url="http://f") as c:
+        answers = [await c.post("/api/v1/tips", json={"narrative": f"tip {i}"}) for i in range(5)]
+        form = await c.post("/en/tip", data={"narrative": "one more"})
+        full = await c.post("/api/v1/tips", json={"narrative": "no room"})
+    assert [a.status_code for a in answers] == [202] * 5 and form.status_code == 200
+    assert all(is_valid(a.json()["reference_number"]) for a in answers)
+    assert len(signals(publisher)) == 2 and len(webform.spool) == 4  # published at the budget's pace
+    assert full.status_code == 503 and HOTLINE_NUMBER in full.json()["message"]  # only a full spool refuses
+
+
+async def test_where_clients_cannot_be_told_apart_nobody_is_refused_per_client(
+    tmp_path: Path, publisher: InMemoryPublisher
+) -> None:
+    webform = build_webform(tmp_path, publisher, rate_per_client=None)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=webform.app), base_url="http://f") as c:
+        codes = {(await c.post("/api/v1/tips", json={"narrative": f"t{i}"})).status_code for i in range(30)}
+    assert codes == {202} and len(signals(publisher)) == 30
+
+
+async def test_a_forwarded_address_does_not_buy_a_new_budget(
+    tmp_path: Path, publisher: InMemoryPublisher
+) -> None:
+    # On a real socket, through the runtime's HTTP server: X-Forwarded-For from loopback used to be
+    # believed, so a new header value was a new client every time.
+    from services.runtime import HttpServer
+
+    webform = build_webform(tmp_path, publisher, rate_per_client=2)
+    server = HttpServer(webform.app, "127.0.0.1", 0, name="webform")
+    await server.start()
+    try:
+        async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
+            codes = [(await client.post("/api/v1/tips", json={"narrative": f"tip {i}"},
+                                        headers={"X-Forwarded-For": f"198.51.100.{i}"})).status_code
+                     for i in range(4)]
+    finally:
+        await server.stop()
+    assert codes == [202, 202, 429, 429]
+    assert len(signals(publisher)) == 2
+
+
+def test_per_client_budgets_only_where_the_address_is_the_reporters() -> None:
+    from intake_webform.config import WebformSettings
+
+    assert WebformSettings().clients_told_apart  # direct
+    assert not WebformSettings(deployment="onion").clients_told_apart
+    assert not WebformSettings(deployment="proxy").clients_told_apart  # the proxy's address for all
+    assert WebformSettings(deployment="proxy", trusted_proxies="10.0.0.5").clients_told_apart  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="onion service has no client addresses"):
+        WebformSettings(deployment="onion", trusted_proxies="127.0.0.1")  # type: ignore[arg-type]
+
+
 async def test_an_oversized_request_is_refused_before_it_is_read(
     tmp_path: Path, publisher: InMemoryPublisher
 ) -> None:
