@@ -54,6 +54,13 @@ ACTIONS: Final[dict[str, tuple[Role, ...]]] = {
     "close": STAFF, "override": STAFF, "link": STAFF,
     "approve": SUPERVISORS, "reject": SUPERVISORS, "merge": SUPERVISORS, "reveal": SUPERVISORS,
 }
+# What ``?error=`` may put in the case page's alert: codes with fixed words. Anything else is
+# ignored, so a link from elsewhere cannot show its own text as a message of the system.
+CASE_ERRORS: Final = {
+    "claim_needed": "Claim the case before you decide on it.",
+    "claim_lapsed": "Your claim lapsed: claim the case again before you decide on it.",
+    "changed": "The case changed while you were looking at it: check it and try again.",
+}
 LABELS: Final = {
     "p1_act_now": "P1 act now", "p2_same_day": "P2 same day", "p3_business_days": "P3 1-3 business days",
     "p4_informational": "P4 informational",
@@ -157,7 +164,7 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blob_dir: Path
             "principal": principal, "view": view, "case": view.item, "texts": texts, "now": now(),
             "le_needs": [n.value for n in LE_NEEDS], "service_needs": [n.value for n in SERVICE_NEEDS],
             "close_reasons": CLOSE_REASONS, "flags": [FlagName.MINOR.value, FlagName.IMMINENT_DANGER.value],
-            "error": request.query_params.get("error")})
+            "error": CASE_ERRORS.get(request.query_params.get("error", ""))})
 
     @api.get("/cases/{case_id}")
     async def case_api(case_id: uuid.UUID, principal: Principal = Depends(readers)) -> dict[str, Any]:

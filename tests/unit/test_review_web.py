@@ -333,3 +333,16 @@ def test_every_answer_carries_the_security_headers(app: App) -> None:
         assert answer.headers["cache-control"] == "no-store", name
     assert style.status_code == 200 and style.headers["x-content-type-options"] == "nosniff"
     assert style.headers["cache-control"].startswith("public")
+
+
+def test_the_case_page_shows_only_known_error_codes_with_fixed_words(app: App) -> None:
+    case_id, _ = app.urgent_case()
+    with TestClient(app.app, base_url="http://review.test") as client:
+        login(client, "alice")
+        # A link from outside could put any words in a system alert on a supervisor's page.
+        forged = client.get(f"/cases/{case_id}", params={
+            "error": "Session expired: re-enter your password at https://review.evil.example"})
+        assert forged.status_code == 200
+        assert "evil.example" not in forged.text and 'class="error" role="alert"' not in forged.text
+        known = client.get(f"/cases/{case_id}", params={"error": "claim_lapsed"})
+        assert 'class="error" role="alert">Your claim lapsed' in known.text
