@@ -199,9 +199,9 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blob_dir: Path
         if action == "le_report":
             return decisions.request_le_report(case_id, who, _required(need, "need"), _reason(reason))
         if action == "approve":
-            return decisions.approve(_uuid(fields.get("decision_id")), who)
+            return decisions.approve(_uuid(fields.get("decision_id")), who, case_id=case_id)
         if action == "reject":
-            return decisions.reject(_uuid(fields.get("decision_id")), who, _reason(reason))
+            return decisions.reject(_uuid(fields.get("decision_id")), who, _reason(reason), case_id=case_id)
         if action == "refer":
             return decisions.refer(case_id, who, _required(need, "need"), _reason(reason))
         if action == "more_info":

@@ -346,3 +346,31 @@ def test_the_case_page_shows_only_known_error_codes_with_fixed_words(app: App) -
         assert "evil.example" not in forged.text and 'class="error" role="alert"' not in forged.text
         known = client.get(f"/cases/{case_id}", params={"error": "claim_lapsed"})
         assert 'class="error" role="alert">Your claim lapsed' in known.text
+
+
+def test_a_decision_is_approved_only_through_its_own_case(app: App) -> None:
+    case_a, _ = app.urgent_case()
+    case_b, _ = app.urgent_case()
+    with (
+        TestClient(app.app, base_url="http://review.test") as alice,
+        TestClient(app.app, base_url="http://review.test") as bob,
+    ):
+        csrf_a, csrf_b = login(alice, "alice"), login(bob, "bob")
+        alice.post(f"/cases/{case_b}/actions/claim", data={"csrf_token": csrf_a})
+        alice.post(f"/cases/{case_b}/actions/le_report",
+                   data={"csrf_token": csrf_a, "need": "tip_reporting", "reason": "minor at the spa"})
+        page = bob.get(f"/cases/{case_b}")
+        decision_id = re.search(r'name="decision_id" value="([^"]+)"', page.text)[1]  # type: ignore[index]
+        elsewhere = bob.post(f"/cases/{case_a}/actions/approve",
+                             data={"csrf_token": csrf_b, "decision_id": decision_id}, follow_redirects=False)
+        assert elsewhere.status_code == 404
+        api = bob.post(f"/api/v1/cases/{case_a}/actions/reject", json={"decision_id": decision_id,
+                                                                        "reason": "not this one"},
+                       headers={"Authorization": f"Bearer {app.tokens['bob']}"})
+        assert api.status_code == 404
+        statuses = [d["status"] for d in bob.get(f"/api/v1/cases/{case_b}").json()["decisions"]
+                    if d["kind"] == "le_report"]
+        assert statuses == ["awaiting_approval"]
+        own = bob.post(f"/cases/{case_b}/actions/approve",
+                       data={"csrf_token": csrf_b, "decision_id": decision_id}, follow_redirects=False)
+        assert own.status_code == 303
