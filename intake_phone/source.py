@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, FastAPI, Header, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from prometheus_client import CollectorRegistry
@@ -137,16 +137,22 @@ def build_app(
     def form_key(specialist: str) -> bytes:
         return specialist_tokens[specialist].encode()
 
+    def bearer_specialist(authorization: Annotated[str | None, Header()] = None) -> str:
+        # A dependency, so that a request without the token is refused before its body is judged.
+        specialist = specialist_from_bearer(authorization)
+        if specialist is None:
+            raise HTTPException(401, "a specialist's bearer token is required",
+                                headers={"www-authenticate": "Bearer"})
+        return specialist
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        return JSONResponse({"message": error.detail}, status_code=error.status_code, headers=error.headers)
+
     @app.post("/api/v1/calls/reports", status_code=202, response_model=ReportAccepted, tags=["calls"],
               responses={401: {"description": "missing or wrong bearer token"},
                          422: {"description": "a field is missing or invalid"}})
-    async def file_report(
-        report: SpecialistReport, authorization: Annotated[str | None, Header()] = None
-    ) -> Response:
-        specialist = specialist_from_bearer(authorization)
-        if specialist is None:
-            return JSONResponse({"message": "a specialist's bearer token is required"}, status_code=401,
-                                headers={"www-authenticate": "Bearer"})
+    async def file_report(report: SpecialistReport, specialist: str = Depends(bearer_specialist)) -> Response:
         signal = report_signal(report, specialist=specialist, received_at=now(), secret=secret)
         return await publish(signal) or JSONResponse(
             ReportAccepted(reference_number=signal.reference_number, call_id=signal.source.call_id

@@ -291,7 +291,8 @@ async def test_every_answer_of_the_phone_app_carries_the_security_headers(
         await client.post("/specialist/report", headers=MARIA, data={}),  # 403 without its check
         await client.post(path, data=STATUS),  # 403 unsigned
         await client.post("/api/v1/calls/reports", json=REPORT),  # 401 JSON
-        await client.post("/api/v1/calls/reports", json={}, headers={"Authorization": "Bearer x"}),  # 422
+        await client.post("/api/v1/calls/reports", json={},
+                          headers={"Authorization": "Bearer specialist-token-1"}),  # 422
         await client.get("/nowhere"),
     ]
     assert [a.status_code for a in answers] == [200, 401, 403, 403, 401, 422, 404]
