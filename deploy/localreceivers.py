@@ -106,7 +106,8 @@ class Receivers:
 
     @property
     def http_port(self) -> int:
-        assert self._http is not None, "not started"
+        if self._http is None:
+            raise RuntimeError("the receivers are not started")
         return int(self._http.server_address[1])
 
     def url_for(self, contact_id: str) -> str:

@@ -213,7 +213,8 @@ def build_app(
             intake.metrics.refuse_unavailable()
             return problem(503, language, unavailable_message(language))
         words = Messages.of(language)
-        assert receipt.receipt is not None
+        if receipt.receipt is None:  # take_tip always mints one; only follow-ups have none
+            raise RuntimeError("a new tip came back without its receipt")
         return JSONResponse(TipAccepted(reference_number=receipt.reference_number, receipt=receipt.receipt,
                                         message=words.response("accepted")).model_dump(),
                             status_code=202, headers={"content-language": language})

@@ -413,7 +413,8 @@ class Decisions:
     def _report(self, session: Session, case: Case, report_id: uuid.UUID, need: ReportNeed,
                 reason: str) -> ReportRequested:
         first = session.get(Signal, self._first_signal(session, case.id))
-        assert first is not None
+        if first is None:
+            raise NotFound("the case has no signals")
         triage = first.triage or {}
         return ReportRequested(
             report_id=report_id, signal_id=first.signal_id, reference_number=case.reference_number,
