@@ -1,8 +1,9 @@
 """The one web edge every HTTP app is served through: what all of them promise at the boundary.
 
 - Security headers on every answer, whoever wrote it: routes, exception handlers, the framework's
-  404/405/422, a crash (500) and the edge's own refusals. A route may set a stricter
-  ``Content-Security-Policy`` of its own (an attachment's sandbox); everything else is the edge's.
+  404/405/422, a crash (500) and the edge's own refusals. A route may set a
+  ``Content-Security-Policy`` of its own (a page's inline styles, an attachment's sandbox);
+  everything else is the edge's.
 - ``Cache-Control: no-store`` on everything but the app's static files: a report, a case or a
   reference number must not stay in a shared or back-button cache.
 - State-changing requests (POST, PUT, PATCH, DELETE) sent by a browser from another site are
@@ -24,7 +25,7 @@ import binascii
 import hashlib
 import hmac
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final
 from urllib.parse import urlsplit
 
@@ -66,7 +67,6 @@ class EdgePolicy:
     trusted_origins: frozenset[str] = frozenset()
     too_large: Renderer | None = None
     cross_site: Renderer | None = None
-    extra_headers: tuple[tuple[str, str], ...] = field(default=())
 
 
 def security_headers(policy: EdgePolicy = EdgePolicy()) -> list[tuple[str, str]]:
@@ -79,7 +79,6 @@ def security_headers(policy: EdgePolicy = EdgePolicy()) -> list[tuple[str, str]]
         ("cross-origin-opener-policy", "same-origin"),
         ("cross-origin-resource-policy", "same-origin"),
         ("permissions-policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
-        *policy.extra_headers,
     ]
 
 
@@ -165,7 +164,7 @@ class WebEdge:
         kept = [(k, v) for k, v in headers if k.lower() not in self._replaced]
         for name, value in self._headers:
             if name == b"content-security-policy" and own_policy:
-                kept.extend(own_policy)  # a route's stricter policy (a sandboxed download) stands
+                kept.extend(own_policy)  # a route's own policy (a page's styles, a sandbox) stands
             else:
                 kept.append((name, value))
         kept.append((b"cache-control", b"public, max-age=3600" if cacheable else b"no-store"))
