@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 class Outcome(enum.StrEnum):
     PUBLISHED = "published"  # the broker acknowledged it (acks=all)
     SPOOLED = "spooled"  # fsynced locally; the drainer will publish it
-    QUEUED = "queued"  # over the global budget: fsynced locally, published at the budget's pace
+    QUEUED = "queued"  # over the global budget, or behind tips that were: fsynced, published at its pace
 
 
 class DurableSender:
