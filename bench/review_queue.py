@@ -127,7 +127,7 @@ def _picker(rng: random.Random, weights: Mapping[Any, float], n: int) -> Iterato
 
 def fake_cases(n: int, seed: int = 7) -> Iterator[tuple[tuple[Any, ...], tuple[Any, ...]]]:
     """(case row, signal row), in the order of ``CASE_COLUMNS`` and ``SIGNAL_COLUMNS``."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - seeded fake data, not a secret
     ranks = _picker(rng, {rank: weight for rank, (_, weight, _) in URGENCIES.items()}, n)
     states, call_types = _picker(rng, STATES, n), _picker(rng, CALL_TYPES, n)
     kinds, channels = _picker(rng, TRAFFICKING, n), _picker(rng, CHANNELS, n)
@@ -171,7 +171,8 @@ def load(db: Database, n: int) -> tuple[float, float]:
     raw = db.engine.raw_connection()
     try:
         connection = raw.driver_connection
-        assert connection is not None
+        if connection is None:
+            raise RuntimeError("no psycopg connection under the pool")
         rows = list(fake_cases(n))
         with connection.cursor() as cursor:
             with cursor.copy(f"COPY cases ({CASE_COLUMNS}) FROM STDIN") as copy:
@@ -253,7 +254,7 @@ def child(name: str, argv: list[str], env: dict[str, str], log: Path) -> Iterato
     """A child process that is always stopped on the way out: SIGTERM, then SIGKILL after 20 s."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
     with log.open("ab") as out:
-        process = subprocess.Popen(argv, cwd=REPO, env={**clean, **env}, stdout=out, stderr=out,
+        process = subprocess.Popen(argv, cwd=REPO, env={**clean, **env}, stdout=out, stderr=out,  # noqa: S603 - fixed argv
                                    stdin=subprocess.DEVNULL)
     try:
         yield process
@@ -472,7 +473,8 @@ async def live_latency(webform: int, review: int, token: str,
     urgent: dict[str, float] = {}
     seen: dict[str, asyncio.Event] = {}
     opened = asyncio.Event()
-    async with (httpx.AsyncClient(base_url=f"http://127.0.0.1:{review}", timeout=None,
+    # The event stream stays open: no read timeout on it, but connecting still has one.
+    async with (httpx.AsyncClient(base_url=f"http://127.0.0.1:{review}", timeout=httpx.Timeout(30, read=None),
                                   headers={"Authorization": f"Bearer {token}"}) as sse,
                 httpx.AsyncClient(base_url=f"http://127.0.0.1:{webform}", timeout=30) as intake):
 

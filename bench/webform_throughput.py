@@ -66,7 +66,7 @@ def _wait_http(url: str, process: subprocess.Popen[bytes], timeout: float = 60) 
 
 def _start(argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
-    return subprocess.Popen(
+    return subprocess.Popen(  # noqa: S603 - fixed argv
         argv, cwd=REPO, env={**clean, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
 

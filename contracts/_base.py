@@ -1,10 +1,13 @@
-"""The base every event model shares: frozen, strict about unknown fields, timezone-aware."""
+"""The base every event model shares: frozen, strict about unknown fields, timezone-aware, and
+free of control characters (``contracts.text``)."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from contracts.text import clean_strings
 
 
 class ContractModel(BaseModel):
@@ -17,6 +20,13 @@ class ContractModel(BaseModel):
         use_enum_values=False,
         validate_default=True,
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_control_characters(cls, data: Any) -> Any:
+        # Before any other check, so a length or pattern is judged on the text that is kept; on
+        # decoding too, so a record an older intake published is read clean.
+        return clean_strings(data)
 
 
 class Event(ContractModel):

@@ -122,7 +122,7 @@ protocol imap {{
         if os.getuid() == 0:
             shutil.chown(self.mail_dir, "nobody", "nogroup")
         # A session of its own, so that stop() ends the IMAP processes too, as a real outage would.
-        self.process = subprocess.Popen([binary, "-F", "-c", str(self.root / "dovecot.conf")],
+        self.process = subprocess.Popen([binary, "-F", "-c", str(self.root / "dovecot.conf")],  # noqa: S603 - fixed argv
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                         start_new_session=True)
         deadline = time.monotonic() + timeout

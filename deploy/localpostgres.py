@@ -277,7 +277,7 @@ class Postgres:
         if as_server and os.geteuid() == 0:
             argv = ["runuser", "-u", SERVER_USER, "--", *argv]
         # The cwd is the cluster's directory: the server user may not be allowed into the caller's.
-        return subprocess.run(argv, input=stdin, capture_output=True, text=True, check=False,
+        return subprocess.run(argv, input=stdin, capture_output=True, text=True, check=False,  # noqa: S603 - fixed argv
                               cwd=self.directory, env=_clean_env())
 
     def _run(self, argv: list[str], what: str, *, as_server: bool = False, stdin: str | None = None,

@@ -31,6 +31,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from services.reporting.signing import verify
+from services.runtime.web_edge import security_headers
 
 _ACK = re.compile(r"https?://\S+/ack/[A-Za-z0-9_-]+")
 
@@ -105,7 +106,8 @@ class Receivers:
 
     @property
     def http_port(self) -> int:
-        assert self._http is not None, "not started"
+        if self._http is None:
+            raise RuntimeError("the receivers are not started")
         return int(self._http.server_address[1])
 
     def url_for(self, contact_id: str) -> str:
@@ -157,6 +159,13 @@ class _Server(ThreadingHTTPServer):
 
 def _webhook_handler(receivers: Receivers) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        def end_headers(self) -> None:
+            # Every answer, the page of links included, carries the web edge's headers.
+            for name, value in security_headers():
+                self.send_header(name, value)
+            self.send_header("Cache-Control", "no-store")
+            super().end_headers()
+
         def do_POST(self) -> None:
             contact_id = self.path.removeprefix("/hooks/")
             length = int(self.headers.get("Content-Length", "0") or 0)

@@ -263,7 +263,8 @@ def parse(raw: bytes) -> ParsedEmail:
         message = email.message_from_bytes(capped, policy=email.policy.default)
     except Exception as error:  # noqa: BLE001 - any parser failure is a quarantine, not a crash
         raise Unparseable(f"parser_error:{type(error).__name__}") from None
-    assert isinstance(message, EmailMessage)
+    if not isinstance(message, EmailMessage):  # the modern policy always makes one
+        raise Unparseable("parser_error:not_a_message")
     if not message.keys():
         raise Unparseable("no_headers")
     if b"\x00" in capped[:4096] and not any(_header(message, h) for h in ("From", "Subject", "Message-ID")):

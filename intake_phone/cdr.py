@@ -118,7 +118,8 @@ def parse_line(line: str, layout: CdrLayout, zone: ZoneInfo) -> CallRecord:
     if disposition not in DISPOSITIONS:
         raise BadRow("bad_disposition")
     start = _date(row["start"], zone, "start", required=True)
-    assert start is not None
+    if start is None:  # required=True never gives None; said again for the type
+        raise BadRow("bad_start")
     return CallRecord(
         src=row["src"], dst=row["dst"], clid=row["clid"], channel=row["channel"], dcontext=row["dcontext"],
         start=start,

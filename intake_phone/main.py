@@ -23,7 +23,8 @@ async def serve(context: ServiceContext, settings: PhoneSettings) -> None:
                     secret=settings.reference_secret.get_secret_value().encode(),
                     now=lambda: datetime.now(UTC), default_region=settings.default_region,
                     registry=context.metrics.registry)
-    server = HttpServer(app, settings.http_host, settings.http_port, name="phone")
+    server = HttpServer(app, settings.http_host, settings.http_port, name="phone",
+                        trusted_proxies=settings.trusted_proxies)
     try:
         await server.start()
         context.health.set("http", ready=True, detail=server.url)

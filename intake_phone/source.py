@@ -7,12 +7,14 @@ the intake validates against ``HOTLINE_TWILIO_PUBLIC_URL`` + the path, never aga
 own Host header. An unsigned or tampered callback gets 403 and publishes nothing.
 
 Specialists file reports through the JSON API (``Authorization: Bearer <token>``) or a plain HTML
-form (HTTP Basic: their name and the same token). Staff only: nothing here is public.
+form (HTTP Basic: their name and the same token). Staff only: nothing here is public. A browser
+sends Basic credentials with a post from any site, so the form carries the runtime's form check (an
+HMAC of the name and the report id under the specialist's token), and the web edge refuses
+state-changing requests a browser sent from another site.
 """
 
 from __future__ import annotations
 
-import base64
 import hmac
 import uuid
 from collections.abc import Callable
@@ -20,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, FastAPI, Header, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from prometheus_client import CollectorRegistry
@@ -33,8 +35,18 @@ from intake_phone.report import SpecialistReport, report_signal
 from intake_phone.translate import twilio_signal
 from services.runtime import Publisher, PublishError
 from services.runtime.metrics import intake_signals_counter
+from services.runtime.web_edge import (
+    STRICT_CSP,
+    EdgePolicy,
+    FormCheck,
+    basic_credentials,
+    origin_of,
+    protect,
+)
 
-_CSP: Final = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+# The form page has a <style> block and no script.
+_CSP: Final = STRICT_CSP + "; style-src 'unsafe-inline'"
+_REPORT_CHECK: Final = FormCheck("call-report")
 _REQUIRED: Final = {"status": ("CallSid", "CallStatus"), "recording": ("CallSid", "RecordingSid"),
                     "transcription": ("CallSid", "TranscriptionStatus")}
 
@@ -115,26 +127,32 @@ def build_app(
         return None
 
     def specialist_from_basic(authorization: str | None) -> str | None:
-        scheme, _, encoded = (authorization or "").partition(" ")
-        if scheme.lower() != "basic":
+        credentials = basic_credentials(authorization)
+        if credentials is None:
             return None
-        try:
-            name, _, token = base64.b64decode(encoded, validate=True).decode().partition(":")
-        except (ValueError, UnicodeDecodeError):
-            return None
+        name, token = credentials
         expected = specialist_tokens.get(name)
         return name if expected and hmac.compare_digest(token.encode(), expected.encode()) else None
+
+    def form_key(specialist: str) -> bytes:
+        return specialist_tokens[specialist].encode()
+
+    def bearer_specialist(authorization: Annotated[str | None, Header()] = None) -> str:
+        # A dependency, so that a request without the token is refused before its body is judged.
+        specialist = specialist_from_bearer(authorization)
+        if specialist is None:
+            raise HTTPException(401, "a specialist's bearer token is required",
+                                headers={"www-authenticate": "Bearer"})
+        return specialist
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        return JSONResponse({"message": error.detail}, status_code=error.status_code, headers=error.headers)
 
     @app.post("/api/v1/calls/reports", status_code=202, response_model=ReportAccepted, tags=["calls"],
               responses={401: {"description": "missing or wrong bearer token"},
                          422: {"description": "a field is missing or invalid"}})
-    async def file_report(
-        report: SpecialistReport, authorization: Annotated[str | None, Header()] = None
-    ) -> Response:
-        specialist = specialist_from_bearer(authorization)
-        if specialist is None:
-            return JSONResponse({"message": "a specialist's bearer token is required"}, status_code=401,
-                                headers={"www-authenticate": "Bearer"})
+    async def file_report(report: SpecialistReport, specialist: str = Depends(bearer_specialist)) -> Response:
         signal = report_signal(report, specialist=specialist, received_at=now(), secret=secret)
         return await publish(signal) or JSONResponse(
             ReportAccepted(reference_number=signal.reference_number, call_id=signal.source.call_id
@@ -144,12 +162,13 @@ def build_app(
                               autoescape=select_autoescape(["html"]))
     page = environment.get_template("report.html")
 
-    def html(status: int = 200, **context: Any) -> HTMLResponse:
+    def html(specialist: str, status: int = 200, *, values: dict[str, str], **context: Any) -> HTMLResponse:
+        report_id = values.get("report_id") or str(uuid.uuid4())
+        check = _REPORT_CHECK.value(form_key(specialist), specialist, report_id)
         return HTMLResponse(page.render(call_types=list(CallType), roles=list(ReporterRole),
-                                        urgencies=list(Urgency), report_id=str(uuid.uuid4()), **context),
-                            status_code=status, headers={"content-security-policy": _CSP,
-                                                         "cache-control": "no-store",
-                                                         "referrer-policy": "no-referrer"})
+                                        urgencies=list(Urgency), report_id=report_id, check=check,
+                                        values=values, **context),
+                            status_code=status, headers={"content-security-policy": _CSP})
 
     def challenge() -> Response:
         return Response("specialists only", status_code=401,
@@ -157,9 +176,10 @@ def build_app(
 
     @app.get("/specialist/report", include_in_schema=False)
     async def report_form(authorization: Annotated[str | None, Header()] = None) -> Response:
-        if specialist_from_basic(authorization) is None:
+        specialist = specialist_from_basic(authorization)
+        if specialist is None:
             return challenge()
-        return html(values={}, errors={})
+        return html(specialist, values={}, errors={})
 
     @app.post("/specialist/report", include_in_schema=False)
     async def report_form_post(request: Request,
@@ -168,7 +188,12 @@ def build_app(
         if specialist is None:
             return challenge()
         form = await request.form(max_files=0, max_fields=100)
-        values = {k: v for k, v in form.items() if isinstance(v, str)}
+        values = {k: v for k, v in form.items() if isinstance(v, str) and k != "check"}
+        if not _REPORT_CHECK.valid(form_key(specialist), form.get("check"), specialist,
+                                   values.get("report_id", "")):
+            return html(specialist, 403, values=values, errors={
+                "form": "not saved: this form is out of date or came from another page; check it and "
+                        "file it again"})
         data: dict[str, Any] = {k: v for k, v in values.items()
                                 if v.strip() and k in SpecialistReport.model_fields}
         data["consent_to_share"] = values.get("consent_to_share") == "yes"
@@ -181,11 +206,12 @@ def build_app(
         except ValidationError as error:
             errors = {".".join(str(part) for part in e["loc"]): e["msg"]
                       for e in error.errors(include_input=False)}
-            return html(422, values=values, errors=errors)
+            return html(specialist, 422, values=values, errors=errors)
         signal = report_signal(report, specialist=specialist, received_at=now(), secret=secret)
         if await publish(signal) is not None:
-            return html(503, values=values,
+            return html(specialist, 503, values=values,
                         errors={"form": "not saved: the broker is unavailable, try again"})
-        return html(values={}, errors={}, saved=signal.reference_number)
+        return html(specialist, values={}, errors={}, saved=signal.reference_number)
 
+    protect(app, EdgePolicy(trusted_origins=frozenset({origin_of(public_url)}) - {""}))
     return app

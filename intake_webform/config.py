@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
 
@@ -38,14 +38,36 @@ class WebformSettings(RuntimeSettings):
     # A whole request (form fields, attachments, multipart framing, base64 in JSON).
     max_request_bytes: int = Field(default=60 * MIB, ge=64 * 1024)
 
-    # Flood protection without storing addresses: per-client budget keyed by a salted hash that
-    # rotates every window, and a ceiling for everyone together (Tor users share one address).
+    # How reporters reach the form (see intake_webform.ratelimit): "direct" (the peer address is
+    # the client), "proxy" (a reverse proxy; clients are told apart only when it is named in
+    # HOTLINE_TRUSTED_PROXIES and forwards their address), "onion" (a Tor onion service: everyone
+    # arrives from the tor daemon's address, and no address exists to forward).
+    deployment: Literal["direct", "proxy", "onion"] = "direct"
+    # Per client, where clients can be told apart: a budget per window, keyed by a salted hash
+    # that rotates every window. Over it: 429.
     rate_per_client: int = Field(default=10, ge=1)
     rate_window_s: int = Field(default=600, ge=1)
-    rate_global_per_s: float = Field(default=100.0, gt=0)
+    # For everyone together, sized for a hotline's peak: a national hotline takes a few hundred
+    # signals a day on all channels, and a broadcast can bring a few hundred web tips in an hour.
+    # 2 a second (7,200 an hour) with 120 at once is far above that. Beyond it tips are not
+    # refused: they queue in the spool and are published at this pace; only a full spool refuses.
+    rate_global_per_s: float = Field(default=2.0, gt=0)
+    rate_global_burst: int = Field(default=120, ge=1)
 
     @model_validator(mode="after")
     def _refuse_dev_secret_outside_dev(self) -> Self:
         if self.environment != "dev" and self.reference_secret.get_secret_value() == _DEV_SECRET:
             raise ValueError("set HOTLINE_REFERENCE_SECRET outside dev (32+ random bytes)")
         return self
+
+    @model_validator(mode="after")
+    def _proxies_fit_the_deployment(self) -> Self:
+        if self.deployment == "onion" and self.trusted_proxies:
+            raise ValueError("HOTLINE_DEPLOYMENT=onion: an onion service has no client addresses to "
+                             "forward; leave HOTLINE_TRUSTED_PROXIES empty")
+        return self
+
+    @property
+    def clients_told_apart(self) -> bool:
+        """Whether the address the intake sees is the reporter's own (so a per-client limit is fair)."""
+        return self.deployment == "direct" or (self.deployment == "proxy" and bool(self.trusted_proxies))

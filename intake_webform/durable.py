@@ -5,6 +5,12 @@ answer in time (or refuses), the encoded record is fsynced to the spool and the 
 their reference number at once. From then on new tips go straight to the spool until the
 drainer has emptied it, so tips reach the topic in the order they were accepted.
 
+Every record published, at once or from the spool, spends one unit of the intake's global budget
+(``ratelimit.GlobalBudget``). A tip over the budget goes to the spool though the broker is there
+("queued"), and the drainer waits for the budget before each record: a surge or a flood queues on
+disk rather than passing the budget, and every tip still gets its reference number once it is
+durable.
+
 A publish that timed out is not abandoned: it stays in flight in the producer, and the drainer
 waits for *that* attempt before trying again, so a slow broker does not produce a second copy.
 A crash can still leave a record both delivered and spooled; the signal id is deterministic and
@@ -19,6 +25,7 @@ import enum
 import logging
 
 from contracts import KafkaRecord, Topic
+from intake_webform.ratelimit import GlobalBudget
 from intake_webform.spool import Spool, SpooledRecord
 from services.runtime import Delivery, Publisher, PublishError
 
@@ -28,6 +35,7 @@ log = logging.getLogger(__name__)
 class Outcome(enum.StrEnum):
     PUBLISHED = "published"  # the broker acknowledged it (acks=all)
     SPOOLED = "spooled"  # fsynced locally; the drainer will publish it
+    QUEUED = "queued"  # over the global budget, or behind tips that were: fsynced, published at its pace
 
 
 class DurableSender:
@@ -39,8 +47,10 @@ class DurableSender:
         publish_timeout: float,
         backoff_initial: float = 0.5,
         backoff_max: float = 15.0,
+        budget: GlobalBudget | None = None,
     ) -> None:
         self._publisher = publisher
+        self._budget = budget
         self._spool = spool
         self._timeout = publish_timeout
         self._backoff_initial = backoff_initial
@@ -62,9 +72,13 @@ class DurableSender:
 
     async def send(self, topic: Topic, record: KafkaRecord) -> Outcome:
         """Return once the record is durable. Raises ``SpoolFull`` when it cannot be made durable."""
-        if self.degraded:
+        if self._degraded:
             await self._to_spool(topic, record)
             return Outcome.SPOOLED
+        # Behind queued tips (order is kept), or over the budget: queued on disk.
+        if len(self._spool) > 0 or (self._budget is not None and not self._budget.take()):
+            await self._to_spool(topic, record)
+            return Outcome.QUEUED
         attempt = asyncio.ensure_future(self._publisher.publish_record(topic, record))
         # asyncio.wait leaves the attempt running when the time is up (no cancel, no shield task).
         await asyncio.wait((attempt,), timeout=self._timeout)
@@ -105,6 +119,7 @@ class DurableSender:
     async def drain(self) -> None:
         """Publish spooled records oldest first, forever; cancel to stop (the spool stays on disk)."""
         backoff = self._backoff_initial
+        paced: int | None = None  # the record the budget already let through (kept across retries)
         while True:
             spooled = await asyncio.to_thread(self._spool.oldest)
             if spooled is None:
@@ -115,6 +130,9 @@ class DurableSender:
                     await self._wake.wait()
                 continue
             attempt = self._in_flight.pop(spooled.seq, None)
+            if attempt is None and self._budget is not None and paced != spooled.seq:
+                await self._budget.acquire()  # an attempt in flight spent its unit when first sent
+                paced = spooled.seq
             if attempt is None:
                 attempt = asyncio.ensure_future(self._publisher.publish_record(spooled.topic, spooled.record))
             try:

@@ -187,6 +187,9 @@ RESPONSE_MESSAGES: Final = {
         "Too many reports were sent from here in a short time. Please wait a few minutes and try "
         "again, or call the hotline at {hotline}. If someone is in immediate danger, call 911."),
     "not_found": N_("This page does not exist."),
+    "unreadable": N_("The form could not be read. Please go back and try again."),
+    "cross_site": N_(
+        "This form can only be sent from this site's own pages. Open the form here and send it again."),
 }
 
 

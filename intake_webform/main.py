@@ -13,7 +13,7 @@ from intake_webform.config import WebformSettings
 from intake_webform.durable import DurableSender
 from intake_webform.intake import Intake, Limits
 from intake_webform.metrics import WebformMetrics
-from intake_webform.ratelimit import RateLimiter
+from intake_webform.ratelimit import GlobalBudget, RateLimiter
 from intake_webform.source import Contact, build_app
 from intake_webform.spool import Spool
 from services.runtime import (
@@ -70,7 +70,8 @@ async def serve(context: ServiceContext, settings: WebformSettings) -> None:
         context.health.set("publisher", ready=True, detail="broker unreachable at start; spooling")
     spool = Spool(settings.spool_dir, max_records=settings.spool_max_records,
                   max_bytes=settings.spool_max_bytes)
-    sender = DurableSender(publisher, spool, publish_timeout=settings.publish_timeout_s)
+    budget = GlobalBudget(per_s=settings.rate_global_per_s, burst=settings.rate_global_burst)
+    sender = DurableSender(publisher, spool, publish_timeout=settings.publish_timeout_s, budget=budget)
     metrics = WebformMetrics(context.metrics.registry)
     metrics.spool_records.set(len(spool))
     context.ops.attach(publisher, spool=lambda: (len(spool), settings.spool_max_records))
@@ -78,11 +79,14 @@ async def serve(context: ServiceContext, settings: WebformSettings) -> None:
                     limits=Limits(settings.max_attachments, settings.max_attachment_bytes),
                     secret=settings.reference_secret.get_secret_value().encode(),
                     now=lambda: datetime.now(UTC), metrics=metrics, source=f"/hotline/{SERVICE}")
-    limiter = RateLimiter(per_client=settings.rate_per_client, window_s=settings.rate_window_s,
-                          global_per_s=settings.rate_global_per_s)
+    # Per-client budgets only where the address is the reporter's: behind an onion service or a
+    # proxy that forwards nothing, one "client" would be every reporter at once.
+    limiter = RateLimiter(per_client=settings.rate_per_client if settings.clients_told_apart else None,
+                          window_s=settings.rate_window_s)
     app = build_app(intake=intake, limiter=limiter, max_request_bytes=settings.max_request_bytes,
                     contact=Contact(hotline=settings.hotline_number, text=settings.hotline_text))
-    server = HttpServer(app, settings.http_host, settings.http_port, name="webform")
+    server = HttpServer(app, settings.http_host, settings.http_port, name="webform",
+                        trusted_proxies=settings.trusted_proxies)
     drainer = asyncio.create_task(sender.drain(), name="spool-drainer")
     try:
         await server.start()

@@ -2,7 +2,9 @@
 
 Both doors validate with the same model and take tips through the same ``Intake``. The client
 address is used for one thing only, in memory: a keyed hash for the rate limiter. Nothing here
-logs or stores an address, a user agent or a referrer, and uvicorn's access log is off.
+logs or stores an address, a user agent or a referrer, and uvicorn's access log is off. The
+runtime's web edge puts the security headers on every answer, caps the request size (413, in the
+reporter's language) and refuses posts from other sites.
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ from starlette.types import Scope
 from intake_webform import i18n
 from intake_webform.i18n import Messages
 from intake_webform.intake import MIB, Intake, Rejected, Upload
-from intake_webform.middleware import BodyLimit, SecurityHeaders
 from intake_webform.ratelimit import RateLimiter
 from intake_webform.spool import SpoolFull
 from intake_webform.submission import (
@@ -38,10 +39,16 @@ from intake_webform.submission import (
     TipSubmission,
     field_errors,
 )
+from services.runtime.web_edge import EdgePolicy, protect
 
 HOTLINE_NUMBER: Final = "1-888-373-7888"
 _FORM_ONLY_FIELDS: Final = frozenset({"submission_token", "website", "attachments", "lang"})
 _CHECKBOXES: Final = frozenset({"consent_to_contact", "consent_to_share", "voicemail_ok", "text_ok"})
+# No script at all, nothing from elsewhere, no framing, forms only to ourselves.
+CONTENT_SECURITY_POLICY: Final = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
 _RADIOS_FIRST: Final = {"danger_now": "yes", "trafficking_type": "sex", "victim_nationality": "us_citizen",
                         "reporter_role": "victim", "anonymous": "yes"}
 
@@ -148,11 +155,15 @@ def build_app(
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         language = _language_of(request)
-        if request.url.path.startswith("/api/"):
-            return problem(error.status_code, language, str(error.detail))
         words = Messages.of(language)
+        # The framework's words (a parser's complaint, "Not Found") are never shown: each status
+        # has a message of our own, in the reporter's language.
+        missing = error.status_code in (404, 405)
+        message = words.response("not_found" if missing else "unreadable")
+        if request.url.path.startswith("/api/"):
+            return problem(error.status_code, language, message)
         return render("message.html", language, status=error.status_code,
-                      title=words.response("not_found"), message=words.response("not_found"))
+                      title=message if missing else words.gettext("There is a problem"), message=message)
 
     def uploads_from_json(items: list[Any], language: str) -> list[Upload]:
         uploads = []
@@ -202,7 +213,8 @@ def build_app(
             intake.metrics.refuse_unavailable()
             return problem(503, language, unavailable_message(language))
         words = Messages.of(language)
-        assert receipt.receipt is not None
+        if receipt.receipt is None:  # take_tip always mints one; only follow-ups have none
+            raise RuntimeError("a new tip came back without its receipt")
         return JSONResponse(TipAccepted(reference_number=receipt.reference_number, receipt=receipt.receipt,
                                         message=words.response("accepted")).model_dump(),
                             status_code=202, headers={"content-language": language})
@@ -298,10 +310,11 @@ def build_app(
         try:
             form = await request.form(max_files=intake.limits.max_attachments + 10, max_fields=100,
                                       max_part_size=256 * 1024)
-        except MultiPartException:
+        except (MultiPartException, StarletteHTTPException):
+            # Inside an app Starlette reports a broken multipart body as HTTPException(400).
             words = Messages.of(language)
             return render("message.html", language, status=400, title=words.gettext("There is a problem"),
-                          message=words.gettext("The form could not be read. Please go back and try again."))
+                          message=words.response("unreadable"))
         values: dict[str, str] = {}
         uploads: list[Upload] = []
         for name, value in form.multi_items():
@@ -402,23 +415,31 @@ def build_app(
     app.include_router(html)
     app.mount("/static", StaticFiles(directory=str(i18n.PACKAGE_DIR / "static")), name="static")
 
-    def too_large(scope: Scope) -> tuple[bytes, bytes]:
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        language = i18n.negotiate(headers.get("accept-language"))
-        path = str(scope.get("path", ""))
-        if len(path) > 3 and path[3] == "/" and path[1:3] in i18n.LANGUAGES_OFFERED:
-            language = path[1:3]
-        intake.metrics.reject("too_large")
-        words = Messages.of(language)
-        message = words.error(FieldError("body", "request_too_large", {"limit": max_request_bytes // MIB}))
-        if path.startswith("/api/"):
-            return b"application/json", json.dumps({"message": message, "detail": []}).encode()
-        page = render("message.html", language, status=413, title=words.gettext("There is a problem"),
-                      message=message)
-        return b"text/html; charset=utf-8", bytes(page.body)
+    def refusal(reason: str, message: Callable[[Messages], str]) -> Callable[[Scope], tuple[bytes, bytes]]:
+        """An answer of the web edge's (413, 403) in the reporter's language, as JSON or a page."""
 
-    app.add_middleware(BodyLimit, max_bytes=max_request_bytes, render=too_large)
-    app.add_middleware(SecurityHeaders)
+        def rendered(scope: Scope) -> tuple[bytes, bytes]:
+            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
+            language = i18n.negotiate(headers.get("accept-language"))
+            path = str(scope.get("path", ""))
+            if len(path) > 3 and path[3] == "/" and path[1:3] in i18n.LANGUAGES_OFFERED:
+                language = path[1:3]
+            intake.metrics.reject(reason)
+            words = Messages.of(language)
+            if path.startswith("/api/"):
+                return b"application/json", json.dumps({"message": message(words), "detail": []}).encode()
+            page = render("message.html", language, title=words.gettext("There is a problem"),
+                          message=message(words))
+            return b"text/html; charset=utf-8", bytes(page.body)
+
+        return rendered
+
+    too_large = FieldError("body", "request_too_large", {"limit": max_request_bytes // MIB})
+    protect(app, EdgePolicy(
+        content_security_policy=CONTENT_SECURITY_POLICY, cacheable_prefixes=("/static/",),
+        max_request_bytes=max_request_bytes,
+        too_large=refusal("too_large", lambda words: words.error(too_large)),
+        cross_site=refusal("cross_site", lambda words: words.response("cross_site"))))
     return app
 
 

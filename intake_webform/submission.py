@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Final
 
 import phonenumbers
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from contracts.events import Answer, DeclaredTraffickingType, Gender, Nationality, ReporterRole
+from contracts.text import clean_strings
 
 US_STATES: Final = frozenset({
     "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
@@ -63,7 +64,17 @@ class AttachmentUpload(BaseModel):
             raise ValueError("not base64") from None
 
 
-class TipSubmission(BaseModel):
+class _Submitted(BaseModel):
+    """Judged on the text the signal will keep: the contracts' cleaning first, so a narrative made
+    only of control characters is missing here rather than an empty signal later."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_control_characters(cls, data: Any) -> Any:
+        return clean_strings(data)
+
+
+class TipSubmission(_Submitted):
     """A new tip. Only ``narrative`` is required: a frightened person may give nothing else."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -143,7 +154,7 @@ class TipSubmission(BaseModel):
         return any((self.contact_name, self.contact_email, self.contact_phone))
 
 
-class FollowUpSubmission(BaseModel):
+class FollowUpSubmission(_Submitted):
     """More information for a report already made, proven by the receipt the reporter kept."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from intake_webform.durable import DurableSender
 from intake_webform.intake import Intake, Limits
 from intake_webform.metrics import WebformMetrics
-from intake_webform.ratelimit import RateLimiter
+from intake_webform.ratelimit import GlobalBudget, RateLimiter
 from intake_webform.source import build_app
 from intake_webform.spool import Spool
 from services.runtime import Publisher
@@ -40,15 +40,17 @@ def build_webform(
     max_attachments: int = 3,
     max_attachment_bytes: int = 2 * 1024 * 1024,
     max_request_bytes: int = 8 * 1024 * 1024,
-    rate_per_client: int = 1000,
+    rate_per_client: int | None = 1000,
     rate_global_per_s: float = 10_000.0,
+    rate_global_burst: int = 10_000,
 ) -> Webform:
     spool = Spool(tmp_path / "spool", max_records=spool_max_records, max_bytes=64 * 1024 * 1024)
+    budget = GlobalBudget(per_s=rate_global_per_s, burst=rate_global_burst)
     sender = DurableSender(publisher, spool, publish_timeout=publish_timeout, backoff_initial=0.05,
-                           backoff_max=0.5)
+                           backoff_max=0.5, budget=budget)
     blobs = BlobStore(tmp_path / "blobs")
     intake = Intake(sender=sender, blobs=blobs, limits=Limits(max_attachments, max_attachment_bytes),
                     secret=SECRET, now=lambda: NOW, metrics=WebformMetrics())
-    limiter = RateLimiter(per_client=rate_per_client, window_s=600, global_per_s=rate_global_per_s)
+    limiter = RateLimiter(per_client=rate_per_client, window_s=600)
     app = build_app(intake=intake, limiter=limiter, max_request_bytes=max_request_bytes)
     return Webform(app=app, intake=intake, sender=sender, spool=spool, blobs=blobs, limiter=limiter)

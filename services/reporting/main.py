@@ -79,8 +79,10 @@ async def serve(context: ServiceContext, settings: ReportingSettings) -> None:
         relay.wake()
         courier.wake()
 
-    app = build_app(ledger, specialist_token=settings.specialist_token, on_change=changed)
-    server = HttpServer(app, settings.http_host, settings.http_port, name=SERVICE)
+    app = build_app(ledger, specialist_token=settings.specialist_token, on_change=changed,
+                    public_base_url=settings.public_base_url)
+    server = HttpServer(app, settings.http_host, settings.http_port, name=SERVICE,
+                        trusted_proxies=settings.trusted_proxies)
     tasks: list[asyncio.Task[None]] = []
     try:
         await server.start()

@@ -2,15 +2,17 @@
 
 Specialists reach their tasks two ways with the same token: the JSON API with ``Bearer <token>``,
 and a page (``/specialist/tasks``, no JavaScript) with HTTP Basic, their name as the user and the
-token as the password. The page's forms carry a check value (an HMAC of the name and the task under
-the token), since a browser sends Basic credentials with any cross-site form post.
+token as the password. The page's forms carry the runtime's form check (an HMAC of the name and the
+task under the token), since a browser sends Basic credentials with any cross-site form post; the
+web edge also refuses state-changing requests a browser sent from another site.
+
+Every page is rendered by autoescaping Jinja templates (the acknowledgement page echoes its link's
+token), and every answer gets the web edge's headers.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
 import hmac
 import re
 from collections.abc import Callable
@@ -23,9 +25,14 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field, SecretStr, ValidationError
 
 from services.reporting.ledger import AckResult, CallOutcome, Ledger
-
-_PAGE = ("<!doctype html><html lang=en><meta charset=utf-8><title>Report acknowledgement</title>"
-         "<body><p>{}</p></body></html>")
+from services.runtime.web_edge import (
+    STRICT_CSP,
+    EdgePolicy,
+    FormCheck,
+    basic_credentials,
+    origin_of,
+    protect,
+)
 
 
 class CallLogIn(BaseModel):
@@ -34,37 +41,40 @@ class CallLogIn(BaseModel):
     note: Annotated[str, Field(max_length=500)] | None = None
 
 
-_CSP: Final = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+# The tasks page has a <style> block and no script.
+_CSP: Final = STRICT_CSP + "; style-src 'unsafe-inline'"
+_TASK_CHECK: Final = FormCheck("phone-task")
 _SPECIALIST = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 _PAGES = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
                      autoescape=select_autoescape(["html"]))
 
 
 def build_app(ledger: Ledger, *, specialist_token: SecretStr | None,
-              on_change: Callable[[], None] = lambda: None) -> FastAPI:
+              on_change: Callable[[], None] = lambda: None, public_base_url: str = "") -> FastAPI:
+    """``public_base_url``: where recipients reach the links (behind a proxy, not this host)."""
     app = FastAPI(title="hotline reporting", docs_url=None, redoc_url=None)
     key = specialist_token.get_secret_value().encode() if specialist_token else b""
 
     def check(name: str, task_id: int) -> str:
-        return hmac.new(key, f"{name}:{task_id}".encode(), hashlib.sha256).hexdigest()
+        return _TASK_CHECK.value(key, name, str(task_id))
 
     def signed_in(authorization: str | None) -> str | None:
         """The specialist's name from HTTP Basic (name, shared token), or None."""
-        scheme, _, encoded = (authorization or "").partition(" ")
-        if not key or scheme.lower() != "basic":
+        credentials = basic_credentials(authorization)
+        if not key or credentials is None:
             return None
-        try:
-            name, _, token = base64.b64decode(encoded, validate=True).decode().partition(":")
-        except (ValueError, UnicodeDecodeError):
-            return None
+        name, token = credentials
         return name if _SPECIALIST.match(name) and hmac.compare_digest(token.encode(), key) else None
+
+    def ack_page(status: int = 200, *, token: str | None = None, message: str = "") -> HTMLResponse:
+        body = _PAGES.get_template("ack.html").render(token=token, message=message)
+        return HTMLResponse(body, status_code=status)
 
     def page(specialist: str, status: int = 200, **context: Any) -> HTMLResponse:
         tasks = [{**task, "check": check(specialist, task["task_id"])} for task in ledger.phone_tasks()]
         body = _PAGES.get_template("phone_tasks.html").render(
             specialist=specialist, tasks=tasks, outcomes=list(CallOutcome), **context)
-        return HTMLResponse(body, status_code=status, headers={
-            "content-security-policy": _CSP, "cache-control": "no-store", "referrer-policy": "no-referrer"})
+        return HTMLResponse(body, status_code=status, headers={"content-security-policy": _CSP})
 
     def challenge() -> Response:
         return Response("call specialists only", status_code=401,
@@ -85,8 +95,7 @@ def build_app(ledger: Ledger, *, specialist_token: SecretStr | None,
         if specialist is None:
             return challenge()
         form = await request.form(max_files=0, max_fields=10)
-        given = form.get("check")
-        if not isinstance(given, str) or not hmac.compare_digest(given, check(specialist, task_id)):
+        if not _TASK_CHECK.valid(key, form.get("check"), specialist, str(task_id)):
             return await asyncio.to_thread(
                 page, specialist, 403, error="That form is out of date: log the call again from this page.")
         try:
@@ -108,20 +117,18 @@ def build_app(ledger: Ledger, *, specialist_token: SecretStr | None,
             raise HTTPException(401, "a specialist token is needed")
 
     @app.get("/ack/{token}", response_class=HTMLResponse)
-    async def ack_page(token: str) -> HTMLResponse:
+    async def ack_button(token: str) -> HTMLResponse:
         # Mail scanners follow links: a GET only shows a button; the POST acknowledges.
-        return HTMLResponse(_PAGE.format(
-            f'<form method=post action="/ack/{token}"><button>I have received this report</button></form>'))
+        return ack_page(token=token)
 
     @app.post("/ack/{token}", response_class=HTMLResponse)
     async def ack(token: str) -> HTMLResponse:
         result = await asyncio.to_thread(ledger.acknowledge, token)
         if result is AckResult.UNKNOWN:
-            return HTMLResponse(_PAGE.format("This link is not valid."), status_code=404)
+            return ack_page(404, message="This link is not valid.")
         on_change()
-        text = "Thank you: the report is acknowledged." if result is AckResult.ACKNOWLEDGED \
-            else "This report was already acknowledged."
-        return HTMLResponse(_PAGE.format(text))
+        return ack_page(message="Thank you: the report is acknowledged." if result is AckResult.ACKNOWLEDGED
+                        else "This report was already acknowledged.")
 
     @app.get("/api/v1/phone-tasks", dependencies=[Depends(specialist)])
     async def tasks() -> dict[str, Any]:
@@ -134,4 +141,5 @@ def build_app(ledger: Ledger, *, specialist_token: SecretStr | None,
         on_change()
         return {"status": "logged"}
 
+    protect(app, EdgePolicy(trusted_origins=frozenset({origin_of(public_base_url)}) - {""}))
     return app

@@ -11,17 +11,18 @@ dependency signs the request in, checks the CSRF token on unsafe methods and the
 ``WWW-Authenticate: Bearer`` under ``/api/``, 403 for a wrong role or CSRF token). An app's own
 ``HTTPException`` handler renders it; ``install_handlers`` adds one for apps that have none.
 
-The failed-login lockout (5 failures in 15 minutes lock a username for 15 minutes) is kept in
-memory: it resets when the process restarts and is per process, not shared between replicas.
+Failed sign-ins are throttled per source and account (``services.review.throttle``): guesses from
+one place meet an increasing delay, and nobody can keep a named person out by guessing wrong. The
+counts are kept in memory: they reset when the process restarts and are per process.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import re
 import secrets
-import threading
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from starlette.concurrency import run_in_threadpool
 from services.review import audit
 from services.review.db import Database
 from services.review.models import ApiToken, User, UserSession
+from services.review.throttle import SignInThrottle
 
 __all__ = [
     "COOKIE",
@@ -52,9 +54,9 @@ __all__ = [
     "AccessDenied",
     "Auth",
     "AuthError",
-    "LockedOut",
     "Principal",
     "Role",
+    "Throttled",
     "UnknownUser",
     "UserExists",
     "WeakPassword",
@@ -119,11 +121,11 @@ class UserExists(AuthError):
     pass
 
 
-class LockedOut(AuthError):
-    """Too many failed sign-ins for this username; try again after ``retry_after``."""
+class Throttled(AuthError):
+    """Too many failed sign-ins from this source for this account (or any); wait ``retry_after``."""
 
     def __init__(self, retry_after: timedelta) -> None:
-        super().__init__("too many failed sign-ins for this username")
+        super().__init__("too many failed sign-ins from here")
         self.retry_after = retry_after
 
 
@@ -177,40 +179,6 @@ def _username(raw: str) -> str:
     return raw.strip().lower()
 
 
-class _Lockout:
-    """Failed sign-ins per attempted username, in memory (see the module docstring)."""
-
-    def __init__(self, *, limit: int = 5, window: timedelta = timedelta(minutes=15),
-                 lock: timedelta = timedelta(minutes=15)) -> None:
-        self._limit, self._window, self._lock = limit, window, lock
-        self._failures: dict[str, list[datetime]] = {}
-        self._until: dict[str, datetime] = {}
-        self._mutex = threading.Lock()
-
-    def remaining(self, key: str, now: datetime) -> timedelta | None:
-        with self._mutex:
-            until = self._until.get(key)
-            if until is None or until <= now:
-                self._until.pop(key, None)
-                return None
-            return until - now
-
-    def failed(self, key: str, now: datetime) -> None:
-        with self._mutex:
-            recent = [t for t in self._failures.get(key, []) if now - t < self._window] + [now]
-            if len(recent) >= self._limit:
-                self._until[key] = now + self._lock
-                recent = []
-            self._failures[key] = recent
-            if len(self._failures) > 10_000:  # someone spraying names: forget the stale ones
-                self._failures = {k: v for k, v in self._failures.items() if v and now - v[-1] < self._window}
-                self._until = {k: v for k, v in self._until.items() if v > now}
-
-    def succeeded(self, key: str) -> None:
-        with self._mutex:
-            self._failures.pop(key, None)
-
-
 class Auth:
     """Accounts, sign-in and the request guard. Blocking (database and argon2): the FastAPI parts
     run it in the thread pool."""
@@ -226,7 +194,7 @@ class Auth:
         self.cookie_secure = cookie_secure
         self._now = now
         self._hasher = hasher or PasswordHasher()  # argon2id, RFC 9106 low-memory profile
-        self._lockout = _Lockout()
+        self._throttle = SignInThrottle()
 
     @cached_property
     def _dummy_hash(self) -> str:
@@ -322,28 +290,30 @@ class Auth:
 
     # ------------------------------------------------------------ signing in and out
 
-    def login(self, username: str, password: str) -> tuple[str, Principal] | None:
+    def login(self, username: str, password: str, *,
+              source: str | None = None) -> tuple[str, Principal] | None:
         """A new session (its secret token and who it is for), or None for a wrong username or
-        password. Raises ``LockedOut`` after too many failures. Audited either way; the audit
-        names the account only when it exists (a password typed into the username box must not
-        end up in an append-only table)."""
+        password. ``source`` is where the attempt comes from (the client address, kept only as a
+        keyed hash in memory); raises ``Throttled`` while that source must wait. Audited either
+        way; the audit names the account only when it exists (a password typed into the username
+        box must not end up in an append-only table)."""
         name, now = _username(username)[:200], self._now()
         with self.db.read() as session:
             user = session.scalar(select(User).where(User.username == name))
         actor = user.username if user is not None else UNKNOWN_ACTOR
-        locked = self._lockout.remaining(name, now)
-        if locked is not None:
-            self._audit_failure(actor, "locked", now)
-            raise LockedOut(locked)
+        wait = self._throttle.wait(name, source, now)
+        if wait is not None:
+            self._audit_failure(actor, "throttled", now)
+            raise Throttled(wait)
         stored = user.password_hash if user is not None else None
         matches = self._verify(stored or self._dummy_hash, password)
         if user is None or stored is None or not matches or not user.active or user.role not in _ROLES:
             reason = ("unknown_user" if user is None else "no_password" if stored is None
                       else "wrong_password" if not matches else "inactive" if not user.active else "bad_role")
-            self._lockout.failed(name, now)
+            self._throttle.failed(name, source, now)
             self._audit_failure(actor, reason, now)
             return None
-        self._lockout.succeeded(name)
+        self._throttle.succeeded(name, source)
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         with self.db.transaction() as session:
             if self._hasher.check_needs_rehash(stored):
@@ -475,6 +445,12 @@ class Auth:
 
 # ------------------------------------------------------------------ FastAPI parts
 
+def _duration(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return f"{math.ceil(seconds / 60)} minutes"
+
+
 def _bearer(request: Request) -> str | None:
     scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
     return (credentials.strip() or None) if scheme.lower() == "bearer" else None
@@ -563,13 +539,14 @@ def login_router(auth: Auth, templates: Jinja2Templates) -> APIRouter:
             errors["password"] = "Enter your password."  # noqa: S105 - a message, not a password
         if errors or not isinstance(password, str):
             return form(request, 400, next_path=next_path, username=username, errors=errors)
+        source = request.client.host if request.client else None
         try:
-            result = await run_in_threadpool(auth.login, username, password)
-        except LockedOut as locked:
-            minutes = max(1, round(locked.retry_after.total_seconds() / 60))
+            result = await run_in_threadpool(lambda: auth.login(username, password, source=source))
+        except Throttled as throttled:
+            seconds = max(1, math.ceil(throttled.retry_after.total_seconds()))
             return form(request, 429, next_path=next_path, username=username,
-                        form_error=f"Too many failed attempts. Try again in {minutes} minutes.",
-                        headers={"Retry-After": str(int(locked.retry_after.total_seconds()) + 1)})
+                        form_error=f"Too many failed attempts from here. Try again in {_duration(seconds)}.",
+                        headers={"Retry-After": str(seconds)})
         if result is None:
             return form(request, 401, next_path=next_path, username=username,
                         form_error="Wrong username or password.")

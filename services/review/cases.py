@@ -98,8 +98,7 @@ class CaseStore:
                 # Triage came first and opened a case of its own; the signal belongs with its relatives.
                 self._move(session, existing, target)
             else:
-                target = session.get(Case, existing.case_id)
-            assert target is not None
+                target = self._case_of(session, existing)
             existing.subject = signal.subject
             existing.narrative = signal.narrative
             existing.reporter = signal.reporter.model_dump(mode="json")
@@ -136,8 +135,7 @@ class CaseStore:
                 self._add_keys(session, target.id, [f"signal:{triaged.signal_id}",
                                                     f"ref:{triaged.reference_number}"])
             else:
-                target = session.get(Case, existing.case_id)
-                assert target is not None
+                target = self._case_of(session, existing)
             previous = existing.triage
             if previous is None or previous.get("triaged_at", "") <= triaged.triaged_at.isoformat():
                 existing.triage = triaged.model_dump(mode="json")
@@ -167,8 +165,7 @@ class CaseStore:
                 session.add(existing)
                 self._add_keys(session, target.id, keys)
             else:
-                target = session.get(Case, existing.case_id)
-                assert target is not None
+                target = self._case_of(session, existing)
             existing.alerted_at = existing.alerted_at or alert.raised_at
             if existing.urgency is None:
                 existing.urgency = alert.urgency.value
@@ -233,6 +230,12 @@ class CaseStore:
                     case = session.get(Case, case.merged_into)
                 return case
         return None
+
+    def _case_of(self, session: Session, signal: Signal) -> Case:
+        case = session.get(Case, signal.case_id)
+        if case is None:  # a foreign key: never, unless the store was edited by hand
+            raise LookupError(f"signal {signal.signal_id} points at a missing case {signal.case_id}")
+        return case
 
     def _new_case(self, session: Session, reference_number: str, received_at: datetime) -> Case:
         now = self._now()

@@ -174,8 +174,8 @@ def _audit_verify(url: str, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(asdict(result), sort_keys=True))
     elif result.ok:
-        assert result.head is not None
-        print(f"audit trail intact: {result.rows_checked} rows, head {result.head[0]}:{result.head[1]}")
+        head = f"{result.head[0]}:{result.head[1]}" if result.head is not None else "none"
+        print(f"audit trail intact: {result.rows_checked} rows, head {head}")
     else:
         print(f"audit trail TAMPERED: first bad seq {result.first_bad_seq} "
               f"({result.rows_checked} rows read): {result.problem}")

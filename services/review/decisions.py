@@ -129,10 +129,10 @@ class Decisions:
         self._on_commit()
         return decision
 
-    def approve(self, decision_id: uuid.UUID, actor: Actor) -> Decision:
-        """The second person approves a law-enforcement report; it goes to reporting."""
+    def approve(self, decision_id: uuid.UUID, actor: Actor, *, case_id: uuid.UUID) -> Decision:
+        """The second person approves a law-enforcement report of ``case_id``; it goes to reporting."""
         with self.db.transaction() as session:
-            decision = self._pending(session, decision_id)
+            decision = self._pending(session, decision_id, case_id)
             if decision.decided_by == actor.username:
                 raise Forbidden("a law-enforcement report needs a second person's approval: "
                                 "you requested this one")
@@ -154,9 +154,9 @@ class Decisions:
         self._on_commit()
         return decision
 
-    def reject(self, decision_id: uuid.UUID, actor: Actor, reason: str) -> Decision:
+    def reject(self, decision_id: uuid.UUID, actor: Actor, reason: str, *, case_id: uuid.UUID) -> Decision:
         with self.db.transaction() as session:
-            decision = self._pending(session, decision_id)
+            decision = self._pending(session, decision_id, case_id)
             if decision.decided_by == actor.username:
                 raise Forbidden("the requester cannot reject their own request; withdraw it by closing")
             case = self._case(session, decision.case_id, for_update=True)
@@ -351,13 +351,15 @@ class Decisions:
         case.claim_expires_at = now + self._claim_ttl  # deciding keeps the claim alive
         return case
 
-    def _pending(self, session: Session, decision_id: uuid.UUID) -> Decision:
+    def _pending(self, session: Session, decision_id: uuid.UUID, case_id: uuid.UUID) -> Decision:
         query = select(Decision).where(Decision.id == decision_id)
         if self.db.is_postgres:
             query = query.with_for_update()
         decision = session.scalar(query)
-        if decision is None:
-            raise NotFound("no such decision")
+        # A request is decided on its own case's page only: approving case B's request from case
+        # A's would record and audit it under the wrong case as far as the person could tell.
+        if decision is None or decision.case_id != case_id:
+            raise NotFound("no such request on this case")
         if decision.status != "awaiting_approval":
             raise DecisionError(f"this request is already {decision.status.replace('_', ' ')}")
         return decision
@@ -411,7 +413,8 @@ class Decisions:
     def _report(self, session: Session, case: Case, report_id: uuid.UUID, need: ReportNeed,
                 reason: str) -> ReportRequested:
         first = session.get(Signal, self._first_signal(session, case.id))
-        assert first is not None
+        if first is None:
+            raise NotFound("the case has no signals")
         triage = first.triage or {}
         return ReportRequested(
             report_id=report_id, signal_id=first.signal_id, reference_number=case.reference_number,

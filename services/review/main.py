@@ -86,7 +86,8 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
         )
     ]
     app = build_app(auth=auth, decisions=decisions, live=live, blob_dir=settings.blob_dir, now=now)
-    server = HttpServer(app, settings.http_host, settings.http_port, name="review")
+    server = HttpServer(app, settings.http_host, settings.http_port, name="review",
+                        trusted_proxies=settings.trusted_proxies)
     tasks: list[asyncio.Task[None]] = []
     try:
         await server.start()

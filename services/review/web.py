@@ -2,8 +2,9 @@
 
 Server-rendered and usable without JavaScript; the one script adds the live cue (a banner, a
 sound, the page title) when a new urgent case arrives. Every page is behind a login, every
-unsafe request behind a CSRF token, and every response is ``no-store``: case data must not be
-left in caches.
+unsafe request behind a CSRF token, and every response goes through the runtime's web edge
+(security headers, ``no-store`` but for static files, cross-site posts refused): case data must
+not be left in caches.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import StreamingResponse
 
 from contracts.events import CallType, Channel, FlagName, ReportNeed
@@ -39,6 +39,7 @@ from services.review.evidence import evidence_for, highlight
 from services.review.live import LiveHub
 from services.review.models import Attachment
 from services.review.queries import QueueFilter, QueuePage, case_view, queue
+from services.runtime.web_edge import EdgePolicy, protect
 
 HERE: Final = Path(__file__).parent
 STAFF: Final = (Role.ANALYST, Role.SUPERVISOR, Role.ADMIN)
@@ -53,29 +54,23 @@ ACTIONS: Final[dict[str, tuple[Role, ...]]] = {
     "close": STAFF, "override": STAFF, "link": STAFF,
     "approve": SUPERVISORS, "reject": SUPERVISORS, "merge": SUPERVISORS, "reveal": SUPERVISORS,
 }
+# What ``?error=`` may put in the case page's alert: codes with fixed words. Anything else is
+# ignored, so a link from elsewhere cannot show its own text as a message of the system.
+CASE_ERRORS: Final = {
+    "claim_needed": "Claim the case before you decide on it.",
+    "claim_lapsed": "Your claim lapsed: claim the case again before you decide on it.",
+    "changed": "The case changed while you were looking at it: check it and try again.",
+}
 LABELS: Final = {
     "p1_act_now": "P1 act now", "p2_same_day": "P2 same day", "p3_business_days": "P3 1-3 business days",
     "p4_informational": "P4 informational",
 }
 
 
-class _SecurityHeaders(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", _CSP)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        if not request.url.path.startswith("/static/"):
-            response.headers["Cache-Control"] = "no-store"
-        return response
-
-
 def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blob_dir: Path,
               now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> FastAPI:
     app = FastAPI(title="Hotline review", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
-    app.add_middleware(_SecurityHeaders)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["labels"] = LABELS
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -169,7 +164,7 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blob_dir: Path
             "principal": principal, "view": view, "case": view.item, "texts": texts, "now": now(),
             "le_needs": [n.value for n in LE_NEEDS], "service_needs": [n.value for n in SERVICE_NEEDS],
             "close_reasons": CLOSE_REASONS, "flags": [FlagName.MINOR.value, FlagName.IMMINENT_DANGER.value],
-            "error": request.query_params.get("error")})
+            "error": CASE_ERRORS.get(request.query_params.get("error", ""))})
 
     @api.get("/cases/{case_id}")
     async def case_api(case_id: uuid.UUID, principal: Principal = Depends(readers)) -> dict[str, Any]:
@@ -204,9 +199,9 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blob_dir: Path
         if action == "le_report":
             return decisions.request_le_report(case_id, who, _required(need, "need"), _reason(reason))
         if action == "approve":
-            return decisions.approve(_uuid(fields.get("decision_id")), who)
+            return decisions.approve(_uuid(fields.get("decision_id")), who, case_id=case_id)
         if action == "reject":
-            return decisions.reject(_uuid(fields.get("decision_id")), who, _reason(reason))
+            return decisions.reject(_uuid(fields.get("decision_id")), who, _reason(reason), case_id=case_id)
         if action == "refer":
             return decisions.refer(case_id, who, _required(need, "need"), _reason(reason))
         if action == "more_info":
@@ -317,6 +312,7 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blob_dir: Path
             "principal": None, "message": error.detail, "back": "/queue"},
             status_code=error.status_code, headers=error.headers)
 
+    protect(app, EdgePolicy(content_security_policy=_CSP, cacheable_prefixes=("/static/",)))
     return app
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 
 import uvicorn
 from starlette.applications import Starlette
@@ -17,6 +17,7 @@ from starlette.types import ASGIApp
 from services.runtime.errors import ServerStartError
 from services.runtime.health import Health
 from services.runtime.metrics import RuntimeMetrics
+from services.runtime.web_edge import is_protected, protect
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +30,24 @@ class _EmbeddedServer(uvicorn.Server):
 
 
 class HttpServer:
-    """One uvicorn server on ``host:port`` (port 0 picks a free one), started and stopped explicitly."""
+    """One uvicorn server on ``host:port`` (port 0 picks a free one), started and stopped explicitly.
 
-    def __init__(self, app: ASGIApp, host: str, port: int, *, name: str) -> None:
-        # access_log stays off: access lines carry client addresses and user agents.
+    Only apps behind the runtime's web edge are served. ``X-Forwarded-For`` and ``-Proto`` are
+    believed only from ``trusted_proxies`` (the operator's ``HOTLINE_TRUSTED_PROXIES``): uvicorn's
+    default believes them from loopback, where an onion service's tor daemon and anyone on the
+    host connect from, so any client could claim a new address on every request.
+    """
+
+    def __init__(self, app: ASGIApp, host: str, port: int, *, name: str,
+                 trusted_proxies: Sequence[str] = ()) -> None:
+        if not is_protected(app):
+            raise ValueError(f"{name}: serve apps behind the runtime's web edge (web_edge.protect)")
+        # access_log stays off: access lines carry client addresses and user agents, whether the
+        # proxy's or, with a trusted proxy, the client's own.
         config = uvicorn.Config(app, host=host, port=port, access_log=False, log_config=None,
-                                server_header=False, date_header=False, lifespan="on")
+                                server_header=False, date_header=False, lifespan="on",
+                                proxy_headers=bool(trusted_proxies),
+                                forwarded_allow_ips=list(trusted_proxies) or None)
         self._server = _EmbeddedServer(config)
         self._name = name
         self._task: asyncio.Task[None] | None = None
@@ -90,8 +103,10 @@ def ops_app(health: Health, metrics: RuntimeMetrics) -> Starlette:
     async def prometheus(_: Request) -> Response:
         return Response(metrics.exposition(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
-    return Starlette(routes=[
+    app = Starlette(routes=[
         Route("/livez", livez),
         Route("/readyz", readyz),
         Route("/metrics", prometheus),
     ])
+    protect(app)
+    return app

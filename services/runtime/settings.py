@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Environment = Literal["dev", "test", "production"]
 
@@ -39,6 +40,28 @@ class RuntimeSettings(BaseSettings):
     # several missed beats).
     heartbeat_s: float = Field(default=15.0, gt=0, le=300)
     instance: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
+    # Addresses or networks of the reverse proxies whose X-Forwarded-For a service's HTTP server
+    # believes (comma-separated). Empty: none, the peer address is the client. Never "*".
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value: object) -> tuple[str, ...]:
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            raise ValueError("HOTLINE_TRUSTED_PROXIES is a comma-separated list of addresses or networks")
+        proxies = []
+        for item in (str(i).strip() for i in items):
+            if not item:
+                continue
+            try:
+                proxies.append(str(ipaddress.ip_network(item, strict=False)) if "/" in item
+                               else str(ipaddress.ip_address(item)))
+            except ValueError:
+                raise ValueError(f"HOTLINE_TRUSTED_PROXIES: {item!r} is not an IP address or network "
+                                 "(name each proxy; trusting everyone would let any client claim "
+                                 "any address)") from None
+        return tuple(proxies)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Self:

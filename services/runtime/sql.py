@@ -82,7 +82,8 @@ def run_alembic_env(metadata: MetaData) -> None:
     """The body of a service's ``migrations/env.py``: the URL comes from ``alembic_config``."""
     config = context.config
     url = config.get_main_option("sqlalchemy.url")
-    assert url is not None
+    if url is None:
+        raise RuntimeError("the Alembic configuration names no sqlalchemy.url")
     if context.is_offline_mode():
         context.configure(url=url, target_metadata=metadata, literal_binds=True, render_as_batch=True)
         with context.begin_transaction():

@@ -36,7 +36,7 @@ class ServiceProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
         env.update(self.env, HOTLINE_OPS_PORT=str(self.ops_port))
         log = self.log_path.open("ab")
-        self.process = subprocess.Popen([sys.executable, "-m", self.module], cwd=REPO, env=env,
+        self.process = subprocess.Popen([sys.executable, "-m", self.module], cwd=REPO, env=env,  # noqa: S603 - fixed argv
                                         stdout=log, stderr=log, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + ready_timeout
         while time.monotonic() < deadline:

@@ -27,7 +27,7 @@ def _line(env: dict[str, str]) -> int:
 
 def _start(env: dict[str, str], path: Path, log: Path) -> subprocess.Popen[bytes]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
-    return subprocess.Popen([sys.executable, "-m", "intake_phone.cli", "import-cdr", "--follow", str(path)],
+    return subprocess.Popen([sys.executable, "-m", "intake_phone.cli", "import-cdr", "--follow", str(path)],  # noqa: S603 - fixed argv
                             cwd=REPO, env={**clean, **env}, stdout=subprocess.DEVNULL,
                             stderr=log.open("ab"))
 

@@ -127,7 +127,7 @@ async def test_a_thousand_reports_through_kill_9_each_end_final_and_no_step_is_l
     topics: RuntimeSettings, service_env: dict[str, str], tmp_path: Path, postgres_url: str,
     receivers: Receivers,
 ) -> None:
-    rng = random.Random(11)
+    rng = random.Random(11)  # noqa: S311 - seeded kill points
     protocols = write_protocol(tmp_path / "protocols", receivers.url_for("unit"))
     http_port = free_port()
     env = {**service_env, "HOTLINE_REPORTING_DATABASE_URL": postgres_url,

@@ -46,7 +46,7 @@ def kcat_read(settings: RuntimeSettings, topic: Topic, count: int, timeout: floa
     name = physical_name(topic, settings.topic_prefix)
     deadline = time.monotonic() + timeout
     while True:
-        result = subprocess.run(
+        result = subprocess.run(  # noqa: S603 - fixed argv
             [kcat, "-C", "-b", settings.kafka_bootstrap, "-t", name, "-o", "beginning", "-e", "-J",
              "-q", "-c", str(count)], capture_output=True, text=True, timeout=timeout, check=False)
         records = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]

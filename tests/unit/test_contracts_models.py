@@ -116,3 +116,36 @@ def test_webform_source_roundtrip() -> None:
     again = SignalReceived.model_validate_json(event.model_dump_json())
     assert again == event
     assert again.received_at - event.received_at == timedelta(0)
+
+
+# ------------------------------------------------------------------ control characters
+
+CONTROL = "".join(chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0x85, 0x9F))
+
+
+def test_control_characters_are_stripped_from_every_string_but_tab_and_line_breaks() -> None:
+    event = received(
+        narrative=f"locked\x00 in{CONTROL} the\tshed\r\nat night",
+        subject="hel\x00p",
+        reporter=Reporter(anonymous=False,
+                          contact=ContactDetails(name="Ma\x00ria", email="m\x07@example.org")),
+    )
+    assert event.narrative == "locked in the\tshed\r\nat night"
+    assert event.subject == "help"
+    assert event.reporter.contact is not None
+    assert (event.reporter.contact.name, event.reporter.contact.email) == ("Maria", "m@example.org")
+    evidence = Evidence(rule_id="minor.text\x00_age", origin="text", start=0, end=3, matched_text="1\x005")
+    assert (evidence.rule_id, evidence.matched_text) == ("minor.text_age", "15")
+
+
+def test_a_lone_surrogate_is_stripped_since_no_store_can_keep_it() -> None:
+    assert received(narrative="a\ud800b").narrative == "ab"
+
+
+def test_a_nul_already_on_a_topic_is_stripped_when_decoded() -> None:
+    from contracts import CODEC
+
+    record = CODEC.encode(received(narrative="clean"), source="/hotline/test")
+    value = record.value.replace(b'"clean"', b'"cl\\u0000ea\\u001bn"')
+    decoded = CODEC.decode(value, record.headers).event
+    assert isinstance(decoded, SignalReceived) and decoded.narrative == "clean"

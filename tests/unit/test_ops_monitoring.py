@@ -67,7 +67,7 @@ def promtool() -> str:
 
 
 def _run(*argv: str) -> None:
-    result = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)  # noqa: S603 - fixed argv
     output = f"$ {' '.join(argv)}\n{result.stdout}{result.stderr}"
     print(output)
     assert result.returncode == 0, output

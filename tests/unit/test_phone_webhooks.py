@@ -216,14 +216,14 @@ async def test_the_specialist_form_behind_basic_auth(
     bad = await client.post(
         "/specialist/report",
         headers=auth,
-        data={"report_id": "f-1", "call_type": "nonsense", "narrative": "kept"},
+        data={**form_fields(page.text), "call_type": "nonsense", "narrative": "kept"},
     )
     assert bad.status_code == 422 and "kept" in bad.text and signals(publisher) == []
     ok = await client.post(
         "/specialist/report",
         headers=auth,
         data={
-            "report_id": "f-2",
+            **form_fields(bad.text),  # the same report id, and its check, kept for the correction
             "call_type": "crisis",
             "narrative": "Caller locked in a trailer, boss returns tonight.",
             "danger_now": "yes",
@@ -234,3 +234,71 @@ async def test_the_specialist_form_behind_basic_auth(
     assert ok.status_code == 200 and 'id="reference-number"' in ok.text
     [signal] = signals(publisher)
     assert signal.facts.call_type is CallType.CRISIS and signal.facts.victims[0].age == 16
+
+
+MARIA = {"Authorization": "Basic " + base64.b64encode(b"maria:specialist-token-1").decode()}
+A_REPORT = {"call_type": "crisis", "narrative": "Caller locked in a trailer.", "danger_now": "yes"}
+
+
+def form_fields(page: str) -> dict[str, str]:
+    """The hidden fields the form page carries (its report id and its check)."""
+    import re
+
+    return dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', page))
+
+
+async def test_the_specialist_form_refuses_a_post_without_its_check(
+    client: httpx.AsyncClient, publisher: InMemoryPublisher
+) -> None:
+    # A page elsewhere can make a signed-in specialist's browser post this form: Basic
+    # credentials ride along, so the form must carry a value only this page can give.
+    forged = await client.post("/specialist/report", headers=MARIA, data={"report_id": "x-1", **A_REPORT})
+    assert forged.status_code == 403
+    hidden = form_fields((await client.get("/specialist/report", headers=MARIA)).text)
+    assert set(hidden) == {"report_id", "check"}
+    other_report = await client.post("/specialist/report", headers=MARIA,
+                                     data={**hidden, "report_id": "x-2", **A_REPORT})
+    assert other_report.status_code == 403
+    assert signals(publisher) == []
+    ok = await client.post("/specialist/report", headers=MARIA, data={**hidden, **A_REPORT})
+    assert ok.status_code == 200 and 'id="reference-number"' in ok.text
+    assert len(signals(publisher)) == 1
+
+
+@pytest.mark.parametrize("browser", [{"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"},
+                                     {"Origin": "https://evil.example"}])
+async def test_a_cross_site_post_of_the_specialist_form_is_refused(
+    client: httpx.AsyncClient, publisher: InMemoryPublisher, browser: dict[str, str]
+) -> None:
+    hidden = form_fields((await client.get("/specialist/report", headers=MARIA)).text)
+    response = await client.post("/specialist/report", headers={**MARIA, **browser},
+                                 data={**hidden, **A_REPORT})
+    assert response.status_code == 403
+    assert signals(publisher) == []
+    # The public URL is this site even though the process sees a private address.
+    own = await client.post("/specialist/report", headers={**MARIA, "Origin": PUBLIC},
+                            data={**hidden, **A_REPORT})
+    assert own.status_code == 200
+
+
+async def test_every_answer_of_the_phone_app_carries_the_security_headers(
+    client: httpx.AsyncClient,
+) -> None:
+    path = "/twilio/voice/status"
+    answers = [
+        await client.get("/specialist/report", headers=MARIA),
+        await client.get("/specialist/report"),  # 401 challenge
+        await client.post("/specialist/report", headers=MARIA, data={}),  # 403 without its check
+        await client.post(path, data=STATUS),  # 403 unsigned
+        await client.post("/api/v1/calls/reports", json=REPORT),  # 401 JSON
+        await client.post("/api/v1/calls/reports", json={},
+                          headers={"Authorization": "Bearer specialist-token-1"}),  # 422
+        await client.get("/nowhere"),
+    ]
+    assert [a.status_code for a in answers] == [200, 401, 403, 403, 401, 422, 404]
+    for answer in answers:
+        assert answer.headers["content-security-policy"].startswith("default-src 'none'"), answer.url
+        assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["x-frame-options"] == "DENY"
+        assert answer.headers["cache-control"] == "no-store"

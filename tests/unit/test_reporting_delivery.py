@@ -387,7 +387,7 @@ async def test_the_ack_link_shows_a_button_on_get_and_acknowledges_on_post(two_e
     async with client_for(app) as client:
         page = await client.get(f"/ack/{claim.token}")
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-        assert f'<form method=post action="/ack/{claim.token}">' in page.text and "<button>" in page.text
+        assert f'<form method="post" action="/ack/{claim.token}">' in page.text and "<button>" in page.text
         assert (await client.get(f"/ack/{claim.token}")).status_code == 200  # a scanner following it twice
         assert [s.state for s in two_emails.steps()] == ["delivered", "pending"]
         assert changes.count == 0 and two_emails.outcomes() == [(0, "delivered", None)]

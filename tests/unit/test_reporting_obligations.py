@@ -180,3 +180,17 @@ async def test_a_call_that_reached_somebody_is_followed_by_the_written_report(wo
     # An acknowledgement of the follow-up is taken, and changes nothing else.
     assert world.ledger.acknowledge(token_in(written)) is AckResult.ACKNOWLEDGED
     assert world.lookups()[0].state == "completed"
+
+
+def test_the_local_recipients_page_carries_the_security_headers() -> None:
+    with Receivers(secrets={}) as receivers:
+        base = f"http://127.0.0.1:{receivers.http_port}"
+        answers = [httpx.get(f"{base}/", timeout=5), httpx.get(f"{base}/deliveries", timeout=5),
+                   httpx.post(f"{base}/hooks/nobody", content=b"{}", timeout=5)]
+    assert [a.status_code for a in answers] == [200, 200, 401]
+    for answer in answers:
+        assert answer.headers["content-security-policy"].startswith("default-src 'none'")
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["x-frame-options"] == "DENY"
+        assert answer.headers["referrer-policy"] == "no-referrer"
+        assert answer.headers["cache-control"] == "no-store"

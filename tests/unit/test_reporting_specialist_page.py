@@ -152,3 +152,44 @@ async def test_a_post_without_the_pages_check_or_with_a_bad_outcome_logs_nothing
                                data={"check": check, "outcome": "reached"})
         assert gone.status_code == 403  # a check for one task is not one for another
     assert desk.calls() == [] and desk.lookup_state() == "open"
+
+
+async def test_the_ack_page_escapes_its_token(desk: Desk) -> None:
+    async with client(desk) as http:
+        page = await http.get('/ack/x"><img src=x onerror=alert(1)>')
+    assert page.status_code == 200
+    assert "<img" not in page.text
+    assert 'action="/ack/x&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"' in page.text
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+
+
+async def test_every_answer_of_the_reporting_app_carries_the_security_headers(desk: Desk) -> None:
+    async with client(desk) as http:
+        answers = [
+            await http.get("/ack/some-token"),
+            await http.post("/ack/not-a-token"),  # 404 page
+            await http.get("/api/v1/phone-tasks"),  # 401 JSON
+            await http.get("/api/v1/phone-tasks", headers={"Authorization": f"Bearer {TOKEN}"}),  # JSON
+            await http.get("/specialist/tasks"),  # 401 challenge
+            await http.get("/specialist/tasks", headers=basic("sam")),
+            await http.get("/nowhere"),  # the framework's 404
+            await http.post("/api/v1/phone-tasks/1/outcomes", json={},
+                            headers={"Authorization": f"Bearer {TOKEN}"}),  # 422
+        ]
+    assert [a.status_code for a in answers] == [200, 404, 401, 200, 401, 200, 404, 422]
+    for answer in answers:
+        assert answer.headers["content-security-policy"].startswith("default-src 'none'"), answer.url
+        assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["x-frame-options"] == "DENY"
+        assert answer.headers["referrer-policy"] == "no-referrer"
+        assert answer.headers["cache-control"] == "no-store"
+
+
+async def test_a_cross_site_post_of_the_tasks_form_is_refused_before_the_check(desk: Desk) -> None:
+    async with client(desk) as http:
+        action, check = form_of((await http.get("/specialist/tasks", headers=basic("sam"))).text)
+        response = await http.post(action, headers={**basic("sam"), "Sec-Fetch-Site": "cross-site"},
+                                   data={"check": check, "outcome": "reached"})
+    assert response.status_code == 403
+    assert desk.calls() == []

@@ -33,7 +33,7 @@ from contracts.reference_numbers import reference_for
 from services.review import audit, queries
 from services.review.cases import CaseStore
 from services.review.db import Database, migrate
-from services.review.decisions import Actor, DecisionError, Decisions, Forbidden
+from services.review.decisions import Actor, DecisionError, Decisions, Forbidden, NotFound
 from services.review.evidence import evidence_for, highlight
 from services.review.models import Case, OutboxRecord, Signal
 from services.review.queries import QueueFilter, case_view, queue
@@ -284,11 +284,17 @@ def test_a_law_enforcement_report_needs_a_second_person(
     decisions.claim(case_id, ALICE)
     request = decisions.request_le_report(case_id, ALICE, ReportNeed.TIP_REPORTING, "Minor at the motel")
     with pytest.raises(Forbidden, match="second person"):
-        decisions.approve(request.id, ALICE)
+        decisions.approve(request.id, ALICE, case_id=case_id)
     assert not [e for t, e in _outbox(db) if t == "reports.requested"]
-    decisions.approve(request.id, BOB)
+    other_case, _ = _urgent_case(store)
+    with pytest.raises(NotFound, match="no such request on this case"):
+        decisions.approve(request.id, BOB, case_id=other_case)
+    with pytest.raises(NotFound, match="no such request on this case"):
+        decisions.reject(request.id, BOB, "wrong case", case_id=other_case)
+    assert not [e for t, e in _outbox(db) if t == "reports.requested"]
+    decisions.approve(request.id, BOB, case_id=case_id)
     with pytest.raises(DecisionError, match="already effective"):
-        decisions.approve(request.id, BOB)
+        decisions.approve(request.id, BOB, case_id=case_id)
     [report] = [e for t, e in _outbox(db) if t == "reports.requested"]
     assert isinstance(report, ReportRequested)
     assert (report.kind, report.requested_by, report.signal_id, report.need) == (

@@ -308,3 +308,69 @@ def test_bad_filters_and_unknown_things_get_clear_answers(app: App) -> None:
             == 404
         )
         assert client.get("/attachments/../../etc/passwd", headers=headers).status_code == 404
+
+
+def test_every_answer_carries_the_security_headers(app: App) -> None:
+    case_id, _ = app.urgent_case()
+    with TestClient(app.app, base_url="http://review.test") as client:
+        bearer = {"Authorization": f"Bearer {app.tokens['ana']}"}
+        answers = {
+            "login page": client.get("/login"),
+            "to login": client.get("/queue", headers={"Accept": "text/html"}, follow_redirects=False),
+            "API 401": client.get("/api/v1/cases"),
+            "API JSON": client.get(f"/api/v1/cases/{case_id}", headers=bearer),
+            "API 404": client.get(f"/api/v1/cases/{uuid.uuid4()}", headers=bearer),
+            "no route": client.get("/nowhere"),
+            "cross-site post": client.post("/login", data={}, headers={"Sec-Fetch-Site": "cross-site"}),
+        }
+        style = client.get("/static/review.css")
+    assert [a.status_code for a in answers.values()] == [200, 303, 401, 200, 404, 404, 403]
+    for name, answer in answers.items():
+        assert "default-src 'none'" in answer.headers["content-security-policy"], name
+        assert answer.headers["x-content-type-options"] == "nosniff", name
+        assert answer.headers["x-frame-options"] == "DENY", name
+        assert answer.headers["referrer-policy"] == "no-referrer", name
+        assert answer.headers["cache-control"] == "no-store", name
+    assert style.status_code == 200 and style.headers["x-content-type-options"] == "nosniff"
+    assert style.headers["cache-control"].startswith("public")
+
+
+def test_the_case_page_shows_only_known_error_codes_with_fixed_words(app: App) -> None:
+    case_id, _ = app.urgent_case()
+    with TestClient(app.app, base_url="http://review.test") as client:
+        login(client, "alice")
+        # A link from outside could put any words in a system alert on a supervisor's page.
+        forged = client.get(f"/cases/{case_id}", params={
+            "error": "Session expired: re-enter your password at https://review.evil.example"})
+        assert forged.status_code == 200
+        assert "evil.example" not in forged.text and 'class="error" role="alert"' not in forged.text
+        known = client.get(f"/cases/{case_id}", params={"error": "claim_lapsed"})
+        assert 'class="error" role="alert">Your claim lapsed' in known.text
+
+
+def test_a_decision_is_approved_only_through_its_own_case(app: App) -> None:
+    case_a, _ = app.urgent_case()
+    case_b, _ = app.urgent_case()
+    with (
+        TestClient(app.app, base_url="http://review.test") as alice,
+        TestClient(app.app, base_url="http://review.test") as bob,
+    ):
+        csrf_a, csrf_b = login(alice, "alice"), login(bob, "bob")
+        alice.post(f"/cases/{case_b}/actions/claim", data={"csrf_token": csrf_a})
+        alice.post(f"/cases/{case_b}/actions/le_report",
+                   data={"csrf_token": csrf_a, "need": "tip_reporting", "reason": "minor at the spa"})
+        page = bob.get(f"/cases/{case_b}")
+        decision_id = re.search(r'name="decision_id" value="([^"]+)"', page.text)[1]  # type: ignore[index]
+        elsewhere = bob.post(f"/cases/{case_a}/actions/approve",
+                             data={"csrf_token": csrf_b, "decision_id": decision_id}, follow_redirects=False)
+        assert elsewhere.status_code == 404
+        api = bob.post(f"/api/v1/cases/{case_a}/actions/reject", json={"decision_id": decision_id,
+                                                                        "reason": "not this one"},
+                       headers={"Authorization": f"Bearer {app.tokens['bob']}"})
+        assert api.status_code == 404
+        statuses = [d["status"] for d in bob.get(f"/api/v1/cases/{case_b}").json()["decisions"]
+                    if d["kind"] == "le_report"]
+        assert statuses == ["awaiting_approval"]
+        own = bob.post(f"/cases/{case_b}/actions/approve",
+                       data={"csrf_token": csrf_b, "decision_id": decision_id}, follow_redirects=False)
+        assert own.status_code == 303

@@ -105,8 +105,12 @@ async def test_ops_endpoints() -> None:
         ready = await client.get("/readyz")
         assert ready.status_code == 200
         assert ready.json()["components"]["consumer"]["detail"] == "consuming"
-        exposition = (await client.get("/metrics")).text
-        assert 'hotline_service_info{service="svc"} 1.0' in exposition
+        exposition = await client.get("/metrics")
+        assert 'hotline_service_info{service="svc"} 1.0' in exposition.text
+        for response in (ready, exposition, await client.get("/nowhere")):
+            assert response.headers["x-content-type-options"] == "nosniff"
+            assert response.headers["content-security-policy"].startswith("default-src 'none'")
+            assert response.headers["cache-control"] == "no-store"
 
 
 def test_ids_in_allow_listed_fields_are_kept_verbatim_and_addresses_masked_in_messages() -> None:

@@ -150,6 +150,30 @@ async def test_errors_speak_the_requested_language(client: httpx.AsyncClient) ->
     assert "código postal" in by_field_es["location_zip"]
 
 
+async def test_control_characters_never_reach_the_signal_and_a_nul_only_narrative_is_required(
+    client: httpx.AsyncClient, publisher: InMemoryPublisher
+) -> None:
+    # A NUL used to be accepted here and then refused by PostgreSQL in review: the tip was lost.
+    tip = {"narrative": "They took\u0000 her passport\u0007.\nShe is 16.", "anonymous": False,
+           "contact_name": "Ro\u0000sa", "contact_email": "rosa@example.org", "consent_to_contact": True,
+           "location_city": "El\u001b Paso"}
+    response = await client.post("/api/v1/tips", json=tip)
+    form = await client.post("/en/tip", data={"narrative": "Form\x00 tip\r\nsecond line"})
+    assert response.status_code == 202, response.text
+    assert form.status_code == 200, form.text
+    [api_signal] = [s for s in signals(publisher) if "passport" in s.narrative]
+    [form_signal] = [s for s in signals(publisher) if "Form" in s.narrative]
+    assert api_signal.narrative == "They took her passport.\nShe is 16."
+    assert api_signal.reporter.contact is not None and api_signal.reporter.contact.name == "Rosa"
+    assert api_signal.facts.location is not None and api_signal.facts.location.city == "El Paso"
+    assert form_signal.narrative == "Form tip\r\nsecond line"
+    empty = await client.post("/api/v1/tips", json={"narrative": "\u0000\u0000"})
+    assert empty.status_code == 422
+    assert {"field": "narrative", "code": "required"} in [
+        {"field": d["field"], "code": d["code"]} for d in empty.json()["detail"]]
+    assert len(signals(publisher)) == 2
+
+
 async def test_malformed_json_is_a_422_not_a_500(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/api/v1/tips", content=b"{not json", headers={"content-type": "application/json"}
@@ -278,6 +302,62 @@ async def test_floods_are_limited_per_client(tmp_path: Path, publisher: InMemory
     assert len(signals(publisher)) == 3
 
 
+async def test_over_the_global_budget_tips_are_queued_on_disk_not_refused(
+    tmp_path: Path, publisher: InMemoryPublisher
+) -> None:
+    webform = build_webform(tmp_path, publisher, rate_global_per_s=0.001, rate_global_burst=2,
+                            spool_max_records=4)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=webform.app), base_url="http://f") as c:
+        answers = [await c.post("/api/v1/tips", json={"narrative": f"tip {i}"}) for i in range(5)]
+        form = await c.post("/en/tip", data={"narrative": "one more"})
+        full = await c.post("/api/v1/tips", json={"narrative": "no room"})
+    assert [a.status_code for a in answers] == [202] * 5 and form.status_code == 200
+    assert all(is_valid(a.json()["reference_number"]) for a in answers)
+    assert len(signals(publisher)) == 2 and len(webform.spool) == 4  # published at the budget's pace
+    assert full.status_code == 503 and HOTLINE_NUMBER in full.json()["message"]  # only a full spool refuses
+
+
+async def test_where_clients_cannot_be_told_apart_nobody_is_refused_per_client(
+    tmp_path: Path, publisher: InMemoryPublisher
+) -> None:
+    webform = build_webform(tmp_path, publisher, rate_per_client=None)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=webform.app), base_url="http://f") as c:
+        codes = {(await c.post("/api/v1/tips", json={"narrative": f"t{i}"})).status_code for i in range(30)}
+    assert codes == {202} and len(signals(publisher)) == 30
+
+
+async def test_a_forwarded_address_does_not_buy_a_new_budget(
+    tmp_path: Path, publisher: InMemoryPublisher
+) -> None:
+    # On a real socket, through the runtime's HTTP server: X-Forwarded-For from loopback used to be
+    # believed, so a new header value was a new client every time.
+    from services.runtime import HttpServer
+
+    webform = build_webform(tmp_path, publisher, rate_per_client=2)
+    server = HttpServer(webform.app, "127.0.0.1", 0, name="webform")
+    await server.start()
+    try:
+        async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
+            codes = [(await client.post("/api/v1/tips", json={"narrative": f"tip {i}"},
+                                        headers={"X-Forwarded-For": f"198.51.100.{i}"})).status_code
+                     for i in range(4)]
+    finally:
+        await server.stop()
+    assert codes == [202, 202, 429, 429]
+    assert len(signals(publisher)) == 2
+
+
+def test_per_client_budgets_only_where_the_address_is_the_reporters() -> None:
+    from intake_webform.config import WebformSettings
+
+    assert WebformSettings().clients_told_apart  # direct
+    assert not WebformSettings(deployment="onion").clients_told_apart
+    assert not WebformSettings(deployment="proxy").clients_told_apart  # the proxy's address for all
+    assert WebformSettings(deployment="proxy", trusted_proxies="10.0.0.5").clients_told_apart  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="onion service has no client addresses"):
+        WebformSettings(deployment="onion", trusted_proxies="127.0.0.1")  # type: ignore[arg-type]
+
+
 async def test_an_oversized_request_is_refused_before_it_is_read(
     tmp_path: Path, publisher: InMemoryPublisher
 ) -> None:
@@ -292,6 +372,44 @@ async def test_an_oversized_request_is_refused_before_it_is_read(
     assert response.status_code == 413 and "MB" in response.json()["message"]
     assert form.status_code == 413 and "demasiado grande" in form.text
     assert signals(publisher) == []
+
+
+async def test_a_chunked_oversized_request_is_413_as_promised_not_400(
+    tmp_path: Path, publisher: InMemoryPublisher
+) -> None:
+    webform = build_webform(tmp_path, publisher, max_request_bytes=64 * 1024)
+
+    def chunked(first: bytes, filler: bytes, last: bytes) -> AsyncIterator[bytes]:
+        async def chunks() -> AsyncIterator[bytes]:
+            yield first
+            for _ in range(100):
+                yield filler
+            yield last
+        return chunks()
+
+    boundary = "b0und4ry"
+    part = (f'--{boundary}\r\nContent-Disposition: form-data; name="narrative"\r\n\r\n').encode()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=webform.app), base_url="http://f") as c:
+        api = await c.post("/api/v1/tips", content=chunked(b'{"narrative": "', b"x" * 1024, b'"}'),
+                           headers={"content-type": "application/json"})
+        form = await c.post("/es/tip", content=chunked(part, b"x" * 1024, f"\r\n--{boundary}--\r\n".encode()),
+                            headers={"content-type": f"multipart/form-data; boundary={boundary}"})
+    assert "content-length" not in api.request.headers
+    assert api.status_code == 413 and "MB" in api.json()["message"], api.text
+    assert form.status_code == 413 and "demasiado grande" in form.text, form.text
+    for response in (api, form):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert "default-src 'none'" in response.headers["content-security-policy"]
+    assert signals(publisher) == []
+
+
+async def test_an_unreadable_form_is_a_clear_400_not_a_missing_page(client: httpx.AsyncClient) -> None:
+    for language, words in (("en", "The form could not be read"), ("es", "No se pudo leer el formulario")):
+        response = await client.post(f"/{language}/tip", content=b"--x\r\nnot a part at all",
+                                     headers={"content-type": "multipart/form-data; boundary=x"})
+        assert response.status_code == 400
+        assert words in response.text and "does not exist" not in response.text
+        assert "no existe" not in response.text
 
 
 async def test_every_answer_has_a_strict_policy_and_no_cookie(client: httpx.AsyncClient) -> None:

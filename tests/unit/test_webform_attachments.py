@@ -456,7 +456,7 @@ def test_the_result_names_its_scrubbed_bytes() -> None:
 
 
 def test_a_rejection_carries_the_sanitized_name_and_never_quotes_content_or_name() -> None:
-    rejected = _rejected(b"the trafficker lives at 12 Elm Street\x00", filename="/tmp/ELM\x07.txt")
+    rejected = _rejected(b"the trafficker lives at 12 Elm Street\x00", filename="/tmp/ELM\x07.txt")  # noqa: S108 - a name, not a file
     assert rejected.filename == "ELM.txt"
     assert "Elm" not in str(rejected) and "ELM" not in str(rejected)
     assert str(rejected).endswith(".")

@@ -132,6 +132,23 @@ async def test_the_honeypot_refuses_with_a_message_and_publishes_nothing(
     assert publisher.decoded(Topic.SIGNALS_RECEIVED) == []
 
 
+async def test_a_form_posted_from_another_site_is_refused_in_the_readers_language(
+    client: httpx.AsyncClient, publisher: InMemoryPublisher
+) -> None:
+    # A hostile page could otherwise make its visitors' browsers send tips in their name.
+    refused = await client.post("/es/tip", data={"narrative": "forged"},
+                                headers={"Sec-Fetch-Site": "cross-site"})
+    assert refused.status_code == 403 and "solo se puede enviar desde las páginas" in refused.text
+    api = await client.post("/api/v1/tips", json={"narrative": "forged"},
+                            headers={"Origin": "https://evil.example"})
+    assert api.status_code == 403 and "own pages" in api.json()["message"]
+    same = await client.post("/en/tip", data={"narrative": "from the form"},
+                             headers={"Sec-Fetch-Site": "same-origin", "Origin": "null"})
+    assert same.status_code == 200
+    narratives = [e.event.narrative for e in publisher.decoded(Topic.SIGNALS_RECEIVED)]  # type: ignore[attr-defined]
+    assert narratives == ["from the form"]
+
+
 async def test_a_follow_up_through_the_form(client: httpx.AsyncClient, publisher: InMemoryPublisher) -> None:
     sent = (await client.post("/es/tip", data={"narrative": "Primer reporte."})).text
     reference = re.search(r'id="reference-number">([^<]+)<', sent)

@@ -9,7 +9,7 @@ import pytest
 
 from contracts import KafkaRecord, Topic
 from intake_webform.durable import DurableSender, Outcome
-from intake_webform.ratelimit import RateLimiter
+from intake_webform.ratelimit import GlobalBudget, RateLimiter
 from intake_webform.spool import Spool, SpoolFull
 from services.runtime import BrokerUnavailable, Delivery
 
@@ -119,16 +119,53 @@ async def test_the_drainer_retries_with_backoff_until_the_broker_takes_the_recor
 
 def test_the_rate_limiter_forgets_clients_when_its_key_rotates() -> None:
     now = [0.0]
-    limiter = RateLimiter(per_client=2, window_s=60, global_per_s=1000, clock=lambda: now[0])
+    limiter = RateLimiter(per_client=2, window_s=60, clock=lambda: now[0])
     assert [limiter.allow("198.51.100.7") for _ in range(3)] == [True, True, False]
     assert limiter.allow("198.51.100.8")
     now[0] = 61.0
     assert limiter.allow("198.51.100.7") and limiter.tracked == 1
 
 
-def test_the_global_ceiling_holds_when_everyone_shares_one_address() -> None:
+def test_where_clients_cannot_be_told_apart_there_is_no_per_client_budget() -> None:
+    # Behind an onion service every reporter is the tor daemon's address: a per-client budget
+    # would be one budget for all of them.
+    limiter = RateLimiter(per_client=None, window_s=60)
+    assert all(limiter.allow("127.0.0.1") for _ in range(1000)) and limiter.tracked == 0
+
+
+def test_the_global_budget_refills_at_its_rate_up_to_its_burst() -> None:
     now = [0.0]
-    limiter = RateLimiter(per_client=10_000, window_s=60, global_per_s=5, clock=lambda: now[0])
-    assert sum(limiter.allow(None) for _ in range(20)) == 5
+    budget = GlobalBudget(per_s=5, burst=10, clock=lambda: now[0])
+    assert sum(budget.take() for _ in range(20)) == 10
+    assert budget.wait_s() == pytest.approx(0.2)
     now[0] = 1.0
-    assert sum(limiter.allow(None) for _ in range(20)) == 5
+    assert sum(budget.take() for _ in range(20)) == 5
+    now[0] = 100.0
+    assert sum(budget.take() for _ in range(20)) == 10
+
+
+async def test_over_the_budget_records_queue_in_the_spool_and_drain_at_its_pace(tmp_path: Path) -> None:
+    broker = SlowBroker()
+    broker.release.set()
+    now = [0.0]
+    budget = GlobalBudget(per_s=100, burst=2, clock=lambda: now[0])
+    spool = Spool(tmp_path, max_records=10, max_bytes=1 << 20)
+    sender = DurableSender(broker, spool, publish_timeout=1, budget=budget)
+    outcomes = [await sender.send(Topic.SIGNALS_RECEIVED, record(n)) for n in range(5)]
+    assert outcomes == [Outcome.PUBLISHED] * 2 + [Outcome.QUEUED] * 3  # durable, none refused
+    assert broker.attempts == [record(0), record(1)] and len(spool) == 3
+    drainer = asyncio.create_task(sender.drain())
+    try:
+        await asyncio.sleep(0.05)
+        assert broker.attempts == [record(0), record(1)]  # the budget is spent: nothing passes it
+        for expected in (3, 4, 5):
+            now[0] += 0.0105  # one more tip's worth (and a little: floating point)
+            deadline = asyncio.get_running_loop().time() + 5
+            while len(broker.attempts) < expected:
+                assert asyncio.get_running_loop().time() < deadline, "the drainer did not use the budget"
+                await asyncio.sleep(0.005)
+            assert len(broker.attempts) == expected
+        await asyncio.wait_for(sender.wait_drained(), 5)
+    finally:
+        drainer.cancel()
+    assert broker.attempts == [record(n) for n in range(5)] and len(spool) == 0
