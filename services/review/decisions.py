@@ -36,7 +36,7 @@ from contracts.ids import derive_id
 from services.review import audit
 from services.review.db import Database
 from services.review.models import Attachment, Case, CaseKey, CaseLink, Decision, OutboxRecord, Signal
-from services.review.queries import OPEN_STATUSES_SQL
+from services.review.queries import OPEN_STATUSES_SQL, NotAReference, case_by_reference
 from services.runtime.tracing import trace_headers
 
 SOURCE: Final = "/hotline/review"
@@ -369,10 +369,12 @@ class Decisions:
         return session.scalar(query.limit(1)) is not None
 
     def _by_reference(self, session: Session, reference: str) -> Case:
-        key = session.get(CaseKey, f"ref:{reference.strip().upper()}")
-        case = session.get(Case, key.case_id) if key else None
+        try:
+            case = case_by_reference(session, reference)
+        except NotAReference:
+            raise DecisionError(f"{reference.strip()[:40]} is not a valid reference number") from None
         if case is None:
-            raise NotFound(f"no case with reference number {reference.strip()}")
+            raise NotFound(f"no case with reference number {reference.strip()[:40]}")
         return case
 
     def _first_signal(self, session: Session, case_id: uuid.UUID) -> uuid.UUID:

@@ -12,7 +12,8 @@ from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
-from services.review.models import AuditEntry, Case, CaseLink, Decision, ReportOutcomeRow, Signal
+from contracts.reference_numbers import canonical
+from services.review.models import AuditEntry, Case, CaseKey, CaseLink, Decision, ReportOutcomeRow, Signal
 
 OPEN_STATUSES = ("open", "awaiting_approval")
 # Written into the SQL as constants, not sent as parameters: psycopg prepares a statement after its
@@ -118,6 +119,29 @@ def queue(session: Session, now: datetime, filters: QueueFilter = QueueFilter(),
     rows = session.scalars(query.order_by(Case.urgency_rank, Case.sla_due_at, Case.id)
                            .limit(limit).offset(offset))
     return QueuePage([_item(case, now) for case in rows], min(total, bound), exact=total <= bound)
+
+
+class NotAReference(ValueError):
+    """What was given is not a reference number (a wrong character or check character)."""
+
+
+def case_by_reference(session: Session, reference: str) -> Case | None:
+    """The case holding the signal with this reference number, written any way people write it
+    (``canonical``), where the case lives now if it was merged. ``NotAReference`` when it is not one."""
+    number = canonical(reference)
+    if number is None:
+        raise NotAReference(reference)
+    key = session.get(CaseKey, f"ref:{number}")
+    case = session.get(Case, key.case_id) if key is not None else None
+    while case is not None and case.merged_into is not None:
+        case = session.get(Case, case.merged_into)
+    return case
+
+
+def find_by_reference(session: Session, reference: str, now: datetime) -> QueueItem | None:
+    """The queue's view of ``case_by_reference`` (closed cases too)."""
+    case = case_by_reference(session, reference)
+    return _item(case, now) if case is not None else None
 
 
 @dataclass(frozen=True)

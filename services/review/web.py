@@ -38,7 +38,15 @@ from services.review.decisions import (
 from services.review.evidence import evidence_for, highlight
 from services.review.live import LiveHub
 from services.review.models import Attachment
-from services.review.queries import QueueFilter, QueuePage, case_view, queue
+from services.review.queries import (
+    NotAReference,
+    QueueFilter,
+    QueueItem,
+    QueuePage,
+    case_view,
+    find_by_reference,
+    queue,
+)
 
 HERE: Final = Path(__file__).parent
 STAFF: Final = (Role.ANALYST, Role.SUPERVISOR, Role.ADMIN)
@@ -144,6 +152,32 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blob_dir: Path
             raise HTTPException(422, "limit and offset must be numbers") from None
         found = await run(lambda: read_queue(filters, limit, offset))
         return {"total": found.total, "total_exact": found.exact, "cases": [i.as_json() for i in found.items]}
+
+    # ------------------------------------------------------------ finding a case by reference number
+
+    def find(reference: str) -> QueueItem:
+        """A caller or an email quotes a number from another channel: find its case, however the
+        number was written down (spaces, lower case, O for 0, I or L for 1)."""
+        with db.read() as session:
+            try:
+                item = find_by_reference(session, reference, now())
+            except NotAReference:
+                raise HTTPException(422, f"{reference.strip()[:40]!r} is not a valid reference number: "
+                                         "HT- then 4 and 5 characters; check each one, the last is a "
+                                         "check character") from None
+            if item is None:
+                raise HTTPException(404, f"No case has reference number {reference.strip()[:40]}")
+            return item
+
+    @app.get("/find", include_in_schema=False)
+    async def find_page(request: Request, principal: Principal = Depends(staff)) -> Response:
+        item = await run(lambda: find(request.query_params.get("reference", "")))
+        return RedirectResponse(f"/cases/{item.case_id}", status_code=303)
+
+    @api.get("/find")
+    async def find_api(request: Request, principal: Principal = Depends(readers)) -> dict[str, Any]:
+        item = await run(lambda: find(request.query_params.get("reference", "")))
+        return {"case": item.as_json()}
 
     # ------------------------------------------------------------ one case
 

@@ -20,7 +20,7 @@ from services.review.db import Database, migrate
 from services.review.decisions import Decisions
 from services.review.live import LiveHub
 from services.review.web import ACTIONS, build_app
-from tests.builders import received, triaged
+from tests.builders import received, reference_with_lookalikes, triaged, written_forms
 
 PASSWORD = "correct horse battery staple"
 NARRATIVE = "My niece, 15, is locked in the back room of the spa tonight."
@@ -308,3 +308,31 @@ def test_bad_filters_and_unknown_things_get_clear_answers(app: App) -> None:
             == 404
         )
         assert client.get("/attachments/../../etc/passwd", headers=headers).status_code == 404
+
+
+def test_the_queue_finds_a_case_by_a_reference_number_however_it_is_written(app: App) -> None:
+    number = reference_with_lookalikes(b"another intake")
+    first = received(reference_number=number)
+    app.store.apply_received("r-first", first)
+    follow_up = received(reference_number=reference_for("a follow-up", b"t"),
+                         related={"relation": "follow_up", "reference_number": number})
+    change = app.store.apply_received("r-follow-up", follow_up)
+    assert change is not None
+    with TestClient(app.app, base_url="http://review.test") as client:
+        login(client, "ana")
+        queue = client.get("/queue")
+        assert re.search(r'<form[^>]+action="/find"', queue.text) and 'name="reference"' in queue.text
+        forms = [*written_forms(number).items(), ("the follow-up's own", follow_up.reference_number)]
+        for form, written in forms:
+            found = client.get("/find", params={"reference": written}, follow_redirects=False)
+            assert found.status_code == 303, (form, found.text)
+            assert found.headers["location"] == f"/cases/{change.case_id}", form
+        wrong = number[:-1] + ("A" if number[-1] != "A" else "B")
+        refused = client.get("/find", params={"reference": wrong}, headers={"accept": "text/html"})
+        assert refused.status_code == 422 and "check" in refused.text
+        missing = client.get("/find", params={"reference": reference_for("nobody", b"t")},
+                             headers={"accept": "text/html"})
+        assert missing.status_code == 404 and "No case" in missing.text
+        api = client.get("/api/v1/find", params={"reference": written_forms(number)["spoken, with spaces"]},
+                         headers={"Authorization": f"Bearer {app.tokens['feed']}"})
+        assert api.status_code == 200 and api.json()["case"]["case_id"] == str(change.case_id)
