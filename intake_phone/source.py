@@ -186,6 +186,7 @@ def build_app(
         if await publish(signal) is not None:
             return html(503, values=values,
                         errors={"form": "not saved: the broker is unavailable, try again"})
-        return html(values={}, errors={}, saved=signal.reference_number)
+        return html(values={}, errors={}, saved=signal.reference_number,
+                    linked=signal.related.reference_number if signal.related else None)
 
     return app
