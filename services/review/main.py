@@ -26,6 +26,7 @@ from services.runtime import (
     load_settings,
     run_service,
 )
+from services.runtime.blobs import BlobReader
 from services.runtime.outbox import OutboxRelay
 
 SERVICE = "review"
@@ -85,7 +86,8 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
             ("outcomes", Topic.REPORTS_OUTCOMES, writer.outcome, ReportOutcome),
         )
     ]
-    app = build_app(auth=auth, decisions=decisions, live=live, blob_dir=settings.blob_dir, now=now)
+    app = build_app(auth=auth, decisions=decisions, live=live, blobs=BlobReader(settings.attachment_dirs()),
+                    now=now)
     server = HttpServer(app, settings.http_host, settings.http_port, name="review")
     tasks: list[asyncio.Task[None]] = []
     try:

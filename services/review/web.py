@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
@@ -47,6 +47,7 @@ from services.review.queries import (
     find_by_reference,
     queue,
 )
+from services.runtime.blobs import BlobReader
 
 HERE: Final = Path(__file__).parent
 STAFF: Final = (Role.ANALYST, Role.SUPERVISOR, Role.ADMIN)
@@ -79,7 +80,7 @@ class _SecurityHeaders(BaseHTTPMiddleware):
         return response
 
 
-def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blob_dir: Path,
+def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobReader,
               now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> FastAPI:
     app = FastAPI(title="Hotline review", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
@@ -322,23 +323,31 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blob_dir: Path
         if not _SHA256.match(sha256):
             raise HTTPException(404, "no such attachment")
 
-        def find() -> Attachment | None:
-            with db.transaction() as session:
-                found = session.scalar(select(Attachment).where(Attachment.sha256 == sha256).limit(1))
-                if found is not None:
-                    audit.append(session, actor=principal.username, action="view_attachment",
-                                 case_id=found.case_id, detail={"sha256": sha256}, at=now())
-                return found
+        def case_of() -> uuid.UUID | None:
+            with db.read() as session:
+                return session.scalar(select(Attachment.case_id).where(Attachment.sha256 == sha256).limit(1))
 
-        found = await run(find)
-        path = blob_dir / sha256[:2] / sha256
-        if found is None or not path.is_file():
+        case_id = await run(case_of)
+        try:
+            data = await run(lambda: blobs.get(sha256)) if case_id is not None else None
+        except OSError:
+            raise HTTPException(500, "the stored attachment cannot be read (damaged or unreadable)") from None
+        if case_id is None or data is None:
             raise HTTPException(404, "no such attachment")
+
+        def record() -> None:
+            # Written before the bytes go out, and only for bytes that do: the trail says who
+            # looked at what, not who tried.
+            with db.transaction() as session:
+                audit.append(session, actor=principal.username, action="view_attachment", case_id=case_id,
+                             detail={"sha256": sha256}, at=now())
+
+        await run(record)
         # Always a download, never rendered in the app's origin; a sandbox CSP in case a browser tries.
         name = f"attachment-{sha256[:12]}"
-        return FileResponse(path, media_type="application/octet-stream", filename=name,
-                            headers={"Content-Security-Policy": "sandbox; default-src 'none'",
-                                     "Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(data, media_type="application/octet-stream",
+                        headers={"Content-Security-Policy": "sandbox; default-src 'none'",
+                                 "Content-Disposition": f'attachment; filename="{name}"'})
 
     app.include_router(api)
 

@@ -2,12 +2,15 @@
 
 A web tip, an email that quotes its reference number the way people write it, and a call whose
 specialist noted the number the caller read out end in one case, which the queue's search box finds
-however the number is typed.
+however the number is typed. Attachments taken in by the web form and by the email intake (each
+keeps its own blob folder) are downloaded from the case, and each download is in the audit trail.
 """
 
 from __future__ import annotations
 
+import base64
 import email.policy
+import hashlib
 import re
 from collections.abc import Callable
 from email.message import EmailMessage
@@ -120,3 +123,43 @@ async def test_a_web_tip_and_the_email_and_call_that_quote_its_number_are_one_ca
         assert re.search(r'<form[^>]+action="/find"', queue.text)
         found = await client.get("/find", params={"reference": f" {spoken.lower()} "})
         assert found.status_code == 303 and found.headers["location"] == f"/cases/{case['case']['case_id']}"
+
+
+async def test_staff_download_an_attachment_taken_in_by_the_web_form_and_one_by_email(
+    launch: Callable[..., ServiceProcess], dovecot: Dovecot, topics: RuntimeSettings, tmp_path: Path
+) -> None:
+    hotline = Hotline(launch, dovecot, tmp_path)
+    notes = b"Witness notes: the van leaves at 6 every morning.\n"
+    await hotline.tip(
+        narrative="Workers are driven to the farm before dawn.",
+        attachments=[{"filename": "notes.txt", "media_type": "text/plain",
+                      "content_base64": base64.b64encode(notes).decode()}])
+    photo_list = b"Plates seen: 555-ABC, 555-XYZ\n"
+    mail = message("Tip with a list", "The list of plates is attached.\n")
+    mail.add_attachment(photo_list, maintype="text", subtype="plain", filename="plates.txt")
+    hotline.mail(mail)
+
+    async with hotline.review() as review:
+        async def attachments() -> dict[str, tuple[str, str]] | None:
+            cases = (await review.get("/api/v1/cases")).json()["cases"]
+            found: dict[str, tuple[str, str]] = {}
+            for item in cases:
+                detail = (await review.get(f"/api/v1/cases/{item['case_id']}")).json()
+                for signal in detail["signals"]:
+                    for attachment in signal["attachments"]:
+                        found[signal["channel"]] = (item["case_id"], attachment["sha256"])
+            return found if {"webform", "email"} <= found.keys() else None
+
+        stored = await wait_for(attachments, timeout=90, interval=0.5, what="both cases with attachments")
+    async with hotline.staff() as client:
+        await sign_in(client)
+        for channel, expected in (("webform", b"the van leaves at 6"), ("email", b"555-XYZ")):
+            case_id, sha256 = stored[channel]
+            page = await client.get(f"/cases/{case_id}")
+            assert f"/attachments/{sha256}" in page.text
+            download = await client.get(f"/attachments/{sha256}")
+            assert download.status_code == 200, (channel, download.text)
+            assert hashlib.sha256(download.content).hexdigest() == sha256 and expected in download.content
+            assert download.headers["content-disposition"].startswith("attachment;")
+            history = (await client.get(f"/cases/{case_id}")).text
+            assert "ana: view attachment" in history, channel

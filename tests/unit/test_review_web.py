@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from collections.abc import Iterator
@@ -11,15 +12,18 @@ from pathlib import Path
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
-from contracts.events import Urgency
+from contracts.events import AttachmentRef, Urgency
 from contracts.reference_numbers import reference_for
 from services.review.auth import Auth, Role
 from services.review.cases import CaseStore
 from services.review.db import Database, migrate
 from services.review.decisions import Decisions
 from services.review.live import LiveHub
+from services.review.models import AuditEntry
 from services.review.web import ACTIONS, build_app
+from services.runtime.blobs import BlobReader, BlobStore
 from tests.builders import received, reference_with_lookalikes, triaged, written_forms
 
 PASSWORD = "correct horse battery staple"
@@ -35,9 +39,11 @@ class App:
         self.auth = Auth(self.db, session_ttl=timedelta(hours=1), cookie_secure=False, now=now)
         self.store = CaseStore(self.db, urgent_ack=timedelta(minutes=5), now=now)
         self.decisions = Decisions(self.db, now=now, claim_ttl=timedelta(minutes=30))
-        self.blobs = tmp_path / "blobs"
+        # Each intake keeps its own blob folder; review is given all of them.
+        self.web_blobs, self.email_blobs = tmp_path / "webform-blobs", tmp_path / "email-blobs"
         self.app = build_app(
-            auth=self.auth, decisions=self.decisions, live=LiveHub(), blob_dir=self.blobs, now=now
+            auth=self.auth, decisions=self.decisions, live=LiveHub(),
+            blobs=BlobReader([self.web_blobs, self.email_blobs]), now=now
         )
         self.tokens: dict[str, str] = {}
         for name, role in (
@@ -336,3 +342,36 @@ def test_the_queue_finds_a_case_by_a_reference_number_however_it_is_written(app:
         api = client.get("/api/v1/find", params={"reference": written_forms(number)["spoken, with spaces"]},
                          headers={"Authorization": f"Bearer {app.tokens['feed']}"})
         assert api.status_code == 200 and api.json()["case"]["case_id"] == str(change.case_id)
+
+
+def test_staff_download_web_and_email_attachments_and_only_what_was_served_is_audited(app: App) -> None:
+    web_bytes, mail_bytes = b"%PDF-1.4 a scrubbed flyer\n", b"GIF89a a photo from an email"
+    web_sha = BlobStore(app.web_blobs).put(web_bytes)
+    mail_sha = BlobStore(app.email_blobs).put(mail_bytes)
+    lost_sha = hashlib.sha256(b"never stored").hexdigest()
+    refs = [AttachmentRef(sha256=web_sha, media_type="application/pdf", size_bytes=len(web_bytes)),
+            AttachmentRef(sha256=lost_sha, media_type="image/png", size_bytes=12)]
+    web = received(attachments=refs)
+    photo = AttachmentRef(sha256=mail_sha, media_type="image/gif", size_bytes=len(mail_bytes),
+                          filename="van.gif")
+    mail = received(reference_number=reference_for("mail", b"t"), attachments=[photo],
+                    related={"relation": "reply", "reference_number": web.reference_number})
+    change = app.store.apply_received("r-web", web)
+    app.store.apply_received("r-mail", mail)
+    assert change is not None
+    with TestClient(app.app, base_url="http://review.test") as client:
+        login(client, "ana")
+        page = client.get(f"/cases/{change.case_id}")
+        assert f"/attachments/{web_sha}" in page.text and f"/attachments/{mail_sha}" in page.text
+        for sha, data in ((web_sha, web_bytes), (mail_sha, mail_bytes)):
+            download = client.get(f"/attachments/{sha}")
+            assert download.status_code == 200, download.text
+            assert download.content == data
+            assert download.headers["content-disposition"].startswith("attachment;")
+            assert download.headers["content-type"] == "application/octet-stream"
+            assert "sandbox" in download.headers["content-security-policy"]
+        assert client.get(f"/attachments/{lost_sha}").status_code == 404
+    with app.db.read() as session:
+        viewed = [e.detail["sha256"] for e in session.scalars(select(AuditEntry).order_by(AuditEntry.seq))
+                  if e.action == "view_attachment"]
+    assert viewed == [web_sha, mail_sha]  # the failed download is not in the trail
