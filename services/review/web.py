@@ -36,6 +36,7 @@ from services.review.decisions import (
     Decisions,
 )
 from services.review.evidence import evidence_for, highlight
+from services.review.facts import URGENCIES, declared
 from services.review.live import LiveHub
 from services.review.models import Attachment
 from services.review.queries import (
@@ -62,10 +63,7 @@ ACTIONS: Final[dict[str, tuple[Role, ...]]] = {
     "close": STAFF, "override": STAFF, "link": STAFF,
     "approve": SUPERVISORS, "reject": SUPERVISORS, "merge": SUPERVISORS, "reveal": SUPERVISORS,
 }
-LABELS: Final = {
-    "p1_act_now": "P1 act now", "p2_same_day": "P2 same day", "p3_business_days": "P3 1-3 business days",
-    "p4_informational": "P4 informational",
-}
+LABELS: Final = {urgency.value: words for urgency, words in URGENCIES.items()}
 
 
 class _SecurityHeaders(BaseHTTPMiddleware):
@@ -87,6 +85,7 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobRea
     app.add_middleware(_SecurityHeaders)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["labels"] = LABELS
+    templates.env.globals["declared"] = declared
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     install_handlers(app, templates)
     app.include_router(login_router(auth, templates))

@@ -14,12 +14,25 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from contracts.events import AttachmentRef, Urgency
+from contracts.events import (
+    AgeRange,
+    Answer,
+    AttachmentRef,
+    CallType,
+    DeclaredFacts,
+    DeclaredTraffickingType,
+    Gender,
+    Location,
+    Nationality,
+    Urgency,
+    Victim,
+)
 from contracts.reference_numbers import reference_for
 from services.review.auth import Auth, Role
 from services.review.cases import CaseStore
 from services.review.db import Database, migrate
 from services.review.decisions import Decisions
+from services.review.facts import declared
 from services.review.live import LiveHub
 from services.review.models import AuditEntry
 from services.review.web import ACTIONS, build_app
@@ -375,3 +388,43 @@ def test_staff_download_web_and_email_attachments_and_only_what_was_served_is_au
         viewed = [e.detail["sha256"] for e in session.scalars(select(AuditEntry).order_by(AuditEntry.seq))
                   if e.action == "view_attachment"]
     assert viewed == [web_sha, mail_sha]  # the failed download is not in the trail
+
+
+def test_the_case_page_shows_every_fact_the_reporter_declared_in_words(app: App) -> None:
+    facts = DeclaredFacts(
+        victims=[Victim(count=3, age_range=AgeRange(low=15, high=17), gender=Gender.FEMALE,
+                        nationality=Nationality.FOREIGN_NATIONAL),
+                 Victim(age=34, gender=Gender.NON_BINARY, nationality=Nationality.US_CITIZEN)],
+        location=Location(state="TX", city="Dallas", zip_code="75201",
+                          description="Blue house behind the car wash on Elm Street"),
+        danger_now=Answer.UNSURE, trafficking_type=DeclaredTraffickingType.BOTH, call_type=CallType.AT_RISK,
+        urgency=Urgency.P2_SAME_DAY)
+    change = app.store.apply_received("r-facts", received(facts=facts))
+    assert change is not None
+    with TestClient(app.app, base_url="http://review.test") as client:
+        login(client, "ana")
+        page = client.get(f"/cases/{change.case_id}").text
+    declared = page[page.index("What the reporter declared"):]
+    declared = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", declared[:declared.index("</section>")]))
+    for label, value in [
+        ("More about the place", "Blue house behind the car wash on Elm Street"), ("ZIP code", "75201"),
+        ("City", "Dallas"), ("State", "TX"), ("How many people", "3"), ("Age range", "15 to 17"),
+        ("Gender", "female"), ("Citizenship", "foreign national"), ("Age", "34"), ("Gender", "non-binary"),
+        ("Citizenship", "US citizen"), ("Type of trafficking", "sex and labor"), ("Danger now", "not sure"),
+        ("Call type", "at risk"), ("Urgency as judged by the call specialist", "P2 same day"),
+    ]:
+        assert f"{label} {value}" in declared, (label, value, declared)
+    for raw in ("foreign_national", "non_binary", "us_citizen", "at_risk", "p2_same_day", "unsure"):
+        assert raw not in declared
+
+
+def test_declared_ages_read_as_said_and_what_was_not_declared_is_left_out() -> None:
+    groups = declared({"victims": [{"count": 1, "age_range": {"low": 15, "high": 120}, "gender": "unknown",
+                                    "nationality": "unknown"},
+                                   {"count": 2, "age_range": {"low": 0, "high": 17}}],
+                       "danger_now": "not_asked", "trafficking_type": "not_stated", "location": None})
+    assert [(g.title, g.rows) for g in groups] == [
+        ("The people involved, group 1", (("How many people", "1"), ("Age range", "15 or older"))),
+        ("The people involved, group 2", (("How many people", "2"), ("Age range", "up to 17"))),
+    ]
+    assert declared(None) == [] and declared({}) == []
