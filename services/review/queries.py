@@ -10,7 +10,7 @@ from typing import Any, Final
 
 from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from contracts.reference_numbers import canonical
 from services.review.models import AuditEntry, Case, CaseKey, CaseLink, Decision, ReportOutcomeRow, Signal
@@ -119,6 +119,20 @@ def queue(session: Session, now: datetime, filters: QueueFilter = QueueFilter(),
     rows = session.scalars(query.order_by(Case.urgency_rank, Case.sla_due_at, Case.id)
                            .limit(limit).offset(offset))
     return QueuePage([_item(case, now) for case in rows], min(total, bound), exact=total <= bound)
+
+
+def deadline_passed(now: datetime) -> ColumnElement[bool]:
+    """Open cases past their deadline where that deadline is triage's (``sla_due_at``), not an
+    acknowledgement still owed (the urgent clock escalates those): the queue's "overdue" for them."""
+    return (Case.status.in_(OPEN_STATUSES_SQL) & (Case.sla_due_at < now)
+            & or_(Case.ack_due_at.is_(None), Case.acknowledged_at.is_not(None)))
+
+
+def past_deadline(session: Session, now: datetime) -> dict[str, tuple[int, float]]:
+    """Per urgency, how many open cases are past their deadline and by how many seconds the oldest."""
+    rows = session.execute(select(Case.urgency, func.count(), func.min(Case.sla_due_at))
+                           .where(deadline_passed(now)).group_by(Case.urgency))
+    return {urgency: (count, (now - oldest).total_seconds()) for urgency, count, oldest in rows}
 
 
 class NotAReference(ValueError):
