@@ -47,7 +47,7 @@ from contracts.events import (
 )
 from contracts.ids import signal_id_for
 from deploy.localreceivers import Receivers
-from services.reporting.channels import SmtpSender, WebhookSender
+from services.reporting.channels import SmtpSecurity, SmtpSender, WebhookSender
 from services.reporting.redaction import Audience, Header, redact, render_text
 from services.runtime import KafkaPublisher, RuntimeMetrics, RuntimeSettings
 
@@ -110,7 +110,8 @@ async def direct_sends(receivers: Receivers, n: int) -> float:
     """The baseline: the service's senders, 20 at a time, straight to the recipients; sends/s."""
     import httpx
 
-    email = SmtpSender("127.0.0.1", receivers.smtp_port, "reports@hotline.example.org")
+    email = SmtpSender("127.0.0.1", receivers.smtp_port, "reports@hotline.example.org",
+                       security=SmtpSecurity(starttls=False))
     before = len(receivers.recorder.snapshot())
     async with httpx.AsyncClient(timeout=20) as client:
         hooks = WebhookSender(client)
@@ -237,7 +238,10 @@ def run(reports: int, samples: int, work: Path) -> list[str]:
             env = {
                 "HOTLINE_KAFKA_BOOTSTRAP": broker.bootstrap,
                 "HOTLINE_TOPIC_PREFIX": prefix,
-                "HOTLINE_ENVIRONMENT": "test",
+                # The local recipients speak plain SMTP, which only dev may use; the baseline's
+                # direct sends are plain text too, so the ratio compares like with like.
+                "HOTLINE_ENVIRONMENT": "dev",
+                "HOTLINE_SMTP_STARTTLS": "false",
                 "HOTLINE_LOG_LEVEL": "WARNING",
                 "HOTLINE_OPS_PORT": str(ops),
                 "HOTLINE_REPORTING_DATABASE_URL": postgres.url,

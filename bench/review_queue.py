@@ -213,6 +213,7 @@ def serve(url: str, port: int) -> int:
     from services.review.decisions import Decisions
     from services.review.live import LiveHub
     from services.review.web import STAFF, build_app
+    from services.runtime.blobs import BlobReader
     from services.runtime.http_server import HttpServer
 
     def now() -> datetime:
@@ -223,7 +224,8 @@ def serve(url: str, port: int) -> int:
         auth = Auth(db, session_ttl=timedelta(hours=10), cookie_secure=False, now=now)
         decisions = Decisions(db, now=now, claim_ttl=timedelta(minutes=30))
         with tempfile.TemporaryDirectory(prefix="bench-review-blobs-") as blobs:
-            app = build_app(auth=auth, decisions=decisions, live=LiveHub(), blob_dir=Path(blobs), now=now)
+            app = build_app(auth=auth, decisions=decisions, live=LiveHub(), blobs=BlobReader([Path(blobs)]),
+                            now=now)
             staff = auth.require(*STAFF)
 
             @app.get(PING)

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Final
 
 # Crockford's base32 alphabet: no I, L, O or U, so nothing reads as 1, 0 or a rude word.
 ALPHABET: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _BODY_LENGTH: Final = 8
+# What people write for what the alphabet means (Crockford's decoding): O for 0, I or L for 1.
+_LOOKALIKES: Final = str.maketrans("OIL", "011")
+# Between the groups: nothing, a dash (any of Unicode's, as mail clients and phones substitute
+# them) or spaces, on one line ("HT 7K3M Q9XW4" is how a number is read out and written down).
+_GAP: Final = r"[ \t\u00a0\u2007\u202f\-\u2010-\u2015\u2212]{0,3}"
+WRITTEN: Final = re.compile(
+    rf"(?<![0-9A-Za-z])HT{_GAP}([0-9A-Za-z]{{4}}){_GAP}([0-9A-Za-z]{{5}})(?![0-9A-Za-z])", re.IGNORECASE)
 
 
 def _luhn_sum(codes: list[int], *, double_first: bool) -> int:
@@ -52,3 +60,25 @@ def is_valid(reference: str) -> bool:
         return False
     codes = [ALPHABET.index(c) for c in body + text[-1]]
     return _luhn_sum(codes, double_first=False) % len(ALPHABET) == 0
+
+
+def _shaped(match: re.Match[str]) -> str:
+    body = (match[1] + match[2]).upper().translate(_LOOKALIKES)
+    return f"HT-{body[:4]}-{body[4:]}"
+
+
+def canonical(text: str) -> str | None:
+    """``HT-XXXX-XXXXC`` for a valid reference number however it was written (any case, with
+    spaces, other dashes or none, O for 0 and I or L for 1); None when ``text`` is not one or its
+    check character does not hold."""
+    match = WRITTEN.fullmatch(text.strip())
+    if match is None:
+        return None
+    number = _shaped(match)
+    return number if is_valid(number) else None
+
+
+def find_written(text: str) -> tuple[str, ...]:
+    """Every reference number written in ``text``, in order and once each, as ``HT-XXXX-XXXXX``:
+    the canonical number when its check character holds, else as written (``is_valid`` tells)."""
+    return tuple(dict.fromkeys(_shaped(match) for match in WRITTEN.finditer(text)))

@@ -1,10 +1,10 @@
 """Local stand-ins for the reports' recipients: an SMTP server and a signed-webhook receiver.
 
-Both are real servers on loopback (aiosmtpd; the standard library's threading HTTP server) that
-keep every delivery they are given, in arrival order, with the delivery's identity (the email's
-Message-ID, the webhook's Idempotency-Key) and its acknowledgement link. The webhook receiver
-checks each request's HMAC signature with the secret of the contact named in its path
-(``/hooks/<contact-id>``) and refuses a bad one with 401, as a recipient's system would.
+Both are real servers on loopback (aiosmtpd, with STARTTLS when given a certificate; the standard
+library's threading HTTP server) that keep every delivery they are given, in arrival order, with the
+delivery's identity (the email's Message-ID, the webhook's Idempotency-Key) and its acknowledgement
+link. The webhook receiver checks each request's HMAC signature with the secret of the contact named
+in its path (``/hooks/<contact-id>``) and refuses a bad one with 401, as a recipient's system would.
 
 ``./dev run`` starts them so the local system has somebody to report to (``GET /`` lists what
 arrived); the reporting tests and the benchmark use them as the recipients they assert on.
@@ -21,6 +21,7 @@ import html
 import json
 import re
 import signal
+import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -44,6 +45,7 @@ class Delivery:
     ack_url: str | None
     document: Mapping[str, Any] | str  # the webhook's JSON, or the email's text
     received_at: float
+    tls: bool = False  # an email that came over STARTTLS
 
 
 @dataclass
@@ -83,7 +85,8 @@ class _MailHandler:
         for recipient in envelope.rcpt_tos:
             self._recorder.add(Delivery(
                 channel="email", key=message_id, recipient=recipient,
-                ack_url=found.group(0) if found else None, document=text, received_at=time.time()))
+                ack_url=found.group(0) if found else None, document=text, received_at=time.time(),
+                tls=session.ssl is not None))
         return "250 OK"
 
 
@@ -91,8 +94,10 @@ class Receivers:
     """Both servers, started together; ``url_for(contact_id)`` is a contact's webhook URL."""
 
     def __init__(self, *, secrets: Mapping[str, str], smtp_port: int = 0, http_port: int = 0,
-                 host: str = "127.0.0.1") -> None:
+                 host: str = "127.0.0.1", smtp_tls: ssl.SSLContext | None = None) -> None:
         self.recorder = Recorder()
+        # With a certificate the SMTP server offers STARTTLS and takes no mail before it.
+        self._smtp_tls = smtp_tls
         self._secrets = {k: v.encode() for k, v in secrets.items()}
         self._host = host
         self._smtp_port = smtp_port or _free_port(host)
@@ -114,7 +119,11 @@ class Receivers:
         return f"http://{self._host}:{self.http_port}/hooks/{contact_id}"
 
     def start(self) -> Receivers:
-        self._smtp = Controller(_MailHandler(self.recorder), hostname=self._host, port=self._smtp_port)
+        tls: dict[str, Any] = {}
+        if self._smtp_tls is not None:
+            tls = {"tls_context": self._smtp_tls, "require_starttls": True}
+        self._smtp = Controller(_MailHandler(self.recorder), hostname=self._host, port=self._smtp_port,
+                                **tls)
         self._smtp.start()
         self._http = _Server((self._host, self._http_port), _webhook_handler(self))
         self._http.daemon_threads = True

@@ -21,10 +21,11 @@ from typing import Final
 
 from bs4 import BeautifulSoup
 
+from contracts.reference_numbers import find_written
+
 MAX_HEADER_BYTES: Final = 64 * 1024
 MAX_HEADER_LINE: Final = 8 * 1024
 MAX_PARTS: Final = 500
-REFERENCE: Final = re.compile(r"\bHT-[0-9A-Z]{4}-[0-9A-Z]{5}\b", re.IGNORECASE)
 _MESSAGE_ID: Final = re.compile(r"<[^<>\s]{1,900}>")
 _FALLBACK_CHARSETS: Final = ("utf-8", "cp1252")
 
@@ -63,7 +64,7 @@ class ParsedEmail:
     body_type: str  # text/plain, text/html or none
     automated: Automated | None
     attachments: tuple[ParsedAttachment, ...]
-    reference_numbers: tuple[str, ...]
+    reference_numbers: tuple[str, ...]  # as ``HT-XXXX-XXXXX``; canonical when the check holds
     defects: tuple[str, ...]
 
 
@@ -278,7 +279,8 @@ def parse(raw: bytes) -> ParsedEmail:
         raise Unparseable(f"body_error:{type(error).__name__}") from None
     message_ids = _message_ids(_header(message, "Message-ID"))
     in_reply_to = _message_ids(_header(message, "In-Reply-To"))
-    references = tuple(dict.fromkeys(REFERENCE.findall(f"{subject or ''}\n{text}")))
+    # However the number was written (spaced as it is read out, lower case, O for 0): canonical.
+    references = find_written(f"{subject or ''}\n{text}")
     return ParsedEmail(
         message_id=message_ids[0] if message_ids else None,
         subject=subject,
@@ -291,6 +293,6 @@ def parse(raw: bytes) -> ParsedEmail:
         body_type=body_type,
         automated=_automated(message, subject, sender),
         attachments=tuple(attachments),
-        reference_numbers=tuple(r.upper() for r in references),
+        reference_numbers=references,
         defects=tuple(defects),
     )

@@ -10,13 +10,19 @@ unquoted, when unset); integers bare. The columns, in order:
     [userfield]             with loguserfield=yes
     [peeraccount, linkedid, sequence]   with newcdrcolumns=yes
 
-Which optional columns a PBX writes is configuration (``CdrLayout``); a row with another column
-count is refused rather than guessed at.
+Which optional columns a PBX writes is its configuration, and every combination has its own
+column count (16 to 21) except that 17 and 20 leave open whether the one column before the new
+ones is the unique id or the user field. ``LayoutDetector`` reads the layout from the rows: the
+count, and for 17 and 20 the content (Asterisk's unique ids are ``[system-]epoch.sequence`` and
+never empty; user fields are free text, usually empty). A configured ``CdrLayout`` overrides it,
+and a row whose count fits neither is refused rather than guessed at.
 """
 
 from __future__ import annotations
 
 import csv
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
@@ -26,6 +32,8 @@ BASE_COLUMNS: Final = ("accountcode", "src", "dst", "dcontext", "clid", "channel
                        "lastdata", "start", "answer", "end", "duration", "billsec", "disposition", "amaflags")
 DISPOSITIONS: Final = frozenset({"ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION"})
 _DATE_FORMAT: Final = "%Y-%m-%d %H:%M:%S"
+# ``ast_channel_uniqueid``: ``<epoch>.<sequence>``, prefixed ``<systemname>-`` when one is set.
+_UNIQUEID: Final = re.compile(r"(?:[^\s]{1,80}-)?\d{9,11}\.\d{1,10}")
 
 
 class BadRow(ValueError):
@@ -47,6 +55,46 @@ class CdrLayout:
         if self.new_columns:
             extra += ("peeraccount", "linkedid", "sequence")
         return BASE_COLUMNS + extra
+
+    def describe(self) -> str:
+        """``18 columns (uniqueid, userfield)``: what an operator compares with cdr.conf."""
+        optional = self.columns()[len(BASE_COLUMNS):]
+        return f"{len(self.columns())} columns ({', '.join(optional) or 'no optional columns'})"
+
+
+_LAYOUTS: Final = tuple(CdrLayout(uniqueid, userfield, new) for uniqueid in (False, True)
+                        for userfield in (False, True) for new in (False, True))
+_BY_COUNT: Final[dict[int, tuple[CdrLayout, ...]]] = {
+    count: tuple(layout for layout in _LAYOUTS if len(layout.columns()) == count)
+    for count in sorted({len(layout.columns()) for layout in _LAYOUTS})}
+# The column that is the unique id or the user field when a count leaves the choice open.
+_AMBIGUOUS_AT: Final = len(BASE_COLUMNS)
+MIN_COLUMNS, MAX_COLUMNS = min(_BY_COUNT), max(_BY_COUNT)
+
+
+class LayoutDetector:
+    """Each row's layout from its column count; where a count leaves the choice open (17, 20),
+    the content of the first rows with that count decides it once, so one file is read one way."""
+
+    def __init__(self) -> None:
+        self._decided: dict[int, CdrLayout] = {n: c[0] for n, c in _BY_COUNT.items() if len(c) == 1}
+
+    def learn(self, rows: Iterable[Sequence[str]]) -> None:
+        """Decide the open counts these rows have: a unique id when most of them look like one."""
+        seen: dict[int, list[str]] = {}
+        for fields in rows:
+            if len(fields) in _BY_COUNT and len(fields) not in self._decided:
+                seen.setdefault(len(fields), []).append(fields[_AMBIGUOUS_AT])
+        for count, values in seen.items():
+            looks_like_ids = sum(bool(_UNIQUEID.fullmatch(v)) for v in values) * 2 > len(values)
+            self._decided[count] = next(c for c in _BY_COUNT[count] if c.uniqueid == looks_like_ids)
+
+    def layout_for(self, fields: Sequence[str]) -> CdrLayout:
+        if len(fields) not in _BY_COUNT:
+            raise BadRow(f"column_count_{len(fields)}_expected_{MIN_COLUMNS}_to_{MAX_COLUMNS}")
+        if len(fields) not in self._decided:
+            self.learn([fields])
+        return self._decided[len(fields)]
 
 
 @dataclass(frozen=True)
@@ -106,10 +154,18 @@ def split_line(line: str) -> list[str]:
     return rows[0]
 
 
-def parse_line(line: str, layout: CdrLayout, zone: ZoneInfo) -> CallRecord:
+def read_fields(line: str) -> list[str]:
+    """A line of the file as its fields; an empty or broken line is a ``BadRow``."""
     if not line.strip():
         raise BadRow("empty_line")
-    fields = split_line(line.rstrip("\r\n"))
+    return split_line(line.rstrip("\r\n"))
+
+
+def parse_line(line: str, layout: CdrLayout, zone: ZoneInfo) -> CallRecord:
+    return parse_fields(read_fields(line), layout, zone)
+
+
+def parse_fields(fields: Sequence[str], layout: CdrLayout, zone: ZoneInfo) -> CallRecord:
     columns = layout.columns()
     if len(fields) != len(columns):
         raise BadRow(f"column_count_{len(fields)}_expected_{len(columns)}")

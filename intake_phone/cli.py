@@ -63,10 +63,14 @@ async def import_cdr(settings: PhoneSettings, path: Path, *, follow: bool, dry_r
         except BrokerUnavailable as error:
             print(f"hotline-phone: {error}", file=sys.stderr)
             return 75
+    layout = settings.layout()
+    if layout is not None:
+        print(f"CDR layout: {layout.describe()}, from the settings", file=sys.stderr)
     importer = Importer(sink=PrintSink() if dry_run else KafkaSink(publisher),  # type: ignore[arg-type]
-                        layout=settings.layout(), zone=ZoneInfo(settings.cdr_timezone),
+                        layout=layout, zone=ZoneInfo(settings.cdr_timezone),
                         secret=settings.reference_secret.get_secret_value().encode(),
-                        default_region=settings.default_region)
+                        default_region=settings.default_region,
+                        announce=lambda line: print(line, file=sys.stderr))
     progress = None if follow or dry_run else Progress(os.stat(path).st_size)
     try:
         summary = await importer.run(path, positions=None if dry_run else _positions(settings, path),

@@ -20,9 +20,11 @@ class PhoneSettings(RuntimeSettings):
     reference_secret: SecretStr = SecretStr(_DEV_SECRET)
     # The PBX writes local times without an offset: this is its zone.
     cdr_timezone: str = "America/New_York"
-    cdr_loguniqueid: bool = True
-    cdr_loguserfield: bool = False
-    cdr_newcdrcolumns: bool = False
+    # cdr.conf's [csv] options. Unset, the layout is told from each row's column count; set any of
+    # them to fix it (the unset ones then take their old defaults: uniqueid on, the others off).
+    cdr_loguniqueid: bool | None = None
+    cdr_loguserfield: bool | None = None
+    cdr_newcdrcolumns: bool | None = None
     default_region: str = Field(default="US", pattern=r"^[A-Z]{2}$")
     state_dir: Path = Path(".local/phone")
     http_host: str = "127.0.0.1"
@@ -51,6 +53,10 @@ class PhoneSettings(RuntimeSettings):
             raise ValueError("set HOTLINE_TWILIO_AUTH_TOKEN in production")
         return self
 
-    def layout(self) -> CdrLayout:
-        return CdrLayout(uniqueid=self.cdr_loguniqueid, userfield=self.cdr_loguserfield,
-                         new_columns=self.cdr_newcdrcolumns)
+    def layout(self) -> CdrLayout | None:
+        """The configured CDR layout, or None to tell it from the rows."""
+        given = (self.cdr_loguniqueid, self.cdr_loguserfield, self.cdr_newcdrcolumns)
+        if all(option is None for option in given):
+            return None
+        return CdrLayout(uniqueid=self.cdr_loguniqueid is not False, userfield=bool(self.cdr_loguserfield),
+                         new_columns=bool(self.cdr_newcdrcolumns))

@@ -4,7 +4,8 @@ Lines are read in batches; a batch's signals (and quarantine records for rows th
 are all acknowledged before the position after the batch is fsynced. A crash re-reads at most one
 batch; each row's dedup key (a hash of the line) gives the same signal id, so consumers absorb it.
 In follow mode a line without its newline is still being written and waits; at the end of a file
-import it is a truncated row and is quarantined.
+import it is a truncated row and is quarantined. Without a configured layout each row is read by
+its column count (``LayoutDetector``), and every layout met is announced once, in one line.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Protocol, TextIO
 from zoneinfo import ZoneInfo
 
 from contracts.events import Channel, InputQuarantined, PhoneSource, SignalReceived
-from intake_phone.cdr import BadRow, CdrLayout, parse_line
+from intake_phone.cdr import BadRow, CdrLayout, LayoutDetector, parse_fields, read_fields
 from intake_phone.translate import call_record_signal
 
 SERVICE = "intake-phone"
@@ -110,12 +111,16 @@ def _decode(raw: bytes) -> str:
 @dataclass
 class Importer:
     sink: Sink
-    layout: CdrLayout
+    layout: CdrLayout | None  # None: told from each row's column count (``LayoutDetector``)
     zone: ZoneInfo
     secret: bytes
     default_region: str = "US"
     batch_size: int = 500
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    # Told, in one line, each layout the rows are read with as it is first met.
+    announce: Callable[[str], None] = field(default=lambda line: None)
+    _detector: LayoutDetector = field(default_factory=LayoutDetector, init=False)
+    _announced: set[CdrLayout] = field(default_factory=set, init=False)
 
     def _quarantine(self, line_number: int, raw: str, reason: str) -> InputQuarantined:
         return InputQuarantined(
@@ -124,13 +129,33 @@ class Importer:
             reason=reason[:80], raw_sha256=hashlib.sha256(raw.encode()).hexdigest(),
             quarantined_at=self.now())
 
+    def _layout_for(self, number: int, fields: list[str]) -> CdrLayout:
+        if self.layout is not None:
+            return self.layout
+        layout = self._detector.layout_for(fields)
+        if layout not in self._announced:
+            self._announced.add(layout)
+            self.announce(f"CDR layout: {layout.describe()}, detected from line {number}'s column count "
+                          "(HOTLINE_CDR_LOGUNIQUEID, _LOGUSERFIELD and _NEWCDRCOLUMNS override it)")
+        return layout
+
     async def _flush(self, lines: list[tuple[int, str]], summary: Summary) -> None:
         signals: list[SignalReceived] = []
         quarantined: list[InputQuarantined] = []
+        rows: list[tuple[int, str, list[str] | BadRow]] = []
         for number, text in lines:
+            try:
+                rows.append((number, text, read_fields(text)))
+            except BadRow as bad:
+                rows.append((number, text, bad))
+        if self.layout is None:  # a batch decides together, so one odd row cannot set the layout
+            self._detector.learn(fields for _, _, fields in rows if isinstance(fields, list))
+        for number, text, fields in rows:
             summary.rows += 1
             try:
-                record = parse_line(text, self.layout, self.zone)
+                if isinstance(fields, BadRow):
+                    raise fields
+                record = parse_fields(fields, self._layout_for(number, fields), self.zone)
                 signals.append(call_record_signal(record, raw_line=text, secret=self.secret,
                                                   default_region=self.default_region))
             except BadRow as bad:
@@ -163,6 +188,8 @@ class Importer:
                 await self._read(path, summary, positions, follow, stop, progress, poll_s)
                 break
             except FileReplaced:
+                # A new file may come from a PBX configured anew: its layout is read afresh.
+                self._detector, self._announced = LayoutDetector(), set()
                 if positions:
                     positions.save(Position(os.stat(path).st_ino, 0, 0))
         if progress:

@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from contracts import signal_id_for
 from contracts.events import (
@@ -21,13 +21,14 @@ from contracts.events import (
     Location,
     Nationality,
     PhoneSource,
+    RelatedSignal,
     Reporter,
     ReporterRole,
     SignalReceived,
     Urgency,
     Victim,
 )
-from contracts.reference_numbers import reference_for
+from contracts.reference_numbers import canonical, reference_for
 
 
 class ReportedVictim(BaseModel):
@@ -70,6 +71,20 @@ class SpecialistReport(BaseModel):
     interpreter_minutes: Annotated[int, Field(ge=0, le=1440)] | None = None
     urgency: Urgency | None = None
     consent_to_share: bool = False
+    # A reference number the caller quotes (from the web form, an email or an earlier call), as
+    # heard: it links this call to that report's case.
+    related_reference: Annotated[str, Field(max_length=40)] | None = None
+
+    @field_validator("related_reference")
+    @classmethod
+    def _known_shape(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        number = canonical(value)
+        if number is None:
+            raise ValueError("not a valid reference number (HT- then 4 and 5 characters; the last is a "
+                             "check character): read it back to the caller")
+        return number
 
 
 def report_signal(report: SpecialistReport, *, specialist: str, received_at: datetime,
@@ -104,4 +119,6 @@ def report_signal(report: SpecialistReport, *, specialist: str, received_at: dat
         facts=DeclaredFacts(victims=victims, location=location, danger_now=report.danger_now,
                             trafficking_type=report.trafficking_type, call_type=report.call_type,
                             urgency=report.urgency),
+        related=(RelatedSignal(relation="follow_up", reference_number=report.related_reference)
+                 if report.related_reference else None),
     )

@@ -211,7 +211,8 @@ def build_app(
         if await publish(signal) is not None:
             return html(specialist, 503, values=values,
                         errors={"form": "not saved: the broker is unavailable, try again"})
-        return html(specialist, values={}, errors={}, saved=signal.reference_number)
+        return html(specialist, values={}, errors={}, saved=signal.reference_number,
+                    linked=signal.related.reference_number if signal.related else None)
 
     protect(app, EdgePolicy(trusted_origins=frozenset({origin_of(public_url)}) - {""}))
     return app

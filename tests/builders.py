@@ -21,6 +21,7 @@ from contracts.events import (
     Urgency,
     WebformSource,
 )
+from contracts.reference_numbers import reference_for
 
 T0 = datetime(2026, 3, 16, 14, 30, tzinfo=UTC)  # a Monday, 10:30 in New York
 
@@ -60,3 +61,28 @@ def triaged(**overrides: Any) -> SignalTriaged:
     }
     fields.update(overrides)
     return SignalTriaged(**fields)
+
+
+def written_forms(number: str) -> dict[str, str]:
+    """A valid ``HT-XXXX-XXXXC`` as people write it down or read it out: lower case, the spoken form
+    with spaces, without dashes, with typographic dashes, and O for 0 and I or L for 1."""
+    body = number[3:7] + number[8:]
+    lookalikes = body.replace("0", "O").replace("1", "I", 1).replace("1", "l")
+    return {
+        "canonical": number,
+        "lower case": number.lower(),
+        "spoken, with spaces": f"HT {body[:4]} {body[4:]}",
+        "run together": f"HT{body}",
+        "lower case, spaced dashes": f"ht - {body[:4].lower()} - {body[4:].lower()}",
+        "en dashes": f"HT\u2013{body[:4]}\u2013{body[4:]}",
+        "letters for digits": f"HT-{lookalikes[:4]}-{lookalikes[4:]}",
+    }
+
+
+def reference_with_lookalikes(secret: bytes) -> str:
+    """A valid reference number whose body has a 0 and a 1, so O, I and L mix-ups can be written."""
+    for n in range(10_000):
+        number = reference_for(str(uuid.UUID(int=n)), secret)
+        if "0" in number[3:] and "1" in number[3:]:
+            return number
+    raise AssertionError("no reference number with both 0 and 1")

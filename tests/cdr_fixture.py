@@ -25,7 +25,9 @@ class Row:
     uniqueid: str
     lastdata: str = "SIP/agent,30"
 
-    def line(self) -> str:
+    def line(self, *, uniqueid: bool = True, userfield: str | None = None, new_columns: bool = False) -> str:
+        """The row as ``cdr_csv`` writes it: with ``loguniqueid`` (the default here), with
+        ``loguserfield`` when ``userfield`` is given, with ``newcdrcolumns`` when asked."""
         answer = (
             self.start + timedelta(seconds=self.answered_after) if self.answered_after is not None else None
         )
@@ -53,7 +55,9 @@ class Row:
                     str(billsec),
                     _quoted(self.disposition),
                     _quoted("DOCUMENTATION"),
-                    _quoted(self.uniqueid),
+                    *([_quoted(self.uniqueid)] if uniqueid else []),
+                    *([_quoted(userfield)] if userfield is not None else []),
+                    *([_quoted(""), _quoted(self.uniqueid), "1"] if new_columns else []),
                 ]
             )
             + "\n"
@@ -96,8 +100,8 @@ FIXTURE = [
 ]
 
 
-def many(n: int) -> list[str]:
-    """``n`` distinct answered rows, for imports and benchmarks."""
+def many_rows(n: int) -> list[Row]:
+    """``n`` distinct answered calls."""
     return [
         Row(
             f"+1214555{i % 10000:04d}",
@@ -107,6 +111,11 @@ def many(n: int) -> list[str]:
             60 + i % 600,
             "ANSWERED",
             f"1773669600.{i}",
-        ).line()
+        )
         for i in range(n)
     ]
+
+
+def many(n: int) -> list[str]:
+    """``n`` distinct answered rows, for imports and benchmarks."""
+    return [row.line() for row in many_rows(n)]

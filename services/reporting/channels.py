@@ -3,6 +3,10 @@
 Each send names its delivery the same way on every attempt (``Message-ID`` and
 ``Idempotency-Key`` from the step), so a resend after a crash is recognisably the same delivery.
 Library errors become ``SendRefused`` (permanent: the chain moves on) or ``SendFailed`` (retry).
+
+A report carries a narrative and maybe a reporter's identity: email goes over STARTTLS to a relay
+whose certificate verifies (host name and chain, ``SmtpSecurity``), and a relay that offers no
+STARTTLS or fails verification gets nothing, never a plain-text fallback. Only dev turns that off.
 """
 
 from __future__ import annotations
@@ -10,9 +14,12 @@ from __future__ import annotations
 import asyncio
 import json
 import smtplib
+import ssl
 import time
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -38,12 +45,31 @@ def delivery_key(report_id: str, lookup_index: int, step_index: int) -> str:
     return f"report-{report_id}-{lookup_index}-{step_index}"
 
 
+@dataclass(frozen=True)
+class SmtpSecurity:
+    """STARTTLS with the relay's certificate verified (the system's authorities, or ``cafile``'s)."""
+
+    starttls: bool = True
+    verify: bool = True
+    cafile: Path | None = None
+
+    def context(self) -> ssl.SSLContext:
+        context = ssl.create_default_context(cafile=self.cafile)
+        if not self.verify:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        return context
+
+
 class SmtpSender:
     def __init__(self, host: str, port: int, sender: str, *, timeout_s: float = 20.0,
-                 starttls: bool = False, username: str | None = None, password: str | None = None) -> None:
+                 security: SmtpSecurity = SmtpSecurity(), username: str | None = None,
+                 password: str | None = None) -> None:
         self._host, self._port, self._sender = host, port, sender
         self._timeout = timeout_s
-        self._starttls, self._username, self._password = starttls, username, password
+        self._security, self._username, self._password = security, username, password
+        # Built once: loading the trust store per message would cost more than the handshake.
+        self._context = security.context() if security.starttls else None
 
     async def send(self, to: str, subject: str, body: str, key: str) -> None:
         message = EmailMessage()
@@ -59,8 +85,12 @@ class SmtpSender:
         except (smtplib.SMTPException, OSError) as error:
             raise SendFailed("smtp_unreachable") from error
         try:
-            if self._starttls:
-                smtp.starttls()
+            if self._context is not None:
+                smtp.ehlo()
+                if not smtp.has_extn("starttls"):
+                    smtp.close()
+                    raise SendFailed("smtp_starttls_unavailable")
+                smtp.starttls(context=self._context)  # checks the chain and self._host's name
             if self._username and self._password:
                 smtp.login(self._username, self._password)
             smtp.send_message(message)
@@ -75,6 +105,12 @@ class SmtpSender:
             if error.smtp_code >= 500:
                 raise SendRefused(f"smtp_{error.smtp_code}") from error
             raise SendFailed(f"smtp_{error.smtp_code}") from error
+        except ssl.SSLCertVerificationError as error:
+            smtp.close()
+            raise SendFailed("smtp_tls_unverified") from error
+        except ssl.SSLError as error:
+            smtp.close()
+            raise SendFailed("smtp_tls_failed") from error
         except (smtplib.SMTPException, OSError) as error:
             smtp.close()
             raise SendFailed("smtp_unreachable") from error

@@ -7,6 +7,7 @@ from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
 
+from services.reporting.channels import SmtpSecurity
 from services.runtime import RuntimeSettings
 
 _DEV_SECRET = "dev-only-ack-secret-change-me"  # noqa: S105 - refused outside dev (below)
@@ -24,7 +25,11 @@ class ReportingSettings(RuntimeSettings):
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_from: str = "reports@hotline.example.org"
-    smtp_starttls: bool = False
+    # Reports carry narratives: STARTTLS to a relay whose certificate verifies (the system's
+    # authorities, or HOTLINE_SMTP_CAFILE for a private one). Only dev may turn either off.
+    smtp_starttls: bool = True
+    smtp_tls_verify: bool = True
+    smtp_cafile: Path | None = None
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     # Per contact id, the HMAC secret of its webhook (JSON: {"contact-id": "secret"}).
@@ -36,6 +41,21 @@ class ReportingSettings(RuntimeSettings):
     facts_grace_s: float = Field(default=10.0, ge=0, le=600)
     send_lease_s: float = Field(default=60.0, gt=0)
     retry_after_s: float = Field(default=15.0, gt=0)
+
+    def smtp_security(self) -> SmtpSecurity:
+        return SmtpSecurity(starttls=self.smtp_starttls, verify=self.smtp_tls_verify, cafile=self.smtp_cafile)
+
+    @model_validator(mode="after")
+    def _verified_relay_outside_dev(self) -> Self:
+        if self.environment != "dev":
+            if not self.smtp_starttls:
+                raise ValueError("reports would go to the SMTP relay in plain text: HOTLINE_SMTP_STARTTLS "
+                                 "may be false only with HOTLINE_ENVIRONMENT=dev")
+            if not self.smtp_tls_verify:
+                raise ValueError("the SMTP relay's certificate must be verified: HOTLINE_SMTP_TLS_VERIFY may "
+                                 "be false only with HOTLINE_ENVIRONMENT=dev (HOTLINE_SMTP_CAFILE names a "
+                                 "private CA)")
+        return self
 
     @model_validator(mode="after")
     def _production(self) -> Self:

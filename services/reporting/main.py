@@ -57,7 +57,7 @@ async def serve(context: ServiceContext, settings: ReportingSettings) -> None:
     relay = OutboxRelay(db, publisher, model=OutboxRecord, now=now, poll_s=0.5)
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
     email = SmtpSender(settings.smtp_host, settings.smtp_port, settings.smtp_from,
-                       starttls=settings.smtp_starttls, username=settings.smtp_username, password=password)
+                       security=settings.smtp_security(), username=settings.smtp_username, password=password)
     client = httpx.AsyncClient(timeout=httpx.Timeout(20.0), follow_redirects=False)
     courier = Courier(store=store, ledger=ledger, protocols=protocols, email=email,
                       webhooks=WebhookSender(client), webhook_secrets=settings.webhook_secrets,

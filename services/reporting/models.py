@@ -133,7 +133,8 @@ class Step(Base):
     contact: Mapped[dict[str, Any]]  # the protocol's contact as resolved (a snapshot)
     channel: Mapped[str] = mapped_column(String(16))
     wait_s: Mapped[int]
-    business_hours: Mapped[bool]  # the request's condition, for named availability modes
+    # The request's condition, kept for the record: availability is read when the step comes up.
+    business_hours: Mapped[bool]
     state: Mapped[str] = mapped_column(String(16))
     activate_at: Mapped[datetime | None]  # when it becomes the chain's current step
     lease_until: Mapped[datetime | None]  # a claimed send not finished by then was interrupted

@@ -130,8 +130,10 @@ def resolve(protocols: ProtocolSet, *, need: ReportNeed, conditions: ReportCondi
             at: datetime | None = None) -> Resolution:
     """One lookup per distinct victim situation, and the obligations they bring.
 
-    ``at`` (the request time) reads weekly availability windows at that moment and dates the
-    obligations; without it, availability follows ``conditions.business_hours``.
+    ``at`` (the request time) reads availability at that moment (weekly windows, and the named
+    modes against the hotline's business hours then) and dates the obligations; without it,
+    availability follows ``conditions.business_hours``. The ledger reads it again as each step
+    comes up.
     """
     line = protocols.fallback_line(jurisdiction)
     groups: dict[Situation, list[int]] = {}

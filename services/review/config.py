@@ -15,8 +15,12 @@ class ReviewSettings(RuntimeSettings):
     review_database_url: str = "sqlite:///.local/review.sqlite3"
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8082, ge=0, le=65535)
-    # Where the intakes keep attachments (content-addressed); served to staff, never inline.
-    blob_dir: Path = Path(".local/webform/blobs")
+    # Every intake's blob folder (JSON list): attachments are read from whichever holds them and
+    # served to staff as downloads, never inline. The web form and the email intake keep their own.
+    blob_dirs: list[Path] = Field(default_factory=lambda: [Path(".local/webform/blobs"),
+                                                           Path(".local/email/blobs")])
+    # The one folder of older deployments (HOTLINE_BLOB_DIR); read first when set.
+    blob_dir: Path | None = None
     # Urgent cases must be acknowledged (claimed) within this, or they escalate.
     urgent_ack_minutes: float = Field(default=5.0, gt=0)
     # Escalate again (to the next supervisor on shift) while still unacknowledged.
@@ -28,6 +32,9 @@ class ReviewSettings(RuntimeSettings):
     cookie_secure: bool = True
     # Test hook, honoured only in the test environment (see ``outbox``).
     review_fault: str | None = None
+
+    def attachment_dirs(self) -> list[Path]:
+        return [*([self.blob_dir] if self.blob_dir else []), *self.blob_dirs]
 
     @model_validator(mode="after")
     def _production_needs_postgres(self) -> Self:

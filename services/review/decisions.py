@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from contracts import CODEC, Event, Topic
@@ -36,7 +36,7 @@ from contracts.ids import derive_id
 from services.review import audit
 from services.review.db import Database
 from services.review.models import Attachment, Case, CaseKey, CaseLink, Decision, OutboxRecord, Signal
-from services.review.queries import OPEN_STATUSES_SQL
+from services.review.queries import OPEN_STATUSES_SQL, NotAReference, case_by_reference, deadline_passed
 from services.runtime.tracing import trace_headers
 
 SOURCE: Final = "/hotline/review"
@@ -327,6 +327,36 @@ class Decisions:
             self._on_commit()
         return escalated
 
+    def report_missed_deadlines(self) -> list[Case]:
+        """Open cases whose deadline passed: once per deadline, an ``sla_breach`` ops event (a
+        warning; urgent cases still owed an acknowledgement escalate above instead) and an audit
+        entry. Prometheus counts the same cases from ``queries.past_deadline``."""
+        now = self._now()
+        missed: list[Case] = []
+        with self.db.transaction() as session:
+            due = list(session.scalars(
+                select(Case).where(deadline_passed(now), or_(Case.deadline_reported_for.is_(None),
+                                                             Case.deadline_reported_for != Case.sla_due_at))
+                .order_by(Case.sla_due_at).limit(100)))
+            for case in due:
+                case.deadline_reported_for = case.sla_due_at
+                first = session.scalar(select(Signal.signal_id).where(Signal.case_id == case.id)
+                                       .order_by(Signal.received_at, Signal.signal_id).limit(1))
+                # The event's id is its (service, instance, kind, sequence): a sequence derived from
+                # the case and its deadline keeps one event per missed deadline, the same on a retry.
+                sequence = derive_id("review.deadline", str(case.id), case.sla_due_at.isoformat()).int >> 66
+                self._enqueue(session, Topic.OPS_EVENTS, OpsEvent(
+                    service="review", instance="review-sla", kind=OpsKind.SLA_BREACH,
+                    severity=Severity.WARNING, occurred_at=now, sequence=sequence, signal_id=first,
+                    reason=f"deadline_missed_{case.urgency}",
+                    value=round((now - case.sla_due_at).total_seconds(), 1), record_id=str(case.id)))
+                audit.append(session, actor="system", action="deadline_missed", case_id=case.id, at=now,
+                             detail={"deadline": case.sla_due_at.isoformat(), "urgency": case.urgency})
+                missed.append(case)
+        if missed:
+            self._on_commit()
+        return missed
+
     # ------------------------------------------------------------ parts
 
     def _case(self, session: Session, case_id: uuid.UUID, *, for_update: bool = False) -> Case:
@@ -371,10 +401,12 @@ class Decisions:
         return session.scalar(query.limit(1)) is not None
 
     def _by_reference(self, session: Session, reference: str) -> Case:
-        key = session.get(CaseKey, f"ref:{reference.strip().upper()}")
-        case = session.get(Case, key.case_id) if key else None
+        try:
+            case = case_by_reference(session, reference)
+        except NotAReference:
+            raise DecisionError(f"{reference.strip()[:40]} is not a valid reference number") from None
         if case is None:
-            raise NotFound(f"no case with reference number {reference.strip()}")
+            raise NotFound(f"no case with reference number {reference.strip()[:40]}")
         return case
 
     def _first_signal(self, session: Session, case_id: uuid.UUID) -> uuid.UUID:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from contracts import Topic
 from contracts.events import ReportOutcome, SignalReceived, SignalTriaged, UrgentAlert
+from services.review import queries
 from services.review.auth import Auth
 from services.review.cases import CaseStore
 from services.review.config import ReviewSettings
@@ -15,7 +16,8 @@ from services.review.db import Database, migrate
 from services.review.decisions import Decisions
 from services.review.handler import CaseWriter
 from services.review.live import LiveHub
-from services.review.models import OutboxRecord
+from services.review.metrics import DeadlineGauges
+from services.review.models import Case, OutboxRecord
 from services.review.web import build_app
 from services.runtime import (
     ConsumerLoop,
@@ -26,6 +28,7 @@ from services.runtime import (
     load_settings,
     run_service,
 )
+from services.runtime.blobs import BlobReader
 from services.runtime.outbox import OutboxRelay
 
 SERVICE = "review"
@@ -36,22 +39,33 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-async def sla_clock(decisions: Decisions, live: LiveHub, settings: ReviewSettings,
+async def sla_clock(decisions: Decisions, live: LiveHub, settings: ReviewSettings, gauges: DeadlineGauges,
                     stop: asyncio.Event) -> None:
-    """Escalate urgent cases nobody acknowledged in time; alert the next supervisor on shift."""
+    """Escalate urgent cases nobody acknowledged in time (alerting the next supervisor on shift);
+    report every other deadline that passes to ops, and count the cases past theirs for Prometheus."""
     repeat = timedelta(minutes=settings.escalation_repeat_minutes)
+
+    def past_deadline() -> dict[str, tuple[int, float]]:
+        with decisions.db.read() as session:
+            return queries.past_deadline(session, now())
+
     while not stop.is_set():
+        escalated: list[tuple[Case, str | None]] = []
         try:
             escalated = await asyncio.to_thread(decisions.escalate_overdue, repeat_after=repeat)
+            missed = await asyncio.to_thread(decisions.report_missed_deadlines)
+            gauges.observe(await asyncio.to_thread(past_deadline))
         except Exception as error:  # noqa: BLE001 - the clock must keep running; the next tick retries
             log.error("SLA check failed", extra={"error_class": type(error).__name__})
-            escalated = []
+            missed = []
         for case, target in escalated:
             log.warning("urgent case escalated", extra={"reference_number": case.reference_number,
                                                         "count": case.escalation_level})
             live.publish({"type": "escalation", "case_id": str(case.id),
                           "reference_number": case.reference_number, "urgency": case.urgency,
                           "level": case.escalation_level, "to": target})
+        for case in missed:
+            log.warning("case past its deadline", extra={"reference_number": case.reference_number})
         try:
             await asyncio.wait_for(stop.wait(), settings.sla_check_s)
         except TimeoutError:
@@ -85,7 +99,8 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
             ("outcomes", Topic.REPORTS_OUTCOMES, writer.outcome, ReportOutcome),
         )
     ]
-    app = build_app(auth=auth, decisions=decisions, live=live, blob_dir=settings.blob_dir, now=now)
+    app = build_app(auth=auth, decisions=decisions, live=live, blobs=BlobReader(settings.attachment_dirs()),
+                    now=now)
     server = HttpServer(app, settings.http_host, settings.http_port, name="review",
                         trusted_proxies=settings.trusted_proxies)
     tasks: list[asyncio.Task[None]] = []
@@ -94,8 +109,9 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
         context.health.set("http", ready=True, detail=server.url)
         tasks = [asyncio.create_task(loop.run(context.stop), name=loop.spec.name) for loop in consumers]
         tasks.append(asyncio.create_task(relay.run(context.stop), name="review.outbox"))
-        tasks.append(asyncio.create_task(sla_clock(decisions, live, settings, context.stop),
-                                         name="review.sla"))
+        tasks.append(asyncio.create_task(
+            sla_clock(decisions, live, settings, DeadlineGauges(context.metrics.registry), context.stop),
+            name="review.sla"))
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         for task in done:
             task.result()  # a consumer that halted itself stops the service (exit 75)

@@ -65,6 +65,8 @@ class Case(Base):
     merged_into: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id"))
     # A report's contact chain ran out without an acknowledgement: people must act.
     report_exhausted: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # The deadline (``sla_due_at``) whose passing was reported to ops: once per deadline.
+    deadline_reported_for: Mapped[datetime | None]
     updated_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -10,9 +10,10 @@ from typing import Any, Final
 
 from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
-from services.review.models import AuditEntry, Case, CaseLink, Decision, ReportOutcomeRow, Signal
+from contracts.reference_numbers import canonical
+from services.review.models import AuditEntry, Case, CaseKey, CaseLink, Decision, ReportOutcomeRow, Signal
 
 OPEN_STATUSES = ("open", "awaiting_approval")
 # Written into the SQL as constants, not sent as parameters: psycopg prepares a statement after its
@@ -118,6 +119,43 @@ def queue(session: Session, now: datetime, filters: QueueFilter = QueueFilter(),
     rows = session.scalars(query.order_by(Case.urgency_rank, Case.sla_due_at, Case.id)
                            .limit(limit).offset(offset))
     return QueuePage([_item(case, now) for case in rows], min(total, bound), exact=total <= bound)
+
+
+def deadline_passed(now: datetime) -> ColumnElement[bool]:
+    """Open cases past their deadline where that deadline is triage's (``sla_due_at``), not an
+    acknowledgement still owed (the urgent clock escalates those): the queue's "overdue" for them."""
+    return (Case.status.in_(OPEN_STATUSES_SQL) & (Case.sla_due_at < now)
+            & or_(Case.ack_due_at.is_(None), Case.acknowledged_at.is_not(None)))
+
+
+def past_deadline(session: Session, now: datetime) -> dict[str, tuple[int, float]]:
+    """Per urgency, how many open cases are past their deadline and by how many seconds the oldest."""
+    rows = session.execute(select(Case.urgency, func.count(), func.min(Case.sla_due_at))
+                           .where(deadline_passed(now)).group_by(Case.urgency))
+    return {urgency: (count, (now - oldest).total_seconds()) for urgency, count, oldest in rows}
+
+
+class NotAReference(ValueError):
+    """What was given is not a reference number (a wrong character or check character)."""
+
+
+def case_by_reference(session: Session, reference: str) -> Case | None:
+    """The case holding the signal with this reference number, written any way people write it
+    (``canonical``), where the case lives now if it was merged. ``NotAReference`` when it is not one."""
+    number = canonical(reference)
+    if number is None:
+        raise NotAReference(reference)
+    key = session.get(CaseKey, f"ref:{number}")
+    case = session.get(Case, key.case_id) if key is not None else None
+    while case is not None and case.merged_into is not None:
+        case = session.get(Case, case.merged_into)
+    return case
+
+
+def find_by_reference(session: Session, reference: str, now: datetime) -> QueueItem | None:
+    """The queue's view of ``case_by_reference`` (closed cases too)."""
+    case = case_by_reference(session, reference)
+    return _item(case, now) if case is not None else None
 
 
 @dataclass(frozen=True)

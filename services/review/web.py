@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
@@ -36,9 +36,19 @@ from services.review.decisions import (
     Decisions,
 )
 from services.review.evidence import evidence_for, highlight
+from services.review.facts import URGENCIES, declared
 from services.review.live import LiveHub
 from services.review.models import Attachment
-from services.review.queries import QueueFilter, QueuePage, case_view, queue
+from services.review.queries import (
+    NotAReference,
+    QueueFilter,
+    QueueItem,
+    QueuePage,
+    case_view,
+    find_by_reference,
+    queue,
+)
+from services.runtime.blobs import BlobReader
 from services.runtime.web_edge import EdgePolicy, protect
 
 HERE: Final = Path(__file__).parent
@@ -61,18 +71,16 @@ CASE_ERRORS: Final = {
     "claim_lapsed": "Your claim lapsed: claim the case again before you decide on it.",
     "changed": "The case changed while you were looking at it: check it and try again.",
 }
-LABELS: Final = {
-    "p1_act_now": "P1 act now", "p2_same_day": "P2 same day", "p3_business_days": "P3 1-3 business days",
-    "p4_informational": "P4 informational",
-}
+LABELS: Final = {urgency.value: words for urgency, words in URGENCIES.items()}
 
 
-def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blob_dir: Path,
+def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobReader,
               now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> FastAPI:
     app = FastAPI(title="Hotline review", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["labels"] = LABELS
+    templates.env.globals["declared"] = declared
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     install_handlers(app, templates)
     app.include_router(login_router(auth, templates))
@@ -139,6 +147,32 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blob_dir: Path
             raise HTTPException(422, "limit and offset must be numbers") from None
         found = await run(lambda: read_queue(filters, limit, offset))
         return {"total": found.total, "total_exact": found.exact, "cases": [i.as_json() for i in found.items]}
+
+    # ------------------------------------------------------------ finding a case by reference number
+
+    def find(reference: str) -> QueueItem:
+        """A caller or an email quotes a number from another channel: find its case, however the
+        number was written down (spaces, lower case, O for 0, I or L for 1)."""
+        with db.read() as session:
+            try:
+                item = find_by_reference(session, reference, now())
+            except NotAReference:
+                raise HTTPException(422, f"{reference.strip()[:40]!r} is not a valid reference number: "
+                                         "HT- then 4 and 5 characters; check each one, the last is a "
+                                         "check character") from None
+            if item is None:
+                raise HTTPException(404, f"No case has reference number {reference.strip()[:40]}")
+            return item
+
+    @app.get("/find", include_in_schema=False)
+    async def find_page(request: Request, principal: Principal = Depends(staff)) -> Response:
+        item = await run(lambda: find(request.query_params.get("reference", "")))
+        return RedirectResponse(f"/cases/{item.case_id}", status_code=303)
+
+    @api.get("/find")
+    async def find_api(request: Request, principal: Principal = Depends(readers)) -> dict[str, Any]:
+        item = await run(lambda: find(request.query_params.get("reference", "")))
+        return {"case": item.as_json()}
 
     # ------------------------------------------------------------ one case
 
@@ -283,23 +317,31 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blob_dir: Path
         if not _SHA256.match(sha256):
             raise HTTPException(404, "no such attachment")
 
-        def find() -> Attachment | None:
-            with db.transaction() as session:
-                found = session.scalar(select(Attachment).where(Attachment.sha256 == sha256).limit(1))
-                if found is not None:
-                    audit.append(session, actor=principal.username, action="view_attachment",
-                                 case_id=found.case_id, detail={"sha256": sha256}, at=now())
-                return found
+        def case_of() -> uuid.UUID | None:
+            with db.read() as session:
+                return session.scalar(select(Attachment.case_id).where(Attachment.sha256 == sha256).limit(1))
 
-        found = await run(find)
-        path = blob_dir / sha256[:2] / sha256
-        if found is None or not path.is_file():
+        case_id = await run(case_of)
+        try:
+            data = await run(lambda: blobs.get(sha256)) if case_id is not None else None
+        except OSError:
+            raise HTTPException(500, "the stored attachment cannot be read (damaged or unreadable)") from None
+        if case_id is None or data is None:
             raise HTTPException(404, "no such attachment")
+
+        def record() -> None:
+            # Written before the bytes go out, and only for bytes that do: the trail says who
+            # looked at what, not who tried.
+            with db.transaction() as session:
+                audit.append(session, actor=principal.username, action="view_attachment", case_id=case_id,
+                             detail={"sha256": sha256}, at=now())
+
+        await run(record)
         # Always a download, never rendered in the app's origin; a sandbox CSP in case a browser tries.
         name = f"attachment-{sha256[:12]}"
-        return FileResponse(path, media_type="application/octet-stream", filename=name,
-                            headers={"Content-Security-Policy": "sandbox; default-src 'none'",
-                                     "Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(data, media_type="application/octet-stream",
+                        headers={"Content-Security-Policy": "sandbox; default-src 'none'",
+                                 "Content-Disposition": f'attachment; filename="{name}"'})
 
     app.include_router(api)
 

@@ -4,7 +4,9 @@
 and the directory fsynced, so a stored blob survives a crash and a half-written one is never visible
 under its name. Storing the same bytes twice is a no-op. Directories are 0700 and files 0600: the
 bytes are evidence from people who may be in danger. Synchronous: callers run it in a thread.
-Nothing here logs, and nothing here ever sees a file name.
+Nothing here logs, and nothing here ever sees a file name. Each writer (an intake) keeps its own
+store; ``BlobReader`` reads through the stores of all of them, with the same layout, and writes
+nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
@@ -44,6 +47,21 @@ def _make_private_dir(directory: Path) -> None:
     _fsync_dir(directory.parent)
 
 
+def blob_path(root: Path, sha256: str) -> Path:
+    """Where a store rooted at ``root`` keeps the blob: ``root/ab/cd/<sha256>``."""
+    # The name comes from callers that may have taken it from a request: never let it be a path.
+    if not _HEX.fullmatch(sha256):
+        raise ValueError("a blob is named by 64 lower-case hex characters")
+    return root / sha256[:2] / sha256[2:4] / sha256
+
+
+def _verified(data: bytes, sha256: str) -> bytes:
+    # Evidence must be what was stored: a flipped bit on disk is an error, not a different photo.
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise OSError(errno.EIO, "a stored blob does not match its sha256")
+    return data
+
+
 class BlobStore:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -51,20 +69,13 @@ class BlobStore:
         os.chmod(root, _DIR_MODE)
 
     def path_for(self, sha256: str) -> Path:
-        # The name comes from callers that may have taken it from a request: never let it be a path.
-        if not _HEX.fullmatch(sha256):
-            raise ValueError("a blob is named by 64 lower-case hex characters")
-        return self.root / sha256[:2] / sha256[2:4] / sha256
+        return blob_path(self.root, sha256)
 
     def exists(self, sha256: str) -> bool:
         return self.path_for(sha256).is_file()
 
     def get(self, sha256: str) -> bytes:
-        data = self.path_for(sha256).read_bytes()
-        # Evidence must be what was stored: a flipped bit on disk is an error, not a different photo.
-        if hashlib.sha256(data).hexdigest() != sha256:
-            raise OSError(errno.EIO, "a stored blob does not match its sha256")
-        return data
+        return _verified(self.path_for(sha256).read_bytes(), sha256)
 
     def put(self, data: bytes) -> str:
         digest = hashlib.sha256(data).hexdigest()
@@ -85,3 +96,26 @@ class BlobStore:
             raise
         _fsync_dir(path.parent)
         return digest
+
+
+class BlobReader:
+    """Reads blobs from several stores (every intake's), in order; creates and writes nothing."""
+
+    def __init__(self, roots: Sequence[Path]) -> None:
+        self.roots = tuple(dict.fromkeys(roots))
+
+    def get(self, sha256: str) -> bytes | None:
+        """The blob's bytes, checked against its name; None when no store has it. A copy that does
+        not match its name is passed over for another store's, and is an ``OSError`` if it is the
+        only one."""
+        damaged: OSError | None = None
+        for root in self.roots:
+            try:
+                return _verified(blob_path(root, sha256).read_bytes(), sha256)
+            except FileNotFoundError:
+                continue
+            except OSError as error:
+                damaged = error
+        if damaged is not None:
+            raise damaged
+        return None

@@ -1,7 +1,9 @@
-"""``hotline-phone import-cdr`` as a process on the real broker: a followed file survives kill -9."""
+"""``hotline-phone import-cdr`` as a process on the real broker: a followed file survives kill -9, and
+a file written with Asterisk's sample cdr.conf is read by its own column count."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import subprocess
@@ -12,7 +14,7 @@ from contracts import CODEC, Topic
 from contracts.events import SignalReceived
 from intake_phone.importer import PositionStore
 from services.runtime import RuntimeSettings
-from tests.cdr_fixture import many
+from tests.cdr_fixture import many, many_rows
 from tests.conftest import wait_for
 from tests.e2e.processes import REPO
 from tests.kafka_reader import read_topic, record_counter
@@ -84,3 +86,29 @@ async def test_a_followed_file_is_published_once_per_row_through_kill_9_and_rest
     assert process.wait(20) == 0
     assert set(keys) == expected and kills == 2
     print(f"rows=3000 kills={kills} duplicates={len(keys) - len(set(keys))}")
+
+
+async def test_a_master_csv_from_the_sample_cdr_conf_is_published_whole_with_default_settings(
+    topics: RuntimeSettings, tmp_path: Path
+) -> None:
+    env = {"HOTLINE_KAFKA_BOOTSTRAP": topics.kafka_bootstrap, "HOTLINE_TOPIC_PREFIX": topics.topic_prefix,
+           "HOTLINE_ENVIRONMENT": "test", "HOTLINE_REFERENCE_SECRET": "phone-e2e-secret",
+           "HOTLINE_STATE_DIR": str(tmp_path / "state")}
+    # [csv] loguniqueid=yes, loguserfield=yes, as Asterisk ships it: 18 columns a row.
+    path = tmp_path / "Master.csv"
+    path.write_text("".join(row.line(userfield="" if i % 3 else "callback") for i, row in
+                            enumerate(many_rows(40))))
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "intake_phone.cli", "import-cdr", str(path), cwd=REPO, env={**clean, **env},
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    _, err = await asyncio.wait_for(process.communicate(), 120)
+    said = err.decode()
+    assert process.returncode == 0, said
+    assert "CDR layout: 18 columns (uniqueid, userfield)" in said
+    assert "40 rows read: 40 signals, 0 quarantined" in said
+    records = await read_topic(topics, Topic.SIGNALS_RECEIVED, 40, timeout=30)
+    signals = [e for e in (CODEC.decode(r.value or b"", r.headers).event for r in records)
+               if isinstance(e, SignalReceived)]
+    assert {s.source.call_id for s in signals if s.source.kind == "phone"} == {
+        f"1773669600.{i}" for i in range(40)}

@@ -134,6 +134,8 @@ async def test_a_thousand_reports_through_kill_9_each_end_final_and_no_step_is_l
            "HOTLINE_PROTOCOLS_DIR": str(protocols), "HOTLINE_HTTP_PORT": str(http_port),
            "HOTLINE_PUBLIC_BASE_URL": f"http://127.0.0.1:{http_port}",
            "HOTLINE_SMTP_PORT": str(receivers.smtp_port),
+           # The recipients speak plain SMTP, which only dev may use (the fallback test uses TLS).
+           "HOTLINE_ENVIRONMENT": "dev", "HOTLINE_SMTP_STARTTLS": "false",
            "HOTLINE_WEBHOOK_SECRETS": json.dumps({"unit": SECRET}), "HOTLINE_TICK_S": "0.2",
            "HOTLINE_SEND_LEASE_S": "3", "HOTLINE_RETRY_AFTER_S": "1", "HOTLINE_FACTS_GRACE_S": "2",
            "HOTLINE_ACK_SECRET": "crash-test-ack-secret-0123456789",

@@ -1,7 +1,9 @@
 """Reporting end to end: a real SMTP server, a real signed-webhook receiver, PostgreSQL, the broker.
 
 The issue's fallback: the first contact never acknowledges, the second is outside its hours, the
-third acknowledges through its link; ``reports.outcomes`` shows exactly that, in that order.
+third acknowledges through its link; ``reports.outcomes`` shows exactly that, in that order. The
+SMTP relay takes mail only over STARTTLS, with a certificate from a test CA that the service is
+told to trust (``HOTLINE_SMTP_CAFILE``), as outside dev it must.
 """
 
 from __future__ import annotations
@@ -22,20 +24,26 @@ from tests.conftest import wait_for
 from tests.e2e.processes import ServiceProcess, free_port
 from tests.kafka_reader import read_topic
 from tests.reporting_support import report_request, write_fallback_protocol
+from tests.tls_support import ThrowawayCa
 
 pytestmark = pytest.mark.e2e
 SECRET = "third-unit-webhook-secret"
 
 
 @pytest.fixture
-def receivers() -> Iterator[Receivers]:
-    with Receivers(secrets={"third-unit": SECRET}) as running:
+def ca(tmp_path: Path) -> ThrowawayCa:
+    return ThrowawayCa.make(tmp_path / "ca")
+
+
+@pytest.fixture
+def receivers(ca: ThrowawayCa) -> Iterator[Receivers]:
+    with Receivers(secrets={"third-unit": SECRET}, smtp_tls=ca.loopback.server_context()) as running:
         yield running
 
 
 async def test_first_never_acknowledges_second_is_closed_third_acknowledges_by_its_link(
     topics: RuntimeSettings, launch: Callable[..., ServiceProcess], tmp_path: Path, postgres_url: str,
-    receivers: Receivers,
+    receivers: Receivers, ca: ThrowawayCa,
 ) -> None:
     protocols = write_fallback_protocol(tmp_path / "protocols", first_email="first@pd.example.gov",
                                         third_webhook=receivers.url_for("third-unit"))
@@ -43,7 +51,7 @@ async def test_first_never_acknowledges_second_is_closed_third_acknowledges_by_i
     launch("services.reporting", HOTLINE_REPORTING_DATABASE_URL=postgres_url,
            HOTLINE_PROTOCOLS_DIR=str(protocols), HOTLINE_HTTP_PORT=str(http_port),
            HOTLINE_PUBLIC_BASE_URL=f"http://127.0.0.1:{http_port}",
-           HOTLINE_SMTP_PORT=str(receivers.smtp_port),
+           HOTLINE_SMTP_PORT=str(receivers.smtp_port), HOTLINE_SMTP_CAFILE=str(ca.ca),
            HOTLINE_WEBHOOK_SECRETS=json.dumps({"third-unit": SECRET}), HOTLINE_TICK_S="0.2",
            HOTLINE_ACK_SECRET="e2e-test-ack-secret-0123456789")
     signal = received(narrative="Workers sleep in the warehouse and cannot leave.",
@@ -76,5 +84,5 @@ async def test_first_never_acknowledges_second_is_closed_third_acknowledges_by_i
         (2, "third-unit", "delivered"), (2, "third-unit", "acknowledged"), (None, None, "completed")]
     # Exactly one delivery per step: one email to the first contact, none to the closed second.
     emails = [d for d in receivers.recorder.snapshot() if d.channel == "email"]
-    assert [d.recipient for d in emails] == ["first@pd.example.gov"]
+    assert [(d.recipient, d.tls) for d in emails] == [("first@pd.example.gov", True)]
     assert emails[0].ack_url is not None and receivers.recorder.rejected == 0

@@ -7,12 +7,15 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from contracts.events import Channel
 from contracts.reference_numbers import is_valid, reference_for
 from intake_email.parse import parse
 from intake_email.state import KnownSignal, MailboxState, StateStore
 from intake_email.translate import attachment_ref, dedup_key, related_for, to_signal
-from tests.email_corpus import corpus
+from tests.builders import reference_with_lookalikes, written_forms
+from tests.email_corpus import _message, corpus
 
 CASES = {c.name: c for c in corpus()}
 SECRET = b"email-test-secret"
@@ -67,6 +70,23 @@ def test_replies_link_by_thread_first_then_by_a_valid_quoted_reference() -> None
     # The corpus quotes a well-formed number whose check character may or may not hold.
     assert (by_number is not None) == is_valid("HT-7K3M-Q9XW4")
     assert related_for(parse(CASES["plain-0"].raw), None) is None
+
+
+QUOTED = reference_with_lookalikes(b"the web intake's secret")
+
+
+@pytest.mark.parametrize(("form", "written"), written_forms(QUOTED).items())
+@pytest.mark.parametrize("where", ["subject", "body"])
+def test_a_valid_quoted_reference_links_in_every_written_form(form: str, written: str, where: str) -> None:
+    subject, body = (f"About {written}", "The van is white.") if where == "subject" else (
+        "More information", f"Regarding my report {written}: the van is white.\n")
+    parsed = parse(bytes(_message(subject, body)))
+    related = related_for(parsed, None)
+    assert related is not None, f"{form} in the {where}"
+    assert (related.relation, related.reference_number, related.signal_id) == ("reply", QUOTED, None)
+    signal = to_signal(parsed, mailbox="INBOX", uidvalidity=7, uid=43, raw_sha256="a" * 64, attachments=[],
+                       received_at=NOW, reference_secret=SECRET, related=related)
+    assert signal.related is not None and signal.related.reference_number == QUOTED
 
 
 def test_attachment_metadata_is_bounded() -> None:

@@ -46,6 +46,8 @@ KNOWN_METRICS = frozenset({
     "hotline_spool_records",
     "hotline_spool_capacity_records",
     "hotline_ops_events_total",
+    "hotline_review_cases_past_deadline",
+    "hotline_review_oldest_past_deadline_seconds",
 })
 HISTOGRAMS = frozenset({"hotline_handler_duration_seconds", "hotline_end_to_end_latency_seconds"})
 _METRIC_NAME = re.compile(r"hotline_[a-z_]+")
@@ -168,7 +170,7 @@ def test_the_issue_alerts_are_there() -> None:
     names = {rule["alert"] for rule in _rules()}
     assert names >= {
         "HotlineUrgentCaseUnacknowledged", "HotlineConsumerLagGrowing", "HotlineDeadLettersPresent",
-        "HotlineSpoolFilling", "HotlineServiceSilent", "HotlineOpsDown",
+        "HotlineSpoolFilling", "HotlineServiceSilent", "HotlineOpsDown", "HotlineCaseDeadlineMissed",
     }
 
 

@@ -14,7 +14,7 @@ from intake_phone.cdr import BadRow, CdrLayout, parse_line
 from intake_phone.cli import main
 from intake_phone.importer import Importer, PositionStore
 from intake_phone.translate import call_record_signal
-from tests.cdr_fixture import FIXTURE, many
+from tests.cdr_fixture import FIXTURE, many, many_rows
 
 ZONE = ZoneInfo("America/New_York")
 LAYOUT = CdrLayout()
@@ -154,7 +154,7 @@ def test_dry_run_prints_json_lines_and_the_summary(
     captured = capsys.readouterr()
     events = [json.loads(line) for line in captured.out.splitlines()]
     assert len(events) == 6 and sum("signal_id" in e for e in events) == 5
-    assert "line 6: column_count_1_expected_17 (quarantined)" in captured.err
+    assert "line 6: column_count_1_expected_16_to_21 (quarantined)" in captured.err
     assert "6 rows read: 5 signals, 1 quarantined" in captured.err
     assert not (tmp_path / "state").exists()  # a dry run keeps no position
 
@@ -167,3 +167,95 @@ def test_a_missing_file_and_a_bad_zone_are_one_clear_line(
     monkeypatch.setenv("HOTLINE_CDR_TIMEZONE", "Mars/Olympus")
     assert main(["import-cdr", str(tmp_path / "nope.csv")]) == 78
     assert "unknown time zone" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- the PBX's layout, told from the rows
+
+USERFIELDS = ["", "", "callback-requested", "", "queue:intake", "", "", "", "transfer 2", ""]
+
+
+def sample_conf_lines(n: int = 40) -> list[str]:
+    """Rows as Asterisk's shipped sample cdr.conf writes them ([csv] with loguniqueid=yes and
+    loguserfield=yes, newcdrcolumns commented out): 18 columns."""
+    return [row.line(userfield=USERFIELDS[i % len(USERFIELDS)]) for i, row in enumerate(many_rows(n))]
+
+
+def test_a_master_csv_written_with_the_sample_cdr_conf_imports_every_row_by_default(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOTLINE_STATE_DIR", str(tmp_path / "state"))
+    path = tmp_path / "Master.csv"
+    path.write_text("".join(sample_conf_lines(40)))
+    assert main(["import-cdr", "--dry-run", str(path)]) == 0
+    captured = capsys.readouterr()
+    events = [json.loads(line) for line in captured.out.splitlines()]
+    signals = [SignalReceived.model_validate(e) for e in events if "signal_id" in e]
+    assert len(events) == len(signals) == 40
+    assert "40 rows read: 40 signals, 0 quarantined" in captured.err
+    # One line says how the file was read, and which settings would override it.
+    [said] = [line for line in captured.err.splitlines() if "CDR layout" in line]
+    assert "18 columns" in said and "uniqueid, userfield" in said and "HOTLINE_CDR_" in said
+    assert [s.source.call_id for s in signals if s.source.kind == "phone"][:3] == [
+        "1773669600.0", "1773669600.1", "1773669600.2"]
+
+
+@pytest.mark.parametrize(
+    ("options", "columns", "call_id"),
+    [
+        ({"uniqueid": False}, 16, None),
+        ({}, 17, "1773669600.7"),
+        ({"userfield": "callback-requested"}, 18, "1773669600.7"),
+        ({"uniqueid": False, "new_columns": True}, 19, "1773669600.7"),
+        ({"new_columns": True}, 20, "1773669600.7"),
+        ({"userfield": "x", "new_columns": True}, 21, "1773669600.7"),
+    ],
+)
+async def test_every_layout_from_16_to_21_columns_is_read_by_its_column_count(
+    tmp_path: Path, options: dict[str, object], columns: int, call_id: str | None
+) -> None:
+    rows = many_rows(10)
+    lines = [row.line(**options) for row in rows]  # type: ignore[arg-type]
+    path = tmp_path / "Master.csv"
+    path.write_text("".join(lines))
+    sink, said = Collect(), list[str]()
+    detecting = Importer(sink=sink, layout=None, zone=ZONE, secret=SECRET, announce=said.append)
+    summary = await detecting.run(path)
+    assert (summary.signals, summary.quarantined) == (10, 0)
+    assert len(said) == 1 and f"{columns} columns" in said[0]
+    source = sink.signals[7].source
+    assert source.kind == "phone"
+    if call_id is not None:
+        assert source.call_id == call_id
+    else:  # no unique id written: the call is keyed by what the record itself says
+        assert source.call_id.startswith(rows[7].start.isoformat()[:19])
+
+
+@pytest.mark.parametrize("new_columns", [False, True])
+async def test_a_lone_user_field_is_told_from_a_unique_id_by_its_content(
+    tmp_path: Path, new_columns: bool
+) -> None:
+    rows = many_rows(10)
+    path = tmp_path / "Master.csv"
+    path.write_text("".join(row.line(uniqueid=False, userfield=USERFIELDS[i], new_columns=new_columns)
+                            for i, row in enumerate(rows)))
+    sink, said = Collect(), list[str]()
+    await Importer(sink=sink, layout=None, zone=ZONE, secret=SECRET, announce=said.append).run(path)
+    assert len(sink.signals) == 10
+    assert "userfield" in said[0] and "uniqueid" not in said[0]
+    call_ids = {s.source.call_id for s in sink.signals if s.source.kind == "phone"}
+    assert not call_ids & set(USERFIELDS)  # a user field never becomes the call's key
+
+
+def test_the_settings_still_override_the_detected_layout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOTLINE_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("HOTLINE_CDR_LOGUNIQUEID", "true")
+    monkeypatch.setenv("HOTLINE_CDR_LOGUSERFIELD", "false")
+    path = tmp_path / "Master.csv"
+    path.write_text("".join(sample_conf_lines(3)))
+    assert main(["import-cdr", "--dry-run", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "line 1: column_count_18_expected_17 (quarantined)" in err
+    assert "3 rows read: 0 signals, 3 quarantined" in err
+    assert "17 columns" in err and "from the settings" in err

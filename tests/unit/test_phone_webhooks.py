@@ -14,6 +14,7 @@ from contracts import Topic
 from contracts.events import CallType, SignalReceived
 from intake_phone.source import build_app
 from services.runtime import BrokerUnavailable, InMemoryPublisher
+from tests.builders import reference_with_lookalikes, written_forms
 
 TOKEN = "twilio-test-auth-token"
 PUBLIC = "https://hotline.example.org"
@@ -302,3 +303,39 @@ async def test_every_answer_of_the_phone_app_carries_the_security_headers(
         assert answer.headers["x-content-type-options"] == "nosniff"
         assert answer.headers["x-frame-options"] == "DENY"
         assert answer.headers["cache-control"] == "no-store"
+
+
+WEB_REFERENCE = reference_with_lookalikes(b"the web intake's secret")
+
+
+@pytest.mark.parametrize(("form", "quoted"), written_forms(WEB_REFERENCE).items())
+async def test_a_reference_number_the_caller_quotes_links_the_call_to_that_case(
+    client: httpx.AsyncClient, publisher: InMemoryPublisher, form: str, quoted: str
+) -> None:
+    response = await client.post("/api/v1/calls/reports", json={**REPORT, "related_reference": quoted},
+                                 headers={"Authorization": "Bearer specialist-token-1"})
+    assert response.status_code == 202, (form, response.text)
+    [report] = signals(publisher)
+    assert report.related is not None
+    assert (report.related.relation, report.related.reference_number) == ("follow_up", WEB_REFERENCE)
+    assert report.reference_number != WEB_REFERENCE  # the call keeps its own number too
+
+
+async def test_the_call_report_form_links_to_a_quoted_reference_and_refuses_a_misheard_one(
+    client: httpx.AsyncClient, publisher: InMemoryPublisher
+) -> None:
+    auth = {"Authorization": "Basic " + base64.b64encode(b"maria:specialist-token-1").decode()}
+    page = await client.get("/specialist/report", headers=auth)
+    assert 'name="related_reference"' in page.text and 'for="related_reference"' in page.text
+    misheard = WEB_REFERENCE[:-1] + ("A" if WEB_REFERENCE[-1] != "A" else "B")
+    fields = {**form_fields(page.text), "call_type": "tip",
+              "narrative": "Caller adds the address of the house."}
+    bad = await client.post("/specialist/report", headers=auth,
+                            data={**fields, "related_reference": misheard})
+    assert bad.status_code == 422 and "related_reference" in bad.text and signals(publisher) == []
+    assert misheard in bad.text  # kept for the specialist to correct
+    spoken = written_forms(WEB_REFERENCE)["spoken, with spaces"]
+    ok = await client.post("/specialist/report", headers=auth, data={**fields, "related_reference": spoken})
+    assert ok.status_code == 200 and WEB_REFERENCE in ok.text
+    [signal] = signals(publisher)
+    assert signal.related is not None and signal.related.reference_number == WEB_REFERENCE

@@ -22,7 +22,7 @@ from services.reporting.protocols import (
     load_directory,
     load_protocols,
 )
-from services.reporting.protocols.availability import available_at, serves
+from services.reporting.protocols.availability import available_at, in_business_hours, serves
 from services.reporting.protocols.coverage import coverage, render_text
 from services.reporting.protocols.durations import format_duration, parse_duration
 from services.reporting.protocols.hsds import export_hsds, import_hsds, protocol_yaml
@@ -170,8 +170,27 @@ def test_availability_against_the_hotline_business_hours() -> None:
     assert serves(day_shift, True) and not serves(day_shift, False)  # 10:00-18:00 Eastern
     assert not serves(night_shift, True) and serves(night_shift, False)
     chicago = ZoneInfo("America/Chicago")
-    assert available_at(day_shift, datetime(2026, 11, 23, 9, 30, tzinfo=chicago), True)  # a Monday
-    assert not available_at(day_shift, datetime(2026, 11, 24, 9, 30, tzinfo=chicago), True)  # Tuesday
+    assert available_at(day_shift, datetime(2026, 11, 23, 9, 30, tzinfo=chicago))  # a Monday
+    assert not available_at(day_shift, datetime(2026, 11, 24, 9, 30, tzinfo=chicago))  # Tuesday
+
+
+@pytest.mark.parametrize(("moment", "in_hours"), [
+    (datetime(2026, 3, 16, 8, 59), False), (datetime(2026, 3, 16, 9, 0), True),  # a Monday in New York
+    (datetime(2026, 3, 16, 18, 59), True), (datetime(2026, 3, 16, 19, 0), False),
+    (datetime(2026, 3, 14, 12, 0), False),  # a Saturday
+    (datetime(2026, 11, 26, 12, 0), False),  # Thanksgiving
+    (datetime(2026, 7, 3, 12, 0), False),  # Independence Day falls on a Saturday: observed on Friday
+    (datetime(2026, 7, 6, 12, 0), True),
+])
+def test_named_modes_are_read_at_a_moment_with_the_hotlines_zone_and_holidays(
+    moment: datetime, in_hours: bool
+) -> None:
+    eastern = moment.replace(tzinfo=ZoneInfo("America/New_York"))
+    assert in_business_hours(eastern) is in_hours
+    assert in_business_hours(eastern.astimezone(ZoneInfo("America/Los_Angeles"))) is in_hours
+    assert available_at(AvailabilityMode.BUSINESS_HOURS_ONLY, eastern) is in_hours
+    assert available_at(AvailabilityMode.AFTER_HOURS_ONLY, eastern) is not in_hours
+    assert available_at(AvailabilityMode.ALWAYS, eastern)
 
 
 @pytest.mark.parametrize(("fields", "key", "label"), [

@@ -30,7 +30,7 @@ from sqlalchemy import create_engine, inspect, select
 
 from contracts.events import Reporter
 from services.reporting.chains import full_chain
-from services.reporting.channels import SmtpSender, WebhookSender, delivery_key
+from services.reporting.channels import SmtpSecurity, SmtpSender, WebhookSender, delivery_key
 from services.reporting.courier import Courier
 from services.reporting.db import Database, alembic_config, migrate
 from services.reporting.ledger import AckResult, Ledger
@@ -53,6 +53,8 @@ RETRY_AFTER = timedelta(seconds=15)
 LEASE = timedelta(seconds=30)
 SENDER = "reports@hotline.example.org"
 ACK_SECRET = b"unit-test-ack-secret"
+# The scripted relay is plain aiosmtpd on loopback, as in dev (TLS: test_reporting_smtp_tls.py).
+PLAIN_TEXT = SmtpSecurity(starttls=False)
 
 
 
@@ -476,7 +478,7 @@ async def http_client() -> AsyncIterator[httpx.AsyncClient]:
 
 def courier_for(world: World, client: httpx.AsyncClient, smtp_port: int = 9) -> Courier:
     return Courier(store=world.store, ledger=world.ledger, protocols=world.protocols,
-                   email=SmtpSender("127.0.0.1", smtp_port, SENDER, timeout_s=5.0),
+                   email=SmtpSender("127.0.0.1", smtp_port, SENDER, timeout_s=5.0, security=PLAIN_TEXT),
                    webhooks=WebhookSender(client),
                    webhook_secrets={"unit": SecretStr(WEBHOOK_SECRET), "unit-two": SecretStr(WEBHOOK_SECRET)},
                    public_base_url="https://hotline.example.org/", retry_after=RETRY_AFTER)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,6 +22,8 @@ from services.reporting.store import Store
 from services.reporting.tokens import AckTokens
 from tests.builders import received
 from tests.reporting_support import Clock, report_request, write_fallback_protocol
+
+EASTERN = ZoneInfo("America/New_York")
 
 
 @pytest.fixture
@@ -123,3 +126,88 @@ def test_law_enforcement_sees_no_reporter_without_consent_and_providers_see_no_n
     assert police["location"]["description"] == "12 Example St"
     assert "narrative" not in provider and "reporter" not in provider
     assert provider["location"] == {"country": None, "state": "TX", "city": "Houston"}
+
+
+def write_hours_protocol(directory: Path) -> Path:
+    """A chain across the hotline's hours: anyone (30 minutes), then a day desk, then a night desk."""
+    today = datetime.now(UTC).date().isoformat()
+    contacts = "".join(
+        f"  - {{id: {id_}, name: Desk {id_}, organisation: Example Police Department, kind: law_enforcement,"
+        f" channels: [{{type: email, address: {id_}@pd.example.gov}}], availability: {hours},"
+        f" last_verified: {today}}}\n"
+        for id_, hours in (("anyone", "always"), ("day-desk", "business_hours_only"),
+                           ("night-desk", "after_hours_only")))
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "US.yaml").write_text(
+        f"version: 1\nregion: {{country: US}}\ncontacts:\n{contacts}matrix:\n  tip_reporting:\n    - chain:\n"
+        "        - {contact: anyone, wait: 30m}\n        - {contact: day-desk, wait: 30m}\n"
+        "        - {contact: night-desk, wait: 30m}\n")
+    return directory
+
+
+def ledger_at(tmp_path: Path, requested: datetime, *,
+              business_hours: bool) -> tuple[Ledger, Database, Clock]:
+    """One report requested at ``requested`` with the ``business_hours`` condition triage gave its
+    signal when it came in, resolved then, on a ledger whose clock starts there."""
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    migrate(url)
+    db = Database(url)
+    clock = Clock()
+    clock.at = requested.astimezone(UTC)
+    store = Store(db, now=clock, facts_grace=timedelta(seconds=10))
+    ledger = Ledger(db, now=clock, tokens=AckTokens(b"unit-test-ack-secret"), lease=timedelta(seconds=30))
+    protocols = load_protocols(write_hours_protocol(tmp_path / "protocols"))
+    signal = received()
+    store.record_signal(signal)
+    request = report_request(signal.signal_id)
+    conditions = request.conditions.model_copy(update={"business_hours": business_hours})
+    request = request.model_copy(update={"requested_at": clock.at, "conditions": conditions})
+    store.record_request(request)
+    [pending] = store.ready_to_resolve()
+    resolution = resolve_request(protocols, pending.request, pending.victims)
+    store.store_resolution(request.report_id, resolution,
+                           [full_chain(protocols, lookup) for lookup in resolution.lookups])
+    return ledger, db, clock
+
+
+def sent_to(ledger: Ledger) -> list[str]:
+    claims = ledger.claim()
+    for claim in claims:
+        ledger.delivered(claim)
+    return [claim.contact.id for claim in claims]
+
+
+def test_hours_are_read_when_a_step_comes_up_not_when_the_report_was_requested(tmp_path: Path) -> None:
+    # Requested on a Monday at 18:40 in New York, in business hours; the first step's 30 minutes
+    # run out at 19:10, after them.
+    requested = datetime(2026, 3, 16, 18, 40, tzinfo=EASTERN)
+    ledger, db, clock = ledger_at(tmp_path, requested, business_hours=True)
+    assert sent_to(ledger) == ["anyone"]
+    clock.advance(30 * 60)
+    assert ledger.expire() == 1
+    assert sent_to(ledger) == ["night-desk"]  # the day desk closed at 19:00
+    assert outcomes(db)[1:] == [(0, "timed_out"), (1, "skipped_unavailable"), (2, "delivered")]
+
+
+def test_a_chain_that_reaches_opening_time_goes_to_the_day_desk(tmp_path: Path) -> None:
+    # A tip that came in overnight, reported at 08:40 on a Tuesday: the day desk opens before the
+    # second step comes up (09:10), and it is the one written to.
+    requested = datetime(2026, 3, 17, 8, 40, tzinfo=EASTERN)
+    ledger, db, clock = ledger_at(tmp_path, requested, business_hours=False)
+    assert sent_to(ledger) == ["anyone"]
+    clock.advance(30 * 60)
+    ledger.expire()
+    assert sent_to(ledger) == ["day-desk"]
+    assert outcomes(db)[1:] == [(0, "timed_out"), (1, "delivered")]
+
+
+def test_a_federal_holiday_is_after_hours_for_a_business_hours_contact(tmp_path: Path) -> None:
+    # A report approved on Thanksgiving morning for a tip that came in on Wednesday afternoon: a
+    # weekday morning, but not a business day.
+    requested = datetime(2026, 11, 26, 10, 30, tzinfo=EASTERN)
+    ledger, db, clock = ledger_at(tmp_path, requested, business_hours=True)
+    assert sent_to(ledger) == ["anyone"]
+    clock.advance(30 * 60)
+    ledger.expire()
+    assert sent_to(ledger) == ["night-desk"]
+    assert (1, "skipped_unavailable") in outcomes(db)

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from contracts.events import Reporter
 from deploy.localreceivers import Receivers
 from services.reporting.chains import full_chain
-from services.reporting.channels import SmtpSender, WebhookSender
+from services.reporting.channels import SmtpSecurity, SmtpSender, WebhookSender
 from services.reporting.courier import Courier
 from services.reporting.db import Database, migrate
 from services.reporting.ledger import AckResult, CallOutcome, Ledger
@@ -109,7 +109,8 @@ def world(tmp_path: Path) -> Iterator[World]:
     with Receivers(secrets={}) as receivers:
         client = httpx.AsyncClient()
         courier = Courier(store=store, ledger=ledger, protocols=protocols,
-                          email=SmtpSender("127.0.0.1", receivers.smtp_port, "reports@hotline.example.org"),
+                          email=SmtpSender("127.0.0.1", receivers.smtp_port, "reports@hotline.example.org",
+                                           security=SmtpSecurity(starttls=False)),
                           webhooks=WebhookSender(client), webhook_secrets={},
                           public_base_url="https://hotline.example.org")
         yield World(db=db, ledger=ledger, courier=courier, clock=clock, receivers=receivers,

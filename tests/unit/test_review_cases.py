@@ -395,6 +395,39 @@ def test_an_unacknowledged_urgent_case_escalates_to_the_next_supervisor(
     assert decisions.escalate_overdue(repeat_after=timedelta(minutes=5)) == []
 
 
+def test_a_missed_non_urgent_deadline_is_reported_to_ops_once_and_counted(
+    store: CaseStore, decisions: Decisions, db: Database, clock: Clock
+) -> None:
+    signal = received(narrative="The cooks sleep above the restaurant.")
+    store.apply_received(f"r-{signal.signal_id}", signal)
+    change = store.apply_triaged(f"t-{signal.signal_id}", _triaged_for(
+        signal, urgency=Urgency.P3_BUSINESS_DAYS, sla_due_at=NOW + timedelta(hours=1)))
+    assert change is not None
+    urgent_id, _ = _urgent_case(store)  # unacknowledged urgent work escalates instead (above)
+    with db.read() as session:
+        assert queries.past_deadline(session, clock.now) == {}
+    assert decisions.report_missed_deadlines() == []
+    clock.now += timedelta(hours=2)
+    [missed] = decisions.report_missed_deadlines()
+    assert missed.id == change.case_id
+    assert decisions.report_missed_deadlines() == []  # once per deadline
+    [(_, event)] = [(t, e) for t, e in _outbox(db) if t == "ops.events"]
+    assert isinstance(event, OpsEvent) and event.kind.value == "sla_breach"
+    assert (event.severity.value, event.reason) == ("warning", "deadline_missed_p3_business_days")
+    assert event.record_id == str(change.case_id) and event.signal_id == signal.signal_id
+    assert event.value == 3600.0  # seconds past the deadline when it was seen
+    with db.read() as session:
+        assert queries.past_deadline(session, clock.now) == {"p3_business_days": (1, 3600.0)}
+        history = case_view(session, change.case_id, clock.now)
+    assert history is not None and [e.action for e in history.history][-1] == "deadline_missed"
+    assert history.item.overdue  # the queue's mark, as before
+    decisions.claim(change.case_id, ALICE)
+    decisions.close(change.case_id, ALICE, "referred")
+    with db.read() as session:
+        assert queries.past_deadline(session, clock.now) == {}
+    assert urgent_id not in {c.id for c in decisions.report_missed_deadlines()}
+
+
 def test_the_audit_trail_cannot_be_changed_by_the_application(
     store: CaseStore, decisions: Decisions, db: Database
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from collections.abc import Iterator
@@ -11,16 +12,32 @@ from pathlib import Path
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
-from contracts.events import Urgency
+from contracts.events import (
+    AgeRange,
+    Answer,
+    AttachmentRef,
+    CallType,
+    DeclaredFacts,
+    DeclaredTraffickingType,
+    Gender,
+    Location,
+    Nationality,
+    Urgency,
+    Victim,
+)
 from contracts.reference_numbers import reference_for
 from services.review.auth import Auth, Role
 from services.review.cases import CaseStore
 from services.review.db import Database, migrate
 from services.review.decisions import Decisions
+from services.review.facts import declared
 from services.review.live import LiveHub
+from services.review.models import AuditEntry
 from services.review.web import ACTIONS, build_app
-from tests.builders import received, triaged
+from services.runtime.blobs import BlobReader, BlobStore
+from tests.builders import received, reference_with_lookalikes, triaged, written_forms
 
 PASSWORD = "correct horse battery staple"
 NARRATIVE = "My niece, 15, is locked in the back room of the spa tonight."
@@ -35,9 +52,11 @@ class App:
         self.auth = Auth(self.db, session_ttl=timedelta(hours=1), cookie_secure=False, now=now)
         self.store = CaseStore(self.db, urgent_ack=timedelta(minutes=5), now=now)
         self.decisions = Decisions(self.db, now=now, claim_ttl=timedelta(minutes=30))
-        self.blobs = tmp_path / "blobs"
+        # Each intake keeps its own blob folder; review is given all of them.
+        self.web_blobs, self.email_blobs = tmp_path / "webform-blobs", tmp_path / "email-blobs"
         self.app = build_app(
-            auth=self.auth, decisions=self.decisions, live=LiveHub(), blob_dir=self.blobs, now=now
+            auth=self.auth, decisions=self.decisions, live=LiveHub(),
+            blobs=BlobReader([self.web_blobs, self.email_blobs]), now=now
         )
         self.tokens: dict[str, str] = {}
         for name, role in (
@@ -374,3 +393,104 @@ def test_a_decision_is_approved_only_through_its_own_case(app: App) -> None:
         own = bob.post(f"/cases/{case_b}/actions/approve",
                        data={"csrf_token": csrf_b, "decision_id": decision_id}, follow_redirects=False)
         assert own.status_code == 303
+
+
+def test_the_queue_finds_a_case_by_a_reference_number_however_it_is_written(app: App) -> None:
+    number = reference_with_lookalikes(b"another intake")
+    first = received(reference_number=number)
+    app.store.apply_received("r-first", first)
+    follow_up = received(reference_number=reference_for("a follow-up", b"t"),
+                         related={"relation": "follow_up", "reference_number": number})
+    change = app.store.apply_received("r-follow-up", follow_up)
+    assert change is not None
+    with TestClient(app.app, base_url="http://review.test") as client:
+        login(client, "ana")
+        queue = client.get("/queue")
+        assert re.search(r'<form[^>]+action="/find"', queue.text) and 'name="reference"' in queue.text
+        forms = [*written_forms(number).items(), ("the follow-up's own", follow_up.reference_number)]
+        for form, written in forms:
+            found = client.get("/find", params={"reference": written}, follow_redirects=False)
+            assert found.status_code == 303, (form, found.text)
+            assert found.headers["location"] == f"/cases/{change.case_id}", form
+        wrong = number[:-1] + ("A" if number[-1] != "A" else "B")
+        refused = client.get("/find", params={"reference": wrong}, headers={"accept": "text/html"})
+        assert refused.status_code == 422 and "check" in refused.text
+        missing = client.get("/find", params={"reference": reference_for("nobody", b"t")},
+                             headers={"accept": "text/html"})
+        assert missing.status_code == 404 and "No case" in missing.text
+        api = client.get("/api/v1/find", params={"reference": written_forms(number)["spoken, with spaces"]},
+                         headers={"Authorization": f"Bearer {app.tokens['feed']}"})
+        assert api.status_code == 200 and api.json()["case"]["case_id"] == str(change.case_id)
+
+
+def test_staff_download_web_and_email_attachments_and_only_what_was_served_is_audited(app: App) -> None:
+    web_bytes, mail_bytes = b"%PDF-1.4 a scrubbed flyer\n", b"GIF89a a photo from an email"
+    web_sha = BlobStore(app.web_blobs).put(web_bytes)
+    mail_sha = BlobStore(app.email_blobs).put(mail_bytes)
+    lost_sha = hashlib.sha256(b"never stored").hexdigest()
+    refs = [AttachmentRef(sha256=web_sha, media_type="application/pdf", size_bytes=len(web_bytes)),
+            AttachmentRef(sha256=lost_sha, media_type="image/png", size_bytes=12)]
+    web = received(attachments=refs)
+    photo = AttachmentRef(sha256=mail_sha, media_type="image/gif", size_bytes=len(mail_bytes),
+                          filename="van.gif")
+    mail = received(reference_number=reference_for("mail", b"t"), attachments=[photo],
+                    related={"relation": "reply", "reference_number": web.reference_number})
+    change = app.store.apply_received("r-web", web)
+    app.store.apply_received("r-mail", mail)
+    assert change is not None
+    with TestClient(app.app, base_url="http://review.test") as client:
+        login(client, "ana")
+        page = client.get(f"/cases/{change.case_id}")
+        assert f"/attachments/{web_sha}" in page.text and f"/attachments/{mail_sha}" in page.text
+        for sha, data in ((web_sha, web_bytes), (mail_sha, mail_bytes)):
+            download = client.get(f"/attachments/{sha}")
+            assert download.status_code == 200, download.text
+            assert download.content == data
+            assert download.headers["content-disposition"].startswith("attachment;")
+            assert download.headers["content-type"] == "application/octet-stream"
+            assert "sandbox" in download.headers["content-security-policy"]
+        assert client.get(f"/attachments/{lost_sha}").status_code == 404
+    with app.db.read() as session:
+        viewed = [e.detail["sha256"] for e in session.scalars(select(AuditEntry).order_by(AuditEntry.seq))
+                  if e.action == "view_attachment"]
+    assert viewed == [web_sha, mail_sha]  # the failed download is not in the trail
+
+
+def test_the_case_page_shows_every_fact_the_reporter_declared_in_words(app: App) -> None:
+    facts = DeclaredFacts(
+        victims=[Victim(count=3, age_range=AgeRange(low=15, high=17), gender=Gender.FEMALE,
+                        nationality=Nationality.FOREIGN_NATIONAL),
+                 Victim(age=34, gender=Gender.NON_BINARY, nationality=Nationality.US_CITIZEN)],
+        location=Location(state="TX", city="Dallas", zip_code="75201",
+                          description="Blue house behind the car wash on Elm Street"),
+        danger_now=Answer.UNSURE, trafficking_type=DeclaredTraffickingType.BOTH, call_type=CallType.AT_RISK,
+        urgency=Urgency.P2_SAME_DAY)
+    change = app.store.apply_received("r-facts", received(facts=facts))
+    assert change is not None
+    with TestClient(app.app, base_url="http://review.test") as client:
+        login(client, "ana")
+        page = client.get(f"/cases/{change.case_id}").text
+    declared = page[page.index("What the reporter declared"):]
+    declared = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", declared[:declared.index("</section>")]))
+    for label, value in [
+        ("More about the place", "Blue house behind the car wash on Elm Street"), ("ZIP code", "75201"),
+        ("City", "Dallas"), ("State", "TX"), ("How many people", "3"), ("Age range", "15 to 17"),
+        ("Gender", "female"), ("Citizenship", "foreign national"), ("Age", "34"), ("Gender", "non-binary"),
+        ("Citizenship", "US citizen"), ("Type of trafficking", "sex and labor"), ("Danger now", "not sure"),
+        ("Call type", "at risk"), ("Urgency as judged by the call specialist", "P2 same day"),
+    ]:
+        assert f"{label} {value}" in declared, (label, value, declared)
+    for raw in ("foreign_national", "non_binary", "us_citizen", "at_risk", "p2_same_day", "unsure"):
+        assert raw not in declared
+
+
+def test_declared_ages_read_as_said_and_what_was_not_declared_is_left_out() -> None:
+    groups = declared({"victims": [{"count": 1, "age_range": {"low": 15, "high": 120}, "gender": "unknown",
+                                    "nationality": "unknown"},
+                                   {"count": 2, "age_range": {"low": 0, "high": 17}}],
+                       "danger_now": "not_asked", "trafficking_type": "not_stated", "location": None})
+    assert [(g.title, g.rows) for g in groups] == [
+        ("The people involved, group 1", (("How many people", "1"), ("Age range", "15 or older"))),
+        ("The people involved, group 2", (("How many people", "2"), ("Age range", "up to 17"))),
+    ]
+    assert declared(None) == [] and declared({}) == []

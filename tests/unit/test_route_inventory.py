@@ -89,6 +89,8 @@ INVENTORY: Final[dict[str, dict[tuple[str, str], str]]] = {
         ("POST", "/cases/{case_id}/actions/{action}"): STAFF,
         ("GET", "/events"): STAFF,
         ("GET", "/attachments/{sha256}"): STAFF,
+        ("GET", "/find"): STAFF,  # a case by its reference number
+        ("GET", "/api/v1/find"): STAFF_OR_SERVICE,
         ("GET", "/api/v1/cases"): STAFF_OR_SERVICE,
         ("GET", "/api/v1/cases/{case_id}"): STAFF_OR_SERVICE,
         ("POST", "/api/v1/cases/{case_id}/actions/{action}"): STAFF_OR_SERVICE,

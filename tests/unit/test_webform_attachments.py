@@ -30,7 +30,7 @@ from intake_webform.attachments import (
     scrub,
     sniff,
 )
-from services.runtime.blobs import BlobStore
+from services.runtime.blobs import BlobReader, BlobStore
 
 MB = 1024 * 1024
 AUTHOR = "Jane Reporter"
@@ -573,3 +573,23 @@ def test_a_blob_changed_on_disk_is_an_error(tmp_path: Path) -> None:
     store.path_for(digest).write_bytes(b"tampered")
     with pytest.raises(OSError, match="does not match"):
         store.get(digest)
+
+
+def test_a_reader_finds_a_blob_in_any_intakes_store_and_creates_nothing(tmp_path: Path) -> None:
+    web, mail, absent = tmp_path / "webform-blobs", tmp_path / "email-blobs", tmp_path / "no-such-store"
+    web_digest, mail_digest = BlobStore(web).put(b"from the form"), BlobStore(mail).put(b"from a mail")
+    reader = BlobReader([absent, web, mail])
+    assert reader.get(web_digest) == b"from the form" and reader.get(mail_digest) == b"from a mail"
+    assert reader.get("0" * 64) is None and not absent.exists()
+    with pytest.raises(ValueError, match="64 lower-case hex"):
+        reader.get("../" + "a" * 61)
+
+
+def test_a_reader_passes_over_a_damaged_copy_and_reports_a_damaged_only_copy(tmp_path: Path) -> None:
+    first, second = BlobStore(tmp_path / "one"), BlobStore(tmp_path / "two")
+    digest = first.put(b"evidence")
+    second.put(b"evidence")
+    first.path_for(digest).write_bytes(b"tampered")
+    assert BlobReader([first.root, second.root]).get(digest) == b"evidence"
+    with pytest.raises(OSError, match="does not match"):
+        BlobReader([first.root]).get(digest)

@@ -1,18 +1,23 @@
 """Whether a contact answers: in the hotline's business hours or after them, or at a given moment.
 
-A report's ``business_hours`` condition is the hotline's (9am-7pm Eastern, Monday to Friday; triage
-also keeps federal holidays off). ``business_hours_only`` and ``after_hours_only`` contacts are
-read against it. Weekly windows are in their own time zone; they serve business hours when they
-overlap the hotline's, and after hours when they reach outside them, in a winter or a summer week
-(daylight saving time moves one zone against another). Windows know no holidays.
+Business hours are the hotline's: 9am-7pm in its time zone (America/New_York), Monday to Friday,
+US federal holidays (as observed) off. ``business_hours_only`` and ``after_hours_only`` contacts are
+read against them: at a moment (``available_at``, when a step of a chain comes up, which may be
+hours after the report was requested), or against a report's ``business_hours`` condition when no
+moment is given (``serves``: checks and offline resolution). Weekly windows are in their own time
+zone; they serve business hours when they overlap the hotline's, and after hours when they reach
+outside them, in a winter or a summer week (daylight saving time moves one zone against another).
+Windows know no holidays.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Final
 from zoneinfo import ZoneInfo
+
+import holidays
 
 from services.reporting.protocols.model import WEEKDAYS, Availability, AvailabilityMode, WeeklyAvailability
 
@@ -35,10 +40,25 @@ def serves(availability: Availability, business_hours: bool) -> bool:
     return (availability is AvailabilityMode.BUSINESS_HOURS_ONLY) == business_hours
 
 
-def available_at(availability: Availability, moment: datetime, business_hours: bool) -> bool:
-    """At ``moment``: weekly windows are read at that time; the named modes by ``business_hours``."""
+@cache
+def _federal_holidays(year: int) -> frozenset[date]:
+    # As observed: a Saturday holiday is taken on the Friday, a Sunday one on the Monday.
+    return frozenset(holidays.country_holidays("US", years=year, observed=True).keys())
+
+
+def in_business_hours(moment: datetime) -> bool:
+    """Whether ``moment`` (aware) falls in the hotline's business hours."""
+    local = moment.astimezone(HOTLINE_ZONE)
+    minute = local.hour * 60 + local.minute
+    return (local.weekday() < 5 and local.date() not in _federal_holidays(local.year)
+            and _OPENS <= minute < _CLOSES)
+
+
+def available_at(availability: Availability, moment: datetime) -> bool:
+    """At ``moment``: weekly windows are read at that time, the named modes against the hotline's
+    business hours at that time."""
     if not isinstance(availability, WeeklyAvailability):
-        return serves(availability, business_hours)
+        return serves(availability, in_business_hours(moment))
     local = moment.astimezone(ZoneInfo(availability.timezone))
     day, minute = WEEKDAYS[local.weekday()], local.hour * 60 + local.minute
     return any(day in window.days and window.start <= minute < window.end for window in availability.windows)

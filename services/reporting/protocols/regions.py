@@ -161,4 +161,4 @@ class ProtocolSet:
 def _reachable(contact: Contact, situation: Situation, at: datetime | None) -> bool:
     if at is None:
         return serves(contact.availability, situation.business_hours)
-    return available_at(contact.availability, at, situation.business_hours)
+    return available_at(contact.availability, at)
