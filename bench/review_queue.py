@@ -545,7 +545,8 @@ def part_two(url: str, token: str, cases: int, tips: int, work: Path) -> list[st
                   "HOTLINE_REFERENCE_SECRET": "bench-reference-secret-0123456789abcdef",
                   "HOTLINE_ENTITY_KEY_SECRET": "bench-entity-key-secret-0123456789",
                   "HOTLINE_FAUST_DATADIR": str(work / "faust"), "HOTLINE_SPOOL_DIR": str(work / "spool"),
-                  "HOTLINE_BLOB_DIR": str(work / "blobs"), "HOTLINE_RATE_PER_CLIENT": "100000"}
+                  "HOTLINE_BLOB_DIR": str(work / "blobs"), "HOTLINE_RATE_PER_CLIENT": "100000",
+                  "HOTLINE_RATE_GLOBAL_PER_S": "100000"}
         own: dict[str, dict[str, str]] = {
             "triage": {},
             "services.review": {"HOTLINE_HTTP_PORT": str(review), "HOTLINE_REVIEW_DATABASE_URL": url,

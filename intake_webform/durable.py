@@ -5,11 +5,13 @@ answer in time (or refuses), the encoded record is fsynced to the spool and the 
 their reference number at once. From then on new tips go straight to the spool until the
 drainer has emptied it, so tips reach the topic in the order they were accepted.
 
-Every record published, at once or from the spool, spends one unit of the intake's global budget
+Every record published at once spends one unit of the intake's global budget
 (``ratelimit.GlobalBudget``). A tip over the budget goes to the spool though the broker is there
-("queued"), and the drainer waits for the budget before each record: a surge or a flood queues on
-disk rather than passing the budget, and every tip still gets its reference number once it is
-durable.
+("queued"), and the drainer waits for the budget before each queued record: a surge or a flood
+queues on disk rather than passing the budget, and every tip still gets its reference number once
+it is durable. Records spooled because the broker was away are not paced: once it is back they go
+at the broker's speed, so an urgent tip taken during an outage is not held behind the budget. (The
+queued marks live in memory; after a restart the whole spool drains unpaced.)
 
 A publish that timed out is not abandoned: it stays in flight in the producer, and the drainer
 waits for *that* attempt before trying again, so a slow broker does not produce a second copy.
@@ -57,6 +59,7 @@ class DurableSender:
         self._backoff_max = backoff_max
         self._degraded = False
         self._in_flight: dict[int, asyncio.Future[Delivery]] = {}
+        self._queued: set[int] = set()  # spooled for the budget, not for an outage: drained at its pace
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -77,7 +80,8 @@ class DurableSender:
             return Outcome.SPOOLED
         # Behind queued tips (order is kept), or over the budget: queued on disk.
         if len(self._spool) > 0 or (self._budget is not None and not self._budget.take()):
-            await self._to_spool(topic, record)
+            spooled = await self._to_spool(topic, record)
+            self._queued.add(spooled.seq)
             return Outcome.QUEUED
         attempt = asyncio.ensure_future(self._publisher.publish_record(topic, record))
         # asyncio.wait leaves the attempt running when the time is up (no cancel, no shield task).
@@ -130,7 +134,8 @@ class DurableSender:
                     await self._wake.wait()
                 continue
             attempt = self._in_flight.pop(spooled.seq, None)
-            if attempt is None and self._budget is not None and paced != spooled.seq:
+            if (attempt is None and self._budget is not None and paced != spooled.seq
+                    and spooled.seq in self._queued):
                 await self._budget.acquire()  # an attempt in flight spent its unit when first sent
                 paced = spooled.seq
             if attempt is None:
@@ -145,6 +150,7 @@ class DurableSender:
                 backoff = min(backoff * 2, self._backoff_max)
                 continue
             await asyncio.to_thread(self._spool.remove, spooled.seq)
+            self._queued.discard(spooled.seq)
             backoff = self._backoff_initial
             if len(self._spool) == 0:
                 log.info("spool drained", extra={"seq": spooled.seq})

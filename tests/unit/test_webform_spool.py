@@ -169,3 +169,22 @@ async def test_over_the_budget_records_queue_in_the_spool_and_drain_at_its_pace(
     finally:
         drainer.cancel()
     assert broker.attempts == [record(n) for n in range(5)] and len(spool) == 0
+
+
+async def test_records_spooled_in_an_outage_drain_at_the_brokers_pace_not_the_budgets(tmp_path: Path) -> None:
+    # An urgent tip taken while the broker was away must not wait behind the budget once it is back.
+    broker = SlowBroker()
+    broker.release.set()
+    broker.failures = 1  # the broker refuses the first tip: an outage
+    now = [0.0]
+    budget = GlobalBudget(per_s=0.001, burst=1, clock=lambda: now[0])  # one tip, then nothing for ages
+    spool = Spool(tmp_path, max_records=10, max_bytes=1 << 20)
+    sender = DurableSender(broker, spool, publish_timeout=1, budget=budget)
+    outcomes = [await sender.send(Topic.SIGNALS_RECEIVED, record(n)) for n in range(4)]
+    assert outcomes == [Outcome.SPOOLED] * 4  # the first spent the budget and was refused; all durable
+    drainer = asyncio.create_task(sender.drain())
+    try:
+        await asyncio.wait_for(sender.wait_drained(), 5)  # the clock never moves: no budget is needed
+    finally:
+        drainer.cancel()
+    assert len(spool) == 0 and broker.attempts[-4:] == [record(n) for n in range(4)]
