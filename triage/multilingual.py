@@ -55,9 +55,10 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"заперт\w*|заперл\w*|зачинен\w*|замкнен\w*|zamknię\w*|zamknie\w*|închis\w*|încuiat\w*|dikunci|"
      r"terkunci|amefungiwa|eingesperrt|rinchius\w*|chius\w* a chiave|khóa cửa|khóa trái|bị giữ|giam|"
      r"kandado|ikinandado|закрыли|закрыта|закрыт|держат|не выпуска\w*|не отпуска\w*|не випуска\w*|"
-     r"тримають|fechad[oa]|não deixa\w* sair|ne (?:me |la |nous )?laisse\w* pas sortir)\b"
+     r"тримають|держал\w*|удержива\w*|fechad[oa]|não deixa\w* sair|"
+     r"ne (?:me |la |nous )?laisse\w* pas sortir)\b"
      r"|关起来|關起來|关在|關在|被关|被關|锁在|鎖在|被锁|被鎖|锁门|鎖門|不让我走|不讓我走|"
-     r"갇혀|감금|ขังไว้|ถูกขัง|محبوس\w*|حبس\w*|बंद कर|ተዘግቶ"),
+     r"갇혀|감금|가둬|못 나가|ขังไว้|ถูกขัง|محبوس\w*|حبس\w*|قفلوا|أقفلوا|مقفول|بند कर|बंद कर|ተዘግቶ"),
     ("documents",  # papers taken: exploitation, not by itself danger now
      r"\b(?:passeport|pasaporte|passaporte|hộ chiếu|паспорт\w*|paszport\w*|pașaport\w*|paspor)\b"
      r"|护照|護照|여권|พาสปอร์ต|جواز|पासपोर्ट|ፓስፖርት"),
@@ -91,18 +92,19 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"diseară|în seara asta|acum|mâine dimineață|peste o oră|malam ini|sekarang|besok pagi|"
      r"usiku huu|sasa hivi|kesho asubuhi|heute nacht|heute abend|jetzt|morgen früh|stanotte|stasera|adesso|"
      r"subito|domani mattina)\b"
-     r"|今晚|今夜|今天|现在|現在|马上|馬上|明天早上|明早|一小时后|一個小時|오늘 밤|오늘|지금|내일 아침|"
-     r"คืนนี้|วันนี้|ตอนนี้|พรุ่งนี้เช้า|الليلة|اليوم|الآن|غدا صباحا|आज रात|आज|अभी|कल सुबह|ዛሬ ማታ|ዛሬ|አሁን"),
+     r"|今晚|今夜|今天|现在|現在|马上|馬上|明天早上|明早|一小时后|一個小時|오늘 밤|오늘|지금|방금|내일 아침|"
+     r"คืนนี้|วันนี้|ตอนนี้|พรุ่งนี้เช้า|الليلة|اليوم|الآن|غدا صباحا|بكرة|بكره|هلق|هلأ|"
+     r"आज रात|आज|अभी|कल सुबह|ዛሬ ማታ|ዛሬ|አሁን"),
     ("moved_or_sold",
      r"\b(?:emmener|emmène|vendre|vendu\w*|levar|vender|vendid[ao]|mang tôi đi|chuyển đi|bán|"
      r"dadalhin|ibebenta|отвез\w*|увез\w*|продать|продадут|продал\w*|перевез\w*|відвез\w*|продати|"
      r"wywieź\w*|sprzeda\w*|vând\w*|duc\w* la|membawa|menjual|dijual|kuuza|wanampeleka|verkaufen|"
      r"verkauft|portare via|vendere)\b"
-     r"|送到|送去|卖|賣|팔아|팔려|데려가|ขาย|พาไป|يبيع|بيع|ينقل|बेच|ले जा|ይሸጡ"),
+     r"|送到|送去|卖|賣|팔아|팔려|데려가|옮긴|옮겨|보낸|ขาย|พาไป|ย้าย|يبيع|بيع|ينقل|ياخذو|बेच|ले जा|ይሸጡ"),
     ("no_food",
      r"\b(?:pas de nourriture|rien à manger|sem comida|không có đồ ăn|không có gì ăn|walang pagkain|"
      r"без еды|нет еды|не дают есть|без їжі|bez jedzenia|fără mâncare|tidak ada makanan|hakuna chakula|"
-     r"kein essen)\b|没有吃的|沒有吃的|没饭吃|먹을 것이 없|ไม่มีอาหาร|لا طعام|खाना नहीं"),
+     r"kein essen)\b|没有吃的|沒有吃的|没饭吃|먹을 것이 없|ไม่มีอาหาร|لا طعام|ما في أكل|ما فيه أكل|खाना नहीं"),
     ("hiding",
      r"\b(?:cach\w*|kache|escondid\w*|trốn|nagtatago|пряч\w*|прячусь|ховаю\w*|ukryw\w*|ascuns\w*|"
      r"bersembunyi|kujificha|versteck\w*|nascost\w*)\b|躲|숨어|ซ่อน|مختبئ\w*|छिप"),

@@ -74,7 +74,7 @@ def test_the_committed_model_is_fitted_from_the_corpus_byte_for_byte(cases: list
 def test_dev_recall_first(dev_report: Report, flag: str) -> None:
     score = dev_report.flags[flag]
     assert score.recall >= 0.97, score
-    # Floors below today's dev figures (minor 0.879, danger 0.918 on 1,501 dev cases that include the
+    # Floors below today's dev figures (minor 0.849, danger 0.915 on 1,633 dev cases that include the
     # hardest batches so far: texts and the hard evaluation set), to catch a broken model.
     assert score.precision >= {"minor": 0.8, "imminent_danger": 0.85}[flag], score
 
