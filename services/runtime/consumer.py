@@ -166,6 +166,7 @@ class ConsumerLoop:
 
     async def _connect(self, stop: asyncio.Event) -> AIOKafkaConsumer | None:
         delay = self.spec.policy.backoff_initial_s
+        timeouts = self._settings.group_timeouts()
         while not stop.is_set():
             consumer = AIOKafkaConsumer(
                 **client_options(self._settings, client_id=f"{self.group}.{self._settings.instance}"),
@@ -173,8 +174,9 @@ class ConsumerLoop:
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
                 max_poll_records=self.spec.policy.max_batch,
-                session_timeout_ms=self._settings.kafka_session_timeout_ms,
-                heartbeat_interval_ms=max(self._settings.kafka_session_timeout_ms // 3, 100),
+                session_timeout_ms=timeouts.session_ms,
+                heartbeat_interval_ms=timeouts.heartbeat_ms,
+                rebalance_timeout_ms=timeouts.rebalance_ms,
             )
             consumer.subscribe([self._topic_name], listener=_CommitOnRevoke(self))
             try:
