@@ -34,7 +34,7 @@ from intake_email.metrics import EmailMetrics
 from intake_email.parse import ParsedEmail, Unparseable, parse
 from intake_email.state import KnownSignal, MailboxState, StateStore
 from intake_email.translate import attachment_ref, related_for, to_signal
-from services.runtime import Health, Publisher, PublishError
+from services.runtime import BrokerUnavailable, Health, Publisher, PublishError
 from services.runtime.blobs import BlobStore
 
 log = logging.getLogger(__name__)
@@ -226,9 +226,10 @@ class MailboxWatcher:
                 return
             except PublishError as error:
                 self._health.set("publisher", ready=False, detail="retrying")
-                log.warning("broker did not take the signal; retrying",
-                            extra={"topic": topic.value, "error_class": type(error).__name__,
-                                   "backoff_s": backoff})
+                if not isinstance(error, BrokerUnavailable):  # an outage: the broker link counts it
+                    log.warning("broker did not take the signal; retrying",
+                                extra={"topic": topic.value, "error_class": type(error).__name__,
+                                       "backoff_s": backoff})
                 if self._stop.is_set():
                     raise
                 await self._sleep(backoff)
