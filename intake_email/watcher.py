@@ -127,6 +127,8 @@ class MailboxWatcher:
             while not self._stop.is_set():
                 found = await asyncio.to_thread(client.search, ["UID", f"{state.last_uid + 1}:*"])
                 pending = sorted(int(uid) for uid in found if int(uid) > state.last_uid)
+                backlog = self._metrics.backlog.labels(mailbox=self.mailbox)
+                backlog.set(len(pending))
                 for start in range(0, len(pending), _BATCH):
                     if self._stop.is_set():
                         return
@@ -134,6 +136,7 @@ class MailboxWatcher:
                     await self._hand_off(client, batch, uidvalidity)
                     state = MailboxState(uidvalidity, batch[-1])
                     await asyncio.to_thread(self._state.set_mailbox, self.mailbox, state)
+                    backlog.set(len(pending) - start - len(batch))
                 if not pending:
                     await (self._idle(client) if idle else self._sleep(self._settings.poll_interval_s))
         finally:
