@@ -106,7 +106,6 @@ class Codec:
     @property
     def event_types(self) -> tuple[type[Event], ...]:
         return tuple(self._latest.values())
-
     # ------------------------------------------------------------ encode
 
     def encode(
@@ -158,10 +157,14 @@ class Codec:
         if not value:
             raise MalformedPayload(f"{envelope.type} record has an empty value")
         try:
+            # The tolerant reader: fields this consumer does not know yet, at any depth (a producer
+            # already upgraded with an additive field), are ignored. Models stay strict everywhere
+            # else: constructing one, or validating it outside the codec, refuses unknown fields.
             if version == model.VERSION:
-                event = model.model_validate_json(value)
+                event = model.model_validate_json(value, extra="ignore")
             else:
-                event = model.model_validate(self._upcast(base, version, model.VERSION, value))
+                event = model.model_validate(self._upcast(base, version, model.VERSION, value),
+                                             extra="ignore")
         except ValidationError as error:
             if any(e["type"] == "json_invalid" for e in error.errors(include_input=False)):
                 raise MalformedPayload(f"{envelope.type} value is not valid JSON") from None
