@@ -106,6 +106,11 @@ class Codec:
     @property
     def event_types(self) -> tuple[type[Event], ...]:
         return tuple(self._latest.values())
+
+    def upcasts(self, event_type: str, from_version: int) -> bool:
+        """Whether records of ``event_type`` at ``from_version`` are upcast to the next version."""
+        return (event_type, from_version) in self._upcasters
+
     # ------------------------------------------------------------ encode
 
     def encode(
