@@ -155,6 +155,7 @@ async def serve(context: ServiceContext, settings: OpsSettings) -> None:
                 context.health.set("broker", ready=False, detail="broker unreachable")
                 broker_link().failed("ops poll", type(error).__name__)  # counted, not logged each time
             else:
+                broker_link().succeeded("ops poll")
                 metrics.observe_broker(snapshot)
                 now = datetime.now(UTC)
                 metrics.observe_state(state, now)

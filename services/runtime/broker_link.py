@@ -6,7 +6,8 @@ and the runtime's callers per publish. Each attempt used to be a log line (a web
 156,254 ERROR lines in 27 s). Here a failed attempt is counted instead; the first one after a good
 spell is logged ("Kafka unreachable"), then one line every ``report_every_s`` with the count, and
 one when the broker answers again and no attempt has failed for ``settle_s`` ("Kafka reachable
-again"), so a partial outage, where some requests succeed, does not flap.
+again"), so a partial outage, where some requests succeed, does not flap. (If the broker answered
+but no answer came after the quiet ``settle_s``, the next failure first closes that outage.)
 
 aiokafka's own per-attempt records reach the link through ``BrokerLinkFilter`` on the log handler;
 the publisher and the consumer loop report failures and successes directly, and code that used
@@ -24,24 +25,19 @@ from typing import Final
 
 log = logging.getLogger(__name__)
 
-# aiokafka messages (format strings) that always mean the broker could not be reached.
+# aiokafka messages (format strings) logged once per failed attempt to reach a broker.
 _UNREACHABLE_TEMPLATES: Final = (
     "Unable connect to",
     "Unable to request metadata from",
     "Unable to update metadata from",
-    "Marking the coordinator dead",
-    "Heartbeat session expired",
-    "Heartbeat failed for group %s: coordinator",
 )
-# Error names that, quoted in any aiokafka warning or error, mean the same.
+# Error names that, quoted in an aiokafka warning or error, mean a broker did not answer. A group
+# coordinator that is still loading (a broker just started) is not among them: the broker answers.
 _UNREACHABLE_ERRORS: Final = (
     "KafkaConnectionError",
     "NodeNotReadyError",
     "RequestTimedOutError",
     "KafkaTimeoutError",
-    "GroupCoordinatorNotAvailableError",
-    "CoordinatorNotAvailableError",
-    "NotCoordinatorForGroupError",
     "ConnectionRefusedError",
     "ConnectionResetError",
     "Connect call failed",
@@ -58,6 +54,7 @@ class BrokerLink:
         self._clock = clock
         self._down_since: float | None = None
         self._last_failure = 0.0
+        self._answered_at: float | None = None  # the first answer after the last failure
         self._last_report = 0.0
         self._failures = 0  # since the outage began
         self._unreported = 0  # since the last line
@@ -74,7 +71,12 @@ class BrokerLink:
     def failed(self, component: str, error_class: str) -> None:
         """One attempt to reach the broker failed."""
         now = self._clock()
-        self._last_failure = now
+        if (self._down_since is not None and self._answered_at is not None
+                and now - self._last_failure >= self._settle_s):
+            # The broker answered, and nothing failed for a while: that outage was over before
+            # this one began, though no answer came late enough to say so.
+            self._back(component, self._answered_at)
+        self._last_failure, self._answered_at = now, None
         self._failures += 1
         if self._down_since is None:
             self._down_since, self._last_report, self._failures, self._unreported = now, now, 1, 0
@@ -93,12 +95,18 @@ class BrokerLink:
         if self._down_since is None:
             return
         now = self._clock()
-        if now - self._last_failure < self._settle_s:
-            return  # failures are still coming in: a partial outage, or one just ending
+        if self._answered_at is None:
+            self._answered_at = now
+        if now - self._last_failure >= self._settle_s:
+            self._back(component, now)
+        # else failures are still coming in: a partial outage, or one just ending
+
+    def _back(self, component: str, at: float) -> None:
+        assert self._down_since is not None
         log.warning("Kafka reachable again", extra={
             "component": component, "count": self._failures,
-            "duration_ms": round((now - self._down_since) * 1000)})
-        self._down_since = None
+            "duration_ms": round((at - self._down_since) * 1000)})
+        self._down_since, self._answered_at = None, None
 
 
 class BrokerLinkFilter(logging.Filter):

@@ -17,6 +17,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
 from contracts import Header, Topic, physical_name
+from services.runtime.broker_link import broker_link
 from services.runtime.errors import BrokerUnavailable
 from services.runtime.kafka_options import client_options
 from services.runtime.progress import GroupView
@@ -258,6 +259,7 @@ class GroupProbe:
         except KafkaError as error:
             await self.close()
             raise BrokerUnavailable(f"group view: {type(error).__name__}") from error
+        broker_link().succeeded("group probe")
         return GroupView(
             starts={tp.partition: offset for tp, offset in starts.items()},
             ends={tp.partition: offset for tp, offset in ends.items()},

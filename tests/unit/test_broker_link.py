@@ -59,6 +59,21 @@ def test_an_outage_is_one_line_down_a_count_a_minute_and_one_line_back(stream: i
     assert link.down is False
 
 
+def test_an_outage_that_ended_unannounced_is_closed_before_the_next_one(stream: io.StringIO) -> None:
+    clock = Clock()
+    link = install_broker_link(BrokerLink(report_every_s=60, settle_s=5, clock=clock))
+    link.failed("aiokafka", "KafkaConnectionError")
+    clock.now += 1
+    link.succeeded("publisher")  # too soon after the failure to say the broker is back
+    clock.now += 30  # no answer since, then a new outage
+    link.failed("publisher", "KafkaTimeoutError")
+    assert [(line["msg"], line.get("duration_ms")) for line in _lines(stream)] == [
+        ("Kafka unreachable; failed attempts are counted, not logged", None),
+        ("Kafka reachable again", 1_000),
+        ("Kafka unreachable; failed attempts are counted, not logged", None),
+    ]
+
+
 def _aiokafka_record(name: str, level: int, msg: str, *args: object) -> logging.LogRecord:
     return logging.LogRecord(name, level, "aiokafka.py", 1, msg, args, None)
 
@@ -72,7 +87,6 @@ def _aiokafka_record(name: str, level: int, msg: str, *args: object) -> logging.
     ("aiokafka.consumer.group_coordinator", "Group Coordinator Request failed: %s", ("NodeNotReadyError",)),
     ("aiokafka.consumer.group_coordinator", "Heartbeat send request failed: %s. Will retry.",
      ("RequestTimedOutError",)),
-    ("aiokafka.consumer.group_coordinator", "Marking the coordinator dead (node %s)for group %s.", (1, "g")),
 ])
 def test_aiokafkas_records_of_a_failed_attempt_are_counted_not_logged(
     name: str, msg: str, args: tuple[object, ...]
@@ -86,6 +100,9 @@ def test_aiokafkas_records_of_a_failed_attempt_are_counted_not_logged(
     ("aiokafka.consumer.group_coordinator", logging.WARNING,
      "Heartbeat failed for group %s because it is rebalancing"),
     ("aiokafka.cluster", logging.ERROR, "Topic %s not found in cluster metadata"),
+    # A group coordinator still loading: the broker answers (logged as it comes, a few lines).
+    ("aiokafka.consumer.group_coordinator", logging.ERROR,
+     "Group Coordinator Request failed: [Error 15] CoordinatorNotAvailableError: %s"),
     ("hotline.review", logging.ERROR, "Unable connect to the database"),
     ("aiokafka", logging.DEBUG, "Unable connect to node with id %s"),
 ])
