@@ -64,7 +64,8 @@ async def serve(context: ServiceContext, settings: TriageSettings) -> None:
         await context.stop.wait()
     finally:
         if watching is not None:
-            await watching
+            watching.cancel()
+            await asyncio.gather(watching, return_exceptions=True)
         context.health.set("faust", ready=False, detail="stopping")
         await probe.close()
         await app.stop()
