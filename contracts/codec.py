@@ -107,6 +107,10 @@ class Codec:
     def event_types(self) -> tuple[type[Event], ...]:
         return tuple(self._latest.values())
 
+    def upcasts(self, event_type: str, from_version: int) -> bool:
+        """Whether records of ``event_type`` at ``from_version`` are upcast to the next version."""
+        return (event_type, from_version) in self._upcasters
+
     # ------------------------------------------------------------ encode
 
     def encode(
@@ -158,10 +162,14 @@ class Codec:
         if not value:
             raise MalformedPayload(f"{envelope.type} record has an empty value")
         try:
+            # The tolerant reader: fields this consumer does not know yet, at any depth (a producer
+            # already upgraded with an additive field), are ignored. Models stay strict everywhere
+            # else: constructing one, or validating it outside the codec, refuses unknown fields.
             if version == model.VERSION:
-                event = model.model_validate_json(value)
+                event = model.model_validate_json(value, extra="ignore")
             else:
-                event = model.model_validate(self._upcast(base, version, model.VERSION, value))
+                event = model.model_validate(self._upcast(base, version, model.VERSION, value),
+                                             extra="ignore")
         except ValidationError as error:
             if any(e["type"] == "json_invalid" for e in error.errors(include_input=False)):
                 raise MalformedPayload(f"{envelope.type} value is not valid JSON") from None

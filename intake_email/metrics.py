@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from services.runtime.metrics import intake_signals_counter
 
@@ -15,6 +15,11 @@ class EmailMetrics:
                                 ["outcome"], registry=r)
         self.reconnects = Counter("hotline_email_reconnects_total",
                                   "IMAP connections lost and retried.", ["mailbox"], registry=r)
+        # The mailbox is this intake's spool: what waits there has not reached Kafka yet. Counted at
+        # each search and after each hand-off, so it is on /metrics while Kafka is away.
+        self.backlog = Gauge("hotline_email_backlog_messages",
+                             "Messages in the mailbox not yet handed off to Kafka (as of the last search).",
+                             ["mailbox"], registry=r)
         self.intake = intake_signals_counter(r)
 
     def handed_off(self, outcome: str) -> None:

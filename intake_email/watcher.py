@@ -34,7 +34,7 @@ from intake_email.metrics import EmailMetrics
 from intake_email.parse import ParsedEmail, Unparseable, parse
 from intake_email.state import KnownSignal, MailboxState, StateStore
 from intake_email.translate import attachment_ref, related_for, to_signal
-from services.runtime import Health, Publisher, PublishError
+from services.runtime import BrokerUnavailable, Health, Publisher, PublishError
 from services.runtime.blobs import BlobStore
 
 log = logging.getLogger(__name__)
@@ -127,6 +127,8 @@ class MailboxWatcher:
             while not self._stop.is_set():
                 found = await asyncio.to_thread(client.search, ["UID", f"{state.last_uid + 1}:*"])
                 pending = sorted(int(uid) for uid in found if int(uid) > state.last_uid)
+                backlog = self._metrics.backlog.labels(mailbox=self.mailbox)
+                backlog.set(len(pending))
                 for start in range(0, len(pending), _BATCH):
                     if self._stop.is_set():
                         return
@@ -134,6 +136,7 @@ class MailboxWatcher:
                     await self._hand_off(client, batch, uidvalidity)
                     state = MailboxState(uidvalidity, batch[-1])
                     await asyncio.to_thread(self._state.set_mailbox, self.mailbox, state)
+                    backlog.set(len(pending) - start - len(batch))
                 if not pending:
                     await (self._idle(client) if idle else self._sleep(self._settings.poll_interval_s))
         finally:
@@ -226,9 +229,10 @@ class MailboxWatcher:
                 return
             except PublishError as error:
                 self._health.set("publisher", ready=False, detail="retrying")
-                log.warning("broker did not take the signal; retrying",
-                            extra={"topic": topic.value, "error_class": type(error).__name__,
-                                   "backoff_s": backoff})
+                if not isinstance(error, BrokerUnavailable):  # an outage: the broker link counts it
+                    log.warning("broker did not take the signal; retrying",
+                                extra={"topic": topic.value, "error_class": type(error).__name__,
+                                       "backoff_s": backoff})
                 if self._stop.is_set():
                     raise
                 await self._sleep(backoff)

@@ -29,7 +29,7 @@ import logging
 from contracts import KafkaRecord, Topic
 from intake_webform.ratelimit import GlobalBudget
 from intake_webform.spool import Spool, SpooledRecord
-from services.runtime import Delivery, Publisher, PublishError
+from services.runtime import BrokerUnavailable, Delivery, Publisher, PublishError
 
 log = logging.getLogger(__name__)
 
@@ -143,9 +143,10 @@ class DurableSender:
             try:
                 await attempt
             except Exception as error:  # noqa: BLE001 - the drainer must outlive any one failure
-                log.warning("spooled tip not yet accepted by the broker; retrying",
-                            extra={"seq": spooled.seq, "error_class": type(error).__name__,
-                                   "backoff_s": backoff, "count": len(self._spool)})
+                if not isinstance(error, BrokerUnavailable):  # an outage: the broker link counts it
+                    log.warning("spooled tip not yet accepted by the broker; retrying",
+                                extra={"seq": spooled.seq, "error_class": type(error).__name__,
+                                       "backoff_s": backoff, "count": len(self._spool)})
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self._backoff_max)
                 continue

@@ -154,7 +154,6 @@ class Intake:
         record = CODEC.encode(signal, source=self._source, extra_headers=trace_headers())
         outcome = await self.sender.send(Topic.SIGNALS_RECEIVED, record)
         self.metrics.accept(kind, outcome.value)
-        self.metrics.spool_records.set(self.sender.spooled)
         return outcome
 
     # ------------------------------------------------------------ the two doors

@@ -73,7 +73,7 @@ async def serve(context: ServiceContext, settings: WebformSettings) -> None:
     budget = GlobalBudget(per_s=settings.rate_global_per_s, burst=settings.rate_global_burst)
     sender = DurableSender(publisher, spool, publish_timeout=settings.publish_timeout_s, budget=budget)
     metrics = WebformMetrics(context.metrics.registry)
-    metrics.spool_records.set(len(spool))
+    metrics.watch_spool(spool.usage)
     context.ops.attach(publisher, spool=lambda: (len(spool), settings.spool_max_records))
     intake = Intake(sender=sender, blobs=BlobStore(settings.blob_dir),
                     limits=Limits(settings.max_attachments, settings.max_attachment_bytes),

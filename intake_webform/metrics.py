@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
+from intake_webform.spool import SpoolUsage
 from services.runtime.metrics import intake_signals_counter
 
 
@@ -17,8 +20,18 @@ class WebformMetrics:
                                 "Submissions answered with a 4xx, by reason.", ["reason"], registry=r)
         self.unavailable = Counter("hotline_webform_unavailable_total",
                                    "Submissions refused with 503 because the spool was full.", registry=r)
+        # Read from the spool at each scrape, so they are right during the outage the spool is for,
+        # when ops.events (and the ops service's view of the spool) cannot be reached.
         self.spool_records = Gauge("hotline_webform_spool_records",
                                    "Tips waiting in the local spool for the broker.", registry=r)
+        self.spool_bytes = Gauge("hotline_webform_spool_bytes",
+                                 "Bytes of the tips waiting in the local spool.", registry=r)
+        self.spool_capacity_records = Gauge("hotline_webform_spool_capacity_records",
+                                            "Tips the spool holds before new ones are refused (503).",
+                                            registry=r)
+        self.spool_capacity_bytes = Gauge("hotline_webform_spool_capacity_bytes",
+                                          "Bytes the spool holds before new tips are refused (503).",
+                                          registry=r)
         self.attachments_stored = Counter("hotline_webform_attachments_stored_total",
                                           "Attachments scrubbed and stored, by type.", ["media_type"],
                                           registry=r)
@@ -28,6 +41,13 @@ class WebformMetrics:
                                           "Follow-ups whose receipt did not match the reference.",
                                           registry=r)
         self.intake = intake_signals_counter(r)
+
+    def watch_spool(self, usage: Callable[[], SpoolUsage]) -> None:
+        """Export the spool's depth and limits as they are at each scrape."""
+        self.spool_records.set_function(lambda: usage().records)
+        self.spool_bytes.set_function(lambda: usage().bytes)
+        self.spool_capacity_records.set_function(lambda: usage().max_records)
+        self.spool_capacity_bytes.set_function(lambda: usage().max_bytes)
 
     def accept(self, kind: str, outcome: str) -> None:
         """A tip or follow-up made durable: ``outcome`` is published or spooled."""

@@ -40,6 +40,14 @@ class SpooledRecord:
     size: int
 
 
+@dataclass(frozen=True)
+class SpoolUsage:
+    records: int
+    bytes: int
+    max_records: int
+    max_bytes: int
+
+
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
@@ -103,6 +111,12 @@ class Spool:
     @property
     def size_bytes(self) -> int:
         return sum(self._sizes.values())
+
+    def usage(self) -> SpoolUsage:
+        """What the spool holds against its limits (safe from any thread: a metrics scrape)."""
+        with self._lock:
+            return SpoolUsage(records=len(self._sizes), bytes=self.size_bytes,
+                              max_records=self._max_records, max_bytes=self._max_bytes)
 
     def _path(self, seq: int) -> Path:
         return self.directory / f"{seq:016d}{_SUFFIX}"

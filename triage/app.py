@@ -11,18 +11,31 @@ from __future__ import annotations
 from typing import Any
 
 import faust
+from faust.types import TP
+from mode.types.signals import BaseSignalT
 
 from contracts import Topic, physical_name
 from services.runtime import FailedRecord
+from services.runtime.kafka_options import ssl_context
+from services.runtime.progress import ProgressWatch
 from triage.config import TriageSettings
 from triage.processor import GROUP, TriageProcessor
 
 
-def create_app(settings: TriageSettings, processor: TriageProcessor) -> faust.App:
+def create_app(settings: TriageSettings, processor: TriageProcessor, progress: ProgressWatch) -> faust.App:
+    timeouts = settings.group_timeouts()
     app = faust.App(
         settings.group_id(GROUP),
-        broker=f"kafka://{settings.kafka_bootstrap}",
+        broker=[f"kafka://{host.strip()}" for host in settings.kafka_bootstrap.split(",") if host.strip()],
+        # The group's timings are the runtime's, as for every other consumer: faust's own (60 s)
+        # would leave a crashed worker's partitions idle for a minute before anyone took them.
+        broker_session_timeout=timeouts.session_ms / 1000,
+        broker_heartbeat_interval=timeouts.heartbeat_ms / 1000,
+        broker_rebalance_timeout=timeouts.rebalance_ms / 1000,
         broker_request_timeout=max(90.0, settings.kafka_request_timeout_ms / 1000 + 1),
+        broker_credentials=credentials(settings),
+        # How this process appears among the group's members (its readiness looks for it there).
+        broker_client_id=client_id(settings),
         broker_commit_interval=settings.commit_interval_s,
         consumer_auto_offset_reset="earliest",
         processing_guarantee="at_least_once",  # never exactly_once: see DESIGN, delivery semantics
@@ -33,11 +46,19 @@ def create_app(settings: TriageSettings, processor: TriageProcessor) -> faust.Ap
         topic_disable_leader=True,
         autodiscover=False,
     )
-    source = app.topic(
-        physical_name(Topic.SIGNALS_RECEIVED, settings.topic_prefix),
-        key_serializer="raw",
-        value_serializer="raw",
-    )
+    source_name = physical_name(Topic.SIGNALS_RECEIVED, settings.topic_prefix)
+    source = app.topic(source_name, key_serializer="raw", value_serializer="raw")
+
+    # faust sends these around each rebalance; they feed the readiness check (ProgressWatch).
+    def revoked(_: Any, /, *__: Any, signal: BaseSignalT[Any], **___: Any) -> None:
+        progress.revoked()
+
+    def assigned(_: Any, /, *args: Any, signal: BaseSignalT[Any], **__: Any) -> None:
+        partitions: set[TP] = args[0]
+        progress.assigned(tp.partition for tp in partitions if tp.topic == source_name)
+
+    app.on_partitions_revoked.connect(revoked)
+    app.on_partitions_assigned.connect(assigned)
 
     # concurrency=1: with more, faust can commit past events still in flight (a known bug).
     # Batches (up to batch_max, or what came within batch_window_s) let the outputs of many
@@ -46,8 +67,33 @@ def create_app(settings: TriageSettings, processor: TriageProcessor) -> faust.Ap
     async def triage_signals(stream: Any) -> None:
         async for events in stream.take_events(settings.batch_max, within=settings.batch_window_s):
             await processor.process_batch([_record(event.message) for event in events])
+            done: dict[int, int] = {}
+            for event in events:
+                done[event.message.partition] = max(done.get(event.message.partition, 0),
+                                                    event.message.offset + 1)
+            for partition, next_offset in done.items():
+                progress.finished(partition, next_offset)
 
     return app
+
+
+def client_id(settings: TriageSettings) -> str:
+    return f"{settings.group_id(GROUP)}.{settings.instance}"
+
+
+def credentials(settings: TriageSettings) -> faust.types.auth.CredentialsT | None:
+    """The runtime's Kafka security settings in faust's terms (None: plaintext)."""
+    context = ssl_context(settings)
+    protocol = settings.kafka_security_protocol
+    if protocol.startswith("SASL"):
+        password = settings.kafka_sasl_password
+        return faust.SASLCredentials(
+            username=settings.kafka_sasl_username,
+            password=password.get_secret_value() if password is not None else None,
+            mechanism=settings.kafka_sasl_mechanism or "PLAIN", ssl_context=context)
+    if context is not None:
+        return faust.SSLCredentials(context)
+    return None
 
 
 def _record(message: Any) -> FailedRecord:

@@ -24,6 +24,11 @@ class TriageSettings(RuntimeSettings):
     # them, publishes every output concurrently and acks the batch only once all are durable.
     batch_max: int = Field(default=500, ge=1, le=10_000)
     batch_window_s: float = Field(default=0.002, gt=0, le=1.0)
+    # Readiness: not ready once records have waited this long on a held partition with no
+    # progress, or a rebalance has not given this process its partitions in this long. Checked
+    # (and the broker asked for the group's offsets and members) every progress_check_s.
+    progress_stall_s: float = Field(default=30.0, gt=0, le=3600)
+    progress_check_s: float = Field(default=5.0, gt=0, le=300)
     # Keys entity hashes for correlation; whoever holds it can test a phone number against them.
     entity_key_secret: SecretStr = SecretStr(_DEV_SECRET)
     correlation_window_hours: float = Field(default=24 * 30, gt=0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from contracts import Topic
@@ -13,7 +14,9 @@ from services.runtime import (
     load_settings,
     run_service,
 )
-from triage.app import create_app
+from services.runtime.broker_view import GroupProbe
+from services.runtime.progress import ProgressWatch, watch_progress
+from triage.app import client_id, create_app
 from triage.config import TriageSettings
 from triage.correlation import CorrelationStore, EntityKeyer
 from triage.processor import GROUP, TriageProcessor
@@ -47,13 +50,24 @@ async def serve(context: ServiceContext, settings: TriageSettings) -> None:
     )
     warm_up()  # pattern gates and lingua's models load now, not on the first signal
     settings.faust_datadir.mkdir(parents=True, exist_ok=True)  # faust creates only the last level
-    app = create_app(settings, processor)
+    progress = ProgressWatch(client_id=client_id(settings), stall_s=settings.progress_stall_s)
+    probe = GroupProbe(settings, Topic.SIGNALS_RECEIVED, group, client_id=f"{client_id(settings)}.progress")
+    app = create_app(settings, processor, progress)
+    # Ready only while in the group and moving through the records it holds (services.runtime.progress).
+    context.health.set("faust", ready=False, detail="starting")
+    watching: asyncio.Task[None] | None = None
     try:
         await app.start()
-        context.health.set("faust", ready=True, detail="running")
+        watching = asyncio.create_task(watch_progress(
+            progress, probe.view, context.health, "faust", interval_s=settings.progress_check_s,
+            stop=context.stop), name="triage.progress")
         await context.stop.wait()
     finally:
+        if watching is not None:
+            watching.cancel()
+            await asyncio.gather(watching, return_exceptions=True)
         context.health.set("faust", ready=False, detail="stopping")
+        await probe.close()
         await app.stop()
         await context.ops.close()
         await publisher.stop()

@@ -17,6 +17,7 @@ from contracts import CODEC, DecodeError, Event, Topic
 from contracts.events import SignalReceived, SignalTriaged
 from contracts.tracing import TraceContext
 from services.runtime import (
+    BrokerUnavailable,
     ConsumerHalted,
     DeadLetterer,
     FailedRecord,
@@ -157,9 +158,10 @@ class TriageProcessor:
                                               extra_headers=trace_headers(parent=record.headers))
                 return
             except RetriableError as error:
-                log.warning("publish failed, retrying", extra={
-                    "topic": topic.value, "partition": record.partition, "offset": record.offset,
-                    "error_class": type(error).__name__, "backoff_s": delay})
+                if not isinstance(error, BrokerUnavailable):  # an outage: the broker link counts it
+                    log.warning("publish failed, retrying", extra={
+                        "topic": topic.value, "partition": record.partition, "offset": record.offset,
+                        "error_class": type(error).__name__, "backoff_s": delay})
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._backoff_max_s)
             except PublishError as error:

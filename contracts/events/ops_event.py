@@ -73,8 +73,12 @@ class OpsEvent(Event):
             # A record dead-lettered again after a crash is the same ops event.
             return str(derive_id("ops.event", self.kind.value, self.group or "", self.topic,
                                  str(self.partition), str(self.offset)))
-        return str(derive_id("ops.event", self.service, self.instance, self.kind.value,
-                             str(self.sequence)))
+        parts = [self.service, self.instance, self.kind.value, str(self.sequence)]
+        if self.record_id is not None or self.signal_id is not None:
+            # An event about one case or report (an escalation names its case and level): two
+            # cases escalating to the same level are two events, and a retry is the same one.
+            parts += [self.record_id or "", str(self.signal_id or "")]
+        return str(derive_id("ops.event", *parts))
 
     def partition_key(self) -> str:
         return self.service

@@ -27,6 +27,7 @@ from services.runtime import (
     load_settings,
     run_service,
 )
+from services.runtime.broker_link import broker_link
 from services.runtime.broker_view import TopicFollower
 
 log = logging.getLogger(__name__)
@@ -152,8 +153,9 @@ async def serve(context: ServiceContext, settings: OpsSettings) -> None:
                 snapshot = await broker_snapshot(settings)
             except (BrokerUnavailable, TimeoutError) as error:
                 context.health.set("broker", ready=False, detail="broker unreachable")
-                log.warning("broker poll failed", extra={"error_class": type(error).__name__})
+                broker_link().failed("ops poll", type(error).__name__)  # counted, not logged each time
             else:
+                broker_link().succeeded("ops poll")
                 metrics.observe_broker(snapshot)
                 now = datetime.now(UTC)
                 metrics.observe_state(state, now)

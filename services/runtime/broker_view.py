@@ -10,14 +10,17 @@ import asyncio
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
 from contracts import Header, Topic, physical_name
+from services.runtime.broker_link import broker_link
 from services.runtime.errors import BrokerUnavailable
 from services.runtime.kafka_options import client_options
+from services.runtime.progress import GroupView
 from services.runtime.settings import RuntimeSettings
 
 
@@ -223,3 +226,79 @@ class TopicFollower:
             ]
             batch.sort(key=lambda r: r.timestamp_ms)
             yield batch
+
+
+class GroupProbe:
+    """How far a consumer group is through one topic, and who is in it (``progress.GroupView``).
+
+    Kept open between calls (a readiness check asks every few seconds); after a failure the
+    clients are closed and the next call starts them again.
+    """
+
+    def __init__(self, settings: RuntimeSettings, topic: Topic, group: str, *, client_id: str) -> None:
+        self._settings = settings
+        self._name = physical_name(topic, settings.topic_prefix)
+        self._group = group
+        self._client_id = client_id
+        self._admin: AIOKafkaAdminClient | None = None
+        self._consumer: AIOKafkaConsumer | None = None
+
+    async def view(self) -> GroupView:
+        try:
+            admin, consumer = await self._clients()
+            topics = await admin.describe_topics([self._name])
+            partitions = sorted(p["partition"] for t in topics if t["topic"] == self._name
+                                for p in t["partitions"])
+            if not partitions:
+                raise MissingTopics(f"{self._name} has no partitions on the broker")
+            tps = [TopicPartition(self._name, p) for p in partitions]
+            ends = await consumer.end_offsets(tps)
+            starts = await consumer.beginning_offsets(tps)
+            offsets = await admin.list_consumer_group_offsets(self._group, partitions=tps)
+            described = await admin.describe_consumer_groups([self._group])
+        except KafkaError as error:
+            await self.close()
+            raise BrokerUnavailable(f"group view: {type(error).__name__}") from error
+        broker_link().succeeded("group probe")
+        return GroupView(
+            starts={tp.partition: offset for tp, offset in starts.items()},
+            ends={tp.partition: offset for tp, offset in ends.items()},
+            committed={tp.partition: meta.offset for tp, meta in offsets.items() if meta.offset >= 0},
+            members=_stable_members(described, self._group),
+        )
+
+    async def _clients(self) -> tuple[AIOKafkaAdminClient, AIOKafkaConsumer]:
+        if self._admin is None or self._consumer is None:
+            await self.close()
+            name = self._client_id
+            admin = AIOKafkaAdminClient(**client_options(self._settings, client_id=f"{name}.admin"))
+            await _started(admin, "group view")
+            consumer = AIOKafkaConsumer(**client_options(self._settings, client_id=f"{name}.offsets"),
+                                        group_id=None, enable_auto_commit=False)
+            try:
+                await _started(consumer, "group view")
+            except BrokerUnavailable:
+                await admin.close()
+                raise
+            self._admin, self._consumer = admin, consumer
+        return self._admin, self._consumer
+
+    async def close(self) -> None:
+        admin, consumer, self._admin, self._consumer = self._admin, self._consumer, None, None
+        if consumer is not None:
+            await consumer.stop()
+        if admin is not None:
+            await admin.close()
+
+
+def _stable_members(responses: list[Any], group: str) -> tuple[str, ...] | None:
+    """The client ids of ``group``'s members, or None unless the group is Stable (during a
+    rebalance the member list says nothing about who will hold what)."""
+    for response in responses:
+        for described in response.to_object()["groups"]:
+            if described["group"] != group or described["error_code"] != 0:
+                continue
+            if described["state"] != "Stable":
+                return None
+            return tuple(sorted(m["client_id"] for m in described["members"]))
+    return None

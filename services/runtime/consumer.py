@@ -22,6 +22,7 @@ from aiokafka.errors import (
 )
 
 from contracts import CODEC, Codec, DecodeError, Envelope, Event, Topic, physical_name
+from services.runtime.broker_link import broker_link
 from services.runtime.dead_letters import DeadLetterer, FailedRecord
 from services.runtime.errors import ConsumerHalted, InvalidMessage, RetriableError, describe
 from services.runtime.health import Health
@@ -121,6 +122,7 @@ class ConsumerLoop:
         self.batch_lock = asyncio.Lock()
         self._consumer: AIOKafkaConsumer | None = None
         self._stop = asyncio.Event()
+        self._last_fetch_ms: int | None = None
         health.register(spec.name)
 
     @property
@@ -145,6 +147,7 @@ class ConsumerLoop:
                     max_records=self.spec.policy.max_batch,
                 )
                 self._health.set(self.spec.name, ready=True, detail="consuming")
+                self._note_fetches(consumer)
                 async with self.batch_lock:
                     try:
                         for tp, records in batches.items():
@@ -166,6 +169,7 @@ class ConsumerLoop:
 
     async def _connect(self, stop: asyncio.Event) -> AIOKafkaConsumer | None:
         delay = self.spec.policy.backoff_initial_s
+        timeouts = self._settings.group_timeouts()
         while not stop.is_set():
             consumer = AIOKafkaConsumer(
                 **client_options(self._settings, client_id=f"{self.group}.{self._settings.instance}"),
@@ -173,8 +177,9 @@ class ConsumerLoop:
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
                 max_poll_records=self.spec.policy.max_batch,
-                session_timeout_ms=self._settings.kafka_session_timeout_ms,
-                heartbeat_interval_ms=max(self._settings.kafka_session_timeout_ms // 3, 100),
+                session_timeout_ms=timeouts.session_ms,
+                heartbeat_interval_ms=timeouts.heartbeat_ms,
+                rebalance_timeout_ms=timeouts.rebalance_ms,
             )
             consumer.subscribe([self._topic_name], listener=_CommitOnRevoke(self))
             try:
@@ -182,12 +187,11 @@ class ConsumerLoop:
             except KafkaError as error:
                 await consumer.stop()
                 self._health.set(self.spec.name, ready=False, detail="waiting for broker")
-                log.warning("cannot reach broker, retrying",
-                            extra={"group": self.group, "error_class": type(error).__name__,
-                                   "backoff_s": delay})
+                broker_link().failed(f"consumer {self.group}", type(error).__name__)
                 await _sleep_unless(stop, delay)
                 delay = min(delay * 2, self.spec.policy.backoff_max_s)
                 continue
+            broker_link().succeeded(f"consumer {self.group}")
             self._health.set(self.spec.name, ready=False, detail="joining group")
             return consumer
         return None
@@ -201,6 +205,15 @@ class ConsumerLoop:
             self._consumer = None
             if self._health.live:
                 self._health.set(self.spec.name, ready=False, detail="stopped")
+
+    def _note_fetches(self, consumer: AIOKafkaConsumer) -> None:
+        """Tell the broker link when a fetch was answered since the last poll: during an outage
+        ``getmany`` returns empty batches without an error, so only this says the broker is back."""
+        stamps = [consumer.last_poll_timestamp(tp) for tp in consumer.assignment()]
+        latest = max((s for s in stamps if s is not None), default=None)
+        if latest is not None and latest != self._last_fetch_ms:
+            self._last_fetch_ms = latest
+            broker_link().succeeded(f"consumer {self.group}")
 
     # ------------------------------------------------------------ commits
 

@@ -19,7 +19,8 @@ from typing import Any
 
 from contracts import Topic
 from contracts.events import OpsEvent, OpsKind, Severity
-from services.runtime.errors import HotlineError
+from services.runtime.broker_link import broker_link
+from services.runtime.errors import BrokerUnavailable, HotlineError
 from services.runtime.health import Health
 from services.runtime.metrics import RuntimeMetrics
 from services.runtime.publisher import Publisher
@@ -79,9 +80,12 @@ class OpsReporter:
             self._metrics.ops_events.labels(kind=event.kind.value, result="failed").inc()
             self._quiet_s = min(max(self._quiet_s * 2, 30.0), 300.0)
             self._quiet_until = time.monotonic() + self._quiet_s
-            log.warning("ops event not published; routine reports pause", extra={
-                "event_type": event.kind.value, "error_class": type(error).__name__,
-                "backoff_s": self._quiet_s})
+            if isinstance(error, BrokerUnavailable | TimeoutError):
+                broker_link().failed("ops reporter", type(error).__name__)  # an outage: counted there
+            else:
+                log.warning("ops event not published; routine reports pause", extra={
+                    "event_type": event.kind.value, "error_class": type(error).__name__,
+                    "backoff_s": self._quiet_s})
             return False
         self._quiet_s = 0.0
         self._metrics.ops_events.labels(kind=event.kind.value, result="published").inc()

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from contracts import KafkaRecord, Topic
-from services.runtime.errors import RetriableError
+from services.runtime.errors import BrokerUnavailable, RetriableError
 from services.runtime.publisher import Publisher
 from services.runtime.sql import Database
 
@@ -63,8 +63,9 @@ class OutboxRelay:
                 sent = await self.publish_pending()
                 delay = 0.2
             except RetriableError as error:
-                log.warning("outbox publish failed, retrying", extra={
-                    "error_class": type(error).__name__, "backoff_s": delay})
+                if not isinstance(error, BrokerUnavailable):  # the publisher told the broker link
+                    log.warning("outbox publish failed, retrying", extra={
+                        "error_class": type(error).__name__, "backoff_s": delay})
                 await _wait(stop, delay)
                 delay = min(delay * 2, 10.0)
                 continue

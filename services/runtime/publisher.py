@@ -19,6 +19,7 @@ from aiokafka.errors import (
 )
 
 from contracts import CODEC, Codec, Event, Header, KafkaRecord, Topic, physical_name
+from services.runtime.broker_link import broker_link
 from services.runtime.errors import BrokerUnavailable, PublisherClosed, PublishError
 from services.runtime.kafka_options import client_options
 from services.runtime.metrics import RuntimeMetrics
@@ -102,11 +103,13 @@ class KafkaPublisher(EncodingPublisher):
         try:
             await self._producer.start()
         except KafkaError as error:
+            broker_link().failed("publisher", type(error).__name__)
             # start() leaves background tasks behind when it fails; close them before raising.
             await self._producer.stop()
             raise BrokerUnavailable(f"cannot reach Kafka at {self._settings.kafka_bootstrap}: "
                                     f"{type(error).__name__}") from error
         self._started = True
+        broker_link().succeeded("publisher")
 
     async def stop(self) -> None:
         if self._started:
@@ -129,6 +132,7 @@ class KafkaPublisher(EncodingPublisher):
                 name, value=record.value, key=record.key, headers=list(record.headers)
             )
         except _RETRIABLE as error:
+            broker_link().failed("publisher", type(error).__name__)
             self._metrics.publish_failures.labels(topic=topic.value, error=type(error).__name__).inc()
             raise BrokerUnavailable(f"{topic.value}: broker did not acknowledge "
                                     f"({type(error).__name__})") from error
@@ -138,6 +142,7 @@ class KafkaPublisher(EncodingPublisher):
         except KafkaError as error:
             self._metrics.publish_failures.labels(topic=topic.value, error=type(error).__name__).inc()
             raise PublishError(f"{topic.value}: {type(error).__name__}") from error
+        broker_link().succeeded("publisher")
         self._metrics.published.labels(topic=topic.value).inc()
         return Delivery(topic=topic, partition=metadata.partition, offset=metadata.offset,
                         event_id=record.event_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
@@ -12,6 +13,15 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Environment = Literal["dev", "test", "production"]
+
+
+@dataclass(frozen=True)
+class GroupTimeouts:
+    """How a consumer group notices a member is gone (session), and how long a rebalance may take."""
+
+    session_ms: int
+    heartbeat_ms: int
+    rebalance_ms: int
 
 
 class RuntimeSettings(BaseSettings):
@@ -30,6 +40,12 @@ class RuntimeSettings(BaseSettings):
     # How long the group waits for a silent consumer (a killed process) before handing its
     # partitions to the others, or to its own restart. The broker's minimum is 6 s by default.
     kafka_session_timeout_ms: int = Field(default=10_000, ge=1_000, le=300_000)
+    # How often a group member tells the coordinator it is alive; None: a third of the session
+    # timeout (Kafka's advice), so two beats may be lost before the session ends.
+    kafka_heartbeat_interval_ms: int | None = Field(default=None, ge=100, le=100_000)
+    # How long the coordinator waits, during a rebalance, for live members to finish their batch
+    # and rejoin before it goes on without them; None: the session timeout.
+    kafka_rebalance_timeout_ms: int | None = Field(default=None, ge=1_000, le=600_000)
     # Isolates environments (and test runs) sharing one cluster: "staging." or "t-1a2b.".
     topic_prefix: str = Field(default="", pattern=r"^[A-Za-z0-9._-]*$", max_length=64)
     replication_factor: int = Field(default=1, ge=1, le=7)
@@ -64,6 +80,14 @@ class RuntimeSettings(BaseSettings):
         return tuple(proxies)
 
     @model_validator(mode="after")
+    def _heartbeat_within_session(self) -> Self:
+        beat = self.kafka_heartbeat_interval_ms
+        if beat is not None and beat >= self.kafka_session_timeout_ms:
+            raise ValueError("HOTLINE_KAFKA_HEARTBEAT_INTERVAL_MS must be below "
+                             "HOTLINE_KAFKA_SESSION_TIMEOUT_MS")
+        return self
+
+    @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Self:
         if self.environment != "production":
             return self
@@ -77,6 +101,15 @@ class RuntimeSettings(BaseSettings):
         if problems:
             raise ValueError("unsafe production settings: " + "; ".join(problems))
         return self
+
+    def group_timeouts(self) -> GroupTimeouts:
+        """The consumer-group timings every consumer of this process uses (the runtime's and faust's)."""
+        session = self.kafka_session_timeout_ms
+        return GroupTimeouts(
+            session_ms=session,
+            heartbeat_ms=self.kafka_heartbeat_interval_ms or max(session // 3, 100),
+            rebalance_ms=self.kafka_rebalance_timeout_ms or session,
+        )
 
     def group_id(self, group: str) -> str:
         """The broker-side consumer group name, isolated by the same prefix as the topics."""

@@ -16,6 +16,7 @@ import traceback
 from datetime import UTC, datetime
 from typing import Any, Final, TextIO
 
+from services.runtime.broker_link import BrokerLink, BrokerLinkFilter, broker_link, install_broker_link
 from services.runtime.errors import describe
 from services.runtime.tracing import current_trace
 
@@ -77,6 +78,9 @@ def configure_logging(service: str, level: str = "INFO", stream: TextIO | None =
     """Route every logger (ours and the libraries') through the JSON formatter."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter(service))
+    # A broker outage is reported as changes and counts, not one line per failed attempt.
+    install_broker_link(BrokerLink())
+    handler.addFilter(BrokerLinkFilter(broker_link))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -72,6 +72,13 @@ async def _send(client: httpx.AsyncClient, port: int, n: int, *, with_photo: boo
     return {"narrative": f"Tip number {n}.", "reference_number": response.json()["reference_number"]}
 
 
+async def _spool_gauge(client: httpx.AsyncClient, ops_port: int) -> float:
+    text = (await client.get(f"http://127.0.0.1:{ops_port}/metrics")).text
+    [value] = [line.split(" ")[1] for line in text.splitlines()
+               if line.startswith("hotline_webform_spool_records ")]
+    return float(value)
+
+
 async def test_tips_taken_while_the_broker_is_down_arrive_exactly_once_and_nothing_identifies_the_client(
     own_broker: Broker, tmp_path: Path
 ) -> None:
@@ -113,8 +120,15 @@ async def test_tips_taken_while_the_broker_is_down_arrive_exactly_once_and_nothi
                 sent.append(await _send(client, http_port, n))
             spooled = list(spool_dir.glob("*.rec"))
             assert len(spooled) >= 19, "tips taken while the broker was down must be on disk"
+            # The depth is on the intake's own /metrics, scraped without Kafka, during the outage.
+            assert await _spool_gauge(client, webform.ops_port) == len(spooled)
             own_broker.start()
             await wait_for(lambda: not list(spool_dir.glob("*.rec")), timeout=90, what="spool drained")
+
+            async def gauge_at_zero() -> bool:
+                return await _spool_gauge(client, webform.ops_port) == 0
+
+            await wait_for(gauge_at_zero, timeout=30, what="the spool gauge to fall with the drain")
     except BaseException:
         webform.stop_quietly()
         raise

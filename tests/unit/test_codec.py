@@ -21,7 +21,7 @@ from contracts import (
     UnsupportedVersion,
     Upcaster,
 )
-from contracts.events import ContactDetails, Reporter, SignalReceived, SignalTriaged
+from contracts.events import ContactDetails, DeclaredFacts, Reporter, SignalReceived, SignalTriaged, Victim
 from tests.builders import received, triaged
 
 pytestmark = pytest.mark.unit
@@ -155,6 +155,46 @@ def test_schema_violation_names_fields_but_never_quotes_values() -> None:
     message = str(caught.value)
     assert "channel" in message and "received_at" in message
     assert "Maria" not in message and "555" not in message
+
+
+def test_decode_ignores_fields_it_does_not_know_at_every_depth() -> None:
+    """A producer already upgraded with an additive field must not dead-letter at older consumers."""
+    event = received(reporter=Reporter(anonymous=False, contact=ContactDetails(email="sam@example.org")),
+                     facts=DeclaredFacts(victims=(Victim(age=15),)))
+    record = CODEC.encode(event, source=SOURCE)
+    data: dict[str, Any] = json.loads(record.value)
+    data["priority_hint"] = "high"
+    data["reporter"]["preferred_time"] = "evenings"
+    data["reporter"]["contact"]["signal_handle"] = {"nested": ["new", "shape"]}
+    data["source"]["browser_family"] = "tor"  # a member of a discriminated union
+    data["facts"]["victims"][0]["eye_colour"] = "brown"  # a model in a list
+    decoded = CODEC.decode(json.dumps(data).encode(), record.headers)
+    assert decoded.event == event
+
+
+def test_unknown_fields_are_ignored_on_upcast_too() -> None:
+    old = Codec(events=(_NoteV1,)).encode(_NoteV1(note_id="n1", text="Title\nBody"), source=SOURCE)
+    value = json.dumps({**json.loads(old.value), "colour": "red"}).encode()
+    new_codec = Codec(events=(_NoteV2,), upcasters=(Upcaster("org.hotline.test.note", 1, _v1_to_v2),))
+    assert new_codec.decode(value, old.headers).event == _NoteV2(note_id="n1", title="Title", body="Body")
+
+
+def test_only_decoding_is_tolerant() -> None:
+    data: dict[str, Any] = received().model_dump(mode="json")
+    data["reporter"]["preferred_time"] = "evenings"
+    with pytest.raises(ValueError, match="preferred_time"):
+        SignalReceived.model_validate(data)  # constructing a model stays strict
+    with pytest.raises(ValueError, match="preferred_time"):
+        SignalReceived.model_validate_json(json.dumps(data))
+    with pytest.raises(ValueError, match="hint"):
+        Reporter(anonymous=True, hint="x")  # type: ignore[call-arg]
+
+
+def test_a_known_field_with_a_wrong_value_is_still_a_schema_violation() -> None:
+    record = CODEC.encode(received(), source=SOURCE)
+    data: dict[str, Any] = {**json.loads(record.value), "channel": "carrier-pigeon", "new_field": 1}
+    with pytest.raises(SchemaViolation, match="channel"):
+        CODEC.decode(json.dumps(data).encode(), record.headers)
 
 
 def test_decode_as_refuses_another_type() -> None:

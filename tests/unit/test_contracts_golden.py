@@ -104,3 +104,20 @@ def test_earlier_shapes_still_decode_and_keep_every_field(path: Path) -> None:
     assert {k: again[k] for k in example["value"]} == example["value"]
     current = load_example(EXAMPLE_DIR / f"{example['headers']['ce_type']}.json")
     assert set(example["value"]) < set(current["value"]), "an earlier shape lacks a field of today's"
+
+
+LATER_DIR = EXAMPLE_DIR / "later"
+
+
+@pytest.mark.parametrize("path", sorted(LATER_DIR.glob("*.json")), ids=lambda p: p.stem)
+def test_later_shapes_decode_ignoring_the_fields_this_consumer_does_not_know(path: Path) -> None:
+    """Examples of what a newer producer may write (additive fields at any depth) are kept as they
+    were written: today's consumers read them as the same event, and ignore what they do not know."""
+    example = load_example(path)
+    decoded = CODEC.decode(json.dumps(example["value"]).encode(), as_headers(example))
+    assert decoded.event.event_id() == example["headers"]["ce_id"]
+    current = load_example(EXAMPLE_DIR / f"{example['headers']['ce_type']}.json")
+    assert decoded.event == CODEC.decode(json.dumps(current["value"]).encode(), as_headers(current)).event
+    again = json.loads(CODEC.encode(decoded.event, source=decoded.envelope.source,
+                                    time=decoded.envelope.time).value)
+    assert again == current["value"], "the unknown fields are not carried on"

@@ -13,6 +13,7 @@ import pytest
 
 from contracts import CODEC, DecodeError, KafkaRecord, Topic
 from contracts.events import OpsEvent, OpsKind, Severity, UrgentAlert
+from contracts.ids import derive_id
 from contracts.tracing import H_INGESTED_AT, H_TRACEPARENT, TraceContext
 from services.ops.collect import BrokerSnapshot
 from services.ops.render import event_json, event_line, status_data, status_text
@@ -120,6 +121,23 @@ async def test_a_heartbeat_reports_readiness_and_the_spool_depth(depth: int, sev
     assert (spool.kind, spool.value, spool.capacity, spool.severity) == (
         OpsKind.SPOOL_DEPTH, depth, 10_000, severity)
     assert beat.event_id() != spool.event_id()  # per-instance sequence numbers
+
+
+def test_an_escalation_id_is_one_per_case_and_level_and_the_same_on_a_retry() -> None:
+    def escalation(case: str, level: int) -> OpsEvent:
+        return OpsEvent(service="review", instance="review-sla", kind=OpsKind.ESCALATION,
+                        severity=Severity.CRITICAL, occurred_at=NOW, sequence=level, record_id=case,
+                        signal_id=uuid.uuid5(uuid.NAMESPACE_URL, case))
+
+    cases = [str(uuid.uuid4()) for _ in range(3)]
+    ids = {escalation(case, level).event_id() for case in cases for level in (1, 2)}
+    assert len(ids) == 6
+    retry = escalation(cases[0], 1).model_copy(update={"occurred_at": NOW + timedelta(seconds=5)})
+    assert retry.event_id() == escalation(cases[0], 1).event_id()
+    # Events that name no record keep the ids they always had (per instance and sequence).
+    beat = OpsEvent(service="review", instance="abcd1234", kind=OpsKind.HEARTBEAT,
+                    severity=Severity.INFO, occurred_at=NOW, sequence=3)
+    assert beat.event_id() == str(derive_id("ops.event", "review", "abcd1234", "heartbeat", "3"))
 
 
 async def test_a_not_ready_process_beats_with_a_warning() -> None:

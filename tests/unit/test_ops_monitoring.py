@@ -38,6 +38,10 @@ KNOWN_METRICS = frozenset({
     "hotline_triage_signals_total",
     "hotline_triage_flags_total",
     "hotline_webform_spool_records",
+    "hotline_webform_spool_bytes",
+    "hotline_webform_spool_capacity_records",
+    "hotline_webform_spool_capacity_bytes",
+    "hotline_email_backlog_messages",
     "hotline_consumer_lag_records",
     "hotline_dlq_records",
     "hotline_service_last_heartbeat_timestamp_seconds",
@@ -171,6 +175,7 @@ def test_the_issue_alerts_are_there() -> None:
     assert names >= {
         "HotlineUrgentCaseUnacknowledged", "HotlineConsumerLagGrowing", "HotlineDeadLettersPresent",
         "HotlineSpoolFilling", "HotlineServiceSilent", "HotlineOpsDown", "HotlineCaseDeadlineMissed",
+        "HotlineIntakeSpooling", "HotlineIntakeSpoolNearlyFull",
     }
 
 

@@ -428,6 +428,24 @@ def test_a_missed_non_urgent_deadline_is_reported_to_ops_once_and_counted(
     assert urgent_id not in {c.id for c in decisions.report_missed_deadlines()}
 
 
+def test_several_overdue_urgent_cases_all_escalate_at_every_level(
+    store: CaseStore, decisions: Decisions, db: Database, clock: Clock
+) -> None:
+    case_ids = {_urgent_case(store)[0] for _ in range(3)}
+    clock.now += timedelta(minutes=6)
+    first = decisions.escalate_overdue(repeat_after=timedelta(minutes=5))
+    assert {case.id for case, _ in first} == case_ids
+    assert all(case.escalation_level == 1 for case, _ in first)
+    clock.now += timedelta(minutes=6)
+    second = decisions.escalate_overdue(repeat_after=timedelta(minutes=5))
+    assert {(case.id, case.escalation_level) for case, _ in second} == {(c, 2) for c in case_ids}
+    ops = [e for t, e in _outbox(db) if t == "ops.events"]
+    assert isinstance(ops[0], OpsEvent)
+    assert len({e.event_id() for e in ops if isinstance(e, OpsEvent)}) == len(ops) == 6
+    assert {(e.record_id, e.sequence) for e in ops if isinstance(e, OpsEvent)} == {
+        (str(c), level) for c in case_ids for level in (1, 2)}
+
+
 def test_the_audit_trail_cannot_be_changed_by_the_application(
     store: CaseStore, decisions: Decisions, db: Database
 ) -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from services.runtime import EXIT_CONFIG, Health, RuntimeMetrics, RuntimeSettings, load_settings, ops_app
 from services.runtime.errors import InvalidMessage
+from services.runtime.settings import GroupTimeouts
 from services.runtime.structured_logging import configure_logging
 
 pytestmark = pytest.mark.unit
@@ -68,6 +69,15 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     settings = RuntimeSettings()
     assert settings.kafka_bootstrap == "kafka-1:9093"
     assert settings.group_id("review") == "staging.review"
+
+
+def test_group_timings_default_from_the_session_timeout_and_a_heartbeat_must_fit_in_it() -> None:
+    assert RuntimeSettings(kafka_session_timeout_ms=9_000).group_timeouts() == GroupTimeouts(
+        session_ms=9_000, heartbeat_ms=3_000, rebalance_ms=9_000)
+    tuned = RuntimeSettings(kafka_heartbeat_interval_ms=1_000, kafka_rebalance_timeout_ms=30_000)
+    assert tuned.group_timeouts() == GroupTimeouts(session_ms=10_000, heartbeat_ms=1_000, rebalance_ms=30_000)
+    with pytest.raises(ValueError, match="HEARTBEAT_INTERVAL_MS must be below"):
+        RuntimeSettings(kafka_heartbeat_interval_ms=10_000)
 
 
 def test_bad_settings_exit_with_one_line_per_problem(monkeypatch: pytest.MonkeyPatch,

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import httpx
 import pytest
 
 from contracts import KafkaRecord, Topic
 from intake_webform.durable import DurableSender, Outcome
+from intake_webform.metrics import WebformMetrics
 from intake_webform.ratelimit import GlobalBudget, RateLimiter
 from intake_webform.spool import Spool, SpoolFull
-from services.runtime import BrokerUnavailable, Delivery
+from services.runtime import BrokerUnavailable, Delivery, Health, RuntimeMetrics, ops_app
 
 
 def record(n: int) -> KafkaRecord:
@@ -115,6 +117,41 @@ async def test_the_drainer_retries_with_backoff_until_the_broker_takes_the_recor
     await asyncio.wait_for(sender.wait_drained(), 5)
     drainer.cancel()
     assert len(broker.attempts) == 5 and len(spool) == 0
+
+
+async def test_the_spools_depth_is_on_the_intakes_own_metrics_while_the_broker_is_away(
+    tmp_path: Path,
+) -> None:
+    """Scraped from the intake's ops port, never through Kafka; read at each scrape, so it falls
+    when the drainer empties the spool, not only when the next tip arrives."""
+    broker = SlowBroker()
+    broker.failures = 10**6  # the broker is away
+    spool = Spool(tmp_path, max_records=10, max_bytes=1 << 20)
+    runtime = RuntimeMetrics("intake-webform")
+    WebformMetrics(runtime.registry).watch_spool(spool.usage)
+    sender = DurableSender(broker, spool, publish_timeout=1, backoff_initial=0.01, backoff_max=0.02)
+    transport = httpx.ASGITransport(app=ops_app(Health(), runtime))
+    async with httpx.AsyncClient(transport=transport, base_url="http://ops") as client:
+
+        async def scraped() -> dict[str, float]:
+            lines = (await client.get("/metrics")).text.splitlines()
+            pairs = (line.split(" ") for line in lines if line.startswith("hotline_webform_spool"))
+            return {name: float(value) for name, value in pairs}
+
+        for n in range(3):
+            assert await sender.send(Topic.SIGNALS_RECEIVED, record(n)) is Outcome.SPOOLED
+        during = await scraped()
+        assert during["hotline_webform_spool_records"] == 3
+        assert during["hotline_webform_spool_bytes"] == spool.size_bytes > 0
+        assert (during["hotline_webform_spool_capacity_records"],
+                during["hotline_webform_spool_capacity_bytes"]) == (10, 1 << 20)
+        drainer = asyncio.create_task(sender.drain())
+        broker.failures = 0
+        broker.release.set()
+        await asyncio.wait_for(sender.wait_drained(), 5)
+        drainer.cancel()
+        after = await scraped()
+        assert (after["hotline_webform_spool_records"], after["hotline_webform_spool_bytes"]) == (0, 0)
 
 
 def test_the_rate_limiter_forgets_clients_when_its_key_rotates() -> None:

@@ -1,0 +1,100 @@
+"""The email intake's equivalent of a spool depth: mail waiting in the mailbox for Kafka, on /metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import email.policy
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from contracts import KafkaRecord, Topic
+from intake_email.config import EmailSettings
+from intake_email.metrics import EmailMetrics
+from intake_email.state import StateStore
+from intake_email.watcher import MailboxWatcher
+from services.runtime import Delivery, Health, InMemoryPublisher, RuntimeMetrics
+from services.runtime.blobs import BlobStore
+from tests.conftest import wait_for
+
+
+def _message(n: int) -> bytes:
+    message = EmailMessage()
+    message["From"] = f"sender{n}@example.org"
+    message["Subject"] = f"Tip {n}"
+    message["Message-ID"] = f"<tip-{n}@example.org>"
+    message.set_content(f"Tip number {n}: a man keeps three workers at a farm.")
+    return message.as_bytes(policy=email.policy.SMTP)
+
+
+class FakeMailbox:
+    """The few IMAPClient calls the watcher makes, over messages held in memory."""
+
+    def __init__(self, messages: list[bytes]) -> None:
+        self.inbox = dict(enumerate(messages, start=1))
+        self.moved: dict[str, list[int]] = {}
+
+    def select_folder(self, _: str) -> dict[bytes, Any]:
+        return {b"UIDVALIDITY": 7}
+
+    def has_capability(self, name: str) -> bool:
+        return name == "MOVE"
+
+    def search(self, _: list[str]) -> list[int]:
+        return sorted(self.inbox)
+
+    def fetch(self, uids: list[int], _: list[str]) -> dict[int, dict[bytes, bytes]]:
+        return {uid: {b"BODY[]": self.inbox[uid]} for uid in uids if uid in self.inbox}
+
+    def move(self, uids: list[int], folder: str) -> None:
+        for uid in uids:
+            self.inbox.pop(uid, None)
+        self.moved.setdefault(folder, []).extend(uids)
+
+    def logout(self) -> None:
+        return None
+
+
+class HeldBroker(InMemoryPublisher):
+    """Takes records only once released, as a broker that has gone away and comes back."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.back = asyncio.Event()
+
+    async def publish_record(self, topic: Topic, record: KafkaRecord) -> Delivery:
+        await self.back.wait()
+        return await super().publish_record(topic, record)
+
+
+async def test_mail_waiting_for_kafka_is_counted_on_the_intakes_metrics(tmp_path: Path) -> None:
+    settings = EmailSettings(environment="test", reference_secret=SecretStr("unit-test-reference-secret"),
+                             imap_tls=False, poll_interval_s=0.05)
+    mailbox = FakeMailbox([_message(n) for n in range(3)])
+    broker = HeldBroker()
+    await broker.start()
+    runtime = RuntimeMetrics("intake-email")
+    stop = asyncio.Event()
+    watcher = MailboxWatcher(settings, "INBOX", publisher=broker, blobs=BlobStore(tmp_path / "blobs"),
+                             state=StateStore(tmp_path / "state.sqlite3"),
+                             metrics=EmailMetrics(runtime.registry), health=Health(), stop=stop,
+                             now=lambda: datetime.now(UTC))
+    watcher._connect = lambda: mailbox  # type: ignore[method-assign,assignment,return-value]
+
+    def backlog() -> float | None:
+        return runtime.registry.get_sample_value("hotline_email_backlog_messages", {"mailbox": "INBOX"})
+
+    running = asyncio.create_task(watcher.run())
+    try:
+        await wait_for(lambda: backlog() == 3, what="three messages counted while Kafka is away")
+        assert len(mailbox.inbox) == 3  # nothing leaves the mailbox before Kafka has it
+        broker.back.set()
+        await wait_for(lambda: backlog() == 0 and not mailbox.inbox, what="the backlog handed off")
+        assert sorted(mailbox.moved["Processed"]) == [1, 2, 3]
+    finally:
+        stop.set()
+        broker.back.set()
+        await asyncio.wait_for(running, 10)
