@@ -179,6 +179,9 @@ def build(*, base: str | None = None, tag: str = DEFAULT_TAG) -> str:
     podman("build", "--quiet", "--network", "none", "--layers", "--file", str(CONTAINERFILE),
            "--build-arg", f"BASE_IMAGE={base}", "--build-arg", f"VERSION={version()}",
            "--build-context", f"wheels={house}", "--tag", tag, str(ROOT), capture=True)
+    # Earlier builds' images, untagged by this one; the build stage's layers stay as the cache.
+    podman("image", "prune", "--force", "--filter", "label=org.opencontainers.image.title=hotline",
+           capture=True, check=False)
     size = int(podman("image", "inspect", "--format", "{{.Size}}", tag, capture=True).stdout.strip())
     say(f"built {tag}: {size / 1e6:.0f} MB in {time.monotonic() - started:.0f} s")
     return tag
