@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prefix", help="topic name prefix (HOTLINE_TOPIC_PREFIX)")
     parser.add_argument("--replication-factor", type=int, help="(HOTLINE_REPLICATION_FACTOR)")
     parser.add_argument("--cluster", default="hotline", help="manifests: the Strimzi Kafka cluster")
-    parser.add_argument("--namespace", default="kafka", help="manifests: the cluster's namespace")
+    parser.add_argument("--namespace", default="hotline", help="manifests: the cluster's namespace")
     args = parser.parse_args(argv)
     overrides = {k: v for k, v in {
         "kafka_bootstrap": args.bootstrap, "topic_prefix": args.prefix,

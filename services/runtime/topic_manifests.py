@@ -19,7 +19,7 @@ def render(*, cluster: str, namespace: str, replication_factor: int, prefix: str
         name = physical_name(topic, prefix)
         config = desired_config(spec, replication_factor)
         lines = [
-            "apiVersion: kafka.strimzi.io/v1beta2",
+            "apiVersion: kafka.strimzi.io/v1",
             "kind: KafkaTopic",
             "metadata:",
             # Resource names may not hold every character a topic name may; topicName keeps it exact.

@@ -17,7 +17,7 @@ COMMITTED = Path(__file__).resolve().parents[2] / "deploy" / "strimzi" / "kafka-
 
 
 def test_committed_manifests_match_the_registry() -> None:
-    rendered = render(cluster="hotline", namespace="kafka", replication_factor=3)
+    rendered = render(cluster="hotline", namespace="hotline", replication_factor=3)
     regenerate = "run: hotline-topics manifests > deploy/strimzi/kafka-topics.yaml"
     assert COMMITTED.read_text() == rendered, regenerate
 
@@ -27,7 +27,7 @@ def test_manifests_are_kafka_topic_resources_for_every_registry_topic() -> None:
                                                prefix="prod.")))
     assert len(documents) == len(REGISTRY)
     for document, (topic, spec) in zip(documents, REGISTRY.items(), strict=True):
-        assert document["apiVersion"] == "kafka.strimzi.io/v1beta2"
+        assert document["apiVersion"] == "kafka.strimzi.io/v1"
         assert document["kind"] == "KafkaTopic"
         assert document["metadata"]["labels"] == {"strimzi.io/cluster": "c1"}
         assert document["spec"]["topicName"] == f"prod.{topic.value}"
