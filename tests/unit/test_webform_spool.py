@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from contracts import KafkaRecord, Topic
-from intake_webform.durable import DurableSender, Outcome
 from intake_webform.ratelimit import GlobalBudget, RateLimiter
-from intake_webform.spool import Spool, SpoolFull
 from services.runtime import BrokerUnavailable, Delivery
+from services.runtime.durable import DurableSender, Outcome
+from services.runtime.spool import Spool, SpoolFull
 
 
 def record(n: int) -> KafkaRecord:
