@@ -214,7 +214,7 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobRea
             "signals": [{
                 "signal_id": str(s.signal_id), "reference_number": s.reference_number, "channel": s.channel,
                 "received_at": s.received_at.isoformat(), "subject": s.subject, "narrative": s.narrative,
-                "facts": s.facts, "attachments": s.attachments, "triage": s.triage,
+                "facts": s.facts, "attachments": s.attachments, "triage": s.triage, "related": s.related,
                 "reporter": s.reporter_summary, "reporter_has_contact": s.has_contact,
                 **({"text": {k: (s.source or {}).get(k) for k in _TEXT_FIELDS}}
                    if s.channel == "sms" else {})}
