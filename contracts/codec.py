@@ -39,6 +39,8 @@ from contracts.errors import (
 from contracts.events import (
     InputQuarantined,
     OpsEvent,
+    ReplyOutcome,
+    ReplyRequested,
     ReportOutcome,
     ReportRequested,
     ReviewDecision,
@@ -226,6 +228,6 @@ class Codec:
 # The codec of this repository: every event model, and every upcaster ever written.
 CODEC = Codec(
     events=(SignalReceived, SignalTriaged, UrgentAlert, ReportRequested, InputQuarantined, OpsEvent,
-            ReviewDecision, ReportOutcome),
+            ReviewDecision, ReportOutcome, ReplyRequested, ReplyOutcome),
     upcasters=(),
 )

@@ -17,6 +17,8 @@ from contracts._base import Event
 from contracts.events import (
     InputQuarantined,
     OpsEvent,
+    ReplyOutcome,
+    ReplyRequested,
     ReportOutcome,
     ReportRequested,
     ReviewDecision,
@@ -32,6 +34,7 @@ class Service(StrEnum):
     INTAKE_WEBFORM = "intake-webform"
     INTAKE_EMAIL = "intake-email"
     INTAKE_PHONE = "intake-phone"
+    INTAKE_SMS = "intake-sms"
     TRIAGE = "triage"
     REVIEW = "review"
     REPORTING = "reporting"
@@ -45,6 +48,8 @@ class Topic(StrEnum):
     REPORTS_REQUESTED = "reports.requested"
     REPORTS_OUTCOMES = "reports.outcomes"
     REVIEW_DECISIONS = "review.decisions"
+    REPLIES_REQUESTED = "replies.requested"
+    REPLIES_OUTCOMES = "replies.outcomes"
     OPS_EVENTS = "ops.events"
     SIGNALS_RECEIVED_DLQ = "signals.received.dlq"
     SIGNALS_TRIAGED_DLQ = "signals.triaged.dlq"
@@ -52,6 +57,8 @@ class Topic(StrEnum):
     REPORTS_REQUESTED_DLQ = "reports.requested.dlq"
     REPORTS_OUTCOMES_DLQ = "reports.outcomes.dlq"
     REVIEW_DECISIONS_DLQ = "review.decisions.dlq"
+    REPLIES_REQUESTED_DLQ = "replies.requested.dlq"
+    REPLIES_OUTCOMES_DLQ = "replies.outcomes.dlq"
 
 
 @dataclass(frozen=True)
@@ -90,7 +97,7 @@ class TopicSpec:
 
 _DAY = timedelta(days=1)
 _ALL = frozenset(Service)
-_INTAKES = frozenset({Service.INTAKE_WEBFORM, Service.INTAKE_EMAIL, Service.INTAKE_PHONE})
+_INTAKES = frozenset({Service.INTAKE_WEBFORM, Service.INTAKE_EMAIL, Service.INTAKE_PHONE, Service.INTAKE_SMS})
 
 
 def _dlq_spec(source: Topic, dlq: Topic, consumers_of_source: frozenset[Service]) -> TopicSpec:
@@ -174,6 +181,29 @@ _SPECS: tuple[TopicSpec, ...] = (
         consumers=frozenset({Service.REPORTING, Service.OPS}),
         event_types=(ReviewDecision,),
         dlq=Topic.REVIEW_DECISIONS_DLQ,
+    ),
+    TopicSpec(
+        topic=Topic.REPLIES_REQUESTED,
+        description="Supervisors' replies to texters, for the SMS intake to send or refuse.",
+        key="recipient key",
+        partitions=3,
+        # The words of a reply: the case store keeps them; Kafka only until they are sent.
+        retention=7 * _DAY,
+        producers=frozenset({Service.REVIEW}),
+        consumers=frozenset({Service.INTAKE_SMS}),
+        event_types=(ReplyRequested,),
+        dlq=Topic.REPLIES_REQUESTED_DLQ,
+    ),
+    TopicSpec(
+        topic=Topic.REPLIES_OUTCOMES,
+        description="What became of each reply: sent, refused (and why), failed, interrupted.",
+        key="reply id",
+        partitions=3,
+        retention=30 * _DAY,
+        producers=frozenset({Service.INTAKE_SMS}),
+        consumers=frozenset({Service.REVIEW}),
+        event_types=(ReplyOutcome,),
+        dlq=Topic.REPLIES_OUTCOMES_DLQ,
     ),
     TopicSpec(
         topic=Topic.OPS_EVENTS,

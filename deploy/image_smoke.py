@@ -63,7 +63,7 @@ class Container:
 def _plan(state: Path, *, bootstrap: str, prefix: str, imap_port: int) -> list[Container]:
     common = {"HOTLINE_ENVIRONMENT": "test", "HOTLINE_KAFKA_BOOTSTRAP": bootstrap,
               "HOTLINE_TOPIC_PREFIX": prefix, "HOTLINE_HEARTBEAT_S": "5", **_SECRETS}
-    web, phone, review, reporting = free_port(), free_port(), free_port(), free_port()
+    web, phone, review, reporting, sms = free_port(), free_port(), free_port(), free_port(), free_port()
     blobs = {"blobs": f"{VAR}/blobs"}
     plan = [
         Container("intake-webform", "intake_webform",
@@ -77,6 +77,12 @@ def _plan(state: Path, *, bootstrap: str, prefix: str, imap_port: int) -> list[C
         Container("intake-phone", "intake_phone",
                   {"HOTLINE_TWILIO_PUBLIC_URL": f"http://127.0.0.1:{phone}",
                    "HOTLINE_STATE_DIR": f"{TMP}/phone"}, http_port=phone),
+        Container("intake-sms", "intake_sms",
+                  {"HOTLINE_TWILIO_PUBLIC_URL": f"http://127.0.0.1:{sms}",
+                   "HOTLINE_STATE_DIR": f"{VAR}/sms", "HOTLINE_SPOOL_DIR": f"{VAR}/sms/spool",
+                   "HOTLINE_SMS_OUTBOX_FILE": f"{VAR}/sms/outbox.jsonl",
+                   "HOTLINE_BLOB_DIR": f"{VAR}/blobs/sms"},
+                  {"sms-state": f"{VAR}/sms", **blobs}, http_port=sms),
         Container("triage", "triage", {"HOTLINE_FAUST_DATADIR": f"{TMP}/faust"}),
         Container("review", "services.review",
                   {"HOTLINE_REVIEW_DATABASE_URL": f"sqlite:///{VAR}/review/review.sqlite3",

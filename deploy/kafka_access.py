@@ -57,6 +57,7 @@ CONSUMER_GROUPS: Mapping[Service, ConsumerGroup] = MappingProxyType({
     Service.TRIAGE: ConsumerGroup("triage", "literal"),
     Service.REVIEW: ConsumerGroup("review.", "prefix"),
     Service.REPORTING: ConsumerGroup("reporting.", "prefix"),
+    Service.INTAKE_SMS: ConsumerGroup("intake-sms.", "prefix"),
 })
 
 
@@ -64,9 +65,11 @@ CONSUMER_GROUPS: Mapping[Service, ConsumerGroup] = MappingProxyType({
 STREAMS: Mapping[Service, tuple[tuple[str, Topic], ...]] = MappingProxyType({
     Service.TRIAGE: (("triage", Topic.SIGNALS_RECEIVED),),
     Service.REVIEW: (("review.signals", Topic.SIGNALS_RECEIVED), ("review.cases", Topic.SIGNALS_TRIAGED),
-                     ("review.alerts", Topic.ALERTS_URGENT), ("review.outcomes", Topic.REPORTS_OUTCOMES)),
+                     ("review.alerts", Topic.ALERTS_URGENT), ("review.outcomes", Topic.REPORTS_OUTCOMES),
+                     ("review.replies", Topic.REPLIES_OUTCOMES)),
     Service.REPORTING: (("reporting.signals", Topic.SIGNALS_RECEIVED),
                         ("reporting.requests", Topic.REPORTS_REQUESTED)),
+    Service.INTAKE_SMS: (("intake-sms.replies", Topic.REPLIES_REQUESTED),),
 })
 
 

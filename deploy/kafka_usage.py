@@ -33,6 +33,7 @@ PACKAGES: dict[Service, str] = {
     Service.INTAKE_WEBFORM: "intake_webform",
     Service.INTAKE_EMAIL: "intake_email",
     Service.INTAKE_PHONE: "intake_phone",
+    Service.INTAKE_SMS: "intake_sms",
     Service.TRIAGE: "triage",
     Service.REVIEW: "services.review",
     Service.REPORTING: "services.reporting",

@@ -2,67 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import hmac
-import re
 from datetime import datetime
 from typing import Final, Literal
-
-import phonenumbers
-from phonenumbers import geocoder
 
 from contracts import signal_id_for
 from contracts.events import CallDetails, Channel, PhoneSource, SignalReceived
 from contracts.events.signal_received import MAX_NARRATIVE_CHARS
 from contracts.reference_numbers import reference_for
 from intake_phone.cdr import CallRecord
-
-_CITY_STATE: Final = re.compile(r",\s*([A-Z]{2})$")
-US_STATE_NAMES: Final = {
-    "Alabama": "AL", "Alaska": "AK", "Arizona": "AZ", "Arkansas": "AR", "California": "CA", "Colorado": "CO",
-    "Connecticut": "CT", "Delaware": "DE", "District of Columbia": "DC", "Washington D.C.": "DC",
-    "Florida": "FL", "Georgia": "GA", "Hawaii": "HI", "Idaho": "ID", "Illinois": "IL", "Indiana": "IN",
-    "Iowa": "IA", "Kansas": "KS", "Kentucky": "KY", "Louisiana": "LA", "Maine": "ME", "Maryland": "MD",
-    "Massachusetts": "MA", "Michigan": "MI", "Minnesota": "MN", "Mississippi": "MS", "Missouri": "MO",
-    "Montana": "MT", "Nebraska": "NE", "Nevada": "NV", "New Hampshire": "NH", "New Jersey": "NJ",
-    "New Mexico": "NM", "New York": "NY", "North Carolina": "NC", "North Dakota": "ND", "Ohio": "OH",
-    "Oklahoma": "OK", "Oregon": "OR", "Pennsylvania": "PA", "Rhode Island": "RI", "South Carolina": "SC",
-    "South Dakota": "SD", "Tennessee": "TN", "Texas": "TX", "Utah": "UT", "Vermont": "VT", "Virginia": "VA",
-    "Washington": "WA", "West Virginia": "WV", "Wisconsin": "WI", "Wyoming": "WY", "Puerto Rico": "PR",
-}
-
-
-@functools.lru_cache(maxsize=65_536)  # repeat callers are common; parsing a number is not cheap
-def e164(number: str, default_region: str = "US") -> str | None:
-    """The number in E.164, or None when it is not a possible phone number (extensions, 'anonymous')."""
-    try:
-        parsed = phonenumbers.parse(number, default_region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
-def caller_key(number_e164: str, secret: bytes) -> str:
-    """Keyed hash of a caller's number: the same caller correlates, nobody can reverse it."""
-    return hmac.new(secret, b"caller\x00" + number_e164.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-@functools.lru_cache(maxsize=65_536)
-def region_hint(number_e164: str) -> str | None:
-    """Where the number is from (area code for US numbers): a hint, never a declared location."""
-    parsed = phonenumbers.parse(number_e164, None)
-    country = phonenumbers.region_code_for_number(parsed)
-    if country is None or country == "ZZ":
-        return None
-    if country == "US":
-        description = geocoder.description_for_number(parsed, "en")
-        match = _CITY_STATE.search(description)
-        state = match.group(1) if match else US_STATE_NAMES.get(description)
-        return f"US-{state}" if state else "US"
-    return country
+from services.runtime.phone_numbers import caller_key, e164, region_hint
 
 
 def call_record_signal(

@@ -19,13 +19,13 @@ from datetime import datetime
 from contracts import CODEC, Topic
 from contracts.events import AttachmentRef, SignalReceived
 from contracts.reference_numbers import is_valid
-from intake_webform.attachments import AttachmentRejected, CleanAttachment, scrub
-from intake_webform.durable import DurableSender, Outcome
 from intake_webform.metrics import WebformMetrics
 from intake_webform.receipts import matches, receipt_for
 from intake_webform.submission import FieldError, FollowUpSubmission, TipSubmission, cross_check
 from intake_webform.translate import follow_up_signal, to_signal
+from services.runtime.attachments import AttachmentRejected, CleanAttachment, scrub
 from services.runtime.blobs import BlobStore
+from services.runtime.durable import DurableSender, Outcome
 from services.runtime.tracing import trace_headers
 
 MIB = 1024 * 1024

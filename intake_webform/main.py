@@ -5,20 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from contracts import Event, Header, KafkaRecord, Topic
 from intake_webform.config import WebformSettings
-from intake_webform.durable import DurableSender
 from intake_webform.intake import Intake, Limits
 from intake_webform.metrics import WebformMetrics
 from intake_webform.ratelimit import GlobalBudget, RateLimiter
 from intake_webform.source import Contact, build_app
-from intake_webform.spool import Spool
 from services.runtime import (
     BrokerUnavailable,
-    Delivery,
     HttpServer,
     KafkaPublisher,
     ServiceContext,
@@ -26,41 +21,15 @@ from services.runtime import (
     run_service,
 )
 from services.runtime.blobs import BlobStore
+from services.runtime.durable import ConnectWhenPossible, DurableSender
+from services.runtime.spool import Spool
 
 SERVICE = "intake-webform"
 log = logging.getLogger(__name__)
 
 
-class _ConnectWhenPossible:
-    """A publisher that may start before the broker is reachable: a tip taken while Kafka is down
-    goes to the spool, and each later publish (the drainer's) tries to connect again."""
-
-    def __init__(self, factory: Callable[[], KafkaPublisher]) -> None:
-        self._factory = factory
-        self._publisher: KafkaPublisher | None = None
-        self._lock = asyncio.Lock()
-
-    async def connect(self) -> KafkaPublisher:
-        async with self._lock:
-            if self._publisher is None:
-                publisher = self._factory()
-                await publisher.start()  # raises BrokerUnavailable, leaving nothing behind
-                self._publisher = publisher
-            return self._publisher
-
-    async def publish(self, topic: Topic, event: Event, *, extra_headers: Sequence[Header] = ()) -> Delivery:
-        return await (await self.connect()).publish(topic, event, extra_headers=extra_headers)
-
-    async def publish_record(self, topic: Topic, record: KafkaRecord) -> Delivery:
-        return await (await self.connect()).publish_record(topic, record)
-
-    async def stop(self) -> None:
-        if self._publisher is not None:
-            await self._publisher.stop()
-
-
 async def serve(context: ServiceContext, settings: WebformSettings) -> None:
-    publisher = _ConnectWhenPossible(
+    publisher = ConnectWhenPossible(
         lambda: KafkaPublisher(settings, source=f"/hotline/{SERVICE}", metrics=context.metrics))
     try:
         await publisher.connect()

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
-from intake_webform.spool import SpoolUsage
 from services.runtime.metrics import intake_signals_counter
+from services.runtime.spool import SpoolUsage
 
 
 class WebformMetrics:

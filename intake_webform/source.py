@@ -30,7 +30,6 @@ from intake_webform import i18n
 from intake_webform.i18n import Messages
 from intake_webform.intake import MIB, Intake, Rejected, Upload
 from intake_webform.ratelimit import RateLimiter
-from intake_webform.spool import SpoolFull
 from intake_webform.submission import (
     MAX_NARRATIVE,
     US_STATES,
@@ -39,6 +38,7 @@ from intake_webform.submission import (
     TipSubmission,
     field_errors,
 )
+from services.runtime.spool import SpoolFull
 from services.runtime.web_edge import EdgePolicy, protect
 
 HOTLINE_NUMBER: Final = "1-888-373-7888"

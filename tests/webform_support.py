@@ -8,14 +8,14 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from intake_webform.durable import DurableSender
 from intake_webform.intake import Intake, Limits
 from intake_webform.metrics import WebformMetrics
 from intake_webform.ratelimit import GlobalBudget, RateLimiter
 from intake_webform.source import build_app
-from intake_webform.spool import Spool
 from services.runtime import Publisher
 from services.runtime.blobs import BlobStore
+from services.runtime.durable import DurableSender
+from services.runtime.spool import Spool
 
 SECRET = b"test-secret-0123456789abcdef0123"
 NOW = datetime(2026, 3, 16, 14, 0, tzinfo=UTC)

@@ -2,7 +2,7 @@
 
 Input (fields other than ``text`` may be missing or null)::
 
-    {"channel": "webform"|"email"|"phone", "language": "en"|"es"|null, "subject": str|null, "text": str,
+    {"channel": "webform"|"email"|"phone"|"sms", "language": "en"|"es"|null, "subject": str|null, "text": str,
      "form": {"victim_age": int|null, "immediate_danger": bool|null, "location_state": str|null,
               "location_city": str|null}}
 
@@ -15,6 +15,7 @@ import hashlib
 import json
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from contracts import signal_id_for
 from contracts.events import (
@@ -28,6 +29,7 @@ from contracts.events import (
     Reporter,
     SignalReceived,
     SignalTriaged,
+    SmsSource,
     Victim,
     WebformSource,
 )
@@ -47,9 +49,10 @@ def signal_from_line(line: dict[str, Any], *, now: datetime) -> SignalReceived:
     try:
         channel = Channel(line.get("channel") or "webform")
     except ValueError:
-        raise LineError("'channel' must be webform, email or phone") from None
+        raise LineError("'channel' must be webform, email, phone or sms") from None
     digest = hashlib.sha256(json.dumps(line, sort_keys=True, default=str).encode()).hexdigest()
     dedup_key = f"offline:{digest}"
+    signal_id = signal_id_for(channel.value, dedup_key)
     form = line.get("form") or {}
     if not isinstance(form, dict):
         raise LineError("'form' must be an object")
@@ -57,11 +60,11 @@ def signal_from_line(line: dict[str, Any], *, now: datetime) -> SignalReceived:
     subject = line.get("subject")
     try:
         return SignalReceived(
-            signal_id=signal_id_for(channel.value, dedup_key),
+            signal_id=signal_id,
             reference_number=OFFLINE_REFERENCE,
             channel=channel,
             received_at=_time(line.get("received_at"), now),
-            source=_source(channel, digest),
+            source=_source(channel, digest, signal_id),
             dedup_key=dedup_key,
             reporter=Reporter(preferred_language=language if isinstance(language, str) and language
                               else None),
@@ -80,7 +83,11 @@ def _time(raw: object, now: datetime) -> datetime:
     return now
 
 
-def _source(channel: Channel, digest: str) -> WebformSource | EmailSource | PhoneSource:
+def _source(
+    channel: Channel, digest: str, signal_id: UUID
+) -> WebformSource | EmailSource | PhoneSource | SmsSource:
+    if channel is Channel.SMS:  # a text on its own: the first of its conversation
+        return SmsSource(message_sid=f"SM{digest[:32]}", system="offline", conversation_id=signal_id)
     if channel is Channel.EMAIL:
         return EmailSource(mailbox="offline", uidvalidity=1, uid=1)
     if channel is Channel.PHONE:

@@ -15,6 +15,7 @@ from contracts.events._common import (
 )
 from contracts.events.input_quarantined import InputQuarantined
 from contracts.events.ops_event import OpsEvent, OpsKind, Severity
+from contracts.events.reply import ReplyOutcome, ReplyOutcomeKind, ReplyRequested
 from contracts.events.report_outcome import OutcomeKind, ReportOutcome
 from contracts.events.report_requested import ReportConditions, ReportNeed, ReportRequested
 from contracts.events.review_decision import DecisionKind, ReviewDecision
@@ -32,6 +33,8 @@ from contracts.events.signal_received import (
     Reporter,
     SafeContact,
     SignalReceived,
+    SmsMedia,
+    SmsSource,
     Victim,
     WebformSource,
 )
@@ -80,6 +83,9 @@ __all__ = [
     "OutcomeKind",
     "PhoneSource",
     "RelatedSignal",
+    "ReplyOutcome",
+    "ReplyOutcomeKind",
+    "ReplyRequested",
     "ReportConditions",
     "ReportNeed",
     "ReportOutcome",
@@ -93,6 +99,8 @@ __all__ = [
     "Severity",
     "SignalReceived",
     "SignalTriaged",
+    "SmsMedia",
+    "SmsSource",
     "TraffickingType",
     "Urgency",
     "UrgentAlert",

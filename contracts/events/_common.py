@@ -11,6 +11,7 @@ class Channel(StrEnum):
     WEBFORM = "webform"
     EMAIL = "email"
     PHONE = "phone"
+    SMS = "sms"  # text messages (SMS and MMS) to the hotline's number
 
 
 class CallType(StrEnum):

@@ -13,13 +13,21 @@ from pydantic import AwareDatetime, Field
 
 from contracts._base import Event
 from contracts.events._common import Channel
-from contracts.events.signal_received import EmailSource, PhoneSource, SourceReference, WebformSource
+from contracts.events.signal_received import (
+    EmailSource,
+    PhoneSource,
+    SmsSource,
+    SourceReference,
+    WebformSource,
+)
 from contracts.ids import derive_id
 
 ReasonCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_:.-]{1,79}$")]
 
 
-def _locator(source: EmailSource | PhoneSource | WebformSource) -> str:
+def _locator(source: EmailSource | PhoneSource | WebformSource | SmsSource) -> str:
+    if isinstance(source, SmsSource):
+        return f"sms:{source.system}:{source.message_sid}"
     if isinstance(source, EmailSource):
         return f"email:{source.mailbox}:{source.uidvalidity}:{source.uid}"
     if isinstance(source, PhoneSource):

@@ -86,8 +86,51 @@ class PhoneSource(ContractModel):
     interpreter: Interpreter | None = None
 
 
+class SmsMedia(ContractModel):
+    """One medium of an MMS as Twilio listed it, and what became of it. Stored media are also in
+    the signal's ``attachments`` (by sha256); the others say why they are not."""
+
+    media_sid: Annotated[str, Field(pattern=r"^ME[0-9a-fA-F]{32}$")] | None = None
+    declared_type: Annotated[str, Field(max_length=127)] | None = None
+    # stored: fetched, scrubbed and in the blob store; refused: fetched, but not a type that can be
+    # scrubbed (or too large); unavailable: could not be fetched from the provider.
+    outcome: Literal["stored", "refused", "unavailable"]
+    sha256: Sha256Hex | None = None
+    reason: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,47}$")] | None = None
+
+    @model_validator(mode="after")
+    def _stored_has_digest(self) -> SmsMedia:
+        if (self.outcome == "stored") != (self.sha256 is not None):
+            raise ValueError("a stored medium has a sha256, and only a stored one")
+        return self
+
+
+class SmsSource(ContractModel):
+    """A text message (SMS, or MMS with media) to the hotline's number.
+
+    The sender's number is never here (as for callers): ``sender_key`` is the same keyed hash as
+    a caller's ``caller_key``, so one person's texts and calls correlate; the region hint is
+    derived from the number. Messages from one sender within the intake's window are one
+    conversation: ``conversation_id`` is its first message's signal id.
+    """
+
+    kind: Literal["sms"] = "sms"
+    message_sid: Annotated[str, Field(pattern=r"^[A-Z]{2}[0-9a-fA-F]{32}$")]
+    system: Annotated[str, Field(min_length=1, max_length=64)] = "twilio"
+    sender_key: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")] | None = None
+    sender_region_hint: Annotated[str, Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")] | None = None
+    conversation_id: UUID
+    # 1 for the message that opened the conversation, then 2, 3, ...
+    sequence: Annotated[int, Field(ge=1)] = 1
+    # The whole message was a carrier keyword (STOP, HELP, START and their synonyms). It is a
+    # signal like any other text: "HELP" sent to a hotline may be exactly that.
+    keyword: Literal["stop", "help", "start"] | None = None
+    num_media: Annotated[int, Field(ge=0, le=10)] = 0
+    media: list[SmsMedia] = Field(default_factory=list, max_length=10)
+
+
 SourceReference = Annotated[
-    WebformSource | EmailSource | PhoneSource, Field(discriminator="kind")
+    WebformSource | EmailSource | PhoneSource | SmsSource, Field(discriminator="kind")
 ]
 
 

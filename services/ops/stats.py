@@ -84,7 +84,7 @@ TABLES: Final = (
 GRID: Final = ("month_channel", "Signals per month and channel")
 
 _LABELS: Final = {
-    "webform": "Online form", "email": "Email", "phone": "Phone",
+    "webform": "Online form", "email": "Email", "phone": "Phone", "sms": "Text message",
     "crisis": "Crisis", "tip": "Tip", "tta": "Training & technical assistance", "referral": "Referral",
     "general_info": "General information", "at_risk": "At risk", "unrelated": "Unrelated",
     "sex": "Sex", "labor": "Labor", "both": "Sex and labor", "none": "None", "unknown": "Unknown",

@@ -25,6 +25,7 @@ from contracts.events import (
     FlagName,
     OutcomeKind,
     PhoneSource,
+    ReplyOutcome,
     ReportOutcome,
     RoutingTarget,
     SignalReceived,
@@ -35,7 +36,16 @@ from contracts.events import (
 from contracts.ids import derive_id
 from services.review import audit
 from services.review.db import Database
-from services.review.models import AppliedEvent, Attachment, Case, CaseKey, CaseLink, ReportOutcomeRow, Signal
+from services.review.models import (
+    AppliedEvent,
+    Attachment,
+    Case,
+    CaseKey,
+    CaseLink,
+    ReportOutcomeRow,
+    Signal,
+    TextReply,
+)
 
 URGENCY_RANK = {Urgency.P1_ACT_NOW: 1, Urgency.P2_SAME_DAY: 2, Urgency.P3_BUSINESS_DAYS: 3,
                 Urgency.P4_INFORMATIONAL: 4}
@@ -206,6 +216,25 @@ class CaseStore:
             target.version += 1
             return CaseChange(target.id, target.reference_number, target.urgency, created,
                               urgent_alert=outcome.kind is OutcomeKind.EXHAUSTED)
+
+    def apply_reply_outcome(self, event_id: str, outcome: ReplyOutcome) -> CaseChange | None:
+        """What the SMS intake did with a supervisor's reply: shown with the reply, and audited."""
+        with self.db.transaction() as session:
+            if not self._first_time(session, event_id, "replies.outcomes"):
+                return None
+            reply = session.get(TextReply, outcome.reply_id)
+            if reply is None:  # a reply this case store never asked for: nothing to show it on
+                return None
+            reply.status, reply.reason, reply.updated_at = outcome.kind.value, outcome.reason, self._now()
+            audit.append(session, actor="system", action=f"text_reply_{outcome.kind.value}",
+                         case_id=reply.case_id, at=self._now(),
+                         detail={"reply_id": str(reply.id), "reason": outcome.reason})
+            case = self._case_for(session, [f"signal:{reply.signal_id}"]) or session.get(Case, reply.case_id)
+            if case is None:
+                return None
+            case.updated_at = self._now()
+            case.version += 1
+            return CaseChange(case.id, case.reference_number, case.urgency, False)
 
     # ------------------------------------------------------------ parts
 

@@ -16,9 +16,11 @@ class ReviewSettings(RuntimeSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8082, ge=0, le=65535)
     # Every intake's blob folder (JSON list): attachments are read from whichever holds them and
-    # served to staff as downloads, never inline. The web form and the email intake keep their own.
+    # served to staff as downloads, never inline. The web form, the email and the SMS intakes keep
+    # their own.
     blob_dirs: list[Path] = Field(default_factory=lambda: [Path(".local/webform/blobs"),
-                                                           Path(".local/email/blobs")])
+                                                           Path(".local/email/blobs"),
+                                                           Path(".local/sms/blobs")])
     # The one folder of older deployments (HOTLINE_BLOB_DIR); read first when set.
     blob_dir: Path | None = None
     # Urgent cases must be acknowledged (claimed) within this, or they escalate.

@@ -8,6 +8,7 @@ is the same record to every consumer.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from contracts.events import (
     Jurisdiction,
     OpsEvent,
     OpsKind,
+    ReplyRequested,
     ReportConditions,
     ReportNeed,
     ReportRequested,
@@ -32,10 +34,20 @@ from contracts.events import (
     TraffickingType,
     Urgency,
 )
+from contracts.events.reply import MAX_REPLY_CHARS
 from contracts.ids import derive_id
-from services.review import audit
+from services.review import audit, texting
 from services.review.db import Database
-from services.review.models import Attachment, Case, CaseKey, CaseLink, Decision, OutboxRecord, Signal
+from services.review.models import (
+    Attachment,
+    Case,
+    CaseKey,
+    CaseLink,
+    Decision,
+    OutboxRecord,
+    Signal,
+    TextReply,
+)
 from services.review.queries import OPEN_STATUSES_SQL, NotAReference, case_by_reference, deadline_passed
 from services.runtime.tracing import trace_headers
 
@@ -284,6 +296,42 @@ class Decisions:
                          detail={"reason": reason.strip()[:500],
                                  "signals": [r["signal_id"] for r in revealed]}, at=self._now())
         return revealed
+
+    # ------------------------------------------------------------ replying to a texter
+
+    def reply_by_text(self, case_id: uuid.UUID, actor: Actor, body: str) -> TextReply:
+        """A supervisor's reply to the case's texter, only where texts are safe for them. Kept with
+        its audit entry (the words' digest) and its request to the SMS intake in one transaction;
+        the intake sends or refuses it, and its outcome comes back on ``replies.outcomes``."""
+        if actor.role not in ("supervisor", "admin"):
+            raise Forbidden("only a supervisor can reply to a texter")
+        words = body.strip()
+        if not words:
+            raise DecisionError("write the reply")
+        if len(words) > MAX_REPLY_CHARS:
+            raise DecisionError(f"a reply is at most {MAX_REPLY_CHARS} characters")
+        with self.db.transaction() as session:
+            case = self._working(session, case_id, actor)
+            found = texting.standing(session.scalars(select(Signal).where(Signal.case_id == case.id)))
+            if found is None:
+                raise DecisionError("this case has no texts to reply to")
+            if found.why_not is not None or found.recipient_key is None:
+                raise Forbidden(found.why_not or "no reply can reach this texter")
+            now = self._now()
+            reply = TextReply(id=uuid.uuid4(), case_id=case.id, signal_id=found.signal_id, body=words,
+                              requested_by=actor.username, requested_at=now, status="requested", reason=None,
+                              updated_at=now)
+            session.add(reply)
+            audit.append(session, actor=actor.username, action="text_reply", case_id=case.id, at=now, detail={
+                "reply_id": str(reply.id), "signal_id": str(found.signal_id), "chars": len(words),
+                "sha256": hashlib.sha256(words.encode()).hexdigest()})
+            self._enqueue(session, Topic.REPLIES_REQUESTED, ReplyRequested(
+                reply_id=reply.id, case_id=case.id, signal_id=found.signal_id,
+                reference_number=case.reference_number, recipient_key=found.recipient_key, body=words,
+                requested_by_role="admin" if actor.role == "admin" else "supervisor", requested_at=now))
+            self._touch(case)
+        self._on_commit()
+        return reply
 
     # ------------------------------------------------------------ escalation (the SLA clock)
 

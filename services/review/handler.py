@@ -1,4 +1,5 @@
-"""Applying ``signals.received``, ``signals.triaged`` and ``alerts.urgent`` records to the case store."""
+"""Applying ``signals.received``, ``signals.triaged``, ``alerts.urgent``, ``reports.outcomes`` and
+``replies.outcomes`` records to the case store."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from contracts.events import ReportOutcome, SignalReceived, SignalTriaged, UrgentAlert
+from contracts.events import ReplyOutcome, ReportOutcome, SignalReceived, SignalTriaged, UrgentAlert
 from services.review.cases import CaseChange, CaseStore
 from services.review.live import LiveHub
 from services.runtime import InvalidMessage, Message, RetriableError
@@ -48,6 +49,12 @@ class CaseWriter:
         if not isinstance(event, ReportOutcome):
             raise InvalidMessage(f"review reads ReportOutcome here, got {message.envelope.type}")
         await self._apply(message, lambda: self._store.apply_outcome(message.envelope.id, event))
+
+    async def reply_outcome(self, message: Message) -> None:
+        event = message.event
+        if not isinstance(event, ReplyOutcome):
+            raise InvalidMessage(f"review reads ReplyOutcome here, got {message.envelope.type}")
+        await self._apply(message, lambda: self._store.apply_reply_outcome(message.envelope.id, event))
 
     async def _apply(self, message: Message, apply: Callable[[], CaseChange | None]) -> None:
         async with self._lock:

@@ -7,7 +7,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from contracts import Topic
-from contracts.events import ReportOutcome, SignalReceived, SignalTriaged, UrgentAlert
+from contracts.events import ReplyOutcome, ReportOutcome, SignalReceived, SignalTriaged, UrgentAlert
 from services.review import queries
 from services.review.auth import Auth
 from services.review.cases import CaseStore
@@ -97,6 +97,7 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
             ("cases", Topic.SIGNALS_TRIAGED, writer.triaged, SignalTriaged),
             ("alerts", Topic.ALERTS_URGENT, writer.alert, UrgentAlert),
             ("outcomes", Topic.REPORTS_OUTCOMES, writer.outcome, ReportOutcome),
+            ("replies", Topic.REPLIES_OUTCOMES, writer.reply_outcome, ReplyOutcome),
         )
     ]
     app = build_app(auth=auth, decisions=decisions, live=live, blobs=BlobReader(settings.attachment_dirs()),

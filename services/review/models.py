@@ -164,6 +164,22 @@ class ReportOutcomeRow(Base):
     occurred_at: Mapped[datetime]
 
 
+class TextReply(Base):
+    """A supervisor's reply to a texter: the words, who asked, and what the SMS intake did with it."""
+
+    __tablename__ = "text_replies"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # the reply id on replies.requested
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    signal_id: Mapped[uuid.UUID]  # the text answered
+    body: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))  # requested | sent | refused | failed | interrupted
+    reason: Mapped[str | None] = mapped_column(String(48))
+    updated_at: Mapped[datetime]
+
+
 class AppliedEvent(Base):
     """Every event id applied: a redelivered record changes nothing."""
 

@@ -13,7 +13,17 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from contracts.reference_numbers import canonical
-from services.review.models import AuditEntry, Case, CaseKey, CaseLink, Decision, ReportOutcomeRow, Signal
+from services.review.models import (
+    AuditEntry,
+    Case,
+    CaseKey,
+    CaseLink,
+    Decision,
+    ReportOutcomeRow,
+    Signal,
+    TextReply,
+)
+from services.review.texting import TextStanding, standing
 
 OPEN_STATUSES = ("open", "awaiting_approval")
 # Written into the SQL as constants, not sent as parameters: psycopg prepares a statement after its
@@ -172,6 +182,7 @@ class SignalView:
     triage: dict[str, Any] | None
     reporter_summary: dict[str, Any]  # role, anonymity, consents, language: never contact details
     has_contact: bool
+    source: dict[str, Any] | None = None  # where it came from (for a text: keyword, media, sequence)
 
 
 @dataclass(frozen=True)
@@ -184,6 +195,9 @@ class CaseView:
     merged_into: uuid.UUID | None = None
     pending: list[Decision] = field(default_factory=list)
     outcomes: list[ReportOutcomeRow] = field(default_factory=list)
+    # A case with texts: whether its texter may get a reply, and the replies so far.
+    texting: TextStanding | None = None
+    replies: list[TextReply] = field(default_factory=list)
 
 
 def _reporter_summary(reporter: dict[str, Any] | None) -> tuple[dict[str, Any], bool]:
@@ -201,13 +215,14 @@ def case_view(session: Session, case_id: uuid.UUID, now: datetime) -> CaseView |
     if case is None:
         return None
     signals = []
-    for s in session.scalars(select(Signal).where(Signal.case_id == case_id).order_by(Signal.received_at)):
+    rows = list(session.scalars(select(Signal).where(Signal.case_id == case_id).order_by(Signal.received_at)))
+    for s in rows:
         summary, has_contact = _reporter_summary(s.reporter)
         signals.append(SignalView(
             signal_id=s.signal_id, reference_number=s.reference_number, channel=s.channel,
             received_at=s.received_at, subject=s.subject, narrative=s.narrative, facts=s.facts,
             attachments=list(s.attachments or []), related=s.related, triage=s.triage,
-            reporter_summary=summary, has_contact=has_contact))
+            reporter_summary=summary, has_contact=has_contact, source=s.source))
     linked = []
     for link in session.scalars(select(CaseLink).where(CaseLink.case_id == case_id)):
         other = session.get(Case, link.other_case_id)
@@ -219,6 +234,9 @@ def case_view(session: Session, case_id: uuid.UUID, now: datetime) -> CaseView |
                                    .order_by(AuditEntry.seq)))
     outcomes = list(session.scalars(select(ReportOutcomeRow).where(ReportOutcomeRow.case_id == case_id)
                                     .order_by(ReportOutcomeRow.occurred_at, ReportOutcomeRow.event_id)))
+    replies = list(session.scalars(select(TextReply).where(TextReply.case_id == case_id)
+                                   .order_by(TextReply.requested_at)))
     return CaseView(item=_item(case, now), signals=signals, linked=linked, decisions=decisions,
                     history=history, merged_into=case.merged_into,
-                    pending=[d for d in decisions if d.status == "awaiting_approval"], outcomes=outcomes)
+                    pending=[d for d in decisions if d.status == "awaiting_approval"], outcomes=outcomes,
+                    texting=standing(rows), replies=replies)

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from starlette.responses import StreamingResponse
 
 from contracts.events import CallType, Channel, FlagName, ReportNeed
+from contracts.events.reply import MAX_REPLY_CHARS
 from services.review import audit
 from services.review.auth import Auth, Principal, Role, install_handlers, login_router
 from services.review.decisions import (
@@ -48,6 +49,7 @@ from services.review.queries import (
     find_by_reference,
     queue,
 )
+from services.review.texting import REFUSALS
 from services.runtime.blobs import BlobReader
 from services.runtime.web_edge import EdgePolicy, protect
 
@@ -63,6 +65,7 @@ ACTIONS: Final[dict[str, tuple[Role, ...]]] = {
     "claim": STAFF, "release": STAFF, "le_report": STAFF, "refer": STAFF, "more_info": STAFF,
     "close": STAFF, "override": STAFF, "link": STAFF,
     "approve": SUPERVISORS, "reject": SUPERVISORS, "merge": SUPERVISORS, "reveal": SUPERVISORS,
+    "reply": SUPERVISORS,
 }
 # What ``?error=`` may put in the case page's alert: codes with fixed words. Anything else is
 # ignored, so a link from elsewhere cannot show its own text as a message of the system.
@@ -71,6 +74,8 @@ CASE_ERRORS: Final = {
     "claim_lapsed": "Your claim lapsed: claim the case again before you decide on it.",
     "changed": "The case changed while you were looking at it: check it and try again.",
 }
+# What the API shows of a text's source: never its sender key.
+_TEXT_FIELDS: Final = ("sequence", "keyword", "num_media", "media")
 LABELS: Final = {urgency.value: words for urgency, words in URGENCIES.items()}
 
 
@@ -107,7 +112,7 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobRea
             raise HTTPException(422, f"call_type must be one of {', '.join(c.value for c in CallType)}")
         channel = q.get("channel") or None
         if channel is not None and channel not in Channel.__members__.values():
-            raise HTTPException(422, "channel must be webform, email or phone")
+            raise HTTPException(422, f"channel must be one of {', '.join(c.value for c in Channel)}")
         return QueueFilter(state=state, call_type=call_type, minor=minor, channel=channel,
                            unassigned=q.get("unassigned") in ("1", "on", "true"))
 
@@ -198,6 +203,7 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobRea
             "principal": principal, "view": view, "case": view.item, "texts": texts, "now": now(),
             "le_needs": [n.value for n in LE_NEEDS], "service_needs": [n.value for n in SERVICE_NEEDS],
             "close_reasons": CLOSE_REASONS, "flags": [FlagName.MINOR.value, FlagName.IMMINENT_DANGER.value],
+            "refusals": REFUSALS, "max_reply": MAX_REPLY_CHARS,
             "error": CASE_ERRORS.get(request.query_params.get("error", ""))})
 
     @api.get("/cases/{case_id}")
@@ -208,8 +214,11 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobRea
             "signals": [{
                 "signal_id": str(s.signal_id), "reference_number": s.reference_number, "channel": s.channel,
                 "received_at": s.received_at.isoformat(), "subject": s.subject, "narrative": s.narrative,
-                "facts": s.facts, "attachments": s.attachments, "triage": s.triage,
-                "reporter": s.reporter_summary, "reporter_has_contact": s.has_contact} for s in view.signals],
+                "facts": s.facts, "attachments": s.attachments, "triage": s.triage, "related": s.related,
+                "reporter": s.reporter_summary, "reporter_has_contact": s.has_contact,
+                **({"text": {k: (s.source or {}).get(k) for k in _TEXT_FIELDS}}
+                   if s.channel == "sms" else {})}
+                for s in view.signals],
             "linked": [{"case": item.as_json(), "reason": reason} for item, reason in view.linked],
             "outcomes": [{"report_id": str(o.report_id), "need": o.need, "victim": o.victim,
                           "step": o.step, "contact_id": o.contact_id, "channel": o.channel, "kind": o.kind,
@@ -218,6 +227,11 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobRea
             "decisions": [{"id": str(d.id), "kind": d.kind, "status": d.status, "decided_by": d.decided_by,
                            "decided_at": d.decided_at.isoformat(), "approved_by": d.approved_by,
                            "detail": d.detail} for d in view.decisions],
+            "texting": None if view.texting is None else {
+                "may_reply": view.texting.why_not is None, "why_not": view.texting.why_not,
+                "replies": [{"reply_id": str(r.id), "signal_id": str(r.signal_id), "body": r.body,
+                             "requested_by": r.requested_by, "requested_at": r.requested_at.isoformat(),
+                             "status": r.status, "reason": r.reason} for r in view.replies]},
         }
 
     # ------------------------------------------------------------ decisions
@@ -256,6 +270,8 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobRea
             return decisions.merge(case_id, who, fields.get("other_reference", ""))
         if action == "reveal":
             return decisions.reveal_reporter(case_id, who, reason)
+        if action == "reply":
+            return decisions.reply_by_text(case_id, who, fields.get("body", ""))
         raise HTTPException(404, f"no action {action}")
 
     def allowed(action: str, principal: Principal) -> None:

@@ -149,3 +149,18 @@ def test_a_nul_already_on_a_topic_is_stripped_when_decoded() -> None:
     value = record.value.replace(b'"clean"', b'"cl\\u0000ea\\u001bn"')
     decoded = CODEC.decode(value, record.headers).event
     assert isinstance(decoded, SignalReceived) and decoded.narrative == "clean"
+
+
+def test_an_sms_source_says_what_became_of_each_medium() -> None:
+    from contracts.events import SmsMedia, SmsSource
+
+    with pytest.raises(ValidationError, match="stored medium has a sha256"):
+        SmsMedia(outcome="stored")
+    with pytest.raises(ValidationError, match="stored medium has a sha256"):
+        SmsMedia(outcome="unavailable", sha256="0" * 64)
+    source = SmsSource(message_sid="SM" + "ab" * 16, conversation_id=uuid4(),
+                       media=[SmsMedia(outcome="unavailable", reason="fetch_timeout")])
+    signal = received(channel=Channel.SMS, source=source)
+    assert signal.source.kind == "sms" and signal.channel is Channel.SMS
+    with pytest.raises(ValidationError, match="does not match channel"):
+        received(source=source)

@@ -64,11 +64,15 @@ def test_every_service_runs_its_entry_point_as_its_kafka_user(service: Service) 
 
 def test_stateful_intakes_run_as_stateful_sets() -> None:
     workloads = _workloads()
-    webform, email = workloads["intake-webform"], workloads["intake-email"]
+    webform, email, sms = workloads["intake-webform"], workloads["intake-email"], workloads["intake-sms"]
     assert webform["kind"] == "StatefulSet"
     assert [c["metadata"]["name"] for c in webform["spec"]["volumeClaimTemplates"]] == ["spool"]
     assert email["kind"] == "StatefulSet" and email["spec"]["replicas"] == 1
-    stateless = {name: w for name, w in workloads.items() if name not in ("intake-webform", "intake-email")}
+    # Texts: conversations, kept numbers and the spool in one process's state volume.
+    assert sms["kind"] == "StatefulSet" and sms["spec"]["replicas"] == 1
+    assert [c["metadata"]["name"] for c in sms["spec"]["volumeClaimTemplates"]] == ["state"]
+    stateful = ("intake-webform", "intake-email", "intake-sms")
+    stateless = {name: w for name, w in workloads.items() if name not in stateful}
     assert {w["kind"] for w in stateless.values()} == {"Deployment"}
 
 

@@ -73,7 +73,7 @@ STREAM = [*G1, *G2, *G1[:3], *G3, *G4, RETRIAGED_NEW, *G5, *CALL_RECORDS, *G6, *
 # Hand-computed from the groups above (60 signals counted, 3 set aside, 68 records).
 EXPECTED_COUNTS = {
     "month": {"2026-01": 37, "2026-02": 19, "2026-03": 4},  # 22+12+3 | 15+4 | 2+1+1
-    "channel": {"webform": 15, "email": 7, "phone": 38},  # 12+2+1 | 3+4 | 22+15+1
+    "channel": {"webform": 15, "email": 7, "phone": 38, "sms": 0},  # 12+2+1 | 3+4 | 22+15+1 | none
     "state": {"CA": 27, "FL": 2, "NY": 3, "TX": 24, "outside_us": 0, "unknown": 4},
     "call_type": {"crisis": 12, "tip": 38, "tta": 0, "referral": 3, "general_info": 4, "at_risk": 2,
                   "unrelated": 1},
@@ -82,9 +82,9 @@ EXPECTED_COUNTS = {
     "urgency": {"p1_act_now": 1, "p2_same_day": 14, "p3_business_days": 40, "p4_informational": 5},
 }
 EXPECTED_GRID = {
-    ("2026-01", "webform"): 12, ("2026-01", "email"): 3, ("2026-01", "phone"): 22,
-    ("2026-02", "webform"): 0, ("2026-02", "email"): 4, ("2026-02", "phone"): 15,
-    ("2026-03", "webform"): 3, ("2026-03", "email"): 0, ("2026-03", "phone"): 1,
+    ("2026-01", "webform"): 12, ("2026-01", "email"): 3, ("2026-01", "phone"): 22, ("2026-01", "sms"): 0,
+    ("2026-02", "webform"): 0, ("2026-02", "email"): 4, ("2026-02", "phone"): 15, ("2026-02", "sms"): 0,
+    ("2026-03", "webform"): 3, ("2026-03", "email"): 0, ("2026-03", "phone"): 1, ("2026-03", "sms"): 0,
 }
 S = "suppressed"
 # Threshold 10. Primary: every count from 1 to 9. Complementary, by hand: month Mar (4) alone is
@@ -94,7 +94,7 @@ S = "suppressed"
 # shown) hides email 3 alone, so webform 12; column phone (38 shown) hides Mar 1 alone, so Feb 15.
 EXPECTED_PUBLISHED = {
     "month": ({"2026-01": 37, "2026-02": S, "2026-03": "<10"}, 60),
-    "channel": ({"webform": S, "email": "<10", "phone": 38}, 60),
+    "channel": ({"webform": S, "email": "<10", "phone": 38, "sms": 0}, 60),
     "state": ({"CA": 27, "FL": "<10", "NY": "<10", "TX": S, "outside_us": 0, "unknown": "<10"}, 60),
     "call_type": ({"crisis": 12, "tip": 38, "tta": 0, "referral": "<10", "general_info": "<10",
                    "at_risk": "<10", "unrelated": "<10"}, 60),
@@ -103,8 +103,8 @@ EXPECTED_PUBLISHED = {
     "urgency": ({"p1_act_now": "<10", "p2_same_day": S, "p3_business_days": 40, "p4_informational": "<10"},
                 60),
 }
-EXPECTED_PUBLISHED_GRID = (("2026-01", (S, "<10", 22)), ("2026-02", (0, "<10", S)),
-                           ("2026-03", ("<10", 0, "<10")))
+EXPECTED_PUBLISHED_GRID = (("2026-01", (S, "<10", 22, 0)), ("2026-02", (0, "<10", S, 0)),
+                           ("2026-03", ("<10", 0, "<10", 0)))
 
 
 def published(publication: stats.Publication) -> dict[str, tuple[dict[str, stats.Shown], stats.Shown]]:
@@ -181,7 +181,7 @@ def test_suppression_hides_small_cells_and_their_complements() -> None:
     publication = stats.suppress(stats.count(STREAM))
     assert published(publication) == EXPECTED_PUBLISHED
     grid = publication.grid
-    assert grid.columns == ("webform", "email", "phone")
+    assert grid.columns == ("webform", "email", "phone", "sms")
     assert tuple(zip(grid.rows, grid.cells, strict=True)) == EXPECTED_PUBLISHED_GRID
     assert publication.set_aside == "<10"
     assert publication.period == ("2026-01", "2026-03")
@@ -220,7 +220,7 @@ def test_small_total_and_zero_cells() -> None:
     counts = stats.count(G6)
     publication = stats.suppress(counts)
     assert publication.table("month").total == "<10"
-    assert dict(publication.table("channel").rows) == {"webform": "<10", "email": 0, "phone": 0}
+    assert dict(publication.table("channel").rows) == {"webform": "<10", "email": 0, "phone": 0, "sms": 0}
 
 
 def test_threshold_is_configurable() -> None:
@@ -266,7 +266,7 @@ def test_every_small_cell_reads_less_than_threshold_in_text_csv_and_html(tmp_pat
         if 0 < n < 10:
             assert cells["month_channel", f"{month}/{channel}"] == "<10"
     assert cells["set_aside", "no_narrative"] == "<10"
-    assert re.search(r"^  2026-03 +<10 +0 +<10$", text, re.MULTILINE)
+    assert re.search(r"^  2026-03 +<10 +0 +<10 +0$", text, re.MULTILINE)
     assert text.rstrip().endswith(": <10")
     # Every count a reader can see is 0, at least the threshold, or a mark.
     for shown in cells.values():

@@ -32,6 +32,7 @@ from services.reporting.tokens import AckTokens
 from services.reporting.web import build_app as reporting_app
 from services.runtime import Health, InMemoryPublisher, RuntimeMetrics, ops_app
 from services.runtime.web_edge import is_protected
+from tests.sms_support import build_sms
 from tests.unit.test_review_web import App as ReviewApp
 from tests.webform_support import build_webform
 
@@ -67,6 +68,9 @@ INVENTORY: Final[dict[str, dict[tuple[str, str], str]]] = {
         ("POST", "/api/v1/calls/reports"): SPECIALIST_BEARER,
         ("GET", "/specialist/report"): SPECIALIST_BASIC,
         ("POST", "/specialist/report"): SPECIALIST_BASIC,
+    },
+    "sms": {
+        ("POST", "/twilio/messaging"): TWILIO,
     },
     "reporting": {
         ("GET", "/openapi.json"): PUBLIC,  # the API's shape only
@@ -116,6 +120,7 @@ def apps(tmp_path: Path) -> Iterator[Apps]:
     migrate_ledger(url)
     ledger_db = LedgerDatabase(url)
     review = ReviewApp(tmp_path)
+    sms = build_sms(tmp_path / "sms", InMemoryPublisher())
     built: dict[str, Starlette] = {
         "webform": build_webform(tmp_path, InMemoryPublisher()).app,
         "phone": phone_app(publisher=InMemoryPublisher(), twilio_auth_token="inventory-twilio-token",
@@ -125,10 +130,12 @@ def apps(tmp_path: Path) -> Iterator[Apps]:
         "reporting": reporting_app(Ledger(ledger_db, now=lambda: datetime.now(UTC),
                                           tokens=AckTokens(b"inventory-ack-secret")),
                                    specialist_token=SecretStr("inventory-specialist-token")),
+        "sms": sms.app,
         "review": review.app,
         "ops": ops_app(Health(), RuntimeMetrics("inventory")),
     }
     yield Apps(built)
+    sms.close()
     review.db.dispose()
     ledger_db.dispose()
 

@@ -75,3 +75,13 @@ def test_replay_reports_what_would_change(tmp_path: Path, capsys: pytest.Capture
     assert change["changes"]["minor"] == {"decided": False, "now": True}
     assert change["changes"]["urgency"] == {"decided": "p3_business_days", "now": "p1_act_now"}
     assert "selling" not in json.dumps(report)
+
+
+def test_classify_reads_a_text_message_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [{"id": "t", "channel": "sms", "text": "im 15 they locked me in the back room right now. help"},
+            {"id": "u", "channel": "carrier-pigeon", "text": "hello"}]
+    assert main(["classify", str(_write(tmp_path, rows[:1])), "--now", "2026-03-16T14:30:00Z"]) == 0
+    [out] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert out["id"] == "t" and out["minor"] and out["imminent_danger"] and out["urgency"] == "p1_act_now"
+    with pytest.raises(SystemExit, match="webform, email, phone or sms"):
+        main(["classify", str(_write(tmp_path, rows[1:]))])

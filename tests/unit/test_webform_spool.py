@@ -9,11 +9,11 @@ import httpx
 import pytest
 
 from contracts import KafkaRecord, Topic
-from intake_webform.durable import DurableSender, Outcome
 from intake_webform.metrics import WebformMetrics
 from intake_webform.ratelimit import GlobalBudget, RateLimiter
-from intake_webform.spool import Spool, SpoolFull
 from services.runtime import BrokerUnavailable, Delivery, Health, RuntimeMetrics, ops_app
+from services.runtime.durable import DurableSender, Outcome
+from services.runtime.spool import Spool, SpoolFull
 
 
 def record(n: int) -> KafkaRecord:

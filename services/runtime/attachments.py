@@ -1,10 +1,12 @@
-"""Attachments from the public tip form: checked by content and scrubbed of anything that names the reporter.
+"""Attachments from the public (the tip form's uploads, MMS media): checked by content and scrubbed
+of anything that names the reporter.
 
-People who upload photos and documents here may be in danger, so nothing they send is kept as it came:
-images are decoded and re-encoded without EXIF (GPS, camera, author), XMP, ICC profiles, comments or
-text chunks; PDFs are rebuilt page by page without the document information dictionary, XMP streams,
-embedded files or the metadata segments of embedded JPEGs. Types are decided by the bytes, never by the
-name or the browser's word, and a file whose name or declared type disagrees with its bytes is refused.
+People who send photos and documents to the hotline may be in danger, so nothing they send is kept
+as it came: images are decoded and re-encoded without EXIF (GPS, camera, author), XMP, ICC profiles,
+comments or text chunks; PDFs are rebuilt page by page without the document information
+dictionary, XMP streams, embedded files or the metadata segments of embedded JPEGs. Types are
+decided by the bytes, never by the name or the sender's word, and a file whose name or declared
+type disagrees with its bytes is refused.
 
 Everything here is pure: bytes in, bytes out, no I/O and no logging. Error messages are plain English
 sentences that never quote the file's content or its name.

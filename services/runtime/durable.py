@@ -1,16 +1,17 @@
-"""Durable hand-off of a tip: Kafka's ack, or the fsynced spool, before the reporter hears "received".
+"""Durable hand-off of a signal: Kafka's ack, or the fsynced spool, before the reporter hears "received".
 
-Normal path: publish and wait up to ``publish_timeout`` for acks=all. If the broker does not
-answer in time (or refuses), the encoded record is fsynced to the spool and the reporter gets
-their reference number at once. From then on new tips go straight to the spool until the
-drainer has emptied it, so tips reach the topic in the order they were accepted.
+Shared by the intakes that cannot make their sender retry (the web form's reporter, Twilio's
+messaging webhooks). Normal path: publish and wait up to ``publish_timeout`` for acks=all. If the
+broker does not answer in time (or refuses), the encoded record is fsynced to the spool and the
+reporter is answered at once. From then on new records go straight to the spool until the
+drainer has emptied it, so they reach the topic in the order they were accepted.
 
-Every record published at once spends one unit of the intake's global budget
-(``ratelimit.GlobalBudget``). A tip over the budget goes to the spool though the broker is there
-("queued"), and the drainer waits for the budget before each queued record: a surge or a flood
-queues on disk rather than passing the budget, and every tip still gets its reference number once
-it is durable. Records spooled because the broker was away are not paced: once it is back they go
-at the broker's speed, so an urgent tip taken during an outage is not held behind the budget. (The
+With a ``budget`` (the web intake's ``GlobalBudget``), every record published at once spends one
+unit of it. A record over the budget goes to the spool though the broker is there ("queued"),
+and the drainer waits for the budget before each queued record: a surge or a flood queues on
+disk rather than passing the budget, and every tip still gets its reference number once it is
+durable. Records spooled because the broker was away are not paced: once it is back they go at
+the broker's speed, so an urgent tip taken during an outage is not held behind the budget. (The
 queued marks live in memory; after a restart the whole spool drains unpaced.)
 
 A publish that timed out is not abandoned: it stays in flight in the producer, and the drainer
@@ -25,19 +26,29 @@ import asyncio
 import contextlib
 import enum
 import logging
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
-from contracts import KafkaRecord, Topic
-from intake_webform.ratelimit import GlobalBudget
-from intake_webform.spool import Spool, SpooledRecord
-from services.runtime import BrokerUnavailable, Delivery, Publisher, PublishError
+from contracts import Event, Header, KafkaRecord, Topic
+from services.runtime.errors import BrokerUnavailable, PublishError
+from services.runtime.publisher import Delivery, KafkaPublisher, Publisher
+from services.runtime.spool import Spool, SpooledRecord
 
 log = logging.getLogger(__name__)
+
+
+class Budget(Protocol):
+    """A pace for publishing (a token bucket): ``take`` a unit now if there is one, or wait for one."""
+
+    def take(self) -> bool: ...
+
+    async def acquire(self) -> None: ...
 
 
 class Outcome(enum.StrEnum):
     PUBLISHED = "published"  # the broker acknowledged it (acks=all)
     SPOOLED = "spooled"  # fsynced locally; the drainer will publish it
-    QUEUED = "queued"  # over the global budget, or behind tips that were: fsynced, published at its pace
+    QUEUED = "queued"  # over the budget, or behind records that were: fsynced, published at its pace
 
 
 class DurableSender:
@@ -49,7 +60,7 @@ class DurableSender:
         publish_timeout: float,
         backoff_initial: float = 0.5,
         backoff_max: float = 15.0,
-        budget: GlobalBudget | None = None,
+        budget: Budget | None = None,
     ) -> None:
         self._publisher = publisher
         self._budget = budget
@@ -66,7 +77,7 @@ class DurableSender:
 
     @property
     def degraded(self) -> bool:
-        """True while tips are going to the spool rather than straight to Kafka."""
+        """True while records are going to the spool rather than straight to Kafka."""
         return self._degraded or len(self._spool) > 0
 
     @property
@@ -78,7 +89,7 @@ class DurableSender:
         if self._degraded:
             await self._to_spool(topic, record)
             return Outcome.SPOOLED
-        # Behind queued tips (order is kept), or over the budget: queued on disk.
+        # Behind queued records (order is kept), or over the budget: queued on disk.
         if len(self._spool) > 0 or (self._budget is not None and not self._budget.take()):
             spooled = await self._to_spool(topic, record)
             self._queued.add(spooled.seq)
@@ -93,13 +104,13 @@ class DurableSender:
         except TimeoutError:
             self._degraded = True
             spooled = await self._to_spool(topic, record, in_flight=attempt)
-            log.warning("broker did not acknowledge in time; tip spooled",
+            log.warning("broker did not acknowledge in time; record spooled",
                         extra={"topic": topic.value, "seq": spooled.seq})
             return Outcome.SPOOLED
         except PublishError as error:
             self._degraded = True
             spooled = await self._to_spool(topic, record)
-            log.warning("broker refused the tip; spooled",
+            log.warning("broker refused the record; spooled",
                         extra={"topic": topic.value, "seq": spooled.seq, "error_class": type(error).__name__})
             return Outcome.SPOOLED
         return Outcome.PUBLISHED
@@ -144,7 +155,7 @@ class DurableSender:
                 await attempt
             except Exception as error:  # noqa: BLE001 - the drainer must outlive any one failure
                 if not isinstance(error, BrokerUnavailable):  # an outage: the broker link counts it
-                    log.warning("spooled tip not yet accepted by the broker; retrying",
+                    log.warning("spooled record not yet accepted by the broker; retrying",
                                 extra={"seq": spooled.seq, "error_class": type(error).__name__,
                                        "backoff_s": backoff, "count": len(self._spool)})
                 await asyncio.sleep(backoff)
@@ -172,3 +183,31 @@ class DurableSender:
 def _consume_result(future: asyncio.Future[Delivery]) -> None:
     if not future.cancelled():
         future.exception()  # retrieved, so asyncio does not log "exception never retrieved"
+
+
+class ConnectWhenPossible:
+    """A publisher that may start before the broker is reachable: a signal taken while Kafka is
+    down goes to the spool, and each later publish (the drainer's) tries to connect again."""
+
+    def __init__(self, factory: Callable[[], KafkaPublisher]) -> None:
+        self._factory = factory
+        self._publisher: KafkaPublisher | None = None
+        self._lock = asyncio.Lock()
+
+    async def connect(self) -> KafkaPublisher:
+        async with self._lock:
+            if self._publisher is None:
+                publisher = self._factory()
+                await publisher.start()  # raises BrokerUnavailable, leaving nothing behind
+                self._publisher = publisher
+            return self._publisher
+
+    async def publish(self, topic: Topic, event: Event, *, extra_headers: Sequence[Header] = ()) -> Delivery:
+        return await (await self.connect()).publish(topic, event, extra_headers=extra_headers)
+
+    async def publish_record(self, topic: Topic, record: KafkaRecord) -> Delivery:
+        return await (await self.connect()).publish_record(topic, record)
+
+    async def stop(self) -> None:
+        if self._publisher is not None:
+            await self._publisher.stop()

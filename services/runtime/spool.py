@@ -1,7 +1,8 @@
-"""The local spool: tips the broker could not take right now, fsynced to disk and drained in order.
+"""The local spool: signals the broker could not take right now, fsynced to disk and drained in order.
 
-A reporter is told "received" only when the tip is durable: acked by Kafka with acks=all, or
-written here and fsynced (file and directory). One file per record, named by a sequence number,
+An intake tells a reporter "received" (a web tip's reference number, a text's 2xx to Twilio) only
+when the signal is durable: acked by Kafka with acks=all, or written here and fsynced (file and
+directory). One file per record, named by a sequence number,
 so the order survives a restart and a torn write damages one record, not the spool.
 
 The spool holds encoded records (key, value, CloudEvents headers), so the drained record is
@@ -29,7 +30,7 @@ _FORMAT = 1
 
 
 class SpoolFull(Exception):
-    """The spool reached its record or byte limit; the caller must refuse the tip (503)."""
+    """The spool reached its record or byte limit; the caller must refuse the signal (503)."""
 
 
 @dataclass(frozen=True)
