@@ -140,8 +140,8 @@ def local_config_maps(config_maps: dict[str, Manifest], *, bootstrap: str, prefi
                             "HOTLINE_KAFKA_SECURITY_PROTOCOL": "PLAINTEXT", "HOTLINE_REPLICATION_FACTOR": "1",
                             "HOTLINE_TOPIC_PREFIX": prefix, "HOTLINE_ENVIRONMENT": "test"},
         "hotline-email": {"imap-host": "127.0.0.1", "imap-port": str(imap_port)},
-        "hotline-reporting": {"smtp-host": "127.0.0.1", "smtp-port": str(smtp_port),
-                              "smtp-starttls": "false"},
+        # STARTTLS stays on, as outside dev it must: the play checks readiness and sends no report.
+        "hotline-reporting": {"smtp-host": "127.0.0.1", "smtp-port": str(smtp_port)},
     }
     result = []
     for name, config_map in config_maps.items():
