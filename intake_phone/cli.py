@@ -24,9 +24,10 @@ from pydantic import ValidationError
 from contracts import Topic
 from contracts.events import InputQuarantined, SignalReceived
 from intake_phone.config import PhoneSettings
-from intake_phone.importer import SERVICE, Importer, PositionStore, Progress
+from intake_phone.importer import SERVICE, Importer, PositionStore
 from services.runtime import BrokerUnavailable, KafkaPublisher, RuntimeMetrics
 from services.runtime.structured_logging import configure_logging
+from services.runtime.terminal_progress import Progress
 
 
 class PrintSink:
@@ -71,10 +72,13 @@ async def import_cdr(settings: PhoneSettings, path: Path, *, follow: bool, dry_r
                         secret=settings.reference_secret.get_secret_value().encode(),
                         default_region=settings.default_region,
                         announce=lambda line: print(line, file=sys.stderr))
-    progress = None if follow or dry_run else Progress(os.stat(path).st_size)
+    # A bar for a whole-file import on a terminal (following a file has no end to measure).
+    bar = Progress("CDR import", total=max(os.stat(path).st_size, 1), count=False,
+                   enabled=False if follow or dry_run else None)
     try:
-        summary = await importer.run(path, positions=None if dry_run else _positions(settings, path),
-                                     follow=follow, stop=stop, progress=progress)
+        with bar:
+            summary = await importer.run(path, positions=None if dry_run else _positions(settings, path),
+                                         follow=follow, stop=stop, progress=bar)
     finally:
         if publisher is not None:
             await publisher.stop()
