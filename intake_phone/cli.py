@@ -28,6 +28,8 @@ from intake_phone.importer import SERVICE, Importer, PositionStore
 from services.runtime import BrokerUnavailable, KafkaPublisher, RuntimeMetrics
 from services.runtime.structured_logging import configure_logging
 from services.runtime.terminal_progress import Progress
+from services.runtime.trace_export import configure_tracing
+from services.runtime.tracing import accepting, annotate
 
 
 class PrintSink:
@@ -42,8 +44,14 @@ class KafkaSink:
 
     async def send(self, signals: list[SignalReceived], quarantined: list[InputQuarantined]) -> None:
         # All acknowledged (acks=all) before the caller moves its position past them.
-        await asyncio.gather(*(self._publisher.publish(Topic.SIGNALS_RECEIVED, s) for s in signals),
+        await asyncio.gather(*(self._accept(s) for s in signals),
                              *(self._publisher.publish(Topic.OPS_EVENTS, q) for q in quarantined))
+
+    async def _accept(self, signal: SignalReceived) -> None:
+        # Each imported row is a signal of its own: the root of its trace.
+        with accepting(signal.channel.value) as accepted:
+            annotate(accepted, {"hotline.signal_id": str(signal.signal_id)})
+            await self._publisher.publish(Topic.SIGNALS_RECEIVED, signal)
 
 
 def _positions(settings: PhoneSettings, path: Path) -> PositionStore:
@@ -109,7 +117,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"hotline-phone: {args.file} is not a readable file", file=sys.stderr)
         return 66
     configure_logging(SERVICE, settings.log_level)
-    return asyncio.run(import_cdr(settings, args.file, follow=args.follow, dry_run=args.dry_run))
+    tracing = configure_tracing(SERVICE, settings)
+    try:
+        return asyncio.run(import_cdr(settings, args.file, follow=args.follow, dry_run=args.dry_run))
+    finally:
+        tracing.shutdown()  # the import's spans go out before the command ends
 
 
 if __name__ == "__main__":
