@@ -179,6 +179,11 @@ def _webhook_handler(receivers: Receivers) -> type[BaseHTTPRequestHandler]:
             contact_id = self.path.removeprefix("/hooks/")
             length = int(self.headers.get("Content-Length", "0") or 0)
             body = self.rfile.read(min(length, 10_000_000))
+            if len(body) < min(length, 10_000_000):
+                # The sender went away mid-request (a killed process writes its headers and its
+                # body separately): nothing was delivered, and no signature was checked.
+                self.close_connection = True
+                return
             status = receivers._accept(contact_id, dict(self.headers.items()), body)
             self.send_response(status)
             self.send_header("Content-Length", "0")

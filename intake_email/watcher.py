@@ -36,6 +36,7 @@ from intake_email.state import KnownSignal, MailboxState, StateStore
 from intake_email.translate import attachment_ref, related_for, to_signal
 from services.runtime import BrokerUnavailable, Health, Publisher, PublishError
 from services.runtime.blobs import BlobStore
+from services.runtime.tracing import accepting, annotate
 
 log = logging.getLogger(__name__)
 SERVICE = "intake-email"
@@ -221,6 +222,15 @@ class MailboxWatcher:
 
     async def _publish(self, topic: Topic, event: SignalReceived | InputQuarantined) -> None:
         """Publish and wait for the ack; while Kafka is away, keep the message and retry."""
+        if not isinstance(event, SignalReceived):
+            await self._publish_until_acked(topic, event)
+            return
+        # Accepting a mail is the root of its signal's trace; every attempt is a span in it.
+        with accepting(event.channel.value) as accepted:
+            annotate(accepted, {"hotline.signal_id": str(event.signal_id)})
+            await self._publish_until_acked(topic, event)
+
+    async def _publish_until_acked(self, topic: Topic, event: SignalReceived | InputQuarantined) -> None:
         backoff = 0.5
         while True:
             try:

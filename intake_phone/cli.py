@@ -24,9 +24,12 @@ from pydantic import ValidationError
 from contracts import Topic
 from contracts.events import InputQuarantined, SignalReceived
 from intake_phone.config import PhoneSettings
-from intake_phone.importer import SERVICE, Importer, PositionStore, Progress
+from intake_phone.importer import SERVICE, Importer, PositionStore
 from services.runtime import BrokerUnavailable, KafkaPublisher, RuntimeMetrics
 from services.runtime.structured_logging import configure_logging
+from services.runtime.terminal_progress import Progress
+from services.runtime.trace_export import configure_tracing
+from services.runtime.tracing import accepting, annotate
 
 
 class PrintSink:
@@ -41,8 +44,14 @@ class KafkaSink:
 
     async def send(self, signals: list[SignalReceived], quarantined: list[InputQuarantined]) -> None:
         # All acknowledged (acks=all) before the caller moves its position past them.
-        await asyncio.gather(*(self._publisher.publish(Topic.SIGNALS_RECEIVED, s) for s in signals),
+        await asyncio.gather(*(self._accept(s) for s in signals),
                              *(self._publisher.publish(Topic.OPS_EVENTS, q) for q in quarantined))
+
+    async def _accept(self, signal: SignalReceived) -> None:
+        # Each imported row is a signal of its own: the root of its trace.
+        with accepting(signal.channel.value) as accepted:
+            annotate(accepted, {"hotline.signal_id": str(signal.signal_id)})
+            await self._publisher.publish(Topic.SIGNALS_RECEIVED, signal)
 
 
 def _positions(settings: PhoneSettings, path: Path) -> PositionStore:
@@ -71,10 +80,13 @@ async def import_cdr(settings: PhoneSettings, path: Path, *, follow: bool, dry_r
                         secret=settings.reference_secret.get_secret_value().encode(),
                         default_region=settings.default_region,
                         announce=lambda line: print(line, file=sys.stderr))
-    progress = None if follow or dry_run else Progress(os.stat(path).st_size)
+    # A bar for a whole-file import on a terminal (following a file has no end to measure).
+    bar = Progress("CDR import", total=max(os.stat(path).st_size, 1), count=False,
+                   enabled=False if follow or dry_run else None)
     try:
-        summary = await importer.run(path, positions=None if dry_run else _positions(settings, path),
-                                     follow=follow, stop=stop, progress=progress)
+        with bar:
+            summary = await importer.run(path, positions=None if dry_run else _positions(settings, path),
+                                         follow=follow, stop=stop, progress=bar)
     finally:
         if publisher is not None:
             await publisher.stop()
@@ -105,7 +117,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"hotline-phone: {args.file} is not a readable file", file=sys.stderr)
         return 66
     configure_logging(SERVICE, settings.log_level)
-    return asyncio.run(import_cdr(settings, args.file, follow=args.follow, dry_run=args.dry_run))
+    tracing = configure_tracing(SERVICE, settings)
+    try:
+        return asyncio.run(import_cdr(settings, args.file, follow=args.follow, dry_run=args.dry_run))
+    finally:
+        tracing.shutdown()  # the import's spans go out before the command ends
 
 
 if __name__ == "__main__":

@@ -15,12 +15,11 @@ import contextlib
 import hashlib
 import json
 import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from contracts.events import Channel, InputQuarantined, PhoneSource, SignalReceived
@@ -77,28 +76,15 @@ class PositionStore:
         os.replace(temporary, self.path)
 
 
-class Progress:
-    """A progress bar on a terminal, a line every 10 % otherwise (for logs)."""
+class Progress(Protocol):
+    """Where the import reports how far into the file it is (``services.runtime.terminal_progress``)."""
 
-    def __init__(self, total_bytes: int, stream: TextIO = sys.stderr) -> None:
-        self._total = max(total_bytes, 1)
-        self._stream = stream
-        self._tty = stream.isatty()
-        self._last_decile = -1
+    def update(self, *, completed: float | None = None, total: float | None = None,
+               description: str | None = None) -> None: ...
 
-    def update(self, done_bytes: int, rows: int) -> None:
-        share = min(done_bytes / self._total, 1.0)
-        if self._tty:
-            bar = "#" * int(share * 30)
-            self._stream.write(f"\r[{bar:<30}] {share:4.0%} {rows:,} rows")
-            self._stream.flush()
-        elif int(share * 10) > self._last_decile:
-            self._last_decile = int(share * 10)
-            self._stream.write(f"{share:4.0%} {rows:,} rows\n")
 
-    def finish(self) -> None:
-        if self._tty:
-            self._stream.write("\n")
+def _rows(summary: Summary) -> str:
+    return f"CDR import: {summary.rows:,} rows"
 
 
 def _decode(raw: bytes) -> str:
@@ -192,8 +178,6 @@ class Importer:
                 self._detector, self._announced = LayoutDetector(), set()
                 if positions:
                     positions.save(Position(os.stat(path).st_ino, 0, 0))
-        if progress:
-            progress.finish()
         return summary
 
     async def _read(
@@ -236,11 +220,11 @@ class Importer:
                                                       Position(position.inode, offset, line))
                         batch = []
                         if progress:
-                            progress.update(offset, summary.rows)
+                            progress.update(completed=offset, description=_rows(summary))
                 position = await self._commit(batch, summary, positions,
                                               Position(position.inode, offset, line))
                 if progress:
-                    progress.update(offset, summary.rows)
+                    progress.update(completed=offset, description=_rows(summary))
             if not follow and pending.strip():
                 # At the end of a finished file, a row without its newline was cut short.
                 line = position.line + 1

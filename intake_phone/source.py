@@ -35,6 +35,7 @@ from intake_phone.report import SpecialistReport, report_signal
 from intake_phone.translate import twilio_signal
 from services.runtime import Publisher, PublishError
 from services.runtime.metrics import intake_signals_counter
+from services.runtime.tracing import accepting, annotate
 from services.runtime.web_edge import (
     STRICT_CSP,
     EdgePolicy,
@@ -74,13 +75,17 @@ def build_app(
     base = public_url.rstrip("/")
 
     async def publish(signal: SignalReceived) -> Response | None:
-        try:
-            await publisher.publish(Topic.SIGNALS_RECEIVED, signal)
-        except PublishError:
-            intake.labels(channel="phone", outcome="unavailable").inc()
-            # Twilio and the specialists' clients retry on 5xx; the signal id makes the retry the same.
-            return JSONResponse({"message": "the broker did not take the signal; retry"}, status_code=503)
-        intake.labels(channel="phone", outcome="published").inc()
+        with accepting(signal.channel.value) as accepted:
+            annotate(accepted, {"hotline.signal_id": str(signal.signal_id)})
+            try:
+                await publisher.publish(Topic.SIGNALS_RECEIVED, signal)
+            except PublishError:
+                intake.labels(channel="phone", outcome="unavailable").inc()
+                annotate(accepted, {"hotline.outcome": "unavailable"})
+                # Twilio and the specialists' clients retry on 5xx; the signal id makes the retry the same.
+                return JSONResponse({"message": "the broker did not take the signal; retry"}, status_code=503)
+            intake.labels(channel="phone", outcome="published").inc()
+            annotate(accepted, {"hotline.outcome": "published"})
         return None
 
     # ------------------------------------------------------------ Twilio

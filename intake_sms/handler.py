@@ -29,7 +29,7 @@ from intake_sms.translate import InboundText, read_params, text_signal
 from intake_sms.wording import CarrierReplies, hotline_names_in
 from services.runtime.blobs import BlobStore
 from services.runtime.durable import DurableSender, Outcome
-from services.runtime.tracing import trace_headers
+from services.runtime.tracing import accepting, annotate, publishing
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +126,13 @@ class TextIntake:
                                  media=media.media, attachments=media.attachments, received_at=at,
                                  secret=self._secret)
             # The trace starts here, and travels in the spool with the record if the broker is away.
-            record = CODEC.encode(signal, source=self._source, extra_headers=trace_headers())
-            outcome = await self._sender.send(Topic.SIGNALS_RECEIVED, record)
+            with accepting(signal.channel.value) as accepted, \
+                    publishing(Topic.SIGNALS_RECEIVED) as publication:
+                record = CODEC.encode(signal, source=self._source, extra_headers=publication.headers)
+                publication.describe(record)
+                annotate(accepted, {"hotline.signal_id": str(signal.signal_id)})
+                outcome = await self._sender.send(Topic.SIGNALS_RECEIVED, record)
+                annotate(accepted, {"hotline.outcome": outcome.value})
         self.metrics.accept(outcome.value)
         self.metrics.spool_records.set(self._sender.spooled)
         log.info("text taken in", extra={"signal_id": str(signal.signal_id), "outcome": outcome.value,

@@ -26,7 +26,7 @@ from intake_webform.translate import follow_up_signal, to_signal
 from services.runtime.attachments import AttachmentRejected, CleanAttachment, scrub
 from services.runtime.blobs import BlobStore
 from services.runtime.durable import DurableSender, Outcome
-from services.runtime.tracing import trace_headers
+from services.runtime.tracing import accepting, annotate, publishing
 
 MIB = 1024 * 1024
 
@@ -151,8 +151,13 @@ class Intake:
 
     async def _deliver(self, signal: SignalReceived, kind: str) -> Outcome:
         # The trace starts here, and travels in the spool with the record if the broker is away.
-        record = CODEC.encode(signal, source=self._source, extra_headers=trace_headers())
-        outcome = await self.sender.send(Topic.SIGNALS_RECEIVED, record)
+        with accepting(signal.channel.value) as accepted, \
+                publishing(Topic.SIGNALS_RECEIVED) as publication:
+            record = CODEC.encode(signal, source=self._source, extra_headers=publication.headers)
+            publication.describe(record)
+            annotate(accepted, {"hotline.signal_id": str(signal.signal_id)})
+            outcome = await self.sender.send(Topic.SIGNALS_RECEIVED, record)
+            annotate(accepted, {"hotline.outcome": outcome.value})
         self.metrics.accept(kind, outcome.value)
         return outcome
 

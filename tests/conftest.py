@@ -27,7 +27,7 @@ from services.runtime.provision import provision
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 _FOLDER_MARKERS = {"unit": "unit", "integration": "kafka", "e2e": "e2e"}
 # An integration test marked with one of these needs that service, not the Kafka broker.
-_OTHER_SERVICE_MARKERS = ("postgres",)
+_OTHER_SERVICE_MARKERS = ("postgres", "tool")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -47,6 +47,11 @@ def _reachable(bootstrap: str) -> bool:
             return True
     except OSError:
         return False
+
+
+def unavailable(reason: str, service: str = "a real Kafka broker") -> None:
+    """Fail in CI, skip elsewhere: a real service or tool the test needs is missing."""
+    _unavailable(reason, service)
 
 
 def _unavailable(reason: str, service: str = "a real Kafka broker") -> None:

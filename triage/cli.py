@@ -54,6 +54,24 @@ def _open(path: str | None) -> TextIO:
     return Path(str(path)).open(encoding="utf-8")
 
 
+def _line_count(path: str | None) -> int | None:
+    """How many lines a file holds (the bar's total); None for standard input."""
+    if path in (None, "-"):
+        return None
+    with Path(str(path)).open("rb") as file:
+        return sum(1 for raw in file if raw.strip())
+
+
+def _progress_lines(path: str | None, stream: TextIO, what: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The lines of ``stream`` with a bar (on a terminal) of how many are done."""
+    from services.runtime.terminal_progress import Progress  # not for classify: it starts fast
+
+    with Progress(what, total=_line_count(path)) as bar:
+        for item in _lines(stream):
+            yield item
+            bar.advance()
+
+
 def _assess_line(number: int, line: dict[str, Any], now: datetime) -> dict[str, Any]:
     try:
         signal = signal_from_line(line, now=now)
@@ -75,7 +93,7 @@ def _score(paths: list[str], now: datetime) -> Report:
     pairs = []
     for path in paths:
         with _open(path) as stream:
-            for number, line in _lines(stream):
+            for number, line in _progress_lines(path, stream, "evaluate: assessing"):
                 labels = line.get("labels")
                 if not isinstance(labels, dict):
                     raise SystemExit(f"{path} line {number}: needs 'labels'")
@@ -107,7 +125,7 @@ def replay_command(args: argparse.Namespace) -> int:
 
 def _replay_file(path: str, now: datetime) -> Iterator[Row]:
     with _open(path) as stream:
-        for number, line in _lines(stream):
+        for number, line in _progress_lines(path, stream, "replay: re-assessing"):
             decided, labels = line.get("decided"), line.get("labels")
             yield (str(line.get("id", f"line {number}")), decided if isinstance(decided, dict) else None,
                    _assess_line(number, line, now), labels if isinstance(labels, dict) else None)
@@ -115,6 +133,7 @@ def _replay_file(path: str, now: datetime) -> Iterator[Row]:
 
 async def _replay_topics(args: argparse.Namespace, now: datetime) -> ReplayReport:
     from services.runtime import RuntimeSettings, load_settings
+    from services.runtime.terminal_progress import track
     from services.runtime.topic_reader import read_whole_topic
 
     settings = load_settings(RuntimeSettings)
@@ -128,7 +147,7 @@ async def _replay_topics(args: argparse.Namespace, now: datetime) -> ReplayRepor
             continue
         decided[str(event.signal_id)] = output_line(event)
     rows = []
-    for record in received:
+    for record in track(received, "replay: re-assessing"):
         try:
             signal = CODEC.decode_as(SignalReceived, record.value, record.headers)
         except DecodeError:

@@ -10,12 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from contracts import CODEC, DecodeError, Event, Topic
 from contracts.events import SignalReceived, SignalTriaged
-from contracts.tracing import TraceContext
 from services.runtime import (
     BrokerUnavailable,
     ConsumerHalted,
@@ -26,7 +25,7 @@ from services.runtime import (
     RetriableError,
     RuntimeMetrics,
 )
-from services.runtime.tracing import ingestion_age_s, trace_headers
+from services.runtime.tracing import OpenSpan, annotate, fail, ingestion_age_s, span, start_consuming
 from triage.correlation import CorrelationStore, EntityKeyer
 from triage.entities import extract
 from triage.fanout import break_glass_report, urgent_alert
@@ -43,6 +42,9 @@ class Outputs:
     triaged: SignalTriaged
     dedup_hash: str
     events: tuple[tuple[Topic, Event], ...]
+    # The record's consumer span, ended once its outputs are acknowledged, and the context its
+    # outputs are published in (so they continue the intake's trace).
+    trace: OpenSpan = field(compare=False)
 
 
 class TriageProcessor:
@@ -85,6 +87,8 @@ class TriageProcessor:
                 # The same signal again (an intake retry, a redelivery): its outputs are already
                 # durable with the same ids; fanning out twice would page a supervisor twice.
                 self._count(record, "duplicate")
+                outputs.trace.annotate({"hotline.duplicate": True})
+                outputs.trace.end()
                 log.info("repeated signal not fanned out again", extra={
                     "signal_id": str(outputs.triaged.signal_id), "topic": record.topic.value,
                     "partition": record.partition, "offset": record.offset})
@@ -93,27 +97,50 @@ class TriageProcessor:
             ready.append(outputs)
         # Every output of the batch in flight at once: the producer pipelines them per partition
         # and the batch costs about one broker round trip instead of one per record.
-        await asyncio.gather(*(self._publish_until_acked(topic, event, o.record)
-                               for o in ready for topic, event in o.events))
+        try:
+            await asyncio.gather(*(self._publish_until_acked(topic, event, o)
+                                   for o in ready for topic, event in o.events))
+        except BaseException as error:
+            for outputs in ready:
+                outputs.trace.end(error)
+            raise
         for outputs in ready:
             self._store.fanned_out(outputs.dedup_hash)
             self._count(outputs.record, "applied")
             self._observe(outputs)
-            trace = TraceContext.from_headers(outputs.record.headers)
-            log.info("signal triaged", extra={
-                "trace_id": trace.trace_id if trace else None,
-                "signal_id": str(outputs.triaged.signal_id), "urgency": outputs.triaged.urgency.value,
-                "rules_version": outputs.triaged.rules_version,
-                "count": len(outputs.triaged.linked_signals)})
+            with outputs.trace.current():
+                log.info("signal triaged", extra={
+                    "signal_id": str(outputs.triaged.signal_id), "urgency": outputs.triaged.urgency.value,
+                    "rules_version": outputs.triaged.rules_version,
+                    "count": len(outputs.triaged.linked_signals)})
+            outputs.trace.annotate({"hotline.outputs": len(outputs.events)})
+            outputs.trace.end()
 
     async def _triage(self, record: FailedRecord) -> Outputs | None:
+        # One consumer span per record, child of the intake's; ended once its outputs are durable.
+        trace = start_consuming(record.topic, record.headers, group=self._group,
+                                partition=record.partition, offset=record.offset)
+        try:
+            with trace.current():
+                outputs = await self._assess(record, trace)
+        except BaseException as error:
+            trace.end(error)
+            raise
+        if outputs is None:
+            trace.end()
+        return outputs
+
+    async def _assess(self, record: FailedRecord, trace: OpenSpan) -> Outputs | None:
         try:
             signal = CODEC.decode_as(SignalReceived, record.value, record.headers)
-            triaged = assess(signal, now=self._now())
-            links = self._store.link(signal.signal_id, signal.received_at,
-                                     [(self._keyer.key(e), e.kind) for e in extract(signal)])
-            if links:
-                triaged = triaged.model_copy(update={"linked_signals": links})
+            with span("triage assess", {"hotline.signal_id": str(signal.signal_id),
+                                        "hotline.channel": signal.channel.value}) as assessment:
+                triaged = assess(signal, now=self._now())
+                links = self._store.link(signal.signal_id, signal.received_at,
+                                         [(self._keyer.key(e), e.kind) for e in extract(signal)])
+                if links:
+                    triaged = triaged.model_copy(update={"linked_signals": links})
+                annotate(assessment, _assessment_attributes(triaged))
             events: list[tuple[Topic, Event]] = [(Topic.SIGNALS_TRIAGED, triaged)]
             alert = urgent_alert(triaged)
             if alert is not None:
@@ -123,13 +150,17 @@ class TriageProcessor:
                 events.append((Topic.REPORTS_REQUESTED, report))
             dedup_hash = self._keyer.dedup_key(signal.channel.value, signal.dedup_key)
         except DecodeError as error:
+            fail(trace.span, error)
             await self._dead_letters.send(record, error, attempts=0)
             return None
         except Exception as error:  # noqa: BLE001 - a rules bug must not stop every other signal
+            fail(trace.span, error)
             await self._dead_letters.send(record, error, attempts=1)
             return None
         self._dead_letters.succeeded()
-        return Outputs(record=record, triaged=triaged, dedup_hash=dedup_hash, events=tuple(events))
+        trace.annotate({"hotline.signal_id": str(triaged.signal_id)})
+        return Outputs(record=record, triaged=triaged, dedup_hash=dedup_hash, events=tuple(events),
+                       trace=trace)
 
     def _observe(self, outputs: Outputs) -> None:
         triaged = outputs.triaged
@@ -146,16 +177,20 @@ class TriageProcessor:
     def _count(self, record: FailedRecord, outcome: str) -> None:
         self._metrics.consumed.labels(topic=record.topic.value, group=self._group, outcome=outcome).inc()
 
-    async def _publish_until_acked(self, topic: Topic, event: Event, record: FailedRecord) -> None:
+    async def _publish_until_acked(self, topic: Topic, event: Event, outputs: Outputs) -> None:
+        # Each output is published under its record's consumer span, so it continues the
+        # intake's trace (a producer span each) and carries its acceptance time.
+        with outputs.trace.current():
+            await self._publish_in_trace(topic, event, outputs.record)
+
+    async def _publish_in_trace(self, topic: Topic, event: Event, record: FailedRecord) -> None:
         # faust acks (and so commits) an event once the agent moves past it, even if the agent
         # raised. So a broker outage is waited out here, never raised: skipping would lose the
         # signal's triage, and a signal left untriaged is a person left in a queue.
         delay = 0.2
         while True:
             try:
-                # The outputs continue the intake's trace (a new span each).
-                await self._publisher.publish(topic, event,
-                                              extra_headers=trace_headers(parent=record.headers))
+                await self._publisher.publish(topic, event)
                 return
             except RetriableError as error:
                 if not isinstance(error, BrokerUnavailable):  # an outage: the broker link counts it
@@ -167,3 +202,15 @@ class TriageProcessor:
             except PublishError as error:
                 # Not retriable (a missing topic, a rejected record): stop rather than skip.
                 raise ConsumerHalted(f"{self._group}: cannot publish to {topic.value}") from error
+
+
+def _assessment_attributes(triaged: SignalTriaged) -> dict[str, object]:
+    """What a trace may say of an assessment: its kinds and counts, never its evidence."""
+    return {
+        "hotline.urgency": triaged.urgency.value, "hotline.call_type": triaged.call_type.value,
+        "hotline.trafficking_type": triaged.trafficking_type.value,
+        "hotline.rules_version": triaged.rules_version,
+        "hotline.flags_raised": sum(1 for flag in triaged.flags if flag.raised),
+        "hotline.linked_signals": len(triaged.linked_signals),
+        "hotline.needs_human_triage": triaged.needs_human_triage is not None,
+    }

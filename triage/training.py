@@ -253,9 +253,15 @@ def write(path: Path, header: dict[str, Any], weights: npt.NDArray[np.float32]) 
     return hashlib.sha256(data).hexdigest()
 
 
+# The steps ``fit`` reports: features, vocabulary, the two flags' heads, the two classes', thresholds.
+FIT_STEPS: Final = 7
+
+
 def train_and_write(corpus: Path, out: Path, *, seed: int = 0, check: bool = False) -> int:
     """The ``train`` command: 0 when written (or, with ``check``, when the fitted model equals ``out``)."""
     import sys
+
+    from services.runtime.terminal_progress import Progress
 
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -266,7 +272,16 @@ def train_and_write(corpus: Path, out: Path, *, seed: int = 0, check: bool = Fal
     if not train or not dev:
         say(f"{corpus} needs labelled cases in train/ and dev/")
         return 2
-    header, weights = fit(train, dev, Settings(seed=seed, progress=say))
+    with Progress("train", total=FIT_STEPS) as bar:
+        def step(message: str) -> None:
+            # On a terminal the bar names the step; elsewhere each step is a line, as before.
+            if bar.enabled:
+                bar.update(description=f"train: {message}")
+                bar.advance()
+            else:
+                say(message)
+
+        header, weights = fit(train, dev, Settings(seed=seed, progress=step))
     data = TriageModel.dump(header, weights)
     digest = hashlib.sha256(data).hexdigest()
     if check:

@@ -42,6 +42,7 @@ import base64
 import contextlib
 import csv
 import io
+import os
 import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -64,6 +65,7 @@ from contracts.events import (
     TraffickingType,
     Urgency,
 )
+from services.runtime.terminal_progress import Progress, track
 
 DEFAULT_THRESHOLD: Final = 10
 COMPLEMENTARY: Final = "suppressed"
@@ -93,7 +95,6 @@ _LABELS: Final = {
     "p4_informational": "P4 informational",
 }
 _MONTH: Final = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_PROGRESS_EVERY: Final = 10_000
 _SHOWN_FAILURES: Final = 10
 
 Shown = int | str  # a count, or the mark that hides it
@@ -421,7 +422,8 @@ class _TopicUnavailable(Exception):
 
 @dataclass
 class _ReadLog:
-    """Progress and undecodable records, on stderr. Decode errors name fields and kinds, never values."""
+    """Counts and undecodable records, on stderr (progress is a bar on a terminal). Decode errors name
+    fields and kinds, never values."""
 
     out: TextIO
     read: int = 0
@@ -429,8 +431,6 @@ class _ReadLog:
 
     def record(self) -> None:
         self.read += 1
-        if self.read % _PROGRESS_EVERY == 0:
-            print(f"stats: read {self.read} records", file=self.out)
 
     def failure(self, where: str, error: DecodeError) -> None:
         self.failed += 1
@@ -508,18 +508,21 @@ def _count_file(path: str, log: _ReadLog, *, first: str | None, last: str | None
     try:
         with contextlib.ExitStack() as stack:
             stream: BinaryIO = sys.stdin.buffer if path == "-" else stack.enter_context(Path(path).open("rb"))
-            return count(_decode_lines(stream, log), first=first, last=last)
+            size = None if path == "-" else os.fstat(stream.fileno()).st_size
+            bar = stack.enter_context(Progress("stats: reading", total=size, count=False))
+            return count(_decode_lines(stream, log, bar), first=first, last=last)
     except OSError as error:
         raise _UsageError(f"cannot read {path}: {error.strerror or type(error).__name__}") from None
 
 
-def _decode_lines(stream: BinaryIO, log: _ReadLog) -> Iterator[SignalTriaged]:
+def _decode_lines(stream: BinaryIO, log: _ReadLog, bar: Progress) -> Iterator[SignalTriaged]:
     # The file holds record values only: give them the headers a signals.triaged record carries, so
     # that lines are decoded by the one codec like records read from the topic.
     envelope = Envelope(id="stats-file", type=SignalTriaged.ce_type(), source="/hotline/ops/stats",
                         time=datetime.now(UTC))
     headers: tuple[Header, ...] = tuple(envelope.to_headers())
     for number, line in enumerate(stream, start=1):
+        bar.advance(len(line))
         if not line.strip():
             continue
         log.record()
@@ -540,7 +543,8 @@ def _topic_signals(timeout_s: float, log: _ReadLog) -> list[SignalTriaged]:
     except (HotlineError, TimeoutError) as error:  # runtime errors carry kinds and ids only
         raise _TopicUnavailable(str(error)) from error
     signals: list[SignalTriaged] = []
-    for record in records:  # in offset order per partition, and a signal's records share one partition
+    # In offset order per partition, and a signal's records share one partition.
+    for record in track(records, "stats: decoding"):
         log.record()
         try:
             signals.append(CODEC.decode_as(SignalTriaged, record.value, record.headers))

@@ -23,6 +23,7 @@ from services.reporting.protocols.regions import ProtocolSet
 from services.reporting.redaction import Header, audience_of, redact, render_text
 from services.reporting.resolution import resolve_request
 from services.reporting.store import Resolved, Store
+from services.runtime.tracing import annotate, span
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,16 @@ class Courier:
         commit): a crash between a recipient's "accepted" and that commit is the one way a step
         reaches somebody twice, and the window stays one send wide. At a hotline's volume a
         duplicate report costs more than the throughput a shared commit would buy."""
+        with span("report deliver", {
+                "hotline.report_id": str(claim.report_id), "hotline.signal_id": str(claim.signal_id),
+                "hotline.need": claim.need, "hotline.victim": claim.lookup_index,
+                "hotline.step": claim.step_index, "hotline.delivery_channel": claim.channel,
+                "hotline.attempt": claim.attempt}) as delivering:
+            sent = await self._send(claim)
+            annotate(delivering, {"hotline.outcome": "delivered" if sent else "failed"})
+            return sent
+
+    async def _send(self, claim: Claim) -> bool:
         request, signal = claim.request, claim.signal
         header = Header(reference_number=request.reference_number, need=request.need.value,
                         urgency=request.urgency.value, kind=request.kind,

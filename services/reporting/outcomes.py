@@ -23,7 +23,7 @@ LEDGER_INSTANCE: Final = "ledger"
 def enqueue(session: Session, topic: Topic, event: Event, now: datetime) -> None:
     """Add ``event`` to the outbox; a second enqueue of the same event id is ignored (one statement:
     ``INSERT ... ON CONFLICT DO NOTHING`` on PostgreSQL and SQLite alike)."""
-    record = CODEC.encode(event, source=SOURCE, extra_headers=trace_headers(now=now))
+    record = CODEC.encode(event, source=SOURCE, extra_headers=trace_headers(topic, now=now))
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     session.execute(insert(OutboxRecord).values(
         event_id=f"{topic.value}:{record.event_id}", topic=topic.value,

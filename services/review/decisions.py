@@ -509,7 +509,7 @@ class Decisions:
             rules_version=first.rules_version)
 
     def _enqueue(self, session: Session, topic: Topic, event: Event) -> None:
-        record = CODEC.encode(event, source=SOURCE, extra_headers=trace_headers(now=self._now()))
+        record = CODEC.encode(event, source=SOURCE, extra_headers=trace_headers(topic, now=self._now()))
         session.add(OutboxRecord(
             event_id=f"{topic.value}:{record.event_id}", topic=topic.value,
             key=record.key.decode() if record.key is not None else None,

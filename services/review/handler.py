@@ -13,6 +13,7 @@ from contracts.events import ReplyOutcome, ReportOutcome, SignalReceived, Signal
 from services.review.cases import CaseChange, CaseStore
 from services.review.live import LiveHub
 from services.runtime import InvalidMessage, Message, RetriableError
+from services.runtime.tracing import annotate, span
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +58,16 @@ class CaseWriter:
         await self._apply(message, lambda: self._store.apply_reply_outcome(message.envelope.id, event))
 
     async def _apply(self, message: Message, apply: Callable[[], CaseChange | None]) -> None:
-        async with self._lock:
-            try:
-                change = await asyncio.to_thread(apply)
-            except (IntegrityError, OperationalError) as error:
-                raise RetriableError(f"case store: {type(error).__name__}") from error
+        event = message.event
+        with span("review apply", {"cloudevents.event_type": message.envelope.type,
+                                   "hotline.signal_id": str(getattr(event, "signal_id", ""))}) as applying:
+            async with self._lock:
+                try:
+                    change = await asyncio.to_thread(apply)
+                except (IntegrityError, OperationalError) as error:
+                    raise RetriableError(f"case store: {type(error).__name__}") from error
+            annotate(applying, {"hotline.outcome": "applied" if change else "duplicate",
+                                "hotline.case_id": str(change.case_id) if change else None})
         log.info("case updated" if change else "duplicate event ignored", extra={
             "event_id": message.envelope.id, "topic": message.topic.value, "partition": message.partition,
             "offset": message.offset, "reference_number": change.reference_number if change else None})

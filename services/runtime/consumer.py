@@ -31,7 +31,7 @@ from services.runtime.metrics import RuntimeMetrics
 from services.runtime.ops_reporter import OpsReporter
 from services.runtime.publisher import Publisher
 from services.runtime.settings import RuntimeSettings
-from services.runtime.tracing import continuing, ingestion_age_s
+from services.runtime.tracing import consuming, ingestion_age_s
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +154,9 @@ class ConsumerLoop:
                             for record in records:
                                 if stop.is_set() or tp not in consumer.assignment():
                                     break
-                                with continuing(tuple(record.headers or ())):
+                                with consuming(self.spec.topic, tuple(record.headers or ()),
+                                               group=self.group, partition=record.partition,
+                                               offset=record.offset, topic_name=self._topic_name):
                                     await self._process(record)
                                 self._pending[tp] = record.offset + 1
                     finally:

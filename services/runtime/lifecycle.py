@@ -19,6 +19,7 @@ from services.runtime.metrics import RuntimeMetrics
 from services.runtime.ops_reporter import OpsReporter
 from services.runtime.settings import RuntimeSettings
 from services.runtime.structured_logging import configure_logging
+from services.runtime.trace_export import configure_tracing
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +50,13 @@ ServiceBody = Callable[[ServiceContext], Awaitable[None]]
 def run_service(name: str, settings: RuntimeSettings, body: ServiceBody) -> int:
     """Run ``body`` until SIGTERM/SIGINT; returns the process exit code."""
     configure_logging(name, settings.log_level)
+    tracing = configure_tracing(name, settings)
     try:
         return asyncio.run(_run(name, settings, body))
     except KeyboardInterrupt:
         return EXIT_OK
+    finally:
+        tracing.shutdown()  # the spans still batched go out before the process does
 
 
 async def _run(name: str, settings: RuntimeSettings, body: ServiceBody) -> int:

@@ -24,7 +24,7 @@ from services.runtime.errors import BrokerUnavailable, PublisherClosed, PublishE
 from services.runtime.kafka_options import client_options
 from services.runtime.metrics import RuntimeMetrics
 from services.runtime.settings import RuntimeSettings
-from services.runtime.tracing import with_trace
+from services.runtime.tracing import publishing, with_trace
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +61,11 @@ class EncodingPublisher(abc.ABC):
     async def publish(
         self, topic: Topic, event: Event, *, extra_headers: Sequence[Header] = ()
     ) -> Delivery:
-        record = self._codec.encode(event, source=self._source, extra_headers=with_trace(extra_headers))
-        return await self.publish_record(topic, record)
+        with publishing(topic) as publication:
+            record = self._codec.encode(event, source=self._source,
+                                        extra_headers=with_trace(extra_headers, publication))
+            publication.describe(record)
+            return await self.publish_record(topic, record)
 
     @abc.abstractmethod
     async def publish_record(self, topic: Topic, record: KafkaRecord) -> Delivery: ...

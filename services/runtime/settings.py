@@ -52,6 +52,9 @@ class RuntimeSettings(BaseSettings):
     ops_host: str = "127.0.0.1"
     ops_port: int = Field(default=0, ge=0, le=65535)  # 0 = an ephemeral port, logged at start
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Where spans go over OTLP/HTTP (a collector's base URL: http://collector:4318); unset: no
+    # export, unless the SDK's own OTEL_EXPORTER_OTLP_ENDPOINT is set (services.runtime.trace_export).
+    otlp_endpoint: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")
     # How often a service says it is alive on ops.events (the ops service calls it silent after
     # several missed beats).
     heartbeat_s: float = Field(default=15.0, gt=0, le=300)

@@ -18,7 +18,7 @@ from typing import Any, Final, TextIO
 
 from services.runtime.broker_link import BrokerLink, BrokerLinkFilter, broker_link, install_broker_link
 from services.runtime.errors import describe
-from services.runtime.tracing import current_trace
+from services.runtime.tracing import current_trace_id
 
 SAFE_FIELDS: Final = frozenset(
     {
@@ -63,8 +63,8 @@ class JsonFormatter(logging.Formatter):
                 line[key] = value if isinstance(value, int | float | bool | None) else str(value)
             else:
                 dropped.append(key)
-        if "trace_id" not in line and (trace := current_trace()) is not None:
-            line["trace_id"] = trace.trace_id
+        if "trace_id" not in line and (trace_id := current_trace_id()) is not None:
+            line["trace_id"] = trace_id
         if dropped:
             line["dropped"] = sorted(dropped)
         if record.exc_info and record.exc_info[1] is not None:

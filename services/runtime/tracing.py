@@ -1,62 +1,280 @@
-"""The trace a process is working under: set while a record is handled, continued by what it publishes.
+"""Spans with the OpenTelemetry SDK, and their context in Kafka headers: one trace per signal.
 
-``EncodingPublisher.publish`` adds trace headers to every event it encodes: the child of the
-record being handled (so triage's outputs continue the intake's trace), or a new trace when
-nothing is being handled (an intake accepting a signal). Logs carry the trace id.
+An intake's acceptance of a signal is the root of its trace (``accepting``); every record a
+service handles is a consumer span whose parent is read from the record's ``traceparent`` with
+OpenTelemetry's W3C propagator (``consuming``); every record it publishes is a producer span,
+child of whatever is current, whose context the propagator writes into the record's headers
+(``publishing``); work in between is a span of its own (``span``). The acceptance time travels
+beside the trace as ``hotline_ingested_at`` (set once, copied unchanged) for end-to-end latency.
+
+Attributes pass ``span_attributes.allowed`` (ids, types and counts only). Exceptions are never
+recorded as span events, and a failed span's status has no description: both would carry an
+error's message, which may quote input; the error's class is the ``error.type`` attribute.
+
+Spans are always made (logs carry their trace id, and headers their context); they leave the
+process only when an OTLP endpoint is configured (``services.runtime.trace_export``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import Iterator, Sequence
-from contextvars import ContextVar
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Final
 
-from contracts import Header
-from contracts.tracing import TraceContext, has_trace
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.propagators.textmap import Getter, Setter
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-_current: ContextVar[TraceContext | None] = ContextVar("hotline_trace", default=None)
+from contracts import Header, KafkaRecord, Topic
+from contracts.envelope import H_TYPE, header_value
+from contracts.tracing import H_INGESTED_AT, has_trace, ingested_at_ms
+from services.runtime.span_attributes import allowed
+
+_PROPAGATOR: Final = TraceContextTextMapPropagator()
+_INGESTED_AT: Final = otel_context.create_key("hotline.ingested_at_ms")
+_SCOPE: Final = "hotline"
 
 
-def current_trace() -> TraceContext | None:
-    return _current.get()
+class _HeaderGetter(Getter[Sequence[Header]]):
+    def get(self, carrier: Sequence[Header], key: str) -> list[str] | None:
+        value = header_value(carrier, key)
+        return None if value is None else [value]
+
+    def keys(self, carrier: Sequence[Header]) -> list[str]:
+        return [name for name, _ in carrier]
+
+
+class _HeaderSetter(Setter[list[Header]]):
+    def set(self, carrier: list[Header], key: str, value: str) -> None:
+        carrier.append((key, value.encode()))
+
+
+_GETTER: Final = _HeaderGetter()
+_SETTER: Final = _HeaderSetter()
+
+
+@dataclass
+class _Provider:
+    # Until a service configures export, spans are made by a provider that exports nothing:
+    # trace ids and headers work the same in tools and tests.
+    provider: TracerProvider = field(default_factory=TracerProvider)
+
+
+_state = _Provider()
+
+
+def install_provider(provider: TracerProvider) -> TracerProvider:
+    """Make ``provider`` the one this process's spans come from; returns the previous one."""
+    previous, _state.provider = _state.provider, provider
+    return previous
+
+
+def tracer() -> trace.Tracer:
+    return _state.provider.get_tracer(_SCOPE)
+
+
+# ---------------------------------------------------------------- context in headers
+
+
+def extract(headers: Sequence[Header]) -> otel_context.Context:
+    """The context a record carries: its trace (when its ``traceparent`` is valid) and acceptance time."""
+    context = _PROPAGATOR.extract(headers, context=otel_context.Context(), getter=_GETTER)
+    ingested = ingested_at_ms(headers)
+    return context if ingested is None else otel_context.set_value(_INGESTED_AT, ingested, context)
+
+
+def inject(context: otel_context.Context | None = None) -> list[Header]:
+    """Trace headers for the span current in ``context`` (default: the current context)."""
+    headers: list[Header] = []
+    _PROPAGATOR.inject(headers, context=context, setter=_SETTER)
+    ingested = otel_context.get_value(_INGESTED_AT, context)
+    if isinstance(ingested, int):
+        headers.append((H_INGESTED_AT, str(ingested).encode()))
+    return headers
+
+
+def span_context_of(headers: Sequence[Header]) -> trace.SpanContext | None:
+    """The span a record's headers name as its parent, or None when they carry no valid one."""
+    span_context = trace.get_current_span(extract(headers)).get_span_context()
+    return span_context if span_context.is_valid else None
+
+
+def current_trace_id() -> str | None:
+    """The trace id of the work in hand (32 hex digits), for log lines."""
+    span_context = trace.get_current_span().get_span_context()
+    return trace.format_trace_id(span_context.trace_id) if span_context.is_valid else None
+
+
+# ---------------------------------------------------------------- spans
 
 
 @contextlib.contextmanager
-def continuing(headers: Sequence[Header]) -> Iterator[TraceContext | None]:
-    """Work done inside this block belongs to the trace ``headers`` carry (if any)."""
-    token = _current.set(TraceContext.from_headers(headers))
+def _attached(context: otel_context.Context | None) -> Iterator[None]:
+    token = None if context is None else otel_context.attach(context)
     try:
-        yield _current.get()
+        yield
     finally:
-        _current.reset(token)
+        if token is not None:
+            otel_context.detach(token)
 
 
-def trace_headers(*, parent: Sequence[Header] | None = None, now: datetime | None = None) -> list[Header]:
-    """Headers for a record about to be published: a child of ``parent`` (or of the record being
-    handled), else the start of a new trace stamped with the acceptance time ``now``."""
-    if parent is not None:
-        context = TraceContext.from_headers(parent)
-        if context is None:  # a record from before tracing, or a foreign producer
-            return TraceContext.start(None).headers()
-    else:
-        context = _current.get()
-    context = TraceContext.start(now or datetime.now(UTC)) if context is None else context.child()
-    return context.headers()
+@contextlib.contextmanager
+def span(name: str, attributes: Mapping[str, object] | None = None, *,
+         kind: SpanKind = SpanKind.INTERNAL, context: otel_context.Context | None = None) -> Iterator[Span]:
+    """A span current for the block, child of ``context``'s span (default: the current one)."""
+    with _attached(context), tracer().start_as_current_span(
+            name, kind=kind, attributes=allowed(attributes or {}),
+            record_exception=False, set_status_on_exception=False) as current:
+        try:
+            yield current
+        except (asyncio.CancelledError, GeneratorExit):
+            raise
+        except BaseException as error:
+            fail(current, error)
+            raise
 
 
-def with_trace(extra_headers: Sequence[Header]) -> list[Header]:
-    """``extra_headers`` plus trace headers, unless the caller already set them."""
+def annotate(target: Span, attributes: Mapping[str, object]) -> None:
+    """Add allow-listed attributes to ``target``; anything else is dropped."""
+    target.set_attributes(allowed(attributes))
+
+
+def fail(target: Span, error: BaseException) -> None:
+    """Mark ``target`` failed with the error's class only (its message may quote input)."""
+    target.set_status(Status(StatusCode.ERROR))
+    annotate(target, {"error.type": type(error).__name__})
+
+
+def _root(now: datetime | None) -> otel_context.Context:
+    """A context without a parent span, stamped with the acceptance time of a new signal."""
+    accepted = now or datetime.now(UTC)
+    return otel_context.set_value(_INGESTED_AT, int(accepted.timestamp() * 1000), otel_context.Context())
+
+
+@contextlib.contextmanager
+def accepting(channel: str, *, now: datetime | None = None) -> Iterator[Span]:
+    """An intake accepting one signal: the root of the signal's trace, stamped with the time."""
+    with span("intake accept", {"hotline.channel": channel}, kind=SpanKind.SERVER,
+              context=_root(now)) as current:
+        yield current
+
+
+def consume_context(headers: Sequence[Header]) -> otel_context.Context:
+    """The parent of a consumer span: the record's trace (or a fresh root when it carries none)."""
+    return extract(headers)
+
+
+@contextlib.contextmanager
+def consuming(topic: Topic, headers: Sequence[Header], *, group: str, partition: int,
+              offset: int, topic_name: str | None = None) -> Iterator[Span]:
+    """Handling one record: a consumer span, child of the span that published it."""
+    with span(f"process {topic.value}", _consume_attributes(topic, headers, group, partition, offset,
+                                                            topic_name),
+              kind=SpanKind.CONSUMER, context=consume_context(headers)) as current:
+        yield current
+
+
+@dataclass(frozen=True)
+class OpenSpan:
+    """A span that outlives a block: work is done under it in ``current()`` blocks (from any
+    task), and it is ended once, by ``end``."""
+
+    span: Span
+    context: otel_context.Context
+
+    @contextlib.contextmanager
+    def current(self) -> Iterator[Span]:
+        with _attached(self.context):
+            yield self.span
+
+    def annotate(self, attributes: Mapping[str, object]) -> None:
+        annotate(self.span, attributes)
+
+    def end(self, error: BaseException | None = None) -> None:
+        if error is not None:
+            fail(self.span, error)
+        self.span.end()
+
+
+def start_consuming(topic: Topic, headers: Sequence[Header], *, group: str, partition: int,
+                    offset: int, topic_name: str | None = None) -> OpenSpan:
+    """A consumer span that outlives a block (triage ends it once the record's outputs are
+    acknowledged, after a batch); the caller ends it."""
+    parent = consume_context(headers)
+    started = tracer().start_span(
+        f"process {topic.value}", context=parent, kind=SpanKind.CONSUMER,
+        attributes=allowed(_consume_attributes(topic, headers, group, partition, offset, topic_name)),
+        record_exception=False, set_status_on_exception=False)
+    return OpenSpan(span=started, context=trace.set_span_in_context(started, parent))
+
+
+def _consume_attributes(topic: Topic, headers: Sequence[Header], group: str, partition: int,
+                        offset: int, topic_name: str | None) -> dict[str, object]:
+    return {
+        "messaging.system": "kafka", "messaging.operation.type": "process",
+        "messaging.destination.name": topic_name or topic.value,
+        "messaging.destination.partition.id": partition, "messaging.kafka.offset": offset,
+        "messaging.consumer.group.name": group,
+        "messaging.message.id": header_value(headers, "ce_id"),
+        "cloudevents.event_type": header_value(headers, H_TYPE),
+    }
+
+
+@dataclass
+class Publication:
+    """One record being published: its producer span and the trace headers to put on it."""
+
+    current: Span
+    headers: list[Header]
+
+    def describe(self, record: KafkaRecord) -> None:
+        """Name the encoded record on the span (its CloudEvents id and type)."""
+        annotate(self.current, {"messaging.message.id": record.event_id,
+                                "cloudevents.event_id": record.event_id,
+                                "cloudevents.event_type": header_value(record.headers, H_TYPE)})
+
+
+@contextlib.contextmanager
+def publishing(topic: Topic, *, now: datetime | None = None,
+               operation: str = "send") -> Iterator[Publication]:
+    """A producer span for one record, child of the current span; without one (a decision taken
+    in a web request, a command-line import) it starts a trace, stamped ``now`` as acceptance.
+    ``operation``: ``send`` when the block awaits the broker, ``create`` when it only writes the
+    record (to an outbox or a spool) for later."""
+    parent = otel_context.get_current()
+    if not trace.get_current_span(parent).get_span_context().is_valid:
+        parent = _root(now)
+    with span(f"{operation} {topic.value}", {
+            "messaging.system": "kafka", "messaging.operation.type": operation,
+            "messaging.destination.name": topic.value}, kind=SpanKind.PRODUCER, context=parent) as current:
+        yield Publication(current=current, headers=inject())
+
+
+def trace_headers(topic: Topic, *, now: datetime | None = None) -> list[Header]:
+    """Headers of a record written now and published later (an outbox row): a ``create`` span."""
+    with publishing(topic, now=now, operation="create") as publication:
+        return publication.headers
+
+
+def with_trace(extra_headers: Sequence[Header], publication: Publication) -> list[Header]:
+    """``extra_headers`` plus the publication's trace headers, unless the caller already set them
+    (a record written earlier, with the trace it was written in)."""
     headers = list(extra_headers)
     if not has_trace(headers):
-        headers.extend(trace_headers())
+        headers.extend(publication.headers)
     return headers
 
 
 def ingestion_age_s(headers: Sequence[Header], now: datetime | None = None) -> float | None:
     """Seconds since the intake accepted the signal this record descends from, when known."""
-    context = TraceContext.from_headers(headers)
-    if context is None or context.ingested_at_ms is None:
+    ingested = ingested_at_ms(headers)
+    if ingested is None:
         return None
-    age = (now or datetime.now(UTC)).timestamp() - context.ingested_at_ms / 1000
+    age = (now or datetime.now(UTC)).timestamp() - ingested / 1000
     return max(age, 0.0)

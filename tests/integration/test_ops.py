@@ -13,7 +13,6 @@ from prometheus_client import CollectorRegistry
 
 from contracts import CODEC, KafkaRecord, Topic
 from contracts.events import OpsEvent, OpsKind, SignalTriaged, UrgentAlert
-from contracts.tracing import TraceContext
 from services.ops.collect import DLQ_TOPICS, broker_snapshot, folded_state
 from services.ops.main import OpsMetrics
 from services.runtime import (
@@ -27,6 +26,7 @@ from services.runtime import (
     RuntimeSettings,
 )
 from services.runtime.broker_view import consumer_lag, topic_depths
+from services.runtime.tracing import trace_headers
 from tests.builders import triaged
 from tests.conftest import wait_for
 from tests.e2e.processes import REPO
@@ -157,7 +157,8 @@ async def test_status_and_tail_show_liveness_dead_letters_and_the_oldest_unanswe
         await publisher.publish(Topic.ALERTS_URGENT, _alert(answered, now - timedelta(minutes=30)))
         # Review answers the second one (decisions are keyed by signal id).
         await publisher.publish_record(Topic.REVIEW_DECISIONS, KafkaRecord(
-            key=str(answered).encode(), value=b"{}", headers=tuple(TraceContext.start(now).headers())))
+            key=str(answered).encode(), value=b"{}",
+            headers=tuple(trace_headers(Topic.REVIEW_DECISIONS, now=now))))
         await publisher.publish_record(Topic.SIGNALS_RECEIVED_DLQ,
                                        KafkaRecord(key=None, value=b"x", headers=()))
 

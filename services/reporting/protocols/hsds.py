@@ -255,8 +255,8 @@ def _contact(service: _Service, default_region: Region) -> tuple[Region, Contact
     else:
         phones = [p for c in service.contacts for p in c.phones] + service.phones
         emails = list(dict.fromkeys(e for e in [*(c.email for c in service.contacts), service.email] if e))
-        channels = [{"type": "phone", "number": p.number, **({"label": p.description[:200]} if p.description
-                                                            else {})} for p in phones]
+        channels = [{"type": "phone", "number": _number(p.number),
+                     **({"label": p.description[:200]} if p.description else {})} for p in phones]
         channels += [{"type": "email", "address": e} for e in emails]
     availability = (json.loads(attributes["availability"]) if "availability" in attributes
                     else _weekly(service))
@@ -270,6 +270,12 @@ def _contact(service: _Service, default_region: Region) -> tuple[Region, Contact
         "availability": availability, "last_verified": service.assured_date or _NEVER_VERIFIED,
         "languages": [lang.code for lang in service.languages if lang.code], "notes": attributes.get("notes"),
     })
+
+
+def _number(text: str) -> str:
+    # Published data quotes numbers as a spreadsheet does ('"+44 1234 234567"', Open Referral's
+    # own 3.0 example): the quotes are not part of the number.
+    return text.strip().strip("\"'").strip()
 
 
 def _weekly(service: _Service) -> object:
