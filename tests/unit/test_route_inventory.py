@@ -67,6 +67,7 @@ INVENTORY: Final[dict[str, dict[tuple[str, str], str]]] = {
         ("POST", "/api/v1/calls/reports"): SPECIALIST_BEARER,
         ("GET", "/specialist/report"): SPECIALIST_BASIC,
         ("POST", "/specialist/report"): SPECIALIST_BASIC,
+        ("GET", "/static/{path}"): PUBLIC,  # the staff pages' stylesheet
     },
     "reporting": {
         ("GET", "/openapi.json"): PUBLIC,  # the API's shape only
