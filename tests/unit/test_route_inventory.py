@@ -87,6 +87,7 @@ INVENTORY: Final[dict[str, dict[tuple[str, str], str]]] = {
         ("POST", "/logout"): STAFF,
         ("GET", "/"): PUBLIC,  # a redirect to /queue
         ("GET", "/queue"): STAFF,
+        ("POST", "/queue/next"): STAFF,  # claims the most urgent unclaimed case
         ("GET", "/cases/{case_id}"): STAFF,
         ("POST", "/cases/{case_id}/actions/{action}"): STAFF,
         ("GET", "/events"): STAFF,
