@@ -74,6 +74,13 @@ def task_groups(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     groups: dict[str, list[dict[str, Any]]] = {}
     for task in sorted(tasks, key=lambda t: (t["due"] or latest, t["task_id"])):
         groups.setdefault(task["reference_number"], []).append(task)
+    for calls in groups.values():
+        # Victims in different situations have chains of their own: say which call is for whom.
+        chains = {t["victim"] for t in calls if not t.get("obligation")}
+        for task in calls:
+            if len(chains) > 1 and not task.get("obligation"):
+                group = sorted(chains).index(task["victim"]) + 1
+                task["purpose"] = f"{task['purpose']}, victim group {group}"
     return [{"reference_number": reference, "tasks": calls} for reference, calls in groups.items()]
 
 

@@ -134,13 +134,18 @@ async def test_the_page_says_what_each_call_is_for_and_how_long_is_left_on_the_h
 def test_calls_are_grouped_by_report_with_the_report_due_first_on_top() -> None:
     now = datetime.now(UTC)
 
-    def task(task_id: int, reference: str, minutes: int) -> dict[str, Any]:
-        return {"task_id": task_id, "reference_number": reference, "due": now + timedelta(minutes=minutes)}
+    def task(task_id: int, reference: str, minutes: int, victim: int = 0) -> dict[str, Any]:
+        return {"task_id": task_id, "reference_number": reference, "due": now + timedelta(minutes=minutes),
+                "victim": victim, "purpose": "tip report to law enforcement"}
 
-    groups = task_groups([task(1, "HT-AAAA-AAAAA", 30), task(2, "HT-BBBB-BBBBB", 50),
+    groups = task_groups([task(1, "HT-AAAA-AAAAA", 30), task(2, "HT-BBBB-BBBBB", 50, victim=1),
                           task(3, "HT-BBBB-BBBBB", 5), task(4, "HT-AAAA-AAAAA", 10)])
     assert [(g["reference_number"], [t["task_id"] for t in g["tasks"]]) for g in groups] == [
         ("HT-BBBB-BBBBB", [3, 2]), ("HT-AAAA-AAAAA", [4, 1])]
+    # Two chains of one report (victims in different situations) say which group each call is for.
+    assert [t["purpose"] for t in groups[0]["tasks"]] == [
+        "tip report to law enforcement, victim group 1", "tip report to law enforcement, victim group 2"]
+    assert groups[1]["tasks"][0]["purpose"] == "tip report to law enforcement"
 
 
 async def test_a_call_logged_on_the_page_is_recorded_under_the_signed_in_name(desk: Desk) -> None:
