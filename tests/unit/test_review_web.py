@@ -589,4 +589,4 @@ def test_reports_sent_read_per_chain_and_a_call_is_a_task_until_its_outcome(app:
         assert "Victim, step" not in page and "victim extraction le intervention" not in page
         outcome("no_answer", 0, 0, "phone", "hou-det-smith")
         page = client.get(f"/cases/{case_id}").text
-    assert re.search(r"<td>called: no answer</td>", page)
+    assert re.search(r'<td><span class="cell-label">Now: </span>called: no answer</td>', page)
