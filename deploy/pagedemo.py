@@ -128,6 +128,8 @@ class DemoSite:
     review: str = ""
     ack_tokens: dict[str, str] = field(default_factory=dict)  # "fresh", "acknowledged"
     cases: dict[str, uuid.UUID] = field(default_factory=dict)  # what the case shows -> its id
+    # What the call report form published (the demo's broker is this publisher).
+    phone_publisher: InMemoryPublisher | None = None
 
 
 @dataclass(frozen=True)
@@ -360,6 +362,7 @@ async def serve_demo(folder: Path) -> AsyncIterator[DemoSite]:
     signals = _signals(now)
     webform, webform_publisher = _webform(folder / "webform")
     phone, phone_publisher = _phone()
+    site.phone_publisher = phone_publisher
     reporting, ledger_db = _reporting(folder / "reporting", now, site, signals)
     review, review_db = _review(folder / "review", now, site, signals)
     async with AsyncExitStack() as stack:
