@@ -96,7 +96,9 @@ def need_words(need: str) -> str:
 def event_words(kind: str, channel: str | None, reason: str | None) -> str:
     words = _DELIVERED.get(channel or "", "delivered") if kind == "delivered" else _EVENTS.get(
         kind, kind.replace("_", " "))
-    return f"{words} ({reason.replace('_', ' ')})" if reason and kind not in ("exhausted",) else words
+    if reason and kind in ("failed", "timed_out"):  # the others' words already say why
+        return f"{words} ({reason.replace('_', ' ')})"
+    return words
 
 
 def _chain_titles(records: list[OutcomeRecord]) -> dict[int | None, str]:
