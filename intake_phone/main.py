@@ -9,6 +9,7 @@ from intake_phone.config import PhoneSettings
 from intake_phone.importer import SERVICE
 from intake_phone.source import build_app
 from services.runtime import HttpServer, KafkaPublisher, ServiceContext, load_settings, run_service
+from services.runtime.local_time import LocalClock
 
 
 async def serve(context: ServiceContext, settings: PhoneSettings) -> None:
@@ -22,7 +23,7 @@ async def serve(context: ServiceContext, settings: PhoneSettings) -> None:
                                        for name, token in settings.specialist_tokens.items()},
                     secret=settings.reference_secret.get_secret_value().encode(),
                     now=lambda: datetime.now(UTC), default_region=settings.default_region,
-                    registry=context.metrics.registry)
+                    registry=context.metrics.registry, clock=LocalClock(settings.timezone))
     server = HttpServer(app, settings.http_host, settings.http_port, name="phone",
                         trusted_proxies=settings.trusted_proxies)
     try:

@@ -10,34 +10,39 @@ Specialists file reports through the JSON API (``Authorization: Bearer <token>``
 form (HTTP Basic: their name and the same token). Staff only: nothing here is public. A browser
 sends Basic credentials with a post from any site, so the form carries the runtime's form check (an
 HMAC of the name and the report id under the specialist's token), and the web edge refuses
-state-changing requests a browser sent from another site.
+state-changing requests a browser sent from another site. The form is the public tip form's equal
+(``call_form``): choices in words, every value kept after a problem, an error summary linking to
+each field and each message tied to its field; people are rows, and "Add another person or group"
+posts the form back with one more row, filing nothing, so no script is needed.
 """
 
 from __future__ import annotations
 
 import hmac
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from prometheus_client import CollectorRegistry
 from pydantic import BaseModel, ValidationError
 from twilio.request_validator import RequestValidator
 
 from contracts import Topic
-from contracts.events import CallType, ReporterRole, SignalReceived, Urgency
+from contracts.events import SignalReceived
+from intake_phone import call_form
+from intake_phone.call_form import Problem
 from intake_phone.report import SpecialistReport, report_signal
 from intake_phone.translate import twilio_signal
 from services.runtime import Publisher, PublishError
+from services.runtime.local_time import LocalClock
 from services.runtime.metrics import intake_signals_counter
+from services.runtime.staff_pages import STAFF_CSP, STATIC_PREFIX, mount_styles, page_environment
 from services.runtime.tracing import accepting, annotate
 from services.runtime.web_edge import (
-    STRICT_CSP,
     EdgePolicy,
     FormCheck,
     basic_credentials,
@@ -45,8 +50,6 @@ from services.runtime.web_edge import (
     protect,
 )
 
-# The form page has a <style> block and no script.
-_CSP: Final = STRICT_CSP + "; style-src 'unsafe-inline'"
 _REPORT_CHECK: Final = FormCheck("call-report")
 _REQUIRED: Final = {"status": ("CallSid", "CallStatus"), "recording": ("CallSid", "RecordingSid"),
                     "transcription": ("CallSid", "TranscriptionStatus")}
@@ -67,6 +70,8 @@ def build_app(
     now: Callable[[], datetime],
     default_region: str = "US",
     registry: CollectorRegistry | None = None,
+    clock: LocalClock | None = None,
+    site: str = "Hotline call specialists",
 ) -> FastAPI:
     intake = intake_signals_counter(registry or CollectorRegistry())
     app = FastAPI(title="Hotline phone intake", version="1", docs_url=None, redoc_url=None,
@@ -163,17 +168,20 @@ def build_app(
             ReportAccepted(reference_number=signal.reference_number, call_id=signal.source.call_id
                            if signal.source.kind == "phone" else "").model_dump(), status_code=202)
 
-    environment = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
-                              autoescape=select_autoescape(["html"]))
+    environment = page_environment(Path(__file__).parent / "templates", clock or LocalClock())
     page = environment.get_template("report.html")
+    mount_styles(app)
 
-    def html(specialist: str, status: int = 200, *, values: dict[str, str], **context: Any) -> HTMLResponse:
+    def html(specialist: str, status: int = 200, *, values: dict[str, str], problems: Sequence[Problem] = (),
+             adding: bool = False, **context: Any) -> HTMLResponse:
         report_id = values.get("report_id") or str(uuid.uuid4())
         check = _REPORT_CHECK.value(form_key(specialist), specialist, report_id)
-        return HTMLResponse(page.render(call_types=list(CallType), roles=list(ReporterRole),
-                                        urgencies=list(Urgency), report_id=report_id, check=check,
-                                        values=values, **context),
-                            status_code=status, headers={"content-security-policy": _CSP})
+        errors = {p.field: p.message for p in problems}
+        body = page.render(site=site, signed_in=specialist, now=now(), report_id=report_id, check=check,
+                           values=values, errors=errors, rows=call_form.row_count(values, adding=adding),
+                           max_rows=call_form.MAX_ROWS, label_of=call_form.label_of,
+                           first_choice=call_form.FIRST_CHOICE, words=call_form, **context)
+        return HTMLResponse(body, status_code=status, headers={"content-security-policy": STAFF_CSP})
 
     def challenge() -> Response:
         return Response("specialists only", status_code=401,
@@ -184,7 +192,7 @@ def build_app(
         specialist = specialist_from_basic(authorization)
         if specialist is None:
             return challenge()
-        return html(specialist, values={}, errors={})
+        return html(specialist, values={})
 
     @app.post("/specialist/report", include_in_schema=False)
     async def report_form_post(request: Request,
@@ -192,32 +200,28 @@ def build_app(
         specialist = specialist_from_basic(authorization)
         if specialist is None:
             return challenge()
-        form = await request.form(max_files=0, max_fields=100)
-        values = {k: v for k, v in form.items() if isinstance(v, str) and k != "check"}
+        form = await request.form(max_files=0, max_fields=40 + 8 * call_form.MAX_ROWS)
+        values = {k: v for k, v in form.items() if isinstance(v, str) and k not in ("check", "add_victim")}
         if not _REPORT_CHECK.valid(form_key(specialist), form.get("check"), specialist,
                                    values.get("report_id", "")):
-            return html(specialist, 403, values=values, errors={
-                "form": "not saved: this form is out of date or came from another page; check it and "
-                        "file it again"})
-        data: dict[str, Any] = {k: v for k, v in values.items()
-                                if v.strip() and k in SpecialistReport.model_fields}
-        data["consent_to_share"] = values.get("consent_to_share") == "yes"
-        victim = {k.removeprefix("victim_"): v for k, v in values.items()
-                  if k.startswith("victim_") and v.strip()}
-        if victim:
-            data["victims"] = [victim]
+            return html(specialist, 403, values=values, problems=[Problem(
+                "form", "Not saved: this form is out of date or came from another page. Check it and "
+                        "file it again.")])
+        if "add_victim" in form:  # "Add another person or group": the same form, one more row, nothing filed
+            return html(specialist, values=values, adding=True, focus_row=call_form.row_count(values))
+        data, rows = call_form.report_data(values)
         try:
             report = SpecialistReport.model_validate(data)
         except ValidationError as error:
-            errors = {".".join(str(part) for part in e["loc"]): e["msg"]
-                      for e in error.errors(include_input=False)}
-            return html(specialist, 422, values=values, errors=errors)
+            return html(specialist, 422, values=values, problems=call_form.form_errors(error, rows))
         signal = report_signal(report, specialist=specialist, received_at=now(), secret=secret)
         if await publish(signal) is not None:
-            return html(specialist, 503, values=values,
-                        errors={"form": "not saved: the broker is unavailable, try again"})
-        return html(specialist, values={}, errors={}, saved=signal.reference_number,
+            return html(specialist, 503, values=values, problems=[Problem(
+                "form", "Not saved: the system that takes reports is unavailable. Keep this page open "
+                        "and file it again in a minute.")])
+        return html(specialist, values={}, saved=signal.reference_number,
                     linked=signal.related.reference_number if signal.related else None)
 
-    protect(app, EdgePolicy(trusted_origins=frozenset({origin_of(public_url)}) - {""}))
+    protect(app, EdgePolicy(trusted_origins=frozenset({origin_of(public_url)}) - {""},
+                            cacheable_prefixes=(STATIC_PREFIX,)))
     return app

@@ -27,7 +27,7 @@ from services.runtime.provision import provision
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 _FOLDER_MARKERS = {"unit": "unit", "integration": "kafka", "e2e": "e2e"}
 # An integration test marked with one of these needs that service, not the Kafka broker.
-_OTHER_SERVICE_MARKERS = ("postgres", "tool")
+_OTHER_SERVICE_MARKERS = ("postgres", "tool", "browser")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

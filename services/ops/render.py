@@ -61,7 +61,9 @@ def status_data(state: OpsState, snapshot: BrokerSnapshot, *, now: datetime,
     open_alerts = state.unacknowledged(now)
     oldest = None
     if open_alerts:
-        oldest = {"signal_id": str(open_alerts[0][0]), "age_s": round(open_alerts[0][1], 1)}
+        signal_id, age = open_alerts[0]
+        oldest = {"signal_id": str(signal_id), "reference_number": state.references.get(signal_id),
+                  "age_s": round(age, 1)}
     services = {}
     for name, verdict in state.liveness(now, silent_after).items():
         seen = state.services[name]
@@ -108,8 +110,12 @@ def status_text(data: dict[str, Any], *, colour: bool, urgent_ack_s: float) -> s
         lines.append(paint("  none unacknowledged", "ok", colour))
     else:
         tone = "critical" if oldest["age_s"] >= urgent_ack_s else "warning"
-        lines.append(paint(f"  {data['urgent_unacknowledged']} unacknowledged; oldest {oldest['signal_id']} "
+        # The reference number is what a supervisor types into review's search; the signal id is not.
+        name = oldest.get("reference_number") or f"signal {oldest['signal_id']}"
+        lines.append(paint(f"  {data['urgent_unacknowledged']} unacknowledged; oldest {name} "
                            f"waiting {_age(oldest['age_s'])}", tone, colour))
+        if oldest.get("reference_number"):
+            lines.append(f"  find it in review: search for {oldest['reference_number']}")
     if data["undecodable_records"]:
         lines += ["", paint(f"{data['undecodable_records']} records on the ops topics could not be decoded",
                             "warning", colour)]

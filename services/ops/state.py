@@ -38,6 +38,8 @@ class OpsState:
     spools: dict[str, Spool] = field(default_factory=dict)
     counts: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     urgent: dict[UUID, datetime] = field(default_factory=dict)
+    # The reference number of each urgent alert's signal: what a supervisor searches review for.
+    references: dict[UUID, str] = field(default_factory=dict)
     acknowledged: set[str] = field(default_factory=set)
     undecodable: int = 0
 
@@ -57,6 +59,7 @@ class OpsState:
             return None
         if isinstance(decoded, UrgentAlert):
             self.urgent.setdefault(decoded.signal_id, decoded.raised_at)
+            self.references.setdefault(decoded.signal_id, decoded.reference_number)
         elif isinstance(decoded, OpsEvent):
             self._apply_ops(decoded)
         elif isinstance(decoded, InputQuarantined):

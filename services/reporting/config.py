@@ -34,6 +34,9 @@ class ReportingSettings(RuntimeSettings):
     smtp_password: SecretStr | None = None
     # Per contact id, the HMAC secret of its webhook (JSON: {"contact-id": "secret"}).
     webhook_secrets: dict[str, SecretStr] = Field(default_factory=dict)
+    # Who the acknowledgement page says sent the report, and whom to call about it.
+    hotline_name: str = Field(default="Human Trafficking Hotline", min_length=1, max_length=120)
+    hotline_number: str = Field(default="1-888-373-7888", min_length=3, max_length=40)
     # Call specialists log phone outcomes with this bearer token.
     specialist_token: SecretStr | None = None
     tick_s: float = Field(default=1.0, gt=0, le=60)

@@ -83,6 +83,19 @@ class AckResult(StrEnum):
     UNKNOWN = "unknown"
 
 
+@dataclass(frozen=True)
+class AckView:
+    """What the acknowledgement page may say about its delivery: whom it was for, the reference
+    number and when it went out; never anything of the report itself."""
+
+    reference_number: str
+    contact_name: str
+    organisation: str | None
+    channel: str
+    sent_at: datetime | None
+    acknowledged_at: datetime | None
+
+
 class Ledger:
     def __init__(self, db: Database, *, now: Callable[[], datetime], tokens: AckTokens,
                  lease: timedelta = timedelta(seconds=60), max_attempts: int = 5) -> None:
@@ -235,6 +248,20 @@ class Ledger:
             self._acknowledged(session, step, OutcomeKind.ACKNOWLEDGED, now)
             return AckResult.ACKNOWLEDGED
 
+    def ack_view(self, token: str) -> AckView | None:
+        """The delivery a link belongs to, or None for a link that is not one of ours."""
+        with self._db.read() as session:
+            row = session.execute(select(Step, Report.reference_number).join(
+                Report, Report.report_id == Step.report_id).where(
+                Step.ack_token_hash == AckTokens.digest(token))).first()
+            if row is None:
+                return None
+            step, reference_number = row
+            return AckView(reference_number=reference_number, contact_name=str(step.contact.get("name", "")),
+                           organisation=step.contact.get("organisation"), channel=step.channel,
+                           sent_at=step.sent_at or step.claimed_at,
+                           acknowledged_at=step.finished_at if step.state == StepState.ACKNOWLEDGED else None)
+
     def log_call(self, step_id: int, outcome: CallOutcome, specialist: str, note: str | None) -> bool:
         """A specialist's outcome for a phone task; ``reached`` closes the chain. False: no such task."""
         now = self._now()
@@ -257,14 +284,16 @@ class Ledger:
     def phone_tasks(self) -> list[dict[str, Any]]:
         """Open calls for specialists: the contact to call and the window, never the report's content."""
         with self._db.read() as session:
-            rows = session.execute(_open(select(Step, Report).join(Report, Report.report_id == Step.report_id)
+            rows = session.execute(_open(select(Step, Report, Lookup.obligation_id)
+                                         .join(Report, Report.report_id == Step.report_id)
                                          .where(Step.channel == "phone", Step.state == StepState.DELIVERED))
-                                   .order_by(Step.due_at)).all()
+                                   .order_by(Step.due_at, Step.id)).all()
             return [{"task_id": s.id, "report_id": str(s.report_id), "reference_number": r.reference_number,
-                     "need": r.need, "victim": s.lookup_index, "step": s.step_index,
+                     "need": r.need, "victim": s.lookup_index, "step": s.step_index, "obligation": obligation,
                      "contact_id": s.contact_id, "contact": s.contact,
+                     "opened_at": s.sent_at.isoformat() if s.sent_at else None,
                      "due_at": s.due_at.isoformat() if s.due_at else None}
-                    for s, r in rows]
+                    for s, r, obligation in rows]
 
     # ------------------------------------------------------------ transitions
 

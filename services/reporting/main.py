@@ -20,7 +20,7 @@ from services.reporting.models import OutboxRecord
 from services.reporting.protocols.loader import load_protocols
 from services.reporting.store import Store
 from services.reporting.tokens import AckTokens
-from services.reporting.web import build_app
+from services.reporting.web import Hotline, build_app
 from services.runtime import (
     ConsumerLoop,
     ConsumerSpec,
@@ -30,6 +30,7 @@ from services.runtime import (
     load_settings,
     run_service,
 )
+from services.runtime.local_time import LocalClock
 from services.runtime.outbox import OutboxRelay
 
 SERVICE = "reporting"
@@ -80,7 +81,9 @@ async def serve(context: ServiceContext, settings: ReportingSettings) -> None:
         courier.wake()
 
     app = build_app(ledger, specialist_token=settings.specialist_token, on_change=changed,
-                    public_base_url=settings.public_base_url)
+                    public_base_url=settings.public_base_url,
+                    hotline=Hotline(settings.hotline_name, settings.hotline_number),
+                    clock=LocalClock(settings.timezone), now=now)
     server = HttpServer(app, settings.http_host, settings.http_port, name=SERVICE,
                         trusted_proxies=settings.trusted_proxies)
     tasks: list[asyncio.Task[None]] = []

@@ -7,7 +7,13 @@ task under the token), since a browser sends Basic credentials with any cross-si
 web edge also refuses state-changing requests a browser sent from another site.
 
 Every page is rendered by autoescaping Jinja templates (the acknowledgement page echoes its link's
-token), and every answer gets the web edge's headers.
+token) in the staff pages' frame (``services.runtime.staff_pages``: one stylesheet, no script, times
+on the hotline's clock), and every answer gets the web edge's headers.
+
+The acknowledgement page is opened by police officers and service providers from an email: it says
+who sent the report (the hotline's name and number), its reference number and when it went out,
+what the button does and what to do with a report that was not meant for them; never anything of
+the report itself, which a forwarded or guessed link must not reveal.
 """
 
 from __future__ import annotations
@@ -16,17 +22,20 @@ import asyncio
 import hmac
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Final
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field, SecretStr, ValidationError
 
-from services.reporting.ledger import AckResult, CallOutcome, Ledger
+from services.reporting.ledger import AckResult, AckView, CallOutcome, Ledger
+from services.reporting.wording import CALL_OUTCOMES, purpose
+from services.runtime.local_time import LocalClock
+from services.runtime.staff_pages import STAFF_CSP, STATIC_PREFIX, mount_styles, page_environment
 from services.runtime.web_edge import (
-    STRICT_CSP,
     EdgePolicy,
     FormCheck,
     basic_credentials,
@@ -41,19 +50,53 @@ class CallLogIn(BaseModel):
     note: Annotated[str, Field(max_length=500)] | None = None
 
 
-# The tasks page has a <style> block and no script.
-_CSP: Final = STRICT_CSP + "; style-src 'unsafe-inline'"
 _TASK_CHECK: Final = FormCheck("phone-task")
 _SPECIALIST = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
-_PAGES = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
-                     autoescape=select_autoescape(["html"]))
+_TEMPLATES: Final = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True)
+class Hotline:
+    """Who the pages speak for (``HOTLINE_HOTLINE_NAME``, ``HOTLINE_HOTLINE_NUMBER``)."""
+
+    name: str = "Human Trafficking Hotline"
+    number: str = "1-888-373-7888"
+
+
+def _when(iso: str | None) -> datetime | None:
+    return datetime.fromisoformat(iso) if iso else None
+
+
+def task_groups(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Open calls by report (one case), the report whose next call is due first at the top, each
+    report's calls soonest first: the order a specialist should dial in."""
+    latest = datetime.max.replace(tzinfo=UTC)
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for task in sorted(tasks, key=lambda t: (t["due"] or latest, t["task_id"])):
+        groups.setdefault(task["reference_number"], []).append(task)
+    for calls in groups.values():
+        # Victims in different situations have chains of their own: say which call is for whom.
+        chains = {t["victim"] for t in calls if not t.get("obligation")}
+        for task in calls:
+            if len(chains) > 1 and not task.get("obligation"):
+                group = sorted(chains).index(task["victim"]) + 1
+                task["purpose"] = f"{task['purpose']}, victim group {group}"
+    return [{"reference_number": reference, "tasks": calls} for reference, calls in groups.items()]
 
 
 def build_app(ledger: Ledger, *, specialist_token: SecretStr | None,
-              on_change: Callable[[], None] = lambda: None, public_base_url: str = "") -> FastAPI:
+              on_change: Callable[[], None] = lambda: None, public_base_url: str = "",
+              hotline: Hotline = Hotline(), clock: LocalClock | None = None,
+              now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> FastAPI:
     """``public_base_url``: where recipients reach the links (behind a proxy, not this host)."""
     app = FastAPI(title="hotline reporting", docs_url=None, redoc_url=None)
     key = specialist_token.get_secret_value().encode() if specialist_token else b""
+    pages = page_environment(_TEMPLATES, clock or LocalClock())
+    mount_styles(app)
+
+    def render(template: str, status: int, **context: Any) -> HTMLResponse:
+        body = pages.get_template(template).render(site=hotline.name, hotline=hotline, now=now(), **context)
+        return HTMLResponse(body, status_code=status, headers={"content-security-policy": STAFF_CSP})
 
     def check(name: str, task_id: int) -> str:
         return _TASK_CHECK.value(key, name, str(task_id))
@@ -66,15 +109,17 @@ def build_app(ledger: Ledger, *, specialist_token: SecretStr | None,
         name, token = credentials
         return name if _SPECIALIST.match(name) and hmac.compare_digest(token.encode(), key) else None
 
-    def ack_page(status: int = 200, *, token: str | None = None, message: str = "") -> HTMLResponse:
-        body = _PAGES.get_template("ack.html").render(token=token, message=message)
-        return HTMLResponse(body, status_code=status)
+    def ack_page(status: int = 200, *, token: str | None = None, view: AckView | None = None,
+                 result: AckResult | None = None) -> HTMLResponse:
+        return render("ack.html", status, token=token, view=view, result=result)
 
     def page(specialist: str, status: int = 200, **context: Any) -> HTMLResponse:
-        tasks = [{**task, "check": check(specialist, task["task_id"])} for task in ledger.phone_tasks()]
-        body = _PAGES.get_template("phone_tasks.html").render(
-            specialist=specialist, tasks=tasks, outcomes=list(CallOutcome), **context)
-        return HTMLResponse(body, status_code=status, headers={"content-security-policy": _CSP})
+        tasks = [{**task, "check": check(specialist, task["task_id"]), "purpose": purpose(task),
+                  "due": _when(task["due_at"]), "opened": _when(task["opened_at"])}
+                 for task in ledger.phone_tasks()]
+        return render("phone_tasks.html", status, signed_in=specialist, specialist=specialist,
+                      groups=task_groups(tasks), count=len(tasks),
+                      outcomes=[(o.value, CALL_OUTCOMES[o.value]) for o in CallOutcome], **context)
 
     def challenge() -> Response:
         return Response("call specialists only", status_code=401,
@@ -118,17 +163,20 @@ def build_app(ledger: Ledger, *, specialist_token: SecretStr | None,
 
     @app.get("/ack/{token}", response_class=HTMLResponse)
     async def ack_button(token: str) -> HTMLResponse:
-        # Mail scanners follow links: a GET only shows a button; the POST acknowledges.
-        return ack_page(token=token)
+        # Mail scanners follow links: a GET only shows the page and its button; the POST acknowledges.
+        view = await asyncio.to_thread(ledger.ack_view, token)
+        if view is None:
+            return ack_page(404, result=AckResult.UNKNOWN)
+        return ack_page(token=token, view=view,
+                        result=AckResult.ALREADY if view.acknowledged_at is not None else None)
 
     @app.post("/ack/{token}", response_class=HTMLResponse)
     async def ack(token: str) -> HTMLResponse:
         result = await asyncio.to_thread(ledger.acknowledge, token)
         if result is AckResult.UNKNOWN:
-            return ack_page(404, message="This link is not valid.")
+            return ack_page(404, result=result)
         on_change()
-        return ack_page(message="Thank you: the report is acknowledged." if result is AckResult.ACKNOWLEDGED
-                        else "This report was already acknowledged.")
+        return ack_page(view=await asyncio.to_thread(ledger.ack_view, token), result=result)
 
     @app.get("/api/v1/phone-tasks", dependencies=[Depends(specialist)])
     async def tasks() -> dict[str, Any]:
@@ -141,5 +189,6 @@ def build_app(ledger: Ledger, *, specialist_token: SecretStr | None,
         on_change()
         return {"status": "logged"}
 
-    protect(app, EdgePolicy(trusted_origins=frozenset({origin_of(public_base_url)}) - {""}))
+    protect(app, EdgePolicy(trusted_origins=frozenset({origin_of(public_base_url)}) - {""},
+                            cacheable_prefixes=(STATIC_PREFIX,)))
     return app

@@ -203,8 +203,8 @@ class CaseStore:
             session.add(ReportOutcomeRow(
                 event_id=event_id, case_id=target.id, report_id=outcome.report_id, need=outcome.need.value,
                 victim=outcome.victim, step=outcome.step, contact_id=outcome.contact_id,
-                channel=outcome.channel, kind=outcome.kind.value, reason=outcome.reason,
-                occurred_at=outcome.occurred_at))
+                channel=outcome.channel, obligation=outcome.obligation, kind=outcome.kind.value,
+                reason=outcome.reason, occurred_at=outcome.occurred_at))
             if outcome.kind is OutcomeKind.EXHAUSTED:
                 target.report_exhausted = True
                 if target.status == "closed":

@@ -29,6 +29,7 @@ from services.runtime import (
     run_service,
 )
 from services.runtime.blobs import BlobReader
+from services.runtime.local_time import LocalClock
 from services.runtime.outbox import OutboxRelay
 
 SERVICE = "review"
@@ -101,7 +102,7 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
         )
     ]
     app = build_app(auth=auth, decisions=decisions, live=live, blobs=BlobReader(settings.attachment_dirs()),
-                    now=now)
+                    now=now, clock=LocalClock(settings.timezone))
     server = HttpServer(app, settings.http_host, settings.http_port, name="review",
                         trusted_proxies=settings.trusted_proxies)
     tasks: list[asyncio.Task[None]] = []

@@ -159,6 +159,8 @@ class ReportOutcomeRow(Base):
     step: Mapped[int | None] = mapped_column(Integer)
     contact_id: Mapped[str | None] = mapped_column(String(80))
     channel: Mapped[str | None] = mapped_column(String(16))
+    # A mandatory report's id (e.g. "ncmec-minor") when ``victim`` is its lookup, not a victim's chain.
+    obligation: Mapped[str | None] = mapped_column(String(80))
     kind: Mapped[str] = mapped_column(String(24))
     reason: Mapped[str | None] = mapped_column(String(80))
     occurred_at: Mapped[datetime]

@@ -40,6 +40,7 @@ from services.review.evidence import evidence_for, highlight
 from services.review.facts import URGENCIES, declared
 from services.review.live import LiveHub
 from services.review.models import Attachment
+from services.review.progress import need_words, report_progress
 from services.review.queries import (
     NotAReference,
     QueueFilter,
@@ -51,6 +52,7 @@ from services.review.queries import (
 )
 from services.review.texting import REFUSALS
 from services.runtime.blobs import BlobReader
+from services.runtime.local_time import LocalClock
 from services.runtime.web_edge import EdgePolicy, protect
 
 HERE: Final = Path(__file__).parent
@@ -76,16 +78,24 @@ CASE_ERRORS: Final = {
 }
 # What the API shows of a text's source: never its sender key.
 _TEXT_FIELDS: Final = ("sequence", "keyword", "num_media", "media")
+# What ``?taken=`` may say on the queue page after "Take the next urgent case" (fixed words only).
+QUEUE_NOTICES: Final = {
+    "none": "Every open case is being worked or waits for approval: nothing was claimed.",
+}
 LABELS: Final = {urgency.value: words for urgency, words in URGENCIES.items()}
+NEXT_CANDIDATES: Final = 20  # unclaimed cases tried, most urgent first, if others take them meanwhile
 
 
 def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobReader,
-              now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> FastAPI:
+              now: Callable[[], datetime] = lambda: datetime.now(UTC),
+              clock: LocalClock | None = None) -> FastAPI:
     app = FastAPI(title="Hotline review", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["labels"] = LABELS
     templates.env.globals["declared"] = declared
+    templates.env.globals["clock"] = clock or LocalClock()
+    templates.env.globals["need_words"] = need_words
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     install_handlers(app, templates)
     app.include_router(login_router(auth, templates))
@@ -137,8 +147,29 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobRea
         return templates.TemplateResponse(request, "queue.html", {
             "principal": principal, "items": found.items, "total": found.total, "exact": found.exact,
             "page": page, "pages": max((found.total + PAGE_SIZE - 1) // PAGE_SIZE, 1), "filters": filters,
-            "now": now(),
+            "now": now(), "notice": QUEUE_NOTICES.get(request.query_params.get("taken", "")),
             "call_types": [c.value for c in CallType], "channels": [c.value for c in Channel]})
+
+    def take_next(principal: Principal) -> uuid.UUID | None:
+        """Claim the most urgent open case nobody is working (the queue's order); None if there is none."""
+        with db.read() as session:
+            candidates = queue(session, now(), QueueFilter(unassigned=True), limit=NEXT_CANDIDATES).items
+        for item in candidates:
+            if item.status != "open":
+                continue  # a request awaiting a second person's approval is not "the next case"
+            try:
+                decisions.claim(item.case_id, actor(principal))
+            except DecisionError:
+                continue  # somebody took it between the read and the claim: the next one
+            return item.case_id
+        return None
+
+    @app.post("/queue/next", include_in_schema=False)
+    async def next_case(principal: Principal = Depends(staff)) -> Response:
+        case_id = await run(lambda: take_next(principal))
+        if case_id is None:
+            return RedirectResponse("/queue?taken=none", status_code=303)
+        return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
     api = APIRouter(prefix="/api/v1")
 
@@ -199,8 +230,10 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobRea
              "subject": highlight(s.subject or "", evidence_for(s.triage, "subject")),
              "narrative": highlight(s.narrative or "", evidence_for(s.triage, "narrative"))}
             for s in view.signals]
+        reviewed = next((d for d in reversed(view.decisions) if d.kind == "break_glass_reviewed"), None)
         return templates.TemplateResponse(request, "case.html", {
             "principal": principal, "view": view, "case": view.item, "texts": texts, "now": now(),
+            "reports": report_progress(view.outcomes), "break_glass_reviewed": reviewed,
             "le_needs": [n.value for n in LE_NEEDS], "service_needs": [n.value for n in SERVICE_NEEDS],
             "close_reasons": CLOSE_REASONS, "flags": [FlagName.MINOR.value, FlagName.IMMINENT_DANGER.value],
             "refusals": REFUSALS, "max_reply": MAX_REPLY_CHARS,
@@ -221,7 +254,8 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobRea
                 for s in view.signals],
             "linked": [{"case": item.as_json(), "reason": reason} for item, reason in view.linked],
             "outcomes": [{"report_id": str(o.report_id), "need": o.need, "victim": o.victim,
-                          "step": o.step, "contact_id": o.contact_id, "channel": o.channel, "kind": o.kind,
+                          "step": o.step, "contact_id": o.contact_id, "channel": o.channel,
+                          "obligation": o.obligation, "kind": o.kind,
                           "reason": o.reason, "occurred_at": o.occurred_at.isoformat()}
                          for o in view.outcomes],
             "decisions": [{"id": str(d.id), "kind": d.kind, "status": d.status, "decided_by": d.decided_by,

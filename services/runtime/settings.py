@@ -12,6 +12,8 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from services.runtime.local_time import DEFAULT_ZONE, checked_zone
+
 Environment = Literal["dev", "test", "production"]
 
 
@@ -62,6 +64,13 @@ class RuntimeSettings(BaseSettings):
     # Addresses or networks of the reverse proxies whose X-Forwarded-For a service's HTTP server
     # believes (comma-separated). Empty: none, the peer address is the client. Never "*".
     trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
+    # The hotline's own clock: staff pages show times in this zone, named (events and APIs keep UTC).
+    timezone: str = DEFAULT_ZONE
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        return checked_zone(value)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

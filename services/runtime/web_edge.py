@@ -14,6 +14,8 @@
   length is declared, as soon as the stream passes the limit when it is chunked.
 - ``FormCheck``: the check value carried by forms on pages signed in with HTTP Basic (a browser
   sends Basic credentials with any cross-site post, so the credentials alone prove nothing).
+- ``/favicon.ico``, which every browser asks every app for, is answered here with 204 No Content
+  (cacheable for a day), so no app logs a 404 for it and no page needs an icon of its own.
 
 ``protect(app, policy)`` installs it; ``HttpServer`` refuses to serve an app without it.
 """
@@ -50,6 +52,8 @@ STRICT_CSP: Final = "default-src 'none'; base-uri 'none'; form-action 'self'; fr
 _UNSAFE_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _OWN_SITE: Final = frozenset({b"same-origin", b"none"})  # "none": typed, bookmarked, opened by the user
 _TEXT: Final = b"text/plain; charset=utf-8"
+_FAVICON: Final = "/favicon.ico"
+_READS: Final = frozenset({"GET", "HEAD"})
 
 # (content type, body) of an answer in the request's language; the edge picks the status.
 Renderer = Callable[[Scope], tuple[bytes, bytes]]
@@ -120,6 +124,11 @@ class WebEdge:
             await secured_send({"type": "http.response.body", "body": rendered[1]})
             refused = True
 
+        if path == _FAVICON and scope["method"] in _READS:
+            await send({"type": "http.response.start", "status": 204,
+                        "headers": self._secured([], cacheable=True, max_age=86400)})
+            await send({"type": "http.response.body", "body": b""})
+            return
         if scope["method"] in _UNSAFE_METHODS and self._cross_site(scope):
             await refuse(403, self._render(self.policy.cross_site, scope,
                                            b"Refused: this request was sent from another site."))
@@ -159,7 +168,8 @@ class WebEdge:
                 await secured_send({"type": "http.response.body", "body": b"Internal Server Error"})
             raise
 
-    def _secured(self, headers: list[tuple[bytes, bytes]], cacheable: bool) -> list[tuple[bytes, bytes]]:
+    def _secured(self, headers: list[tuple[bytes, bytes]], cacheable: bool,
+                 max_age: int = 3600) -> list[tuple[bytes, bytes]]:
         own_policy = [(k, v) for k, v in headers if k.lower() == b"content-security-policy"]
         kept = [(k, v) for k, v in headers if k.lower() not in self._replaced]
         for name, value in self._headers:
@@ -167,7 +177,7 @@ class WebEdge:
                 kept.extend(own_policy)  # a route's own policy (a page's styles, a sandbox) stands
             else:
                 kept.append((name, value))
-        kept.append((b"cache-control", b"public, max-age=3600" if cacheable else b"no-store"))
+        kept.append((b"cache-control", f"public, max-age={max_age}".encode() if cacheable else b"no-store"))
         return kept
 
     @staticmethod

@@ -203,7 +203,8 @@ async def test_an_urgent_case_arrives_live_and_its_report_needs_a_second_supervi
     await alice_page.locator("#le-reason").fill("A minor is held at the salon at night")
     await alice_page.get_by_role("button", name="Request (needs approval)").click()
     pending = alice_page.get_by_role("region", name="Awaiting a second person's approval")
-    await expect(pending).to_contain_text("Law-enforcement report (tip reporting) requested by alice")
+    await expect(pending).to_contain_text(
+        "Law-enforcement report: tip report to law enforcement, requested by alice")
     await expect(pending).to_contain_text("Another supervisor must approve your request.")
     await expect(alice_page.get_by_role("button", name="Approve and send")).to_have_count(0)
     await expect(alice_page.locator("h1 .tag")).to_have_text("awaiting approval")
@@ -216,7 +217,8 @@ async def test_an_urgent_case_arrives_live_and_its_report_needs_a_second_supervi
     await expect(pending).to_have_count(0)
     await expect(bob_page.get_by_role("button", name="Approve and send")).to_have_count(0)
     history = bob_page.get_by_role("region", name="History")
-    await expect(history).to_contain_text("alice: le report (A minor is held at the salon at night)")
+    await expect(history).to_contain_text(
+        "alice: le report: tip report to law enforcement (A minor is held at the salon at night)")
     await expect(history).to_contain_text("bob: approve le report")
     await expect(bob_page.locator("h1 .tag")).to_have_count(0)
     await bob.close()

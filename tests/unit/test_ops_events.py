@@ -262,9 +262,14 @@ def test_the_status_screen_shows_what_needs_a_person_and_no_content() -> None:
     data = status_data(state, snapshot, now=NOW, silent_after=timedelta(seconds=60))
     assert data["lag"] == {"review.cases": 8}
     assert data["services"]["triage"]["state"] == "silent"
-    assert data["oldest_unacknowledged"] == {"signal_id": str(late), "age_s": 540.0}
+    reference = json.loads((REPO / "contracts/examples/org.hotline.alert.urgent.v1.json").read_text())[
+        "value"]["reference_number"]
+    assert data["oldest_unacknowledged"] == {"signal_id": str(late), "reference_number": reference,
+                                             "age_s": 540.0}
     text = status_text(data, colour=False, urgent_ack_s=300)
-    assert "silent" in text and "signals.received.dlq" in text and "waiting 9m" in text
+    assert "silent" in text and "signals.received.dlq" in text
+    assert f"oldest {reference} waiting 9m" in text and f"search for {reference}" in text
+    assert str(late) not in text  # a UUID nobody can search for
     assert "\033[" not in text
     assert "\033[1;31m" in status_text(data, colour=True, urgent_ack_s=300)
 

@@ -228,7 +228,7 @@ async def test_the_specialist_form_behind_basic_auth(
             "call_type": "crisis",
             "narrative": "Caller locked in a trailer, boss returns tonight.",
             "danger_now": "yes",
-            "victim_age": "16",
+            "victims-0-age": "16",
             "consent_to_share": "yes",
         },
     )
@@ -256,7 +256,7 @@ async def test_the_specialist_form_refuses_a_post_without_its_check(
     forged = await client.post("/specialist/report", headers=MARIA, data={"report_id": "x-1", **A_REPORT})
     assert forged.status_code == 403
     hidden = form_fields((await client.get("/specialist/report", headers=MARIA)).text)
-    assert set(hidden) == {"report_id", "check"}
+    assert set(hidden) == {"report_id", "check", "victim_rows"}
     other_report = await client.post("/specialist/report", headers=MARIA,
                                      data={**hidden, "report_id": "x-2", **A_REPORT})
     assert other_report.status_code == 403
@@ -280,6 +280,57 @@ async def test_a_cross_site_post_of_the_specialist_form_is_refused(
     own = await client.post("/specialist/report", headers={**MARIA, "Origin": PUBLIC},
                             data={**hidden, **A_REPORT})
     assert own.status_code == 200
+
+
+async def test_the_form_speaks_in_words_and_keeps_every_choice_after_a_problem(
+    client: httpx.AsyncClient, publisher: InMemoryPublisher
+) -> None:
+    page = (await client.get("/specialist/report", headers=MARIA)).text
+    assert '<option value="us_citizen">US citizen</option>' in page
+    assert ">Not asked</label>" in page and ">not_asked<" not in page and ">us_citizen<" not in page
+    chosen = {"call_type": "tip", "caller_role": "professional", "narrative": "Kept words.",
+              "danger_now": "unsure", "trafficking_type": "labor", "urgency": "p2_same_day",
+              "location_state": "tx", "victims-0-age": "sixteen", "victims-0-gender": "female",
+              "victims-0-nationality": "foreign_national", "victims-1-count": "3",
+              "victims-1-nationality": "us_citizen", "victim_rows": "2", "location_zip": "7700"}
+    bad = await client.post("/specialist/report", headers=MARIA, data={**form_fields(page), **chosen})
+    assert bad.status_code == 422 and signals(publisher) == []
+    text = bad.text
+    kept = (("call_type", "tip"), ("caller_role", "professional"), ("trafficking_type", "labor"),
+            ("urgency", "p2_same_day"), ("victims-0-gender", "female"),
+            ("victims-0-nationality", "foreign_national"), ("victims-1-nationality", "us_citizen"))
+    for name, value in kept:
+        select = text[text.index(f'<select id="{name}"'):]
+        assert f'<option value="{value}" selected>' in select[:select.index("</select>")], name
+    assert 'id="danger_now-unsure" name="danger_now" value="unsure" checked' in text
+    assert 'value="sixteen"' in text and 'value="3"' in text and "Kept words." in text
+    # The summary links to each field, in words; each field names its message.
+    assert '<a href="#victims-0-age">Person or group 1: age: Enter a whole number, like 2.</a>' in text
+    assert '<a href="#location_zip">ZIP code: Use a 5-digit ZIP code' in text
+    assert 'id="victims-0-age" name="victims-0-age" value="sixteen"' in text
+    assert 'aria-describedby="victims-0-age-error" aria-invalid="true"' in text
+    assert "Input should be" not in text and "victims.0" not in text
+
+
+async def test_several_people_are_filed_and_add_another_keeps_the_form_without_filing(
+    client: httpx.AsyncClient, publisher: InMemoryPublisher
+) -> None:
+    page = (await client.get("/specialist/report", headers=MARIA)).text
+    assert 'name="victims-0-count"' in page and 'name="victims-1-count"' not in page
+    typed = {**form_fields(page), **A_REPORT, "victims-0-age": "15", "victims-0-gender": "female"}
+    more = await client.post("/specialist/report", headers=MARIA, data={**typed, "add_victim": "1"})
+    assert more.status_code == 200 and signals(publisher) == []
+    assert 'name="victims-1-count"' in more.text and 'value="15"' in more.text
+    assert 'id="victims-1-count" name="victims-1-count" value="" autocomplete="off" size="5" ' \
+           'inputmode="numeric" autofocus' in more.text
+    filed = await client.post("/specialist/report", headers=MARIA, data={
+        **form_fields(more.text), **typed, "victims-1-count": "4", "victims-1-age_low": "20",
+        "victims-1-age_high": "30", "victims-1-nationality": "foreign_national"})
+    assert filed.status_code == 200 and 'id="reference-number"' in filed.text
+    [signal] = signals(publisher)
+    assert [(v.count, v.age, v.gender.value, v.nationality.value) for v in signal.facts.victims] == [
+        (1, 15, "female", "unknown"), (4, None, "unknown", "foreign_national")]
+    assert signal.facts.victims[1].age_range is not None and signal.facts.victims[1].age_range.high == 30
 
 
 async def test_every_answer_of_the_phone_app_carries_the_security_headers(

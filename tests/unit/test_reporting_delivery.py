@@ -389,7 +389,10 @@ async def test_the_ack_link_shows_a_button_on_get_and_acknowledges_on_post(two_e
     async with client_for(app) as client:
         page = await client.get(f"/ack/{claim.token}")
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-        assert f'<form method="post" action="/ack/{claim.token}">' in page.text and "<button>" in page.text
+        assert f'<form method="post" action="/ack/{claim.token}">' in page.text
+        assert "I have received this report</button>" in page.text
+        assert claim.reference_number in page.text and "Human Trafficking Hotline" in page.text
+        assert "Not meant for you?" in page.text and "1-888-373-7888" in page.text
         assert (await client.get(f"/ack/{claim.token}")).status_code == 200  # a scanner following it twice
         assert [s.state for s in two_emails.steps()] == ["delivered", "pending"]
         assert changes.count == 0 and two_emails.outcomes() == [(0, "delivered", None)]
@@ -398,9 +401,11 @@ async def test_the_ack_link_shows_a_button_on_get_and_acknowledges_on_post(two_e
         assert done.status_code == 200 and "Thank you: the report is acknowledged." in done.text
         assert changes.count == 1
         again = await client.post(f"/ack/{claim.token}")
-        assert again.status_code == 200 and "This report was already acknowledged." in again.text
+        assert again.status_code == 200 and "This report was already acknowledged" in again.text
+        revisited = await client.get(f"/ack/{claim.token}")
+        assert "This report was already acknowledged" in revisited.text and "<form" not in revisited.text
         unknown = await client.post("/ack/not-a-token")
-        assert unknown.status_code == 404 and "This link is not valid." in unknown.text
+        assert unknown.status_code == 404 and "This link is not valid" in unknown.text
         assert changes.count == 2  # the second POST told the others; the unknown link did not
     assert [s.state for s in two_emails.steps()] == ["acknowledged", "pending"]
     assert two_emails.outcomes() == [(0, "delivered", None), (0, "acknowledged", None),

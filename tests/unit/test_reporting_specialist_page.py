@@ -6,8 +6,9 @@ import base64
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -23,7 +24,7 @@ from services.reporting.protocols.loader import load_protocols
 from services.reporting.resolution import resolve_request
 from services.reporting.store import Store
 from services.reporting.tokens import AckTokens
-from services.reporting.web import build_app
+from services.reporting.web import build_app, task_groups
 from tests.builders import received
 from tests.reporting_support import Clock, contact, email, report_request
 
@@ -87,7 +88,8 @@ def client(desk: Desk) -> httpx.AsyncClient:
 
 def form_of(page: str) -> tuple[str, str]:
     found = re.search(
-        r'action="(/specialist/tasks/\d+)">\s*<input type="hidden" name="check" value="([0-9a-f]+)"', page)
+        r'action="(/specialist/tasks/\d+)"[^>]*>\s*<input type="hidden" name="check" value="([0-9a-f]+)"',
+        page)
     assert found is not None, page
     return found.group(1), found.group(2)
 
@@ -114,6 +116,36 @@ async def test_the_page_lists_whom_to_call_and_never_the_narrative(desk: Desk) -
     assert NARRATIVE not in page and "<script" not in page
     assert "default-src 'none'" in response.headers["content-security-policy"]
     assert response.headers["cache-control"] == "no-store"
+
+
+async def test_the_page_says_what_each_call_is_for_and_how_long_is_left_on_the_hotlines_clock(
+    desk: Desk,
+) -> None:
+    async with client(desk) as http:
+        page = (await http.get("/specialist/tasks", headers=basic("sam"))).text
+    assert "For: tip report to law enforcement." in page and "tip_reporting" not in page
+    assert re.search(r"\b(9|10) min left\b", page), page  # a 10-minute wait, just opened
+    local = r"\w{3} \w{3} \d+, \d+:\d\d [AP]M E[SD]T"
+    assert re.search(rf"answer needed by <time datetime=\S+>{local}</time>", page), page
+    assert "UTC" not in page and "(America/New_York)" in page
+    assert '<option value="voicemail_left">Left a voicemail</option>' in page
+
+
+def test_calls_are_grouped_by_report_with_the_report_due_first_on_top() -> None:
+    now = datetime.now(UTC)
+
+    def task(task_id: int, reference: str, minutes: int, victim: int = 0) -> dict[str, Any]:
+        return {"task_id": task_id, "reference_number": reference, "due": now + timedelta(minutes=minutes),
+                "victim": victim, "purpose": "tip report to law enforcement"}
+
+    groups = task_groups([task(1, "HT-AAAA-AAAAA", 30), task(2, "HT-BBBB-BBBBB", 50, victim=1),
+                          task(3, "HT-BBBB-BBBBB", 5), task(4, "HT-AAAA-AAAAA", 10)])
+    assert [(g["reference_number"], [t["task_id"] for t in g["tasks"]]) for g in groups] == [
+        ("HT-BBBB-BBBBB", [3, 2]), ("HT-AAAA-AAAAA", [4, 1])]
+    # Two chains of one report (victims in different situations) say which group each call is for.
+    assert [t["purpose"] for t in groups[0]["tasks"]] == [
+        "tip report to law enforcement, victim group 1", "tip report to law enforcement, victim group 2"]
+    assert groups[1]["tasks"][0]["purpose"] == "tip report to law enforcement"
 
 
 async def test_a_call_logged_on_the_page_is_recorded_under_the_signed_in_name(desk: Desk) -> None:
@@ -154,13 +186,14 @@ async def test_a_post_without_the_pages_check_or_with_a_bad_outcome_logs_nothing
     assert desk.calls() == [] and desk.lookup_state() == "open"
 
 
-async def test_the_ack_page_escapes_its_token(desk: Desk) -> None:
+async def test_the_ack_page_of_an_unknown_link_echoes_nothing_and_offers_no_button(desk: Desk) -> None:
     async with client(desk) as http:
         page = await http.get('/ack/x"><img src=x onerror=alert(1)>')
-    assert page.status_code == 200
-    assert "<img" not in page.text
-    assert 'action="/ack/x&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"' in page.text
+    assert page.status_code == 404 and "This link is not valid" in page.text
+    assert "<img" not in page.text and "onerror" not in page.text and "<form" not in page.text
+    assert "1-888-373-7888" in page.text  # whom to call instead
     assert "default-src 'none'" in page.headers["content-security-policy"]
+    assert "script-src" not in page.headers["content-security-policy"]
 
 
 async def test_every_answer_of_the_reporting_app_carries_the_security_headers(desk: Desk) -> None:
@@ -176,7 +209,7 @@ async def test_every_answer_of_the_reporting_app_carries_the_security_headers(de
             await http.post("/api/v1/phone-tasks/1/outcomes", json={},
                             headers={"Authorization": f"Bearer {TOKEN}"}),  # 422
         ]
-    assert [a.status_code for a in answers] == [200, 404, 401, 200, 401, 200, 404, 422]
+    assert [a.status_code for a in answers] == [404, 404, 401, 200, 401, 200, 404, 422]
     for answer in answers:
         assert answer.headers["content-security-policy"].startswith("default-src 'none'"), answer.url
         assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]

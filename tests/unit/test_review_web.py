@@ -24,6 +24,11 @@ from contracts.events import (
     Gender,
     Location,
     Nationality,
+    OutcomeKind,
+    ReportNeed,
+    ReportOutcome,
+    Route,
+    RoutingTarget,
     Urgency,
     Victim,
 )
@@ -31,10 +36,10 @@ from contracts.reference_numbers import reference_for
 from services.review.auth import Auth, Role
 from services.review.cases import CaseStore
 from services.review.db import Database, migrate
-from services.review.decisions import Decisions
+from services.review.decisions import Actor, Decisions
 from services.review.facts import declared
 from services.review.live import LiveHub
-from services.review.models import AuditEntry
+from services.review.models import AuditEntry, Signal
 from services.review.web import ACTIONS, build_app
 from services.runtime.blobs import BlobReader, BlobStore
 from tests.builders import received, reference_with_lookalikes, triaged, written_forms
@@ -494,3 +499,94 @@ def test_declared_ages_read_as_said_and_what_was_not_declared_is_left_out() -> N
         ("The people involved, group 2", (("How many people", "2"), ("Age range", "up to 17"))),
     ]
     assert declared(None) == [] and declared({}) == []
+
+
+def _case(app: App, urgency: Urgency, *, break_glass: bool = False,
+          sla: timedelta = timedelta(hours=4)) -> tuple[uuid.UUID, str]:
+    signal = received(narrative=NARRATIVE)
+    signal = signal.model_copy(update={"reference_number": reference_for(str(signal.signal_id), b"t")})
+    app.store.apply_received(f"r{signal.signal_id}", signal)
+    routes = [Route(target=RoutingTarget.SUPERVISOR_QUEUE, reason="substantive")]
+    if break_glass:
+        routes.append(Route(target=RoutingTarget.LAW_ENFORCEMENT_BREAK_GLASS, reason="imminent_danger"))
+    change = app.store.apply_triaged(f"t{signal.signal_id}", triaged(
+        signal_id=signal.signal_id, reference_number=signal.reference_number, urgency=urgency,
+        sla_due_at=datetime.now(UTC) + sla, routes=routes))
+    assert change is not None
+    return change.case_id, signal.reference_number
+
+
+def test_take_the_next_urgent_case_claims_the_most_urgent_one_nobody_works_and_opens_it(app: App) -> None:
+    later, _ = _case(app, Urgency.P3_BUSINESS_DAYS)
+    urgent_but_taken, _ = _case(app, Urgency.P1_ACT_NOW)
+    most_urgent_free, reference = _case(app, Urgency.P2_SAME_DAY, sla=timedelta(minutes=30))
+    _case(app, Urgency.P2_SAME_DAY, sla=timedelta(hours=3))
+    app.decisions.claim(urgent_but_taken, Actor("bob", "supervisor"))
+    with TestClient(app.app, base_url="http://review.test") as client:
+        csrf = login(client, "ana")
+        assert 'action="/queue/next"' in client.get("/queue").text
+        assert client.post("/queue/next", data={}, follow_redirects=False).status_code == 403  # no CSRF
+        taken = client.post("/queue/next", data={"csrf_token": csrf}, follow_redirects=False)
+        assert taken.status_code == 303 and taken.headers["location"] == f"/cases/{most_urgent_free}"
+        page = client.get(taken.headers["location"]).text
+        assert reference in page and "Worked by <strong>ana</strong> (you)" in page
+        client.post("/queue/next", data={"csrf_token": csrf})  # the other P2
+        last = client.post("/queue/next", data={"csrf_token": csrf}, follow_redirects=False)
+        assert last.headers["location"] == f"/cases/{later}"
+        none = client.post("/queue/next", data={"csrf_token": csrf})
+        assert none.status_code == 200 and "nothing was claimed" in none.text
+
+
+def test_times_are_on_the_hotlines_clock_with_the_zone_named(app: App) -> None:
+    case_id, _ = _case(app, Urgency.P3_BUSINESS_DAYS, sla=timedelta(minutes=90))
+    with TestClient(app.app, base_url="http://review.test") as client:
+        login(client, "ana")
+        queue, page = client.get("/queue").text, client.get(f"/cases/{case_id}").text
+    local = r"\w{3} \w{3} \d+, \d+:\d\d [AP]M E[SD]T"
+    assert re.search(local, queue) and re.search(r"\b1 h( 29 min| 30 min)? left\b", queue), queue
+    assert re.search(rf"Deadline <time datetime=\S+>{local}</time>", page)
+    assert "UTC" not in queue and "UTC" not in page
+
+
+def test_the_break_glass_notice_says_who_reviewed_it_once_it_was(app: App) -> None:
+    case_id, _ = _case(app, Urgency.P1_ACT_NOW, break_glass=True)
+    with TestClient(app.app, base_url="http://review.test") as client:
+        csrf = login(client, "alice")
+        assert "It is awaiting your review." in client.get(f"/cases/{case_id}").text
+        client.post(f"/cases/{case_id}/actions/claim", data={"csrf_token": csrf})
+        client.post(f"/cases/{case_id}/actions/le_report", data={
+            "csrf_token": csrf, "need": "victim_extraction_le_intervention", "reason": "police on scene"})
+        page = client.get(f"/cases/{case_id}").text
+    assert "awaiting your review" not in page
+    reviewed = r"Reviewed by <strong>alice</strong> on <time[^>]*>[^<]+E[SD]T</time>: police on scene"
+    assert re.search(reviewed, page)
+    assert "Review the break-glass report" not in page  # nothing left to review
+    assert "law-enforcement intervention (victim extraction)" in page  # the history, in words
+    assert "victim extraction le intervention" not in page
+
+
+def test_reports_sent_read_per_chain_and_a_call_is_a_task_until_its_outcome(app: App) -> None:
+    case_id, reference = _case(app, Urgency.P2_SAME_DAY)
+    with app.db.read() as session:
+        signal_id = session.scalars(select(Signal.signal_id).where(Signal.case_id == case_id)).one()
+    report_id, at = uuid.uuid4(), datetime.now(UTC)
+
+    def outcome(kind: str, victim: int, step: int | None, channel: str | None = None,
+                contact: str | None = None, obligation: str | None = None) -> None:
+        event = ReportOutcome(report_id=report_id, signal_id=signal_id, reference_number=reference,
+                              need=ReportNeed.VICTIM_EXTRACTION, victim=victim, step=step, contact_id=contact,
+                              channel=channel, obligation=obligation, kind=OutcomeKind(kind), occurred_at=at)
+        app.store.apply_outcome(f"o-{kind}-{victim}-{step}", event)
+
+    outcome("delivered", 0, 0, "phone", "hou-det-smith")
+    outcome("delivered", 2, 0, "email", "fbi-tips", obligation="fbi-minor")
+    with TestClient(app.app, base_url="http://review.test") as client:
+        login(client, "ana")
+        page = client.get(f"/cases/{case_id}").text
+        assert "Law-enforcement intervention (victim extraction)" in page
+        assert "call task opened" in page and ">delivered<" not in page
+        assert "<caption>Contacts</caption>" in page and "Mandatory report: fbi minor" in page
+        assert "Victim, step" not in page and "victim extraction le intervention" not in page
+        outcome("no_answer", 0, 0, "phone", "hou-det-smith")
+        page = client.get(f"/cases/{case_id}").text
+    assert re.search(r'<td><span class="cell-label">Now: </span>called: no answer</td>', page)

@@ -109,6 +109,18 @@ async def test_static_files_may_be_cached_and_a_route_may_sandbox_itself() -> No
     assert download.headers["cache-control"] == "no-store"
 
 
+async def test_the_favicon_every_browser_asks_for_is_no_content_with_the_headers(
+    client: httpx.AsyncClient,
+) -> None:
+    icon = await client.get("/favicon.ico")
+    assert icon.status_code == 204 and icon.content == b""
+    assert icon.headers["content-security-policy"] == STRICT_CSP
+    assert icon.headers["x-content-type-options"] == "nosniff"
+    assert icon.headers["cache-control"] == "public, max-age=86400"
+    assert (await client.head("/favicon.ico")).status_code == 204
+    assert (await client.post("/favicon.ico")).status_code in (404, 405)  # only reads are answered
+
+
 @pytest.mark.parametrize("headers", [
     {"Sec-Fetch-Site": "cross-site"},
     {"Sec-Fetch-Site": "same-site"},
