@@ -13,6 +13,7 @@ from contracts.events._common import (
     TraffickingType,
     Urgency,
 )
+from contracts.events.entities_sighted import EntitiesSighted, SightedEntity
 from contracts.events.input_quarantined import InputQuarantined
 from contracts.events.ops_event import OpsEvent, OpsKind, Severity
 from contracts.events.report_outcome import OutcomeKind, ReportOutcome
@@ -62,6 +63,7 @@ __all__ = [
     "DeclaredFacts",
     "DeclaredTraffickingType",
     "EmailSource",
+    "EntitiesSighted",
     "EntityKind",
     "Evidence",
     "Flag",
@@ -91,6 +93,7 @@ __all__ = [
     "RoutingTarget",
     "SafeContact",
     "Severity",
+    "SightedEntity",
     "SignalReceived",
     "SignalTriaged",
     "TraffickingType",
