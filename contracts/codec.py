@@ -37,6 +37,7 @@ from contracts.errors import (
     UnsupportedVersion,
 )
 from contracts.events import (
+    EntitiesSighted,
     InputQuarantined,
     OpsEvent,
     ReplyOutcome,
@@ -228,6 +229,6 @@ class Codec:
 # The codec of this repository: every event model, and every upcaster ever written.
 CODEC = Codec(
     events=(SignalReceived, SignalTriaged, UrgentAlert, ReportRequested, InputQuarantined, OpsEvent,
-            ReviewDecision, ReportOutcome, ReplyRequested, ReplyOutcome),
+            ReviewDecision, ReportOutcome, ReplyRequested, ReplyOutcome, EntitiesSighted),
     upcasters=(),
 )

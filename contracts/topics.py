@@ -15,6 +15,7 @@ from typing import Literal
 
 from contracts._base import Event
 from contracts.events import (
+    EntitiesSighted,
     InputQuarantined,
     OpsEvent,
     ReplyOutcome,
@@ -51,6 +52,7 @@ class Topic(StrEnum):
     REPLIES_REQUESTED = "replies.requested"
     REPLIES_OUTCOMES = "replies.outcomes"
     OPS_EVENTS = "ops.events"
+    ENTITIES_SIGHTED = "entities.sighted"
     SIGNALS_RECEIVED_DLQ = "signals.received.dlq"
     SIGNALS_TRIAGED_DLQ = "signals.triaged.dlq"
     ALERTS_URGENT_DLQ = "alerts.urgent.dlq"
@@ -214,6 +216,19 @@ _SPECS: tuple[TopicSpec, ...] = (
         producers=_ALL,
         consumers=frozenset({Service.OPS}),
         event_types=(InputQuarantined, OpsEvent),
+    ),
+    TopicSpec(
+        topic=Topic.ENTITIES_SIGHTED,
+        description="Keyed hashes of the entities each signal names: triage's correlation window, "
+        "read whole by every triage worker.",
+        key="signal id",
+        partitions=3,
+        # The correlation window's default (HOTLINE_CORRELATION_WINDOW_HOURS): older sightings
+        # link nothing, and a longer window cannot reach past what the topic keeps.
+        retention=30 * _DAY,
+        producers=frozenset({Service.TRIAGE}),
+        consumers=frozenset({Service.TRIAGE}),
+        event_types=(EntitiesSighted,),
     ),
 )
 

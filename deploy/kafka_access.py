@@ -73,6 +73,13 @@ STREAMS: Mapping[Service, tuple[tuple[str, Topic], ...]] = MappingProxyType({
 })
 
 
+# Topics a consuming service reads whole, without a group (nothing committed, so no lag to scale
+# on): every triage worker reads all of entities.sighted, its shared correlation window.
+FOLLOWED: Mapping[Service, tuple[Topic, ...]] = MappingProxyType({
+    Service.TRIAGE: (Topic.ENTITIES_SIGHTED,),
+})
+
+
 def user_name(service: Service) -> str:
     """The KafkaUser (and SCRAM user name, and Secret) of a service."""
     return f"hotline-{service.value}"
@@ -88,7 +95,9 @@ def writes(service: Service) -> tuple[Topic, ...]:
 
 def _group_topics() -> tuple[Topic, ...]:
     """Topics some consumer group reads: where lag exists."""
-    return tuple(t for t, spec in REGISTRY.items() if spec.consumers & set(CONSUMER_GROUPS))
+    followed = {t for topics in FOLLOWED.values() for t in topics}
+    return tuple(t for t, spec in REGISTRY.items()
+                 if spec.consumers & set(CONSUMER_GROUPS) and t not in followed)
 
 
 def _topic_grants(topics: Iterable[Topic], operations: tuple[Operation, ...], prefix: str) -> list[Grant]:

@@ -2,6 +2,8 @@
 
 Stdlib only, so it runs before the project's virtualenv exists:
 ``python -m deploy.localkafka fetch|start|stop|status|run``. From Python: ``Broker(...).start()``.
+With ``--nodes 3`` it starts a cluster shaped like production instead (``deploy.localcluster``:
+SASL_SSL, SCRAM users and ACLs per service, replication 3), provisioned from the virtualenv.
 """
 
 from __future__ import annotations
@@ -100,6 +102,81 @@ def new_cluster_id() -> str:
             return cluster_id
 
 
+def launch_node(java: str, heap: str, classpath: str, config: Path,
+                logs_dir: Path) -> subprocess.Popen[bytes]:
+    """Start one Kafka server process (broker, controller or both) on ``config``."""
+    with (logs_dir / "stdout.log").open("ab") as out:
+        return subprocess.Popen(  # noqa: S603 - fixed argv
+            [java, *heap.split(), *JVM_FLAGS,
+             f"-Dlog4j2.configurationFile={LOG4J_CONFIG}", f"-Dkafka.logs.dir={logs_dir}",
+             "-cp", classpath, "kafka.Kafka", str(config)],
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: stopping signals the whole JVM
+        )
+
+
+def format_storage(java: str, classpath: str, config: Path, logs_dir: Path, cluster_id: str,
+                   *extra: str) -> None:
+    """Format a node's data dir for ``cluster_id`` (``extra``: e.g. SCRAM users to bootstrap)."""
+    result = subprocess.run(  # noqa: S603 - fixed argv
+        [java, "-cp", classpath, f"-Dlog4j2.configurationFile={LOG4J_CONFIG}",
+         f"-Dkafka.logs.dir={logs_dir}", "kafka.tools.StorageTool", "format",
+         "-t", cluster_id, "-c", str(config), *extra],
+        capture_output=True, text=True, check=False,
+    )
+    if result.returncode != 0:
+        tail = " | ".join((result.stdout + result.stderr).strip().splitlines()[-3:])
+        raise LocalKafkaError(f"formatting with {config} failed: {tail}")
+
+
+def process_alive(pid: int) -> bool:
+    with contextlib.suppress(ChildProcessError):
+        # Reap it if it is our child, so it does not linger as a zombie that looks alive.
+        os.waitpid(pid, os.WNOHANG)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def running_pid(pid_file: Path) -> int | None:
+    """The pid recorded in ``pid_file`` if that process is still alive."""
+    try:
+        pid = int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid
+    return pid
+
+
+def stop_process_group(pid: int, timeout: float, *, kill: bool = False) -> None:
+    """SIGTERM (or SIGKILL at once with ``kill``) the process group, SIGKILL after ``timeout``."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL if kill else signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while process_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if process_alive(pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+        while process_alive(pid) and time.monotonic() < deadline + 10:
+            time.sleep(0.05)
+
+
+def log_tail(logs_dir: Path, lines: int = 5) -> str:
+    texts = []
+    for name in ("stdout.log", "server.log"):
+        with contextlib.suppress(OSError):
+            texts.extend((logs_dir / name).read_text(errors="replace").splitlines()[-lines:])
+    return " | ".join(texts[-lines:]) or "(no log output)"
+
+
 @dataclass
 class Broker:
     """One broker+controller on 127.0.0.1, its data, logs and pid under ``state_dir``."""
@@ -136,17 +213,7 @@ class Broker:
         return f"127.0.0.1:{self.port}"
 
     def _pid(self) -> int | None:
-        try:
-            pid = int(self._pid_file.read_text().strip())
-        except (OSError, ValueError):
-            return None
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return None
-        except PermissionError:
-            return pid
-        return pid
+        return running_pid(self._pid_file)
 
     def running(self) -> bool:
         return self._pid() is not None
@@ -173,14 +240,7 @@ class Broker:
         if not (self.data_dir / "meta.properties").exists():
             self._format(java, classpath, config)
         started = time.monotonic()
-        with (self.logs_dir / "stdout.log").open("ab") as out:
-            process = subprocess.Popen(  # noqa: S603 - fixed argv
-                [java, *self.heap.split(), *JVM_FLAGS,
-                 f"-Dlog4j2.configurationFile={LOG4J_CONFIG}", f"-Dkafka.logs.dir={self.logs_dir}",
-                 "-cp", classpath, "kafka.Kafka", str(config)],
-                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True,  # its own process group: stop() signals the whole JVM
-            )
+        process = launch_node(java, self.heap, classpath, config, self.logs_dir)
         self._pid_file.write_text(f"{process.pid}\n")
         self._info_file.write_text(json.dumps({"pid": process.pid, "port": self.port,
                                                "controller_port": self.controller_port,
@@ -203,14 +263,7 @@ class Broker:
     def stop(self, timeout: float = 30.0) -> None:
         pid = self._pid()
         if pid is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pid, signal.SIGTERM)
-            deadline = time.monotonic() + timeout
-            while self._alive(pid) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            if self._alive(pid):
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(pid, signal.SIGKILL)
+            stop_process_group(pid, timeout)
         self._pid_file.unlink(missing_ok=True)
 
     def __enter__(self) -> Self:
@@ -222,17 +275,6 @@ class Broker:
         self.stop()
 
     # ------------------------------------------------------------ internals
-
-    @staticmethod
-    def _alive(pid: int) -> bool:
-        with contextlib.suppress(ChildProcessError):
-            # Reap it if it is our child, so it does not linger as a zombie that looks alive.
-            os.waitpid(pid, os.WNOHANG)
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        return True
 
     def _adopt_recorded_ports(self) -> None:
         # A restart on the same data keeps its ports: the advertised address is in the data.
@@ -279,22 +321,10 @@ class Broker:
         return path
 
     def _format(self, java: str, classpath: str, config: Path) -> None:
-        result = subprocess.run(  # noqa: S603 - fixed argv
-            [java, "-cp", classpath, f"-Dlog4j2.configurationFile={LOG4J_CONFIG}",
-             f"-Dkafka.logs.dir={self.logs_dir}", "kafka.tools.StorageTool", "format",
-             "-t", new_cluster_id(), "-c", str(config)],
-            capture_output=True, text=True, check=False,
-        )
-        if result.returncode != 0:
-            tail = " | ".join((result.stdout + result.stderr).strip().splitlines()[-3:])
-            raise LocalKafkaError(f"formatting {self.data_dir} failed: {tail}")
+        format_storage(java, classpath, config, self.logs_dir, new_cluster_id())
 
     def _log_tail(self, lines: int = 5) -> str:
-        texts = []
-        for name in ("stdout.log", "server.log"):
-            with contextlib.suppress(OSError):
-                texts.extend((self.logs_dir / name).read_text(errors="replace").splitlines()[-lines:])
-        return " | ".join(texts[-lines:]) or "(no log output)"
+        return log_tail(self.logs_dir, lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -305,7 +335,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="client port (0 = a free one; default: the port this state dir used "
                         "last, else 9092)")
     parser.add_argument("--timeout", type=float, default=90.0)
+    parser.add_argument("--nodes", type=int, default=None,
+                        help="3: a cluster like production (replication 3, min.insync.replicas 2, "
+                        "SASL_SSL with SCRAM, ACLs per service; see deploy.localcluster); default 1")
+    parser.add_argument("--insecure", action="store_true", help="a cluster with plaintext listeners")
+    parser.add_argument("--topic-prefix", default="", help="a cluster's topics and ACLs under this prefix")
     args = parser.parse_args(argv)
+    if args.action != "fetch" and (
+            (args.nodes or 1) > 1 or (args.state_dir / "cluster.json").exists()):
+        from deploy.localcluster import cluster_main  # a cluster: the venv's packages provision it
+
+        return cluster_main(args)
     broker = Broker(state_dir=args.state_dir, port=0 if args.port is None else args.port)
     broker._adopt_recorded_ports()
     if args.port is None and broker.port == 0:

@@ -33,6 +33,9 @@ class TriageSettings(RuntimeSettings):
     entity_key_secret: SecretStr = SecretStr(_DEV_SECRET)
     correlation_window_hours: float = Field(default=24 * 30, gt=0)
     correlation_max_keys: int = Field(default=200_000, ge=100)
+    # How long a starting worker may spend reading the shared window (entities.sighted) before it
+    # takes signals anyway (links to older signals may then be missing until it has caught up).
+    correlation_load_s: float = Field(default=30.0, gt=0, le=600)
 
     @model_validator(mode="after")
     def _refuse_dev_secret_outside_dev(self) -> Self:

@@ -4,16 +4,26 @@ Entities are keyed with HMAC-SHA256 under a secret from the settings, so the sto
 that ever dumps it) holds no phone number, address or e-mail, and the keys cannot be reversed by
 hashing a phone book without the secret.
 
-The store is **in-process** (a dict of bounded deques keyed by the entity hash), not a faust
-table. A faust table is partitioned by its key; signals arrive partitioned by signal id, so a
-table keyed by entity hash would need every signal re-published to a repartition topic keyed by
-each of its entities, and a second agent to read it back: one more broker round trip on the path
-of every urgent signal, and a changelog topic to restore on each rebalance. Links are advice to
-a supervisor, not a delivery guarantee, so the trade is taken the other way: after a restart the
-window starts empty, and with several replicas each links the signals of its own partitions.
-Repeated signals are unaffected by either limit: the same dedup key gives the same signal id,
-hence the same partition, the same replica and the same deterministic output ids, which every
-consumer already ignores when repeated.
+The window is shared by every triage worker and survives restarts: each worker publishes the keys
+a signal names to ``entities.sighted`` (one ``EntitiesSighted`` per signal, published with the
+signal's outputs, so it costs no extra round trip on the urgent path) and reads that whole topic
+back into this store (``triage.sightings``), from the start of the window when it starts and then
+as it grows. A worker links a signal against every sighting it has read plus its own, so signals
+on different partitions, and before a restart, meet.
+
+Why a topic read whole rather than a faust table or PostgreSQL: a table is partitioned by its
+key, and signals arrive partitioned by signal id, so a table keyed by entity would need every
+signal re-published to a repartition topic keyed by each of its entities and a second agent to
+read it back (a broker round trip on the path of every urgent signal, and a changelog to restore
+on each rebalance); PostgreSQL would make triage, today a Kafka-only service, stop when the
+database does. The window is small (a national hotline: tens of thousands of signals a year) and
+bounded by ``max_keys``, so every worker can hold all of it. The price: two signals naming the
+same entity triaged on different workers within the topic's round trip (milliseconds) may not
+see each other. Links are advice to a supervisor, not a delivery guarantee.
+
+Repeated signals are recognised per worker: the same dedup key gives the same signal id, hence
+the same partition, the same worker and the same deterministic output ids, which every consumer
+already ignores when repeated (after a restart or a rebalance they may be fanned out again).
 """
 
 from __future__ import annotations
@@ -73,13 +83,7 @@ class CorrelationStore:
         shared: dict[UUID, set[EntityKind]] = {}
         oldest = received_at - self._window
         for key, kind in keyed:
-            sightings = self._sightings.get(key)
-            if sightings is None:
-                sightings = self._sightings[key] = deque(maxlen=self._per_key)
-                if len(self._sightings) > self._max_keys:
-                    self._sightings.popitem(last=False)
-            else:
-                self._sightings.move_to_end(key)
+            sightings = self._sightings_of(key)
             # Most recent first, and no further than MAX_LINKS other signals: a phone number that
             # every spam message repeats must not make each new signal cost a scan of all of them.
             for seen in reversed(sightings):
@@ -87,10 +91,30 @@ class CorrelationStore:
                     break
                 if seen.signal_id != signal_id and oldest <= seen.received_at <= received_at + self._window:
                     shared.setdefault(seen.signal_id, set()).add(seen.kind)
-            if not sightings or sightings[-1].signal_id != signal_id:
-                sightings.append(_Sighting(signal_id, received_at, kind))
+            self._add(sightings, _Sighting(signal_id, received_at, kind))
         return [LinkedSignal(signal_id=sid, shared=sorted(kinds))
                 for sid, kinds in list(shared.items())[:MAX_LINKS]]
+
+    def remember(self, signal_id: UUID, received_at: datetime, keyed: list[tuple[str, EntityKind]]) -> None:
+        """Record another worker's (or an earlier run's) sightings; a sighting already held is ignored."""
+        for key, kind in keyed:
+            self._add(self._sightings_of(key), _Sighting(signal_id, received_at, kind))
+
+    def _sightings_of(self, key: str) -> deque[_Sighting]:
+        sightings = self._sightings.get(key)
+        if sightings is None:
+            sightings = self._sightings[key] = deque(maxlen=self._per_key)
+            if len(self._sightings) > self._max_keys:
+                self._sightings.popitem(last=False)
+        else:
+            self._sightings.move_to_end(key)
+        return sightings
+
+    @staticmethod
+    def _add(sightings: deque[_Sighting], sighting: _Sighting) -> None:
+        # The same signal comes back from the topic (this worker's own, a redelivery): once each.
+        if all(seen.signal_id != sighting.signal_id for seen in sightings):
+            sightings.append(sighting)
 
     def already_fanned_out(self, dedup_hash: str) -> bool:
         return dedup_hash in self._done

@@ -21,6 +21,7 @@ from triage.config import TriageSettings
 from triage.correlation import CorrelationStore, EntityKeyer
 from triage.processor import GROUP, TriageProcessor
 from triage.rules import warm_up
+from triage.sightings import Sightings
 
 SERVICE = "triage"
 
@@ -38,6 +39,9 @@ async def serve(context: ServiceContext, settings: TriageSettings) -> None:
         halted.append(error)
         context.stop.set()
 
+    store = CorrelationStore(window=settings.correlation_window, max_keys=settings.correlation_max_keys)
+    sightings = Sightings(settings, store, context.metrics, client_id=f"{client_id(settings)}.sightings",
+                          now=lambda: datetime.now(UTC))
     processor = TriageProcessor(
         publisher=publisher,
         dead_letters=DeadLetterer(topic=Topic.SIGNALS_RECEIVED, group=group, publisher=publisher,
@@ -46,7 +50,7 @@ async def serve(context: ServiceContext, settings: TriageSettings) -> None:
                                   ops=context.ops),
         metrics=context.metrics, now=lambda: datetime.now(UTC), group=group, on_halt=on_halt,
         keyer=EntityKeyer(settings.entity_key_secret.get_secret_value().encode()),
-        store=CorrelationStore(window=settings.correlation_window, max_keys=settings.correlation_max_keys),
+        store=store,
     )
     warm_up()  # pattern gates and lingua's models load now, not on the first signal
     settings.faust_datadir.mkdir(parents=True, exist_ok=True)  # faust creates only the last level
@@ -56,16 +60,22 @@ async def serve(context: ServiceContext, settings: TriageSettings) -> None:
     # Ready only while in the group and moving through the records it holds (services.runtime.progress).
     context.health.set("faust", ready=False, detail="starting")
     watching: asyncio.Task[None] | None = None
+    following: asyncio.Task[None] | None = None
     try:
+        # The shared correlation window first, so the first signals are linked like any other.
+        await sightings.load(timeout_s=settings.correlation_load_s)
+        following = asyncio.create_task(sightings.follow(context.stop), name="triage.sightings")
         await app.start()
         watching = asyncio.create_task(watch_progress(
             progress, probe.view, context.health, "faust", interval_s=settings.progress_check_s,
             stop=context.stop), name="triage.progress")
         await context.stop.wait()
     finally:
-        if watching is not None:
-            watching.cancel()
-            await asyncio.gather(watching, return_exceptions=True)
+        for task in (watching, following):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        await sightings.close()
         context.health.set("faust", ready=False, detail="stopping")
         await probe.close()
         await app.stop()

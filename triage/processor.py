@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from contracts import CODEC, DecodeError, Event, Topic
-from contracts.events import SignalReceived, SignalTriaged
+from contracts.events import EntitiesSighted, SightedEntity, SignalReceived, SignalTriaged
+from contracts.events.entities_sighted import MAX_SIGHTED
 from services.runtime import (
     BrokerUnavailable,
     ConsumerHalted,
@@ -136,12 +137,17 @@ class TriageProcessor:
             with span("triage assess", {"hotline.signal_id": str(signal.signal_id),
                                         "hotline.channel": signal.channel.value}) as assessment:
                 triaged = assess(signal, now=self._now())
-                links = self._store.link(signal.signal_id, signal.received_at,
-                                         [(self._keyer.key(e), e.kind) for e in extract(signal)])
+                keyed = [(self._keyer.key(e), e.kind) for e in extract(signal)][:MAX_SIGHTED]
+                links = self._store.link(signal.signal_id, signal.received_at, keyed)
                 if links:
                     triaged = triaged.model_copy(update={"linked_signals": links})
                 annotate(assessment, _assessment_attributes(triaged))
             events: list[tuple[Topic, Event]] = [(Topic.SIGNALS_TRIAGED, triaged)]
+            if keyed:
+                # For every other worker's window, and this one's after a restart (triage.sightings).
+                events.append((Topic.ENTITIES_SIGHTED, EntitiesSighted(
+                    signal_id=signal.signal_id, received_at=signal.received_at,
+                    entities=[SightedEntity(key=key, kind=kind) for key, kind in keyed])))
             alert = urgent_alert(triaged)
             if alert is not None:
                 events.append((Topic.ALERTS_URGENT, alert))

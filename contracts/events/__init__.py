@@ -13,6 +13,7 @@ from contracts.events._common import (
     TraffickingType,
     Urgency,
 )
+from contracts.events.entities_sighted import EntitiesSighted, SightedEntity
 from contracts.events.input_quarantined import InputQuarantined
 from contracts.events.ops_event import OpsEvent, OpsKind, Severity
 from contracts.events.reply import ReplyOutcome, ReplyOutcomeKind, ReplyRequested
@@ -65,6 +66,7 @@ __all__ = [
     "DeclaredFacts",
     "DeclaredTraffickingType",
     "EmailSource",
+    "EntitiesSighted",
     "EntityKind",
     "Evidence",
     "Flag",
@@ -97,6 +99,7 @@ __all__ = [
     "RoutingTarget",
     "SafeContact",
     "Severity",
+    "SightedEntity",
     "SignalReceived",
     "SignalTriaged",
     "SmsMedia",

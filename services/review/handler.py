@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from contracts.events import ReplyOutcome, ReportOutcome, SignalReceived, SignalTriaged, UrgentAlert
 from services.review.cases import CaseChange, CaseStore
-from services.review.live import LiveHub
+from services.review.live import LivePublisher
 from services.runtime import InvalidMessage, Message, RetriableError
 from services.runtime.tracing import annotate, span
 
@@ -22,7 +22,7 @@ class CaseWriter:
     """One writer per process (SQLite has one anyway): applies are serialised; a conflict with
     another replica (the same case created twice at once) is retried by the consumer loop."""
 
-    def __init__(self, store: CaseStore, live: LiveHub) -> None:
+    def __init__(self, store: CaseStore, live: LivePublisher) -> None:
         self._store = store
         self._live = live
         self._lock = asyncio.Lock()

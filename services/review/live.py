@@ -1,18 +1,40 @@
-"""Live updates for open queue pages (server-sent events), within one review process.
+"""Live updates for open queue pages (server-sent events), across every review replica.
 
-Several review replicas would each push only what they applied; a shared channel (PostgreSQL
-LISTEN/NOTIFY) is the step for that. Messages carry ids, urgency and reference numbers only.
+A page holds its ``/events`` stream open on one replica, while the case it must hear about may be
+applied by another (each consumes its own partitions) and an escalation raised by whichever holds
+the SLA clock. On PostgreSQL the replicas share a channel: ``PostgresLive`` sends each message
+with ``NOTIFY`` and every replica ``LISTEN``s and hands what it hears to its own pages
+(``LiveHub``), its own messages included. SQLite is one process (the local default): the hub alone.
+
+Messages carry ids, urgency and reference numbers only. A replica whose listening connection is
+lost (PostgreSQL restarted) reconnects; messages sent meanwhile reach only the pages of the
+replica that sent them, and a page's next reload shows the queue as it is.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Protocol
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "hotline_review_live"
+
+
+class LivePublisher(Protocol):
+    def publish(self, message: dict[str, Any]) -> None: ...
 
 
 class LiveHub:
+    """The pages connected to this process."""
+
     def __init__(self, *, queue_size: int = 100) -> None:
         self._subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
         self._queue_size = queue_size
@@ -42,3 +64,100 @@ class LiveHub:
                 yield f"event: {message.get('type', 'case')}\ndata: {json.dumps(message)}\n\n"
         finally:
             self._subscribers.discard(queue)
+
+
+class PostgresLive:
+    """Every replica's pages hear every replica's messages, through PostgreSQL's LISTEN/NOTIFY."""
+
+    def __init__(self, database_url: str, hub: LiveHub, *, check_s: float = 10.0,
+                 backoff_max_s: float = 5.0) -> None:
+        # psycopg takes the same URL without SQLAlchemy's driver name.
+        self._conninfo = make_url(database_url).set(drivername="postgresql").render_as_string(
+            hide_password=False)
+        self._hub = hub
+        self._check_s = check_s
+        self._backoff_max_s = backoff_max_s
+        self._outgoing: asyncio.Queue[dict[str, Any]] = asyncio.Queue(1000)
+        self._listening = False
+
+    @property
+    def listening(self) -> bool:
+        return self._listening
+
+    def publish(self, message: dict[str, Any]) -> None:
+        if self._outgoing.full():  # the database has been away a while: the oldest news goes
+            self._outgoing.get_nowait()
+        self._outgoing.put_nowait(message)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Listen and send until ``stop``."""
+        tasks = [asyncio.create_task(self._listen(stop), name="review.live-listen"),
+                 asyncio.create_task(self._send(stop), name="review.live-send")]
+        try:
+            await stop.wait()
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _listen(self, stop: asyncio.Event) -> None:
+        delay = 0.2
+        while not stop.is_set():
+            try:
+                async with await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True,
+                                                                 connect_timeout=5) as connection:
+                    await connection.execute(f"LISTEN {CHANNEL}")
+                    if not self._listening:
+                        log.info("live updates channel listening")
+                    self._listening, delay = True, 0.2
+                    while not stop.is_set():
+                        async for notice in connection.notifies(timeout=self._check_s):
+                            self._deliver(notice.payload)
+                        await connection.execute("SELECT 1")  # a quiet spell: is the server still there?
+            except psycopg.Error as error:
+                if self._listening:
+                    log.warning("live updates channel lost; reconnecting",
+                                extra={"error_class": type(error).__name__})
+                self._listening = False
+                await _pause(stop, delay)
+                delay = min(delay * 2, self._backoff_max_s)
+
+    async def _send(self, stop: asyncio.Event) -> None:
+        connection: psycopg.AsyncConnection[Any] | None = None
+        try:
+            while not stop.is_set():
+                message = await self._outgoing.get()
+                payload = json.dumps(message)
+                try:
+                    if connection is None or connection.closed:
+                        connection = await psycopg.AsyncConnection.connect(
+                            self._conninfo, autocommit=True, connect_timeout=5)
+                    await connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+                    if not self._listening:  # it will not come back to this replica's pages
+                        self._hub.publish(message)
+                except psycopg.Error as error:
+                    # The other replicas cannot be told now; this replica's own pages still can.
+                    log.warning("live update not shared with the other replicas",
+                                extra={"error_class": type(error).__name__})
+                    self._hub.publish(message)
+                    if connection is not None:
+                        await connection.close()
+                    connection = None
+        finally:
+            if connection is not None:
+                with contextlib.suppress(psycopg.Error):
+                    await connection.close()
+
+    def _deliver(self, payload: str) -> None:
+        try:
+            message = json.loads(payload)
+        except ValueError:
+            log.warning("live update not readable, dropped")
+            return
+        if isinstance(message, dict):
+            self._hub.publish(message)
+
+
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)

@@ -15,7 +15,7 @@ from services.review.config import ReviewSettings
 from services.review.db import Database, migrate
 from services.review.decisions import Decisions
 from services.review.handler import CaseWriter
-from services.review.live import LiveHub
+from services.review.live import LiveHub, LivePublisher, PostgresLive
 from services.review.metrics import DeadlineGauges
 from services.review.models import Case, OutboxRecord
 from services.review.web import build_app
@@ -31,6 +31,7 @@ from services.runtime import (
 from services.runtime.blobs import BlobReader
 from services.runtime.local_time import LocalClock
 from services.runtime.outbox import OutboxRelay
+from services.runtime.sql import advisory_lock
 
 SERVICE = "review"
 log = logging.getLogger(__name__)
@@ -40,25 +41,38 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-async def sla_clock(decisions: Decisions, live: LiveHub, settings: ReviewSettings, gauges: DeadlineGauges,
-                    stop: asyncio.Event) -> None:
+SLA_CLOCK_LOCK = "review.sla-clock"
+
+
+async def sla_clock(decisions: Decisions, live: LivePublisher, settings: ReviewSettings,
+                    gauges: DeadlineGauges, stop: asyncio.Event) -> None:
     """Escalate urgent cases nobody acknowledged in time (alerting the next supervisor on shift);
-    report every other deadline that passes to ops, and count the cases past theirs for Prometheus."""
+    report every other deadline that passes to ops, and count the cases past theirs for Prometheus.
+
+    Every replica runs this clock, one at a time: a tick escalates and reports only while it holds
+    the clock's advisory lock, so two replicas never escalate the same case at the same moment
+    (twice the audit entries, two supervisors paged). Each tick decides from the database alone,
+    so whichever replica ticks next carries on; every replica counts the late cases it serves."""
     repeat = timedelta(minutes=settings.escalation_repeat_minutes)
 
-    def past_deadline() -> dict[str, tuple[int, float]]:
+    def tick() -> tuple[list[tuple[Case, str | None]], list[Case], dict[str, tuple[int, float]]]:
+        escalated: list[tuple[Case, str | None]] = []
+        missed: list[Case] = []
+        with advisory_lock(decisions.db.engine, SLA_CLOCK_LOCK, wait=False) as held:
+            if held:
+                escalated = decisions.escalate_overdue(repeat_after=repeat)
+                missed = decisions.report_missed_deadlines()
         with decisions.db.read() as session:
-            return queries.past_deadline(session, now())
+            return escalated, missed, queries.past_deadline(session, now())
 
     while not stop.is_set():
         escalated: list[tuple[Case, str | None]] = []
+        missed: list[Case] = []
         try:
-            escalated = await asyncio.to_thread(decisions.escalate_overdue, repeat_after=repeat)
-            missed = await asyncio.to_thread(decisions.report_missed_deadlines)
-            gauges.observe(await asyncio.to_thread(past_deadline))
+            escalated, missed, late = await asyncio.to_thread(tick)
+            gauges.observe(late)
         except Exception as error:  # noqa: BLE001 - the clock must keep running; the next tick retries
             log.error("SLA check failed", extra={"error_class": type(error).__name__})
-            missed = []
         for case, target in escalated:
             log.warning("urgent case escalated", extra={"reference_number": case.reference_number,
                                                         "count": case.escalation_level})
@@ -77,8 +91,11 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
     await asyncio.to_thread(migrate, settings.review_database_url)
     db = Database(settings.review_database_url)
     live = LiveHub()
+    # Pages on any replica hear what every replica applies (PostgreSQL); SQLite is one process.
+    shared = PostgresLive(settings.review_database_url, live) if db.is_postgres else None
+    publish_live: LivePublisher = shared or live
     store = CaseStore(db, urgent_ack=timedelta(minutes=settings.urgent_ack_minutes), now=now)
-    writer = CaseWriter(store, live)
+    writer = CaseWriter(store, publish_live)
     publisher = KafkaPublisher(settings, source=f"/hotline/{SERVICE}", metrics=context.metrics)
     await publisher.start()
     context.ops.attach(publisher)
@@ -112,8 +129,10 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
         tasks = [asyncio.create_task(loop.run(context.stop), name=loop.spec.name) for loop in consumers]
         tasks.append(asyncio.create_task(relay.run(context.stop), name="review.outbox"))
         tasks.append(asyncio.create_task(
-            sla_clock(decisions, live, settings, DeadlineGauges(context.metrics.registry), context.stop),
-            name="review.sla"))
+            sla_clock(decisions, publish_live, settings, DeadlineGauges(context.metrics.registry),
+                      context.stop), name="review.sla"))
+        if shared is not None:
+            tasks.append(asyncio.create_task(shared.run(context.stop), name="review.live"))
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         for task in done:
             task.result()  # a consumer that halted itself stops the service (exit 75)

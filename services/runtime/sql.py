@@ -1,12 +1,19 @@
-"""The relational stores' shared plumbing: engines, sessions, UTC times, Alembic migrations.
+"""The relational stores' shared plumbing: engines, sessions, UTC times, Alembic migrations, locks.
 
 Each service that keeps a database (review's case store, reporting's delivery ledger) owns its
 models and migrations; this is only how they are run. PostgreSQL in production and tests, a SQLite
 file as the local default (WAL, foreign keys, full fsync).
+
+Several replicas share one PostgreSQL database, so what must happen once at a time takes an
+advisory lock (``advisory_lock``): migrations at start (every replica runs them, one after the
+other; the later ones find the schema at head) and review's SLA clock. SQLite is one process's
+store (the local default), where the lock is always granted.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,8 +23,9 @@ from typing import Any
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import JSON, DateTime, Engine, MetaData, Uuid, create_engine, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy import JSON, DateTime, Engine, MetaData, Uuid, create_engine, event, text
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -78,6 +86,52 @@ def migrate(url: str, migrations: Path, revision: str = "head") -> None:
     command.upgrade(alembic_config(url, migrations), revision)
 
 
+MIGRATIONS_LOCK = "hotline.schema-migrations"
+
+
+def advisory_key(name: str) -> int:
+    """The 64-bit key of a named PostgreSQL advisory lock (stable across processes and versions)."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+@contextmanager
+def advisory_lock(engine: Engine, name: str, *, wait: bool = True) -> Iterator[bool]:
+    """Hold the named advisory lock on a connection of its own while the block runs.
+
+    Yields True when held: at once or after waiting (``wait``), or False when another session holds
+    it (``wait=False``). A session lock, not a transaction's, so the block may run any number of
+    transactions of its own; if the process dies, its connection closes and PostgreSQL frees the
+    lock. On SQLite (one process) it is always held.
+    """
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    key = advisory_key(name)
+    with engine.connect() as connection:
+        if wait:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            held = True
+        else:
+            held = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar())
+        connection.commit()  # no transaction left open while the block runs
+        try:
+            yield held
+        finally:
+            if held:
+                _unlock(connection, key)
+
+
+def _unlock(connection: Connection, key: int) -> None:
+    try:
+        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+        connection.commit()
+    except SQLAlchemyError:
+        # The server went away (the lock went with the session), or the unlock failed on a live
+        # session: never return a connection that may still hold the lock to the pool.
+        with contextlib.suppress(SQLAlchemyError):
+            connection.invalidate()
+
+
 def run_alembic_env(metadata: MetaData) -> None:
     """The body of a service's ``migrations/env.py``: the URL comes from ``alembic_config``."""
     config = context.config
@@ -90,7 +144,13 @@ def run_alembic_env(metadata: MetaData) -> None:
             context.run_migrations()
         return
     engine = create_engine(url)
+    # Replicas started together (review, reporting) each migrate at start: one at a time, so the
+    # later ones find the schema at head instead of failing on tables the first is creating.
+    # The lock is the connection's session lock: it goes when the connection closes, or the process dies.
     with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": advisory_key(MIGRATIONS_LOCK)})
+            connection.commit()  # Alembic begins its own transaction on this connection
         context.configure(connection=connection, target_metadata=metadata,
                           render_as_batch=connection.dialect.name == "sqlite")
         with context.begin_transaction():

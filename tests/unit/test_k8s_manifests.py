@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from contracts import REGISTRY, Service, physical_name
-from deploy.kafka_access import CONSUMER_GROUPS, STREAMS, grants, user_name
+from deploy.kafka_access import CONSUMER_GROUPS, FOLLOWED, STREAMS, grants, user_name
 from deploy.kafka_usage import PACKAGES, service_modules, topic_uses
 from deploy.render_manifests import SCALING, generated, max_replicas
 
@@ -99,7 +99,7 @@ def test_streams_are_the_groups_and_topics_the_code_reads(service: Service) -> N
         assert name.startswith(group.name) if group.pattern == "prefix" else name == group.name
         assert service in REGISTRY[topic].consumers
     read = {u.topic for u in topic_uses(service_modules(service)) if u.access == "read"}
-    assert read <= {topic for _, topic in STREAMS[service]}
+    assert read <= {topic for _, topic in STREAMS[service]} | set(FOLLOWED.get(service, ()))
     assert {g.name for g in grants(service) if g.resource == "group"} == {group.name}
 
 

@@ -11,6 +11,7 @@ from contracts import CODEC, Topic
 from contracts.events import (
     Answer,
     DeclaredFacts,
+    EntitiesSighted,
     EntityKind,
     ReportRequested,
     SignalReceived,
@@ -147,6 +148,36 @@ async def test_signals_sharing_an_entity_are_linked_by_kind_without_the_value() 
                          if r.record.key == str(second.signal_id).encode())
     for written in (b"555.0199", b"555-0199", b"5550199", b"555 0199"):
         assert written not in published
+
+
+async def test_workers_share_the_window_through_the_sightings_they_publish() -> None:
+    # Two workers (or one before and after a restart): each has its own store, and what one
+    # publishes to entities.sighted is what the other reads back (triage.sightings).
+    first_worker, second_worker = await _started(), await _started()
+    first_store, second_store = (CorrelationStore(window=timedelta(days=30)) for _ in range(2))
+    first = received(narrative="The Lucky Star Massage owner answers at (214) 555-0199.")
+    second = received(narrative="Girls at LUCKY STAR MASSAGE, the number is 214.555.0199",
+                      received_at=first.received_at + timedelta(days=2))
+    await _processor(first_worker, store=first_store).process(_record(first))
+    [published] = [d.event for d in first_worker.decoded(Topic.ENTITIES_SIGHTED)]
+    assert isinstance(published, EntitiesSighted) and published.signal_id == first.signal_id
+    assert {e.kind for e in published.entities} == {EntityKind.PHONE, EntityKind.BUSINESS}
+    assert b"555" not in first_worker.records(Topic.ENTITIES_SIGHTED)[0].record.value
+    second_store.remember(published.signal_id, published.received_at,
+                          [(e.key, e.kind) for e in published.entities])
+    second_store.remember(published.signal_id, published.received_at,  # read twice: held once
+                          [(e.key, e.kind) for e in published.entities])
+    await _processor(second_worker, store=second_store).process(_record(second))
+    [triaged] = [d.event for d in second_worker.decoded(Topic.SIGNALS_TRIAGED)]
+    assert isinstance(triaged, SignalTriaged)
+    [link] = triaged.linked_signals
+    assert link.signal_id == first.signal_id and set(link.shared) == {EntityKind.PHONE, EntityKind.BUSINESS}
+
+
+async def test_a_signal_naming_no_entity_publishes_no_sighting() -> None:
+    publisher = await _started()
+    await _processor(publisher).process(_record(received(narrative="Somebody is forced to work.")))
+    assert publisher.records(Topic.ENTITIES_SIGHTED) == []
 
 
 def test_links_expire_with_the_window_and_keys_depend_on_the_secret() -> None:
