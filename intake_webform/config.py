@@ -20,6 +20,9 @@ class WebformSettings(RuntimeSettings):
     # Keys reference numbers, follow-up receipts and idempotency keys; whoever holds it can link
     # reference numbers to signals and mint receipts. 32+ random bytes outside dev.
     reference_secret: SecretStr = SecretStr(_DEV_SECRET)
+    # Secrets rotated out (a JSON list, newest first): kept only so that receipts given before a
+    # rotation still let their reporters add information. Drop one once its receipts may go.
+    retired_reference_secrets: list[SecretStr] = Field(default_factory=list)
     # What the form tells people to call; the seeds' national hotline by default.
     hotline_number: str = "1-888-373-7888"
     hotline_text: str = "233733"
@@ -58,6 +61,9 @@ class WebformSettings(RuntimeSettings):
     def _refuse_dev_secret_outside_dev(self) -> Self:
         if self.environment != "dev" and self.reference_secret.get_secret_value() == _DEV_SECRET:
             raise ValueError("set HOTLINE_REFERENCE_SECRET outside dev (32+ random bytes)")
+        current = self.reference_secret.get_secret_value()
+        if any(retired.get_secret_value() in ("", current) for retired in self.retired_reference_secrets):
+            raise ValueError("HOTLINE_RETIRED_REFERENCE_SECRETS holds an empty secret or the current one")
         return self
 
     @model_validator(mode="after")

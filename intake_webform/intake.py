@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -92,11 +92,14 @@ class Intake:
         now: Callable[[], datetime],
         metrics: WebformMetrics,
         source: str = "/hotline/intake-webform",
+        retired_secrets: Sequence[bytes] = (),
     ) -> None:
         self.sender = sender
         self.blobs = blobs
         self.limits = limits
         self._secret = secret
+        # Receipts made before a rotation still prove a report; nothing new is made with these.
+        self._receipt_secrets = (secret, *retired_secrets)
         self._now = now
         self.metrics = metrics
         self._source = source
@@ -184,7 +187,7 @@ class Intake:
         reference = "".join(follow_up.reference_number.upper().split())
         if not is_valid(reference):
             raise Rejected([FieldError("reference_number", "reference_invalid")])
-        if not matches(reference, follow_up.receipt, self._secret):
+        if not matches(reference, follow_up.receipt, self._receipt_secrets):
             self.metrics.receipt_mismatches.inc()
             raise Rejected([FieldError("receipt", "receipt_mismatch")], status=403)
         if not follow_up.narrative and not uploads:

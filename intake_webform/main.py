@@ -44,10 +44,12 @@ async def serve(context: ServiceContext, settings: WebformSettings) -> None:
     metrics = WebformMetrics(context.metrics.registry)
     metrics.watch_spool(spool.usage)
     context.ops.attach(publisher, spool=lambda: (len(spool), settings.spool_max_records))
+    retired = [secret.get_secret_value().encode() for secret in settings.retired_reference_secrets]
     intake = Intake(sender=sender, blobs=BlobStore(settings.blob_dir),
                     limits=Limits(settings.max_attachments, settings.max_attachment_bytes),
                     secret=settings.reference_secret.get_secret_value().encode(),
-                    now=lambda: datetime.now(UTC), metrics=metrics, source=f"/hotline/{SERVICE}")
+                    now=lambda: datetime.now(UTC), metrics=metrics, source=f"/hotline/{SERVICE}",
+                    retired_secrets=retired)
     # Per-client budgets only where the address is the reporter's: behind an onion service or a
     # proxy that forwards nothing, one "client" would be every reporter at once.
     limiter = RateLimiter(per_client=settings.rate_per_client if settings.clients_told_apart else None,

@@ -4,12 +4,17 @@ A receipt is derived from the reference number under the service's secret, so no
 stored to check one, and the intake keeps no table linking people to reports. 100 bits in
 Crockford's base32, in groups of four: long enough that guessing is hopeless (and rate-limited),
 short enough to copy onto paper.
+
+Rotating the secret must not strand the reporters who kept a receipt: the intake keeps its retired
+secrets (``HOTLINE_RETIRED_REFERENCE_SECRETS``) only to check receipts, and makes new ones with the
+current secret alone.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 from typing import Final
 
 from contracts.reference_numbers import ALPHABET
@@ -37,7 +42,11 @@ def normalise(text: str) -> str:
     return "-".join(compact[i:i + _GROUP] for i in range(0, len(compact), _GROUP))
 
 
-def matches(reference_number: str, receipt: str, secret: bytes) -> bool:
-    """Constant-time check that ``receipt`` belongs to ``reference_number``."""
-    expected = receipt_for(reference_number, secret)
-    return hmac.compare_digest(normalise(receipt).encode(), expected.encode())
+def matches(reference_number: str, receipt: str, secrets: Sequence[bytes]) -> bool:
+    """Whether ``receipt`` belongs to ``reference_number`` under any of ``secrets`` (the current one,
+    then the retired ones). Every secret is tried, so the time taken does not say which matched."""
+    given = normalise(receipt).encode()
+    found = False
+    for secret in secrets:
+        found |= hmac.compare_digest(given, receipt_for(reference_number, secret).encode())
+    return found

@@ -43,6 +43,8 @@ def build_webform(
     rate_per_client: int | None = 1000,
     rate_global_per_s: float = 10_000.0,
     rate_global_burst: int = 10_000,
+    secret: bytes = SECRET,
+    retired_secrets: tuple[bytes, ...] = (),
 ) -> Webform:
     spool = Spool(tmp_path / "spool", max_records=spool_max_records, max_bytes=64 * 1024 * 1024)
     budget = GlobalBudget(per_s=rate_global_per_s, burst=rate_global_burst)
@@ -50,7 +52,7 @@ def build_webform(
                            backoff_max=0.5, budget=budget)
     blobs = BlobStore(tmp_path / "blobs")
     intake = Intake(sender=sender, blobs=blobs, limits=Limits(max_attachments, max_attachment_bytes),
-                    secret=SECRET, now=lambda: NOW, metrics=WebformMetrics())
+                    secret=secret, now=lambda: NOW, metrics=WebformMetrics(), retired_secrets=retired_secrets)
     limiter = RateLimiter(per_client=rate_per_client, window_s=600)
     app = build_app(intake=intake, limiter=limiter, max_request_bytes=max_request_bytes)
     return Webform(app=app, intake=intake, sender=sender, spool=spool, blobs=blobs, limiter=limiter)

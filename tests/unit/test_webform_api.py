@@ -67,7 +67,7 @@ async def test_a_full_tip_is_published_with_every_declared_fact(
     assert response.status_code == 202, response.text
     body = response.json()
     assert is_valid(body["reference_number"])
-    assert matches(body["reference_number"], body["receipt"], SECRET)
+    assert matches(body["reference_number"], body["receipt"], [SECRET])
     [event] = signals(publisher)
     assert event.reference_number == body["reference_number"]
     assert event.narrative == FULL_TIP["narrative"]
@@ -245,6 +245,32 @@ async def test_follow_ups_without_a_valid_receipt_or_content_are_refused(
     assert response.status_code == status, response.text
     assert response.json()["detail"][0]["field"] == field
     assert len(signals(publisher)) == 1
+
+
+async def test_a_receipt_given_before_a_rotation_still_proves_its_report(tmp_path: Path) -> None:
+    rotated = b"the-new-secret-0123456789abcdef01"
+    before_publisher = InMemoryPublisher()
+    await before_publisher.start()
+    before = build_webform(tmp_path / "before", before_publisher)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=before.app),
+                                 base_url="http://form") as old:
+        tip = (await old.post("/api/v1/tips", json={"narrative": "First report."})).json()
+    follow_up = {"reference_number": tip["reference_number"], "receipt": tip["receipt"],
+                 "narrative": "They moved her this morning."}
+    for retired, status in (((SECRET,), 202), ((), 403)):
+        after_publisher = InMemoryPublisher()
+        await after_publisher.start()
+        after = build_webform(tmp_path / f"after-{status}", after_publisher, secret=rotated,
+                              retired_secrets=retired)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=after.app),
+                                     base_url="http://form") as new:
+            response = await new.post("/api/v1/follow-ups", json=follow_up)
+            assert response.status_code == status, response.text
+            assert len(signals(after_publisher)) == (1 if status == 202 else 0)
+            # New receipts are made with the current secret only.
+            fresh = (await new.post("/api/v1/tips", json={"narrative": "Another."})).json()
+            assert matches(fresh["reference_number"], fresh["receipt"], [rotated])
+            assert not matches(fresh["reference_number"], fresh["receipt"], [SECRET])
 
 
 async def test_receipts_are_bound_to_their_reference() -> None:
@@ -478,3 +504,18 @@ async def test_an_accepted_attachment_is_stored_by_its_hash_and_referenced_in_th
     assert attachment.media_type == "image/png" and attachment.filename == "lugar.png"
     assert webform.blobs.exists(attachment.sha256)
     assert len(webform.blobs.get(attachment.sha256)) == attachment.size_bytes
+
+
+def test_retired_reference_secrets_come_from_the_environment_and_are_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from intake_webform.config import WebformSettings
+
+    monkeypatch.setenv("HOTLINE_REFERENCE_SECRET", "current-secret-0123456789abcdef")
+    monkeypatch.setenv("HOTLINE_RETIRED_REFERENCE_SECRETS", '["older-secret-0123456789abcdef"]')
+    settings = WebformSettings()
+    retired = [secret.get_secret_value() for secret in settings.retired_reference_secrets]
+    assert retired == ["older-secret-0123456789abcdef"]
+    monkeypatch.setenv("HOTLINE_RETIRED_REFERENCE_SECRETS", '["current-secret-0123456789abcdef"]')
+    with pytest.raises(ValueError, match="the current one"):
+        WebformSettings()
