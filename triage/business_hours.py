@@ -17,7 +17,9 @@ CLOSES: Final = time(19, 0)
 
 # Urgent work is answered 24/7; non-urgent work within 1-3 business days (seed 002).
 _URGENT_SLA: Final = {Urgency.P1_ACT_NOW: timedelta(minutes=15), Urgency.P2_SAME_DAY: timedelta(hours=4)}
-_BUSINESS_DAYS_SLA: Final = {Urgency.P3_BUSINESS_DAYS: 3, Urgency.P4_INFORMATIONAL: 5}
+# Seed 001: a non-urgent request is answered "within two to three business days, allowing for
+# holidays"; an informational one is a non-urgent request like any other.
+_BUSINESS_DAYS_SLA: Final = {Urgency.P3_BUSINESS_DAYS: 3, Urgency.P4_INFORMATIONAL: 3}
 
 
 @cache

@@ -269,6 +269,13 @@ def test_business_day_sla_skips_weekends_and_holidays() -> None:
         datetime(2026, 1, 16, 20, 15, tzinfo=UTC) - received_at)
 
 
+def test_every_non_urgent_request_is_due_within_three_business_days() -> None:
+    # Seed 001: non-urgent requests are answered within two to three business days, P4 included.
+    received_at = datetime(2026, 1, 16, 20, 0, tzinfo=UTC)  # the Friday before MLK day
+    for urgency in (Urgency.P3_BUSINESS_DAYS, Urgency.P4_INFORMATIONAL):
+        assert sla_due(received_at, urgency) == add_business_days(received_at, 3), urgency
+
+
 HARM_NOW = [
     ("Someone is going to get hurt tonight at that house, the boss is drunk.", True),
     ("Ella está sangrando y él no deja que nadie la lleve al hospital ahora mismo.", True),
