@@ -60,7 +60,6 @@ RULES_VERSION: Final = "2026.12.1"
 
 _INFORMATIONAL: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO})
 _NO_SITUATION: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO, CallType.UNRELATED})
-_RANK: Final = {urgency: rank for rank, urgency in enumerate(Urgency)}
 _DECLARED_TYPE: Final = {
     DeclaredTraffickingType.SEX: TraffickingType.SEX,
     DeclaredTraffickingType.LABOR: TraffickingType.LABOR,
@@ -98,11 +97,11 @@ def assess(signal: SignalReceived, *, now: datetime, model: TriageModel | None =
     kind = _call_type(signal, scores, model, danger=danger.raised, automated=set_aside)
     human = _human_triage(extraction, scores, model, tokens, unread=unread, set_aside=set_aside)
     urgency = _urgency(kind, minor=minor.raised, danger=danger.raised)
-    if human is not None and _RANK[urgency] > _RANK[Urgency.P2_SAME_DAY]:
+    if human is not None and urgency.rank > Urgency.P2_SAME_DAY.rank:
         urgency = Urgency.P2_SAME_DAY
     # A call specialist's judged urgency can raise the assessed urgency, never lower it.
     judged = signal.facts.urgency
-    if judged is not None and _RANK[judged] < _RANK[urgency]:
+    if judged is not None and judged.rank < urgency.rank:
         urgency = judged
     return SignalTriaged(
         signal_id=signal.signal_id,

@@ -103,7 +103,7 @@ class Decisions:
                 raise DecisionError(f"{case.reference_number} is being worked by {holder}")
             case.claimed_by, case.claim_expires_at = actor.username, now + self._claim_ttl
             audit.append(session, actor=actor.username, action="claim", case_id=case.id, detail={}, at=now)
-            if case.urgency_rank <= 2 and case.acknowledged_at is None:
+            if Urgency.of_rank(case.urgency_rank).is_urgent and case.acknowledged_at is None:
                 case.acknowledged_at, case.acknowledged_by = now, actor.username
                 self._record(session, case, actor, DecisionKind.ACKNOWLEDGED, "acknowledge", {})
             self._touch(case)
@@ -501,7 +501,8 @@ class Decisions:
             kind="approved", requested_by="review", reason=_code(reason) or "review_decision", need=need,
             requested_at=self._now(), urgency=Urgency(case.urgency),
             conditions=ReportConditions(
-                urgent=case.urgency_rank <= 2, business_hours=bool(triage.get("business_hours", True)),
+                urgent=Urgency.of_rank(case.urgency_rank).is_urgent,
+                business_hours=bool(triage.get("business_hours", True)),
                 minor=case.minor, foreign_national=_foreign(first),
                 trafficking_type=_trafficking(case.trafficking_type)),
             jurisdiction=Jurisdiction(state=case.state, city=case.city,
