@@ -48,6 +48,7 @@ from contracts.events import (
     Urgency,
 )
 from triage.business_hours import is_business_hours, sla_due
+from triage.conditions import report_conditions
 from triage.extract import Extraction, OtherLanguageCue, extract
 from triage.features import extracted_features, fold, words
 from triage.jurisdiction import jurisdiction
@@ -103,6 +104,8 @@ def assess(signal: SignalReceived, *, now: datetime, model: TriageModel | None =
     judged = signal.facts.urgency
     if judged is not None and judged.rank < urgency.rank:
         urgency = judged
+    trafficking_type = _trafficking_type(signal, scores, model, kind)
+    business_hours = is_business_hours(signal.received_at)
     return SignalTriaged(
         signal_id=signal.signal_id,
         reference_number=signal.reference_number,
@@ -113,14 +116,16 @@ def assess(signal: SignalReceived, *, now: datetime, model: TriageModel | None =
         flags=[minor, danger, found.foreign, found.automated],
         urgency=urgency,
         call_type=kind,
-        trafficking_type=_trafficking_type(signal, scores, model, kind),
+        trafficking_type=trafficking_type,
         language=detect(signal.narrative, signal.reporter.preferred_language),
         jurisdiction=jurisdiction(signal, extraction.scan),
-        business_hours=is_business_hours(signal.received_at),
+        business_hours=business_hours,
         sla_due_at=sla_due(signal.received_at, urgency),
         routes=_routes(kind, urgency, minor=minor.raised, danger=danger.raised,
                        has_text=bool(signal.narrative.strip()), human=human),
         needs_human_triage=human,
+        conditions=report_conditions(signal, urgency=urgency, business_hours=business_hours, minor=minor,
+                                     foreign=found.foreign, trafficking_type=trafficking_type),
     )
 
 
