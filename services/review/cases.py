@@ -34,7 +34,7 @@ from contracts.events import (
     UrgentAlert,
 )
 from contracts.ids import derive_id
-from services.review import audit
+from services.review import audit, conditions
 from services.review.db import Database
 from services.review.models import (
     AppliedEvent,
@@ -319,9 +319,9 @@ class CaseStore:
         if ranks:
             case.urgency_rank = min(ranks)
             case.urgency = Urgency.of_rank(case.urgency_rank).value
-        if triaged:
+        lead = conditions.lead(triaged)
+        if lead is not None:
             case.triaged = True
-            lead = min(triaged, key=lambda t: (Urgency(t["urgency"]).rank, t["received_at"]))
             case.call_type = lead["call_type"]
             case.trafficking_type = lead["trafficking_type"]
             jurisdiction = lead.get("jurisdiction") or {}
