@@ -44,6 +44,7 @@ from typing import Any
 import httpx
 from sqlalchemy import event, text
 
+from contracts.events import Urgency
 from services.review.auth import COOKIE, Auth, Principal, Role
 from services.review.db import Database, migrate
 from services.review.queries import QueueFilter, queue
@@ -60,8 +61,9 @@ STATES = dict(zip(
     [39, 30, 22, 20, 13, 12.5, 11.8, 11, 10.8, 10, 9.3, 8.7, 7.8, 7.4, 7, 7, 6.9, 6.2, 6.2, 5.9, 5.8, 5.7,
      5.3, 5.1, 4.6, 4.5, 4.2, 4, 3.6, 3.4, 3.2, 3.2, 3, 2.9, 2.9, 2.1, 2, 1.9, 1.8, 1.4, 1.4, 1.4, 1.1, 1.1,
      1, 0.9, 0.8, 0.7, 0.6, 0.6], strict=True))
-URGENCIES = {1: ("p1_act_now", 3, timedelta(hours=1)), 2: ("p2_same_day", 10, timedelta(hours=24)),
-             3: ("p3_business_days", 60, timedelta(days=3)), 4: ("p4_informational", 27, timedelta(days=30))}
+URGENCIES = {Urgency.P1_ACT_NOW: (3, timedelta(hours=1)), Urgency.P2_SAME_DAY: (10, timedelta(hours=24)),
+             Urgency.P3_BUSINESS_DAYS: (60, timedelta(days=3)),
+             Urgency.P4_INFORMATIONAL: (27, timedelta(days=30))}
 CALL_TYPES = {"tip": 45, "crisis": 8, "referral": 10, "general_info": 15, "tta": 8, "at_risk": 9,
               "unrelated": 5}
 TRAFFICKING = {"sex": 45, "labor": 30, "both": 5, "unknown": 15, "none": 5}
@@ -128,14 +130,14 @@ def _picker(rng: random.Random, weights: Mapping[Any, float], n: int) -> Iterato
 def fake_cases(n: int, seed: int = 7) -> Iterator[tuple[tuple[Any, ...], tuple[Any, ...]]]:
     """(case row, signal row), in the order of ``CASE_COLUMNS`` and ``SIGNAL_COLUMNS``."""
     rng = random.Random(seed)  # noqa: S311 - seeded fake data, not a secret
-    ranks = _picker(rng, {rank: weight for rank, (_, weight, _) in URGENCIES.items()}, n)
+    urgencies = _picker(rng, {urgency: weight for urgency, (weight, _) in URGENCIES.items()}, n)
     states, call_types = _picker(rng, STATES, n), _picker(rng, CALL_TYPES, n)
     kinds, channels = _picker(rng, TRAFFICKING, n), _picker(rng, CHANNELS, n)
     for i in range(n):
-        rank, state, call_type, channel = next(ranks), next(states), next(call_types), next(channels)
-        urgency, _, sla = URGENCIES[rank]
-        urgent, minor = rank <= 2, rng.random() < 0.20
-        danger = rng.random() < (0.7 if rank == 1 else 0.01)
+        urgency, state, call_type, channel = next(urgencies), next(states), next(call_types), next(channels)
+        _, sla = URGENCIES[urgency]
+        urgent, minor = urgency.is_urgent, rng.random() < 0.20
+        danger = rng.random() < (0.7 if urgency is Urgency.P1_ACT_NOW else 0.01)
         opened = NOW - timedelta(seconds=rng.uniform(60, 365 * 86400))
         r = rng.random()
         status = "closed" if r < 0.10 else "awaiting_approval" if r < 0.11 else "open"
@@ -148,9 +150,9 @@ def fake_cases(n: int, seed: int = 7) -> Iterator[tuple[tuple[Any, ...], tuple[A
         case_id = uuid.UUID(int=rng.getrandbits(128), version=4)
         reference = f"HT-B{i // 100_000:03d}-{i % 100_000:05d}"
         flags = [{"name": "minor", "raised": minor}, {"name": "imminent_danger", "raised": danger}]
-        triage = {"urgency": urgency, "call_type": call_type, "routes": [], "flags": flags}
+        triage = {"urgency": urgency.value, "call_type": call_type, "routes": [], "flags": flags}
         yield (
-            (case_id, reference, status, urgency, rank, call_type, next(kinds), state,
+            (case_id, reference, status, urgency.value, urgency.rank, call_type, next(kinds), state,
              rng.choice(CITIES) if state else None, minor, danger, True, opened, opened + sla,
              opened + timedelta(minutes=5) if urgent else None, acked, claimed if acked else None,
              int(urgent and rng.random() < 0.1), None, claimed, claim_expires, urgent and minor,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from contracts.events import (
     FlagName,
-    ReportConditions,
     ReportNeed,
     ReportRequested,
     RoutingTarget,
@@ -47,6 +46,8 @@ def break_glass_report(triaged: SignalTriaged) -> ReportRequested | None:
     """A law-enforcement report request for imminent danger, before any human review."""
     if not triaged.is_raised(FlagName.IMMINENT_DANGER):
         return None
+    if triaged.conditions is None:  # every assessment this triage makes carries them (triage.conditions)
+        raise ValueError(f"the assessment of signal {triaged.signal_id} carries no report conditions")
     return ReportRequested(
         report_id=ReportRequested.break_glass_id(triaged.signal_id),
         signal_id=triaged.signal_id,
@@ -57,13 +58,7 @@ def break_glass_report(triaged: SignalTriaged) -> ReportRequested | None:
         need=ReportNeed.VICTIM_EXTRACTION,
         requested_at=triaged.triaged_at,
         urgency=triaged.urgency,
-        conditions=ReportConditions(
-            urgent=True,
-            business_hours=triaged.business_hours,
-            minor=triaged.is_raised(FlagName.MINOR),
-            foreign_national=True if triaged.is_raised(FlagName.FOREIGN_NATIONAL) else None,
-            trafficking_type=triaged.trafficking_type,
-        ),
+        conditions=triaged.conditions,
         jurisdiction=triaged.jurisdiction,
         rules_version=triaged.rules_version,
     )

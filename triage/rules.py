@@ -48,6 +48,7 @@ from contracts.events import (
     Urgency,
 )
 from triage.business_hours import is_business_hours, sla_due
+from triage.conditions import report_conditions
 from triage.extract import Extraction, OtherLanguageCue, extract
 from triage.features import extracted_features, fold, words
 from triage.jurisdiction import jurisdiction
@@ -60,7 +61,6 @@ RULES_VERSION: Final = "2026.12.1"
 
 _INFORMATIONAL: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO})
 _NO_SITUATION: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO, CallType.UNRELATED})
-_RANK: Final = {urgency: rank for rank, urgency in enumerate(Urgency)}
 _DECLARED_TYPE: Final = {
     DeclaredTraffickingType.SEX: TraffickingType.SEX,
     DeclaredTraffickingType.LABOR: TraffickingType.LABOR,
@@ -98,12 +98,14 @@ def assess(signal: SignalReceived, *, now: datetime, model: TriageModel | None =
     kind = _call_type(signal, scores, model, danger=danger.raised, automated=set_aside)
     human = _human_triage(extraction, scores, model, tokens, unread=unread, set_aside=set_aside)
     urgency = _urgency(kind, minor=minor.raised, danger=danger.raised)
-    if human is not None and _RANK[urgency] > _RANK[Urgency.P2_SAME_DAY]:
+    if human is not None and urgency.rank > Urgency.P2_SAME_DAY.rank:
         urgency = Urgency.P2_SAME_DAY
     # A call specialist's judged urgency can raise the assessed urgency, never lower it.
     judged = signal.facts.urgency
-    if judged is not None and _RANK[judged] < _RANK[urgency]:
+    if judged is not None and judged.rank < urgency.rank:
         urgency = judged
+    trafficking_type = _trafficking_type(signal, scores, model, kind)
+    business_hours = is_business_hours(signal.received_at)
     return SignalTriaged(
         signal_id=signal.signal_id,
         reference_number=signal.reference_number,
@@ -114,14 +116,16 @@ def assess(signal: SignalReceived, *, now: datetime, model: TriageModel | None =
         flags=[minor, danger, found.foreign, found.automated],
         urgency=urgency,
         call_type=kind,
-        trafficking_type=_trafficking_type(signal, scores, model, kind),
+        trafficking_type=trafficking_type,
         language=detect(signal.narrative, signal.reporter.preferred_language),
         jurisdiction=jurisdiction(signal, extraction.scan),
-        business_hours=is_business_hours(signal.received_at),
+        business_hours=business_hours,
         sla_due_at=sla_due(signal.received_at, urgency),
         routes=_routes(kind, urgency, minor=minor.raised, danger=danger.raised,
                        has_text=bool(signal.narrative.strip()), human=human),
         needs_human_triage=human,
+        conditions=report_conditions(signal, urgency=urgency, business_hours=business_hours, minor=minor,
+                                     foreign=found.foreign, trafficking_type=trafficking_type),
     )
 
 

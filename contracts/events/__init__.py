@@ -18,7 +18,7 @@ from contracts.events.input_quarantined import InputQuarantined
 from contracts.events.ops_event import OpsEvent, OpsKind, Severity
 from contracts.events.reply import ReplyOutcome, ReplyOutcomeKind, ReplyRequested
 from contracts.events.report_outcome import OutcomeKind, ReportOutcome
-from contracts.events.report_requested import ReportConditions, ReportNeed, ReportRequested
+from contracts.events.report_requested import ReportNeed, ReportRequested
 from contracts.events.review_decision import DecisionKind, ReviewDecision
 from contracts.events.signal_received import (
     AgeRange,
@@ -48,6 +48,7 @@ from contracts.events.signal_triaged import (
     HumanTriageReason,
     Jurisdiction,
     LinkedSignal,
+    ReportConditions,
     Route,
     RoutingTarget,
     SignalTriaged,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Final
 
 
 class Channel(StrEnum):
@@ -55,8 +56,22 @@ class Urgency(StrEnum):
     P4_INFORMATIONAL = "p4_informational"
 
     @property
+    def rank(self) -> int:
+        """1 (act now) to 4 (informational): the lower, the more urgent. The one ordering of urgencies."""
+        return _URGENCY_RANKS[self]
+
+    @classmethod
+    def of_rank(cls, rank: int) -> Urgency:
+        return _RANKED_URGENCIES[rank]
+
+    @property
     def is_urgent(self) -> bool:
-        return self in (Urgency.P1_ACT_NOW, Urgency.P2_SAME_DAY)
+        return self.rank <= Urgency.P2_SAME_DAY.rank
+
+
+_URGENCY_RANKS: Final = {Urgency.P1_ACT_NOW: 1, Urgency.P2_SAME_DAY: 2, Urgency.P3_BUSINESS_DAYS: 3,
+                         Urgency.P4_INFORMATIONAL: 4}
+_RANKED_URGENCIES: Final = {rank: urgency for urgency, rank in _URGENCY_RANKS.items()}
 
 
 class ReporterRole(StrEnum):

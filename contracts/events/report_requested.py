@@ -13,10 +13,10 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
-from contracts._base import ContractModel, Event
-from contracts.events._common import TraffickingType, Urgency
+from contracts._base import Event
+from contracts.events._common import Urgency
 from contracts.events.signal_received import ReferenceNumber
-from contracts.events.signal_triaged import Jurisdiction
+from contracts.events.signal_triaged import Jurisdiction, ReportConditions
 from contracts.ids import derive_id
 
 
@@ -31,16 +31,6 @@ class ReportNeed(StrEnum):
     LEGAL_SERVICES = "legal_services"
     MENTAL_HEALTH = "mental_health"
     IMMIGRATION_SERVICES = "immigration_services"
-
-
-class ReportConditions(ContractModel):
-    """The columns of the matrix that pick the contact chain."""
-
-    urgent: bool
-    business_hours: bool
-    minor: bool
-    foreign_national: bool | None = None
-    trafficking_type: TraffickingType
 
 
 class ReportRequested(Event):

@@ -103,6 +103,22 @@ class LinkedSignal(ContractModel):
     shared: Annotated[list[EntityKind], Field(min_length=1, max_length=5)]
 
 
+class ReportConditions(ContractModel):
+    """The columns of the reporting matrix that pick the contact chain (seed 004).
+
+    Decided once, by triage, for each signal: the break-glass report and the reports review sends
+    after a person decided carry the same answer (review keeps a supervisor's word on ``minor``).
+    ``business_hours`` is the hotline's clock when the signal was received; whether each contact
+    answers is judged again by reporting when each step of a chain comes up.
+    """
+
+    urgent: bool
+    business_hours: bool
+    minor: bool
+    foreign_national: bool | None = None  # None: not known (nothing declared, nothing in the text)
+    trafficking_type: TraffickingType
+
+
 class SignalTriaged(Event):
     """Triage's assessment of one ``SignalReceived``. Key: ``signal_id``."""
 
@@ -128,6 +144,9 @@ class SignalTriaged(Event):
     linked_signals: Annotated[list[LinkedSignal], Field(max_length=20)] = Field(default_factory=list)
     # Added in v1 (optional, additive): a signal triage could not read well enough goes to a person.
     needs_human_triage: HumanTriage | None = None
+    # Added in v1 (optional, additive): the reporting matrix's conditions, decided here and nowhere
+    # else. None only from a triage that did not carry them yet.
+    conditions: ReportConditions | None = None
 
     def event_id(self) -> str:
         # Re-triaging the same signal under the same rules is the same event; a new rules

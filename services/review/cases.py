@@ -34,7 +34,7 @@ from contracts.events import (
     UrgentAlert,
 )
 from contracts.ids import derive_id
-from services.review import audit
+from services.review import audit, conditions
 from services.review.db import Database
 from services.review.models import (
     AppliedEvent,
@@ -47,9 +47,6 @@ from services.review.models import (
     TextReply,
 )
 
-URGENCY_RANK = {Urgency.P1_ACT_NOW: 1, Urgency.P2_SAME_DAY: 2, Urgency.P3_BUSINESS_DAYS: 3,
-                Urgency.P4_INFORMATIONAL: 4}
-RANK_URGENCY = {rank: urgency for urgency, rank in URGENCY_RANK.items()}
 # Until triage has spoken, a case waits at P3 with a placeholder deadline (triage follows in
 # milliseconds; this only matters if triage is down, and then ops raises the alarm).
 _UNTRIAGED_SLA = timedelta(days=3)
@@ -269,7 +266,8 @@ class CaseStore:
     def _new_case(self, session: Session, reference_number: str, received_at: datetime) -> Case:
         now = self._now()
         case = Case(id=derive_id("review.case", reference_number), reference_number=reference_number,
-                    status="open", urgency=Urgency.P3_BUSINESS_DAYS.value, urgency_rank=3,
+                    status="open", urgency=Urgency.P3_BUSINESS_DAYS.value,
+                    urgency_rank=Urgency.P3_BUSINESS_DAYS.rank,
                     call_type="unknown", trafficking_type="unknown", state=None, city=None, minor=False,
                     imminent_danger=False, triaged=False, opened_at=received_at,
                     sla_due_at=received_at + _UNTRIAGED_SLA, ack_due_at=None, acknowledged_at=None,
@@ -317,13 +315,13 @@ class CaseStore:
         signals = list(session.scalars(select(Signal).where(Signal.case_id == case.id)
                                        .order_by(Signal.received_at)))
         triaged = [s.triage for s in signals if s.triage is not None]
-        ranks = [URGENCY_RANK[Urgency(s.urgency)] for s in signals if s.urgency is not None]
+        ranks = [Urgency(s.urgency).rank for s in signals if s.urgency is not None]
         if ranks:
             case.urgency_rank = min(ranks)
-            case.urgency = RANK_URGENCY[case.urgency_rank].value
-        if triaged:
+            case.urgency = Urgency.of_rank(case.urgency_rank).value
+        lead = conditions.lead(triaged)
+        if lead is not None:
             case.triaged = True
-            lead = min(triaged, key=lambda t: (URGENCY_RANK[Urgency(t["urgency"])], t["received_at"]))
             case.call_type = lead["call_type"]
             case.trafficking_type = lead["trafficking_type"]
             jurisdiction = lead.get("jurisdiction") or {}
@@ -333,7 +331,8 @@ class CaseStore:
             case.break_glass = any(r["target"] == RoutingTarget.LAW_ENFORCEMENT_BREAK_GLASS.value
                                    for t in triaged for r in t["routes"])
             case.sla_due_at = min(datetime.fromisoformat(t["sla_due_at"]) for t in triaged)
-        if case.urgency_rank <= 2 and case.acknowledged_at is None and case.ack_due_at is None:
+        urgent = Urgency.of_rank(case.urgency_rank).is_urgent
+        if urgent and case.acknowledged_at is None and case.ack_due_at is None:
             urgent_since = min((s.alerted_at for s in signals if s.alerted_at is not None),
                                default=self._now())
             case.ack_due_at = urgent_since + self._urgent_ack

@@ -26,17 +26,15 @@ from contracts.events import (
     OpsEvent,
     OpsKind,
     ReplyRequested,
-    ReportConditions,
     ReportNeed,
     ReportRequested,
     ReviewDecision,
     Severity,
-    TraffickingType,
     Urgency,
 )
 from contracts.events.reply import MAX_REPLY_CHARS
 from contracts.ids import derive_id
-from services.review import audit, texting
+from services.review import audit, conditions, texting
 from services.review.db import Database
 from services.review.models import (
     Attachment,
@@ -103,7 +101,7 @@ class Decisions:
                 raise DecisionError(f"{case.reference_number} is being worked by {holder}")
             case.claimed_by, case.claim_expires_at = actor.username, now + self._claim_ttl
             audit.append(session, actor=actor.username, action="claim", case_id=case.id, detail={}, at=now)
-            if case.urgency_rank <= 2 and case.acknowledged_at is None:
+            if Urgency.of_rank(case.urgency_rank).is_urgent and case.acknowledged_at is None:
                 case.acknowledged_at, case.acknowledged_by = now, actor.username
                 self._record(session, case, actor, DecisionKind.ACKNOWLEDGED, "acknowledge", {})
             self._touch(case)
@@ -492,18 +490,16 @@ class Decisions:
 
     def _report(self, session: Session, case: Case, report_id: uuid.UUID, need: ReportNeed,
                 reason: str) -> ReportRequested:
-        first = session.get(Signal, self._first_signal(session, case.id))
-        if first is None:
+        signals = list(session.scalars(select(Signal).where(Signal.case_id == case.id)
+                                       .order_by(Signal.received_at, Signal.signal_id)))
+        if not signals:
             raise NotFound("the case has no signals")
-        triage = first.triage or {}
+        first = signals[0]
         return ReportRequested(
             report_id=report_id, signal_id=first.signal_id, reference_number=case.reference_number,
             kind="approved", requested_by="review", reason=_code(reason) or "review_decision", need=need,
             requested_at=self._now(), urgency=Urgency(case.urgency),
-            conditions=ReportConditions(
-                urgent=case.urgency_rank <= 2, business_hours=bool(triage.get("business_hours", True)),
-                minor=case.minor, foreign_national=_foreign(first),
-                trafficking_type=_trafficking(case.trafficking_type)),
+            conditions=conditions.for_case(case, signals),
             jurisdiction=Jurisdiction(state=case.state, city=case.city,
                                       origin="declared" if case.state else "unknown"),
             rules_version=first.rules_version)
@@ -538,20 +534,3 @@ def _code(text: Any) -> str | None:
 
 def _audit_safe(detail: dict[str, Any]) -> dict[str, Any]:
     return {k: (v[:500] if isinstance(v, str) else v) for k, v in detail.items()}
-
-
-def _foreign(signal: Signal) -> bool | None:
-    victims = (signal.facts or {}).get("victims") or []
-    nationalities = {v.get("nationality") for v in victims}
-    if "foreign_national" in nationalities:
-        return True
-    if nationalities and nationalities <= {"us_citizen"}:
-        return False
-    return None
-
-
-def _trafficking(value: str) -> TraffickingType:
-    try:
-        return TraffickingType(value)
-    except ValueError:  # a case whose triage has not arrived yet
-        return TraffickingType.UNKNOWN

@@ -20,6 +20,7 @@ from contracts.events import (
     RelatedSignal,
     Reporter,
     SignalReceived,
+    Urgency,
     WebformSource,
 )
 from contracts.ids import derive_id, signal_id_for
@@ -164,3 +165,12 @@ def test_an_sms_source_says_what_became_of_each_medium() -> None:
     assert signal.source.kind == "sms" and signal.channel is Channel.SMS
     with pytest.raises(ValidationError, match="does not match channel"):
         received(source=source)
+
+
+def test_urgency_has_one_rank_most_urgent_first() -> None:
+    """Triage, the review queue and the benchmark order urgencies by this rank and no other."""
+    assert [u.rank for u in Urgency] == [1, 2, 3, 4]
+    assert [Urgency.of_rank(rank) for rank in (1, 2, 3, 4)] == list(Urgency)
+    assert [u for u in Urgency if u.is_urgent] == [Urgency.P1_ACT_NOW, Urgency.P2_SAME_DAY]
+    with pytest.raises(KeyError):
+        Urgency.of_rank(0)

@@ -15,19 +15,25 @@ from contracts import CODEC
 from contracts.events import (
     Answer,
     DeclaredFacts,
+    Evidence,
+    Flag,
     FlagName,
+    Nationality,
     OpsEvent,
     OutcomeKind,
     PhoneSource,
     RelatedSignal,
+    ReportConditions,
     ReportNeed,
     ReportOutcome,
     ReportRequested,
     ReviewDecision,
     SignalReceived,
     SignalTriaged,
+    TraffickingType,
     Urgency,
     UrgentAlert,
+    Victim,
 )
 from contracts.reference_numbers import reference_for
 from services.review import audit, queries
@@ -39,6 +45,8 @@ from services.review.models import Case, OutboxRecord, Signal
 from services.review.queries import QueueFilter, case_view, queue
 from tests import builders
 from tests.builders import triaged
+from triage.fanout import break_glass_report
+from triage.rules import assess
 
 
 def received(**overrides: object) -> SignalReceived:
@@ -555,6 +563,70 @@ def test_an_outcome_that_outruns_its_signal_opens_the_case_the_signal_then_joins
     with db.read() as session:
         [case] = list(session.scalars(select(Case)))
         assert session.get(Signal, signal.signal_id).case_id == case.id  # type: ignore[union-attr]
+
+
+# ------------------------------------------------------------------ the conditions a report is resolved by
+
+
+def _referral(decisions: Decisions, db: Database, case_id: uuid.UUID) -> ReportRequested:
+    decisions.claim(case_id, ALICE)
+    decisions.refer(case_id, ALICE, ReportNeed.IMMIGRATION_SERVICES, "Needs an immigration attorney")
+    [report] = [e for t, e in _outbox(db) if t == "reports.requested"]
+    assert isinstance(report, ReportRequested) and report.kind == "approved"
+    return report
+
+
+def test_break_glass_and_review_report_a_text_only_foreign_national_alike(
+    store: CaseStore, decisions: Decisions, db: Database
+) -> None:
+    """No nationality declared, only the words: triage's break-glass report and the referral review
+    sends for the same case follow the same protocol columns."""
+    signal = received(narrative="She was brought from Guatemala and is locked in the back room of the bar "
+                                "right now, he has a gun.")
+    assessed = assess(signal, now=NOW)
+    break_glass = break_glass_report(assessed)
+    assert break_glass is not None and break_glass.conditions.foreign_national is True
+    store.apply_received("r1", signal)
+    change = store.apply_triaged("t1", assessed)
+    assert change is not None
+    reviewed = _referral(decisions, db, change.case_id)
+    assert reviewed.conditions == break_glass.conditions
+
+
+_DECLARED_MINOR = Flag(name=FlagName.MINOR, raised=True, evidence=[
+    Evidence(rule_id="minor.declared_age", origin="declared", field="facts.victims[0].age")])
+
+
+def test_a_supervisors_word_on_minor_stands_over_the_conditions_triage_carried(
+    store: CaseStore, decisions: Decisions, db: Database
+) -> None:
+    signal = received(narrative="A 15 year old works nights at the restaurant.")
+    carried = ReportConditions(urgent=True, business_hours=False, minor=True, foreign_national=False,
+                               trafficking_type=TraffickingType.LABOR)
+    store.apply_received("r1", signal)
+    change = store.apply_triaged("t1", _triaged_for(
+        signal, urgency=Urgency.P2_SAME_DAY, flags=[_DECLARED_MINOR], conditions=carried))
+    assert change is not None
+    decisions.claim(change.case_id, ALICE)
+    decisions.override_flag(change.case_id, ALICE, FlagName.MINOR, False, "ID seen: she is 22")
+    report = _referral(decisions, db, change.case_id)
+    assert report.conditions == carried.model_copy(update={"minor": False})
+
+
+def test_a_case_triaged_before_triage_carried_conditions_is_judged_as_before(
+    store: CaseStore, decisions: Decisions, db: Database
+) -> None:
+    signal = received(narrative="They keep our passports.",
+                      facts=DeclaredFacts(victims=[Victim(nationality=Nationality.FOREIGN_NATIONAL)]))
+    store.apply_received("r1", signal)
+    older = _triaged_for(signal, urgency=Urgency.P2_SAME_DAY, business_hours=False)
+    assert older.conditions is None
+    change = store.apply_triaged("t1", older)
+    assert change is not None
+    report = _referral(decisions, db, change.case_id)
+    assert report.conditions == ReportConditions(
+        urgent=True, business_hours=False, minor=False, foreign_national=True,
+        trafficking_type=TraffickingType.LABOR)
 
 
 def test_the_migrations_build_exactly_the_models_and_go_down_again(db: Database) -> None:

@@ -91,6 +91,19 @@ async def test_imminent_danger_fans_out_to_all_three_topics_with_deterministic_i
             r.record.event_id for r in publisher.records(topic)]
 
 
+async def test_the_break_glass_report_carries_the_conditions_triage_decided() -> None:
+    publisher = await _started()
+    signal = received(narrative="She was brought from Guatemala and is locked in the back room "
+                                "of the bar right now, he has a gun.")
+    await _processor(publisher).process(_record(signal))
+
+    [triaged] = [d.event for d in publisher.decoded(Topic.SIGNALS_TRIAGED)]
+    [report] = [d.event for d in publisher.decoded(Topic.REPORTS_REQUESTED)]
+    assert isinstance(triaged, SignalTriaged) and isinstance(report, ReportRequested)
+    assert triaged.conditions is not None and report.conditions == triaged.conditions
+    assert report.conditions.foreign_national is True and report.conditions.urgent
+
+
 async def test_alerts_carry_no_narrative_or_contact_details() -> None:
     publisher = await _started()
     narrative = "My sister is 16 and locked in at 412 Pine Street, call 214-555-0199 right now."

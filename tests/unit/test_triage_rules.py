@@ -20,6 +20,7 @@ from contracts.events import (
     DeclaredFacts,
     FlagName,
     Location,
+    Nationality,
     Reporter,
     RoutingTarget,
     SignalTriaged,
@@ -394,3 +395,24 @@ def test_english_and_spanish_are_read_and_not_sent_to_a_person_for_their_languag
                  "El patrón se queda con los pasaportes y no les paga a los trabajadores."):
         human = run(text).needs_human_triage
         assert human is None or human.reason.value != "unassessed_language"
+
+
+def test_report_conditions_are_decided_once_on_the_assessment() -> None:
+    """The reporting matrix's columns travel on SignalTriaged; a text cue alone makes a foreign national."""
+    text = "She was brought from Guatemala. She cooks all day at the restaurant and is never paid."
+    triaged = run(text)
+    conditions = triaged.conditions
+    assert conditions is not None
+    assert conditions.foreign_national is True  # no nationality was declared
+    assert conditions.urgent is triaged.urgency.is_urgent
+    assert conditions.business_hours is triaged.business_hours
+    assert conditions.minor is triaged.is_raised(FlagName.MINOR)
+    assert conditions.trafficking_type is triaged.trafficking_type
+
+
+def test_report_conditions_know_a_us_citizen_only_when_every_victim_is_declared_one() -> None:
+    text = "They keep the cooks' passports at the restaurant."
+    citizens = [Victim(nationality=Nationality.US_CITIZEN), Victim(nationality=Nationality.US_CITIZEN)]
+    mixed = [Victim(nationality=Nationality.US_CITIZEN), Victim(nationality=Nationality.FOREIGN_NATIONAL)]
+    assert [run(text, victims=victims).conditions.foreign_national  # type: ignore[union-attr]
+            for victims in (citizens, mixed, [Victim()], [])] == [False, True, None, None]
