@@ -27,8 +27,9 @@ from triage.text import Scan, Segment, negated
 _FOREIGN: Final = re.compile(
     r"\b(?:H-?2[AB]|visas?|T visa|immigration|inmigraci[oó]n|undocumented|indocumentad\w*|"
     r"brought (?:him|her|them|me|us) (?:over|here)|bringing (?:him|her|them) over|"
-    r"(?:came|is|are|from|brought) from (?:Mexico|Guatemala|Honduras|El Salvador|the Philippines|China|"
-    r"Vietnam|Thailand|Ukraine|Nigeria|India|Haiti|Venezuela|Colombia|Latin America)|"
+    r"(?:came|is|are|from|(?:brought|bringing|smuggled|trafficked|taken)(?: (?:him|her|them|me|us))?) from "
+    r"(?:Mexico|Guatemala|Honduras|El Salvador|the Philippines|China|Vietnam|Thailand|Ukraine|Nigeria|"
+    r"India|Haiti|Venezuela|Colombia|Latin America)|"
     r"(?:de|desde) (?:M[eé]xico|Guatemala|Honduras|El Salvador|Venezuela|Colombia)|"
     r"lleg[oó] de|vino de|soy de)\b", re.IGNORECASE)
 

@@ -408,6 +408,10 @@ def test_report_conditions_are_decided_once_on_the_assessment() -> None:
     assert conditions.business_hours is triaged.business_hours
     assert conditions.minor is triaged.is_raised(FlagName.MINOR)
     assert conditions.trafficking_type is triaged.trafficking_type
+    # The words people use for it, with or without the person between the verb and "from".
+    for told in ("They brought her from Guatemala last year.", "He was smuggled from Honduras.",
+                 "they are bringing them from Mexico to work the fields"):
+        assert run(told).conditions.foreign_national is True, told  # type: ignore[union-attr]
 
 
 def test_report_conditions_know_a_us_citizen_only_when_every_victim_is_declared_one() -> None:
