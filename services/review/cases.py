@@ -42,6 +42,7 @@ from services.review.models import (
     Case,
     CaseKey,
     CaseLink,
+    Decision,
     ReportOutcomeRow,
     Signal,
     TextReply,
@@ -328,6 +329,12 @@ class CaseStore:
             case.state, case.city = jurisdiction.get("state"), jurisdiction.get("city")
             case.minor = any(_raised(t, FlagName.MINOR) for t in triaged)
             case.imminent_danger = any(_raised(t, FlagName.IMMINENT_DANGER) for t in triaged)
+            # A person's word on a flag stands over triage's, whatever arrives on the case later.
+            for flag, value in _overrides(session, case.id).items():
+                if flag == FlagName.MINOR.value:
+                    case.minor = value
+                elif flag == FlagName.IMMINENT_DANGER.value:
+                    case.imminent_danger = value
             case.break_glass = any(r["target"] == RoutingTarget.LAW_ENFORCEMENT_BREAK_GLASS.value
                                    for t in triaged for r in t["routes"])
             case.sla_due_at = min(datetime.fromisoformat(t["sla_due_at"]) for t in triaged)
@@ -338,6 +345,16 @@ class CaseStore:
             case.ack_due_at = urgent_since + self._urgent_ack
         case.updated_at = self._now()
         case.version += 1
+
+
+def _overrides(session: Session, case_id: uuid.UUID) -> dict[str, bool]:
+    """The case's flag overrides, the latest for each flag winning."""
+    latest: dict[str, bool] = {}
+    for detail in session.scalars(select(Decision.detail).where(
+            Decision.case_id == case_id, Decision.kind == "flag_override", Decision.status == "effective")
+            .order_by(Decision.decided_at, Decision.id)):
+        latest[str(detail["flag"])] = bool(detail["value"])
+    return latest
 
 
 def _raised(triage: dict[str, Any], flag: FlagName) -> bool:

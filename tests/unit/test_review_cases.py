@@ -613,6 +613,27 @@ def test_a_supervisors_word_on_minor_stands_over_the_conditions_triage_carried(
     assert report.conditions == carried.model_copy(update={"minor": False})
 
 
+def test_a_supervisors_word_on_minor_outlasts_a_later_signal_on_the_case(
+    store: CaseStore, decisions: Decisions, db: Database
+) -> None:
+    signal = received(narrative="A 15 year old works nights at the restaurant.")
+    store.apply_received("r1", signal)
+    change = store.apply_triaged("t1", _triaged_for(signal, urgency=Urgency.P2_SAME_DAY,
+                                                    flags=[_DECLARED_MINOR]))
+    assert change is not None
+    decisions.claim(change.case_id, ALICE)
+    decisions.override_flag(change.case_id, ALICE, FlagName.MINOR, False, "ID seen: she is 22")
+    # The same reporter writes again; triage, knowing nothing of the ID, raises minor once more.
+    later = received(narrative="Update: she is still working nights there.",
+                     related=RelatedSignal(relation="follow_up", reference_number=signal.reference_number))
+    store.apply_received("r2", later)
+    store.apply_triaged("t2", _triaged_for(later, urgency=Urgency.P2_SAME_DAY, flags=[_DECLARED_MINOR]))
+    with db.read() as session:
+        case = session.get(Case, change.case_id)
+        assert case is not None and case.minor is False
+    assert _referral(decisions, db, change.case_id).conditions.minor is False
+
+
 def test_a_case_triaged_before_triage_carried_conditions_is_judged_as_before(
     store: CaseStore, decisions: Decisions, db: Database
 ) -> None:
