@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode
 
 from services.runtime import RuntimeSettings
 
@@ -22,7 +24,8 @@ class WebformSettings(RuntimeSettings):
     reference_secret: SecretStr = SecretStr(_DEV_SECRET)
     # Secrets rotated out (a JSON list, newest first): kept only so that receipts given before a
     # rotation still let their reporters add information. Drop one once its receipts may go.
-    retired_reference_secrets: list[SecretStr] = Field(default_factory=list)
+    # Empty (as an optional Secret key that is absent may be given) means none.
+    retired_reference_secrets: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
     # What the form tells people to call; the seeds' national hotline by default.
     hotline_number: str = "1-888-373-7888"
     hotline_text: str = "233733"
@@ -56,6 +59,21 @@ class WebformSettings(RuntimeSettings):
     # refused: they queue in the spool and are published at this pace; only a full spool refuses.
     rate_global_per_s: float = Field(default=2.0, gt=0)
     rate_global_burst: int = Field(default=120, ge=1)
+
+    @field_validator("retired_reference_secrets", mode="before")
+    @classmethod
+    def _retired_from_text(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        if not value.strip():
+            return []
+        try:
+            secrets = json.loads(value)
+        except json.JSONDecodeError:
+            secrets = None
+        if not isinstance(secrets, list) or not all(isinstance(secret, str) for secret in secrets):
+            raise ValueError('a JSON list of strings, newest first, e.g. ["the-previous-secret"]')
+        return secrets
 
     @model_validator(mode="after")
     def _refuse_dev_secret_outside_dev(self) -> Self:

@@ -519,3 +519,9 @@ def test_retired_reference_secrets_come_from_the_environment_and_are_checked(
     monkeypatch.setenv("HOTLINE_RETIRED_REFERENCE_SECRETS", '["current-secret-0123456789abcdef"]')
     with pytest.raises(ValueError, match="the current one"):
         WebformSettings()
+    # An optional Secret key that is absent may arrive as an empty variable: no retired secrets.
+    monkeypatch.setenv("HOTLINE_RETIRED_REFERENCE_SECRETS", "")
+    assert WebformSettings().retired_reference_secrets == []
+    monkeypatch.setenv("HOTLINE_RETIRED_REFERENCE_SECRETS", "older-secret-0123456789abcdef")
+    with pytest.raises(ValueError, match="a JSON list of strings"):
+        WebformSettings()
