@@ -48,6 +48,7 @@ from deploy.validate_manifests import OVERLAYS, go_tool
 READY_TIMEOUT_S = 180.0
 _TEST_SECRET = "kube-play-test-secret-0123456789abcdef"  # noqa: S105 - a throwaway value for local pods
 _JSON_SECRETS = frozenset({"webhook-secrets", "specialist-tokens"})  # JSON objects by contact or name
+_JSON_LIST_SECRETS = frozenset({"retired"})  # the web intake's retired reference secrets: none here
 Manifest = dict[str, Any]
 
 
@@ -102,7 +103,8 @@ def playable(workload: Manifest, run: str, local: dict[str, str]) -> tuple[list[
         for entry in container.get("env", []):
             if "secretKeyRef" in entry.get("valueFrom", {}):
                 key = entry.pop("valueFrom")["secretKeyRef"]["key"]
-                entry["value"] = "{}" if key in _JSON_SECRETS else _TEST_SECRET
+                entry["value"] = ("{}" if key in _JSON_SECRETS else "[]" if key in _JSON_LIST_SECRETS
+                                  else _TEST_SECRET)
         for port in container.pop("ports", []):  # host network: podman refuses port mappings there
             ports[port["name"]] = free_port()
             _env(container, {"ops": "HOTLINE_OPS_PORT", "http": "HOTLINE_HTTP_PORT"}[port["name"]],
