@@ -40,6 +40,8 @@ _SECRETS = {
     "HOTLINE_ENTITY_KEY_SECRET": "smoke-entity-key-secret-0123456789",
     "HOTLINE_ACK_SECRET": "smoke-ack-secret-0123456789abcdef",
     "HOTLINE_TWILIO_AUTH_TOKEN": "smoke-twilio-token",
+    # The image's services seal attachments and raw emails at rest, as production requires.
+    "HOTLINE_BLOB_KEYS": '{"smoke": "c21va2UtYmxvYi1rZXktMDEyMzQ1Njc4OWFiY2RlZiE="}',
 }
 
 

@@ -24,8 +24,10 @@ Readiness is the manifest's own readinessProbe (path and named port), asked from
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import copy
+import json
 import subprocess
 import sys
 import tempfile
@@ -49,6 +51,10 @@ READY_TIMEOUT_S = 180.0
 _TEST_SECRET = "kube-play-test-secret-0123456789abcdef"  # noqa: S105 - a throwaway value for local pods
 _JSON_SECRETS = frozenset({"webhook-secrets", "specialist-tokens"})  # JSON objects by contact or name
 _JSON_LIST_SECRETS = frozenset({"retired"})  # the web intake's retired reference secrets: none here
+# The blob store's keys (hotline-blob-keys): one throwaway key, so the pods seal what they store.
+_BLOB_KEY_ID = "kube-play"
+_BLOB_KEY = base64.b64encode(b"kube-play-blob-key".ljust(32, b"!")).decode()
+_PLAYED_SECRETS = {"keys": json.dumps({_BLOB_KEY_ID: _BLOB_KEY}), "current": _BLOB_KEY_ID}
 Manifest = dict[str, Any]
 
 
@@ -104,7 +110,7 @@ def playable(workload: Manifest, run: str, local: dict[str, str]) -> tuple[list[
             if "secretKeyRef" in entry.get("valueFrom", {}):
                 key = entry.pop("valueFrom")["secretKeyRef"]["key"]
                 entry["value"] = ("{}" if key in _JSON_SECRETS else "[]" if key in _JSON_LIST_SECRETS
-                                  else _TEST_SECRET)
+                                  else _PLAYED_SECRETS.get(key, _TEST_SECRET))
         for port in container.pop("ports", []):  # host network: podman refuses port mappings there
             ports[port["name"]] = free_port()
             _env(container, {"ops": "HOTLINE_OPS_PORT", "http": "HOTLINE_HTTP_PORT"}[port["name"]],

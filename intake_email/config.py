@@ -7,13 +7,13 @@ from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
 
-from services.runtime import RuntimeSettings
+from services.runtime.blob_keys import BlobKeySettings
 
 _DEV_SECRET = "dev-only-reference-secret"  # noqa: S105 - refused outside dev below
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
-class EmailSettings(RuntimeSettings):
+class EmailSettings(BlobKeySettings):
     imap_host: str = "127.0.0.1"
     imap_port: int = Field(default=993, ge=1, le=65535)
     # TLS (IMAPS) everywhere; plain IMAP is allowed only to a server on this machine.

@@ -19,7 +19,7 @@ async def serve(context: ServiceContext, settings: EmailSettings) -> None:
     context.health.set("publisher", ready=True, detail="connected")
     context.ops.attach(publisher)
     state = StateStore(settings.state_dir / "email-state.sqlite3")
-    blobs = BlobStore(settings.blob_dir)
+    blobs = BlobStore(settings.blob_dir, settings.blob_keyring())
     metrics = EmailMetrics(context.metrics.registry)
     watchers = [
         MailboxWatcher(settings, mailbox, publisher=publisher, blobs=blobs, state=state, metrics=metrics,

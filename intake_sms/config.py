@@ -8,14 +8,14 @@ from typing import Literal, Self
 from pydantic import Field, SecretStr, model_validator
 
 from intake_sms.wording import CarrierReplies, hotline_names_in
-from services.runtime import RuntimeSettings
+from services.runtime.blob_keys import BlobKeySettings
 
 _DEV_SECRET = "dev-only-reference-secret"  # noqa: S105 - refused outside dev below
 _DEV_TWILIO = "dev-only-twilio-token"
 MIB = 1024 * 1024
 
 
-class SmsSettings(RuntimeSettings):
+class SmsSettings(BlobKeySettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8086, ge=0, le=65535)
     # Keys reference numbers and the texters' keyed hashes. The phone intake's secret: the same

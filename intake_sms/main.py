@@ -96,7 +96,8 @@ async def serve(context: ServiceContext, settings: SmsSettings) -> None:
                                      account_sid=settings.twilio_account_sid, auth_token=token,
                                      allow_loopback_http=settings.environment != "production")
         intake = TextIntake(
-            sender=sender, store=store, fetcher=fetcher, blobs=BlobStore(settings.blob_dir), texts=texts,
+            sender=sender, store=store, fetcher=fetcher, texts=texts,
+            blobs=BlobStore(settings.blob_dir, settings.blob_keyring()),
             auto=AutoReplies(settings.carrier_replies(), keywords=settings.keyword_replies,
                              acknowledge_opted_in=settings.acknowledge_opted_in),
             secret=settings.reference_secret.get_secret_value().encode(),

@@ -9,14 +9,14 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
-from services.runtime import RuntimeSettings
+from services.runtime.blob_keys import BlobKeySettings
 
 _DEV_SECRET = "dev-only-reference-secret"  # noqa: S105 - refused outside dev below
 
 MIB = 1024 * 1024
 
 
-class WebformSettings(RuntimeSettings):
+class WebformSettings(BlobKeySettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
     # Keys reference numbers, follow-up receipts and idempotency keys; whoever holds it can link

@@ -45,7 +45,7 @@ async def serve(context: ServiceContext, settings: WebformSettings) -> None:
     metrics.watch_spool(spool.usage)
     context.ops.attach(publisher, spool=lambda: (len(spool), settings.spool_max_records))
     retired = [secret.get_secret_value().encode() for secret in settings.retired_reference_secrets]
-    intake = Intake(sender=sender, blobs=BlobStore(settings.blob_dir),
+    intake = Intake(sender=sender, blobs=BlobStore(settings.blob_dir, settings.blob_keyring()),
                     limits=Limits(settings.max_attachments, settings.max_attachment_bytes),
                     secret=settings.reference_secret.get_secret_value().encode(),
                     now=lambda: datetime.now(UTC), metrics=metrics, source=f"/hotline/{SERVICE}",

@@ -118,7 +118,8 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
             ("replies", Topic.REPLIES_OUTCOMES, writer.reply_outcome, ReplyOutcome),
         )
     ]
-    app = build_app(auth=auth, decisions=decisions, live=live, blobs=BlobReader(settings.attachment_dirs()),
+    blobs = BlobReader(settings.attachment_dirs(), settings.blob_keyring())
+    app = build_app(auth=auth, decisions=decisions, live=live, blobs=blobs,
                     now=now, clock=LocalClock(settings.timezone))
     server = HttpServer(app, settings.http_host, settings.http_port, name="review",
                         trusted_proxies=settings.trusted_proxies)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import email.policy
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from email.message import EmailMessage
@@ -39,17 +40,22 @@ class Hotline:
 
     def __init__(self, launch: Callable[..., ServiceProcess], dovecot: Dovecot, tmp_path: Path) -> None:
         web_blobs, email_blobs = tmp_path / "webform-blobs", tmp_path / "email-blobs"
+        self.blob_dirs = (web_blobs, email_blobs)
+        # Encrypted at rest, as production requires: the intakes seal, review opens.
+        keys = {"HOTLINE_BLOB_KEYS": json.dumps({"e2e": base64.b64encode(b"k" * 32).decode()})}
         self.review_port, self.web_port, self.phone_port = free_port(), free_port(), free_port()
         review_db = f"sqlite:///{tmp_path / 'review.sqlite3'}"
         self.token = provision_review(review_db, ("ana", Role.ANALYST), ("feed", Role.SERVICE))["feed"]
         launch("services.review", HOTLINE_HTTP_PORT=str(self.review_port),
                HOTLINE_REVIEW_DATABASE_URL=review_db, HOTLINE_COOKIE_SECURE="false",
-               HOTLINE_BLOB_DIR=str(web_blobs), HOTLINE_BLOB_DIRS=f'["{web_blobs}", "{email_blobs}"]')
-        launch("intake_webform", HOTLINE_HTTP_PORT=str(self.web_port), HOTLINE_BLOB_DIR=str(web_blobs))
+               HOTLINE_BLOB_DIR=str(web_blobs), HOTLINE_BLOB_DIRS=f'["{web_blobs}", "{email_blobs}"]',
+               **keys)
+        launch("intake_webform", HOTLINE_HTTP_PORT=str(self.web_port), HOTLINE_BLOB_DIR=str(web_blobs),
+               **keys)
         launch("intake_email", HOTLINE_IMAP_HOST="127.0.0.1", HOTLINE_IMAP_PORT=str(dovecot.port),
                HOTLINE_IMAP_TLS="false", HOTLINE_IMAP_USERNAME=USER, HOTLINE_IMAP_PASSWORD=PASSWORD,
                HOTLINE_STATE_DIR=str(tmp_path / "email-state"), HOTLINE_BLOB_DIR=str(email_blobs),
-               HOTLINE_POLL_INTERVAL_S="1")
+               HOTLINE_POLL_INTERVAL_S="1", **keys)
         launch("intake_phone", HOTLINE_HTTP_PORT=str(self.phone_port),
                HOTLINE_SPECIALIST_TOKENS=f'{{"{SPECIALIST[0]}": "{SPECIALIST[1]}"}}')
         self.dovecot = dovecot
@@ -160,6 +166,8 @@ async def test_staff_download_an_attachment_taken_in_by_the_web_form_and_one_by_
             download = await client.get(f"/attachments/{sha256}")
             assert download.status_code == 200, (channel, download.text)
             assert hashlib.sha256(download.content).hexdigest() == sha256 and expected in download.content
+            on_disk = [p.read_bytes() for root in hotline.blob_dirs for p in root.glob(f"??/??/{sha256}")]
+            assert on_disk and all(expected not in raw for raw in on_disk), "stored in the clear"
             assert download.headers["content-disposition"].startswith("attachment;")
             history = (await client.get(f"/cases/{case_id}")).text
             assert "ana: view attachment" in history, channel

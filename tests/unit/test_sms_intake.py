@@ -205,7 +205,8 @@ async def test_automatic_texts_never_name_the_hotline() -> None:
     assert SmsSettings().sms_sender == "record"
     with pytest.raises(ValueError, match="Twilio"):
         SmsSettings(environment="production", reference_secret="x" * 40, twilio_auth_token="t" * 32,
-                    kafka_security_protocol="SSL", replication_factor=3)
+                    kafka_security_protocol="SSL", replication_factor=3,
+                    blob_keys='{"k": "' + "a" * 43 + '="}')
 
 
 # ---------------------------------------------------------------- media
