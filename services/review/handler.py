@@ -9,13 +9,23 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from contracts.events import ReplyOutcome, ReportOutcome, SignalReceived, SignalTriaged, UrgentAlert
+from contracts.events import ReplyOutcome, ReportOutcome, SignalReceived, SignalTriaged, Urgency, UrgentAlert
 from services.review.cases import CaseChange, CaseStore
 from services.review.live import LivePublisher
 from services.runtime import InvalidMessage, Message, RetriableError
 from services.runtime.tracing import annotate, span
 
 log = logging.getLogger(__name__)
+
+
+def live_message(change: CaseChange) -> dict[str, object]:
+    """What open queue pages are told of an applied change. ``urgent``: an urgent alert (or an
+    exhausted chain) was applied; ``announce``: the page calls for attention (title, sound),
+    decided here so that the page holds no rule of its own about which urgencies are urgent."""
+    announce = change.urgent_alert or (change.created and Urgency(change.urgency).is_urgent)
+    return {"type": "case", "case_id": str(change.case_id), "reference_number": change.reference_number,
+            "urgency": change.urgency, "created": change.created, "urgent": change.urgent_alert,
+            "announce": announce}
 
 
 class CaseWriter:
@@ -72,6 +82,4 @@ class CaseWriter:
             "event_id": message.envelope.id, "topic": message.topic.value, "partition": message.partition,
             "offset": message.offset, "reference_number": change.reference_number if change else None})
         if change is not None:
-            self._live.publish({"type": "case", "case_id": str(change.case_id),
-                                "reference_number": change.reference_number, "urgency": change.urgency,
-                                "created": change.created, "urgent": change.urgent_alert})
+            self._live.publish(live_message(change))

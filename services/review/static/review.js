@@ -60,7 +60,7 @@
   var source = new EventSource("/events");
   source.addEventListener("case", function (event) {
     var data = JSON.parse(event.data);
-    if (data.urgent || (data.created && (data.urgency === "p1_act_now" || data.urgency === "p2_same_day"))) {
+    if (data.announce) {  // the service decides what calls for attention
       announce(data);
     }
   });
