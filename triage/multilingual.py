@@ -2,7 +2,9 @@
 
 The rules read English and Spanish. A hotline also hears French, Haitian Creole, Portuguese,
 Vietnamese, Chinese, Korean, Tagalog, Russian, Ukrainian, Arabic, Hindi, Thai, Polish, Romanian,
-Indonesian, Swahili, Amharic, German, Italian and Japanese. These lists are no translation: they
+Indonesian, Swahili, Amharic, German, Italian and Japanese; Russian and Ukrainian also in the Latin
+letters people type them in on phones without a Cyrillic keyboard ("pomogite", "segodnya nochyu").
+These lists are no translation: they
 catch the words a supervisor with no interpreter would still want flagged (an age under 18, a
 child, a weapon, a threat to kill, locked in, the police, "tonight", "help") so that such a signal
 is raised to a person at once and read with an interpreter. Every hit is evidence with its span.
@@ -21,7 +23,8 @@ _DIGITS: Final = r"[0-9\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u0e50-\u0e59]{1,2
 _AGE_AFTER: Final = (
     r"ans|an|lane|ane|anos|tuổi|tuoi|岁|歲|才|歳|살|세|taong gulang|taon|anyos|лет|года|год|років|роки|рік|"
     r"سنة|سنوات|عاما|عامًا|عام|साल|वर्ष|ปี|lat|lata|ani|tahun|ዓመት|አመት|jahre|jahren|jährig|jährige|anni|"
-    r"yaş|yaşında"
+    r"yaş|yaşında|"
+    r"let|goda|rokiv|roky"  # ru, uk in Latin letters
 )
 _AGE_BEFORE: Final = r"miaka|umri wa miaka|อายุ|umur|usia|tuổi|возраст|вік|عمرها|عمره|عمر|उम्र|ال"
 _AGE: Final = re.compile(
@@ -39,6 +42,8 @@ CHILD: Final = re.compile(
     r"bata|batang|menor de edad|dalagita|"  # tl
     r"несовершеннолетн\w*|ребён\w*|ребен\w*|девочк\w*|подрост\w*|школьниц\w*|"  # ru
     r"неповнолітн\w*|дитин\w*|дівчинк\w*|підліт\w*|"  # uk
+    r"reb[eyio]n(?:ok|ka|ku)|devochk\w*|podrost\w*|nesovershennoletn\w*|shkolni[ct]s?\w*|"  # ru, Latin
+    r"dytyn\w*|divchynk\w*|pidlit\w*|nepovnolitn\w*|"  # uk, Latin
     r"nieletni\w*|dziecko|dzieci|dziewczynk\w*|nastolat\w*|"  # pl
     r"copil\w*|fetiță|fetita|minoră|minora|minori|"  # ro
     r"anak|di bawah umur|remaja|"  # id
@@ -56,16 +61,18 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"terkunci|amefungiwa|eingesperrt|rinchius\w*|chius\w* a chiave|khóa cửa|khóa trái|bị giữ|giam|"
      r"kandado|ikinandado|закрыли|закрыта|закрыт|держат|не выпуска\w*|не отпуска\w*|не випуска\w*|"
      r"тримають|держал\w*|удержива\w*|fechad[oa]|não deixa\w* sair|"
-     r"ne (?:me |la |nous )?laisse\w* pas sortir)\b"
+     r"ne (?:me |la |nous )?laisse\w* pas sortir|"
+     r"zaperl\w*|zapert\w*|zakryl\w*|ne (?:vypuska|otpuska|vypuskai|vypuskay)\w*|derzhat|zachyn\w*|"
+     r"zamkn\w*|trymaiut|trymayut)\b"
      r"|关起来|關起來|关在|關在|被关|被關|锁在|鎖在|被锁|被鎖|锁门|鎖門|不让我走|不讓我走|"
      r"갇혀|감금|가둬|못 나가|ขังไว้|ถูกขัง|محبوس\w*|حبس\w*|قفلوا|أقفلوا|مقفول|بند कर|बंद कर|ተዘግቶ"),
     ("documents",  # papers taken: exploitation, not by itself danger now
-     r"\b(?:passeport|pasaporte|passaporte|hộ chiếu|паспорт\w*|paszport\w*|pașaport\w*|paspor)\b"
+     r"\b(?:passeport|pasaporte|passaporte|hộ chiếu|паспорт\w*|paszport\w*|pașaport\w*|paspor|pasport\w*)\b"
      r"|护照|護照|여권|พาสปอร์ต|جواز|पासपोर्ट|ፓስፖርት"),
     ("weapon",
      r"\b(?:arme|pistolet|couteau|zam|kouto|arma|faca|súng|dao|baril|kutsilyo|пистолет|нож|ружь\w*|"
      r"пістолет|ніж|broń|pistolet|nóż|armă|cuțit|pistol|senjata|pisau|bunduki|kisu|waffe|messer|"
-     r"pistola|coltello)\b|枪|槍|刀|총|칼|ปืน|มีด|سلاح|مسدس|سكين|बंदूक|चाकू|ሽጉጥ|ቢላ"),
+     r"pistola|coltello|nozh|nizh|ruzh'?\w*|obrez)\b|枪|槍|刀|총|칼|ปืน|มีด|سلاح|مسدس|سكين|बंदूक|चाकू|ሽጉጥ|ቢላ"),
     ("kill_or_hurt",
      r"\b(?:tuer|tue|frappe\w*|batt\w*|menac\w*|touye|bat li|menase|matar|mata|bate\w*|espanc\w*|"
      r"ameaç\w*|giết|đánh|đe dọa|papatayin|binubugbog|pinapalo|banta|убь\w*|убить|убьют|бьёт|бьет|"
@@ -73,16 +80,19 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"bunuh|membunuh|dipukul|memukul|mengancam|kuua|atamuua|anampiga|tishio|umbringen|töten|"
      r"schlägt|droht|uccider\w*|picchia\w*|minacci\w*|избил\w*|ударил\w*|побил\w*|bate em mim|"
      r"me bateu|m'a frapp\w*|bat mwen|đánh tôi|đánh cô|sinaktan|pinalo|bili|pobił\w*|m-a bătut|"
-     r"alinipiga|amenipiga)\b"
+     r"alinipiga|amenipiga|"
+     r"ub'?(?:yu|iu|yut|iut|ju|jut)|ubit'?|ubiyu|vbyty|vb'?ie|vb'?ye|b'?(?:yot|jot|iot|ye|ie)|izbi\w*|"
+     r"ugrozha\w*|pogrozh\w*|udaril\w*|pobil\w*|slomal\w*|zlamav|zlamaly)\b"
      r"|杀|殺|打了?[我她他]|被打|威胁|威脅|죽이|때리|때렸|협박|ฆ่า|ทำร้าย|ตบ|ขู่|يقتل|سيقتل|يضرب|ضربني|ضربها|"
      r"يهدد|मार डाल|मारता|मारा|पीटा|धमकी|ይገድላ|ይመታ|ደበደበ"),
     ("help",
      r"\b(?:aidez|au secours|à l'aide|sekou|ede m|ede nou|socorro|ajud\w*|cứu|giúp|tulong|saklolo|"
-     r"помогите|спасите|допоможіть|рятуйте|pomocy|ratunku|ajutor|tolong|msaada|nisaidie|hilfe|aiuto)\b"
+     r"помогите|спасите|допоможіть|рятуйте|pomocy|ratunku|ajutor|tolong|msaada|nisaidie|hilfe|aiuto|"
+     r"pomogit[ey]|pomohit[ey]|spasit[ey]|dopomozh[iy]t[ʹ']?|dopomozhy|r[iy]atu[iy]te)\b"
      r"|救命|帮帮|幫幫|求救|살려|도와주|ช่วยด้วย|ช่วย|ساعدوني|النجدة|मदद|बचाओ|እርዳታ"),
     ("police",
      r"\b(?:police|lapolis|polícia|cảnh sát|công an|pulis|полици\w*|поліці\w*|policj\w*|poliți\w*|"
-     r"polisi|polizei|polizia)\b|报警|報警|警察|경찰|ตำรวจ|الشرطة|पुलिस|ፖሊስ"),
+     r"polisi|polizei|polizia|politsi\w*|polits\w*|politsii|militsi\w*)\b|报警|報警|警察|경찰|ตำรวจ|الشرطة|पुलिस|ፖሊስ"),
     ("now",
      r"\b(?:ce soir|cette nuit|maintenant|tout de suite|demain matin|dans une heure|aswè a|kounye a|"
      r"demen maten|esta noite|hoje à noite|agora|amanhã cedo|daqui a uma hora|"
@@ -91,7 +101,10 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"через годину|завтра вранці|dziś w nocy|dzisiaj w nocy|dzisiaj|dziś|teraz|jutro rano|za godzinę|"
      r"diseară|în seara asta|acum|mâine dimineață|peste o oră|malam ini|sekarang|besok pagi|"
      r"usiku huu|sasa hivi|kesho asubuhi|heute nacht|heute abend|jetzt|morgen früh|stanotte|stasera|adesso|"
-     r"subito|domani mattina)\b"
+     r"subito|domani mattina|"
+     r"segodn[yi]a\s+(?:nochyu|nochiu|noch'?yu|noch'?iu|vecherom)|s[eyi]chas|seichas|sejchas|cherez chas|"
+     r"zavtra utrom|zavtra vranci|s'?[oi]?ohodni(?:\s+vnochi)?|syohodni(?:\s+vnochi)?|vnochi|zaraz|"
+     r"cherez hodynu|[ov]\s*\d{1,2}\s*(?:vechora|vechera))\b"
      r"|今晚|今夜|今天|现在|現在|马上|馬上|明天早上|明早|一小时后|一個小時|오늘 밤|오늘|지금|방금|내일 아침|"
      r"คืนนี้|วันนี้|ตอนนี้|พรุ่งนี้เช้า|الليلة|اليوم|الآن|غدا صباحا|بكرة|بكره|هلق|هلأ|"
      r"आज रात|आज|अभी|कल सुबह|ዛሬ ማታ|ዛሬ|አሁን"),
@@ -99,15 +112,19 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"\b(?:emmener|emmène|vendre|vendu\w*|levar|vender|vendid[ao]|mang tôi đi|chuyển đi|bán|"
      r"dadalhin|ibebenta|отвез\w*|увез\w*|продать|продадут|продал\w*|перевез\w*|відвез\w*|продати|"
      r"wywieź\w*|sprzeda\w*|vând\w*|duc\w* la|membawa|menjual|dijual|kuuza|wanampeleka|verkaufen|"
-     r"verkauft|portare via|vendere)\b"
+     r"verkauft|portare via|vendere|"
+     r"otvez\w*|uvez\w*|vyvez\w*|prodad\w*|prodat'?|prodal\w*|pereve[zs]\w*|vidvez\w*|prodaty|"
+     r"otdadut|otdat'?|peredadut|peredaty)\b"
      r"|送到|送去|卖|賣|팔아|팔려|데려가|옮긴|옮겨|보낸|ขาย|พาไป|ย้าย|يبيع|بيع|ينقل|ياخذو|बेच|ले जा|ይሸጡ"),
     ("no_food",
      r"\b(?:pas de nourriture|rien à manger|sem comida|không có đồ ăn|không có gì ăn|walang pagkain|"
      r"без еды|нет еды|не дают есть|без їжі|bez jedzenia|fără mâncare|tidak ada makanan|hakuna chakula|"
-     r"kein essen)\b|没有吃的|沒有吃的|没饭吃|먹을 것이 없|ไม่มีอาหาร|لا طعام|ما في أكل|ما فيه أكل|खाना नहीं"),
+     r"kein essen|"
+     r"bez edy|net edy|ne da[yi]ut est'?|ne da[yi]ut yisty|bez yizhi)\b"
+     r"|没有吃的|沒有吃的|没饭吃|먹을 것이 없|ไม่มีอาหาร|لا طعام|ما في أكل|ما فيه أكل|खाना नहीं"),
     ("hiding",
      r"\b(?:cach\w*|kache|escondid\w*|trốn|nagtatago|пряч\w*|прячусь|ховаю\w*|ukryw\w*|ascuns\w*|"
-     r"bersembunyi|kujificha|versteck\w*|nascost\w*)\b|躲|숨어|ซ่อน|مختبئ\w*|छिप"),
+     r"bersembunyi|kujificha|versteck\w*|nascost\w*|pr[yj]ach\w*|khova\w*|hovaiu\w*)\b|躲|숨어|ซ่อน|مختبئ\w*|छिप"),
 ))
 _STRONG_KINDS: Final = frozenset({"confined", "weapon", "kill_or_hurt", "hiding", "moved_or_sold", "no_food"})
 

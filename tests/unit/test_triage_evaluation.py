@@ -61,6 +61,8 @@ def test_the_corpus_has_the_size_and_variety_the_guide_asks_for(cases: list[Any]
     assert len(hard) >= 0.3 * len(cases)
 
 
+# A whole fit: about a minute of one core, several on a machine shared with a full test run.
+@pytest.mark.timeout(600)
 def test_the_committed_model_is_fitted_from_the_corpus_byte_for_byte(cases: list[Any]) -> None:
     train = [c for c in cases if c.split == "train"]
     dev = [c for c in cases if c.split == "dev"]

@@ -383,6 +383,20 @@ def test_other_language_cues_raise_the_flags_with_their_spans() -> None:
     assert cues and all(text[e.start:e.end] == e.matched_text for e in cues)  # type: ignore[misc]
 
 
+@pytest.mark.parametrize("text", [
+    # Russian and Ukrainian as typed on a phone without a Cyrillic keyboard.
+    "Pomogite, moey sestre 16 let, ee zaperli v kvartire, zavtra utrom ee uvezut v drugoi gorod.",
+    "Dopomozhit! Nasha divchynka v pidvali, vin kazhe shcho vnochi ii prodadut. Vin mae nizh.",
+])
+def test_russian_and_ukrainian_in_latin_letters_raise_the_flags_with_their_spans(text: str) -> None:
+    triaged = run(text)
+    assert triaged.is_raised(MINOR) and triaged.is_raised(DANGER)
+    danger = triaged.flag(DANGER)
+    assert danger is not None
+    kinds = {e.rule_id for e in danger.evidence if e.rule_id.startswith("multilingual.")}
+    assert len(kinds) >= 2, kinds
+
+
 def test_a_garbled_transcript_goes_to_a_person() -> None:
     triaged = run("[inaudible] ... the ... [inaudible] motel [unintelligible] ... call back [inaudible]")
     assert triaged.needs_human_triage is not None
