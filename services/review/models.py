@@ -182,6 +182,24 @@ class TextReply(Base):
     updated_at: Mapped[datetime]
 
 
+class ContactAttempt(Base):
+    """A call or text to a reporter who asked to be contacted, as staff logged it. Never the words
+    said or the number used: those stay with the signal's reporter, read through an audited view."""
+
+    __tablename__ = "contact_attempts"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    signal_id: Mapped[uuid.UUID]  # whose contact details and preferences (a case may have several)
+    # spoke_with_them | no_answer | left_voicemail | sent_text | wrong_person_answered
+    outcome: Mapped[str] = mapped_column(String(32))
+    attempted_at: Mapped[datetime]
+    logged_by: Mapped[str] = mapped_column(String(64))
+    # Outside the reporter's safe times: allowed only with the staff member's stated reason.
+    outside_safe_times: Mapped[bool] = mapped_column(Boolean, default=False)
+    override_reason: Mapped[str | None] = mapped_column(String(500))
+
+
 class AppliedEvent(Base):
     """Every event id applied: a redelivered record changes nothing."""
 
