@@ -3,7 +3,7 @@
 The schema is owned by the Alembic migrations in ``migrations/``; these models must match them
 (a test compares the two). Narrative text and reporter identity live here and nowhere else
 downstream: ``signals.narrative`` and ``signals.reporter`` are shown only on a case page, and the
-reporter's contact details only through an audited reveal.
+reporter's contact details only through an audited reveal or the contact task's audited page.
 """
 
 from __future__ import annotations
