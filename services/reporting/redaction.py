@@ -120,7 +120,8 @@ def _reporter_lines(reporter: dict[str, Any]) -> list[str]:
     safe = reporter.get("safe_contact")
     if contact and safe is not None:
         lines += ["", "Contacting the reporter safely (their own instructions: contact can endanger them):",
-                  f"Safe times: {safe.get('safe_times') or 'none given'} (in the reporter's words)",
+                  f"Safe times: {safe.get('safe_times') or 'none given'} (in the reporter's words"
+                  + (f"; their time zone: {safe['time_zone']})" if safe.get("time_zone") else ")"),
                   "Voicemail: " + ("safe" if safe.get("voicemail_ok") else "NOT safe - do not leave one"),
                   "Text messages: " + ("safe" if safe.get("text_ok") else "NOT safe - do not send one"),
                   f"Instructions: {safe.get('instructions') or 'none given'}"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from services.review.safe_times import Kind, SafeTimes, read
 from services.runtime.local_time import LocalClock
@@ -58,7 +58,8 @@ class Preferences:
         safe = reporter.get("safe_contact") or {}
         return cls(consent=reporter.get("consent_to_contact") is True,
                    voicemail_ok=safe.get("voicemail_ok") is True, text_ok=safe.get("text_ok") is True,
-                   times=read(safe.get("safe_times"), hotline_zone), instructions=safe.get("instructions"))
+                   times=read(safe.get("safe_times"), hotline_zone, _zone(safe.get("time_zone"))),
+                   instructions=safe.get("instructions"))
 
 
 @dataclass(frozen=True)
@@ -99,3 +100,13 @@ def judge(prefs: Preferences, outcome: Outcome, at: datetime, override_reason: s
                    f"(\u201c{times.words}\u201d, read as {times.reading()}). The next safe time is "
                    f"{clock.when(upcoming)}. To log {what} outside them, give the reason (at least "
                    f"{MIN_OVERRIDE_CHARS} characters), for example imminent danger.")
+
+
+def _zone(name: Any) -> ZoneInfo | None:
+    """The reporter's zone, if it is one this machine knows (else the hotline's is used)."""
+    if not isinstance(name, str):
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None

@@ -2,7 +2,8 @@
 
 The web form takes the safe times as free text ("weekdays 9-5", "after 6pm", "mornings",
 "anytime", "never call"). This module reads what it can into days and hours of the day, in the
-zone the words name ("after 6pm Pacific") or else the hotline's. Whatever it cannot read in full
+zone the words name ("after 6pm Pacific"), else the zone the reporter chose on the form, else
+the hotline's. Whatever it cannot read in full
 is ``UNREAD``: shown to staff as written and not enforced, because enforcing half a sentence
 ("weekdays 9-5 when he is at work") would drop the half that keeps the reporter safe.
 
@@ -54,7 +55,7 @@ class SafeTimes:
     kind: Kind
     words: str | None
     zone: ZoneInfo
-    zone_from_words: bool = False
+    zone_source: str = "hotline"  # words ("after 6pm Pacific") | reporter (the form's field) | hotline
     rules: tuple[Rule, ...] = ()
 
     @property
@@ -94,7 +95,8 @@ class SafeTimes:
     def reading(self) -> str:
         """How the words were read, for the page next to the words themselves."""
         if self.kind is Kind.WINDOW:
-            zone = f"{self.zone.key}" + ("" if self.zone_from_words else ", the hotline's zone")
+            zone = f"{self.zone.key}" + {"words": ", named in the words", "reporter": ", the reporter's zone",
+                                         "hotline": ", the hotline's zone"}[self.zone_source]
             return "; ".join(r.describe() for r in self.rules) + f" ({zone})"
         return {Kind.NOT_GIVEN: "no safe times given", Kind.ANYTIME: "any time",
                 Kind.NEVER: "never by phone", Kind.UNREAD: "not read: follow the reporter's words"}[self.kind]
@@ -154,12 +156,14 @@ _FILLER: Final = frozenset({
 _CLAUSES: Final = re.compile(r"[;,\n]|\bor\b|\bo\b|\balso\b|\bplus\b|\band\b(?!\s*(?:\d|noon|midnight))")
 
 
-def read(words: str | None, hotline_zone: ZoneInfo) -> SafeTimes:
-    """The reporter's safe times as rules, or what kind of answer they are when not a window."""
+def read(words: str | None, hotline_zone: ZoneInfo, reporter_zone: ZoneInfo | None = None) -> SafeTimes:
+    """The reporter's safe times as rules, or what kind of answer they are when not a window. The
+    zone is the one the words name, else the reporter's (``reporter_zone``), else the hotline's."""
+    fallback = (reporter_zone, "reporter") if reporter_zone is not None else (hotline_zone, "hotline")
     if words is None or not words.strip():
-        return SafeTimes(Kind.NOT_GIVEN, None, hotline_zone)
+        return SafeTimes(Kind.NOT_GIVEN, None, *fallback)
     text = " " + words.lower().replace("\u2013", "-").replace("\u2014", "-") + " "
-    zone, named = _zone(text, hotline_zone)
+    zone, named = _zone(text, fallback)
     text = _strip_zone(text)
     if _NEVER.search(text) and not _has_times(text):
         return SafeTimes(Kind.NEVER, words, zone, named)
@@ -177,11 +181,11 @@ def read(words: str | None, hotline_zone: ZoneInfo) -> SafeTimes:
     return SafeTimes(Kind.WINDOW, words, zone, named, tuple(rules))
 
 
-def _zone(text: str, hotline_zone: ZoneInfo) -> tuple[ZoneInfo, bool]:
+def _zone(text: str, fallback: tuple[ZoneInfo, str]) -> tuple[ZoneInfo, str]:
     for name, pattern in _ZONES.items():
         if re.search(rf"\b({pattern})\b(?!-)", text):
-            return ZoneInfo(name), True
-    return hotline_zone, False
+            return ZoneInfo(name), "words"
+    return fallback
 
 
 def _strip_zone(text: str) -> str:

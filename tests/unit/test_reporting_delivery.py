@@ -654,7 +654,8 @@ async def test_a_temporary_webhook_failure_is_retried_with_the_same_idempotency_
 SHARING = Reporter(anonymous=False, consent_to_contact=True, consent_to_share=True,
                    contact=ContactDetails(name="Rosa Example", phone="+1 555 0100"),
                    safe_contact=SafeContact(safe_times="weekdays after 6pm", voicemail_ok=False, text_ok=True,
-                                            instructions="Hang up if a man answers."))
+                                            instructions="Hang up if a man answers.",
+                                            time_zone="America/Chicago"))
 
 
 async def test_shared_contact_details_reach_law_enforcement_with_the_safe_contact_instructions(
@@ -672,7 +673,8 @@ async def test_shared_contact_details_reach_law_enforcement_with_the_safe_contac
 
     [(_, message)] = mailbox.messages
     body = message.get_content()
-    for line in ("Phone: +1 555 0100", "Safe times: weekdays after 6pm (in the reporter's words)",
+    for line in ("Phone: +1 555 0100",
+                 "Safe times: weekdays after 6pm (in the reporter's words; their time zone: America/Chicago)",
                  "Voicemail: NOT safe - do not leave one", "Text messages: safe",
                  "Instructions: Hang up if a man answers."):
         assert line in body, line
@@ -682,7 +684,8 @@ async def test_shared_contact_details_reach_law_enforcement_with_the_safe_contac
     reporter = json.loads(sent)["reporter"]
     assert reporter["contact"]["phone"] == "+1 555 0100"
     assert reporter["safe_contact"] == {"safe_times": "weekdays after 6pm", "voicemail_ok": False,
-                                        "text_ok": True, "instructions": "Hang up if a man answers."}
+                                        "text_ok": True, "instructions": "Hang up if a man answers.",
+                                        "time_zone": "America/Chicago"}
 
 
 async def test_contact_details_shared_without_preferences_say_voicemail_and_texts_are_not_safe(
@@ -694,7 +697,7 @@ async def test_contact_details_shared_without_preferences_say_voicemail_and_text
     await courier_for(world, http_client, port).tick()
     [(_, message)] = mailbox.messages
     body = message.get_content()
-    assert "Safe times: none given" in body
+    assert "Safe times: none given (in the reporter's words)" in body
     assert "Voicemail: NOT safe" in body and "Text messages: NOT safe" in body
 
 

@@ -40,7 +40,7 @@ def test_safe_times_in_a_reporters_words_are_read_as_days_and_hours(words: str, 
     read_as = read(words, NEW_YORK)
     assert read_as.kind is Kind.WINDOW, read_as
     assert list(read_as.rules) == rules
-    assert read_as.zone == NEW_YORK and not read_as.zone_from_words
+    assert read_as.zone == NEW_YORK and read_as.zone_source == "hotline"
 
 
 @pytest.mark.parametrize(("words", "kind"), [
@@ -57,11 +57,23 @@ def test_answers_that_are_not_a_window_say_what_they_are(words: str | None, kind
 
 def test_a_zone_in_the_words_is_the_reporters_else_the_hotlines() -> None:
     pacific = read("mon-fri 9am to 5pm PST", NEW_YORK)
-    assert pacific.zone == ZoneInfo("America/Los_Angeles") and pacific.zone_from_words
+    assert pacific.zone == ZoneInfo("America/Los_Angeles") and pacific.zone_source == "words"
     nine_new_york = datetime(2026, 3, 16, 13, 0, tzinfo=UTC)  # 9:00 EDT, 6:00 PDT
     assert not pacific.allows(nine_new_york)
     assert read("mon-fri 9am to 5pm", NEW_YORK).allows(nine_new_york)
     assert pacific.next_safe(nine_new_york) == datetime(2026, 3, 16, 16, 0, tzinfo=UTC)  # 9:00 PDT
+
+
+def test_the_zone_the_reporter_chose_counts_unless_the_words_name_one() -> None:
+    chicago = ZoneInfo("America/Chicago")
+    chosen = read("after 6pm", NEW_YORK, chicago)
+    assert (chosen.zone, chosen.zone_source) == (chicago, "reporter")
+    assert not chosen.allows(AT_SIX)  # 18:00 in New York is 17:00 in Chicago
+    assert chosen.next_safe(AT_SIX) == AT_SIX + timedelta(hours=1)
+    assert read("after 6pm Pacific", NEW_YORK, chicago).zone == ZoneInfo("America/Los_Angeles")
+    loose = Preferences.of({"consent_to_contact": True, "safe_contact": {
+        "safe_times": "after 6pm", "time_zone": "Not/A_Zone"}}, NEW_YORK)
+    assert loose.times.zone == NEW_YORK  # an unknown name: the hotline's clock, never a crash
 
 
 def test_the_window_opens_on_its_minute_and_the_next_safe_time_is_that_minute() -> None:
