@@ -84,6 +84,9 @@ class ContactTasks:
             case = session.get(Case, case_id)
             if case is None:
                 raise NotFound("no such case")
+            if case.status in ("closed", "merged"):
+                raise DecisionError(f"{case.reference_number} is {case.status}: reopen work on the case "
+                                    "it lives in before logging contact")
             now = self._now()
             holder = case.claimed_by if case.claim_expires_at and case.claim_expires_at > now else None
             if holder != actor.username:

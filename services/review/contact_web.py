@@ -34,9 +34,9 @@ def contact_router(*, tasks: ContactTasks, staff: Callable[[Request], Awaitable[
             return session.get(Case, case_id)
 
     def refused(request: Request, principal: Principal, case_id: uuid.UUID, error: DecisionError,
-                reference: str | None) -> Response:
+                reference: str | None, back: str) -> Response:
         return templates.TemplateResponse(request, "error.html", {
-            "principal": principal, "message": str(error), "back": f"/cases/{case_id}/contact",
+            "principal": principal, "message": str(error), "back": back,
             "reference": reference}, status_code=error.status)
 
     @router.get("/cases/{case_id}/contact", response_class=HTMLResponse)
@@ -46,7 +46,8 @@ def contact_router(*, tasks: ContactTasks, staff: Callable[[Request], Awaitable[
         try:
             found = await asyncio.to_thread(tasks.open, case_id, actor(principal))
         except DecisionError as error:
-            return refused(request, principal, case_id, error, case.reference_number if case else None)
+            return refused(request, principal, case_id, error, case.reference_number if case else None,
+                           f"/cases/{case_id}")
         if case is None:  # pragma: no cover - ``open`` refuses an unknown case first
             raise DecisionError("no such case")
         return templates.TemplateResponse(request, "contact.html", {
@@ -69,7 +70,8 @@ def contact_router(*, tasks: ContactTasks, staff: Callable[[Request], Awaitable[
                                     str(fields.get("outcome", "")), str(fields.get("override_reason", "")))
         except DecisionError as error:
             case = await asyncio.to_thread(case_of, case_id)
-            return refused(request, principal, case_id, error, case.reference_number if case else None)
+            return refused(request, principal, case_id, error, case.reference_number if case else None,
+                           f"/cases/{case_id}/contact")
         return RedirectResponse(f"/cases/{case_id}/contact?logged=1", status_code=303)
 
     return router

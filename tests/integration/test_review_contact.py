@@ -62,12 +62,12 @@ class Review:
         for name, role in (("alice", Role.SUPERVISOR), ("ana", Role.ANALYST)):
             self.auth.create_user(name, name.title(), role, PASSWORD)
 
-    def tip(self) -> tuple[uuid.UUID, uuid.UUID]:
+    def tip(self, time_zone: str | None = None) -> tuple[uuid.UUID, uuid.UUID]:
         reporter = Reporter(
             anonymous=False, consent_to_contact=True,
             contact=ContactDetails(name="Rosa Example", phone=PHONE),
             safe_contact=SafeContact(safe_times="weekdays after 6pm", voicemail_ok=False, text_ok=True,
-                                     instructions="Hang up if a man answers."))
+                                     instructions="Hang up if a man answers.", time_zone=time_zone))
         signal = received(reporter=reporter, received_at=HALF_FIVE - timedelta(hours=2))
         signal = signal.model_copy(update={"reference_number": reference_for(str(signal.signal_id), b"t")})
         change = self.store.apply_received(f"r{signal.signal_id}", signal)
@@ -186,4 +186,24 @@ def test_an_analyst_cannot_log_contact_and_an_unknown_outcome_is_refused_clearly
         assert status == 409 and "choose what happened" in text
         status, text = log(alice, csrf, case_id, uuid.uuid4(), "spoke_with_them")
         assert status == 404
+        assert alice.post(f"/cases/{case_id}/actions/close", follow_redirects=False, data={
+            "csrf_token": csrf, "close_reason": "no_action_needed"}).status_code == 303
+        status, text = log(alice, csrf, case_id, signal_id, "spoke_with_them")
+        assert status == 409 and "is closed" in text
     assert review.attempts() == []
+
+
+def test_safe_times_are_read_on_the_reporters_clock_when_they_chose_one(review: Review) -> None:
+    case_id, signal_id = review.tip(time_zone="America/Los_Angeles")
+    review.clock.at = SIX  # 18:00 in New York is 15:00 in Los Angeles
+    with TestClient(review.app, base_url="http://review.test") as alice:
+        csrf = login(alice, "alice")
+        page = alice.get(f"/cases/{case_id}/contact").text
+        assert "America/Los_Angeles, the reporter&#39;s zone" in page
+        assert "Mon Mar 16, 9:00 PM EDT" in page and "Mon 18:00 PDT for the reporter" in page
+        alice.post(f"/cases/{case_id}/actions/claim", data={"csrf_token": csrf})
+        status, text = log(alice, csrf, case_id, signal_id, "spoke_with_them")
+        assert status == 409 and "outside the reporter&#39;s safe times" in text
+        review.clock.at = SIX + timedelta(hours=3)
+        assert log(alice, csrf, case_id, signal_id, "spoke_with_them")[0] == 303
+
