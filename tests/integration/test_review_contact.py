@@ -205,5 +205,6 @@ def test_safe_times_are_read_on_the_reporters_clock_when_they_chose_one(review: 
         status, text = log(alice, csrf, case_id, signal_id, "spoke_with_them")
         assert status == 409 and "outside the reporter&#39;s safe times" in text
         review.clock.at = SIX + timedelta(hours=3)
-        assert log(alice, csrf, case_id, signal_id, "spoke_with_them")[0] == 303
+        assert log(alice, csrf, case_id, signal_id, "wrong_person_answered")[0] == 303
+        assert "Someone else answered the last attempt" in alice.get(f"/cases/{case_id}/contact").text
 
