@@ -25,6 +25,7 @@ from contracts.events import (
     Answer,
     CallType,
     Channel,
+    ContactDetails,
     DeclaredFacts,
     DeclaredTraffickingType,
     Evidence,
@@ -36,11 +37,13 @@ from contracts.events import (
     Nationality,
     PhoneSource,
     ReportConditions,
+    Reporter,
     ReportNeed,
     ReportOutcome,
     ReportRequested,
     Route,
     RoutingTarget,
+    SafeContact,
     SignalReceived,
     SignalTriaged,
     TraffickingType,
@@ -161,6 +164,7 @@ def pages(site: DemoSite) -> list[DemoPage]:
         *[DemoPage("review", f"case-{name}", f"/cases/{case_id}", "alice")
           for name, case_id in site.cases.items()],
         DemoPage("review", "case-not-found", f"/cases/{uuid.UUID(int=0)}", "alice"),
+        DemoPage("review", "case-contact", f"/cases/{site.cases['minor']}/contact", "alice"),
     ]
 
 
@@ -242,7 +246,8 @@ def _phone() -> Any:
 # ---------------------------------------------------------------- the demo cases
 
 
-def _signal(narrative: str, at: datetime, facts: DeclaredFacts, *, phone: bool = False) -> SignalReceived:
+def _signal(narrative: str, at: datetime, facts: DeclaredFacts, *, phone: bool = False,
+            reporter: Reporter | None = None) -> SignalReceived:
     submission = str(uuid.uuid4())
     channel = Channel.PHONE if phone else Channel.WEBFORM
     dedup_key = f"{channel.value}:{submission}"
@@ -252,7 +257,7 @@ def _signal(narrative: str, at: datetime, facts: DeclaredFacts, *, phone: bool =
         source = PhoneSource(call_id=f"demo-{submission}", fragment="specialist_report", system="specialist")
     return SignalReceived(signal_id=signal_id, reference_number=reference_for(str(signal_id), SECRET),
                           channel=channel, received_at=at, source=source, dedup_key=dedup_key,
-                          narrative=narrative, facts=facts)
+                          narrative=narrative, facts=facts, reporter=reporter or Reporter())
 
 
 def _triage(signal: SignalReceived, urgency: Urgency, at: datetime, deadline: timedelta, *,
@@ -293,7 +298,12 @@ def _signals(now: datetime) -> list[SignalReceived]:
         _signal("My neighbour's 16 year old works nights at the nail salon on Elm Street and is never "
                 "allowed to leave with her friends.", now - timedelta(minutes=30),
                 DeclaredFacts(danger_now=Answer.UNSURE, location=Location(state="TX", city="Houston"),
-                              victims=[Victim(age=16, gender=Gender.FEMALE)])),
+                              victims=[Victim(age=16, gender=Gender.FEMALE)]),
+                # A neighbour who may be called back, safely (the contact task's page).
+                reporter=Reporter(anonymous=False, consent_to_contact=True,
+                                  contact=ContactDetails(name="Dana Example", phone="+1 713 555 0199"),
+                                  safe_contact=SafeContact(safe_times="weekdays after 6pm", text_ok=True,
+                                                           instructions="Hang up if a man answers."))),
         _signal("The crew at the packing plant have their passports held by the foreman and sleep in the "
                 "warehouse.", now - timedelta(hours=5),
                 DeclaredFacts(trafficking_type=DeclaredTraffickingType.LABOR,

@@ -126,6 +126,7 @@ FIELD_LABELS: Final = {
     "consent_to_contact": N_("You may contact me"),
     "consent_to_share": N_("You may share my contact details"),
     "safe_times": N_("Safe times to contact you"),
+    "safe_time_zone": N_("Your time zone"),
     "voicemail_ok": N_("Voicemail is safe"),
     "text_ok": N_("Text messages are safe"),
     "safe_contact_instructions": N_("Other safety instructions"),

@@ -272,6 +272,13 @@ def build_app(
                       ("law_enforcement", _("Law enforcement")), ("other", _("Other"))],
             "anonymity": [("yes", _("Yes, stay anonymous")), ("no", _("No, you may contact me"))],
             "languages": [("", _("Choose a language")), *i18n.language_names(language)],
+            "time_zones": [("", _("Not sure")), ("America/New_York", _("Eastern time")),
+                           ("America/Chicago", _("Central time")), ("America/Denver", _("Mountain time")),
+                           ("America/Phoenix", _("Arizona (no daylight saving time)")),
+                           ("America/Los_Angeles", _("Pacific time")),
+                           ("America/Anchorage", _("Alaska time")), ("Pacific/Honolulu", _("Hawaii time")),
+                           ("America/Puerto_Rico", _("Puerto Rico and the U.S. Virgin Islands")),
+                           ("Pacific/Guam", _("Guam and the Northern Mariana Islands"))],
         }
 
     def form_context(language: str, values: dict[str, str], problems: list[FieldError],

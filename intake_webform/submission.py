@@ -14,7 +14,7 @@ import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Literal
 
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -29,6 +29,11 @@ US_STATES: Final = frozenset({
     "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA",
     "WV", "WI", "WY", "AS", "GU", "MP", "PR", "VI",
 })
+# The time zones of the United States and its territories a reporter may choose for their safe
+# times (IANA names, as ``SafeContact.time_zone`` carries them).
+SafeTimeZone = Literal["America/New_York", "America/Chicago", "America/Denver", "America/Phoenix",
+                       "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu",
+                       "America/Puerto_Rico", "Pacific/Guam"]
 # Offered on the form; any other BCP 47 primary tag is accepted by the API.
 LANGUAGES: Final = ("en", "es", "fr", "ht", "pt", "zh", "vi", "ko", "tl", "ar", "ru")
 MAX_NARRATIVE: Final = 20_000
@@ -100,6 +105,8 @@ class TipSubmission(_Submitted):
     consent_to_contact: bool = False
     consent_to_share: bool = False
     safe_times: Short | None = None
+    # The zone the safe times are meant in: "after 6pm" in Los Angeles is 9pm in New York.
+    safe_time_zone: SafeTimeZone | None = None
     voicemail_ok: bool = False
     text_ok: bool = False
     safe_contact_instructions: Medium | None = None

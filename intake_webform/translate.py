@@ -51,9 +51,10 @@ def _reporter(tip: TipSubmission, interface_language: str) -> Reporter:
     if not tip.anonymous and tip.has_contact():
         contact = ContactDetails(name=tip.contact_name, email=tip.contact_email, phone=tip.contact_phone)
     safe = None
-    if any((tip.safe_times, tip.safe_contact_instructions, tip.voicemail_ok, tip.text_ok)):
+    if any((tip.safe_times, tip.safe_contact_instructions, tip.voicemail_ok, tip.text_ok,
+            tip.safe_time_zone)):
         safe = SafeContact(safe_times=tip.safe_times, voicemail_ok=tip.voicemail_ok, text_ok=tip.text_ok,
-                           instructions=tip.safe_contact_instructions)
+                           instructions=tip.safe_contact_instructions, time_zone=tip.safe_time_zone)
     return Reporter(role=tip.reporter_role, anonymous=tip.anonymous,
                     consent_to_contact=tip.consent_to_contact and contact is not None,
                     consent_to_share=tip.consent_to_share, contact=contact, safe_contact=safe,

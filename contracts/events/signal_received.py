@@ -23,6 +23,7 @@ ReferenceNumber = Annotated[str, Field(pattern=r"^[0-9A-Z]{2,8}(-[0-9A-Z]{2,8}){
 LanguageTag = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35)]
 Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 ShortText = Annotated[str, Field(max_length=500)]
+TimeZoneName = Annotated[str, Field(pattern=r"^[A-Za-z]+(/[A-Za-z0-9_+-]+){0,2}$", max_length=64)]
 
 MAX_NARRATIVE_CHARS = 200_000
 
@@ -153,6 +154,9 @@ class SafeContact(ContractModel):
     voicemail_ok: bool = False
     text_ok: bool = False
     instructions: Annotated[str, Field(max_length=2000)] | None = None
+    # The zone ``safe_times`` are meant in (an IANA name such as America/Chicago), when the reporter
+    # said; None: not said (a reader uses a zone named in the words, else the hotline's).
+    time_zone: TimeZoneName | None = None
 
 
 class Reporter(ContractModel):

@@ -2,7 +2,9 @@
 
 - Law enforcement and federal agencies get the narrative, the declared facts, the victims and the
   full location; the reporter's role and contact details only if the reporter consented to share
-  them (without consent they are not even stored: ``store.record_signal``).
+  them (without consent they are not even stored: ``store.record_signal``), and with the details
+  always the reporter's safe-contact instructions: safe times, whether voicemail and texts are
+  safe, their own words.
 - A mandatory report (NCMEC, the FBI, when a minor may be a victim) is owed the facts whatever the
   recipient's kind: it gets what law enforcement gets, with the obligation and its basis.
 - Service providers, NGOs and hotlines get what they need to act: the need, the urgency, the
@@ -99,8 +101,28 @@ def render_text(document: dict[str, Any]) -> str:
     if "narrative" in document:
         lines += ["", "Narrative:", document["narrative"] or "(none)"]
     if "reporter" in document:
-        reporter = document["reporter"]
-        lines += ["", "Reporter: " + ("not shared (no consent)" if reporter.get("shared") is False
-                                      else ", ".join(f"{k}: {v}" for k, v in reporter.items() if v))]
+        lines += ["", *_reporter_lines(document["reporter"])]
     lines += ["", "Please confirm you have received this report (one-time link):", document["acknowledge"]]
     return "\n".join(lines) + "\n"
+
+
+_CONTACT_LABELS = (("name", "Name"), ("phone", "Phone"), ("email", "Email"), ("other", "Other"))
+
+
+def _reporter_lines(reporter: dict[str, Any]) -> list[str]:
+    """Who reported, and, with their contact details, how they asked to be contacted safely."""
+    if reporter.get("shared") is False:
+        return ["Reporter: not shared (no consent)"]
+    lines = [f"Reporter: {str(reporter.get('role') or 'unknown').replace('_', ' ')}; "
+             f"may be contacted: {'yes' if reporter.get('consent_to_contact') else 'no'}"]
+    contact = reporter.get("contact") or {}
+    lines += [f"{label}: {contact[key]}" for key, label in _CONTACT_LABELS if contact.get(key)]
+    safe = reporter.get("safe_contact")
+    if contact and safe is not None:
+        lines += ["", "Contacting the reporter safely (their own instructions: contact can endanger them):",
+                  f"Safe times: {safe.get('safe_times') or 'none given'} (in the reporter's words"
+                  + (f"; their time zone: {safe['time_zone']})" if safe.get("time_zone") else ")"),
+                  "Voicemail: " + ("safe" if safe.get("voicemail_ok") else "NOT safe - do not leave one"),
+                  "Text messages: " + ("safe" if safe.get("text_ok") else "NOT safe - do not send one"),
+                  f"Instructions: {safe.get('instructions') or 'none given'}"]
+    return lines

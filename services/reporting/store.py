@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contracts.events import OutcomeKind, ReportRequested, SignalReceived, Victim
+from contracts.events import OutcomeKind, ReportRequested, SafeContact, SignalReceived, Victim
 from services.reporting.db import Database
 from services.reporting.models import (
     Lookup,
@@ -73,6 +73,12 @@ class Store:
                 identity = {"role": reporter.role.value,
                             "contact": reporter.contact.model_dump(mode="json") if reporter.contact else None,
                             "consent_to_contact": reporter.consent_to_contact}
+                if reporter.contact is not None:
+                    # Contact details never travel without how to use them safely: whoever calls
+                    # the reporter must know when, and whether a voicemail or a text could expose
+                    # them (nothing declared: neither is safe, the form's default).
+                    safe = reporter.safe_contact or SafeContact()
+                    identity["safe_contact"] = safe.model_dump(mode="json")
             session.add(SignalContent(
                 signal_id=signal.signal_id, narrative=signal.narrative,
                 location=declared.location.model_dump(mode="json") if declared.location else None,

@@ -3,7 +3,7 @@
 The schema is owned by the Alembic migrations in ``migrations/``; these models must match them
 (a test compares the two). Narrative text and reporter identity live here and nowhere else
 downstream: ``signals.narrative`` and ``signals.reporter`` are shown only on a case page, and the
-reporter's contact details only through an audited reveal.
+reporter's contact details only through an audited reveal or the contact task's audited page.
 """
 
 from __future__ import annotations
@@ -180,6 +180,24 @@ class TextReply(Base):
     status: Mapped[str] = mapped_column(String(16))  # requested | sent | refused | failed | interrupted
     reason: Mapped[str | None] = mapped_column(String(48))
     updated_at: Mapped[datetime]
+
+
+class ContactAttempt(Base):
+    """A call or text to a reporter who asked to be contacted, as staff logged it. Never the words
+    said or the number used: those stay with the signal's reporter, read through an audited view."""
+
+    __tablename__ = "contact_attempts"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    signal_id: Mapped[uuid.UUID]  # whose contact details and preferences (a case may have several)
+    # spoke_with_them | no_answer | left_voicemail | sent_text | wrong_person_answered
+    outcome: Mapped[str] = mapped_column(String(32))
+    attempted_at: Mapped[datetime]
+    logged_by: Mapped[str] = mapped_column(String(64))
+    # Outside the reporter's safe times: allowed only with the staff member's stated reason.
+    outside_safe_times: Mapped[bool] = mapped_column(Boolean, default=False)
+    override_reason: Mapped[str | None] = mapped_column(String(500))
 
 
 class AppliedEvent(Base):

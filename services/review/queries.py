@@ -1,5 +1,6 @@
 """What the queue and the case page read. Reporter identity is never part of these views: it is
-revealed one case at a time through ``decisions.reveal_reporter`` (audited)."""
+revealed one case at a time through ``decisions.reveal_reporter`` or the contact task
+(``contact.ContactTasks.open``), both audited."""
 
 from __future__ import annotations
 

@@ -28,6 +28,8 @@ from contracts.events import CallType, Channel, FlagName, ReportNeed
 from contracts.events.reply import MAX_REPLY_CHARS
 from services.review import audit
 from services.review.auth import Auth, Principal, Role, install_handlers, login_router
+from services.review.contact import ContactTasks
+from services.review.contact_web import contact_router
 from services.review.decisions import (
     CLOSE_REASONS,
     LE_NEEDS,
@@ -94,7 +96,8 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobRea
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["labels"] = LABELS
     templates.env.globals["declared"] = declared
-    templates.env.globals["clock"] = clock or LocalClock()
+    clock = clock or LocalClock()
+    templates.env.globals["clock"] = clock
     templates.env.globals["need_words"] = need_words
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     install_handlers(app, templates)
@@ -102,6 +105,8 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobRea
     db = decisions.db
     staff = auth.require(*STAFF)
     readers = auth.require(*STAFF, Role.SERVICE)
+    contacts = ContactTasks(db, now=now, clock=clock)
+    app.include_router(contact_router(tasks=contacts, staff=staff, templates=templates, now=now))
 
     def actor(principal: Principal) -> Actor:
         return Actor(principal.username, principal.role.value)
@@ -225,6 +230,7 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobRea
         view = await run(lambda: load(case_id))
         if view.merged_into is not None:
             return RedirectResponse(f"/cases/{view.merged_into}", status_code=303)
+        contact_tasks = await run(lambda: contacts.summary(case_id))
         texts = [
             {"signal": s,
              "subject": highlight(s.subject or "", evidence_for(s.triage, "subject")),
@@ -236,7 +242,7 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobRea
             "reports": report_progress(view.outcomes), "break_glass_reviewed": reviewed,
             "le_needs": [n.value for n in LE_NEEDS], "service_needs": [n.value for n in SERVICE_NEEDS],
             "close_reasons": CLOSE_REASONS, "flags": [FlagName.MINOR.value, FlagName.IMMINENT_DANGER.value],
-            "refusals": REFUSALS, "max_reply": MAX_REPLY_CHARS,
+            "refusals": REFUSALS, "max_reply": MAX_REPLY_CHARS, "contact_tasks": contact_tasks,
             "error": CASE_ERRORS.get(request.query_params.get("error", ""))})
 
     @api.get("/cases/{case_id}")

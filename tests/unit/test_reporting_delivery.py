@@ -28,7 +28,7 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlalchemy import create_engine, inspect, select
 
-from contracts.events import Reporter
+from contracts.events import ContactDetails, Reporter, SafeContact
 from services.reporting.chains import full_chain
 from services.reporting.channels import SmtpSecurity, SmtpSender, WebhookSender, delivery_key
 from services.reporting.courier import Courier
@@ -124,7 +124,7 @@ WorldFactory = Callable[..., World]
 def make_world(tmp_path: Path) -> Iterator[WorldFactory]:
     made: list[Database] = []
 
-    def make(*links: tuple[str, str, str], max_attempts: int = 5) -> World:
+    def make(*links: tuple[str, str, str], max_attempts: int = 5, reporter: Reporter | None = None) -> World:
         url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
         migrate(url)
         db = Database(url)
@@ -134,7 +134,8 @@ def make_world(tmp_path: Path) -> Iterator[WorldFactory]:
         ledger = Ledger(db, now=clock, tokens=AckTokens(ACK_SECRET), lease=LEASE,
                         max_attempts=max_attempts)
         protocols = load_protocols(write_chain(tmp_path / "protocols", *links))
-        signal = received(narrative=NARRATIVE, reporter=Reporter(anonymous=False, consent_to_share=False))
+        signal = received(narrative=NARRATIVE,
+                          reporter=reporter or Reporter(anonymous=False, consent_to_share=False))
         store.record_signal(signal)
         request = report_request(signal.signal_id, signal.reference_number)
         store.record_request(request)
@@ -645,6 +646,59 @@ async def test_a_temporary_webhook_failure_is_retried_with_the_same_idempotency_
     for headers, body in receiver.requests:
         assert verify(WEBHOOK_SECRET.encode(), headers, body, now=time.time())
     assert world.outcomes() == [(0, "delivered", None)]
+
+
+# ---------------------------------------------------------------- contact details go with their safety
+
+
+SHARING = Reporter(anonymous=False, consent_to_contact=True, consent_to_share=True,
+                   contact=ContactDetails(name="Rosa Example", phone="+1 555 0100"),
+                   safe_contact=SafeContact(safe_times="weekdays after 6pm", voicemail_ok=False, text_ok=True,
+                                            instructions="Hang up if a man answers.",
+                                            time_zone="America/Chicago"))
+
+
+async def test_shared_contact_details_reach_law_enforcement_with_the_safe_contact_instructions(
+    make_world: WorldFactory, smtp: tuple[ScriptedMailbox, int], hook: tuple[ScriptedHook, str],
+    http_client: httpx.AsyncClient,
+) -> None:
+    mailbox, port = smtp
+    receiver, url = hook
+    world = make_world(("first", email_to("first@pd.example.gov"), "1s"), ("unit", webhook_to(url), "1h"),
+                       reporter=SHARING)
+    courier = courier_for(world, http_client, port)
+    await courier.tick()
+    world.clock.advance(2)  # the email is not acknowledged: the chain moves on to the webhook
+    await courier.tick()
+
+    [(_, message)] = mailbox.messages
+    body = message.get_content()
+    for line in ("Phone: +1 555 0100",
+                 "Safe times: weekdays after 6pm (in the reporter's words; their time zone: America/Chicago)",
+                 "Voicemail: NOT safe - do not leave one", "Text messages: safe",
+                 "Instructions: Hang up if a man answers."):
+        assert line in body, line
+    assert body.index("Phone: +1 555 0100") < body.index("Safe times:")
+
+    [(_, sent)] = receiver.requests
+    reporter = json.loads(sent)["reporter"]
+    assert reporter["contact"]["phone"] == "+1 555 0100"
+    assert reporter["safe_contact"] == {"safe_times": "weekdays after 6pm", "voicemail_ok": False,
+                                        "text_ok": True, "instructions": "Hang up if a man answers.",
+                                        "time_zone": "America/Chicago"}
+
+
+async def test_contact_details_shared_without_preferences_say_voicemail_and_texts_are_not_safe(
+    make_world: WorldFactory, smtp: tuple[ScriptedMailbox, int], http_client: httpx.AsyncClient,
+) -> None:
+    mailbox, port = smtp
+    reporter = SHARING.model_copy(update={"safe_contact": None})
+    world = make_world(("first", email_to("first@pd.example.gov"), "1h"), reporter=reporter)
+    await courier_for(world, http_client, port).tick()
+    [(_, message)] = mailbox.messages
+    body = message.get_content()
+    assert "Safe times: none given (in the reporter's words)" in body
+    assert "Voicemail: NOT safe" in body and "Text messages: NOT safe" in body
 
 
 @pytest.mark.parametrize("refusal", [404, 410])

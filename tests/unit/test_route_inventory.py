@@ -94,6 +94,8 @@ INVENTORY: Final[dict[str, dict[tuple[str, str], str]]] = {
         ("POST", "/queue/next"): STAFF,  # claims the most urgent unclaimed case
         ("GET", "/cases/{case_id}"): STAFF,
         ("POST", "/cases/{case_id}/actions/{action}"): STAFF,
+        ("GET", "/cases/{case_id}/contact"): STAFF,  # supervisors only; audited (reporter's details)
+        ("POST", "/cases/{case_id}/contact/attempts"): STAFF,
         ("GET", "/events"): STAFF,
         ("GET", "/attachments/{sha256}"): STAFF,
         ("GET", "/find"): STAFF,  # a case by its reference number

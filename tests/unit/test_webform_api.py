@@ -54,6 +54,7 @@ FULL_TIP = {
     "contact_phone": "(214) 555-0123",
     "consent_to_contact": True,
     "safe_times": "after 6pm",
+    "safe_time_zone": "America/Chicago",
     "voicemail_ok": False,
     "text_ok": True,
     "preferred_language": "es",
@@ -85,6 +86,7 @@ async def test_a_full_tip_is_published_with_every_declared_fact(
     assert not event.reporter.anonymous and event.reporter.consent_to_contact
     assert event.reporter.contact is not None and event.reporter.contact.phone == "+12145550123"
     assert event.reporter.safe_contact is not None and event.reporter.safe_contact.text_ok
+    assert event.reporter.safe_contact.time_zone == "America/Chicago"  # "after 6pm" in Dallas
     assert event.reporter.preferred_language == "es"
 
 
@@ -114,6 +116,7 @@ async def test_an_anonymous_tip_carries_no_contact_and_the_interface_language(
         ({"victim_age": -1}, "victim_age", "too_small"),
         ({"victim_age": "old"}, "victim_age", "number"),
         ({"danger_now": "maybe"}, "danger_now", "choice"),
+        ({"safe_time_zone": "Europe/Paris"}, "safe_time_zone", "choice"),
         (
             {"contact_email": "not-an-email", "anonymous": False, "consent_to_contact": True},
             "contact_email",

@@ -66,6 +66,7 @@ async def test_the_form_opens_with_the_danger_banner_and_a_language_switch(
         "victim_gender",
         "contact_email",
         "safe_times",
+        "safe_time_zone",
         "preferred_language",
         "attachments",
     ):
