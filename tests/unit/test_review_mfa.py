@@ -222,11 +222,14 @@ def test_production_settings_cannot_switch_it_off() -> None:
 
     from services.review.config import ReviewSettings
 
-    base = {"review_database_url": "postgresql+psycopg://review@db.example.org/review",
-            "kafka_security_protocol": "SSL", "replication_factor": 3}
-    assert ReviewSettings(environment="production", **base).requires_mfa
+    def production(required: bool | None) -> ReviewSettings:
+        return ReviewSettings(environment="production", mfa_required=required,
+                              review_database_url="postgresql+psycopg://review@db.example.org/review",
+                              kafka_security_protocol="SSL", replication_factor=3)
+
+    assert production(None).requires_mfa and production(True).requires_mfa
     with pytest.raises(ValidationError, match="two-step"):
-        ReviewSettings(environment="production", mfa_required=False, **base)
+        production(False)
     assert not ReviewSettings(environment="dev").requires_mfa
     assert ReviewSettings(environment="dev", mfa_required=True).requires_mfa
 
