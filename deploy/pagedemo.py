@@ -161,6 +161,8 @@ def pages(site: DemoSite) -> list[DemoPage]:
         *[DemoPage("review", f"case-{name}", f"/cases/{case_id}", "alice")
           for name, case_id in site.cases.items()],
         DemoPage("review", "case-not-found", f"/cases/{uuid.UUID(int=0)}", "alice"),
+        DemoPage("review", "your-sign-in", "/account/security", "alice"),
+        DemoPage("review", "two-step-set-up", "/account/security/enrol", "alice"),
     ]
 
 
