@@ -186,11 +186,14 @@ class SecondFactor:
             if row is None or row.enabled_at is not None:
                 raise MfaError("start the set-up again: this enrolment is no longer open")
             step = totp.matching_step(row.secret, code, now)
-            if step is None:
-                failed = True
-            else:
-                failed = False
-                row.enabled_at, row.last_step = now, step
+            failed = step is None
+            if step is not None:
+                # Two tabs confirming at once: one statement lets only one switch it on (and make
+                # the recovery codes that person is shown).
+                if _rowcount(session.execute(update(StaffMfa).where(StaffMfa.user_id == user_id,
+                                                                    StaffMfa.enabled_at.is_(None))
+                                             .values(enabled_at=now, last_step=step))) != 1:
+                    raise MfaError("two-step sign-in is already set up for this account")
                 codes = self._new_recovery_codes(session, user_id, now)
                 audit.append(session, actor=username, action="mfa_enrolled", case_id=None,
                              detail={"user_id": user_id, "recovery_codes": len(codes)}, at=now)

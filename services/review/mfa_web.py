@@ -125,9 +125,27 @@ def mfa_router(auth: Auth, templates: Jinja2Templates) -> APIRouter:
         pending = await pending_of(request, "enrol")
         if pending is None:
             return back_to_password(next_path)
-        enrolment = await run_in_threadpool(mfa.begin_enrolment, pending.user_id, pending.username)
+        try:
+            enrolment = await run_in_threadpool(mfa.begin_enrolment, pending.user_id, pending.username)
+        except MfaError:  # set up meanwhile (another tab): the password leads to the code now
+            return back_to_password(next_path, note="expired")
         return page(request, "mfa_enrol.html", 200,
                     enrol_context(enrolment, pending.csrf_token, next_path, "/login/enrol"))
+
+    async def enrol_again(request: Request, pending: Pending, next_path: str,
+                          refused: WrongCode | CodeThrottled) -> Response:
+        """The enrolment page again, with why the code was refused (the same key: it is still open)."""
+        if await pending_of(request, "enrol") is None:  # that was the last try this password allows
+            return back_to_password(next_path, note="expired")
+        try:
+            enrolment = await run_in_threadpool(mfa.begin_enrolment, pending.user_id, pending.username)
+        except MfaError:
+            return back_to_password(next_path, note="expired")
+        context = enrol_context(enrolment, pending.csrf_token, next_path, "/login/enrol")
+        if isinstance(refused, CodeThrottled):
+            seconds, words = _wait_words(refused)
+            return page(request, "mfa_enrol.html", 429, {**context, "error": words}, {"Retry-After": seconds})
+        return page(request, "mfa_enrol.html", 401, {**context, "error": str(refused)})
 
     @router.post("/login/enrol", response_class=HTMLResponse)
     async def enrol_submit(request: Request) -> Response:
@@ -142,15 +160,9 @@ def mfa_router(auth: Auth, templates: Jinja2Templates) -> APIRouter:
         try:
             result = await run_in_threadpool(lambda: auth.enrol(token, code, source=_source(request)))
         except (WrongCode, CodeThrottled) as refused:
-            if await pending_of(request, "enrol") is None:
-                return back_to_password(next_path, note="expired")
-            enrolment = await run_in_threadpool(mfa.begin_enrolment, pending.user_id, pending.username)
-            context = enrol_context(enrolment, pending.csrf_token, next_path, "/login/enrol")
-            if isinstance(refused, CodeThrottled):
-                seconds, words = _wait_words(refused)
-                return page(request, "mfa_enrol.html", 429, {**context, "error": words},
-                            {"Retry-After": seconds})
-            return page(request, "mfa_enrol.html", 401, {**context, "error": str(refused)})
+            return await enrol_again(request, pending, next_path, refused)
+        except MfaError:  # set up meanwhile (another tab): the password leads to the code now
+            return back_to_password(next_path, note="expired")
         if result is None:
             return back_to_password(next_path, note="expired")
         session_token, principal, codes = result

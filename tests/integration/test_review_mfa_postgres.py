@@ -241,3 +241,24 @@ def test_the_cli_resets_a_lost_phone_on_another_supervisors_word(
     [(actor, detail)] = [(a, d) for a, action, d in site.actions() if action == "mfa_reset"]
     assert actor == "sam" and detail["user_id"] == 2 and detail["was_enrolled"] is True
     assert str(detail["operator"]).startswith("cli")
+
+
+def test_a_later_sign_in_ends_the_earlier_and_an_enrolled_account_never_sees_a_key_again(
+    site: ProductionApp,
+) -> None:
+    with site.client() as first, site.client() as second:
+        password(first, "sam")
+        password(second, "sam")  # the later pending sign-in; the first one's ends with it
+        page = second.get("/login/enrol?next=/queue")
+        key = re.search(r'<code id="secret" class="secret">([A-Z2-7 ]+)</code>', page.text)
+        assert key is not None
+        code = totp.code_at(key[1].replace(" ", ""), totp.step_at(site.clock()))
+        fields = {"csrf_token": csrf(page.text), "code": code, "next": "/queue"}
+        assert second.post("/login/enrol", data=fields).status_code == 200
+        assert first.get("/login/enrol", follow_redirects=False).headers["location"].startswith("/login")
+        third_tab = site.client()
+        password(third_tab, "sam")  # the password now leads to the code, not to a second enrolment
+        response = third_tab.get("/login/enrol?next=/queue", follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"].startswith("/login")
+        assert "secret" not in response.text
+        third_tab.close()
