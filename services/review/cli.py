@@ -5,6 +5,7 @@
     hotline-review user deactivate U
     hotline-review mfa reset U --by SUPERVISOR                          a lost phone: remove U's second
                                                                        factor (audited, names who asked)
+    hotline-review mfa list [--json]                                    who has a second factor, codes left
     hotline-review token add --username U --name N                     prints the token, once
     hotline-review token revoke --username U --name N
     hotline-review audit verify [--expect-head SEQ:HASH] [--json]      exit 0 intact, 1 tampered
@@ -161,6 +162,19 @@ def _mfa_reset(url: str, args: argparse.Namespace) -> int:
     return 0
 
 
+def _mfa_list(url: str, args: argparse.Namespace) -> int:
+    with _auth(url) as auth:
+        rows = auth.mfa.overview()
+    if args.json:
+        print(json.dumps([{"username": name, "role": role, "second_factor": on, "recovery_codes": left}
+                          for name, role, on, left in rows]))
+        return 0
+    for name, role, on, left in rows:
+        state = f"on, {left} recovery code{'s' if left != 1 else ''} left" if on else "OFF"
+        print(f"{name:<24} {role:<10} {state}")
+    return 0
+
+
 def _token_add(url: str, args: argparse.Namespace) -> int:
     with _auth(url) as auth:
         token = auth.create_token(args.username, args.name, by=_operator())
@@ -276,6 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
     reset.add_argument("--by", required=True, metavar="SUPERVISOR",
                        help="the supervisor or admin who checked who is asking (not the account itself)")
     reset.set_defaults(run=_mfa_reset)
+    listing = mfa.add_parser("list", help="accounts with a password: second factor on or off, codes left")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run=_mfa_list)
 
     token = sub.add_parser("token", help="API tokens").add_subparsers(dest="action", required=True)
     for name, run, text in (("add", _token_add, "make a token (printed once)"),

@@ -255,6 +255,18 @@ class SecondFactor:
                          detail={"user_id": user_id, "recovery_codes": len(codes)}, at=now)
         return codes
 
+    def overview(self) -> list[tuple[str, str, bool, int]]:
+        """Every active account with a password: (username, role, second factor on, live recovery
+        codes). For the rollout and for operators; no secret, code or digest."""
+        with self.db.read() as session:
+            users = session.execute(select(User.id, User.username, User.role).where(
+                User.active.is_(True), User.password_hash.is_not(None)).order_by(User.username)).all()
+            enabled = set(session.scalars(select(StaffMfa.user_id).where(StaffMfa.enabled_at.is_not(None))))
+            live = {int(uid): int(left) for uid, left in session.execute(
+                select(RecoveryCode.user_id, func.count()).where(RecoveryCode.used_at.is_(None))
+                .group_by(RecoveryCode.user_id))}
+        return [(name, role, uid in enabled, int(live.get(uid, 0))) for uid, name, role in users]
+
     # ------------------------------------------------------------ reset
 
     def reset(self, username: str, *, by: str, operator: str) -> None:

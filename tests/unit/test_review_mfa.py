@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 from collections.abc import Iterator
 from datetime import timedelta
@@ -273,3 +274,25 @@ def test_no_secret_or_code_reaches_the_audit_trail_or_the_logs(
         assert secret not in text and code not in text
         assert not any(c in text or c.replace("-", "") in text for c in codes)
     assert "mfa_recovery_code_used" in trail and "replayed" in trail  # the uses themselves are there
+
+
+def test_the_cli_lists_who_has_a_second_factor_and_resets_one(
+    auth: Auth, db: Database, clock: Clock, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from services.review import cli
+
+    uid, codes = enrol(auth, db, clock, "ana")
+    auth.complete(sign_in_pending(auth, "ana").token, codes[0])
+    monkeypatch.setenv("HOTLINE_REVIEW_DATABASE_URL", db.url)
+    assert cli.main(["mfa", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed == [{"username": "ana", "role": "analyst", "second_factor": True, "recovery_codes": 9},
+                      {"username": "sam", "role": "supervisor", "second_factor": False, "recovery_codes": 0}]
+    assert secret_of(db, uid) not in json.dumps(listed)
+    with pytest.raises(SystemExit) as usage:
+        cli.main(["mfa", "reset", "ana"])  # who asked must be named
+    assert usage.value.code == 2
+    assert cli.main(["mfa", "reset", "ana", "--by", "sam"]) == 0
+    assert cli.main(["mfa", "list"]) == 0
+    assert re.search(r"^ana\s+analyst\s+OFF$", capsys.readouterr().out, re.MULTILINE)
