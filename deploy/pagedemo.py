@@ -165,6 +165,8 @@ def pages(site: DemoSite) -> list[DemoPage]:
           for name, case_id in site.cases.items()],
         DemoPage("review", "case-not-found", f"/cases/{uuid.UUID(int=0)}", "alice"),
         DemoPage("review", "case-contact", f"/cases/{site.cases['minor']}/contact", "alice"),
+        DemoPage("review", "your-sign-in", "/account/security", "alice"),
+        DemoPage("review", "two-step-set-up", "/account/security/enrol", "alice"),
     ]
 
 

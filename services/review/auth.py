@@ -14,6 +14,10 @@ dependency signs the request in, checks the CSRF token on unsafe methods and the
 Failed sign-ins are throttled per source and account (``services.review.throttle``): guesses from
 one place meet an increasing delay, and nobody can keep a named person out by guessing wrong. The
 counts are kept in memory: they reset when the process restarts and are per process.
+
+The second factor (``services.review.mfa``): for an account with one, or where one is required,
+a right password raises ``SecondFactorNeeded`` with a pending sign-in instead of opening a session;
+``complete`` and ``enrol`` turn it into a session once the code is right.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from starlette.concurrency import run_in_threadpool
 
 from services.review import audit
 from services.review.db import Database
+from services.review.mfa import Factor, SecondFactor, Stage
 from services.review.models import ApiToken, User, UserSession
 from services.review.throttle import SignInThrottle
 
@@ -51,11 +56,13 @@ __all__ = [
     "COOKIE",
     "CSRF_FIELD",
     "CSRF_HEADER",
+    "PENDING_COOKIE",
     "AccessDenied",
     "Auth",
     "AuthError",
     "Principal",
     "Role",
+    "SecondFactorNeeded",
     "Throttled",
     "UnknownUser",
     "UserExists",
@@ -68,6 +75,7 @@ __all__ = [
 ]
 
 COOKIE: Final = "hotline_review_session"
+PENDING_COOKIE: Final = "hotline_review_pending"  # a right password waiting for its second factor
 CSRF_FIELD: Final = "csrf_token"
 CSRF_HEADER: Final = "X-CSRF-Token"
 MIN_PASSWORD: Final = 12
@@ -129,6 +137,16 @@ class Throttled(AuthError):
         self.retry_after = retry_after
 
 
+class SecondFactorNeeded(AuthError):
+    """The password was right; the sign-in continues at the code (``stage`` "code") or enrolment
+    ("enrol") page with the pending sign-in ``token`` (its cookie), not with a session."""
+
+    def __init__(self, token: str, stage: Stage) -> None:
+        super().__init__("the second factor is needed")
+        self.token = token
+        self.stage = stage
+
+
 class AccessDenied(HTTPException):
     """Raised by ``require``: 303 to the login page, 401 (API, not signed in) or 403 (role, CSRF)."""
 
@@ -162,7 +180,8 @@ def safe_next(value: object) -> str:
     if "\\" in value or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
         return "/"
     parts = urlsplit(value)
-    if parts.scheme or parts.netloc or parts.path in ("/login", "/logout"):
+    if parts.scheme or parts.netloc or parts.path in ("/login", "/logout") \
+            or parts.path.startswith("/login/"):
         return "/"
     return value
 
@@ -185,7 +204,8 @@ class Auth:
 
     def __init__(self, db: Database, *, session_ttl: timedelta, cookie_secure: bool,
                  now: Callable[[], datetime], session_max_age: timedelta = timedelta(hours=12),
-                 hasher: PasswordHasher | None = None) -> None:
+                 hasher: PasswordHasher | None = None, mfa_required: bool = False,
+                 mfa_issuer: str = "Hotline case review") -> None:
         if session_max_age < session_ttl:
             raise ValueError("session_max_age must be at least session_ttl")
         self.db = db
@@ -195,6 +215,8 @@ class Auth:
         self._now = now
         self._hasher = hasher or PasswordHasher()  # argon2id, RFC 9106 low-memory profile
         self._throttle = SignInThrottle()
+        self.mfa = SecondFactor(db, now=now, required=mfa_required, throttle=self._throttle,
+                                issuer=mfa_issuer)
 
     @cached_property
     def _dummy_hash(self) -> str:
@@ -314,15 +336,57 @@ class Auth:
             self._audit_failure(actor, reason, now)
             return None
         self._throttle.succeeded(name, source)
-        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        with self.db.transaction() as session:
-            if self._hasher.check_needs_rehash(stored):
+        if self._hasher.check_needs_rehash(stored):
+            with self.db.transaction() as session:
                 session.execute(update(User).where(User.id == user.id)
                                 .values(password_hash=self._hasher.hash(_normalise(password))))
+        stage = self.mfa.stage_after_password(user.id)
+        if stage is not None:
+            raise SecondFactorNeeded(self.mfa.start(user.id, stage), stage)
+        return self._open_session(user, None)
+
+    def complete(self, pending_token: str | None, code: str, *,
+                 source: str | None = None) -> tuple[str, Principal] | None:
+        """The session of a pending sign-in whose code (or recovery code) is right; None when the
+        pending sign-in is gone (expired, too many wrong codes). Raises ``mfa.WrongCode`` and
+        ``mfa.CodeThrottled``."""
+        pending = self.mfa.pending(pending_token)
+        if pending is None or pending.stage != "code":
+            return None
+        factor = self.mfa.verify(pending.user_id, pending.username, code, source=source,
+                                 pending_token=pending_token)
+        return self._finish(pending_token, pending.user_id, factor)
+
+    def enrol(self, pending_token: str | None, code: str, *,
+              source: str | None = None) -> tuple[str, Principal, list[str]] | None:
+        """Enrolment during sign-in: the session and the recovery codes once the first code is
+        right; None when the pending sign-in is gone."""
+        pending = self.mfa.pending(pending_token)
+        if pending is None or pending.stage != "enrol":
+            return None
+        codes = self.mfa.confirm_enrolment(pending.user_id, pending.username, code, source=source,
+                                           pending_token=pending_token)
+        signed_in = self._finish(pending_token, pending.user_id, "totp")
+        return (*signed_in, codes) if signed_in is not None else None
+
+    def _finish(self, pending_token: str | None, user_id: int,
+                factor: Factor) -> tuple[str, Principal] | None:
+        self.mfa.end(pending_token)
+        with self.db.read() as session:
+            user = session.get(User, user_id)
+        if user is None or not user.active or user.role not in _ROLES:
+            return None
+        return self._open_session(user, factor)
+
+    def _open_session(self, user: User, factor: Factor | None) -> tuple[str, Principal]:
+        token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), self._now()
+        detail: dict[str, Any] = {"user_id": user.id}
+        if factor is not None:
+            detail["second_factor"] = factor
+        with self.db.transaction() as session:
             session.add(UserSession(token_hash=_digest(token), user_id=user.id, csrf_token=csrf,
                                     created_at=now, expires_at=now + self.session_ttl))
-            audit.append(session, actor=user.username, action="login", case_id=None,
-                         detail={"user_id": user.id}, at=now)
+            audit.append(session, actor=user.username, action="login", case_id=None, detail=detail, at=now)
         return token, Principal(user.id, user.username, user.display_name, Role(user.role), "session", csrf)
 
     def logout(self, session_token: str | None) -> None:
@@ -352,7 +416,8 @@ class Auth:
         """Delete sessions past their expiry (they are refused anyway); how many."""
         with self.db.transaction() as session:
             result = session.execute(delete(UserSession).where(UserSession.expires_at <= self._now()))
-            return int(cast("CursorResult[Any]", result).rowcount)
+            ended = int(cast("CursorResult[Any]", result).rowcount)
+        return ended + self.mfa.purge_expired()
 
     # ------------------------------------------------------------ cookies
 
@@ -363,6 +428,15 @@ class Auth:
 
     def clear_session_cookie(self, response: Response) -> None:
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=self.cookie_secure)
+
+    def set_pending_cookie(self, response: Response, pending_token: str) -> None:
+        # Sent to the sign-in pages only: no other page could make anything of it anyway.
+        response.set_cookie(PENDING_COOKIE, pending_token, httponly=True, samesite="strict", path="/login",
+                            secure=self.cookie_secure)
+
+    def clear_pending_cookie(self, response: Response) -> None:
+        response.delete_cookie(PENDING_COOKIE, path="/login", httponly=True, samesite="strict",
+                               secure=self.cookie_secure)
 
     # ------------------------------------------------------------ the request guard
 
@@ -426,6 +500,8 @@ class Auth:
             if stored.expires_at <= now or not user.active or user.role not in _ROLES:
                 session.delete(stored)
                 return None
+            if not self.mfa.allows(session, user.id, user.role):
+                return None  # signed in before a second factor was required: enrol first
             if now - (stored.expires_at - self.session_ttl) >= _SLIDE_EVERY:
                 extended = min(now + self.session_ttl, stored.created_at + self.session_max_age)
                 if extended > stored.expires_at:
@@ -438,6 +514,8 @@ class Auth:
             row = session.scalar(select(User).join(ApiToken, ApiToken.user_id == User.id)
                                  .where(ApiToken.token_hash == _digest(bearer), ApiToken.revoked_at.is_(None),
                                         User.active.is_(True)))
+            if row is not None and not self.mfa.allows(session, row.id, row.role):
+                return None  # a staff account's token reads case data too: not without its second factor
         if row is None or row.role not in _ROLES:
             return None
         return Principal(row.id, row.username, row.display_name, Role(row.role), "token", None)
@@ -522,7 +600,10 @@ def login_router(auth: Auth, templates: Jinja2Templates) -> APIRouter:
         next_path = safe_next(request.query_params.get("next"))
         if await run_in_threadpool(auth.principal, request.cookies.get(COOKIE), None) is not None:
             return RedirectResponse(next_path, status_code=303)
-        return form(request, 200, next_path=next_path)
+        expired = request.query_params.get("expired") == "1"
+        return form(request, 200, next_path=next_path, form_error=(
+            "Your sign-in was not finished in time, or too many codes were wrong: sign in again."
+            if expired else None))
 
     @router.post("/login", response_class=HTMLResponse)
     async def login_submit(request: Request) -> Response:
@@ -547,6 +628,11 @@ def login_router(auth: Auth, templates: Jinja2Templates) -> APIRouter:
             return form(request, 429, next_path=next_path, username=username,
                         form_error=f"Too many failed attempts from here. Try again in {_duration(seconds)}.",
                         headers={"Retry-After": str(seconds)})
+        except SecondFactorNeeded as needed:
+            response = RedirectResponse(f"/login/{needed.stage}?next={quote(next_path, safe='')}",
+                                        status_code=303)
+            auth.set_pending_cookie(response, needed.token)
+            return response
         if result is None:
             return form(request, 401, next_path=next_path, username=username,
                         form_error="Wrong username or password.")

@@ -3,6 +3,9 @@
     hotline-review migrate                                              schema to the latest revision
     hotline-review user add --username U --name "N" --role R [--password-stdin]
     hotline-review user deactivate U
+    hotline-review mfa reset U --by SUPERVISOR                          a lost phone: remove U's second
+                                                                       factor (audited, names who asked)
+    hotline-review mfa list [--json]                                    who has a second factor, codes left
     hotline-review token add --username U --name N                     prints the token, once
     hotline-review token revoke --username U --name N
     hotline-review audit verify [--expect-head SEQ:HASH] [--json]      exit 0 intact, 1 tampered
@@ -36,6 +39,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from services.review import audit
 from services.review.auth import Auth, AuthError, Role, password_problem
 from services.review.db import Database, migrate
+from services.review.mfa import MfaError
 
 PROG = "hotline-review"
 EXIT_REFUSED = 1
@@ -150,6 +154,27 @@ def _user_deactivate(url: str, args: argparse.Namespace) -> int:
     return 0
 
 
+def _mfa_reset(url: str, args: argparse.Namespace) -> int:
+    with _auth(url) as auth:
+        auth.mfa.reset(args.username, by=args.by, operator=_operator())
+    print(f"two-step sign-in of {args.username.strip().lower()} removed: sessions ended; the next sign-in "
+          "sets it up again where it is required")
+    return 0
+
+
+def _mfa_list(url: str, args: argparse.Namespace) -> int:
+    with _auth(url) as auth:
+        rows = auth.mfa.overview()
+    if args.json:
+        print(json.dumps([{"username": name, "role": role, "second_factor": on, "recovery_codes": left}
+                          for name, role, on, left in rows]))
+        return 0
+    for name, role, on, left in rows:
+        state = f"on, {left} recovery code{'s' if left != 1 else ''} left" if on else "OFF"
+        print(f"{name:<24} {role:<10} {state}")
+    return 0
+
+
 def _token_add(url: str, args: argparse.Namespace) -> int:
     with _auth(url) as auth:
         token = auth.create_token(args.username, args.name, by=_operator())
@@ -259,6 +284,16 @@ def build_parser() -> argparse.ArgumentParser:
     deactivate.add_argument("username")
     deactivate.set_defaults(run=_user_deactivate)
 
+    mfa = sub.add_parser("mfa", help="staff two-step sign-in").add_subparsers(dest="action", required=True)
+    reset = mfa.add_parser("reset", help="remove an account's second factor (a lost phone), audited")
+    reset.add_argument("username")
+    reset.add_argument("--by", required=True, metavar="SUPERVISOR",
+                       help="the supervisor or admin who checked who is asking (not the account itself)")
+    reset.set_defaults(run=_mfa_reset)
+    listing = mfa.add_parser("list", help="accounts with a password: second factor on or off, codes left")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run=_mfa_list)
+
     token = sub.add_parser("token", help="API tokens").add_subparsers(dest="action", required=True)
     for name, run, text in (("add", _token_add, "make a token (printed once)"),
                             ("revoke", _token_revoke, "revoke a user's tokens by name")):
@@ -292,7 +327,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(url, args))
     except _Usage as error:
         _fail(str(error), EXIT_USAGE)
-    except AuthError as error:
+    except (AuthError, MfaError) as error:
         _fail(str(error), EXIT_REFUSED)
     except ArgumentError as error:
         _fail(f"HOTLINE_REVIEW_DATABASE_URL is not a database URL: {error}", EXIT_USAGE)

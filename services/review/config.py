@@ -32,8 +32,17 @@ class ReviewSettings(BlobKeySettings):
     session_hours: float = Field(default=10.0, gt=0)
     # Secure cookies need HTTPS (in front of the app); only a local run over plain HTTP turns it off.
     cookie_secure: bool = True
+    # Two-step sign-in (TOTP) for every staff account that signs in with a password: always required
+    # in production (where it cannot be switched off), optional elsewhere unless this is true.
+    mfa_required: bool | None = None
+    # The name authenticator apps show next to the account (the hotline's own, e.g. "Example Hotline review").
+    mfa_issuer: str = Field(default="Hotline case review", min_length=1, max_length=64)
     # Test hook, honoured only in the test environment (see ``outbox``).
     review_fault: str | None = None
+
+    @property
+    def requires_mfa(self) -> bool:
+        return self.environment == "production" or bool(self.mfa_required)
 
     def attachment_dirs(self) -> list[Path]:
         return [*([self.blob_dir] if self.blob_dir else []), *self.blob_dirs]
@@ -45,4 +54,7 @@ class ReviewSettings(BlobKeySettings):
                 raise ValueError("production needs PostgreSQL (HOTLINE_REVIEW_DATABASE_URL=postgresql+psycopg://...)")
             if not self.cookie_secure:
                 raise ValueError("production needs secure cookies (HOTLINE_COOKIE_SECURE=true)")
+            if self.mfa_required is False:
+                raise ValueError("production requires two-step sign-in for staff (HOTLINE_MFA_REQUIRED "
+                                 "cannot be false)")
         return self

@@ -104,7 +104,7 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
     decisions = Decisions(db, now=now, claim_ttl=timedelta(minutes=settings.claim_minutes),
                           on_commit=relay.wake)
     auth = Auth(db, session_ttl=timedelta(hours=settings.session_hours), cookie_secure=settings.cookie_secure,
-                now=now)
+                now=now, mfa_required=settings.requires_mfa, mfa_issuer=settings.mfa_issuer)
     consumers = [
         ConsumerLoop(ConsumerSpec(name=f"review.{name}", topic=topic, group=f"review.{name}", handler=handler,
                                   event_type=event_type),

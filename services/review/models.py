@@ -297,3 +297,47 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# ------------------------------------------------------------------ the second factor
+
+class StaffMfa(Base):
+    """A staff account's TOTP secret. ``enabled_at`` is None while the enrolment waits for its first
+    good code; ``last_step`` is the RFC 6238 time step of the last code accepted, so a code (or an
+    older one) is never accepted twice. The secret leaves this row only for the enrolment page."""
+
+    __tablename__ = "staff_mfa"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    secret: Mapped[str] = mapped_column(String(64))  # base32, RFC 4648
+    created_at: Mapped[datetime]
+    enabled_at: Mapped[datetime | None]
+    last_step: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class RecoveryCode(Base):
+    """One recovery code of a staff account, kept as the SHA-256 of its normalised form; used once."""
+
+    __tablename__ = "staff_recovery_codes"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                    autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class PendingSignIn(Base):
+    """A right password waiting for its second factor (``stage`` "code") or for the account's
+    enrolment (``stage`` "enrol"). Not a session: nothing but the second-factor pages accepts it."""
+
+    __tablename__ = "pending_sign_ins"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(8))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]

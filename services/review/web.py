@@ -41,6 +41,7 @@ from services.review.decisions import (
 from services.review.evidence import evidence_for, highlight
 from services.review.facts import URGENCIES, declared
 from services.review.live import LiveHub
+from services.review.mfa_web import mfa_router
 from services.review.models import Attachment
 from services.review.progress import need_words, report_progress
 from services.review.queries import (
@@ -102,6 +103,7 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobRea
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     install_handlers(app, templates)
     app.include_router(login_router(auth, templates))
+    app.include_router(mfa_router(auth, templates))
     db = decisions.db
     staff = auth.require(*STAFF)
     readers = auth.require(*STAFF, Role.SERVICE)

@@ -103,7 +103,7 @@ ACTIONS: Final[dict[str, tuple[str, str, Action]]] = {
 PAGE_NAMES: Final = ["tip-form-en", "tip-form-es", "follow-up-en", "follow-up-es", "not-found-es",
                      "call-report", "calls-to-make", "ack", "ack-already", "ack-unknown", "sign-in", "queue",
                      "case-break-glass", "case-minor", "case-labor", "case-question", "case-not-found",
-                     "case-contact"]
+                     "case-contact", "your-sign-in", "two-step-set-up"]
 STATES: Final = PAGE_NAMES + [name for name in ACTIONS if name != "ack-pressed"] + ["ack-pressed"]
 
 

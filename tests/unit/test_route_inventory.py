@@ -45,6 +45,8 @@ TWILIO: Final = "twilio signature"  # X-Twilio-Signature under the account's aut
 SPECIALIST_BASIC: Final = "specialist basic"  # HTTP Basic: a specialist's name and token (+ form check)
 SPECIALIST_BEARER: Final = "specialist bearer"  # Authorization: Bearer <specialist token>
 STAFF: Final = "staff session"  # review: signed in (session + CSRF on unsafe methods)
+# review: a right password waiting for its second factor (the pending cookie + its CSRF token)
+PENDING: Final = "pending sign-in"
 STAFF_OR_SERVICE: Final = "staff or service token"  # review: a session, or an API token
 OPS: Final = "ops port"  # liveness and metrics, on the ops port (loopback by default), no content
 
@@ -89,6 +91,14 @@ INVENTORY: Final[dict[str, dict[tuple[str, str], str]]] = {
         ("GET", "/login"): PUBLIC,
         ("POST", "/login"): PUBLIC,  # throttled per source and account
         ("POST", "/logout"): STAFF,
+        ("GET", "/login/code"): PENDING,  # the code after the password
+        ("POST", "/login/code"): PENDING,  # throttled like the password
+        ("GET", "/login/enrol"): PENDING,  # shows a new TOTP secret to the account signing in only
+        ("POST", "/login/enrol"): PENDING,
+        ("GET", "/account/security"): STAFF,
+        ("GET", "/account/security/enrol"): STAFF,
+        ("POST", "/account/security/enrol"): STAFF,
+        ("POST", "/account/security/recovery-codes"): STAFF,  # needs a current code as well
         ("GET", "/"): PUBLIC,  # a redirect to /queue
         ("GET", "/queue"): STAFF,
         ("POST", "/queue/next"): STAFF,  # claims the most urgent unclaimed case
@@ -190,8 +200,10 @@ async def test_every_route_that_needs_credentials_refuses_a_request_without_them
                     # nothing (a known one's GET shows a button that does nothing by itself).
                     expected = {404}
                 else:
-                    to_login = accept == "text/html" and requirement == STAFF
-                    expected = {401, 403} | ({303} if to_login else set())
+                    # Without a pending sign-in the code pages send everyone back to the password.
+                    to_login = (accept == "text/html" and requirement == STAFF) or requirement == PENDING
+                    refused = {303} if requirement == PENDING else {401, 403}
+                    expected = refused | ({303} if to_login else set())
                 assert response.status_code in expected, (name, method, url, accept, response.status_code)
                 if response.status_code == 303:
                     assert response.headers["location"].startswith("/login")
