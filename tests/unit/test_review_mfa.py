@@ -226,7 +226,8 @@ def test_production_settings_cannot_switch_it_off() -> None:
     def production(required: bool | None) -> ReviewSettings:
         return ReviewSettings(environment="production", mfa_required=required,
                               review_database_url="postgresql+psycopg://review@db.example.org/review",
-                              kafka_security_protocol="SSL", replication_factor=3)
+                              kafka_security_protocol="SSL", replication_factor=3,
+                              blob_keys='{"k": "' + "a" * 43 + '="}')
 
     assert production(None).requires_mfa and production(True).requires_mfa
     with pytest.raises(ValidationError, match="two-step"):
