@@ -217,6 +217,18 @@ def test_a_request_that_skips_mandatory_reports_makes_none_and_notify_or_none_ma
         assert skipped.obligations == () and skipped.lookups  # the report's own chain still goes
 
 
+def test_review_counts_the_mandatory_report_deadline_as_the_shipped_protocols_do() -> None:
+    # Review cannot read the protocols (services never import each other); its setting's default
+    # must not be later than the shortest deadline the shipped files give a mandatory report.
+    from services.review.config import ReviewSettings
+
+    shipped = load_protocols(SHIPPED, today=TODAY)
+    withins = [report.within for loaded in shipped for report in loaded.protocol.mandatory_reports]
+    assert withins, "the shipped protocols name mandatory reports"
+    default = ReviewSettings.model_fields["mandatory_report_hours"].default
+    assert timedelta(hours=default) == min(withins)
+
+
 # ---------------------------------------------------------------- availability
 
 
