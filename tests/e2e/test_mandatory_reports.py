@@ -22,6 +22,8 @@ from contracts.events import (
     Evidence,
     Flag,
     FlagName,
+    OpsEvent,
+    OpsKind,
     ReportConditions,
     ReportOutcome,
     Route,
@@ -168,3 +170,46 @@ async def test_a_minors_case_notifies_ncmec_once_through_two_people_and_never_ag
     assert all(o.obligation is None for o in delivered)
     assert [len(to(NCMEC)), len(to(FBI)), len(to(DESK))] == [1, 1, 1]
     assert shelter.recipient == SHELTER
+
+
+async def test_an_overdue_obligation_is_one_critical_ops_event_and_a_count_on_metrics(
+    topics: RuntimeSettings, launch: Callable[..., ServiceProcess], tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'review.sqlite3'}"
+    provision_review(url)
+    review = launch("services.review", HOTLINE_REVIEW_DATABASE_URL=url, HOTLINE_HTTP_PORT=str(free_port()),
+                    HOTLINE_SLA_CHECK_S="0.5")
+    received_at = datetime.now(UTC) - timedelta(hours=25)  # nobody made the reports in 24 hours
+    signal = received(narrative="A boy of 13 sells flowers at the crossing every night.",
+                      received_at=received_at)
+    signal = signal.model_copy(update={"reference_number": reference_for(str(signal.signal_id), b"t")})
+    minor = Flag(name=FlagName.MINOR, raised=True, evidence=[
+        Evidence(rule_id="minor.text_age", origin="text", start=2, end=11, matched_text="boy of 13")])
+    async with KafkaPublisher(topics, source="/hotline/test", metrics=RuntimeMetrics("t")) as publisher:
+        await publisher.publish(Topic.SIGNALS_RECEIVED, signal)
+        for _ in range(2):  # at-least-once: the same triage twice is one obligation
+            await publisher.publish(Topic.SIGNALS_TRIAGED, triaged(
+                signal_id=signal.signal_id, reference_number=signal.reference_number,
+                received_at=received_at, urgency=Urgency.P2_SAME_DAY, flags=[minor],
+                sla_due_at=datetime.now(UTC) + timedelta(hours=6)))
+
+    async def overdue() -> list[OpsEvent]:
+        records = await read_whole_topic(topics, Topic.OPS_EVENTS)
+        events = [CODEC.decode(r.value, r.headers).event for r in records]
+        return [e for e in events if isinstance(e, OpsEvent) and e.reason == "mandatory_report_overdue"]
+
+    [event] = await wait_for(overdue, timeout=60, interval=0.5, what="the mandatory_report_overdue ops event")
+    assert (event.kind, event.severity.value) == (OpsKind.SLA_BREACH, "critical")
+    assert event.signal_id == signal.signal_id
+    assert event.value is not None and event.value >= 3600
+
+    async def counted() -> str | None:
+        async with httpx.AsyncClient() as client:
+            text = (await client.get(f"http://127.0.0.1:{review.ops_port}/metrics")).text
+        return text if "hotline_review_mandatory_reports_overdue 1.0" in text else None
+
+    metrics = await wait_for(counted, timeout=30, interval=0.5, what="the overdue count on /metrics")
+    assert "hotline_review_mandatory_reports_failed 0.0" in metrics
+    assert len(await overdue()) == 1  # several ticks later: still told once
+    assert review.terminate() == 0
+    assert "flowers" not in review.log_path.read_text()
