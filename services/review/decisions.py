@@ -280,11 +280,13 @@ class Decisions:
             into = self._by_reference(session, into_reference)
             if into.id == case.id:
                 raise DecisionError("a case cannot be merged into itself")
+            # Recorded before the signals move: the decision's event names the signals merged, and
+            # a case without signals has none to name (the merge then failed with "no signals").
+            decision = self._record(session, case, actor, DecisionKind.MERGED, "merge",
+                                    {"into_case_id": str(into.id)}, other_case_id=into.id)
             session.execute(update(Signal).where(Signal.case_id == case.id).values(case_id=into.id))
             session.execute(update(CaseKey).where(CaseKey.case_id == case.id).values(case_id=into.id))
             session.execute(update(Attachment).where(Attachment.case_id == case.id).values(case_id=into.id))
-            decision = self._record(session, case, actor, DecisionKind.MERGED, "merge",
-                                    {"into_case_id": str(into.id)}, other_case_id=into.id)
             case.status, case.merged_into = "merged", into.id
             case.claimed_by, case.claim_expires_at = None, None
             into.urgency_rank = min(into.urgency_rank, case.urgency_rank)

@@ -196,6 +196,13 @@ def sync(session: Session, case: Case, *, owed: bool, now: datetime, within: tim
         row.state = OPEN
         audit.append(session, actor=actor, action="obligation_reopened", case_id=case.id, at=now,
                      detail={"basis": basis, "due_at": row.due_at.isoformat()})
+    covered = _break_glass_minor(signals) if case.break_glass and row.state in (OPEN, REQUESTED) else None
+    if covered is not None:
+        # The alert opened it before the triage that sent the break-glass report arrived: that
+        # report makes the mandatory reports, and a request waiting for approval will not again.
+        row.state, row.report_id = SENT, ReportRequested.break_glass_id(covered.signal_id)
+        audit.append(session, actor=actor, action="obligation_sent", case_id=case.id, at=now,
+                     detail={"report_id": str(row.report_id), "basis": "break_glass"})
     if row.state in OWED and received < row.received_at:
         # An earlier signal brought the minor (the streams arrive in any order): its clock counts.
         row.signal_id = brought.signal_id if brought else row.signal_id

@@ -27,6 +27,7 @@ from contracts.events import (
     ReportNeed,
     ReportOutcome,
     ReportRequested,
+    ReviewDecision,
     Route,
     RoutingTarget,
     SignalReceived,
@@ -347,6 +348,52 @@ def test_a_break_glass_report_for_a_minor_is_the_one_that_notifies(
                               victim=1, obligation="ncmec-minor", kind=OutcomeKind.COMPLETED, occurred_at=NOW)
     store.apply_outcome("o1", completed)
     assert obligation(db, change.case_id).state == "discharged"
+
+
+def test_an_alert_ahead_of_a_break_glass_triage_leaves_the_notifying_to_the_break_glass_report(
+    store: CaseStore, decisions: Decisions, db: Database
+) -> None:
+    signal = received(narrative="A 15 year old is locked in the van right now, he has a gun.")
+    alert = UrgentAlert(signal_id=signal.signal_id, reference_number=signal.reference_number,
+                        channel=signal.channel, received_at=RECEIVED, raised_at=RECEIVED,
+                        rules_version="test-1", urgency=Urgency.P1_ACT_NOW,
+                        reasons=[FlagName.IMMINENT_DANGER, FlagName.MINOR],
+                        required_actions=[RoutingTarget.LAW_ENFORCEMENT_BREAK_GLASS,
+                                          RoutingTarget.MANDATORY_REPORT],
+                        call_type=builders.triaged().call_type, trafficking_type=TraffickingType.SEX,
+                        business_hours=True, sla_due_at=NOW)
+    change = store.apply_alert("a1", alert)
+    assert change is not None and obligation(db, change.case_id).state == "open"
+    store.apply_received("r1", signal)
+    store.apply_triaged("t1", triaged_for(signal, urgency=Urgency.P1_ACT_NOW, flags=[MINOR, DANGER],
+                                          routes=[Route(target=RoutingTarget.LAW_ENFORCEMENT_BREAK_GLASS,
+                                                        reason="imminent_danger")]))
+    row = obligation(db, change.case_id)
+    assert (row.state, row.report_id) == ("sent", ReportRequested.break_glass_id(signal.signal_id))
+    decisions.claim(change.case_id, ALICE)
+    decisions.request_le_report(change.case_id, ALICE, ReportNeed.VICTIM_EXTRACTION, "reviewed")
+    assert reports(db) == []  # the break-glass report's review, not a second report
+
+
+def test_a_minors_case_merged_into_another_takes_its_obligation_along(
+    store: CaseStore, decisions: Decisions, db: Database
+) -> None:
+    minor = minor_case(store)
+    adult = received(narrative="Farm workers cannot leave.")
+    store.apply_received("r-adult", adult)
+    not_minor = [Flag(name=FlagName.MINOR, raised=False)]
+    change = store.apply_triaged("t-adult", triaged_for(adult, flags=not_minor, conditions=None))
+    assert change is not None
+    decisions.claim(minor, ALICE)
+    decisions.merge(minor, ALICE, adult.reference_number)  # failed with "the case has no signals"
+    [merged] = [e for e in outbox(db) if isinstance(e, ReviewDecision) and e.kind.value == "merged"]
+    assert merged.case_id == minor and merged.other_case_id == change.case_id
+    row = obligation(db, change.case_id)
+    assert (row.state, row.due_at) == ("open", RECEIVED + WITHIN)
+    with db.read() as session:
+        assert session.get(CaseObligation, minor) is None
+        page = queries.queue(session, NOW, queries.QueueFilter(obligation_owed=True))
+    assert [i.case_id for i in page.items] == [change.case_id]
 
 
 # ------------------------------------------------------------------ the clock, the queue and the page
