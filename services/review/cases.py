@@ -184,9 +184,11 @@ class CaseStore:
             if FlagName.MINOR in alert.reasons or RoutingTarget.MANDATORY_REPORT in alert.required_actions:
                 # The alert may outrun the signal's triage: the obligation opens now, from the alert,
                 # unless a person has said there is no minor.
-                obligations.sync(session, target, owed=_overrides(session, target.id).get(
-                    FlagName.MINOR.value, True), now=self._now(), within=self._mandatory_within,
-                    basis="alert", alerted=alert.signal_id)
+                owed = _overrides(session, target.id).get(FlagName.MINOR.value, True)
+                if not target.triaged:
+                    target.minor = owed  # until the triage arrives, a report's conditions say so too
+                obligations.sync(session, target, owed=owed, now=self._now(), within=self._mandatory_within,
+                                 basis="alert", alerted=alert.signal_id)
             return CaseChange(target.id, target.reference_number, target.urgency, created, urgent_alert=True)
 
     def apply_outcome(self, event_id: str, outcome: ReportOutcome) -> CaseChange | None:

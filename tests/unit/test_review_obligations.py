@@ -220,6 +220,9 @@ def test_an_urgent_alert_for_a_minor_opens_it_before_the_triage_arrives(
     assert store.apply_alert("a1", alert) is None  # redelivered
     row = obligation(db, change.case_id)
     assert (row.state, row.basis, row.due_at) == ("open", "alert", RECEIVED + WITHIN)
+    with db.read() as session:
+        [item] = queries.queue(session, NOW, queries.QueueFilter(minor=True)).items
+    assert item.case_id == change.case_id  # a report requested now would say minor too
     store.apply_received("r1", signal)
     store.apply_triaged("t1", triaged_for(signal))
     assert obligation(db, change.case_id).basis == "alert"
