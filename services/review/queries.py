@@ -123,9 +123,10 @@ COUNT_AHEAD = 1000
 def queue(session: Session, now: datetime, filters: QueueFilter = QueueFilter(), *,
           limit: int = 50, offset: int = 0) -> QueuePage:
     """Open cases, most urgent first, then by deadline; and how many match (up to a bound)."""
-    query = select(Case, CaseObligation).outerjoin(CaseObligation, CaseObligation.case_id == Case.id)
+    query = select(Case)
     if filters.obligation_owed:
-        query = query.where(CaseObligation.state.in_(obligations.OWED), Case.status != "merged")
+        query = query.join(CaseObligation, CaseObligation.case_id == Case.id).where(
+            CaseObligation.state.in_(obligations.OWED), Case.status != "merged")
     elif not filters.include_closed:
         query = query.where(Case.status.in_(OPEN_STATUSES_SQL))
     if filters.state:
@@ -140,9 +141,15 @@ def queue(session: Session, now: datetime, filters: QueueFilter = QueueFilter(),
         query = query.where(or_(Case.claimed_by.is_(None), Case.claim_expires_at <= now))
     bound = offset + COUNT_AHEAD
     total = session.scalar(select(func.count()).select_from(query.limit(bound + 1).subquery())) or 0
-    rows = session.execute(query.order_by(Case.urgency_rank, Case.sla_due_at, Case.id)
-                           .limit(limit).offset(offset)).all()
-    return QueuePage([_item(case, now, owed) for case, owed in rows], min(total, bound), exact=total <= bound)
+    cases = list(session.scalars(query.order_by(Case.urgency_rank, Case.sla_due_at, Case.id)
+                                 .limit(limit).offset(offset)))
+    # The page's obligations in one look-up by key, so the count and the page statements stay
+    # those the queue's indexes were built for.
+    ids = [case.id for case in cases]
+    owed = {row.case_id: row for row in session.scalars(
+        select(CaseObligation).where(CaseObligation.case_id.in_(ids)))} if ids else {}
+    return QueuePage([_item(case, now, owed.get(case.id)) for case in cases], min(total, bound),
+                     exact=total <= bound)
 
 
 def deadline_passed(now: datetime) -> ColumnElement[bool]:
