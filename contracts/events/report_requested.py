@@ -51,6 +51,12 @@ class ReportRequested(Event):
     conditions: ReportConditions
     jurisdiction: Jurisdiction
     rules_version: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    # Added in v1 (optional, additive): whether this report is to make the mandatory reports its
+    # victims bring (NCMEC, the FBI for a minor). Review owes them once per case, not once per
+    # report: "notify" on the approved report that discharges the case's obligation, "skip" on
+    # every other report or referral of the case. None (break-glass reports, and every request
+    # published before the field): reporting makes whatever mandatory reports the protocol owes.
+    mandatory_reports: Literal["notify", "skip"] | None = None
 
     @staticmethod
     def break_glass_id(signal_id: UUID) -> UUID:

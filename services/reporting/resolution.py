@@ -151,8 +151,14 @@ def resolve(protocols: ProtocolSet, *, need: ReportNeed, conditions: ReportCondi
 
 def resolve_request(protocols: ProtocolSet, request: ReportRequested,
                     victims: Sequence[Victim | VictimProfile] = ()) -> Resolution:
-    return resolve(protocols, need=request.need, conditions=request.conditions,
-                   jurisdiction=request.jurisdiction, victims=victims, at=request.requested_at)
+    """``resolve`` for a request. A request that says ``mandatory_reports: skip`` makes none: review
+    owes them once per case, and this report (a referral, a second report) is not the one that
+    makes them, so NCMEC and the FBI are not told again."""
+    resolution = resolve(protocols, need=request.need, conditions=request.conditions,
+                         jurisdiction=request.jurisdiction, victims=victims, at=request.requested_at)
+    if request.mandatory_reports == "skip":
+        return resolution.model_copy(update={"obligations": ()})
+    return resolution
 
 
 def _lookup(protocols: ProtocolSet, line: Sequence[LoadedProtocol], need: ReportNeed, situation: Situation,

@@ -34,7 +34,7 @@ from contracts.events import (
     UrgentAlert,
 )
 from contracts.ids import derive_id
-from services.review import audit, conditions
+from services.review import audit, conditions, obligations
 from services.review.db import Database
 from services.review.models import (
     AppliedEvent,
@@ -79,10 +79,12 @@ def _keys_of(signal: SignalReceived) -> list[str]:
 
 
 class CaseStore:
-    def __init__(self, db: Database, *, urgent_ack: timedelta, now: Callable[[], datetime]) -> None:
+    def __init__(self, db: Database, *, urgent_ack: timedelta, now: Callable[[], datetime],
+                 mandatory_within: timedelta = timedelta(hours=24)) -> None:
         self.db = db
         self._urgent_ack = urgent_ack
         self._now = now
+        self._mandatory_within = mandatory_within  # a minor's mandatory reports: due this long after receipt
 
     # ------------------------------------------------------------ the three streams
 
@@ -179,6 +181,14 @@ class CaseStore:
                 existing.urgency = alert.urgency.value
             session.flush()
             self._refresh(session, target)
+            if FlagName.MINOR in alert.reasons or RoutingTarget.MANDATORY_REPORT in alert.required_actions:
+                # The alert may outrun the signal's triage: the obligation opens now, from the alert,
+                # unless a person has said there is no minor.
+                owed = _overrides(session, target.id).get(FlagName.MINOR.value, True)
+                if not target.triaged:
+                    target.minor = owed  # until the triage arrives, a report's conditions say so too
+                obligations.sync(session, target, owed=owed, now=self._now(), within=self._mandatory_within,
+                                 basis="alert", alerted=alert.signal_id)
             return CaseChange(target.id, target.reference_number, target.urgency, created, urgent_alert=True)
 
     def apply_outcome(self, event_id: str, outcome: ReportOutcome) -> CaseChange | None:
@@ -203,6 +213,9 @@ class CaseStore:
                 victim=outcome.victim, step=outcome.step, contact_id=outcome.contact_id,
                 channel=outcome.channel, obligation=outcome.obligation, kind=outcome.kind.value,
                 reason=outcome.reason, occurred_at=outcome.occurred_at))
+            if outcome.obligation is not None:
+                obligations.record_outcome(session, target, outcome.report_id, now=self._now(),
+                                           within=self._mandatory_within)
             if outcome.kind is OutcomeKind.EXHAUSTED:
                 target.report_exhausted = True
                 if target.status == "closed":
@@ -338,6 +351,8 @@ class CaseStore:
             case.break_glass = any(r["target"] == RoutingTarget.LAW_ENFORCEMENT_BREAK_GLASS.value
                                    for t in triaged for r in t["routes"])
             case.sla_due_at = min(datetime.fromisoformat(t["sla_due_at"]) for t in triaged)
+            obligations.sync(session, case, owed=case.minor, now=self._now(), within=self._mandatory_within,
+                             basis="triage")
         urgent = Urgency.of_rank(case.urgency_rank).is_urgent
         if urgent and case.acknowledged_at is None and case.ack_due_at is None:
             urgent_since = min((s.alerted_at for s in signals if s.alerted_at is not None),

@@ -28,6 +28,10 @@ class ReviewSettings(BlobKeySettings):
     # Escalate again (to the next supervisor on shift) while still unacknowledged.
     escalation_repeat_minutes: float = Field(default=5.0, gt=0)
     sla_check_s: float = Field(default=5.0, gt=0)
+    # A minor's case owes its mandatory reports (NCMEC, the FBI) within this many hours of the
+    # receipt of the signal that brought the minor: the shipped protocols' "within: 24h" (a test
+    # holds the two together; review does not read the protocols itself).
+    mandatory_report_hours: float = Field(default=24.0, gt=0)
     claim_minutes: float = Field(default=30.0, gt=0)
     session_hours: float = Field(default=10.0, gt=0)
     # Secure cookies need HTTPS (in front of the app); only a local run over plain HTTP turns it off.

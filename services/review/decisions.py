@@ -34,13 +34,14 @@ from contracts.events import (
 )
 from contracts.events.reply import MAX_REPLY_CHARS
 from contracts.ids import derive_id
-from services.review import audit, conditions, texting
+from services.review import audit, conditions, obligations, texting
 from services.review.db import Database
 from services.review.models import (
     Attachment,
     Case,
     CaseKey,
     CaseLink,
+    CaseObligation,
     Decision,
     OutboxRecord,
     Signal,
@@ -83,10 +84,12 @@ SYSTEM: Final = Actor("system", "system")
 
 class Decisions:
     def __init__(self, db: Database, *, now: Callable[[], datetime], claim_ttl: timedelta,
-                 on_commit: Callable[[], None] = lambda: None) -> None:
+                 on_commit: Callable[[], None] = lambda: None,
+                 mandatory_within: timedelta = timedelta(hours=24)) -> None:
         self.db = db
         self._now = now
         self._claim_ttl = claim_ttl
+        self._mandatory_within = mandatory_within
         self._on_commit = on_commit  # wakes the outbox relay
 
     # ------------------------------------------------------------ claims
@@ -127,13 +130,19 @@ class Decisions:
             raise DecisionError(f"{need.value} is a service referral, not a law-enforcement report")
         with self.db.transaction() as session:
             case = self._working(session, case_id, actor)
-            if case.break_glass:
+            # A break-glass case's report went out already; unless the case still owes the mandatory
+            # reports the break-glass report did not make (the minor came later), the request is
+            # its review.
+            if case.break_glass and not obligations.unsent(session, case.id):
                 decision = self._record(session, case, actor, DecisionKind.BREAK_GLASS_REVIEWED,
                                         "break_glass_reviewed", {"need": need.value, "reason": reason})
             else:
                 decision = self._record(session, case, actor, DecisionKind.LE_REPORT_REQUESTED,
                                         "le_report", {"need": need.value, "reason": reason},
                                         status="awaiting_approval")
+                carried = obligations.request(session, case, decision.id, actor.username, self._now())
+                if carried is not None:
+                    decision.detail = {**decision.detail, "mandatory_reports": carried}
                 case.status = "awaiting_approval"
             self._touch(case)
         self._on_commit()
@@ -151,8 +160,10 @@ class Decisions:
             decision.status, decision.approved_by, decision.approved_at = "effective", actor.username, now
             need = ReportNeed(decision.detail["need"])
             report_id = derive_id("report.review", str(decision.id))
-            self._enqueue(session, Topic.REPORTS_REQUESTED, self._report(session, case, report_id, need,
-                                                                         decision.detail["reason"]))
+            # The two-person rule covers the mandatory reports too: they go with an approved report.
+            mode = obligations.approve(session, case, decision.id, report_id, actor.username, now)
+            self._enqueue(session, Topic.REPORTS_REQUESTED, self._report(
+                session, case, report_id, need, decision.detail["reason"], mandatory_reports=mode))
             self._event(session, case, actor, DecisionKind.LE_REPORT_APPROVED, derive_id(
                 "review.decision", str(decision.id), "approved"), need=need, report_id=report_id,
                 reason="two_person_rule")
@@ -174,6 +185,7 @@ class Decisions:
             decision.approved_at = self._now()
             self._event(session, case, actor, DecisionKind.LE_REPORT_REJECTED,
                         derive_id("review.decision", str(decision.id), "rejected"), reason=_code(reason))
+            obligations.reject(session, case, decision.id, actor.username, self._now())
             audit.append(session, actor=actor.username, action="reject_le_report", case_id=case.id,
                          detail={"decision_id": str(decision.id), "reason": reason[:500]}, at=self._now())
             if not self._still_pending(session, case.id, exclude=decision.id):
@@ -190,8 +202,10 @@ class Decisions:
             case = self._working(session, case_id, actor)
             decision = self._record(session, case, actor, DecisionKind.REFERRAL, "referral",
                                     {"need": need.value, "reason": reason}, need=need)
+            # One analyst's referral never makes the mandatory reports: those need two people.
             self._enqueue(session, Topic.REPORTS_REQUESTED, self._report(
-                session, case, derive_id("report.review", str(decision.id)), need, reason))
+                session, case, derive_id("report.review", str(decision.id)), need, reason,
+                mandatory_reports="skip"))
             self._touch(case)
         self._on_commit()
         return decision
@@ -213,6 +227,10 @@ class Decisions:
             if self._still_pending(session, case.id):
                 raise DecisionError("a law-enforcement report is awaiting approval: "
                                     "approve or reject it first")
+            if obligations.blocks_closing(session, case.id):
+                raise DecisionError("the mandatory reports for a minor are still owed: request a "
+                                    "law-enforcement report (a second person approves it), or clear "
+                                    "the minor flag with a reason")
             decision = self._record(session, case, actor, DecisionKind.CLOSED, "close", {"reason": reason})
             case.status, case.closed_reason = "closed", reason
             case.claimed_by, case.claim_expires_at = None, None
@@ -232,6 +250,8 @@ class Decisions:
                                     flag=flag, flag_value=value)
             if flag is FlagName.MINOR:
                 case.minor = value
+                obligations.sync(session, case, owed=value, now=self._now(), within=self._mandatory_within,
+                                 basis="override", actor=actor.username)
             else:
                 case.imminent_danger = value
             self._touch(case)
@@ -260,11 +280,13 @@ class Decisions:
             into = self._by_reference(session, into_reference)
             if into.id == case.id:
                 raise DecisionError("a case cannot be merged into itself")
+            # Recorded before the signals move: the decision's event names the signals merged, and
+            # a case without signals has none to name (the merge then failed with "no signals").
+            decision = self._record(session, case, actor, DecisionKind.MERGED, "merge",
+                                    {"into_case_id": str(into.id)}, other_case_id=into.id)
             session.execute(update(Signal).where(Signal.case_id == case.id).values(case_id=into.id))
             session.execute(update(CaseKey).where(CaseKey.case_id == case.id).values(case_id=into.id))
             session.execute(update(Attachment).where(Attachment.case_id == case.id).values(case_id=into.id))
-            decision = self._record(session, case, actor, DecisionKind.MERGED, "merge",
-                                    {"into_case_id": str(into.id)}, other_case_id=into.id)
             case.status, case.merged_into = "merged", into.id
             case.claimed_by, case.claim_expires_at = None, None
             into.urgency_rank = min(into.urgency_rank, case.urgency_rank)
@@ -272,6 +294,7 @@ class Decisions:
             into.minor = into.minor or case.minor
             into.imminent_danger = into.imminent_danger or case.imminent_danger
             into.sla_due_at = min(into.sla_due_at, case.sla_due_at)
+            obligations.move(session, case.id, into, self._now())
             self._touch(case)
             self._touch(into)
         self._on_commit()
@@ -403,6 +426,21 @@ class Decisions:
             self._on_commit()
         return missed
 
+    def report_late_obligations(self) -> list[CaseObligation]:
+        """Mandatory reports past their due time, or failed: once each, an ops event (critical) and
+        an audit entry. Prometheus counts the same from ``obligations.counts``."""
+        now = self._now()
+        with self.db.transaction() as session:
+            def first(case_id: uuid.UUID) -> uuid.UUID | None:
+                return session.scalar(select(Signal.signal_id).where(Signal.case_id == case_id)
+                                      .order_by(Signal.received_at, Signal.signal_id).limit(1))
+
+            told = obligations.report_late(session, now, lambda event: self._enqueue(
+                session, Topic.OPS_EVENTS, event), first)
+        if told:
+            self._on_commit()
+        return told
+
     # ------------------------------------------------------------ parts
 
     def _case(self, session: Session, case_id: uuid.UUID, *, for_update: bool = False) -> Case:
@@ -489,7 +527,7 @@ class Decisions:
             decided_by_role=actor.role, **{k: v for k, v in fields.items() if v is not None}))
 
     def _report(self, session: Session, case: Case, report_id: uuid.UUID, need: ReportNeed,
-                reason: str) -> ReportRequested:
+                reason: str, *, mandatory_reports: obligations.Mode = None) -> ReportRequested:
         signals = list(session.scalars(select(Signal).where(Signal.case_id == case.id)
                                        .order_by(Signal.received_at, Signal.signal_id)))
         if not signals:
@@ -502,7 +540,7 @@ class Decisions:
             conditions=conditions.for_case(case, signals),
             jurisdiction=Jurisdiction(state=case.state, city=case.city,
                                       origin="declared" if case.state else "unknown"),
-            rules_version=first.rules_version)
+            rules_version=first.rules_version, mandatory_reports=mandatory_reports)
 
     def _enqueue(self, session: Session, topic: Topic, event: Event) -> None:
         record = CODEC.encode(event, source=SOURCE, extra_headers=trace_headers(topic, now=self._now()))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from contracts import Topic
 from contracts.events import ReplyOutcome, ReportOutcome, SignalReceived, SignalTriaged, UrgentAlert
-from services.review import queries
+from services.review import obligations, queries
 from services.review.auth import Auth
 from services.review.cases import CaseStore
 from services.review.config import ReviewSettings
@@ -16,7 +16,7 @@ from services.review.db import Database, migrate
 from services.review.decisions import Decisions
 from services.review.handler import CaseWriter
 from services.review.live import LiveHub, LivePublisher, PostgresLive
-from services.review.metrics import DeadlineGauges
+from services.review.metrics import DeadlineGauges, ObligationGauges
 from services.review.models import Case, OutboxRecord
 from services.review.web import build_app
 from services.runtime import (
@@ -45,9 +45,11 @@ SLA_CLOCK_LOCK = "review.sla-clock"
 
 
 async def sla_clock(decisions: Decisions, live: LivePublisher, settings: ReviewSettings,
-                    gauges: DeadlineGauges, stop: asyncio.Event) -> None:
+                    gauges: DeadlineGauges, stop: asyncio.Event,
+                    owed: ObligationGauges | None = None) -> None:
     """Escalate urgent cases nobody acknowledged in time (alerting the next supervisor on shift);
-    report every other deadline that passes to ops, and count the cases past theirs for Prometheus.
+    report every other deadline that passes to ops, and count the cases past theirs for Prometheus;
+    likewise minors' mandatory reports past due or failed.
 
     Every replica runs this clock, one at a time: a tick escalates and reports only while it holds
     the clock's advisory lock, so two replicas never escalate the same case at the same moment
@@ -55,22 +57,28 @@ async def sla_clock(decisions: Decisions, live: LivePublisher, settings: ReviewS
     so whichever replica ticks next carries on; every replica counts the late cases it serves."""
     repeat = timedelta(minutes=settings.escalation_repeat_minutes)
 
-    def tick() -> tuple[list[tuple[Case, str | None]], list[Case], dict[str, tuple[int, float]]]:
+    def tick() -> tuple[list[tuple[Case, str | None]], list[Case], dict[str, tuple[int, float]],
+                        tuple[int, float, int]]:
         escalated: list[tuple[Case, str | None]] = []
         missed: list[Case] = []
         with advisory_lock(decisions.db.engine, SLA_CLOCK_LOCK, wait=False) as held:
             if held:
                 escalated = decisions.escalate_overdue(repeat_after=repeat)
                 missed = decisions.report_missed_deadlines()
+                for told in decisions.report_late_obligations():
+                    log.warning("mandatory report late or failed", extra={"case_id": str(told.case_id)})
         with decisions.db.read() as session:
-            return escalated, missed, queries.past_deadline(session, now())
+            at = now()
+            return escalated, missed, queries.past_deadline(session, at), obligations.counts(session, at)
 
     while not stop.is_set():
         escalated: list[tuple[Case, str | None]] = []
         missed: list[Case] = []
         try:
-            escalated, missed, late = await asyncio.to_thread(tick)
+            escalated, missed, late, owing = await asyncio.to_thread(tick)
             gauges.observe(late)
+            if owed is not None:
+                owed.observe(*owing)
         except Exception as error:  # noqa: BLE001 - the clock must keep running; the next tick retries
             log.error("SLA check failed", extra={"error_class": type(error).__name__})
         for case, target in escalated:
@@ -94,7 +102,9 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
     # Pages on any replica hear what every replica applies (PostgreSQL); SQLite is one process.
     shared = PostgresLive(settings.review_database_url, live) if db.is_postgres else None
     publish_live: LivePublisher = shared or live
-    store = CaseStore(db, urgent_ack=timedelta(minutes=settings.urgent_ack_minutes), now=now)
+    mandatory_within = timedelta(hours=settings.mandatory_report_hours)
+    store = CaseStore(db, urgent_ack=timedelta(minutes=settings.urgent_ack_minutes), now=now,
+                      mandatory_within=mandatory_within)
     writer = CaseWriter(store, publish_live)
     publisher = KafkaPublisher(settings, source=f"/hotline/{SERVICE}", metrics=context.metrics)
     await publisher.start()
@@ -102,7 +112,7 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
     fault = settings.review_fault if settings.environment == "test" else None
     relay = OutboxRelay(db, publisher, model=OutboxRecord, now=now, fault=fault)
     decisions = Decisions(db, now=now, claim_ttl=timedelta(minutes=settings.claim_minutes),
-                          on_commit=relay.wake)
+                          on_commit=relay.wake, mandatory_within=mandatory_within)
     auth = Auth(db, session_ttl=timedelta(hours=settings.session_hours), cookie_secure=settings.cookie_secure,
                 now=now, mfa_required=settings.requires_mfa, mfa_issuer=settings.mfa_issuer)
     consumers = [
@@ -131,7 +141,7 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
         tasks.append(asyncio.create_task(relay.run(context.stop), name="review.outbox"))
         tasks.append(asyncio.create_task(
             sla_clock(decisions, publish_live, settings, DeadlineGauges(context.metrics.registry),
-                      context.stop), name="review.sla"))
+                      context.stop, ObligationGauges(context.metrics.registry)), name="review.sla"))
         if shared is not None:
             tasks.append(asyncio.create_task(shared.run(context.stop), name="review.live"))
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)

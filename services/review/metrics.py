@@ -1,5 +1,6 @@
 """Review's own Prometheus metrics: open cases past their deadline, per urgency (alerts.yml's
-HotlineCaseDeadlineMissed), set by the SLA clock from ``queries.past_deadline``."""
+HotlineCaseDeadlineMissed), and minors' mandatory reports overdue or failed
+(HotlineMandatoryReportOverdue, HotlineMandatoryReportFailed); set by the SLA clock."""
 
 from __future__ import annotations
 
@@ -23,3 +24,21 @@ class DeadlineGauges:
             count, oldest = past.get(urgency.value, (0, 0.0))
             self.cases.labels(urgency=urgency.value).set(count)
             self.oldest.labels(urgency=urgency.value).set(oldest)
+
+
+class ObligationGauges:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.overdue = Gauge("hotline_review_mandatory_reports_overdue",
+                             "Minors' cases whose mandatory reports are past due and not discharged.",
+                             registry=registry)
+        self.oldest = Gauge("hotline_review_mandatory_reports_oldest_overdue_seconds",
+                            "How long ago the oldest undischarged mandatory report fell due (0 when none).",
+                            registry=registry)
+        self.failed = Gauge("hotline_review_mandatory_reports_failed",
+                            "Minors' cases whose mandatory report went unacknowledged to its chain's end.",
+                            registry=registry)
+
+    def observe(self, overdue: int, oldest: float, failed: int) -> None:
+        self.overdue.set(overdue)
+        self.oldest.set(oldest)
+        self.failed.set(failed)

@@ -166,6 +166,38 @@ class ReportOutcomeRow(Base):
     occurred_at: Mapped[datetime]
 
 
+class CaseObligation(Base):
+    """The mandatory reports a minor's case owes (NCMEC, the FBI): one per case, not per report.
+
+    Opened when triage, an urgent alert or a supervisor's override says a minor is involved; due
+    ``mandatory_report_hours`` after the receipt of the earliest signal that brought the minor;
+    discharged by the one report approved by two people that carries it (or by a break-glass
+    report), as reporting's outcomes for its mandatory reports say.
+    """
+
+    __tablename__ = "case_obligations"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    # open | requested | sent | discharged | failed | withdrawn (see ``obligations``)
+    state: Mapped[str] = mapped_column(String(16))
+    basis: Mapped[str] = mapped_column(String(16))  # triage | alert | override | reporting
+    signal_id: Mapped[uuid.UUID | None]  # the earliest signal that brought the minor
+    received_at: Mapped[datetime]  # its receipt: the clock starts here
+    due_at: Mapped[datetime]
+    opened_at: Mapped[datetime]
+    decision_id: Mapped[uuid.UUID | None]  # the law-enforcement request that carries it
+    report_id: Mapped[uuid.UUID | None]  # the report that makes the mandatory reports
+    # What reporting said of each mandatory report ({"ncmec-minor": "completed", ...}).
+    reports: Mapped[dict[str, Any]]
+    settled_at: Mapped[datetime | None]
+    # Told to ops once each (the clock's events are once per obligation, not per tick).
+    overdue_reported: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_reported: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_case_obligations_owed", "state", "due_at"),)
+
+
 class TextReply(Base):
     """A supervisor's reply to a texter: the words, who asked, and what the SMS intake did with it."""
 

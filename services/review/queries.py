@@ -14,11 +14,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from contracts.reference_numbers import canonical
+from services.review import obligations
 from services.review.models import (
     AuditEntry,
     Case,
     CaseKey,
     CaseLink,
+    CaseObligation,
     Decision,
     ReportOutcomeRow,
     Signal,
@@ -43,6 +45,9 @@ class QueueFilter:
     channel: str | None = None
     unassigned: bool = False
     include_closed: bool = False
+    # Only minors' cases whose mandatory reports are still owed (closed cases too: a report
+    # already sent may still fail).
+    obligation_owed: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,10 @@ class QueueItem:
     claimed_by: str | None
     claim_expires_at: datetime | None
     overdue: bool
+    # A minor's case: its mandatory reports' state and due time (``obligations``).
+    obligation: str | None = None
+    obligation_due_at: datetime | None = None
+    obligation_overdue: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {k: (v.isoformat() if isinstance(v, datetime) else str(v) if isinstance(v, uuid.UUID) else v)
@@ -81,9 +90,12 @@ def _claimed_by(case: Case, now: datetime) -> str | None:
     return None
 
 
-def _item(case: Case, now: datetime) -> QueueItem:
+def _item(case: Case, now: datetime, obligation: CaseObligation | None = None) -> QueueItem:
     deadline = case.ack_due_at if (case.ack_due_at and case.acknowledged_at is None) else case.sla_due_at
+    owed = obligations.view(obligation, now)
     return QueueItem(
+        obligation=owed.state if owed else None, obligation_due_at=owed.due_at if owed else None,
+        obligation_overdue=owed.overdue if owed else False,
         case_id=case.id, reference_number=case.reference_number, status=case.status, urgency=case.urgency,
         urgency_rank=case.urgency_rank, call_type=case.call_type, trafficking_type=case.trafficking_type,
         state=case.state, city=case.city, minor=case.minor, imminent_danger=case.imminent_danger,
@@ -113,7 +125,10 @@ def queue(session: Session, now: datetime, filters: QueueFilter = QueueFilter(),
           limit: int = 50, offset: int = 0) -> QueuePage:
     """Open cases, most urgent first, then by deadline; and how many match (up to a bound)."""
     query = select(Case)
-    if not filters.include_closed:
+    if filters.obligation_owed:
+        query = query.join(CaseObligation, CaseObligation.case_id == Case.id).where(
+            CaseObligation.state.in_(obligations.OWED), Case.status != "merged")
+    elif not filters.include_closed:
         query = query.where(Case.status.in_(OPEN_STATUSES_SQL))
     if filters.state:
         query = query.where(Case.state == filters.state)
@@ -127,9 +142,15 @@ def queue(session: Session, now: datetime, filters: QueueFilter = QueueFilter(),
         query = query.where(or_(Case.claimed_by.is_(None), Case.claim_expires_at <= now))
     bound = offset + COUNT_AHEAD
     total = session.scalar(select(func.count()).select_from(query.limit(bound + 1).subquery())) or 0
-    rows = session.scalars(query.order_by(Case.urgency_rank, Case.sla_due_at, Case.id)
-                           .limit(limit).offset(offset))
-    return QueuePage([_item(case, now) for case in rows], min(total, bound), exact=total <= bound)
+    cases = list(session.scalars(query.order_by(Case.urgency_rank, Case.sla_due_at, Case.id)
+                                 .limit(limit).offset(offset)))
+    # The page's obligations in one look-up by key, so the count and the page statements stay
+    # those the queue's indexes were built for.
+    ids = [case.id for case in cases]
+    owed = {row.case_id: row for row in session.scalars(
+        select(CaseObligation).where(CaseObligation.case_id.in_(ids)))} if ids else {}
+    return QueuePage([_item(case, now, owed.get(case.id)) for case in cases], min(total, bound),
+                     exact=total <= bound)
 
 
 def deadline_passed(now: datetime) -> ColumnElement[bool]:
@@ -166,7 +187,7 @@ def case_by_reference(session: Session, reference: str) -> Case | None:
 def find_by_reference(session: Session, reference: str, now: datetime) -> QueueItem | None:
     """The queue's view of ``case_by_reference`` (closed cases too)."""
     case = case_by_reference(session, reference)
-    return _item(case, now) if case is not None else None
+    return _item(case, now, session.get(CaseObligation, case.id)) if case is not None else None
 
 
 @dataclass(frozen=True)
@@ -199,6 +220,8 @@ class CaseView:
     # A case with texts: whether its texter may get a reply, and the replies so far.
     texting: TextStanding | None = None
     replies: list[TextReply] = field(default_factory=list)
+    # A minor's case: the mandatory reports it owes, with their clock.
+    obligation: obligations.ObligationView | None = None
 
 
 def _reporter_summary(reporter: dict[str, Any] | None) -> tuple[dict[str, Any], bool]:
@@ -237,7 +260,8 @@ def case_view(session: Session, case_id: uuid.UUID, now: datetime) -> CaseView |
                                     .order_by(ReportOutcomeRow.occurred_at, ReportOutcomeRow.event_id)))
     replies = list(session.scalars(select(TextReply).where(TextReply.case_id == case_id)
                                    .order_by(TextReply.requested_at)))
-    return CaseView(item=_item(case, now), signals=signals, linked=linked, decisions=decisions,
+    owed = session.get(CaseObligation, case_id)
+    return CaseView(item=_item(case, now, owed), signals=signals, linked=linked, decisions=decisions,
                     history=history, merged_into=case.merged_into,
                     pending=[d for d in decisions if d.status == "awaiting_approval"], outcomes=outcomes,
-                    texting=standing(rows), replies=replies)
+                    texting=standing(rows), replies=replies, obligation=obligations.view(owed, now))

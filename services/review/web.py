@@ -130,8 +130,12 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobRea
         channel = q.get("channel") or None
         if channel is not None and channel not in Channel.__members__.values():
             raise HTTPException(422, f"channel must be one of {', '.join(c.value for c in Channel)}")
+        obligation = q.get("obligation") or None
+        if obligation not in (None, "owed"):
+            raise HTTPException(422, "obligation must be owed (cases whose mandatory reports are owed)")
         return QueueFilter(state=state, call_type=call_type, minor=minor, channel=channel,
-                           unassigned=q.get("unassigned") in ("1", "on", "true"))
+                           unassigned=q.get("unassigned") in ("1", "on", "true"),
+                           obligation_owed=obligation == "owed")
 
     def page_of(request: Request) -> int:
         try:
@@ -269,6 +273,7 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobRea
             "decisions": [{"id": str(d.id), "kind": d.kind, "status": d.status, "decided_by": d.decided_by,
                            "decided_at": d.decided_at.isoformat(), "approved_by": d.approved_by,
                            "detail": d.detail} for d in view.decisions],
+            "obligation": view.obligation.as_json() if view.obligation else None,
             "texting": None if view.texting is None else {
                 "may_reply": view.texting.why_not is None, "why_not": view.texting.why_not,
                 "replies": [{"reply_id": str(r.id), "signal_id": str(r.signal_id), "body": r.body,

@@ -52,6 +52,9 @@ KNOWN_METRICS = frozenset({
     "hotline_ops_events_total",
     "hotline_review_cases_past_deadline",
     "hotline_review_oldest_past_deadline_seconds",
+    "hotline_review_mandatory_reports_overdue",
+    "hotline_review_mandatory_reports_oldest_overdue_seconds",
+    "hotline_review_mandatory_reports_failed",
 })
 HISTOGRAMS = frozenset({"hotline_handler_duration_seconds", "hotline_end_to_end_latency_seconds"})
 _METRIC_NAME = re.compile(r"hotline_[a-z_]+")

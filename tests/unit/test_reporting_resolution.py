@@ -201,6 +201,34 @@ def test_the_golden_break_glass_request_resolves(protocols: ProtocolSet) -> None
     assert json.loads(resolution.model_dump_json())["lookups"][0]["chain"][0]["wait"] == "15m"
 
 
+def test_a_request_that_skips_mandatory_reports_makes_none_and_notify_or_none_makes_them(
+        protocols: ProtocolSet) -> None:
+    # A minor's case: review owes NCMEC and the FBI once; a shelter referral or a second report
+    # on the case says "skip" and must not notify them again.
+    golden = ROOT / "contracts" / "examples" / "org.hotline.report.requested.v1.json"
+    request = ReportRequested.model_validate(json.loads(golden.read_text(encoding="utf-8"))["value"])
+    expected = {"ncmec-minor", "fbi-minor"}
+    for mode in (None, "notify"):
+        resolution = resolve_request(protocols, request.model_copy(update={"mandatory_reports": mode}))
+        assert {o.id for o in resolution.obligations} == expected
+    for need in (ReportNeed.VICTIM_EXTRACTION, ReportNeed.SHELTER_EMERGENCY):
+        skipped = resolve_request(protocols, request.model_copy(update={"mandatory_reports": "skip",
+                                                                        "need": need}))
+        assert skipped.obligations == () and skipped.lookups  # the report's own chain still goes
+
+
+def test_review_counts_the_mandatory_report_deadline_as_the_shipped_protocols_do() -> None:
+    # Review cannot read the protocols (services never import each other); its setting's default
+    # must not be later than the shortest deadline the shipped files give a mandatory report.
+    from services.review.config import ReviewSettings
+
+    shipped = load_protocols(SHIPPED, today=TODAY)
+    withins = [report.within for loaded in shipped for report in loaded.protocol.mandatory_reports]
+    assert withins, "the shipped protocols name mandatory reports"
+    default = ReviewSettings.model_fields["mandatory_report_hours"].default
+    assert timedelta(hours=default) == min(withins)
+
+
 # ---------------------------------------------------------------- availability
 
 
