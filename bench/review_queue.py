@@ -28,7 +28,6 @@ import json
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,6 +44,7 @@ import httpx
 from sqlalchemy import event, text
 
 from contracts.events import Urgency
+from deploy.ports import free_port
 from services.review.auth import COOKIE, Auth, Principal, Role
 from services.review.db import Database, migrate
 from services.review.queries import QueueFilter, queue
@@ -97,10 +97,6 @@ URGENT_TIP = {"narrative": "A 15 year old girl is locked in a room at the motel 
               "location_state": "TX", "danger_now": "yes"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def pcts(values: Sequence[float]) -> tuple[float, float, float]:
