@@ -65,14 +65,13 @@ from contracts.events import (
     TraffickingType,
     Urgency,
 )
+from services.runtime.exit_codes import EXIT_UNAVAILABLE, EXIT_USAGE
 from services.runtime.terminal_progress import Progress, track
 
 DEFAULT_THRESHOLD: Final = 10
 COMPLEMENTARY: Final = "suppressed"
 FORMATS: Final = ("text", "csv", "html", "all")
 HOTLINE_ZONE: Final = "America/New_York"
-EXIT_USAGE: Final = 2
-EXIT_UNAVAILABLE: Final = 1
 
 TABLES: Final = (
     ("month", "Signals per month"),
@@ -417,7 +416,7 @@ class _UsageError(Exception):
 
 
 class _TopicUnavailable(Exception):
-    """The broker could not be reached or the topic not read in time: one line on stderr, exit 1."""
+    """The broker could not be reached or the topic not read in time: one line on stderr, exit 69."""
 
 
 @dataclass

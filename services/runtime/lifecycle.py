@@ -8,11 +8,12 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Final, TypeVar
+from typing import TypeVar
 
 from pydantic import ValidationError
 
 from services.runtime.errors import BrokerUnavailable, ConsumerHalted, ServerStartError, describe
+from services.runtime.exit_codes import EXIT_CONFIG, EXIT_HALTED, EXIT_OK
 from services.runtime.health import Health
 from services.runtime.http_server import HttpServer, ops_app
 from services.runtime.metrics import RuntimeMetrics
@@ -25,9 +26,6 @@ log = logging.getLogger(__name__)
 
 S = TypeVar("S", bound=RuntimeSettings)
 
-EXIT_OK: Final = 0
-EXIT_CONFIG: Final = 78  # EX_CONFIG: the settings are wrong; restarting will not help
-EXIT_HALTED: Final = 75  # EX_TEMPFAIL: a consumer halted itself; restart after the cause is fixed
 
 
 @dataclass(frozen=True)

@@ -399,13 +399,13 @@ def test_topic_is_read_once_and_bad_records_are_skipped(monkeypatch: pytest.Monk
     assert "skipped partition 0 offset 999: SchemaViolation" in err and "1 undecodable" in err
 
 
-def test_broker_unavailable_exits_1(monkeypatch: pytest.MonkeyPatch,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_broker_unavailable_exits_69_as_every_command_does(monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
     from services.runtime import BrokerUnavailable
 
     async def read_whole_topic(settings: object, topic: Topic, **_: object) -> list[StoredRecord]:
         raise BrokerUnavailable("cannot reach Kafka (KafkaConnectionError)")
 
     monkeypatch.setattr("services.runtime.topic_reader.read_whole_topic", read_whole_topic)
-    assert run("--topic") == 1
+    assert run("--topic") == 69  # EX_UNAVAILABLE, as hotline-ops status and hotline-review say it
     assert "cannot read signals.triaged: cannot reach Kafka" in capsys.readouterr().err
