@@ -41,6 +41,11 @@ class Service(StrEnum):
     REPORTING = "reporting"
     OPS = "ops"
 
+    @property
+    def source(self) -> str:
+        """The CloudEvents ``source`` of what this service publishes."""
+        return f"/hotline/{self.value}"
+
 
 class Topic(StrEnum):
     SIGNALS_RECEIVED = "signals.received"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from contracts import Topic
+from contracts import Service, Topic
 from contracts.events import ReportRequested, SignalReceived
 from services.reporting.channels import SmtpSender, WebhookSender
 from services.reporting.config import ReportingSettings
@@ -33,7 +33,6 @@ from services.runtime import (
 from services.runtime.local_time import LocalClock
 from services.runtime.outbox import OutboxRelay
 
-SERVICE = "reporting"
 COURIER_BATCH = 20  # steps sent together in one pass
 
 
@@ -52,7 +51,7 @@ async def serve(context: ServiceContext, settings: ReportingSettings) -> None:
     store = Store(db, now=now, facts_grace=timedelta(seconds=settings.facts_grace_s))
     ledger = Ledger(db, now=now, tokens=AckTokens(settings.ack_secret.get_secret_value().encode()),
                     lease=timedelta(seconds=settings.send_lease_s))
-    publisher = KafkaPublisher(settings, source=f"/hotline/{SERVICE}", metrics=context.metrics)
+    publisher = KafkaPublisher(settings, source=Service.REPORTING.source, metrics=context.metrics)
     await publisher.start()
     context.ops.attach(publisher)
     relay = OutboxRelay(db, publisher, model=OutboxRecord, now=now, poll_s=0.5)
@@ -84,7 +83,7 @@ async def serve(context: ServiceContext, settings: ReportingSettings) -> None:
                     public_base_url=settings.public_base_url,
                     hotline=Hotline(settings.hotline_name, settings.hotline_number),
                     clock=LocalClock(settings.timezone), now=now)
-    server = HttpServer(app, settings.http_host, settings.http_port, name=SERVICE,
+    server = HttpServer(app, settings.http_host, settings.http_port, name=Service.REPORTING,
                         trusted_proxies=settings.trusted_proxies)
     tasks: list[asyncio.Task[None]] = []
     try:
@@ -109,4 +108,4 @@ async def serve(context: ServiceContext, settings: ReportingSettings) -> None:
 
 def main() -> int:
     settings = load_settings(ReportingSettings)
-    return run_service(SERVICE, settings, lambda context: serve(context, settings))
+    return run_service(Service.REPORTING, settings, lambda context: serve(context, settings))

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
-from contracts import Topic
+from contracts import Service, Topic
 from contracts.events import ReplyOutcome, ReportOutcome, SignalReceived, SignalTriaged, UrgentAlert
 from services.review import queries
 from services.review.auth import Auth
@@ -33,7 +33,6 @@ from services.runtime.local_time import LocalClock
 from services.runtime.outbox import OutboxRelay
 from services.runtime.sql import advisory_lock
 
-SERVICE = "review"
 log = logging.getLogger(__name__)
 
 
@@ -96,7 +95,7 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
     publish_live: LivePublisher = shared or live
     store = CaseStore(db, urgent_ack=timedelta(minutes=settings.urgent_ack_minutes), now=now)
     writer = CaseWriter(store, publish_live)
-    publisher = KafkaPublisher(settings, source=f"/hotline/{SERVICE}", metrics=context.metrics)
+    publisher = KafkaPublisher(settings, source=Service.REVIEW.source, metrics=context.metrics)
     await publisher.start()
     context.ops.attach(publisher)
     fault = settings.review_fault if settings.environment == "test" else None
@@ -147,4 +146,4 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
 
 def main() -> int:
     settings = load_settings(ReviewSettings)
-    return run_service(SERVICE, settings, lambda context: serve(context, settings))
+    return run_service(Service.REVIEW, settings, lambda context: serve(context, settings))
