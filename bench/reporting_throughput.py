@@ -31,7 +31,8 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.review_queue import child, pcts, say, wait_http
+from bench.children import child, say, wait_http
+from bench.percentiles import pcts
 from contracts import Topic, physical_name
 from contracts.events import (
     Channel,
