@@ -19,6 +19,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaError
 
 from contracts import REGISTRY, Topic, physical_name
+from services.runtime.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE
 from services.runtime.kafka_options import client_options
 from services.runtime.settings import RuntimeSettings
 from services.runtime.topic_manifests import desired_config, render
@@ -176,10 +177,10 @@ def main(argv: list[str] | None = None) -> int:
     except KafkaError as error:
         print(f"error: cannot provision topics on {settings.kafka_bootstrap}: "
               f"{type(error).__name__} {error}", file=sys.stderr)
-        return 2
+        return EXIT_UNAVAILABLE
     _print_reports(reports)
     bad = [r for r in reports if r.status in ("missing", "drift")]
-    return 1 if bad else 0
+    return EXIT_FAILED if bad else EXIT_OK
 
 
 if __name__ == "__main__":
