@@ -30,6 +30,7 @@ from services.runtime import (
     load_settings,
     run_service,
 )
+from services.runtime.lifecycle import supervise
 from services.runtime.local_time import LocalClock
 from services.runtime.outbox import OutboxRelay
 
@@ -85,20 +86,16 @@ async def serve(context: ServiceContext, settings: ReportingSettings) -> None:
                     clock=LocalClock(settings.timezone), now=now)
     server = HttpServer(app, settings.http_host, settings.http_port, name=Service.REPORTING,
                         trusted_proxies=settings.trusted_proxies)
-    tasks: list[asyncio.Task[None]] = []
     try:
         await server.start()
         context.health.set("http", ready=True, detail=server.url)
-        tasks = [asyncio.create_task(loop.run(context.stop), name=loop.spec.name) for loop in consumers]
-        tasks.append(asyncio.create_task(relay.run(context.stop), name="reporting.outbox"))
-        tasks.append(asyncio.create_task(courier.run(context.stop, settings.tick_s, COURIER_BATCH),
-                                         name="reporting.courier"))
-        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-        for task in done:
-            task.result()  # a consumer that halted itself stops the service (exit 75)
+        await supervise(context.stop, {
+            **{loop.spec.name: loop.run(context.stop) for loop in consumers},
+            "reporting.outbox": relay.run(context.stop),
+            "reporting.courier": courier.run(context.stop, settings.tick_s, COURIER_BATCH),
+        })
     finally:
         context.stop.set()
-        await asyncio.gather(*tasks, return_exceptions=True)
         await server.stop()
         await client.aclose()
         await context.ops.close()

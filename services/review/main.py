@@ -29,6 +29,7 @@ from services.runtime import (
     run_service,
 )
 from services.runtime.blobs import BlobReader
+from services.runtime.lifecycle import supervise
 from services.runtime.local_time import LocalClock
 from services.runtime.outbox import OutboxRelay
 from services.runtime.sql import advisory_lock
@@ -119,25 +120,22 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
     ]
     app = build_app(auth=auth, decisions=decisions, live=live, blobs=BlobReader(settings.attachment_dirs()),
                     now=now, clock=LocalClock(settings.timezone))
-    server = HttpServer(app, settings.http_host, settings.http_port, name="review",
+    server = HttpServer(app, settings.http_host, settings.http_port, name=Service.REVIEW,
                         trusted_proxies=settings.trusted_proxies)
-    tasks: list[asyncio.Task[None]] = []
     try:
         await server.start()
         context.health.set("http", ready=True, detail=server.url)
-        tasks = [asyncio.create_task(loop.run(context.stop), name=loop.spec.name) for loop in consumers]
-        tasks.append(asyncio.create_task(relay.run(context.stop), name="review.outbox"))
-        tasks.append(asyncio.create_task(
-            sla_clock(decisions, publish_live, settings, DeadlineGauges(context.metrics.registry),
-                      context.stop), name="review.sla"))
+        gauges = DeadlineGauges(context.metrics.registry)
+        work = {
+            **{loop.spec.name: loop.run(context.stop) for loop in consumers},
+            "review.outbox": relay.run(context.stop),
+            "review.sla": sla_clock(decisions, publish_live, settings, gauges, context.stop),
+        }
         if shared is not None:
-            tasks.append(asyncio.create_task(shared.run(context.stop), name="review.live"))
-        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-        for task in done:
-            task.result()  # a consumer that halted itself stops the service (exit 75)
+            work["review.live"] = shared.run(context.stop)
+        await supervise(context.stop, work)
     finally:
         context.stop.set()
-        await asyncio.gather(*tasks, return_exceptions=True)
         await server.stop()
         await context.ops.close()
         await publisher.stop()

@@ -1,4 +1,4 @@
-"""How every service process runs: logging, signal handling, the ops endpoint, and exit codes."""
+"""How every service process runs: logging, signal handling, the ops endpoint, its tasks, and exit codes."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -101,3 +101,17 @@ def load_settings(settings_type: type[S]) -> S:
             where = ".".join(str(p) for p in problem["loc"]) or "settings"
             print(f"configuration error: {where}: {problem['msg']}", file=sys.stderr)
         raise SystemExit(EXIT_CONFIG) from None
+
+
+async def supervise(stop: asyncio.Event, work: Mapping[str, Coroutine[Any, Any, None]]) -> None:
+    """Run each piece of ``work`` (by task name) until all of them end or one fails, whose error is
+    raised: a consumer that halted itself stops the whole service (exit 75) rather than leaving the
+    rest running without it. On the way out ``stop`` is set and every task is waited for."""
+    tasks = [asyncio.create_task(coroutine, name=name) for name, coroutine in work.items()]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            task.result()
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
