@@ -32,6 +32,7 @@ from bench.http_load import Prepared
 from bench.http_load import closed_loop as load
 from bench.kafka_baseline import measure
 from contracts import Topic
+from deploy.ports import free_port
 from intake_phone.cdr import CdrLayout
 from intake_phone.cli import KafkaSink
 from intake_phone.importer import Importer, PositionStore
@@ -60,10 +61,6 @@ def cdr_lines(n: int) -> str:
     return "".join(lines)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _start(argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -87,7 +84,7 @@ def _wait(port: int, process: subprocess.Popen[bytes]) -> None:
 
 async def webhooks(bootstrap: str, prefix: str, seconds: float, concurrency: int = 32) -> tuple[float, float]:
     token = "bench-twilio-token"
-    bare_port, phone_port = _free_port(), _free_port()
+    bare_port, phone_port = free_port(), free_port()
     public = f"http://127.0.0.1:{phone_port}"
     requests = []
     for i in range(2000):

@@ -31,7 +31,8 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.review_queue import child, free_port, pcts, say, wait_http
+from bench.children import child, say, wait_http
+from bench.percentiles import pcts
 from contracts import Topic, physical_name
 from contracts.events import (
     Channel,
@@ -47,6 +48,7 @@ from contracts.events import (
 )
 from contracts.ids import signal_id_for
 from deploy.localreceivers import Receivers
+from deploy.ports import free_port
 from services.reporting.channels import SmtpSecurity, SmtpSender, WebhookSender
 from services.reporting.redaction import Audience, Header, redact, render_text
 from services.runtime import KafkaPublisher, RuntimeMetrics, RuntimeSettings

@@ -24,58 +24,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
-import random
 import signal
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import event, text
+from sqlalchemy import event
 
-from contracts.events import Urgency
+from bench.children import child, say, wait_http
+from bench.percentiles import pcts
+from bench.review_cases import NOW, describe, load
+from bench.review_live import MS, part_two
+from deploy.ports import free_port
 from services.review.auth import COOKIE, Auth, Principal, Role
 from services.review.db import Database, migrate
 from services.review.queries import QueueFilter, queue
 
-REPO = Path(__file__).resolve().parents[1]
-NOW = datetime.now(UTC)
 SUPERVISOR, PASSWORD = "bench-supervisor", "a long bench passphrase here"
-MS = 1000.0
-# Roughly by population, so that a state filter meets both big and small states.
-STATES = dict(zip(
-    ["CA", "TX", "FL", "NY", "PA", "IL", "OH", "GA", "NC", "MI", "NJ", "VA", "WA", "AZ", "TN", "MA", "IN",
-     "MD", "MO", "WI", "CO", "MN", "SC", "AL", "LA", "KY", "OR", "OK", "CT", "UT", "IA", "NV", "AR", "MS",
-     "KS", "NM", "NE", "ID", "WV", "HI", "NH", "ME", "MT", "RI", "DE", "SD", "ND", "AK", "VT", "WY"],
-    [39, 30, 22, 20, 13, 12.5, 11.8, 11, 10.8, 10, 9.3, 8.7, 7.8, 7.4, 7, 7, 6.9, 6.2, 6.2, 5.9, 5.8, 5.7,
-     5.3, 5.1, 4.6, 4.5, 4.2, 4, 3.6, 3.4, 3.2, 3.2, 3, 2.9, 2.9, 2.1, 2, 1.9, 1.8, 1.4, 1.4, 1.4, 1.1, 1.1,
-     1, 0.9, 0.8, 0.7, 0.6, 0.6], strict=True))
-URGENCIES = {Urgency.P1_ACT_NOW: (3, timedelta(hours=1)), Urgency.P2_SAME_DAY: (10, timedelta(hours=24)),
-             Urgency.P3_BUSINESS_DAYS: (60, timedelta(days=3)),
-             Urgency.P4_INFORMATIONAL: (27, timedelta(days=30))}
-CALL_TYPES = {"tip": 45, "crisis": 8, "referral": 10, "general_info": 15, "tta": 8, "at_risk": 9,
-              "unrelated": 5}
-TRAFFICKING = {"sex": 45, "labor": 30, "both": 5, "unknown": 15, "none": 5}
-CHANNELS = {"webform": 45, "phone": 35, "email": 20}
-CITIES = ("Springfield", "Riverside", "Fairview", "Franklin", "Greenville", "Madison", None)
-NARRATIVES = (
-    "The nail salon on Oak Street has four women working 12 hours a day; the owner keeps their passports.",
-    "A 16 year old is posted online and driven to hotels by an older man every weekend.",
-    "Workers at the farm on County Road 12 sleep in a locked barn and are not paid.",
-    "We would like a training for our clinic staff on the indicators of labor trafficking.",
-    "My cousin was promised a job cleaning houses and now owes the recruiter more every month.",
-)
 API = "/api/v1/cases"
 PING = "/bench/ping"
 # label, path, the filter queue() gets for it (None: not a queue read)
@@ -93,117 +62,9 @@ ENDPOINTS: tuple[tuple[str, str, QueueFilter | None], ...] = (
 LABEL = {path: label for label, path, _ in ENDPOINTS}
 CONCURRENT = (PING, API, f"{API}?channel=email", "/queue")
 EXPLAINED = (API, f"{API}?channel=email")
-URGENT_TIP = {"narrative": "A 15 year old girl is locked in a room at the motel right now",
-              "location_state": "TX", "danger_now": "yes"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def pcts(values: Sequence[float]) -> tuple[float, float, float]:
-    """p50, p95, p99 (inclusive method: a small sample is not extrapolated past its maximum)."""
-    q = statistics.quantiles(values, n=100, method="inclusive")
-    return q[49], q[94], q[98]
-
-
-def say(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 # ------------------------------------------------------------------ loading the case store
-
-CASE_COLUMNS = ("id, reference_number, status, urgency, urgency_rank, call_type, trafficking_type, state, "
-                "city, minor, imminent_danger, triaged, opened_at, sla_due_at, ack_due_at, acknowledged_at, "
-                "acknowledged_by, escalation_level, escalated_at, claimed_by, claim_expires_at, break_glass, "
-                "closed_reason, merged_into, updated_at, version")
-SIGNAL_COLUMNS = ("signal_id, case_id, reference_number, channel, received_at, subject, narrative, reporter, "
-                  "facts, source, attachments, triage, urgency, call_type, rules_version, alerted_at")
-
-
-def _picker(rng: random.Random, weights: Mapping[Any, float], n: int) -> Iterator[Any]:
-    return iter(rng.choices(list(weights), weights=list(weights.values()), k=n))
-
-
-def fake_cases(n: int, seed: int = 7) -> Iterator[tuple[tuple[Any, ...], tuple[Any, ...]]]:
-    """(case row, signal row), in the order of ``CASE_COLUMNS`` and ``SIGNAL_COLUMNS``."""
-    rng = random.Random(seed)  # noqa: S311 - seeded fake data, not a secret
-    urgencies = _picker(rng, {urgency: weight for urgency, (weight, _) in URGENCIES.items()}, n)
-    states, call_types = _picker(rng, STATES, n), _picker(rng, CALL_TYPES, n)
-    kinds, channels = _picker(rng, TRAFFICKING, n), _picker(rng, CHANNELS, n)
-    for i in range(n):
-        urgency, state, call_type, channel = next(urgencies), next(states), next(call_types), next(channels)
-        _, sla = URGENCIES[urgency]
-        urgent, minor = urgency.is_urgent, rng.random() < 0.20
-        danger = rng.random() < (0.7 if urgency is Urgency.P1_ACT_NOW else 0.01)
-        opened = NOW - timedelta(seconds=rng.uniform(60, 365 * 86400))
-        r = rng.random()
-        status = "closed" if r < 0.10 else "awaiting_approval" if r < 0.11 else "open"
-        r = rng.random()  # 30 % hold a live claim, 5 % one that lapsed (unassigned again)
-        claimed = f"analyst{rng.randrange(40):02d}" if r < 0.35 else None
-        claim_expires = (NOW + timedelta(minutes=rng.uniform(1, 30)) if r < 0.30
-                         else NOW - timedelta(hours=rng.uniform(1, 48)) if claimed else None)
-        state = state if rng.random() > 0.03 else None
-        acked = opened + timedelta(minutes=rng.uniform(1, 10)) if urgent else None
-        case_id = uuid.UUID(int=rng.getrandbits(128), version=4)
-        reference = f"HT-B{i // 100_000:03d}-{i % 100_000:05d}"
-        flags = [{"name": "minor", "raised": minor}, {"name": "imminent_danger", "raised": danger}]
-        triage = {"urgency": urgency.value, "call_type": call_type, "routes": [], "flags": flags}
-        yield (
-            (case_id, reference, status, urgency.value, urgency.rank, call_type, next(kinds), state,
-             rng.choice(CITIES) if state else None, minor, danger, True, opened, opened + sla,
-             opened + timedelta(minutes=5) if urgent else None, acked, claimed if acked else None,
-             int(urgent and rng.random() < 0.1), None, claimed, claim_expires, urgent and minor,
-             "resolved" if status == "closed" else None, None, opened, 3),
-            (uuid.UUID(int=rng.getrandbits(128), version=4), case_id, reference, channel, opened,
-             "Concern about a workplace" if channel == "email" else None, rng.choice(NARRATIVES),
-             json.dumps({"role": "community_member", "anonymous": rng.random() < 0.4}),
-             json.dumps({"danger_now": "yes" if danger else "no"}), json.dumps({"kind": channel}), "[]",
-             json.dumps(triage), urgency, call_type, "bench",
-             opened + timedelta(seconds=2) if urgent else None),
-        )
-
-
-def load(db: Database, n: int) -> tuple[float, float]:
-    """COPY ``n`` cases and their signals in, then VACUUM ANALYZE (autovacuum's steady state):
-    the seconds each took."""
-    started = time.perf_counter()
-    raw = db.engine.raw_connection()
-    try:
-        connection = raw.driver_connection
-        if connection is None:
-            raise RuntimeError("no psycopg connection under the pool")
-        rows = list(fake_cases(n))
-        with connection.cursor() as cursor:
-            with cursor.copy(f"COPY cases ({CASE_COLUMNS}) FROM STDIN") as copy:
-                for case, _ in rows:
-                    copy.write_row(case)
-            with cursor.copy(f"COPY signals ({SIGNAL_COLUMNS}) FROM STDIN") as copy:
-                for _, sig in rows:
-                    copy.write_row(sig)
-        connection.commit()
-    finally:
-        raw.close()
-    copied = time.perf_counter()
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("VACUUM ANALYZE cases"))
-        connection.execute(text("VACUUM ANALYZE signals"))
-    return copied - started, time.perf_counter() - copied
-
-
-def describe(db: Database) -> tuple[int, str, str, str]:
-    """Open cases, the size of cases and signals, the server version, the indexes on cases."""
-    with db.engine.connect() as c:
-        open_cases = c.execute(text("SELECT count(*) FROM cases "
-                                    "WHERE status IN ('open', 'awaiting_approval')"))
-        size = c.execute(text("SELECT pg_size_pretty(pg_total_relation_size('cases') "
-                              "+ pg_total_relation_size('signals'))"))
-        version = c.execute(text("SHOW server_version"))
-        indexes = c.execute(text("SELECT string_agg(indexname, ', ' ORDER BY indexname) FROM pg_indexes "
-                                 "WHERE tablename = 'cases'"))
-        return open_cases.scalar_one(), size.scalar_one(), version.scalar_one(), indexes.scalar_one()
 
 
 # ------------------------------------------------------------------ the server (a child process)
@@ -251,41 +112,6 @@ def serve(url: str, port: int) -> int:
 
     asyncio.run(run())
     return 0
-
-
-@contextmanager
-def child(name: str, argv: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """A child process that is always stopped on the way out: SIGTERM, then SIGKILL after 20 s."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
-    with log.open("ab") as out:
-        process = subprocess.Popen(argv, cwd=REPO, env={**clean, **env}, stdout=out, stderr=out,  # noqa: S603 - fixed argv
-                                   stdin=subprocess.DEVNULL)
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                say(f"{name} ignored SIGTERM for 20 s; killing it")
-                process.kill()
-                process.wait(10)
-
-
-def wait_http(name: str, url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
-            raise SystemExit(f"{name} exited with {process.returncode}:\n{tail}")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit(f"{name}: {url} not ready after {timeout:.0f}s")
 
 
 # ------------------------------------------------------------------ the HTTP client
@@ -468,114 +294,6 @@ def part_one(db: Database, token: str, cookie: str, port: int, requests: int, cl
 
 
 # ------------------------------------------------------------------ part 2
-
-async def live_latency(webform: int, review: int, token: str,
-                       tips: int) -> tuple[list[float], list[float], list[float]]:
-    """Seconds, per tip: the intake's POST; its 202 to the first ``case`` event of its reference (the
-    signal as received, untriaged); its 202 to the ``case`` event with ``urgent: true``."""
-    first: dict[str, float] = {}
-    urgent: dict[str, float] = {}
-    seen: dict[str, asyncio.Event] = {}
-    opened = asyncio.Event()
-    # The event stream stays open: no read timeout on it, but connecting still has one.
-    async with (httpx.AsyncClient(base_url=f"http://127.0.0.1:{review}", timeout=httpx.Timeout(30, read=None),
-                                  headers={"Authorization": f"Bearer {token}"}) as sse,
-                httpx.AsyncClient(base_url=f"http://127.0.0.1:{webform}", timeout=30) as intake):
-
-        async def listen() -> None:
-            async with sse.stream("GET", "/events", headers={"Accept": "text/event-stream"}) as stream:
-                if stream.status_code != 200:
-                    raise SystemExit(f"/events answered {stream.status_code}")
-                kind = ""
-                async for line in stream.aiter_lines():
-                    arrived = time.perf_counter()
-                    opened.set()
-                    if line.startswith("event:"):
-                        kind = line.partition(":")[2].strip()
-                    elif line.startswith("data:") and kind == "case":
-                        message = json.loads(line.partition(":")[2])
-                        reference = message["reference_number"]
-                        first.setdefault(reference, arrived)
-                        if message.get("urgent") and reference not in urgent:
-                            urgent[reference] = arrived
-                            seen.setdefault(reference, asyncio.Event()).set()
-
-        async def post() -> tuple[str, float, float]:
-            started = time.perf_counter()
-            response = await intake.post("/api/v1/tips", json=URGENT_TIP)
-            answered = time.perf_counter()
-            if response.status_code != 202:
-                raise SystemExit(f"the intake answered {response.status_code}: {response.text[:200]}")
-            return response.json()["reference_number"], answered - started, answered
-
-        listener = asyncio.create_task(listen())
-        try:
-            await asyncio.wait_for(opened.wait(), 10)
-            # Warm-up, not counted: the first tips also wait for every consumer group to settle.
-            for _ in range(2):
-                reference, _, _ = await post()
-                await asyncio.wait_for(seen.setdefault(reference, asyncio.Event()).wait(), 90)
-            posted: list[tuple[str, float, float]] = []
-            begin = time.perf_counter()
-            for i in range(tips):
-                await asyncio.sleep(max(0.0, begin + i * 0.2 - time.perf_counter()))
-                posted.append(await post())
-            for reference, _, _ in posted:
-                await asyncio.wait_for(seen.setdefault(reference, asyncio.Event()).wait(), 60)
-        finally:
-            listener.cancel()
-            await asyncio.gather(listener, return_exceptions=True)
-    return ([took for _, took, _ in posted], [first[ref] - at for ref, _, at in posted],
-            [urgent[ref] - at for ref, _, at in posted])
-
-
-def part_two(url: str, token: str, cases: int, tips: int, work: Path) -> list[str]:
-    from contracts import Topic
-    from deploy.localkafka import Broker
-    from services.runtime import RuntimeSettings
-    from services.runtime.provision import provision
-
-    say("starting a private Kafka broker")
-    with Broker(state_dir=work / "kafka", port=0) as broker, ExitStack() as services:
-        say(f"broker at {broker.bootstrap} (started in {broker.start_seconds:.1f}s); creating topics")
-        prefix = f"bench{uuid.uuid4().hex[:6]}."
-        asyncio.run(provision(RuntimeSettings(kafka_bootstrap=broker.bootstrap, topic_prefix=prefix),
-                              create=True, topics=tuple(Topic)))
-        webform, review = free_port(), free_port()
-        common = {"HOTLINE_KAFKA_BOOTSTRAP": broker.bootstrap, "HOTLINE_TOPIC_PREFIX": prefix,
-                  "HOTLINE_ENVIRONMENT": "test", "HOTLINE_LOG_LEVEL": "WARNING",
-                  "HOTLINE_REFERENCE_SECRET": "bench-reference-secret-0123456789abcdef",
-                  "HOTLINE_ENTITY_KEY_SECRET": "bench-entity-key-secret-0123456789",
-                  "HOTLINE_FAUST_DATADIR": str(work / "faust"), "HOTLINE_SPOOL_DIR": str(work / "spool"),
-                  "HOTLINE_BLOB_DIR": str(work / "blobs"), "HOTLINE_RATE_PER_CLIENT": "100000",
-                  "HOTLINE_RATE_GLOBAL_PER_S": "100000"}
-        own: dict[str, dict[str, str]] = {
-            "triage": {},
-            "services.review": {"HOTLINE_HTTP_PORT": str(review), "HOTLINE_REVIEW_DATABASE_URL": url,
-                                "HOTLINE_COOKIE_SECURE": "false"},
-            "intake_webform": {"HOTLINE_HTTP_PORT": str(webform)},
-        }
-        for module, env in own.items():
-            say(f"starting {module}")
-            ops, log = free_port(), work / f"{module}.log"
-            process = services.enter_context(child(module, [sys.executable, "-m", module],
-                                                   {**common, **env, "HOTLINE_OPS_PORT": str(ops)}, log))
-            wait_http(module, f"http://127.0.0.1:{ops}/readyz", process, log)
-        say(f"posting {tips} urgent tips 200 ms apart; /events of review open")
-        posts, received, live = asyncio.run(live_latency(webform, review, token, tips))
-        say("stopping the services and the broker")
-    rows = (("intake: POST /api/v1/tips until its 202", posts),
-            ("202 until the first case event (untriaged)", received),
-            ("202 until the urgent case event", live))
-    lines = [f"\n2. urgent tip to an open queue page: web intake -> Kafka -> triage -> Kafka -> review -> "
-             f"SSE; {tips} tips 200 ms apart, review on the {cases:,}-case database, ms",
-             f"  {'':44} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}"]
-    for label, values in rows:
-        p50, p95, p99 = pcts(values)
-        lines.append(f"  {label:44} {p50 * MS:7.1f} {p95 * MS:7.1f} {p99 * MS:7.1f} {max(values) * MS:7.1f}")
-    (b50, b95, _), (l50, l95, _) = pcts(posts), pcts(live)
-    return [*lines, f"  202 to the urgent event / the intake's POST: p50 {l50 / b50:.1f}x, "
-                    f"p95 {l95 / b95:.1f}x"]
 
 
 # ------------------------------------------------------------------ main

@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,7 @@ import httpx
 from bench.http_load import Connection, Prepared
 from bench.http_load import closed_loop as load
 from contracts import Topic
+from deploy.ports import free_port
 from services.runtime import RuntimeSettings
 from services.runtime.provision import provision
 
@@ -45,10 +45,6 @@ TIP = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait_http(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
@@ -116,7 +112,7 @@ async def run(bootstrap: str, seconds: float, rate: float, concurrency: int, rou
         create=True,
         topics=(Topic.SIGNALS_RECEIVED,),
     )
-    bare_port, intake_port = _free_port(), _free_port()
+    bare_port, intake_port = free_port(), free_port()
     with tempfile.TemporaryDirectory(prefix="bench-webform-") as state:
         bare = _start(
             [

@@ -41,6 +41,11 @@ class Service(StrEnum):
     REPORTING = "reporting"
     OPS = "ops"
 
+    @property
+    def source(self) -> str:
+        """The CloudEvents ``source`` of what this service publishes."""
+        return f"/hotline/{self.value}"
+
 
 class Topic(StrEnum):
     SIGNALS_RECEIVED = "signals.received"
@@ -136,7 +141,8 @@ _SPECS: tuple[TopicSpec, ...] = (
         partitions=6,
         retention=14 * _DAY,
         producers=frozenset({Service.TRIAGE}),
-        consumers=frozenset({Service.REVIEW, Service.OPS}),
+        # Ops's process does not read it; hotline-ops stats --topic runs with an operator's credentials.
+        consumers=frozenset({Service.REVIEW}),
         event_types=(SignalTriaged,),
         dlq=Topic.SIGNALS_TRIAGED_DLQ,
     ),
@@ -169,7 +175,7 @@ _SPECS: tuple[TopicSpec, ...] = (
         partitions=3,
         retention=30 * _DAY,
         producers=frozenset({Service.REPORTING}),
-        consumers=frozenset({Service.REVIEW, Service.OPS}),
+        consumers=frozenset({Service.REVIEW}),
         event_types=(ReportOutcome,),
         dlq=Topic.REPORTS_OUTCOMES_DLQ,
     ),
@@ -180,7 +186,8 @@ _SPECS: tuple[TopicSpec, ...] = (
         partitions=3,
         retention=30 * _DAY,
         producers=frozenset({Service.REVIEW}),
-        consumers=frozenset({Service.REPORTING, Service.OPS}),
+        # Ops: an urgent alert is answered once a decision is keyed by its signal id.
+        consumers=frozenset({Service.OPS}),
         event_types=(ReviewDecision,),
         dlq=Topic.REVIEW_DECISIONS_DLQ,
     ),

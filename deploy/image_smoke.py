@@ -15,7 +15,6 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import tempfile
 import time
@@ -28,6 +27,7 @@ from pathlib import Path
 
 from deploy.image import podman, say
 from deploy.localimap import PASSWORD, Dovecot
+from deploy.ports import free_port
 
 UID = "10001:10001"
 READY_TIMEOUT_S = 180.0  # triage loads its language models before it says ready; CI machines are busy
@@ -45,10 +45,6 @@ _SECRETS = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

@@ -42,9 +42,9 @@ from typing import Any
 import yaml
 
 from deploy.image import DEFAULT_TAG, podman, say
-from deploy.image_smoke import free_port
 from deploy.localimap import PASSWORD, Dovecot
 from deploy.localpostgres import Postgres
+from deploy.ports import free_port
 from deploy.validate_manifests import OVERLAYS, go_tool
 
 READY_TIMEOUT_S = 180.0

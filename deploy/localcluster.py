@@ -37,15 +37,14 @@ from deploy.localkafka import (
     _wait_for_signal,
     fetch_jars,
     format_storage,
-    free_port,
     launch_node,
     log_tail,
     new_cluster_id,
-    port_open,
     running_pid,
     stop_process_group,
 )
 from deploy.localtls import BROKER_SUBJECT, ClusterTls, make_cluster_tls
+from deploy.ports import free_port, port_open
 
 ADMIN_USER = "hotline-admin"
 MECHANISM = "SCRAM-SHA-512"

@@ -25,14 +25,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from deploy.ports import free_port
+
 USER = "hotline"
 PASSWORD = "imap-test-password"  # noqa: S105 - a throwaway account on a private loopback server
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class DovecotMissing(RuntimeError):
@@ -47,7 +45,7 @@ def private_root() -> Path:
 @dataclass
 class Dovecot:
     root: Path = field(default_factory=private_root)
-    port: int = field(default_factory=_free_port)
+    port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
     @property

@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Self
+
+from deploy.ports import free_port, port_open
 
 KAFKA_VERSION = "4.1.2"
 DEPLOY_DIR = Path(__file__).resolve().parent
@@ -83,16 +84,8 @@ def fetch_jars(libs_dir: Path | None = None, *, quiet: bool = True) -> Path:
     return libs
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
-def port_open(port: int, host: str = "127.0.0.1") -> bool:
-    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
-        return True
-    return False
 
 
 def new_cluster_id() -> str:

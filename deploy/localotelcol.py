@@ -13,13 +13,11 @@ Stdlib only, so it runs before the project's virtualenv exists:
 from __future__ import annotations
 
 import argparse
-import contextlib
 import hashlib
 import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +26,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
+
+from deploy.ports import free_port, port_open
 
 COLLECTOR_VERSION = "0.161.0"
 SOURCE_DIR = Path(__file__).resolve().parent / "otelcol"
@@ -75,16 +75,8 @@ def build(*, quiet: bool = True) -> Path:
     return target
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
-def port_open(port: int, host: str = "127.0.0.1") -> bool:
-    with contextlib.closing(socket.socket()) as probe:
-        probe.settimeout(0.2)
-        return probe.connect_ex((host, port)) == 0
 
 
 def _config(port: int, out: Path) -> str:

@@ -21,7 +21,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -29,6 +28,8 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from deploy.ports import free_port, port_open
 
 INSTALL_ROOT = Path("/usr/lib/postgresql")
 SUPERUSER = "postgres"  # the cluster's bootstrap superuser, whatever the OS user running it
@@ -66,16 +67,8 @@ def bin_dir() -> Path:
     return max(found)[1]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
-def port_open(port: int, host: str = "127.0.0.1") -> bool:
-    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
-        return True
-    return False
 
 
 def private_root() -> Path:

@@ -31,6 +31,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from deploy.ports import free_port
 from services.reporting.signing import verify
 from services.runtime.web_edge import security_headers
 
@@ -100,7 +101,7 @@ class Receivers:
         self._smtp_tls = smtp_tls
         self._secrets = {k: v.encode() for k, v in secrets.items()}
         self._host = host
-        self._smtp_port = smtp_port or _free_port(host)
+        self._smtp_port = smtp_port or free_port(host)
         self._http_port = http_port
         self._smtp: Controller | None = None
         self._http: ThreadingHTTPServer | None = None
@@ -223,12 +224,6 @@ def _link(url: str | None) -> str:
     return f'<a href="{html.escape(url)}">acknowledge</a>'
 
 
-def _free_port(host: str) -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
 
 
 def main(argv: list[str] | None = None) -> int:

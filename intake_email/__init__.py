@@ -1,1 +1,1 @@
-"""Email intake: the hotline mailbox to signals (built in the email intake issue)."""
+"""Email intake: the hotline mailbox to signals."""

@@ -5,16 +5,17 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+from contracts import Service
 from intake_email.config import EmailSettings
 from intake_email.metrics import EmailMetrics
 from intake_email.state import StateStore
-from intake_email.watcher import SERVICE, MailboxWatcher
+from intake_email.watcher import MailboxWatcher
 from services.runtime import KafkaPublisher, ServiceContext, load_settings, run_service
 from services.runtime.blobs import BlobStore
 
 
 async def serve(context: ServiceContext, settings: EmailSettings) -> None:
-    publisher = KafkaPublisher(settings, source=f"/hotline/{SERVICE}", metrics=context.metrics)
+    publisher = KafkaPublisher(settings, source=Service.INTAKE_EMAIL.source, metrics=context.metrics)
     await publisher.start()
     context.health.set("publisher", ready=True, detail="connected")
     context.ops.attach(publisher)
@@ -36,4 +37,4 @@ async def serve(context: ServiceContext, settings: EmailSettings) -> None:
 
 def main() -> int:
     settings = load_settings(EmailSettings)
-    return run_service(SERVICE, settings, lambda context: serve(context, settings))
+    return run_service(Service.INTAKE_EMAIL, settings, lambda context: serve(context, settings))

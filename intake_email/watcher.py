@@ -27,7 +27,7 @@ from uuid import UUID
 from imapclient import DELETED, IMAPClient
 from imapclient.exceptions import IMAPClientError
 
-from contracts import Topic
+from contracts import Service, Topic
 from contracts.events import AttachmentRef, Channel, EmailSource, InputQuarantined, SignalReceived
 from intake_email.config import EmailSettings
 from intake_email.metrics import EmailMetrics
@@ -39,7 +39,6 @@ from services.runtime.blobs import BlobStore
 from services.runtime.tracing import accepting, annotate
 
 log = logging.getLogger(__name__)
-SERVICE = "intake-email"
 _CONNECTION_ERRORS = (IMAPClientError, imaplib.IMAP4.error, imaplib.IMAP4.abort, OSError, socket.timeout,
                       ssl.SSLError, EOFError)
 _IDLE_SLICE_S = 1.0
@@ -217,8 +216,9 @@ class MailboxWatcher:
     def _quarantine_record(
         self, uid: int, uidvalidity: int, raw_sha256: str, reason: str
     ) -> InputQuarantined:
-        return InputQuarantined(service=SERVICE, channel=Channel.EMAIL, source=self._source(uidvalidity, uid),
-                                reason=reason[:80], raw_sha256=raw_sha256, quarantined_at=self._now())
+        return InputQuarantined(service=Service.INTAKE_EMAIL.value, channel=Channel.EMAIL,
+                                source=self._source(uidvalidity, uid), reason=reason[:80],
+                                raw_sha256=raw_sha256, quarantined_at=self._now())
 
     async def _publish(self, topic: Topic, event: SignalReceived | InputQuarantined) -> None:
         """Publish and wait for the ack; while Kafka is away, keep the message and retry."""

@@ -1,1 +1,1 @@
-"""Phone intake: call records and call specialists' reports to signals (built in the phone intake issue)."""
+"""Phone intake: call records and call specialists' reports to signals."""

@@ -21,11 +21,12 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from contracts import Topic
+from contracts import Service, Topic
 from contracts.events import InputQuarantined, SignalReceived
 from intake_phone.config import PhoneSettings
-from intake_phone.importer import SERVICE, Importer, PositionStore
+from intake_phone.importer import Importer, PositionStore
 from services.runtime import BrokerUnavailable, KafkaPublisher, RuntimeMetrics
+from services.runtime.exit_codes import EXIT_CONFIG, EXIT_NO_INPUT, EXIT_UNAVAILABLE
 from services.runtime.structured_logging import configure_logging
 from services.runtime.terminal_progress import Progress
 from services.runtime.trace_export import configure_tracing
@@ -66,12 +67,13 @@ async def import_cdr(settings: PhoneSettings, path: Path, *, follow: bool, dry_r
         loop.add_signal_handler(signum, stop.set)
     publisher: KafkaPublisher | None = None
     if not dry_run:
-        publisher = KafkaPublisher(settings, source=f"/hotline/{SERVICE}", metrics=RuntimeMetrics(SERVICE))
+        publisher = KafkaPublisher(settings, source=Service.INTAKE_PHONE.source,
+                                   metrics=RuntimeMetrics(Service.INTAKE_PHONE))
         try:
             await publisher.start()
         except BrokerUnavailable as error:
             print(f"hotline-phone: {error}", file=sys.stderr)
-            return 75
+            return EXIT_UNAVAILABLE
     layout = settings.layout()
     if layout is not None:
         print(f"CDR layout: {layout.describe()}, from the settings", file=sys.stderr)
@@ -112,12 +114,12 @@ def main(argv: list[str] | None = None) -> int:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}"
                              for e in error.errors())
         print(f"hotline-phone: configuration error: {problems}", file=sys.stderr)
-        return 78
+        return EXIT_CONFIG
     if not args.file.is_file():
         print(f"hotline-phone: {args.file} is not a readable file", file=sys.stderr)
-        return 66
-    configure_logging(SERVICE, settings.log_level)
-    tracing = configure_tracing(SERVICE, settings)
+        return EXIT_NO_INPUT
+    configure_logging(Service.INTAKE_PHONE, settings.log_level)
+    tracing = configure_tracing(Service.INTAKE_PHONE, settings)
     try:
         return asyncio.run(import_cdr(settings, args.file, follow=args.follow, dry_run=args.dry_run))
     finally:

@@ -22,11 +22,10 @@ from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from contracts import Service
 from contracts.events import Channel, InputQuarantined, PhoneSource, SignalReceived
 from intake_phone.cdr import BadRow, CdrLayout, LayoutDetector, parse_fields, read_fields
 from intake_phone.translate import call_record_signal
-
-SERVICE = "intake-phone"
 
 
 class Sink(Protocol):
@@ -110,7 +109,7 @@ class Importer:
 
     def _quarantine(self, line_number: int, raw: str, reason: str) -> InputQuarantined:
         return InputQuarantined(
-            service=SERVICE, channel=Channel.PHONE,
+            service=Service.INTAKE_PHONE.value, channel=Channel.PHONE,
             source=PhoneSource(call_id=f"cdr-line-{line_number}", fragment="call_record", system="asterisk"),
             reason=reason[:80], raw_sha256=hashlib.sha256(raw.encode()).hexdigest(),
             quarantined_at=self.now())

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from contracts import Service
 from intake_phone.config import PhoneSettings
-from intake_phone.importer import SERVICE
 from intake_phone.source import build_app
 from services.runtime import HttpServer, KafkaPublisher, ServiceContext, load_settings, run_service
 from services.runtime.local_time import LocalClock
 
 
 async def serve(context: ServiceContext, settings: PhoneSettings) -> None:
-    publisher = KafkaPublisher(settings, source=f"/hotline/{SERVICE}", metrics=context.metrics)
+    publisher = KafkaPublisher(settings, source=Service.INTAKE_PHONE.source, metrics=context.metrics)
     await publisher.start()
     context.health.set("publisher", ready=True, detail="connected")
     context.ops.attach(publisher)
@@ -38,4 +38,4 @@ async def serve(context: ServiceContext, settings: PhoneSettings) -> None:
 
 def main() -> int:
     settings = load_settings(PhoneSettings)
-    return run_service(SERVICE, settings, lambda context: serve(context, settings))
+    return run_service(Service.INTAKE_PHONE, settings, lambda context: serve(context, settings))

@@ -40,12 +40,13 @@ from intake_phone.translate import twilio_signal
 from services.runtime import Publisher, PublishError
 from services.runtime.local_time import LocalClock
 from services.runtime.metrics import intake_signals_counter
-from services.runtime.staff_pages import STAFF_CSP, STATIC_PREFIX, mount_styles, page_environment
+from services.runtime.staff_pages import STATIC_PREFIX, mount_styles, page_environment, staff_page
 from services.runtime.tracing import accepting, annotate
 from services.runtime.web_edge import (
     EdgePolicy,
     FormCheck,
-    basic_credentials,
+    basic_challenge,
+    basic_user,
     origin_of,
     protect,
 )
@@ -137,12 +138,7 @@ def build_app(
         return None
 
     def specialist_from_basic(authorization: str | None) -> str | None:
-        credentials = basic_credentials(authorization)
-        if credentials is None:
-            return None
-        name, token = credentials
-        expected = specialist_tokens.get(name)
-        return name if expected and hmac.compare_digest(token.encode(), expected.encode()) else None
+        return basic_user(authorization, specialist_tokens.get)
 
     def form_key(specialist: str) -> bytes:
         return specialist_tokens[specialist].encode()
@@ -181,11 +177,10 @@ def build_app(
                            values=values, errors=errors, rows=call_form.row_count(values, adding=adding),
                            max_rows=call_form.MAX_ROWS, label_of=call_form.label_of,
                            first_choice=call_form.FIRST_CHOICE, words=call_form, **context)
-        return HTMLResponse(body, status_code=status, headers={"content-security-policy": STAFF_CSP})
+        return staff_page(body, status)
 
     def challenge() -> Response:
-        return Response("specialists only", status_code=401,
-                        headers={"www-authenticate": 'Basic realm="hotline specialists", charset="UTF-8"'})
+        return basic_challenge("specialists only")
 
     @app.get("/specialist/report", include_in_schema=False)
     async def report_form(authorization: Annotated[str | None, Header()] = None) -> Response:

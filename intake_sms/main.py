@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from contracts import Topic
+from contracts import Service, Topic
 from contracts.events import ReplyRequested
 from intake_sms.config import SmsSettings
 from intake_sms.conversations import ConversationStore
@@ -36,7 +36,6 @@ from services.runtime.blobs import BlobStore
 from services.runtime.durable import ConnectWhenPossible, DurableSender
 from services.runtime.spool import Spool
 
-SERVICE = "intake-sms"
 log = logging.getLogger(__name__)
 
 
@@ -74,7 +73,7 @@ async def http_client() -> AsyncIterator[httpx.AsyncClient]:
 
 async def serve(context: ServiceContext, settings: SmsSettings) -> None:
     publisher = ConnectWhenPossible(
-        lambda: KafkaPublisher(settings, source=f"/hotline/{SERVICE}", metrics=context.metrics))
+        lambda: KafkaPublisher(settings, source=Service.INTAKE_SMS.source, metrics=context.metrics))
     try:
         await publisher.connect()
         context.health.set("publisher", ready=True, detail="connected")
@@ -104,7 +103,7 @@ async def serve(context: ServiceContext, settings: SmsSettings) -> None:
             hotline_names=settings.hotline_names, now=now, metrics=metrics,
             default_region=settings.default_region, max_media_bytes=settings.max_media_bytes,
             media_timeout_s=settings.media_timeout_s,
-            source=f"/hotline/{SERVICE}")
+            source=Service.INTAKE_SMS.source)
         desk = ReplyDesk(store=store, texts=texts, publisher=publisher, hotline_names=settings.hotline_names,
                          now=now, metrics=metrics)
         # The replies consumer reports to a health of its own: while the broker is away it waits,
@@ -144,4 +143,4 @@ async def serve(context: ServiceContext, settings: SmsSettings) -> None:
 
 def main() -> int:
     settings = load_settings(SmsSettings)
-    return run_service(SERVICE, settings, lambda context: serve(context, settings))
+    return run_service(Service.INTAKE_SMS, settings, lambda context: serve(context, settings))

@@ -7,6 +7,7 @@ import contextlib
 import logging
 from datetime import UTC, datetime
 
+from contracts import Service
 from intake_webform.config import WebformSettings
 from intake_webform.intake import Intake, Limits
 from intake_webform.metrics import WebformMetrics
@@ -24,13 +25,12 @@ from services.runtime.blobs import BlobStore
 from services.runtime.durable import ConnectWhenPossible, DurableSender
 from services.runtime.spool import Spool
 
-SERVICE = "intake-webform"
 log = logging.getLogger(__name__)
 
 
 async def serve(context: ServiceContext, settings: WebformSettings) -> None:
     publisher = ConnectWhenPossible(
-        lambda: KafkaPublisher(settings, source=f"/hotline/{SERVICE}", metrics=context.metrics))
+        lambda: KafkaPublisher(settings, source=Service.INTAKE_WEBFORM.source, metrics=context.metrics))
     try:
         await publisher.connect()
         context.health.set("publisher", ready=True, detail="connected")
@@ -48,7 +48,7 @@ async def serve(context: ServiceContext, settings: WebformSettings) -> None:
     intake = Intake(sender=sender, blobs=BlobStore(settings.blob_dir, settings.blob_keyring()),
                     limits=Limits(settings.max_attachments, settings.max_attachment_bytes),
                     secret=settings.reference_secret.get_secret_value().encode(),
-                    now=lambda: datetime.now(UTC), metrics=metrics, source=f"/hotline/{SERVICE}",
+                    now=lambda: datetime.now(UTC), metrics=metrics, source=Service.INTAKE_WEBFORM.source,
                     retired_secrets=retired)
     # Per-client budgets only where the address is the reporter's: behind an onion service or a
     # proxy that forwards nothing, one "client" would be every reporter at once.
@@ -80,4 +80,4 @@ async def serve(context: ServiceContext, settings: WebformSettings) -> None:
 
 def main() -> int:
     settings = load_settings(WebformSettings)
-    return run_service(SERVICE, settings, lambda context: serve(context, settings))
+    return run_service(Service.INTAKE_WEBFORM, settings, lambda context: serve(context, settings))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from contracts import Topic
+from contracts import Service, Topic
 from services.runtime import (
     ConsumerHalted,
     DeadLetterer,
@@ -23,13 +23,11 @@ from triage.processor import GROUP, TriageProcessor
 from triage.rules import warm_up
 from triage.sightings import Sightings
 
-SERVICE = "triage"
-
 
 async def serve(context: ServiceContext, settings: TriageSettings) -> None:
     # Outputs go through the runtime's idempotent producer (faust's own is not idempotent
     # outside transactions, and the design rules transactions out).
-    publisher = KafkaPublisher(settings, source=f"/hotline/{SERVICE}", metrics=context.metrics)
+    publisher = KafkaPublisher(settings, source=Service.TRIAGE.source, metrics=context.metrics)
     await publisher.start()
     context.ops.attach(publisher)
     group = settings.group_id(GROUP)
@@ -87,4 +85,4 @@ async def serve(context: ServiceContext, settings: TriageSettings) -> None:
 
 def main() -> int:
     settings = load_settings(TriageSettings)
-    return run_service(SERVICE, settings, lambda context: serve(context, settings))
+    return run_service(Service.TRIAGE, settings, lambda context: serve(context, settings))

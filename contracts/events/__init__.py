@@ -18,7 +18,7 @@ from contracts.events.input_quarantined import InputQuarantined
 from contracts.events.ops_event import OpsEvent, OpsKind, Severity
 from contracts.events.reply import ReplyOutcome, ReplyOutcomeKind, ReplyRequested
 from contracts.events.report_outcome import OutcomeKind, ReportOutcome
-from contracts.events.report_requested import ReportNeed, ReportRequested
+from contracts.events.report_requested import NEED_WORDS, ReportNeed, ReportRequested, need_words
 from contracts.events.review_decision import DecisionKind, ReviewDecision
 from contracts.events.signal_received import (
     AgeRange,
@@ -56,6 +56,7 @@ from contracts.events.signal_triaged import (
 from contracts.events.urgent_alert import UrgentAlert
 
 __all__ = [
+    "NEED_WORDS",
     "AgeRange",
     "Answer",
     "AttachmentRef",
@@ -110,4 +111,5 @@ __all__ = [
     "UrgentAlert",
     "Victim",
     "WebformSource",
+    "need_words",
 ]

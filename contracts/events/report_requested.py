@@ -7,8 +7,10 @@ sex) and ids to reach the case, never the narrative or the reporter's contact de
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import Annotated, Literal
+from types import MappingProxyType
+from typing import Annotated, Final, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, Field
@@ -31,6 +33,24 @@ class ReportNeed(StrEnum):
     LEGAL_SERVICES = "legal_services"
     MENTAL_HEALTH = "mental_health"
     IMMIGRATION_SERVICES = "immigration_services"
+
+
+# How staff say each need: review's case page and reporting's call tasks show the same words.
+NEED_WORDS: Final[Mapping[str, str]] = MappingProxyType({
+    ReportNeed.TIP_REPORTING: "tip report to law enforcement",
+    ReportNeed.VICTIM_EXTRACTION: "law-enforcement intervention (victim extraction)",
+    ReportNeed.SHELTER_EMERGENCY: "emergency shelter",
+    ReportNeed.SHELTER_TRANSITIONAL: "transitional shelter",
+    ReportNeed.CASE_MANAGEMENT: "case management",
+    ReportNeed.LEGAL_SERVICES: "legal services",
+    ReportNeed.MENTAL_HEALTH: "mental health services",
+    ReportNeed.IMMIGRATION_SERVICES: "immigration services",
+})
+
+
+def need_words(need: str) -> str:
+    """A matrix need in words; one newer than this table (from a newer producer) without its underscores."""
+    return NEED_WORDS.get(need) or need.replace("_", " ")  # a StrEnum member is looked up by its value
 
 
 class ReportRequested(Event):

@@ -1,1 +1,1 @@
-"""Operations: lag, SLA, dead letters and statistics (built in the operations issue)."""
+"""The ops service (lag, SLA, dead letters, heartbeats) and ``hotline-ops`` (status, tail, stats)."""

@@ -28,10 +28,9 @@ from services.ops.render import SEVERITY_RANK, event_json, event_line, severity_
 from services.ops.state import OpsState
 from services.runtime import BrokerUnavailable, RuntimeSettings
 from services.runtime.broker_view import MissingTopics, TopicFollower
+from services.runtime.exit_codes import EXIT_FAILED, EXIT_UNAVAILABLE
 
-EXIT_USAGE = 2
-EXIT_UNAVAILABLE = 69  # EX_UNAVAILABLE: the broker could not be reached
-EXIT_ATTENTION = 1  # status: something needs a person (a silent service, an old urgent alert)
+EXIT_ATTENTION = EXIT_FAILED  # status: something needs a person (a silent service, an old urgent alert)
 
 _DURATION = re.compile(r"^(\d+)([smhd])$")
 

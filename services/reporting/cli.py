@@ -36,9 +36,10 @@ from services.reporting.protocols.loader import DEFAULT_MAX_AGE, LoadResult, loa
 from services.reporting.protocols.model import Region
 from services.reporting.protocols.schema import SCHEMA_PATH, schema_text
 from services.reporting.resolution import resolve
+from services.runtime.exit_codes import EXIT_FAILED
 
 DEFAULT_DIR = Path("deploy/protocols")
-EXIT_PROBLEMS = 1
+EXIT_PROBLEMS = EXIT_FAILED
 
 
 def _duration(text: str) -> timedelta:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from contracts import Topic
+from contracts import Service, Topic
 from contracts.events import ReportRequested, SignalReceived
 from services.reporting.channels import SmtpSender, WebhookSender
 from services.reporting.config import ReportingSettings
@@ -30,10 +30,10 @@ from services.runtime import (
     load_settings,
     run_service,
 )
+from services.runtime.lifecycle import supervise
 from services.runtime.local_time import LocalClock
 from services.runtime.outbox import OutboxRelay
 
-SERVICE = "reporting"
 COURIER_BATCH = 20  # steps sent together in one pass
 
 
@@ -52,7 +52,7 @@ async def serve(context: ServiceContext, settings: ReportingSettings) -> None:
     store = Store(db, now=now, facts_grace=timedelta(seconds=settings.facts_grace_s))
     ledger = Ledger(db, now=now, tokens=AckTokens(settings.ack_secret.get_secret_value().encode()),
                     lease=timedelta(seconds=settings.send_lease_s))
-    publisher = KafkaPublisher(settings, source=f"/hotline/{SERVICE}", metrics=context.metrics)
+    publisher = KafkaPublisher(settings, source=Service.REPORTING.source, metrics=context.metrics)
     await publisher.start()
     context.ops.attach(publisher)
     relay = OutboxRelay(db, publisher, model=OutboxRecord, now=now, poll_s=0.5)
@@ -84,22 +84,18 @@ async def serve(context: ServiceContext, settings: ReportingSettings) -> None:
                     public_base_url=settings.public_base_url,
                     hotline=Hotline(settings.hotline_name, settings.hotline_number),
                     clock=LocalClock(settings.timezone), now=now)
-    server = HttpServer(app, settings.http_host, settings.http_port, name=SERVICE,
+    server = HttpServer(app, settings.http_host, settings.http_port, name=Service.REPORTING,
                         trusted_proxies=settings.trusted_proxies)
-    tasks: list[asyncio.Task[None]] = []
     try:
         await server.start()
         context.health.set("http", ready=True, detail=server.url)
-        tasks = [asyncio.create_task(loop.run(context.stop), name=loop.spec.name) for loop in consumers]
-        tasks.append(asyncio.create_task(relay.run(context.stop), name="reporting.outbox"))
-        tasks.append(asyncio.create_task(courier.run(context.stop, settings.tick_s, COURIER_BATCH),
-                                         name="reporting.courier"))
-        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-        for task in done:
-            task.result()  # a consumer that halted itself stops the service (exit 75)
+        await supervise(context.stop, {
+            **{loop.spec.name: loop.run(context.stop) for loop in consumers},
+            "reporting.outbox": relay.run(context.stop),
+            "reporting.courier": courier.run(context.stop, settings.tick_s, COURIER_BATCH),
+        })
     finally:
         context.stop.set()
-        await asyncio.gather(*tasks, return_exceptions=True)
         await server.stop()
         await client.aclose()
         await context.ops.close()
@@ -109,4 +105,4 @@ async def serve(context: ServiceContext, settings: ReportingSettings) -> None:
 
 def main() -> int:
     settings = load_settings(ReportingSettings)
-    return run_service(SERVICE, settings, lambda context: serve(context, settings))
+    return run_service(Service.REPORTING, settings, lambda context: serve(context, settings))

@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import Final
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from contracts import CODEC, Event, Topic
 from contracts.events import OpsEvent, OpsKind, OutcomeKind, ReportNeed, ReportOutcome, Severity
 from services.reporting.models import Lookup, OutboxRecord, Report, Step, StepKind
+from services.runtime.sql import insert_or_ignore
 from services.runtime.tracing import trace_headers
 
 SOURCE: Final = "/hotline/reporting"
@@ -24,13 +24,12 @@ def enqueue(session: Session, topic: Topic, event: Event, now: datetime) -> None
     """Add ``event`` to the outbox; a second enqueue of the same event id is ignored (one statement:
     ``INSERT ... ON CONFLICT DO NOTHING`` on PostgreSQL and SQLite alike)."""
     record = CODEC.encode(event, source=SOURCE, extra_headers=trace_headers(topic, now=now))
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(insert(OutboxRecord).values(
-        event_id=f"{topic.value}:{record.event_id}", topic=topic.value,
-        key=record.key.decode() if record.key is not None else None,
-        value=record.value.decode("utf-8"),
-        headers=[[name, value.decode("utf-8")] for name, value in record.headers],
-        created_at=now, published_at=None).on_conflict_do_nothing(index_elements=["event_id"]))
+    session.execute(insert_or_ignore(session, OutboxRecord, {
+        "event_id": f"{topic.value}:{record.event_id}", "topic": topic.value,
+        "key": record.key.decode() if record.key is not None else None,
+        "value": record.value.decode("utf-8"),
+        "headers": [[name, value.decode("utf-8")] for name, value in record.headers],
+        "created_at": now, "published_at": None}, index_elements=["event_id"]))
 
 
 def step_outcome(session: Session, report: Report, step: Step, kind: OutcomeKind, now: datetime,

@@ -34,11 +34,12 @@ from pydantic import BaseModel, Field, SecretStr, ValidationError
 from services.reporting.ledger import AckResult, AckView, CallOutcome, Ledger
 from services.reporting.wording import CALL_OUTCOMES, purpose
 from services.runtime.local_time import LocalClock
-from services.runtime.staff_pages import STAFF_CSP, STATIC_PREFIX, mount_styles, page_environment
+from services.runtime.staff_pages import STATIC_PREFIX, mount_styles, page_environment, staff_page
 from services.runtime.web_edge import (
     EdgePolicy,
     FormCheck,
-    basic_credentials,
+    basic_challenge,
+    basic_user,
     origin_of,
     protect,
 )
@@ -90,24 +91,21 @@ def build_app(ledger: Ledger, *, specialist_token: SecretStr | None,
               now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> FastAPI:
     """``public_base_url``: where recipients reach the links (behind a proxy, not this host)."""
     app = FastAPI(title="hotline reporting", docs_url=None, redoc_url=None)
-    key = specialist_token.get_secret_value().encode() if specialist_token else b""
+    shared_token = specialist_token.get_secret_value() if specialist_token else ""
+    key = shared_token.encode()
     pages = page_environment(_TEMPLATES, clock or LocalClock())
     mount_styles(app)
 
     def render(template: str, status: int, **context: Any) -> HTMLResponse:
         body = pages.get_template(template).render(site=hotline.name, hotline=hotline, now=now(), **context)
-        return HTMLResponse(body, status_code=status, headers={"content-security-policy": STAFF_CSP})
+        return staff_page(body, status)
 
     def check(name: str, task_id: int) -> str:
         return _TASK_CHECK.value(key, name, str(task_id))
 
     def signed_in(authorization: str | None) -> str | None:
         """The specialist's name from HTTP Basic (name, shared token), or None."""
-        credentials = basic_credentials(authorization)
-        if not key or credentials is None:
-            return None
-        name, token = credentials
-        return name if _SPECIALIST.match(name) and hmac.compare_digest(token.encode(), key) else None
+        return basic_user(authorization, lambda name: shared_token if _SPECIALIST.match(name) else None)
 
     def ack_page(status: int = 200, *, token: str | None = None, view: AckView | None = None,
                  result: AckResult | None = None) -> HTMLResponse:
@@ -122,8 +120,7 @@ def build_app(ledger: Ledger, *, specialist_token: SecretStr | None,
                       outcomes=[(o.value, CALL_OUTCOMES[o.value]) for o in CallOutcome], **context)
 
     def challenge() -> Response:
-        return Response("call specialists only", status_code=401,
-                        headers={"www-authenticate": 'Basic realm="hotline specialists", charset="UTF-8"'})
+        return basic_challenge("call specialists only")
 
     @app.get("/specialist/tasks", response_class=HTMLResponse)
     async def tasks_page(authorization: Annotated[str | None, Header()] = None,

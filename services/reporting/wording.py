@@ -1,32 +1,17 @@
-"""Words for the reporting pages: needs, call outcomes and whom a chain is for, as staff say them. Pure."""
+"""Words for the reporting pages: call outcomes, and what a call is for (needs as the contracts say). Pure."""
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-from contracts.events import ReportNeed
+from contracts.events import need_words
 
-NEEDS: Final[dict[str, str]] = {
-    ReportNeed.TIP_REPORTING: "tip report to law enforcement",
-    ReportNeed.VICTIM_EXTRACTION: "law-enforcement intervention (victim extraction)",
-    ReportNeed.SHELTER_EMERGENCY: "emergency shelter",
-    ReportNeed.SHELTER_TRANSITIONAL: "transitional shelter",
-    ReportNeed.CASE_MANAGEMENT: "case management",
-    ReportNeed.LEGAL_SERVICES: "legal services",
-    ReportNeed.MENTAL_HEALTH: "mental health services",
-    ReportNeed.IMMIGRATION_SERVICES: "immigration services",
-}
 CALL_OUTCOMES: Final = {
     "reached": "Reached them (the written report follows)",
     "no_answer": "No answer",
     "voicemail_left": "Left a voicemail",
     "callback_promised": "They promised to call back",
 }
-
-
-def need_words(need: str) -> str:
-    """A matrix need in words; one newer than this table without its underscores."""
-    return NEEDS.get(need) or need.replace("_", " ")  # a StrEnum member is looked up by its value
 
 
 def purpose(task: dict[str, Any]) -> str:

@@ -40,11 +40,10 @@ from services.review import audit
 from services.review.auth import Auth, AuthError, Role, password_problem
 from services.review.db import Database, migrate
 from services.review.mfa import MfaError
+from services.runtime.exit_codes import EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE
 
 PROG = "hotline-review"
-EXIT_REFUSED = 1
-EXIT_USAGE = 2
-EXIT_UNAVAILABLE = 69  # EX_UNAVAILABLE
+EXIT_REFUSED = EXIT_FAILED
 _HEAD = re.compile(r"^(\d+):([0-9a-f]{64})$")
 
 

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
-from contracts import Topic
+from contracts import Service, Topic
 from contracts.events import ReplyOutcome, ReportOutcome, SignalReceived, SignalTriaged, UrgentAlert
 from services.review import obligations, queries
 from services.review.auth import Auth
@@ -29,11 +29,11 @@ from services.runtime import (
     run_service,
 )
 from services.runtime.blobs import BlobReader
+from services.runtime.lifecycle import supervise
 from services.runtime.local_time import LocalClock
 from services.runtime.outbox import OutboxRelay
 from services.runtime.sql import advisory_lock
 
-SERVICE = "review"
 log = logging.getLogger(__name__)
 
 
@@ -106,7 +106,7 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
     store = CaseStore(db, urgent_ack=timedelta(minutes=settings.urgent_ack_minutes), now=now,
                       mandatory_within=mandatory_within)
     writer = CaseWriter(store, publish_live)
-    publisher = KafkaPublisher(settings, source=f"/hotline/{SERVICE}", metrics=context.metrics)
+    publisher = KafkaPublisher(settings, source=Service.REVIEW.source, metrics=context.metrics)
     await publisher.start()
     context.ops.attach(publisher)
     fault = settings.review_fault if settings.environment == "test" else None
@@ -131,25 +131,23 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
     blobs = BlobReader(settings.attachment_dirs(), settings.blob_keyring())
     app = build_app(auth=auth, decisions=decisions, live=live, blobs=blobs,
                     now=now, clock=LocalClock(settings.timezone))
-    server = HttpServer(app, settings.http_host, settings.http_port, name="review",
+    server = HttpServer(app, settings.http_host, settings.http_port, name=Service.REVIEW,
                         trusted_proxies=settings.trusted_proxies)
-    tasks: list[asyncio.Task[None]] = []
     try:
         await server.start()
         context.health.set("http", ready=True, detail=server.url)
-        tasks = [asyncio.create_task(loop.run(context.stop), name=loop.spec.name) for loop in consumers]
-        tasks.append(asyncio.create_task(relay.run(context.stop), name="review.outbox"))
-        tasks.append(asyncio.create_task(
-            sla_clock(decisions, publish_live, settings, DeadlineGauges(context.metrics.registry),
-                      context.stop, ObligationGauges(context.metrics.registry)), name="review.sla"))
+        gauges = DeadlineGauges(context.metrics.registry)
+        work = {
+            **{loop.spec.name: loop.run(context.stop) for loop in consumers},
+            "review.outbox": relay.run(context.stop),
+            "review.sla": sla_clock(decisions, publish_live, settings, gauges, context.stop,
+                                    ObligationGauges(context.metrics.registry)),
+        }
         if shared is not None:
-            tasks.append(asyncio.create_task(shared.run(context.stop), name="review.live"))
-        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-        for task in done:
-            task.result()  # a consumer that halted itself stops the service (exit 75)
+            work["review.live"] = shared.run(context.stop)
+        await supervise(context.stop, work)
     finally:
         context.stop.set()
-        await asyncio.gather(*tasks, return_exceptions=True)
         await server.stop()
         await context.ops.close()
         await publisher.stop()
@@ -158,4 +156,4 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
 
 def main() -> int:
     settings = load_settings(ReviewSettings)
-    return run_service(SERVICE, settings, lambda context: serve(context, settings))
+    return run_service(Service.REVIEW, settings, lambda context: serve(context, settings))

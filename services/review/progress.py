@@ -15,18 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final, Protocol
 
-from contracts.events import ReportNeed
+# need_words is the pages' import from here; the words themselves are the contracts'.
+from contracts.events import need_words as need_words
 
-NEEDS: Final[dict[str, str]] = {
-    ReportNeed.TIP_REPORTING: "tip report to law enforcement",
-    ReportNeed.VICTIM_EXTRACTION: "law-enforcement intervention (victim extraction)",
-    ReportNeed.SHELTER_EMERGENCY: "emergency shelter",
-    ReportNeed.SHELTER_TRANSITIONAL: "transitional shelter",
-    ReportNeed.CASE_MANAGEMENT: "case management",
-    ReportNeed.LEGAL_SERVICES: "legal services",
-    ReportNeed.MENTAL_HEALTH: "mental health services",
-    ReportNeed.IMMIGRATION_SERVICES: "immigration services",
-}
 _EVENTS: Final = {
     "acknowledged": "acknowledged by the contact",
     "reached": "reached by phone (the written report follows)",
@@ -87,10 +78,6 @@ class ReportProgress:
     report_id: uuid.UUID
     need: str
     chains: list[ChainProgress] = field(default_factory=list)
-
-
-def need_words(need: str) -> str:
-    return NEEDS.get(need) or need.replace("_", " ")
 
 
 def event_words(kind: str, channel: str | None, reason: str | None) -> str:

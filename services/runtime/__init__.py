@@ -17,9 +17,10 @@ from services.runtime.errors import (
     PublishError,
     RetriableError,
 )
+from services.runtime.exit_codes import EXIT_CONFIG, EXIT_HALTED
 from services.runtime.health import Health
 from services.runtime.http_server import HttpServer, ops_app
-from services.runtime.lifecycle import EXIT_CONFIG, EXIT_HALTED, ServiceContext, load_settings, run_service
+from services.runtime.lifecycle import ServiceContext, load_settings, run_service
 from services.runtime.memory import InMemoryPublisher
 from services.runtime.metrics import RuntimeMetrics
 from services.runtime.ops_reporter import OpsReporter

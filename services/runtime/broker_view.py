@@ -203,6 +203,11 @@ class TopicFollower:
             raise RuntimeError("TopicFollower.start() first")
         return self._consumer
 
+    def was_there_at_start(self, record: FollowedRecord) -> bool:
+        """Whether ``record`` was on its partition when following began (it is before that end)."""
+        name = physical_name(record.topic, self._settings.topic_prefix)
+        return record.offset < self._ends.get(TopicPartition(name, record.partition), 0)
+
     async def caught_up(self) -> bool:
         """True once every partition was read up to where it ended when following began."""
         consumer = self._started()

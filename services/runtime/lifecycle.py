@@ -1,4 +1,4 @@
-"""How every service process runs: logging, signal handling, the ops endpoint, and exit codes."""
+"""How every service process runs: logging, signal handling, the ops endpoint, its tasks, and exit codes."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
-from typing import Final, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from services.runtime.errors import BrokerUnavailable, ConsumerHalted, ServerStartError, describe
+from services.runtime.exit_codes import EXIT_CONFIG, EXIT_HALTED, EXIT_OK
 from services.runtime.health import Health
 from services.runtime.http_server import HttpServer, ops_app
 from services.runtime.metrics import RuntimeMetrics
@@ -25,9 +26,6 @@ log = logging.getLogger(__name__)
 
 S = TypeVar("S", bound=RuntimeSettings)
 
-EXIT_OK: Final = 0
-EXIT_CONFIG: Final = 78  # EX_CONFIG: the settings are wrong; restarting will not help
-EXIT_HALTED: Final = 75  # EX_TEMPFAIL: a consumer halted itself; restart after the cause is fixed
 
 
 @dataclass(frozen=True)
@@ -103,3 +101,17 @@ def load_settings(settings_type: type[S]) -> S:
             where = ".".join(str(p) for p in problem["loc"]) or "settings"
             print(f"configuration error: {where}: {problem['msg']}", file=sys.stderr)
         raise SystemExit(EXIT_CONFIG) from None
+
+
+async def supervise(stop: asyncio.Event, work: Mapping[str, Coroutine[Any, Any, None]]) -> None:
+    """Run each piece of ``work`` (by task name) until all of them end or one fails, whose error is
+    raised: a consumer that halted itself stops the whole service (exit 75) rather than leaving the
+    rest running without it. On the way out ``stop`` is set and every task is waited for."""
+    tasks = [asyncio.create_task(coroutine, name=name) for name, coroutine in work.items()]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            task.result()
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -18,9 +18,11 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaError
 
-from contracts import REGISTRY, Topic, TopicSpec, physical_name
+from contracts import REGISTRY, Topic, physical_name
+from services.runtime.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE
 from services.runtime.kafka_options import client_options
 from services.runtime.settings import RuntimeSettings
+from services.runtime.topic_manifests import desired_config, render
 
 _TOPIC_ALREADY_EXISTS = 36
 _LEADER_NOT_AVAILABLE = 5  # the topic exists; its partitions are still getting leaders
@@ -35,14 +37,6 @@ class TopicReport:
     name: str
     status: Status
     problems: tuple[str, ...] = field(default=())
-
-
-def desired_config(spec: TopicSpec, replication_factor: int) -> dict[str, str]:
-    config = spec.config()
-    if replication_factor >= 3:
-        # With three copies, an acks=all write survives losing one broker.
-        config["min.insync.replicas"] = "2"
-    return config
 
 
 async def provision(
@@ -170,8 +164,6 @@ def main(argv: list[str] | None = None) -> int:
         "replication_factor": args.replication_factor}.items() if v is not None}
     settings = RuntimeSettings(**overrides)
     if args.action == "manifests":
-        from services.runtime.topic_manifests import render
-
         print(render(cluster=args.cluster, namespace=args.namespace,
                      replication_factor=args.replication_factor or 3, prefix=settings.topic_prefix), end="")
         return 0
@@ -185,10 +177,10 @@ def main(argv: list[str] | None = None) -> int:
     except KafkaError as error:
         print(f"error: cannot provision topics on {settings.kafka_bootstrap}: "
               f"{type(error).__name__} {error}", file=sys.stderr)
-        return 2
+        return EXIT_UNAVAILABLE
     _print_reports(reports)
     bad = [r for r in reports if r.status in ("missing", "drift")]
-    return 1 if bad else 0
+    return EXIT_FAILED if bad else EXIT_OK
 
 
 if __name__ == "__main__":

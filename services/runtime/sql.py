@@ -15,8 +15,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from typing import Any
 from alembic import command, context
 from alembic.config import Config
 from sqlalchemy import JSON, DateTime, Engine, MetaData, Uuid, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -84,6 +86,20 @@ def alembic_config(url: str, migrations: Path) -> Config:
 def migrate(url: str, migrations: Path, revision: str = "head") -> None:
     """Bring the schema to ``revision``; idempotent, safe to run at every start."""
     command.upgrade(alembic_config(url, migrations), revision)
+
+
+@dataclass(frozen=True)
+class Schema:
+    """One service's migrations, bound once in its ``db`` module, so callers name a URL only."""
+
+    migrations: Path
+
+    def alembic_config(self, url: str) -> Config:
+        return alembic_config(url, self.migrations)
+
+    def migrate(self, url: str, revision: str = "head") -> None:
+        """Bring the schema to ``revision``; idempotent, safe to run at every start."""
+        migrate(url, self.migrations, revision)
 
 
 MIGRATIONS_LOCK = "hotline.schema-migrations"
@@ -156,6 +172,20 @@ def run_alembic_env(metadata: MetaData) -> None:
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
+
+
+def insert_or_ignore(session: Session, model: type[Any],
+                     values: Mapping[str, Any] | Sequence[Mapping[str, Any]], *,
+                     index_elements: Sequence[str] | None = None) -> postgresql.Insert | sqlite.Insert:
+    """``INSERT ... ON CONFLICT DO NOTHING`` in the session's dialect (PostgreSQL or SQLite).
+
+    One statement rather than a look-up then an insert: two replicas, or a redelivered event,
+    inserting the same key at once keep one row and neither transaction fails. The caller may add
+    ``.returning(...)`` to learn whether its row was the one written.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(model).values(values).on_conflict_do_nothing(index_elements=index_elements)
+    return sqlite.insert(model).values(values).on_conflict_do_nothing(index_elements=index_elements)
 
 
 class Database:

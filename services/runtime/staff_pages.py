@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Final
 
 from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
 from services.runtime.local_time import LocalClock
 from services.runtime.web_edge import STRICT_CSP
 
-__all__ = ["STAFF_CSP", "STATIC_PREFIX", "mount_styles", "page_environment"]
+__all__ = ["STAFF_CSP", "STATIC_PREFIX", "mount_styles", "page_environment", "staff_page"]
 
 HERE: Final = Path(__file__).parent
 STATIC_PREFIX: Final = "/static/"
@@ -38,3 +39,8 @@ def page_environment(own_templates: Path, clock: LocalClock) -> Environment:
 def mount_styles(app: FastAPI) -> None:
     """Serve ``staff.css`` (and nothing else) under ``/static``; the edge lets it be cached."""
     app.mount(STATIC_PREFIX.rstrip("/"), StaticFiles(directory=str(HERE / "static")), name="static")
+
+
+def staff_page(body: str, status_code: int = 200) -> HTMLResponse:
+    """A rendered staff page, under the policy that lets it use the stylesheet (and nothing else)."""
+    return HTMLResponse(body, status_code=status_code, headers={"content-security-policy": STAFF_CSP})

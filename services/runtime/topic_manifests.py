@@ -1,11 +1,22 @@
-"""Strimzi ``KafkaTopic`` manifests rendered from the topic registry, for clusters run on Kubernetes."""
+"""What each topic should look like on a cluster: its configuration, and Strimzi ``KafkaTopic`` manifests.
+
+No broker here: ``provision`` applies the same configuration to a running cluster.
+"""
 
 from __future__ import annotations
 
-from contracts import REGISTRY, physical_name
-from services.runtime.provision import desired_config
+from contracts import REGISTRY, TopicSpec, physical_name
 
 HEADER = "# Generated from contracts/topics.py by `hotline-topics manifests`; do not edit by hand.\n"
+
+
+def desired_config(spec: TopicSpec, replication_factor: int) -> dict[str, str]:
+    """The topic-level configuration a cluster of ``replication_factor`` copies should have."""
+    config = spec.config()
+    if replication_factor >= 3:
+        # With three copies, an acks=all write survives losing one broker.
+        config["min.insync.replicas"] = "2"
+    return config
 
 
 def _quote(value: str) -> str:

@@ -1,66 +1,42 @@
 """Reading a whole topic once, from the beginning to its current end, without a consumer group.
 
-For offline tools (replaying past signals through new rules): no offsets are committed and no
-group membership is taken, so reading never disturbs the services' own consumers.
+For offline tools (statistics, replaying past signals through new rules) and the tests: no offsets
+are committed and no group membership is taken, so reading never disturbs the services' own
+consumers. It is the ops service's way of reading (``broker_view.TopicFollower``), stopped where
+the topic ended when reading began.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer
-from aiokafka.errors import KafkaError
-
-from contracts import Header, Topic, physical_name
-from services.runtime.errors import BrokerUnavailable
-from services.runtime.kafka_options import client_options
+from contracts import Topic
+from services.runtime.broker_view import FollowedRecord, TopicFollower
 from services.runtime.settings import RuntimeSettings
 
-
-@dataclass(frozen=True)
-class StoredRecord:
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-    headers: tuple[Header, ...]
+__all__ = ["read_whole_topic"]
 
 
 async def read_whole_topic(
     settings: RuntimeSettings, topic: Topic, *, timeout_s: float = 30.0, max_records: int | None = None
-) -> list[StoredRecord]:
-    """Every record of ``topic`` up to the end offsets seen at the start (or ``max_records``)."""
-    name = physical_name(topic, settings.topic_prefix)
-    # Without a group id the consumer assigns itself every partition of the topic.
-    consumer = AIOKafkaConsumer(name, **client_options(settings, client_id="hotline.topic-reader"),
-                                group_id=None, enable_auto_commit=False, auto_offset_reset="earliest")
+) -> list[FollowedRecord]:
+    """Every record of ``topic`` up to the end offsets seen at the start (or the first ``max_records``),
+    each partition's records in offset order."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    follower = TopicFollower(settings, (topic,), client_id="hotline.topic-reader")
+    await follower.start(since=None)
+    found: list[FollowedRecord] = []
     try:
-        await consumer.start()
-    except KafkaError as error:
-        await consumer.stop()
-        raise BrokerUnavailable(f"cannot reach Kafka ({type(error).__name__})") from error
-    found: list[StoredRecord] = []
-    try:
-        deadline = asyncio.get_running_loop().time() + timeout_s
-        while not consumer.assignment():
-            if asyncio.get_running_loop().time() > deadline:
-                raise TimeoutError(f"no partitions of {topic.value} assigned in {timeout_s}s")
-            await asyncio.sleep(0.05)
-        assigned = sorted(consumer.assignment(), key=lambda tp: tp.partition)
-        await consumer.seek_to_beginning(*assigned)
-        ends = await consumer.end_offsets(assigned)
-        remaining = {tp for tp in assigned if ends[tp] > 0}
-        while remaining and (max_records is None or len(found) < max_records):
-            if asyncio.get_running_loop().time() > deadline:
+        async for batch in follower.batches(timeout_ms=200):
+            found.extend(record for record in batch if follower.was_there_at_start(record))
+            if await follower.caught_up() or (max_records is not None and len(found) >= max_records):
+                break
+            if loop.time() > deadline:
                 raise TimeoutError(f"read {len(found)} records of {topic.value} in {timeout_s}s")
-            batches = await consumer.getmany(*remaining, timeout_ms=200)
-            for tp, records in batches.items():
-                for r in records:
-                    if r.offset < ends[tp]:
-                        found.append(StoredRecord(r.partition, r.offset, r.key, r.value, tuple(r.headers)))
-                if await consumer.position(tp) >= ends[tp]:
-                    remaining.discard(tp)
     finally:
-        await consumer.stop()
+        await follower.stop()
+    # A batch is in time order across partitions; readers rely on offset order within one (the
+    # latest record of a signal, whose records share a partition, is the one that stands).
+    found.sort(key=lambda record: (record.partition, record.offset))
     return found[:max_records] if max_records is not None else found

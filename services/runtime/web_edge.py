@@ -12,6 +12,8 @@
   that are not browsers send neither and are judged by their credentials as before.
 - A request body larger than the app's limit is refused with 413, before it is read when the
   length is declared, as soon as the stream passes the limit when it is chunked.
+- HTTP Basic for the specialists' pages: ``basic_user`` (a name whose token matches, compared in
+  constant time) and ``basic_challenge`` (the 401 that makes a browser ask for them).
 - ``FormCheck``: the check value carried by forms on pages signed in with HTTP Basic (a browser
   sends Basic credentials with any cross-site post, so the credentials alone prove nothing).
 - ``/favicon.ico``, which every browser asks every app for, is answered here with 204 No Content
@@ -32,14 +34,18 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
+    "SPECIALISTS_REALM",
     "STRICT_CSP",
     "EdgePolicy",
     "FormCheck",
     "WebEdge",
+    "basic_challenge",
     "basic_credentials",
+    "basic_user",
     "is_protected",
     "origin_of",
     "protect",
@@ -54,6 +60,8 @@ _OWN_SITE: Final = frozenset({b"same-origin", b"none"})  # "none": typed, bookma
 _TEXT: Final = b"text/plain; charset=utf-8"
 _FAVICON: Final = "/favicon.ico"
 _READS: Final = frozenset({"GET", "HEAD"})
+# One realm for every specialists' page, so a browser signed in on one app offers the same credentials.
+SPECIALISTS_REALM: Final = "hotline specialists"
 
 # (content type, body) of an answer in the request's language; the edge picks the status.
 Renderer = Callable[[Scope], tuple[bytes, bytes]]
@@ -237,6 +245,26 @@ def basic_credentials(authorization: str | None) -> tuple[str, str] | None:
     except (binascii.Error, ValueError, UnicodeDecodeError):
         return None
     return (user, password) if colon else None
+
+
+def basic_user(authorization: str | None, token_of: Callable[[str], str | None]) -> str | None:
+    """The user of ``Authorization: Basic`` credentials whose password is that user's token, or None.
+
+    ``token_of`` answers a name with its token, or None for a name that may not sign in; the
+    comparison takes the same time however much of a wrong token matches.
+    """
+    credentials = basic_credentials(authorization)
+    if credentials is None:
+        return None
+    name, given = credentials
+    expected = token_of(name)
+    return name if expected and hmac.compare_digest(given.encode(), expected.encode()) else None
+
+
+def basic_challenge(message: str, realm: str = SPECIALISTS_REALM) -> Response:
+    """401 with the HTTP Basic challenge a browser answers by asking for a name and a token."""
+    return Response(message, status_code=401,
+                    headers={"www-authenticate": f'Basic realm="{realm}", charset="UTF-8"'})
 
 
 class FormCheck:

@@ -11,7 +11,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from deploy.localpostgres import LocalPostgresError, Postgres, main, port_open
+from deploy.localpostgres import LocalPostgresError, Postgres, main
+from deploy.ports import port_open
 
 pytestmark = pytest.mark.postgres
 

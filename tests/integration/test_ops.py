@@ -14,7 +14,7 @@ from prometheus_client import CollectorRegistry
 from contracts import CODEC, KafkaRecord, Topic
 from contracts.events import OpsEvent, OpsKind, SignalTriaged, UrgentAlert
 from services.ops.collect import DLQ_TOPICS, broker_snapshot, folded_state
-from services.ops.main import OpsMetrics
+from services.ops.metrics import OpsMetrics
 from services.runtime import (
     ConsumerLoop,
     ConsumerSpec,

@@ -61,7 +61,7 @@ def test_cli_verify_exit_codes(kafka_settings: RuntimeSettings, capsys: pytest.C
     assert f"{kafka_settings.topic_prefix}signals.received" in out
 
 
-def test_cli_unreachable_broker_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["verify", "--bootstrap", "127.0.0.1:1"]) == 2
+def test_cli_unreachable_broker_is_one_line_and_exit_69(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", "--bootstrap", "127.0.0.1:1"]) == 69  # EX_UNAVAILABLE, as every command
     err = capsys.readouterr().err
     assert err.startswith("error: cannot provision topics on 127.0.0.1:1")

@@ -174,3 +174,11 @@ def test_urgency_has_one_rank_most_urgent_first() -> None:
     assert [u for u in Urgency if u.is_urgent] == [Urgency.P1_ACT_NOW, Urgency.P2_SAME_DAY]
     with pytest.raises(KeyError):
         Urgency.of_rank(0)
+
+
+def test_every_report_need_has_the_words_staff_see() -> None:
+    from contracts.events import NEED_WORDS, ReportNeed, need_words
+
+    assert set(NEED_WORDS) == set(ReportNeed)
+    assert need_words(ReportNeed.SHELTER_EMERGENCY) == need_words("shelter_emergency") == "emergency shelter"
+    assert need_words("a_need_from_a_newer_producer") == "a need from a newer producer"

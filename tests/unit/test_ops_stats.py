@@ -18,7 +18,7 @@ from contracts import CODEC, Topic
 from contracts.events import SignalTriaged
 from contracts.snapshots import example_path
 from services.ops import stats
-from services.runtime.topic_reader import StoredRecord
+from services.runtime.broker_view import FollowedRecord
 
 pytestmark = pytest.mark.unit
 
@@ -383,11 +383,12 @@ def test_undecodable_lines_are_counted_and_skipped(tmp_path: Path,
 def test_topic_is_read_once_and_bad_records_are_skipped(monkeypatch: pytest.MonkeyPatch,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
     encoded = [CODEC.encode(s, source="/hotline/triage") for s in STREAM]
-    records = [StoredRecord(0, i, r.key, r.value, r.headers) for i, r in enumerate(encoded)]
-    records.insert(3, StoredRecord(0, 999, None, b"{}", encoded[0].headers))
+    triaged = Topic.SIGNALS_TRIAGED
+    records = [FollowedRecord(triaged, 0, i, 0, r.key, r.value, r.headers) for i, r in enumerate(encoded)]
+    records.insert(3, FollowedRecord(triaged, 0, 999, 0, None, b"{}", encoded[0].headers))
     asked: list[Topic] = []
 
-    async def read_whole_topic(settings: object, topic: Topic, **_: object) -> list[StoredRecord]:
+    async def read_whole_topic(settings: object, topic: Topic, **_: object) -> list[FollowedRecord]:
         asked.append(topic)
         return records
 
@@ -399,13 +400,13 @@ def test_topic_is_read_once_and_bad_records_are_skipped(monkeypatch: pytest.Monk
     assert "skipped partition 0 offset 999: SchemaViolation" in err and "1 undecodable" in err
 
 
-def test_broker_unavailable_exits_1(monkeypatch: pytest.MonkeyPatch,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_broker_unavailable_exits_69_as_every_command_does(monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
     from services.runtime import BrokerUnavailable
 
-    async def read_whole_topic(settings: object, topic: Topic, **_: object) -> list[StoredRecord]:
+    async def read_whole_topic(settings: object, topic: Topic, **_: object) -> list[FollowedRecord]:
         raise BrokerUnavailable("cannot reach Kafka (KafkaConnectionError)")
 
     monkeypatch.setattr("services.runtime.topic_reader.read_whole_topic", read_whole_topic)
-    assert run("--topic") == 1
+    assert run("--topic") == 69  # EX_UNAVAILABLE, as hotline-ops status and hotline-review say it
     assert "cannot read signals.triaged: cannot reach Kafka" in capsys.readouterr().err

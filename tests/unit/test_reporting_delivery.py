@@ -29,6 +29,7 @@ from pydantic import SecretStr
 from sqlalchemy import create_engine, inspect, select
 
 from contracts.events import ContactDetails, Reporter, SafeContact
+from deploy.ports import free_port
 from services.reporting.chains import full_chain
 from services.reporting.channels import SmtpSecurity, SmtpSender, WebhookSender, delivery_key
 from services.reporting.courier import Courier
@@ -43,7 +44,6 @@ from services.reporting.store import Store
 from services.reporting.tokens import AckTokens
 from services.reporting.web import build_app
 from tests.builders import received
-from tests.e2e.processes import free_port
 from tests.reporting_support import Clock, report_request
 
 NARRATIVE = "The cooks sleep above the restaurant and the owner keeps their passports."

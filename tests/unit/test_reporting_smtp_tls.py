@@ -16,9 +16,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from pydantic import ValidationError
 
+from deploy.ports import free_port
 from services.reporting.channels import SendFailed, SmtpSecurity, SmtpSender
 from services.reporting.config import ReportingSettings
-from tests.e2e.processes import free_port
 from tests.tls_support import ServerCertificate, ThrowawayCa
 
 SENDER = "reports@hotline.example.org"

@@ -8,8 +8,7 @@ import pytest
 import yaml
 
 from contracts import REGISTRY
-from services.runtime.provision import desired_config
-from services.runtime.topic_manifests import render
+from services.runtime.topic_manifests import desired_config, render
 
 pytestmark = pytest.mark.unit
 

@@ -51,3 +51,9 @@ def test_physical_names_take_a_prefix() -> None:
         physical_name(Topic.SIGNALS_RECEIVED, "bad prefix/")
     with pytest.raises(ValueError, match="249"):
         physical_name(Topic.SIGNALS_RECEIVED, "x" * 240)
+
+
+def test_a_service_publishes_under_its_own_source() -> None:
+    # The CloudEvents source every service's publisher stamps: one place, from the registry's names.
+    assert Service.INTAKE_EMAIL.source == "/hotline/intake-email"
+    assert {s.source for s in Service} == {f"/hotline/{s.value}" for s in Service}

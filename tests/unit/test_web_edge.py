@@ -15,7 +15,9 @@ from services.runtime.web_edge import (
     STRICT_CSP,
     EdgePolicy,
     FormCheck,
+    basic_challenge,
     basic_credentials,
+    basic_user,
     is_protected,
     origin_of,
     protect,
@@ -204,6 +206,21 @@ def test_basic_credentials() -> None:
     assert basic_credentials("basic bWFyaWE6OnMz") == ("maria", ":s3")
     for bad in (None, "", "Bearer bWFyaWE6czNjcmV0", "Basic !!!", "Basic bWFyaWE=", "Basic //79"):
         assert basic_credentials(bad) is None, bad
+
+
+def test_basic_user_is_the_name_whose_own_token_was_given() -> None:
+    tokens = {"maria": "s3cret", "jose": "other"}
+    assert basic_user("Basic bWFyaWE6czNjcmV0", tokens.get) == "maria"  # maria:s3cret
+    assert basic_user("Basic am9zZTpzM2NyZXQ=", tokens.get) is None  # jose:s3cret, maria's token
+    assert basic_user("Basic YW5hOnMzY3JldA==", tokens.get) is None  # ana:s3cret, no such specialist
+    assert basic_user("Basic bWFyaWE6czNjcmV0", lambda _: "") is None  # no token configured
+    assert basic_user(None, tokens.get) is None
+
+
+def test_basic_challenge_asks_a_browser_for_the_specialists_credentials() -> None:
+    answer = basic_challenge("specialists only")
+    assert answer.status_code == 401 and answer.body == b"specialists only"
+    assert answer.headers["www-authenticate"] == 'Basic realm="hotline specialists", charset="UTF-8"'
 
 
 def test_form_checks_bind_the_person_the_subject_and_the_purpose() -> None:
