@@ -138,6 +138,7 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
             task.result()  # a consumer that halted itself stops the service (exit 75)
     finally:
         context.stop.set()
+        live.close()  # open pages' streams end now, so the server need not wait for them
         await asyncio.gather(*tasks, return_exceptions=True)
         await server.stop()
         await context.ops.close()
