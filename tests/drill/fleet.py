@@ -82,7 +82,9 @@ class Managed:
     def start(self, ready_timeout: float = PATIENCE_S) -> None:
         self.starts += 1
         if self.is_service:
-            self.process = ServiceProcess(self.module, self.env, self.log).start(ready_timeout=ready_timeout)
+            # Kept before it is ready: one that never becomes ready is still stopped at the end.
+            self.process = ServiceProcess(self.module, self.env, self.log)
+            self.process.start(ready_timeout=ready_timeout)
             return
         clean = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
         with self.log.open("ab") as log:
