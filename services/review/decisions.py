@@ -364,17 +364,18 @@ class Decisions:
         escalated: list[tuple[Case, str | None]] = []
         now = self._now()
         with self.db.transaction() as session:
+            # The repeat wait is part of the query, not a skip after it: with a hundred cases
+            # escalated and waiting for their repeat, a newly overdue case must still be reached.
             due = list(session.scalars(
                 select(Case).where(Case.acknowledged_at.is_(None), Case.ack_due_at.is_not(None),
-                                   Case.ack_due_at < now, Case.status.in_(OPEN_STATUSES_SQL))
+                                   Case.ack_due_at < now, Case.status.in_(OPEN_STATUSES_SQL),
+                                   or_(Case.escalated_at.is_(None), Case.escalated_at <= now - repeat_after))
                 .order_by(Case.ack_due_at).limit(100)))
             rota = [u.username for u in session.scalars(
                 select(User).where(User.active.is_(True), User.on_shift.is_(True),
                                    User.role.in_(("supervisor", "admin")))
                 .order_by(User.shift_order, User.id))]
             for case in due:
-                if case.escalated_at is not None and now - case.escalated_at < repeat_after:
-                    continue
                 level = case.escalation_level + 1
                 target = rota[(level - 1) % len(rota)] if rota else None
                 case.escalation_level, case.escalated_at = level, now

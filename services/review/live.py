@@ -36,8 +36,9 @@ class LiveHub:
     """The pages connected to this process."""
 
     def __init__(self, *, queue_size: int = 100) -> None:
-        self._subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
+        self._subscribers: set[asyncio.Queue[dict[str, Any] | None]] = set()
         self._queue_size = queue_size
+        self._closed = False
 
     @property
     def listeners(self) -> int:
@@ -49,18 +50,28 @@ class LiveHub:
                 queue.get_nowait()
             queue.put_nowait(message)
 
+    def close(self) -> None:
+        """End every page's stream (the service is stopping; pages reconnect to another replica)."""
+        self._closed = True
+        for queue in list(self._subscribers):
+            if queue.full():
+                queue.get_nowait()
+            queue.put_nowait(None)
+
     async def subscribe(self, *, heartbeat_s: float = 15.0) -> AsyncIterator[str]:
         """Server-sent event frames; a comment line every ``heartbeat_s`` keeps proxies open."""
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(self._queue_size)
+        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(self._queue_size)
         self._subscribers.add(queue)
         try:
             yield "retry: 3000\n\n"
-            while True:
+            while not self._closed:
                 try:
                     message = await asyncio.wait_for(queue.get(), timeout=heartbeat_s)
                 except TimeoutError:
                     yield ": keep-alive\n\n"
                     continue
+                if message is None:
+                    return
                 yield f"event: {message.get('type', 'case')}\ndata: {json.dumps(message)}\n\n"
         finally:
             self._subscribers.discard(queue)

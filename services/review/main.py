@@ -148,6 +148,7 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
         await supervise(context.stop, work)
     finally:
         context.stop.set()
+        live.close()  # open pages' streams end now, so the server need not wait for them
         await server.stop()
         await context.ops.close()
         await publisher.stop()

@@ -20,6 +20,7 @@ from services.runtime.metrics import RuntimeMetrics
 from services.runtime.web_edge import is_protected, protect
 
 log = logging.getLogger(__name__)
+GRACEFUL_SHUTDOWN_S = 5
 
 
 class _EmbeddedServer(uvicorn.Server):
@@ -44,10 +45,13 @@ class HttpServer:
             raise ValueError(f"{name}: serve apps behind the runtime's web edge (web_edge.protect)")
         # access_log stays off: access lines carry client addresses and user agents, whether the
         # proxy's or, with a trusted proxy, the client's own.
+        # A stream that never ends by itself (review's /events, held open by every queue page)
+        # must not hold a stopping service: open requests get a few seconds, then are cut.
         config = uvicorn.Config(app, host=host, port=port, access_log=False, log_config=None,
                                 server_header=False, date_header=False, lifespan="on",
                                 proxy_headers=bool(trusted_proxies),
-                                forwarded_allow_ips=list(trusted_proxies) or None)
+                                forwarded_allow_ips=list(trusted_proxies) or None,
+                                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
         self._server = _EmbeddedServer(config)
         self._name = name
         self._task: asyncio.Task[None] | None = None

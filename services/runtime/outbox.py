@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from contracts import KafkaRecord, Topic
 from services.runtime.errors import BrokerUnavailable, RetriableError
@@ -58,10 +59,25 @@ class OutboxRelay:
     async def run(self, stop: asyncio.Event) -> None:
         self._loop = asyncio.get_running_loop()
         delay = 0.2
+        database_away = False
         while not stop.is_set():
             try:
                 sent = await self.publish_pending()
                 delay = 0.2
+                if database_away:
+                    database_away = False
+                    log.info("outbox: database reachable again")
+            except (OperationalError, InterfaceError) as error:
+                # The database restarting or failing over: what is committed stays committed, so
+                # the relay waits for it (a line per outage, not per try) rather than ending the
+                # service; a record published but not yet marked goes out again with its event id.
+                if not database_away:
+                    database_away = True
+                    log.warning("outbox: database unreachable, retrying",
+                                extra={"error_class": type(error).__name__})
+                await _wait(stop, delay)
+                delay = min(delay * 2, 10.0)
+                continue
             except RetriableError as error:
                 if not isinstance(error, BrokerUnavailable):  # the publisher told the broker link
                     log.warning("outbox publish failed, retrying", extra={

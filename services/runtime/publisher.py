@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from aiokafka.errors import (
     KafkaError,
     KafkaTimeoutError,
     NotEnoughReplicasError,
+    OutOfOrderSequenceNumber,
     RequestTimedOutError,
     UnknownTopicOrPartitionError,
 )
@@ -93,14 +95,17 @@ class KafkaPublisher(EncodingPublisher):
         super().__init__(source=source, codec=codec)
         self._settings = settings
         self._metrics = metrics
-        self._producer = AIOKafkaProducer(
-            **client_options(settings, client_id=f"{source.strip('/').replace('/', '.')}.producer"),
-            enable_idempotence=True,
-            acks="all",
-            linger_ms=linger_ms,
-            compression_type=None,
-        )
+        self._client_id = f"{source.strip('/').replace('/', '.')}.producer"
+        self._linger_ms = linger_ms
+        self._producer = self._new_producer()
         self._started = False
+        self._renewing = asyncio.Lock()
+        self._renewed: AIOKafkaProducer | None = None  # a new producer not yet started
+
+    def _new_producer(self) -> AIOKafkaProducer:
+        return AIOKafkaProducer(**client_options(self._settings, client_id=self._client_id),
+                                enable_idempotence=True, acks="all", linger_ms=self._linger_ms,
+                                compression_type=None)
 
     async def start(self) -> None:
         try:
@@ -117,7 +122,34 @@ class KafkaPublisher(EncodingPublisher):
     async def stop(self) -> None:
         if self._started:
             self._started = False
+            self._renewed = None
             await self._producer.stop()
+
+    async def _renew(self, failed: AIOKafkaProducer) -> None:
+        """Replace the producer that lost its sequence, once however many sends saw it fail."""
+        async with self._renewing:
+            if self._producer is not failed or not self._started:
+                return
+            log.warning("producer sequence lost; starting a new producer",
+                        extra={"error_class": "OutOfOrderSequenceNumber"})
+            self._producer = self._new_producer()
+            self._renewed = self._producer
+            await failed.stop()
+        await self._start_renewed()
+
+    async def _start_renewed(self) -> None:
+        async with self._renewing:
+            renewed = self._renewed
+            if renewed is None:
+                return
+            try:
+                await renewed.start()
+            except KafkaError as error:
+                broker_link().failed("publisher", type(error).__name__)
+                await renewed.stop()
+                self._producer = self._renewed = self._new_producer()  # tried again on the next send
+                raise BrokerUnavailable(f"cannot reach Kafka: {type(error).__name__}") from error
+            self._renewed = None
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -130,10 +162,23 @@ class KafkaPublisher(EncodingPublisher):
         if not self._started:
             raise PublisherClosed("publisher is not started")
         name = physical_name(topic, self._settings.topic_prefix)
+        if self._renewed is not None:
+            await self._start_renewed()
+        producer = self._producer
         try:
-            metadata = await self._producer.send_and_wait(
+            metadata = await producer.send_and_wait(
                 name, value=record.value, key=record.key, headers=list(record.headers)
             )
+        except OutOfOrderSequenceNumber as error:
+            # The partition leader died with batches in flight: the broker's idea of this
+            # producer's sequence and aiokafka's no longer agree, and aiokafka keeps its producer
+            # id, so every later record to that partition would be refused the same way, for good
+            # (the fault drill's web intake kept its spool through a broker kill and a restart).
+            # A new producer (a new id, sequences from zero) publishes again; a record that did
+            # reach the log before is the same event id, which consumers ignore.
+            self._metrics.publish_failures.labels(topic=topic.value, error=type(error).__name__).inc()
+            await self._renew(producer)
+            raise BrokerUnavailable(f"{topic.value}: producer sequence lost, producer renewed") from error
         except _RETRIABLE as error:
             broker_link().failed("publisher", type(error).__name__)
             self._metrics.publish_failures.labels(topic=topic.value, error=type(error).__name__).inc()

@@ -3,13 +3,17 @@ operator named, and only apps behind the web edge are served."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from fastapi import FastAPI, Request
+from fastapi.responses import StreamingResponse
 
 from services.runtime import HttpServer, RuntimeSettings
+from services.runtime.http_server import GRACEFUL_SHUTDOWN_S
 from services.runtime.web_edge import protect
 
 pytestmark = pytest.mark.unit
@@ -71,3 +75,29 @@ def test_trusted_proxies_are_addresses_or_networks_never_everyone() -> None:
     for bad in ("*", "proxy.example.org", "10.0.0.5,*"):
         with pytest.raises(ValueError, match="TRUSTED_PROXIES"):
             RuntimeSettings(trusted_proxies=bad)  # type: ignore[arg-type]
+
+
+async def test_a_stream_that_never_ends_does_not_hold_a_stopping_server() -> None:
+    # Review's /events stays open as long as a queue page does; a stopping service must not wait
+    # for every page to go away (it used to wait forever).
+    app = FastAPI()
+
+    @app.get("/events")
+    async def events() -> StreamingResponse:
+        async def forever() -> AsyncIterator[str]:
+            yield "retry: 3000\n\n"
+            while True:
+                await asyncio.sleep(0.2)
+                yield ": keep-alive\n\n"
+        return StreamingResponse(forever(), media_type="text/event-stream")
+
+    protect(app)
+    server = HttpServer(app, "127.0.0.1", 0, name="test")
+    await server.start()
+    async with (httpx.AsyncClient(base_url=server.url, timeout=httpx.Timeout(5, read=None)) as client,
+                client.stream("GET", "/events") as stream):
+        lines = stream.aiter_lines()  # held: the page stays connected
+        assert await anext(lines) == "retry: 3000"
+        stopping = asyncio.create_task(server.stop())
+        done, _ = await asyncio.wait([stopping], timeout=GRACEFUL_SHUTDOWN_S + 30)
+        assert done, "the server waited for the stream to end"

@@ -454,6 +454,20 @@ def test_several_overdue_urgent_cases_all_escalate_at_every_level(
         (str(c), level) for c in case_ids for level in (1, 2)}
 
 
+def test_a_newly_overdue_case_escalates_while_a_hundred_earlier_ones_wait_for_their_repeat(
+    store: CaseStore, decisions: Decisions, clock: Clock
+) -> None:
+    # A tick takes at most 100 cases; the ones escalated and waiting for their repeat used to fill
+    # that page for good, so the 101st overdue case never escalated (the fault drill's unclaimed cases).
+    hour = timedelta(hours=1)
+    earlier = {_urgent_case(store)[0] for _ in range(100)}
+    clock.now += timedelta(minutes=6)
+    assert {case.id for case, _ in decisions.escalate_overdue(repeat_after=hour)} == earlier
+    later, _ = _urgent_case(store)
+    clock.now += timedelta(minutes=6)
+    assert [case.id for case, _ in decisions.escalate_overdue(repeat_after=hour)] == [later]
+
+
 def test_the_audit_trail_cannot_be_changed_by_the_application(
     store: CaseStore, decisions: Decisions, db: Database
 ) -> None:
