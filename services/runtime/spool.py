@@ -97,6 +97,11 @@ class Spool:
         self._max_records = max_records
         self._max_bytes = max_bytes
         self._lock = threading.Lock()
+        # Sequence numbers handed out by append whose file is not yet renamed into place: the
+        # drainer waits for them instead of reading a file that is not there yet (and setting the
+        # record aside as unreadable, which left an acknowledged tip on disk and out of the queue).
+        self._writing: set[int] = set()
+        self._written = threading.Condition(self._lock)
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._sizes: dict[int, int] = {}
         for path in directory.glob(f"*{_SUFFIX}"):
@@ -131,6 +136,7 @@ class Spool:
             seq = self._next
             self._next += 1
             self._sizes[seq] = len(data)
+            self._writing.add(seq)
         path = self._path(seq)
         temporary = path.with_suffix(".tmp")
         try:
@@ -142,19 +148,29 @@ class Spool:
             os.replace(temporary, path)
             _fsync_dir(self.directory)
         except BaseException:
-            with self._lock:
+            with self._written:
                 self._sizes.pop(seq, None)
+                self._writing.discard(seq)
+                self._written.notify_all()
             temporary.unlink(missing_ok=True)
             raise
+        with self._written:
+            self._writing.discard(seq)
+            self._written.notify_all()
         return SpooledRecord(seq=seq, topic=topic, record=record, size=len(data))
 
     def oldest(self) -> SpooledRecord | None:
         """The first record in order; an unreadable file is moved aside (never deleted) and skipped."""
         while True:
-            with self._lock:
+            with self._written:
                 if not self._sizes:
                     return None
                 seq = min(self._sizes)
+                while seq in self._writing:  # an fsync away: wait for it, in order
+                    self._written.wait()
+                    if not self._sizes:
+                        return None
+                    seq = min(self._sizes)
             path = self._path(seq)
             try:
                 topic, record = _decode(path.read_bytes())

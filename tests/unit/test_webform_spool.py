@@ -225,3 +225,42 @@ async def test_records_spooled_in_an_outage_drain_at_the_brokers_pace_not_the_bu
     finally:
         drainer.cancel()
     assert len(spool) == 0 and broker.attempts[-4:] == [record(n) for n in range(4)]
+
+
+def test_the_drainer_waits_for_a_record_still_being_written_and_never_sets_it_aside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """append hands out a sequence number, then writes and renames the file; a drainer asking for
+    the oldest record in between used to find no file, set the record aside as unreadable and drop
+    it from the queue, while the file appeared a moment later and stayed on disk, never published."""
+    import os
+    import threading
+
+    spool = Spool(tmp_path / "spool", max_records=10, max_bytes=1 << 20)
+    renaming, release = threading.Event(), threading.Event()
+    real_replace = os.replace
+
+    def slow_replace(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+        if str(target).endswith(".rec"):
+            renaming.set()
+            release.wait(10)
+        real_replace(source, target)
+
+    monkeypatch.setattr("services.runtime.spool.os.replace", slow_replace)
+    record = KafkaRecord(key=b"k", value=b"an urgent text", headers=())
+    writer = threading.Thread(target=spool.append, args=(Topic.SIGNALS_RECEIVED, record))
+    writer.start()
+    assert renaming.wait(10)
+    found: list[object] = []
+    drainer = threading.Thread(target=lambda: found.append(spool.oldest()))
+    drainer.start()
+    drainer.join(0.5)
+    assert drainer.is_alive(), "the drainer did not wait for the record being written"
+    release.set()
+    writer.join(10)
+    drainer.join(10)
+    oldest = found[0]
+    assert oldest is not None and oldest.record.value == b"an urgent text"  # type: ignore[attr-defined]
+    set_aside = spool.directory / "unreadable"
+    assert not set_aside.exists() or not any(set_aside.iterdir())
+    assert len(spool) == 1
