@@ -189,6 +189,12 @@ class KafkaPublisher(EncodingPublisher):
             raise PublishError(f"{name} does not exist: run hotline-topics ensure") from error
         except KafkaError as error:
             self._metrics.publish_failures.labels(topic=topic.value, error=type(error).__name__).inc()
+            if getattr(error, "retriable", False):
+                # A leader moving or not yet elected (a broker killed, a cluster coming back):
+                # Kafka's own word that a retry will do. Refusing it for good ended review's and
+                # reporting's outbox relays in the fault drill.
+                broker_link().failed("publisher", type(error).__name__)
+                raise BrokerUnavailable(f"{topic.value}: no leader yet ({type(error).__name__})") from error
             raise PublishError(f"{topic.value}: {type(error).__name__}") from error
         broker_link().succeeded("publisher")
         self._metrics.published.labels(topic=topic.value).inc()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import pytest
-from aiokafka.errors import OutOfOrderSequenceNumber
+from aiokafka.errors import LeaderNotAvailableError, NotLeaderForPartitionError, OutOfOrderSequenceNumber
 
 from contracts import KafkaRecord, Topic
 from services.runtime import BrokerUnavailable, KafkaPublisher, RuntimeMetrics, RuntimeSettings
@@ -63,3 +63,24 @@ async def test_a_lost_sequence_renews_the_producer_and_the_retry_is_accepted(
     assert first.stopped and second.started and second.sent == [b"{}"]
     await publisher.stop()
     assert second.stopped
+
+
+@pytest.mark.parametrize("error", [LeaderNotAvailableError, NotLeaderForPartitionError])
+async def test_a_leader_not_yet_there_is_a_retry_not_a_refusal(
+    monkeypatch: pytest.MonkeyPatch, error: type[Exception]
+) -> None:
+    """An outbox relay or a spool drainer retries BrokerUnavailable; a PublishError ended review's
+    relay (and review) when a partition had no leader for a moment during the fault drill."""
+
+    class _NoLeader(_Producer):
+        async def send_and_wait(self, topic: str, *, value: bytes, key: bytes | None,
+                                headers: list[Any]) -> _Metadata:
+            raise error()
+
+    _Producer.made = []
+    monkeypatch.setattr(publisher_module, "AIOKafkaProducer", _NoLeader)
+    publisher = KafkaPublisher(RuntimeSettings(), source="/hotline/test", metrics=RuntimeMetrics("test"))
+    await publisher.start()
+    with pytest.raises(BrokerUnavailable):
+        await publisher.publish_record(Topic.REVIEW_DECISIONS, KafkaRecord(key=b"k", value=b"{}", headers=()))
+    await publisher.stop()
