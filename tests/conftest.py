@@ -24,7 +24,7 @@ from contracts import Topic
 from deploy.localimap import Dovecot
 from services.runtime import RuntimeSettings
 from services.runtime.provision import provision
-from services.runtime.structured_logging import JsonFormatter
+from services.runtime.structured_logging import remove_service_logging
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 _FOLDER_MARKERS = {"unit": "unit", "integration": "kafka", "e2e": "e2e"}
@@ -58,18 +58,13 @@ def unavailable(reason: str, service: str = "a real Kafka broker") -> None:
 
 @pytest.fixture(autouse=True)
 def _no_service_logging_left_behind() -> Iterator[None]:
-    """A command or service run in-process sets up the services' JSON logging on the root logger,
-    bound to the stderr of that moment (a test's capture, closed after it). Left there, every later
-    error log in the session writes a "Logging error" about a closed file onto the stderr another
-    test is reading: take it away after each test, with the level it set."""
-    root = logging.getLogger()
-    level = root.level
+    """A command or service run in-process puts the services' JSON handler on the root logger, bound
+    to the stderr of that moment (a test's capture, closed after it): take it off after each test,
+    with the level it set, so that no later log line is written to a closed file."""
+    level = logging.getLogger().level
     yield
-    for handler in list(root.handlers):
-        stream = getattr(handler, "stream", None)
-        if isinstance(handler.formatter, JsonFormatter) or getattr(stream, "closed", False):
-            root.removeHandler(handler)
-    root.setLevel(level)
+    remove_service_logging()
+    logging.getLogger().setLevel(level)
 
 
 def _unavailable(reason: str, service: str = "a real Kafka broker") -> None:

@@ -74,18 +74,36 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+class ServiceLogHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The JSON handler ``configure_logging`` puts on the root logger: the one it replaces."""
+
+
 def configure_logging(service: str, level: str = "INFO", stream: TextIO | None = None) -> None:
-    """Route every logger (ours and the libraries') through the JSON formatter."""
-    handler = logging.StreamHandler(stream or sys.stderr)
+    """Route every logger (ours and the libraries') through the JSON formatter.
+
+    Only the handler this function installed before is replaced: handlers someone else put on the
+    root logger (a test runner's log capture, an embedding application's) stay where they are.
+    """
+    handler = ServiceLogHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter(service))
     # A broker outage is reported as changes and counts, not one line per failed attempt.
     install_broker_link(BrokerLink())
     handler.addFilter(BrokerLinkFilter(broker_link))
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    remove_service_logging()
+    root.addHandler(handler)
     root.setLevel(level)
     # aiokafka logs full reprs of records at DEBUG, Pillow the values of EXIF tags (names, GPS
     # positions), the multipart parser form fields: keep library chatter at WARNING.
     for noisy in ("aiokafka", "kafka", "faust", "mode", "uvicorn.access", "PIL", "pypdf", "multipart",
                   "python_multipart", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+def remove_service_logging() -> None:
+    """Take the services' JSON handler off the root logger (a command run in-process, then done)."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if isinstance(handler, ServiceLogHandler):
+            root.removeHandler(handler)
+            handler.close()

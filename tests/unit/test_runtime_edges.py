@@ -12,7 +12,7 @@ import pytest
 from services.runtime import EXIT_CONFIG, Health, RuntimeMetrics, RuntimeSettings, load_settings, ops_app
 from services.runtime.errors import InvalidMessage
 from services.runtime.settings import GroupTimeouts
-from services.runtime.structured_logging import configure_logging
+from services.runtime.structured_logging import ServiceLogHandler, configure_logging, remove_service_logging
 
 pytestmark = pytest.mark.unit
 
@@ -32,6 +32,26 @@ def test_log_lines_are_json_with_only_allow_listed_fields() -> None:
     assert "narrative" not in line and "email" not in line
     assert line["dropped"] == ["email", "narrative"]
     assert "they hurt her" not in json.dumps(line)
+
+
+def test_configuring_logging_replaces_only_its_own_handler() -> None:
+    """Someone else's handler on the root logger (a test runner's capture) stays; a second
+    configuration leaves one JSON handler, not two."""
+    root = logging.getLogger()
+    theirs = logging.StreamHandler(io.StringIO())
+    root.addHandler(theirs)
+    try:
+        first, second = io.StringIO(), io.StringIO()
+        configure_logging("test-service", "INFO", stream=first)
+        configure_logging("test-service", "INFO", stream=second)
+        logging.getLogger("hotline.test").warning("case recorded")
+        assert theirs in root.handlers
+        assert sum(isinstance(h, ServiceLogHandler) for h in root.handlers) == 1
+        assert first.getvalue() == "" and json.loads(second.getvalue())["msg"] == "case recorded"
+        remove_service_logging()
+        assert not any(isinstance(h, ServiceLogHandler) for h in root.handlers) and theirs in root.handlers
+    finally:
+        root.removeHandler(theirs)
 
 
 def test_contact_details_in_messages_are_masked() -> None:
