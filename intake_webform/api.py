@@ -58,6 +58,16 @@ def api_router(intake: Intake, limiter: RateLimiter, pages: Pages) -> APIRouter:
             return response
         return None
 
+    def refusal(not_taken: Rejected | SpoolFull, language: str) -> JSONResponse:
+        """The answer to a tip or follow-up that was not taken: its problems, or 503 when nothing was kept."""
+        if isinstance(not_taken, SpoolFull):
+            intake.metrics.refuse_unavailable()
+            return pages.problem(503, language, pages.unavailable_message(language))
+        intake.metrics.reject("validation")
+        return pages.problem(not_taken.status, language,
+                             Messages.of(language).gettext("Please check the fields below."),
+                             not_taken.problems)
+
     @api.post("/tips", status_code=202, response_model=TipAccepted, responses=_API_ERRORS,
               summary="Send a new tip")
     async def submit_tip(
@@ -80,14 +90,8 @@ def api_router(intake: Intake, limiter: RateLimiter, pages: Pages) -> APIRouter:
         try:
             receipt = await intake.take_tip(tip, _uploads_from_json(tip.attachments),
                                             submission_id=submission_id, language=language)
-        except Rejected as rejected:
-            intake.metrics.reject("validation")
-            return pages.problem(rejected.status, language,
-                                 Messages.of(language).gettext("Please check the fields below."),
-                                 rejected.problems)
-        except SpoolFull:
-            intake.metrics.refuse_unavailable()
-            return pages.problem(503, language, pages.unavailable_message(language))
+        except (Rejected, SpoolFull) as not_taken:
+            return refusal(not_taken, language)
         words = Messages.of(language)
         if receipt.receipt is None:  # take_tip always mints one; only follow-ups have none
             raise RuntimeError("a new tip came back without its receipt")
@@ -111,14 +115,8 @@ def api_router(intake: Intake, limiter: RateLimiter, pages: Pages) -> APIRouter:
             receipt = await intake.take_follow_up(
                 follow_up, _uploads_from_json(follow_up.attachments),
                 submission_id=submission_id, language=language)
-        except Rejected as rejected:
-            intake.metrics.reject("validation")
-            return pages.problem(rejected.status, language,
-                                 Messages.of(language).gettext("Please check the fields below."),
-                                 rejected.problems)
-        except SpoolFull:
-            intake.metrics.refuse_unavailable()
-            return pages.problem(503, language, pages.unavailable_message(language))
+        except (Rejected, SpoolFull) as not_taken:
+            return refusal(not_taken, language)
         message = Messages.of(language).response("follow_up_accepted", reference=receipt.reference_number)
         return JSONResponse(FollowUpAccepted(reference_number=receipt.reference_number,
                                              message=message).model_dump(),
