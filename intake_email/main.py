@@ -1,4 +1,4 @@
-"""Composition root of the email intake: one watcher (one IMAP connection) per mailbox."""
+"""Composition root of the email intake: per mailbox, one watcher (one IMAP connection) and its hand-off."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 
 from contracts import Service
 from intake_email.config import EmailSettings
+from intake_email.handler import MailHandOff
 from intake_email.metrics import EmailMetrics
+from intake_email.source import MailboxWatcher, imap_connection
 from intake_email.state import StateStore
-from intake_email.watcher import MailboxWatcher
 from services.runtime import KafkaPublisher, ServiceContext, load_settings, run_service
 from services.runtime.blobs import BlobStore
 
@@ -23,8 +24,11 @@ async def serve(context: ServiceContext, settings: EmailSettings) -> None:
     blobs = BlobStore(settings.blob_dir, settings.blob_keyring())
     metrics = EmailMetrics(context.metrics.registry)
     watchers = [
-        MailboxWatcher(settings, mailbox, publisher=publisher, blobs=blobs, state=state, metrics=metrics,
-                       health=context.health, stop=context.stop, now=lambda: datetime.now(UTC))
+        MailboxWatcher(settings, mailbox, connect=lambda: imap_connection(settings),
+                       hand_off=MailHandOff(settings, mailbox, publisher=publisher, blobs=blobs, state=state,
+                                            metrics=metrics, health=context.health, stop=context.stop,
+                                            now=lambda: datetime.now(UTC)),
+                       state=state, metrics=metrics, health=context.health, stop=context.stop)
         for mailbox in settings.mailboxes
     ]
     try:

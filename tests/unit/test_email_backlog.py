@@ -13,9 +13,10 @@ from pydantic import SecretStr
 
 from contracts import KafkaRecord, Topic
 from intake_email.config import EmailSettings
+from intake_email.handler import MailHandOff
 from intake_email.metrics import EmailMetrics
+from intake_email.source import MailboxWatcher
 from intake_email.state import StateStore
-from intake_email.watcher import MailboxWatcher
 from services.runtime import Delivery, Health, InMemoryPublisher, RuntimeMetrics
 from services.runtime.blobs import BlobStore
 from tests.conftest import wait_for
@@ -78,11 +79,12 @@ async def test_mail_waiting_for_kafka_is_counted_on_the_intakes_metrics(tmp_path
     await broker.start()
     runtime = RuntimeMetrics("intake-email")
     stop = asyncio.Event()
-    watcher = MailboxWatcher(settings, "INBOX", publisher=broker, blobs=BlobStore(tmp_path / "blobs"),
-                             state=StateStore(tmp_path / "state.sqlite3"),
-                             metrics=EmailMetrics(runtime.registry), health=Health(), stop=stop,
-                             now=lambda: datetime.now(UTC))
-    watcher._connect = lambda: mailbox  # type: ignore[method-assign,assignment,return-value]
+    state, metrics, health = StateStore(tmp_path / "state.sqlite3"), EmailMetrics(runtime.registry), Health()
+    hand_off = MailHandOff(settings, "INBOX", publisher=broker, blobs=BlobStore(tmp_path / "blobs"),
+                           state=state, metrics=metrics, health=health, stop=stop,
+                           now=lambda: datetime.now(UTC))
+    watcher = MailboxWatcher(settings, "INBOX", connect=lambda: mailbox, hand_off=hand_off, state=state,
+                             metrics=metrics, health=health, stop=stop)
 
     def backlog() -> float | None:
         return runtime.registry.get_sample_value("hotline_email_backlog_messages", {"mailbox": "INBOX"})
