@@ -280,7 +280,7 @@ def test_a_too_large_file_is_refused_before_anything_parses_it(monkeypatch: pyte
     def no_parsing(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("the file was parsed")
     monkeypatch.setattr(Image, "open", no_parsing)
-    monkeypatch.setattr("services.runtime.attachments.PdfReader", no_parsing)
+    monkeypatch.setattr("services.runtime.attachment_pdfs.PdfReader", no_parsing)
 
     for data in (b"\xff\xd8\xff" + b"\x00" * 1000, b"%PDF-1.7\n" + b"x" * 1000):
         rejected = _rejected(data, max_bytes=1000)
