@@ -34,7 +34,7 @@ from bench.kafka_baseline import measure
 from contracts import Topic
 from deploy.ports import free_port
 from intake_phone.cdr import CdrLayout
-from intake_phone.cli import KafkaSink
+from intake_phone.handler import KafkaSink
 from intake_phone.importer import Importer, PositionStore
 from services.runtime import KafkaPublisher, RuntimeMetrics, RuntimeSettings
 from services.runtime.provision import provision

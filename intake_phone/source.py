@@ -31,17 +31,15 @@ from prometheus_client import CollectorRegistry
 from pydantic import BaseModel, ValidationError
 from twilio.request_validator import RequestValidator
 
-from contracts import Topic
 from contracts.events import SignalReceived
 from intake_phone import call_form
 from intake_phone.call_form import Problem
+from intake_phone.handler import CallHandOff
 from intake_phone.report import SpecialistReport, report_signal
 from intake_phone.translate import twilio_signal
-from services.runtime import Publisher, PublishError
+from services.runtime import Publisher
 from services.runtime.local_time import LocalClock
-from services.runtime.metrics import intake_signals_counter
 from services.runtime.staff_pages import STATIC_PREFIX, mount_styles, page_environment, staff_page
-from services.runtime.tracing import accepting, annotate
 from services.runtime.web_edge import (
     EdgePolicy,
     FormCheck,
@@ -74,25 +72,17 @@ def build_app(
     clock: LocalClock | None = None,
     site: str = "Hotline call specialists",
 ) -> FastAPI:
-    intake = intake_signals_counter(registry or CollectorRegistry())
+    hand_off = CallHandOff(publisher, registry or CollectorRegistry())
     app = FastAPI(title="Hotline phone intake", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
     validator = RequestValidator(twilio_auth_token)
     base = public_url.rstrip("/")
 
     async def publish(signal: SignalReceived) -> Response | None:
-        with accepting(signal.channel.value) as accepted:
-            annotate(accepted, {"hotline.signal_id": str(signal.signal_id)})
-            try:
-                await publisher.publish(Topic.SIGNALS_RECEIVED, signal)
-            except PublishError:
-                intake.labels(channel="phone", outcome="unavailable").inc()
-                annotate(accepted, {"hotline.outcome": "unavailable"})
-                # Twilio and the specialists' clients retry on 5xx; the signal id makes the retry the same.
-                return JSONResponse({"message": "the broker did not take the signal; retry"}, status_code=503)
-            intake.labels(channel="phone", outcome="published").inc()
-            annotate(accepted, {"hotline.outcome": "published"})
-        return None
+        if await hand_off.accept(signal):
+            return None
+        # Twilio and the specialists' clients retry on 5xx; the signal id makes the retry the same.
+        return JSONResponse({"message": "the broker did not take the signal; retry"}, status_code=503)
 
     # ------------------------------------------------------------ Twilio
 
@@ -104,7 +94,7 @@ def build_app(
         url = base + request.url.path + (f"?{request.url.query}" if request.url.query else "")
         signature = request.headers.get("x-twilio-signature", "")
         if not signature or not validator.validate(url, params, signature):
-            intake.labels(channel="phone", outcome="rejected").inc()
+            hand_off.rejected()
             return JSONResponse({"message": "invalid or missing X-Twilio-Signature"}, status_code=403)
         missing = [name for name in _REQUIRED[kind] if not params.get(name)]
         if missing:

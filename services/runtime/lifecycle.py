@@ -1,4 +1,4 @@
-"""How every service process runs: logging, signal handling, the ops endpoint, its tasks, and exit codes."""
+"""How every service process and its long commands run: logging, signals, the ops endpoint, exit codes."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from services.runtime.errors import BrokerUnavailable, ConsumerHalted, ServerStartError, describe
-from services.runtime.exit_codes import EXIT_CONFIG, EXIT_HALTED, EXIT_OK
+from services.runtime.exit_codes import EXIT_CONFIG, EXIT_HALTED, EXIT_OK, EXIT_UNAVAILABLE
 from services.runtime.health import Health
 from services.runtime.http_server import HttpServer, ops_app
 from services.runtime.metrics import RuntimeMetrics
@@ -25,7 +25,6 @@ from services.runtime.trace_export import configure_tracing
 log = logging.getLogger(__name__)
 
 S = TypeVar("S", bound=RuntimeSettings)
-
 
 
 @dataclass(frozen=True)
@@ -94,13 +93,49 @@ async def _run(name: str, settings: RuntimeSettings, body: ServiceBody) -> int:
 
 def load_settings(settings_type: type[S]) -> S:
     """Build a service's settings from the environment, or exit with one clear line per problem."""
+    settings = read_settings(settings_type)
+    if settings is None:
+        raise SystemExit(EXIT_CONFIG)
+    return settings
+
+
+def read_settings(settings_type: type[S]) -> S | None:
+    """A service's settings from the environment, or None after one ``configuration error:`` line per
+    problem on standard error (a command returns EXIT_CONFIG; a service exits with it)."""
     try:
         return settings_type()
     except ValidationError as error:
         for problem in error.errors(include_input=False, include_url=False):
             where = ".".join(str(p) for p in problem["loc"]) or "settings"
             print(f"configuration error: {where}: {problem['msg']}", file=sys.stderr)
-        raise SystemExit(EXIT_CONFIG) from None
+        return None
+
+
+CommandBody = Callable[[asyncio.Event], Awaitable[int]]
+
+
+def run_command(name: str, settings: RuntimeSettings, body: CommandBody, *, program: str) -> int:
+    """Run a service's long command (an import that may follow a file for days) as its service runs:
+    the same JSON logging and tracing, SIGTERM/SIGINT set the ``stop`` event ``body`` gets, and a
+    broker that cannot be reached is one line and EXIT_UNAVAILABLE. Returns the exit code."""
+    configure_logging(name, settings.log_level)
+    tracing = configure_tracing(name, settings)
+    try:
+        return asyncio.run(_command(body, program))
+    finally:
+        tracing.shutdown()  # the command's spans go out before it ends
+
+
+async def _command(body: CommandBody, program: str) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        return await body(stop)
+    except BrokerUnavailable as error:
+        print(f"{program}: {error}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
 
 
 async def supervise(stop: asyncio.Event, work: Mapping[str, Coroutine[Any, Any, None]]) -> None:

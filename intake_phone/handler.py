@@ -1,0 +1,70 @@
+"""The phone intake's hand-off: every call's signal published and acknowledged as the root of its trace.
+
+One path for all three doors: Twilio's callbacks and the specialists' reports (answered 503 when the
+broker did not take the signal, so that the caller retries with the same signal id), and the rows of
+a call-detail file (all acknowledged before the importer moves its position past them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from prometheus_client import CollectorRegistry
+
+from contracts import Topic
+from contracts.events import InputQuarantined, SignalReceived
+from services.runtime import Publisher, PublishError
+from services.runtime.metrics import intake_signals_counter
+from services.runtime.tracing import accepting, annotate
+
+
+class CallHandOff:
+    """The HTTP edge's hand-off: a signal acknowledged by Kafka, or refused for the caller to retry."""
+
+    def __init__(self, publisher: Publisher, registry: CollectorRegistry) -> None:
+        self._publisher = publisher
+        self._intake = intake_signals_counter(registry)
+
+    async def accept(self, signal: SignalReceived) -> bool:
+        """True once Kafka acknowledged ``signal``; False when it did not take it (counted)."""
+        with accepting(signal.channel.value) as accepted:
+            annotate(accepted, {"hotline.signal_id": str(signal.signal_id)})
+            try:
+                await self._publisher.publish(Topic.SIGNALS_RECEIVED, signal)
+            except PublishError:
+                self._intake.labels(channel="phone", outcome="unavailable").inc()
+                annotate(accepted, {"hotline.outcome": "unavailable"})
+                return False
+            self._intake.labels(channel="phone", outcome="published").inc()
+            annotate(accepted, {"hotline.outcome": "published"})
+        return True
+
+    def rejected(self) -> None:
+        """A callback refused before it became a signal (no valid signature)."""
+        self._intake.labels(channel="phone", outcome="rejected").inc()
+
+
+class KafkaSink:
+    """Where the call-detail importer sends a batch: every record acknowledged before it returns."""
+
+    def __init__(self, publisher: Publisher) -> None:
+        self._publisher = publisher
+
+    async def send(self, signals: list[SignalReceived], quarantined: list[InputQuarantined]) -> None:
+        # All acknowledged (acks=all) before the caller moves its position past them.
+        await asyncio.gather(*(self._accept(s) for s in signals),
+                             *(self._publisher.publish(Topic.OPS_EVENTS, q) for q in quarantined))
+
+    async def _accept(self, signal: SignalReceived) -> None:
+        # Each imported row is a signal of its own: the root of its trace.
+        with accepting(signal.channel.value) as accepted:
+            annotate(accepted, {"hotline.signal_id": str(signal.signal_id)})
+            await self._publisher.publish(Topic.SIGNALS_RECEIVED, signal)
+
+
+class PrintSink:
+    """A dry run's sink: each record as a JSON line on standard output, nothing published."""
+
+    async def send(self, signals: list[SignalReceived], quarantined: list[InputQuarantined]) -> None:
+        for event in [*signals, *quarantined]:
+            print(event.model_dump_json())
