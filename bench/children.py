@@ -55,3 +55,17 @@ def wait_http(name: str, url: str, process: subprocess.Popen[bytes], log: Path, 
             pass
         time.sleep(0.1)
     raise SystemExit(f"{name}: {url} not ready after {timeout:.0f}s")
+
+
+def start_quiet(argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """A child with a clean environment and its output discarded; the caller stops it."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
+    return subprocess.Popen(  # noqa: S603 - fixed argv
+        argv, cwd=REPO, env={**clean, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def start_bare_endpoint(port: int) -> subprocess.Popen[bytes]:
+    """``bench.bare_endpoint`` under uvicorn: what an intake is measured against (same body, no Kafka)."""
+    return start_quiet([sys.executable, "-m", "uvicorn", "bench.bare_endpoint:app", "--port", str(port),
+                        "--no-access-log", "--log-level", "warning"], {})

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import socket
 import statistics
 import subprocess
@@ -28,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from twilio.request_validator import RequestValidator
 
+from bench.children import start_bare_endpoint, start_quiet
 from bench.http_load import Prepared
 from bench.http_load import closed_loop as load
 from bench.kafka_baseline import measure
@@ -38,8 +38,6 @@ from intake_phone.handler import KafkaSink
 from intake_phone.importer import Importer, PositionStore
 from services.runtime import KafkaPublisher, RuntimeMetrics, RuntimeSettings
 from services.runtime.provision import provision
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def cdr_lines(n: int) -> str:
@@ -59,15 +57,6 @@ def cdr_lines(n: int) -> str:
             f'"{"ANSWERED" if answered else "NO ANSWER"}","DOCUMENTATION","1773669600.{i}"\n'
         )
     return "".join(lines)
-
-
-
-
-def _start(argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
-    return subprocess.Popen(  # noqa: S603 - fixed argv
-        argv, cwd=REPO, env={**clean, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
 
 
 def _wait(port: int, process: subprocess.Popen[bytes]) -> None:
@@ -104,21 +93,8 @@ async def webhooks(bootstrap: str, prefix: str, seconds: float, concurrency: int
                 {"X-Twilio-Signature": signature},
             )
         )
-    bare = _start(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "bench.bare_endpoint:app",
-            "--port",
-            str(bare_port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        {},
-    )
-    phone = _start(
+    bare = start_bare_endpoint(bare_port)
+    phone = start_quiet(
         [sys.executable, "-m", "intake_phone"],
         {
             "HOTLINE_KAFKA_BOOTSTRAP": bootstrap,

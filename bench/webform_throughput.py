@@ -27,6 +27,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.children import start_bare_endpoint, start_quiet
 from bench.http_load import Connection, Prepared
 from bench.http_load import closed_loop as load
 from contracts import Topic
@@ -34,7 +35,6 @@ from deploy.ports import free_port
 from services.runtime import RuntimeSettings
 from services.runtime.provision import provision
 
-REPO = Path(__file__).resolve().parents[1]
 TIP = {
     "narrative": "Workers at the farm on County Road 12 sleep in a locked barn and are not paid.",
     "location_state": "NC",
@@ -43,8 +43,6 @@ TIP = {
     "trafficking_type": "labor",
     "victim_count": 6,
 }
-
-
 
 
 def _wait_http(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
@@ -58,13 +56,6 @@ def _wait_http(url: str, process: subprocess.Popen[bytes], timeout: float = 60) 
         except httpx.HTTPError:
             time.sleep(0.1)
     raise SystemExit(f"{url} did not answer in {timeout}s")
-
-
-def _start(argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
-    return subprocess.Popen(  # noqa: S603 - fixed argv
-        argv, cwd=REPO, env={**clean, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
 
 
 REQUESTS = [Prepared(json.dumps(TIP).encode())]
@@ -114,21 +105,8 @@ async def run(bootstrap: str, seconds: float, rate: float, concurrency: int, rou
     )
     bare_port, intake_port = free_port(), free_port()
     with tempfile.TemporaryDirectory(prefix="bench-webform-") as state:
-        bare = _start(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "bench.bare_endpoint:app",
-                "--port",
-                str(bare_port),
-                "--no-access-log",
-                "--log-level",
-                "warning",
-            ],
-            {},
-        )
-        intake = _start(
+        bare = start_bare_endpoint(bare_port)
+        intake = start_quiet(
             [sys.executable, "-m", "intake_webform"],
             {
                 "HOTLINE_KAFKA_BOOTSTRAP": bootstrap,
