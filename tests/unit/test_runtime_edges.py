@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
+import os
+import signal
 
 import httpx
 import pytest
 
 from services.runtime import EXIT_CONFIG, Health, RuntimeMetrics, RuntimeSettings, load_settings, ops_app
-from services.runtime.errors import InvalidMessage
+from services.runtime.errors import BrokerUnavailable, InvalidMessage
+from services.runtime.lifecycle import run_command
 from services.runtime.settings import GroupTimeouts
 from services.runtime.structured_logging import ServiceLogHandler, configure_logging, remove_service_logging
 
@@ -163,3 +167,23 @@ def test_runtime_public_surface_is_pinned() -> None:
     ])
     for name in runtime.__all__:
         assert hasattr(runtime, name)
+
+
+def test_a_command_that_cannot_reach_the_broker_says_so_in_one_line_and_exits_69(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    async def body(stop: asyncio.Event) -> int:
+        raise BrokerUnavailable("cannot reach Kafka at 127.0.0.1:1: connection refused")
+
+    assert run_command("test-command", RuntimeSettings(), body, program="hotline-test") == 69
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "hotline-test: cannot reach Kafka at 127.0.0.1:1: connection refused")
+
+
+def test_sigterm_asks_a_running_command_to_stop_and_its_exit_code_is_its_own() -> None:
+    async def body(stop: asyncio.Event) -> int:
+        os.kill(os.getpid(), signal.SIGTERM)
+        await asyncio.wait_for(stop.wait(), 30)
+        return 3
+
+    assert run_command("test-command", RuntimeSettings(), body, program="hotline-test") == 3
