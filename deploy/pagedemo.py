@@ -53,7 +53,7 @@ from contracts.events import (
 )
 from contracts.reference_numbers import reference_for
 from intake_phone.source import build_app as phone_app
-from intake_webform.intake import Intake, Limits
+from intake_webform.handler import Intake, Limits
 from intake_webform.metrics import WebformMetrics
 from intake_webform.ratelimit import GlobalBudget, RateLimiter
 from intake_webform.source import build_app as webform_app

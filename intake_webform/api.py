@@ -8,8 +8,8 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
+from intake_webform.handler import Intake, Rejected, Upload
 from intake_webform.i18n import Messages
-from intake_webform.intake import Intake, Rejected, Upload
 from intake_webform.pages import Pages, Problem, client_of, language_of
 from intake_webform.ratelimit import RateLimiter
 from intake_webform.submission import FieldError, FollowUpSubmission, TipSubmission

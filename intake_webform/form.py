@@ -18,8 +18,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
 
 from intake_webform import i18n
+from intake_webform.handler import Intake, Rejected, Upload
 from intake_webform.i18n import Messages
-from intake_webform.intake import Intake, Rejected, Upload
 from intake_webform.pages import Pages, client_of, language_of
 from intake_webform.ratelimit import RateLimiter
 from intake_webform.submission import US_STATES, FieldError, FollowUpSubmission, TipSubmission, field_errors

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from contracts import Service
 from intake_webform.config import WebformSettings
-from intake_webform.intake import Intake, Limits
+from intake_webform.handler import Intake, Limits
 from intake_webform.metrics import WebformMetrics
 from intake_webform.ratelimit import GlobalBudget, RateLimiter
 from intake_webform.source import Contact, build_app

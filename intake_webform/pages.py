@@ -14,8 +14,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel
 
 from intake_webform import i18n
+from intake_webform.handler import MIB, Limits
 from intake_webform.i18n import Messages
-from intake_webform.intake import MIB, Limits
 from intake_webform.submission import MAX_NARRATIVE, FieldError
 
 HOTLINE_NUMBER: Final = "1-888-373-7888"

@@ -24,8 +24,8 @@ from starlette.types import Scope
 from intake_webform import i18n
 from intake_webform.api import api_router
 from intake_webform.form import form_router
+from intake_webform.handler import MIB, Intake
 from intake_webform.i18n import Messages
-from intake_webform.intake import MIB, Intake
 from intake_webform.pages import HOTLINE_NUMBER, Contact, Pages, language_of
 from intake_webform.ratelimit import RateLimiter
 from intake_webform.submission import FieldError, field_errors

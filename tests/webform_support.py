@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from intake_webform.intake import Intake, Limits
+from intake_webform.handler import Intake, Limits
 from intake_webform.metrics import WebformMetrics
 from intake_webform.ratelimit import GlobalBudget, RateLimiter
 from intake_webform.source import build_app

@@ -1,4 +1,4 @@
-"""Taking in a tip or a follow-up, whatever the door (HTML form or JSON API).
+"""The web intake's hand-off: taking in a tip or a follow-up, whatever the door (HTML form or JSON API).
 
 Order of work: validate everything (fields, then every attachment) before anything is kept;
 store scrubbed attachments in the blob store; build the signal; make it durable (Kafka's ack or
