@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
+from playwright.async_api import Browser
 
+from deploy.screenshots import CHROMIUM, chromium
 from services.runtime import RuntimeSettings
 from tests.e2e.processes import ServiceProcess
 
@@ -39,3 +41,12 @@ def launch(service_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[...
     yield start
     for process in started:
         process.stop_quietly()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """Debian's Chromium, headless and off the network (``deploy.screenshots``); missing, the test fails."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run ./dev setup (installs Debian's chromium)")
+    async with chromium() as launched:
+        yield launched

@@ -9,13 +9,12 @@ import json
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from contracts import CODEC, Topic
 from contracts.events import (
@@ -44,7 +43,6 @@ from tests.builders import received
 from tests.conftest import wait_for
 from tests.e2e.processes import ServiceProcess, free_port
 from tests.e2e.review_support import PASSWORD, provision_review
-from tests.e2e.test_webform_browser import CHROMIUM, FLAGS
 from tests.kafka_reader import read_topic
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -62,16 +60,6 @@ WATCH_BANNER = """() => {
     if (!banner.hidden) { window.bannerShownAt = Date.now(); observer.disconnect(); }
   }).observe(banner, {attributes: true, attributeFilter: ["hidden"]});
 }"""
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run ./dev setup (installs Debian's chromium)")
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        await launched.close()
 
 
 def _signal_events() -> tuple[SignalReceived, SignalTriaged, UrgentAlert]:

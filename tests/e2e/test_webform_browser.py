@@ -4,12 +4,12 @@ JavaScript disabled, in Spanish; the reference number it reads is on the tip tha
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser
 
 from contracts import CODEC, Topic
 from contracts.events import Answer, SignalReceived
@@ -18,29 +18,6 @@ from services.runtime import RuntimeSettings
 from tests.e2e.processes import ServiceProcess
 from tests.e2e.webform_process import RunningWebform, start_webform
 from tests.kafka_reader import read_topic
-
-CHROMIUM = "/usr/bin/chromium"
-# Without the networking flags Chromium keeps calling home and floods a closed network.
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run ./dev setup (installs Debian's chromium)")
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        await launched.close()
 
 
 @pytest.fixture
