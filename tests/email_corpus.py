@@ -1,6 +1,6 @@
 """A corpus of varied raw emails, built in code (fake people and places only), with what each must become.
 
-Used by the parser's unit tests now and by the watcher's Dovecot tests later: every message is either
+Used by the parser's unit tests and the email intake's Dovecot tests: every message is either
 a signal or a quarantine record.
 """
 

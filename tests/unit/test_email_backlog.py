@@ -32,7 +32,7 @@ def _message(n: int) -> bytes:
 
 
 class FakeMailbox:
-    """The few IMAPClient calls the watcher makes, over messages held in memory."""
+    """The few IMAPClient calls the mailbox port makes, over messages held in memory."""
 
     def __init__(self, messages: list[bytes]) -> None:
         self.inbox = dict(enumerate(messages, start=1))
