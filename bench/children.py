@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -69,3 +70,16 @@ def start_bare_endpoint(port: int) -> subprocess.Popen[bytes]:
     """``bench.bare_endpoint`` under uvicorn: what an intake is measured against (same body, no Kafka)."""
     return start_quiet([sys.executable, "-m", "uvicorn", "bench.bare_endpoint:app", "--port", str(port),
                         "--no-access-log", "--log-level", "warning"], {})
+
+
+@contextmanager
+def kafka(bootstrap: str | None) -> Iterator[str]:
+    """The broker a benchmark runs on: the one ``--bootstrap`` names, else a private one for the run."""
+    if bootstrap:
+        yield bootstrap
+        return
+    from deploy.localkafka import Broker  # the JVM's jars are looked up only when a broker is wanted
+
+    with tempfile.TemporaryDirectory(prefix="bench-kafka-") as state, \
+            Broker(state_dir=Path(state), port=0) as broker:
+        yield broker.bootstrap

@@ -29,6 +29,7 @@ from pathlib import Path
 from imapclient import IMAPClient
 from PIL import Image
 
+from bench.children import kafka
 from bench.kafka_baseline import measure
 from contracts import Topic
 from deploy.localimap import PASSWORD, USER, Dovecot
@@ -184,16 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bootstrap")
     parser.add_argument("-n", type=int, default=2000)
     args = parser.parse_args(argv)
-    if args.bootstrap:
-        print(run(args.bootstrap, args.n))
-        return 0
-    from deploy.localkafka import Broker
-
-    with (
-        tempfile.TemporaryDirectory(prefix="bench-kafka-") as state,
-        Broker(state_dir=Path(state), port=0) as broker,
-    ):
-        print(run(broker.bootstrap, args.n))
+    with kafka(args.bootstrap) as bootstrap:
+        print(run(bootstrap, args.n))
     return 0
 
 

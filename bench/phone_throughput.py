@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from twilio.request_validator import RequestValidator
 
-from bench.children import start_bare_endpoint, start_quiet
+from bench.children import kafka, start_bare_endpoint, start_quiet
 from bench.http_load import Prepared
 from bench.http_load import closed_loop as load
 from bench.kafka_baseline import measure
@@ -168,16 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args(argv)
-    if args.bootstrap:
-        print(asyncio.run(run(args.bootstrap, args.n, args.seconds)))
-        return 0
-    from deploy.localkafka import Broker
-
-    with (
-        tempfile.TemporaryDirectory(prefix="bench-kafka-") as state,
-        Broker(state_dir=Path(state), port=0) as broker,
-    ):
-        print(asyncio.run(run(broker.bootstrap, args.n, args.seconds)))
+    with kafka(args.bootstrap) as bootstrap:
+        print(asyncio.run(run(bootstrap, args.n, args.seconds)))
     return 0
 
 

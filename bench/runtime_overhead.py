@@ -10,12 +10,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
+from bench.children import kafka
 from bench.kafka_baseline import measure
 from contracts import Topic
 from contracts.events import (
@@ -115,14 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bootstrap")
     parser.add_argument("-n", type=int, default=20_000)
     args = parser.parse_args(argv)
-    if args.bootstrap:
-        print(asyncio.run(run(args.bootstrap, args.n)))
-        return 0
-    from deploy.localkafka import Broker
-
-    with tempfile.TemporaryDirectory(prefix="bench-kafka-") as state, \
-            Broker(state_dir=Path(state), port=0) as broker:
-        print(asyncio.run(run(broker.bootstrap, args.n)))
+    with kafka(args.bootstrap) as bootstrap:
+        print(asyncio.run(run(bootstrap, args.n)))
     return 0
 
 

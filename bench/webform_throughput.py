@@ -27,7 +27,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.children import start_bare_endpoint, start_quiet
+from bench.children import kafka, start_bare_endpoint, start_quiet
 from bench.http_load import Connection, Prepared
 from bench.http_load import closed_loop as load
 from contracts import Topic
@@ -167,16 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--concurrency", type=int, default=32)
     args = parser.parse_args(argv)
-    if args.bootstrap:
-        print(asyncio.run(run(args.bootstrap, args.seconds, args.rate, args.concurrency)))
-        return 0
-    from deploy.localkafka import Broker
-
-    with (
-        tempfile.TemporaryDirectory(prefix="bench-kafka-") as state,
-        Broker(state_dir=Path(state), port=0) as broker,
-    ):
-        print(asyncio.run(run(broker.bootstrap, args.seconds, args.rate, args.concurrency)))
+    with kafka(args.bootstrap) as bootstrap:
+        print(asyncio.run(run(bootstrap, args.seconds, args.rate, args.concurrency)))
     return 0
 
 
