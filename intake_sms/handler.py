@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from contracts import CODEC, Topic
+from contracts import Topic
 from contracts.reference_numbers import reference_for
 from intake_sms.conversations import ConversationStore, Placement
 from intake_sms.media import MediaFetcher, TakenMedia, take_media
@@ -29,7 +29,6 @@ from intake_sms.translate import InboundText, read_params, text_signal
 from intake_sms.wording import CarrierReplies, hotline_names_in
 from services.runtime.blobs import BlobStore
 from services.runtime.durable import DurableSender, Outcome
-from services.runtime.tracing import accepting, annotate, publishing
 
 log = logging.getLogger(__name__)
 
@@ -125,14 +124,7 @@ class TextIntake:
             signal = text_signal(inbound, conversation=placement.conversation, texts_ok=placement.texts_ok,
                                  media=media.media, attachments=media.attachments, received_at=at,
                                  secret=self._secret)
-            # The trace starts here, and travels in the spool with the record if the broker is away.
-            with accepting(signal.channel.value) as accepted, \
-                    publishing(Topic.SIGNALS_RECEIVED) as publication:
-                record = CODEC.encode(signal, source=self._source, extra_headers=publication.headers)
-                publication.describe(record)
-                annotate(accepted, {"hotline.signal_id": str(signal.signal_id)})
-                outcome = await self._sender.send(Topic.SIGNALS_RECEIVED, record)
-                annotate(accepted, {"hotline.outcome": outcome.value})
+            outcome = await self._sender.accept(Topic.SIGNALS_RECEIVED, signal, source=self._source)
         self.metrics.accept(outcome.value)
         self.metrics.spool_records.set(self._sender.spooled)
         log.info("text taken in", extra={"signal_id": str(signal.signal_id), "outcome": outcome.value,

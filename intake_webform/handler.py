@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from contracts import CODEC, Topic
+from contracts import Topic
 from contracts.events import AttachmentRef, SignalReceived
 from contracts.reference_numbers import is_valid
 from intake_webform.metrics import WebformMetrics
@@ -26,7 +26,6 @@ from intake_webform.translate import follow_up_signal, to_signal
 from services.runtime.attachments import AttachmentRejected, CleanAttachment, scrub
 from services.runtime.blobs import BlobStore
 from services.runtime.durable import DurableSender, Outcome
-from services.runtime.tracing import accepting, annotate, publishing
 
 MIB = 1024 * 1024
 
@@ -153,14 +152,7 @@ class Intake:
         return references
 
     async def _deliver(self, signal: SignalReceived, kind: str) -> Outcome:
-        # The trace starts here, and travels in the spool with the record if the broker is away.
-        with accepting(signal.channel.value) as accepted, \
-                publishing(Topic.SIGNALS_RECEIVED) as publication:
-            record = CODEC.encode(signal, source=self._source, extra_headers=publication.headers)
-            publication.describe(record)
-            annotate(accepted, {"hotline.signal_id": str(signal.signal_id)})
-            outcome = await self.sender.send(Topic.SIGNALS_RECEIVED, record)
-            annotate(accepted, {"hotline.outcome": outcome.value})
+        outcome = await self.sender.accept(Topic.SIGNALS_RECEIVED, signal, source=self._source)
         self.metrics.accept(kind, outcome.value)
         return outcome
 

@@ -29,10 +29,12 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from contracts import Event, Header, KafkaRecord, Topic
+from contracts import CODEC, Event, Header, KafkaRecord, Topic
+from contracts.events import SignalReceived
 from services.runtime.errors import BrokerUnavailable, PublishError
 from services.runtime.publisher import Delivery, KafkaPublisher, Publisher
 from services.runtime.spool import Spool, SpooledRecord
+from services.runtime.tracing import accepting, annotate, publishing
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +85,17 @@ class DurableSender:
     @property
     def spooled(self) -> int:
         return len(self._spool)
+
+    async def accept(self, topic: Topic, signal: SignalReceived, *, source: str) -> Outcome:
+        """Take in an intake's new signal, durable (acknowledged or spooled) on return. Its trace starts
+        here and travels in the spool with the record if the broker is away."""
+        with accepting(signal.channel.value) as accepted, publishing(topic) as publication:
+            record = CODEC.encode(signal, source=source, extra_headers=publication.headers)
+            publication.describe(record)
+            annotate(accepted, {"hotline.signal_id": str(signal.signal_id)})
+            outcome = await self.send(topic, record)
+            annotate(accepted, {"hotline.outcome": outcome.value})
+        return outcome
 
     async def send(self, topic: Topic, record: KafkaRecord) -> Outcome:
         """Return once the record is durable. Raises ``SpoolFull`` when it cannot be made durable."""
