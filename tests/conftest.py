@@ -22,7 +22,7 @@ import pytest
 
 from contracts import Topic
 from deploy.localimap import Dovecot
-from services.runtime import RuntimeSettings
+from services.runtime import KafkaPublisher, RuntimeMetrics, RuntimeSettings
 from services.runtime.provision import provision
 from services.runtime.structured_logging import remove_service_logging
 
@@ -112,6 +112,13 @@ async def topics(kafka_settings: RuntimeSettings) -> AsyncIterator[RuntimeSettin
     reports = await provision(kafka_settings, create=True, topics=tuple(Topic))
     assert all(r.status == "created" for r in reports), reports
     return kafka_settings
+
+
+@pytest.fixture
+async def publisher(topics: RuntimeSettings) -> AsyncIterator[KafkaPublisher]:
+    """The runtime's publisher, started on this test's topics and stopped after it."""
+    async with KafkaPublisher(topics, source="/hotline/test", metrics=RuntimeMetrics("test")) as kafka:
+        yield kafka
 
 
 async def wait_for(predicate, *, timeout: float = 20.0, interval: float = 0.05, what: str = "condition"):  # type: ignore[no-untyped-def]

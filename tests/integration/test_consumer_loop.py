@@ -32,12 +32,6 @@ FAST = ConsumerPolicy(max_retries=2, backoff_initial_s=0.01, backoff_max_s=0.05,
                       max_consecutive_dead_letters=5, poll_timeout_ms=100)
 
 
-@pytest.fixture
-async def publisher(topics: RuntimeSettings) -> AsyncIterator[KafkaPublisher]:
-    async with KafkaPublisher(topics, source="/hotline/test", metrics=RuntimeMetrics("test")) as kafka:
-        yield kafka
-
-
 class Running:
     """A consumer loop running in the background of a test."""
 

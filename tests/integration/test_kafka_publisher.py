@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from contracts import Topic
@@ -12,14 +10,6 @@ from services.runtime.errors import BrokerUnavailable
 from tests.behaviour.publisher_suite import PublisherBehaviour, ReadBack
 from tests.builders import received
 from tests.kafka_reader import ReadRecord, read_topic
-
-
-@pytest.fixture
-async def publisher(topics: RuntimeSettings) -> AsyncIterator[KafkaPublisher]:
-    kafka = KafkaPublisher(topics, source="/hotline/test", metrics=RuntimeMetrics("test"))
-    await kafka.start()
-    yield kafka
-    await kafka.stop()
 
 
 @pytest.fixture
