@@ -11,15 +11,13 @@ from intake_email.handler import MailHandOff
 from intake_email.metrics import EmailMetrics
 from intake_email.source import MailboxWatcher, imap_connection
 from intake_email.state import StateStore
-from services.runtime import KafkaPublisher, ServiceContext, load_settings, run_service
+from services.runtime import ServiceContext, load_settings, run_service
 from services.runtime.blobs import BlobStore
+from services.runtime.lifecycle import start_publisher
 
 
 async def serve(context: ServiceContext, settings: EmailSettings) -> None:
-    publisher = KafkaPublisher(settings, source=Service.INTAKE_EMAIL.source, metrics=context.metrics)
-    await publisher.start()
-    context.health.set("publisher", ready=True, detail="connected")
-    context.ops.attach(publisher)
+    publisher = await start_publisher(context, settings, Service.INTAKE_EMAIL)
     state = StateStore(settings.state_dir / "email-state.sqlite3")
     blobs = BlobStore(settings.blob_dir, settings.blob_keyring())
     metrics = EmailMetrics(context.metrics.registry)

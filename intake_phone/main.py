@@ -25,7 +25,7 @@ from services.runtime import (
     run_service,
 )
 from services.runtime.exit_codes import EXIT_CONFIG, EXIT_NO_INPUT, EXIT_OK
-from services.runtime.lifecycle import read_settings, run_command
+from services.runtime.lifecycle import read_settings, run_command, start_publisher
 from services.runtime.local_time import LocalClock
 from services.runtime.terminal_progress import Progress
 
@@ -33,10 +33,7 @@ _PROGRAM = "hotline-phone"
 
 
 async def serve(context: ServiceContext, settings: PhoneSettings) -> None:
-    publisher = KafkaPublisher(settings, source=Service.INTAKE_PHONE.source, metrics=context.metrics)
-    await publisher.start()
-    context.health.set("publisher", ready=True, detail="connected")
-    context.ops.attach(publisher)
+    publisher = await start_publisher(context, settings, Service.INTAKE_PHONE)
     app = build_app(publisher=publisher, twilio_auth_token=settings.twilio_auth_token.get_secret_value(),
                     public_url=settings.twilio_public_url,
                     specialist_tokens={name: token.get_secret_value()

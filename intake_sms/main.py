@@ -22,18 +22,17 @@ from intake_sms.outbound import RecordingSender, TextSender, TwilioSender
 from intake_sms.replies import ReplyDesk
 from intake_sms.source import build_app
 from services.runtime import (
-    BrokerUnavailable,
     ConsumerLoop,
     ConsumerSpec,
     Health,
     HttpServer,
-    KafkaPublisher,
     ServiceContext,
     load_settings,
     run_service,
 )
 from services.runtime.blobs import BlobStore
-from services.runtime.durable import ConnectWhenPossible, DurableSender
+from services.runtime.durable import DurableSender
+from services.runtime.lifecycle import connect_when_possible
 from services.runtime.spool import Spool
 
 log = logging.getLogger(__name__)
@@ -72,14 +71,8 @@ async def http_client() -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def serve(context: ServiceContext, settings: SmsSettings) -> None:
-    publisher = ConnectWhenPossible(
-        lambda: KafkaPublisher(settings, source=Service.INTAKE_SMS.source, metrics=context.metrics))
-    try:
-        await publisher.connect()
-        context.health.set("publisher", ready=True, detail="connected")
-    except BrokerUnavailable:
-        # Still ready: texts go to the spool, and the drainer keeps trying to connect.
-        context.health.set("publisher", ready=True, detail="broker unreachable at start; spooling")
+    # Ready even while the broker is away: texts go to the spool, and the drainer keeps trying to connect.
+    publisher = await connect_when_possible(context, settings, Service.INTAKE_SMS)
     spool = Spool(settings.spool_dir, max_records=settings.spool_max_records,
                   max_bytes=settings.spool_max_bytes)
     sender = DurableSender(publisher, spool, publish_timeout=settings.publish_timeout_s)

@@ -14,29 +14,22 @@ from intake_webform.metrics import WebformMetrics
 from intake_webform.ratelimit import GlobalBudget, RateLimiter
 from intake_webform.source import Contact, build_app
 from services.runtime import (
-    BrokerUnavailable,
     HttpServer,
-    KafkaPublisher,
     ServiceContext,
     load_settings,
     run_service,
 )
 from services.runtime.blobs import BlobStore
-from services.runtime.durable import ConnectWhenPossible, DurableSender
+from services.runtime.durable import DurableSender
+from services.runtime.lifecycle import connect_when_possible
 from services.runtime.spool import Spool
 
 log = logging.getLogger(__name__)
 
 
 async def serve(context: ServiceContext, settings: WebformSettings) -> None:
-    publisher = ConnectWhenPossible(
-        lambda: KafkaPublisher(settings, source=Service.INTAKE_WEBFORM.source, metrics=context.metrics))
-    try:
-        await publisher.connect()
-        context.health.set("publisher", ready=True, detail="connected")
-    except BrokerUnavailable:
-        # Still ready: tips go to the spool, and the drainer keeps trying to connect.
-        context.health.set("publisher", ready=True, detail="broker unreachable at start; spooling")
+    # Ready even while the broker is away: tips go to the spool, and the drainer keeps trying to connect.
+    publisher = await connect_when_possible(context, settings, Service.INTAKE_WEBFORM)
     spool = Spool(settings.spool_dir, max_records=settings.spool_max_records,
                   max_bytes=settings.spool_max_bytes)
     budget = GlobalBudget(per_s=settings.rate_global_per_s, burst=settings.rate_global_burst)

@@ -12,12 +12,15 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from contracts import Service
+from services.runtime.durable import ConnectWhenPossible
 from services.runtime.errors import BrokerUnavailable, ConsumerHalted, ServerStartError, describe
 from services.runtime.exit_codes import EXIT_CONFIG, EXIT_HALTED, EXIT_OK, EXIT_UNAVAILABLE
 from services.runtime.health import Health
 from services.runtime.http_server import HttpServer, ops_app
 from services.runtime.metrics import RuntimeMetrics
 from services.runtime.ops_reporter import OpsReporter
+from services.runtime.publisher import KafkaPublisher
 from services.runtime.settings import RuntimeSettings
 from services.runtime.structured_logging import configure_logging
 from services.runtime.trace_export import configure_tracing
@@ -42,6 +45,31 @@ class ServiceContext:
 
 
 ServiceBody = Callable[[ServiceContext], Awaitable[None]]
+
+
+async def start_publisher(context: ServiceContext, settings: RuntimeSettings,
+                          service: Service) -> KafkaPublisher:
+    """The process's one publisher, started (a broker out of reach raises BrokerUnavailable: exit 75),
+    ready on /readyz and reporting to ops."""
+    publisher = KafkaPublisher(settings, source=service.source, metrics=context.metrics)
+    await publisher.start()
+    context.health.set("publisher", ready=True, detail="connected")
+    context.ops.attach(publisher)
+    return publisher
+
+
+async def connect_when_possible(context: ServiceContext, settings: RuntimeSettings,
+                                service: Service) -> ConnectWhenPossible:
+    """A spooling intake's publisher: connected now if the broker answers, else by the spool's drainer
+    later. Ready either way, since what comes in meanwhile is kept in the spool."""
+    publisher = ConnectWhenPossible(
+        lambda: KafkaPublisher(settings, source=service.source, metrics=context.metrics))
+    try:
+        await publisher.connect()
+        context.health.set("publisher", ready=True, detail="connected")
+    except BrokerUnavailable:
+        context.health.set("publisher", ready=True, detail="broker unreachable at start; spooling")
+    return publisher
 
 
 def run_service(name: str, settings: RuntimeSettings, body: ServiceBody) -> int:
