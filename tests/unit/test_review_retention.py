@@ -314,3 +314,40 @@ def test_a_case_reopened_by_a_follow_up_is_left_alone_until_it_closes_again(
     clock.now = NOW + timedelta(days=4001 + 90)
     # Closed again: the contact details are due afresh from the new closing, and only those.
     assert purge.run().items == {DataClass.CONTACT: 0}
+
+
+def test_the_cli_holds_a_case_shows_a_dry_run_and_purges(
+        db: Database, store: CaseStore, decisions: Decisions, blobs: BlobStore,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from services.review import cli
+    from services.review.auth import Auth, Role
+
+    auth = Auth(db, session_ttl=timedelta(hours=1), cookie_secure=True, now=lambda: NOW)
+    auth.create_user("sam", "Sam", Role.SUPERVISOR, "a long enough password 1", by="test")
+    auth.create_user("ana", "Ana", Role.ANALYST, "a long enough password 2", by="test")
+    held, purged = a_case(store, blobs), a_case(store, blobs, photo=b"other")
+    for case_id in (held, purged):
+        close(decisions, case_id)
+    monkeypatch.setenv("HOTLINE_REVIEW_DATABASE_URL", db.url)
+    monkeypatch.setenv("HOTLINE_BLOB_DIRS", json.dumps([str(blobs.root)]))
+    for data_class in ("CONTACT", "ATTACHMENTS", "RAW_EMAIL", "NARRATIVE"):  # all due at closing
+        monkeypatch.setenv(f"HOTLINE_RETAIN_{data_class}_DAYS", "0")
+    held_ref, purged_ref = signal_of(db, held).reference_number, signal_of(db, purged).reference_number
+
+    with pytest.raises(SystemExit) as refused:
+        cli.main(["hold", "place", held_ref, "--by", "ana", "--reason", "court order 7"])
+    assert refused.value.code == 1  # an analyst may not
+    assert cli.main(["hold", "place", held_ref, "--by", "sam", "--reason", "court order 7"]) == 0
+    assert cli.main(["hold", "list", "--json"]) == 0
+    assert [h["reference_number"] for h in json.loads(capsys.readouterr().out.splitlines()[-1])] == [held_ref]
+
+    assert cli.main(["purge", "--dry-run", "--json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert plan["dry_run"] and plan["held"] == 1
+    assert [p["reference_number"] for p in plan["planned"]] == [purged_ref]
+    assert plan["planned"][0]["classes"] == ["contact", "attachments", "raw_email", "narrative"]
+    assert signal_of(db, purged).narrative == NARRATIVE
+
+    assert cli.main(["purge"]) == 0
+    assert "purged 1 case(s)" in capsys.readouterr().out
+    assert signal_of(db, purged).narrative is None and signal_of(db, held).narrative == NARRATIVE
