@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Final
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from services.review import audit
 from services.review.db import Database
@@ -17,6 +18,7 @@ from services.review.models import Case, LegalHold
 
 __all__ = ["HOLD_ROLES", "Hold", "HoldError", "Holds"]
 
+CaseRef = uuid.UUID | str  # a case's id, or its reference number
 HOLD_ROLES: Final = frozenset({"supervisor", "admin"})
 _MAX_REASON: Final = 500
 
@@ -39,13 +41,13 @@ class Holds:
         self.db = db
         self._now = now
 
-    def place(self, reference_number: str, *, by: str, role: str, reason: str) -> Hold:
-        """Hold the case; placing it again replaces the reason (both are in the trail)."""
+    def place(self, which: CaseRef, *, by: str, role: str, reason: str) -> Hold:
+        """Hold the case (by id, or by reference number); placing it again replaces the reason
+        (both are in the trail)."""
         reason = _reason(reason)
         _may(role)
         with self.db.transaction() as session:
-            case = _case(session.scalar(select(Case).where(Case.reference_number == reference_number)),
-                         reference_number)
+            case = _case(session, which)
             at = self._now()
             hold = session.get(LegalHold, case.id)
             if hold is None:
@@ -57,15 +59,14 @@ class Holds:
                          detail={"reason": reason}, at=at)
             return Hold(case.id, case.reference_number, reason, by, at)
 
-    def release(self, reference_number: str, *, by: str, role: str, reason: str) -> None:
+    def release(self, which: CaseRef, *, by: str, role: str, reason: str) -> None:
         reason = _reason(reason)
         _may(role)
         with self.db.transaction() as session:
-            case = _case(session.scalar(select(Case).where(Case.reference_number == reference_number)),
-                         reference_number)
+            case = _case(session, which)
             hold = session.get(LegalHold, case.id)
             if hold is None:
-                raise HoldError(f"{reference_number} is not on legal hold")
+                raise HoldError(f"{case.reference_number} is not on legal hold")
             session.delete(hold)
             audit.append(session, actor=by, action="legal_hold_released", case_id=case.id,
                          detail={"reason": reason}, at=self._now())
@@ -105,7 +106,15 @@ def _may(role: str) -> None:
         raise HoldError("only a supervisor (or an admin) places or releases a legal hold")
 
 
-def _case(case: Case | None, reference_number: str) -> Case:
-    if case is None:
-        raise HoldError(f"no case has the reference number {reference_number}")
+def _case(session: Session, ref: CaseRef) -> Case:
+    if isinstance(ref, uuid.UUID):
+        case = session.get(Case, ref)
+        if case is None:
+            raise HoldError("no such case")
+    else:
+        case = session.scalar(select(Case).where(Case.reference_number == ref.strip().upper()))
+        if case is None:
+            raise HoldError(f"no case has the reference number {ref}")
+    if case.status == "merged":
+        raise HoldError(f"{case.reference_number} was merged into another case: hold that one")
     return case
