@@ -351,3 +351,72 @@ def test_the_cli_holds_a_case_shows_a_dry_run_and_purges(
     assert cli.main(["purge"]) == 0
     assert "purged 1 case(s)" in capsys.readouterr().out
     assert signal_of(db, purged).narrative is None and signal_of(db, held).narrative == NARRATIVE
+
+
+def test_a_blob_that_cannot_be_deleted_leaves_its_class_due_and_the_next_run_finishes(
+        db: Database, store: CaseStore, decisions: Decisions, purge: Purge, blobs: BlobStore,
+        clock: Clock) -> None:
+    case_id = a_case(store, blobs)
+    close(decisions, case_id)
+    sha = signal_of(db, case_id).attachments[0]["sha256"]  # type: ignore[index]
+    path = blobs.path_for(sha)
+    path.unlink()
+    path.mkdir()  # something unlink() refuses, as a read-only mount would
+    clock.now = NOW + timedelta(days=366)
+    result = purge.run()
+    assert result.blocked == 1 and DataClass.ATTACHMENTS not in result.items
+    assert DataClass.CONTACT in result.items  # the other classes went
+    with db.read() as session:
+        assert session.scalars(select(Attachment).where(Attachment.case_id == case_id)).all() != []
+    assert "attachments" not in {e.detail["data_class"] for e in purges_in_trail(db)}
+
+    path.rmdir()
+    blobs.put(b"\xff\xd8 photo of the house")
+    again = purge.run()
+    assert not again.blocked and again.items[DataClass.ATTACHMENTS] == 1
+    assert not blobs.exists(sha)
+
+
+def test_an_interrupted_run_leaves_whole_cases_and_the_next_run_does_the_rest(
+        db: Database, store: CaseStore, decisions: Decisions, purge: Purge, blobs: BlobStore,
+        clock: Clock) -> None:
+    cases = [a_case(store, blobs, photo=f"photo {n}".encode()) for n in range(3)]
+    for case_id in cases:
+        close(decisions, case_id)
+    clock.now = NOW + timedelta(days=4000)
+    done: list[int] = []
+    first = purge.run(stop=lambda: len(done) >= 1, progress=done.append)
+    assert first.cases == 1
+    narratives = [signal_of(db, case_id).narrative for case_id in cases]
+    assert narratives.count(None) == 1 and narratives.count(NARRATIVE) == 2
+    assert purge.run().cases == 2
+    assert all(signal_of(db, case_id).narrative is None for case_id in cases)
+    assert len(purges_in_trail(db)) == 3 * len(DataClass)
+
+
+def test_a_purged_case_still_opens_on_the_case_page(
+        db: Database, store: CaseStore, decisions: Decisions, purge: Purge, blobs: BlobStore,
+        clock: Clock) -> None:
+    from fastapi.testclient import TestClient
+
+    from services.review.auth import Auth, Role
+    from services.review.live import LiveHub
+    from services.review.web import build_app
+    from services.runtime.blobs import BlobReader
+    from tests.unit.test_review_web import PASSWORD, login
+
+    case_id = a_case(store, blobs, email=True)
+    close(decisions, case_id)
+    clock.now = NOW + timedelta(days=4000)
+    purge.run()
+    auth = Auth(db, session_ttl=timedelta(hours=1), cookie_secure=False, now=lambda: datetime.now(UTC))
+    auth.create_user("alice", "Alice", Role.SUPERVISOR, PASSWORD)
+    app = build_app(auth=auth, decisions=decisions, live=LiveHub(), blobs=BlobReader([blobs.root]),
+                    now=lambda: datetime.now(UTC))
+    with TestClient(app, base_url="http://review.test") as client:
+        login(client, "alice")
+        page = client.get(f"/cases/{case_id}")
+        assert page.status_code == 200
+        assert signal_of(db, case_id).reference_number in page.text
+        for word in ("Maria", "Pat Example", "maria.jpg", "Dallas"):
+            assert word not in page.text
