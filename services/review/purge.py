@@ -41,6 +41,7 @@ from services.review.models import (
     Signal,
     TextReply,
 )
+from services.review.outbox_prune import prune_published
 from services.runtime.blobs import blob_path, is_blob_name
 from services.runtime.retention import DataClass, Schedule
 
@@ -78,6 +79,7 @@ class PurgeRun:
     blobs_deleted: int = 0
     held: int = 0
     blocked: int = 0
+    outbox_rows: int = 0  # published events removed from the outbox (see ``outbox_prune``)
     planned: list[CaseDue] = field(default_factory=list)
 
 
@@ -150,6 +152,9 @@ class Purge:
             else:
                 self._one(case.case_id, result)
             progress(seen)
+        earliest = self.schedule.earliest()
+        if not dry_run and earliest is not None and not stop():
+            result.outbox_rows = prune_published(self.db, at - earliest)
         return result
 
     def _one(self, case_id: uuid.UUID, result: PurgeRun) -> None:

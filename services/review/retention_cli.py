@@ -54,7 +54,7 @@ def _purge(url: str, args: argparse.Namespace) -> int:
     items = {data_class.value: count for data_class, count in sorted(result.items.items())}
     if args.json:
         print(json.dumps({"dry_run": args.dry_run, "cases": result.cases, "items": items,
-                          "held": result.held, "blocked": result.blocked,
+                          "held": result.held, "blocked": result.blocked, "outbox_rows": result.outbox_rows,
                           "planned": [{"reference_number": due.reference_number,
                                        "closed_at": due.closed_at.isoformat(),
                                        "classes": [c.value for c in due.classes]}
@@ -66,6 +66,8 @@ def _purge(url: str, args: argparse.Namespace) -> int:
     verb = "would purge" if args.dry_run else "purged"
     counts = ", ".join(f"{name} {count}" for name, count in items.items()) or "nothing"
     print(f"{verb} {result.cases} case(s): {counts}; {result.held} case(s) on legal hold left whole")
+    if result.outbox_rows:
+        print(f"removed {result.outbox_rows} published event(s) from the outbox")
     if result.blocked:
         print(f"{result.blocked} class(es) could not be removed (a blob store not writable?): "
               "they stay due and the next run retries them")

@@ -420,3 +420,24 @@ def test_a_purged_case_still_opens_on_the_case_page(
         assert signal_of(db, case_id).reference_number in page.text
         for word in ("Maria", "Pat Example", "maria.jpg", "Dallas"):
             assert word not in page.text
+
+
+def test_published_outbox_rows_go_after_the_shortest_period_and_unpublished_ones_stay(
+        db: Database, store: CaseStore, decisions: Decisions, purge: Purge, blobs: BlobStore,
+        clock: Clock) -> None:
+    from services.review.models import OutboxRecord
+
+    for photo in (b"one", b"two"):  # their closing decisions wrote events to the outbox
+        close(decisions, a_case(store, blobs, photo=photo))
+    with db.transaction() as session:
+        rows = list(session.scalars(select(OutboxRecord).order_by(OutboxRecord.id)))
+        assert len(rows) >= 2
+        for row in rows[:-1]:
+            row.published_at = NOW
+        waiting = rows[-1].event_id
+    clock.now = NOW + timedelta(days=89)
+    assert purge.run().outbox_rows == 0
+    clock.now = NOW + timedelta(days=91)
+    assert purge.run().outbox_rows == len(rows) - 1
+    with db.read() as session:
+        assert list(session.scalars(select(OutboxRecord.event_id))) == [waiting]
