@@ -45,7 +45,7 @@ from services.review.outbox_prune import prune_published
 from services.runtime.blobs import blob_path, is_blob_name
 from services.runtime.retention import DataClass, Schedule
 
-__all__ = ["PURGE_LOCK", "CaseDue", "Purge", "PurgeRun", "closing_times"]
+__all__ = ["PURGE_LOCK", "CaseDue", "Purge", "PurgeRun", "closing_times", "removed"]
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,16 @@ def closing_times(session: Session, case_ids: Sequence[uuid.UUID]) -> dict[uuid.
                                   Decision.status == "effective")
                            .group_by(Decision.case_id)).all()
     return {case_id: at for case_id, at in rows}
+
+
+def removed(db: Database, case_id: uuid.UUID) -> list[tuple[DataClass, datetime]]:
+    """What the purge has removed from a case, and when: the case page says so, so that an empty
+    narrative is not taken for a fault."""
+    with db.read() as session:
+        rows = session.execute(select(CasePurge.data_class, CasePurge.purged_at)
+                               .where(CasePurge.case_id == case_id)).all()
+    order = list(DataClass)
+    return sorted(((DataClass(name), at) for name, at in rows), key=lambda row: order.index(row[0]))
 
 
 class Purge:

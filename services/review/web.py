@@ -46,6 +46,7 @@ from services.review.live import LiveHub
 from services.review.mfa_web import mfa_router
 from services.review.models import Attachment
 from services.review.progress import need_words, report_progress
+from services.review.purge import removed
 from services.review.queries import (
     NotAReference,
     QueueFilter,
@@ -242,6 +243,7 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobRea
             return RedirectResponse(f"/cases/{view.merged_into}", status_code=303)
         contact_tasks = await run(lambda: contacts.summary(case_id))
         hold = await run(lambda: holds.of(case_id))
+        purged = await run(lambda: removed(db, case_id))
         texts = [
             {"signal": s,
              "subject": highlight(s.subject or "", evidence_for(s.triage, "subject")),
@@ -254,6 +256,7 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobRea
             "le_needs": [n.value for n in LE_NEEDS], "service_needs": [n.value for n in SERVICE_NEEDS],
             "close_reasons": CLOSE_REASONS, "flags": [FlagName.MINOR.value, FlagName.IMMINENT_DANGER.value],
             "refusals": REFUSALS, "max_reply": MAX_REPLY_CHARS, "contact_tasks": contact_tasks, "hold": hold,
+            "purged": purged,
             "error": CASE_ERRORS.get(request.query_params.get("error", ""))})
 
     @api.get("/cases/{case_id}")

@@ -420,6 +420,9 @@ def test_a_purged_case_still_opens_on_the_case_page(
         assert signal_of(db, case_id).reference_number in page.text
         for word in ("Maria", "Pat Example", "maria.jpg", "Dallas"):
             assert word not in page.text
+        assert "Removed under the retention schedule" in page.text
+        for words in ("contact details", "attachments", "raw emails", "narrative and declared places"):
+            assert f"<li>{words}: <time" in page.text
 
 
 def test_published_outbox_rows_go_after_the_shortest_period_and_unpublished_ones_stay(
