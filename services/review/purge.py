@@ -135,7 +135,10 @@ class Purge:
                 after = rows[-1][0]
                 closed = closing_times(session, [row[0] for row in rows])
                 done = _done(session, closed)
+                held = held_through_merges(session)
             for case_id, reference in rows:
+                if case_id in held:
+                    continue
                 closed_at = closed.get(case_id)
                 classes = self.schedule.due(closed_at, at, held=False, done=done.get(case_id, ()))
                 if closed_at is not None and classes:
@@ -171,7 +174,7 @@ class Purge:
         purged: list[tuple[DataClass, int]] = []
         with self.db.transaction() as session:
             case = session.scalar(select(Case).where(Case.id == case_id).with_for_update())
-            if case is None or case.status != "closed" or session.get(LegalHold, case_id) is not None:
+            if case is None or case.status != "closed" or case_id in held_through_merges(session):
                 return  # reopened, merged or held since it was listed
             at = self._now()
             closed_at = closing_times(session, [case_id]).get(case_id)
@@ -271,6 +274,19 @@ _PURGERS: Final[dict[DataClass, Callable[[Purge, Session, Case], int]]] = {
     DataClass.RAW_EMAIL: Purge._raw_email,
     DataClass.NARRATIVE: Purge._narrative,
 }
+
+
+def held_through_merges(session: Session) -> set[uuid.UUID]:
+    """Cases on hold, and every case a held case was merged into (its signals now live there): a
+    hold placed before a merge still keeps what it was placed on."""
+    held: set[uuid.UUID] = set(session.scalars(select(LegalHold.case_id)))
+    frontier = set(held)
+    while frontier:  # merges chain (A into B, B into C): follow them to the case that holds the signals
+        targets = set(session.scalars(select(Case.merged_into).where(Case.id.in_(frontier),
+                                                                     Case.merged_into.is_not(None))))
+        frontier = {t for t in targets if t is not None} - held
+        held |= frontier
+    return held
 
 
 def _signals(session: Session, case_id: uuid.UUID) -> list[Signal]:

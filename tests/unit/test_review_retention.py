@@ -444,3 +444,28 @@ def test_published_outbox_rows_go_after_the_shortest_period_and_unpublished_ones
     assert purge.run().outbox_rows == len(rows) - 1
     with db.read() as session:
         assert list(session.scalars(select(OutboxRecord.event_id))) == [waiting]
+
+
+def test_a_hold_placed_before_a_merge_keeps_the_case_its_signals_were_merged_into(
+        db: Database, store: CaseStore, decisions: Decisions, purge: Purge, blobs: BlobStore,
+        clock: Clock) -> None:
+    held, kept = a_case(store, blobs, photo=b"held"), a_case(store, blobs, photo=b"kept")
+    Holds(db, now=clock).place(held, by="alice", role="supervisor", reason="subpoena 2026-78")
+    with db.transaction() as session:  # as a supervisor's merge leaves them
+        for signal in session.scalars(select(Signal).where(Signal.case_id == held)):
+            signal.case_id = kept
+        source = session.get(Case, held)
+        assert source is not None
+        source.status, source.merged_into = "merged", kept
+    close(decisions, kept)
+    clock.now = NOW + timedelta(days=4000)
+    assert purge.run().cases == 0
+    merged = signal_of_many(db, kept)
+    assert len(merged) == 2 and all(s.narrative == NARRATIVE for s in merged)
+
+
+def signal_of_many(db: Database, case_id: uuid.UUID) -> list[Signal]:
+    with db.read() as session:
+        rows = list(session.scalars(select(Signal).where(Signal.case_id == case_id)))
+        session.expunge_all()
+        return rows
