@@ -26,18 +26,20 @@ class Connection:
     def __init__(self, url: str, requests: Sequence[Prepared]) -> None:
         parsed = urlsplit(url)
         self._host, self._port, path = parsed.hostname or "127.0.0.1", parsed.port or 80, parsed.path
-        self._requests = itertools.cycle([
-            (f"POST {path} HTTP/1.1\r\nHost: {self._host}\r\nContent-Type: {r.content_type}\r\n"
-             + "".join(f"{k}: {v}\r\n" for k, v in r.headers.items())
-             + f"Content-Length: {len(r.body)}\r\n\r\n").encode() + r.body
-            for r in requests])
+        self._path = path
+        self._requests = itertools.cycle([self._wire(r) for r in requests])
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
 
     async def post(self) -> int:
+        status, _ = await self.exchange(next(self._requests))
+        return status
+
+    async def exchange(self, request: bytes) -> tuple[int, bytes]:
+        """Send one prepared request (see ``prepare``); its status and body."""
         if self._reader is None or self._writer is None:
             self._reader, self._writer = await asyncio.open_connection(self._host, self._port)
-        self._writer.write(next(self._requests))
+        self._writer.write(request)
         head = await self._reader.readuntil(b"\r\n\r\n")
         status = int(head.split(b" ", 2)[1])
         length = 0
@@ -45,8 +47,16 @@ class Connection:
             name, _, value = line.partition(b":")
             if name.strip().lower() == b"content-length":
                 length = int(value)
-        await self._reader.readexactly(length)
-        return status
+        return status, await self._reader.readexactly(length)
+
+    def prepare(self, request: Prepared) -> bytes:
+        """``request`` as bytes on the wire for this connection's URL."""
+        return self._wire(request)
+
+    def _wire(self, r: Prepared) -> bytes:
+        return (f"POST {self._path} HTTP/1.1\r\nHost: {self._host}\r\nContent-Type: {r.content_type}\r\n"
+                + "".join(f"{k}: {v}\r\n" for k, v in r.headers.items())
+                + f"Content-Length: {len(r.body)}\r\n\r\n").encode() + r.body
 
     async def close(self) -> None:
         if self._writer is not None:

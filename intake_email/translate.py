@@ -80,7 +80,7 @@ def to_signal(
         source=EmailSource(mailbox=mailbox[:256], uidvalidity=uidvalidity, uid=uid,
                            message_id=(parsed.message_id or None) and parsed.message_id[:998],
                            automated=parsed.automated.value if parsed.automated else None,
-                           newest_chars=newest_chars),
+                           newest_chars=newest_chars, raw_sha256=raw_sha256),
         dedup_key=key,
         reporter=reporter,
         subject=parsed.subject[:1000] if parsed.subject else None,

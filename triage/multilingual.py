@@ -24,9 +24,12 @@ _AGE_AFTER: Final = (
     r"ans|an|lane|ane|anos|tuổi|tuoi|岁|歲|才|歳|살|세|taong gulang|taon|anyos|лет|года|год|років|роки|рік|"
     r"سنة|سنوات|عاما|عامًا|عام|साल|वर्ष|ปี|lat|lata|ani|tahun|ዓመት|አመት|jahre|jahren|jährig|jährige|anni|"
     r"yaş|yaşında|"
-    r"let|goda|rokiv|roky"  # ru, uk in Latin letters
+    r"let|goda|rokiv|roky|"  # ru, uk in Latin letters
+    r"saal|sal|sala|baras|"  # hi, ur (and fa) in Latin letters; ko "살" romanised
+    r"sana|sanawat|snin"  # ar in Latin letters (Arabizi)
 )
-_AGE_BEFORE: Final = r"miaka|umri wa miaka|อายุ|umur|usia|tuổi|возраст|вік|عمرها|عمره|عمر|उम्र|ال"
+_AGE_BEFORE: Final = (r"miaka|umri wa miaka|อายุ|umur|usia|tuổi|возраст|вік|عمرها|عمره|عمر|उम्र|ال|"
+                      r"3omr\w*|3umr\w*|umar|umr")  # Arabizi, hi/ur in Latin letters
 _AGE: Final = re.compile(
     rf"(?P<n>{_DIGITS})\s*-?\s*(?:{_AGE_AFTER})(?![^\W\d_])|"
     rf"(?<![^\W\d_])(?:{_AGE_BEFORE})\s*:?\s*(?P<m>{_DIGITS})(?!\d)", _I)
@@ -49,7 +52,9 @@ CHILD: Final = re.compile(
     r"anak|di bawah umur|remaja|"  # id
     r"mtoto|watoto|msichana mdogo|"  # sw
     r"kind|kinder|mädchen|minderjährig\w*|jugendlich\w*|"  # de
-    r"bambin[oa]|ragazzin[oa]|minorenne)\b"  # it
+    r"bambin[oa]|ragazzin[oa]|minorenne|"  # it
+    r"nabalig|bachchi|bacchi|bachi|ladki|chhoti ladki|bachcha|bachche|"  # hi, ur in Latin letters
+    r"9a9er|qaser|qasir|qasra|9asra|tefla|tifla|tfla|bent sghira|weld sghir)\b"  # ar in Latin letters
     r"|未成年|儿童|兒童|女孩|小女孩|学生|學生|孩子|미성년자|미성년|아이|소녀|학생|ผู้เยาว์|เด็ก|"
     r"قاصر|قاصرة|طفل|طفلة|أطفال|नाबालिग|बच्चा|बच्ची|बच्चे|लड़की|ልጅ|ሕፃን", _I)
 
@@ -63,16 +68,23 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"тримають|держал\w*|удержива\w*|fechad[oa]|não deixa\w* sair|"
      r"ne (?:me |la |nous )?laisse\w* pas sortir|"
      r"zaperl\w*|zapert\w*|zakryl\w*|ne (?:vypuska|otpuska|vypuskai|vypuskay)\w*|derzhat|zachyn\w*|"
-     r"zamkn\w*|trymaiut|trymayut)\b"
+     r"zamkn\w*|trymaiut|trymayut|"
+    r"band kar (?:diya|di|rakha|rakhi|ke)|bahar (?:nahi|nahin) (?:jane|jaane|nikalne)|qaid|kaid|"  # hi, ur
+    r"msak+ar\w*|m[s9]ak+ra|m2fol\w*|ma?9?foul\w*|"  # ar in Latin letters
+    r"ma (?:ka)?y?(?:kh|5)al+i?w?(?:ou|o|u)?(?:ni|nich|nish|nich?i) n?(?:kh|5)r[ae]?j|"
+    r"ma (?:bi)?y?(?:kh|5)al+ou?ni(?:sh)? a?(?:tla3|atla3|ot?la3))\b"
      r"|关起来|關起來|关在|關在|被关|被關|锁在|鎖在|被锁|被鎖|锁门|鎖門|不让我走|不讓我走|"
      r"갇혀|감금|가둬|못 나가|ขังไว้|ถูกขัง|محبوس\w*|حبس\w*|قفلوا|أقفلوا|مقفول|بند कर|बंद कर|ተዘግቶ"),
     ("documents",  # papers taken: exploitation, not by itself danger now
-     r"\b(?:passeport|pasaporte|passaporte|hộ chiếu|паспорт\w*|paszport\w*|pașaport\w*|paspor|pasport\w*)\b"
+     r"\b(?:passeport|pasaporte|passaporte|hộ chiếu|паспорт\w*|paszport\w*|pașaport\w*|paspor|pasport\w*|"
+    r"j[ae]?waz(?: s[ae]far)?|jawaz|kagzat|kaagzaat)\b"
      r"|护照|護照|여권|พาสปอร์ต|جواز|पासपोर्ट|ፓስፖርት"),
     ("weapon",
      r"\b(?:arme|pistolet|couteau|zam|kouto|arma|faca|súng|dao|baril|kutsilyo|пистолет|нож|ружь\w*|"
      r"пістолет|ніж|broń|pistolet|nóż|armă|cuțit|pistol|senjata|pisau|bunduki|kisu|waffe|messer|"
-     r"pistola|coltello|nozh|nizh|ruzh'?\w*|obrez)\b|枪|槍|刀|총|칼|ปืน|มีด|سلاح|مسدس|سكين|बंदूक|चाकू|ሽጉጥ|ቢላ"),
+     r"pistola|coltello|nozh|nizh|ruzh'?\w*|obrez|"
+    r"bandook|banduk|bandooq|chaku|chaaku|chaakoo|katta|tamancha|"  # hi, ur in Latin letters
+    r"sla7|sle7|sila7|msdes|mosadas|musaddas|sekkina|sikkina|sekina|jenwi|jnwi)\b|枪|槍|刀|총|칼|ปืน|มีด|سلاح|مسدس|سكين|बंदूक|चाकू|ሽጉጥ|ቢላ"),
     ("kill_or_hurt",
      r"\b(?:tuer|tue|frappe\w*|batt\w*|menac\w*|touye|bat li|menase|matar|mata|bate\w*|espanc\w*|"
      r"ameaç\w*|giết|đánh|đe dọa|papatayin|binubugbog|pinapalo|banta|убь\w*|убить|убьют|бьёт|бьет|"
@@ -82,17 +94,23 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"me bateu|m'a frapp\w*|bat mwen|đánh tôi|đánh cô|sinaktan|pinalo|bili|pobił\w*|m-a bătut|"
      r"alinipiga|amenipiga|"
      r"ub'?(?:yu|iu|yut|iut|ju|jut)|ubit'?|ubiyu|vbyty|vb'?ie|vb'?ye|b'?(?:yot|jot|iot|ye|ie)|izbi\w*|"
-     r"ugrozha\w*|pogrozh\w*|udaril\w*|pobil\w*|slomal\w*|zlamav|zlamaly)\b"
+     r"ugrozha\w*|pogrozh\w*|udaril\w*|pobil\w*|slomal\w*|zlamav|zlamaly|"
+    r"maar (?:dega|denge|dalega|dalenge|dungi|dunga|diya)|jaan se maar\w*|maarta|marta hai|maarti|"
+    r"peet(?:ta|ti|a|e)\w*|pitai|dhamki|dhamka\w*|"  # hi, ur in Latin letters
+    r"y[9q]t[ae]?l(?:ni|ha|hom|ek)|[9q]t[ae]?lni|ghadi y[9q]t\w*|"
+    r"y?(?:dh|d)r[ae]?b(?:ni|ha|hom)|dh?arab(?:ni|ha)|yhad+[ae]?dni|kayhded\w*|hadadni)\b"
      r"|杀|殺|打了?[我她他]|被打|威胁|威脅|죽이|때리|때렸|협박|ฆ่า|ทำร้าย|ตบ|ขู่|يقتل|سيقتل|يضرب|ضربني|ضربها|"
      r"يهدد|मार डाल|मारता|मारा|पीटा|धमकी|ይገድላ|ይመታ|ደበደበ"),
     ("help",
      r"\b(?:aidez|au secours|à l'aide|sekou|ede m|ede nou|socorro|ajud\w*|cứu|giúp|tulong|saklolo|"
      r"помогите|спасите|допоможіть|рятуйте|pomocy|ratunku|ajutor|tolong|msaada|nisaidie|hilfe|aiuto|"
-     r"pomogit[ey]|pomohit[ey]|spasit[ey]|dopomozh[iy]t[ʹ']?|dopomozhy|r[iy]atu[iy]te)\b"
+     r"pomogit[ey]|pomohit[ey]|spasit[ey]|dopomozh[iy]t[ʹ']?|dopomozhy|r[iy]atu[iy]te|"
+    r"bachao|bacha lo|bachaao|madad karo|madad chahiye|"  # hi, ur in Latin letters
+    r"3awn(?:ouni|oni|ini|i)|sa3d(?:ouni|ooni|oni)|sa3[ie]dni|el ?naj?da)\b"
      r"|救命|帮帮|幫幫|求救|살려|도와주|ช่วยด้วย|ช่วย|ساعدوني|النجدة|मदद|बचाओ|እርዳታ"),
     ("police",
      r"\b(?:police|lapolis|polícia|cảnh sát|công an|pulis|полици\w*|поліці\w*|policj\w*|poliți\w*|"
-     r"polisi|polizei|polizia|politsi\w*|polits\w*|politsii|militsi\w*)\b|报警|報警|警察|경찰|ตำรวจ|الشرطة|पुलिस|ፖሊስ"),
+     r"polisi|polizei|polizia|politsi\w*|polits\w*|politsii|militsi\w*|shorta|chorta|bolis)\b|报警|報警|警察|경찰|ตำรวจ|الشرطة|पुलिस|ፖሊስ"),
     ("now",
      r"\b(?:ce soir|cette nuit|maintenant|tout de suite|demain matin|dans une heure|aswè a|kounye a|"
      r"demen maten|esta noite|hoje à noite|agora|amanhã cedo|daqui a uma hora|"
@@ -104,7 +122,10 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"subito|domani mattina|"
      r"segodn[yi]a\s+(?:nochyu|nochiu|noch'?yu|noch'?iu|vecherom)|s[eyi]chas|seichas|sejchas|cherez chas|"
      r"zavtra utrom|zavtra vranci|s'?[oi]?ohodni(?:\s+vnochi)?|syohodni(?:\s+vnochi)?|vnochi|zaraz|"
-     r"cherez hodynu|[ov]\s*\d{1,2}\s*(?:vechora|vechera))\b"
+     r"cherez hodynu|[ov]\s*\d{1,2}\s*(?:vechora|vechera)|"
+    r"abhi|aaj raat|aaj rat|kal subah|ek ghante (?:mein|me)|turant|"  # hi, ur in Latin letters
+    r"daba|dorka|hala2|halla2|hal2|delwa2ti|dilwa2ti|dilwa'?ti|el ?lila|el ?leila|lilla|lyouma|lyoum|"
+    r"elyom|el ?yom|ghod?wa (?:sba7|fe?sba7)|bokra (?:sba7|el sob7)|ba3d sa3a)\b"
      r"|今晚|今夜|今天|现在|現在|马上|馬上|明天早上|明早|一小时后|一個小時|오늘 밤|오늘|지금|방금|내일 아침|"
      r"คืนนี้|วันนี้|ตอนนี้|พรุ่งนี้เช้า|الليلة|اليوم|الآن|غدا صباحا|بكرة|بكره|هلق|هلأ|"
      r"आज रात|आज|अभी|कल सुबह|ዛሬ ማታ|ዛሬ|አሁን"),
@@ -114,17 +135,23 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"wywieź\w*|sprzeda\w*|vând\w*|duc\w* la|membawa|menjual|dijual|kuuza|wanampeleka|verkaufen|"
      r"verkauft|portare via|vendere|"
      r"otvez\w*|uvez\w*|vyvez\w*|prodad\w*|prodat'?|prodal\w*|pereve[zs]\w*|vidvez\w*|prodaty|"
-     r"otdadut|otdat'?|peredadut|peredaty)\b"
+     r"otdadut|otdat'?|peredadut|peredaty|"
+    r"bech (?:dega|denge|diya|dengi|rahe)|le (?:jayega|jaenge|jaayenge|ja rahe|jaega)|"  # hi, ur
+    r"y?bi3(?:ni|ha|hom)|ybe3(?:ni|ha)|ghadi yb[ie]?3\w*|yn[a9]?[9q]lni|ywadd?ini|ydd?ini)\b"
      r"|送到|送去|卖|賣|팔아|팔려|데려가|옮긴|옮겨|보낸|ขาย|พาไป|ย้าย|يبيع|بيع|ينقل|ياخذو|बेच|ले जा|ይሸጡ"),
     ("no_food",
      r"\b(?:pas de nourriture|rien à manger|sem comida|không có đồ ăn|không có gì ăn|walang pagkain|"
      r"без еды|нет еды|не дают есть|без їжі|bez jedzenia|fără mâncare|tidak ada makanan|hakuna chakula|"
      r"kein essen|"
-     r"bez edy|net edy|ne da[yi]ut est'?|ne da[yi]ut yisty|bez yizhi)\b"
+     r"bez edy|net edy|ne da[yi]ut est'?|ne da[yi]ut yisty|bez yizhi|"
+    r"khana nahi|khaana nahi|khana nahin|bhookh?[ae] rakh\w*|"  # hi, ur in Latin letters
+    r"ma kayn makla|mafi akl|mafish akl|bla makla)\b"
      r"|没有吃的|沒有吃的|没饭吃|먹을 것이 없|ไม่มีอาหาร|لا طعام|ما في أكل|ما فيه أكل|खाना नहीं"),
     ("hiding",
      r"\b(?:cach\w*|kache|escondid\w*|trốn|nagtatago|пряч\w*|прячусь|ховаю\w*|ukryw\w*|ascuns\w*|"
-     r"bersembunyi|kujificha|versteck\w*|nascost\w*|pr[yj]ach\w*|khova\w*|hovaiu\w*)\b|躲|숨어|ซ่อน|مختبئ\w*|छिप"),
+     r"bersembunyi|kujificha|versteck\w*|nascost\w*|pr[yj]ach\w*|khova\w*|hovaiu\w*|"
+    r"chhup\w*|chhip\w*|chup ke|"  # hi, ur in Latin letters
+    r"m(?:t|s)?kh?ab(?:i|ya|ia)|mtkhbi|mestkhbi|m5bi|mt5bya)\b|躲|숨어|ซ่อน|مختبئ\w*|छिप"),
 ))
 _STRONG_KINDS: Final = frozenset({"confined", "weapon", "kill_or_hurt", "hiding", "moved_or_sold", "no_food"})
 

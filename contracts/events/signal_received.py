@@ -51,6 +51,9 @@ class EmailSource(ContractModel):
     # The narrative is the whole text; its first ``newest_chars`` characters are the newest
     # message, before quoted history and signatures.
     newest_chars: Annotated[int, Field(ge=0)] | None = None
+    # The whole message as received, in the email intake's blob store: review's retention purge
+    # deletes it by this name. None in signals taken in before it was carried.
+    raw_sha256: Sha256Hex | None = None
 
 
 class CallDetails(ContractModel):

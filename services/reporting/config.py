@@ -8,12 +8,12 @@ from typing import Self
 from pydantic import Field, SecretStr, model_validator
 
 from services.reporting.channels import SmtpSecurity
-from services.runtime import RuntimeSettings
+from services.runtime.retention import RetentionSettings
 
 _DEV_SECRET = "dev-only-ack-secret-change-me"  # noqa: S105 - refused outside dev (below)
 
 
-class ReportingSettings(RuntimeSettings):
+class ReportingSettings(RetentionSettings):
     # PostgreSQL in production (postgresql+psycopg://...); the embedded default is a SQLite file.
     reporting_database_url: str = "sqlite:///.local/reporting.sqlite3"
     protocols_dir: Path = Path("deploy/protocols")

@@ -18,6 +18,7 @@ from services.reporting.handler import LedgerWriter
 from services.reporting.ledger import Ledger
 from services.reporting.models import OutboxRecord
 from services.reporting.protocols.loader import load_protocols
+from services.reporting.retention import LedgerPurge, LedgerPurgeMetrics, ledger_purge
 from services.reporting.store import Store
 from services.reporting.tokens import AckTokens
 from services.reporting.web import Hotline, build_app
@@ -89,10 +90,14 @@ async def serve(context: ServiceContext, settings: ReportingSettings) -> None:
     try:
         await server.start()
         context.health.set("http", ready=True, detail=server.url)
+        metrics = LedgerPurgeMetrics(context.metrics.registry)
+        purge = LedgerPurge(db, settings.retention_schedule(), now=now, batch=settings.purge_batch,
+                            on_purged=metrics.purged)
         await supervise(context.stop, {
             **{loop.spec.name: loop.run(context.stop) for loop in consumers},
             "reporting.outbox": relay.run(context.stop),
             "reporting.courier": courier.run(context.stop, settings.tick_s, COURIER_BATCH),
+            "reporting.retention": ledger_purge(purge, settings.purge_interval_hours * 3600, context.stop),
         })
     finally:
         context.stop.set()

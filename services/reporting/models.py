@@ -193,3 +193,16 @@ class OutboxRecord(Base):
     headers: Mapped[list[Any]]
     created_at: Mapped[datetime]
     published_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class ContentPurge(Base):
+    """A class of a signal's content the retention purge removed, once every report about it had
+    settled at ``settled_at``; a later report about the signal settles later, and is purged again."""
+
+    __tablename__ = "content_purges"
+
+    signal_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("signal_facts.signal_id"), primary_key=True)
+    data_class: Mapped[str] = mapped_column(String(16), primary_key=True)
+    settled_at: Mapped[datetime]
+    purged_at: Mapped[datetime]
+    items: Mapped[int]

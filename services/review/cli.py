@@ -12,6 +12,8 @@
     hotline-review audit head [--json]                                 record it outside the database
     hotline-review export-labels [--all] [--out FILE]                  supervisors' flag corrections as
                                                                        labelled cases (audited)
+    hotline-review purge [--dry-run] [--json]                          the retention purge (retention_cli)
+    hotline-review hold place|release|list ...                         legal holds (retention_cli)
     hotline-review demo-users                                          local runs only: alice, bob, ana
 
 The database is ``HOTLINE_REVIEW_DATABASE_URL`` (default ``sqlite:///.local/review.sqlite3``).
@@ -39,7 +41,9 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from services.review import audit
 from services.review.auth import Auth, AuthError, Role, password_problem
 from services.review.db import Database, migrate
+from services.review.holds import HoldError
 from services.review.mfa import MfaError
+from services.review.retention_cli import RetentionUsage, add_commands
 from services.runtime.exit_codes import EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE
 
 PROG = "hotline-review"
@@ -314,6 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--all", action="store_true", help="every triaged signal, not only corrected cases")
     export.add_argument("--out", help="a file (default: standard output); it holds narratives: keep it safe")
     export.set_defaults(run=_export_labels)
+    add_commands(sub)
     demo = sub.add_parser("demo-users", help="local runs: demo accounts with new passwords")
     demo.set_defaults(run=_demo_users)
     return parser
@@ -324,9 +329,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     url = _url()
     try:
         return int(args.run(url, args))
-    except _Usage as error:
+    except (_Usage, RetentionUsage) as error:
         _fail(str(error), EXIT_USAGE)
-    except (AuthError, MfaError) as error:
+    except (AuthError, MfaError, HoldError) as error:
         _fail(str(error), EXIT_REFUSED)
     except ArgumentError as error:
         _fail(f"HOTLINE_REVIEW_DATABASE_URL is not a database URL: {error}", EXIT_USAGE)

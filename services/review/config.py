@@ -8,9 +8,10 @@ from typing import Self
 from pydantic import Field, model_validator
 
 from services.runtime.blob_keys import BlobKeySettings
+from services.runtime.retention import RetentionSettings
 
 
-class ReviewSettings(BlobKeySettings):
+class ReviewSettings(BlobKeySettings, RetentionSettings):
     # PostgreSQL in production (postgresql+psycopg://...); the embedded default is a SQLite file.
     review_database_url: str = "sqlite:///.local/review.sqlite3"
     http_host: str = "127.0.0.1"

@@ -18,6 +18,8 @@ from services.review.handler import CaseWriter
 from services.review.live import LiveHub, LivePublisher, PostgresLive
 from services.review.metrics import DeadlineGauges, ObligationGauges
 from services.review.models import Case, OutboxRecord
+from services.review.purge import Purge
+from services.review.retention_job import PurgeMetrics, retention_purge
 from services.review.web import build_app
 from services.runtime import (
     ConsumerLoop,
@@ -137,11 +139,16 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
         await server.start()
         context.health.set("http", ready=True, detail=server.url)
         gauges = DeadlineGauges(context.metrics.registry)
+        purge_metrics = PurgeMetrics(context.metrics.registry)
+        purge = Purge(db, settings.retention_schedule(), settings.attachment_dirs(), now=now,
+                      batch=settings.purge_batch, on_purged=purge_metrics.purged)
         work = {
             **{loop.spec.name: loop.run(context.stop) for loop in consumers},
             "review.outbox": relay.run(context.stop),
             "review.sla": sla_clock(decisions, publish_live, settings, gauges, context.stop,
                                     ObligationGauges(context.metrics.registry)),
+            "review.retention": retention_purge(purge, settings.purge_interval_hours * 3600,
+                                                purge_metrics, context.stop),
         }
         if shared is not None:
             work["review.live"] = shared.run(context.stop)

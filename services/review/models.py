@@ -373,3 +373,30 @@ class PendingSignIn(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+# ------------------------------------------------------------------ retention
+
+class LegalHold(Base):
+    """A case a supervisor put on legal hold: the retention purge leaves it whole until released.
+    Placing and releasing are in the audit trail; a released hold's row is deleted."""
+
+    __tablename__ = "legal_holds"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    placed_by: Mapped[str] = mapped_column(String(64))
+    placed_at: Mapped[datetime]
+
+
+class CasePurge(Base):
+    """A class of content the purge removed from a case closed at ``closed_at``. A case closed
+    again later (a follow-up reopened it) has a later closing time, so its new content is due again."""
+
+    __tablename__ = "case_purges"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    data_class: Mapped[str] = mapped_column(String(16), primary_key=True)
+    closed_at: Mapped[datetime]
+    purged_at: Mapped[datetime]
+    items: Mapped[int] = mapped_column(Integer)

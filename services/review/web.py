@@ -40,10 +40,13 @@ from services.review.decisions import (
 )
 from services.review.evidence import evidence_for, highlight
 from services.review.facts import URGENCIES, declared
+from services.review.hold_web import hold_router
+from services.review.holds import Holds
 from services.review.live import LiveHub
 from services.review.mfa_web import mfa_router
 from services.review.models import Attachment
 from services.review.progress import need_words, report_progress
+from services.review.purge import removed
 from services.review.queries import (
     NotAReference,
     QueueFilter,
@@ -109,6 +112,8 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobRea
     readers = auth.require(*STAFF, Role.SERVICE)
     contacts = ContactTasks(db, now=now, clock=clock)
     app.include_router(contact_router(tasks=contacts, staff=staff, templates=templates, now=now))
+    holds = Holds(db, now=now)
+    app.include_router(hold_router(holds=holds, supervisors=auth.require(*SUPERVISORS), templates=templates))
 
     def actor(principal: Principal) -> Actor:
         return Actor(principal.username, principal.role.value)
@@ -237,6 +242,8 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobRea
         if view.merged_into is not None:
             return RedirectResponse(f"/cases/{view.merged_into}", status_code=303)
         contact_tasks = await run(lambda: contacts.summary(case_id))
+        hold = await run(lambda: holds.of(case_id))
+        purged = await run(lambda: removed(db, case_id))
         texts = [
             {"signal": s,
              "subject": highlight(s.subject or "", evidence_for(s.triage, "subject")),
@@ -248,7 +255,8 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobRea
             "reports": report_progress(view.outcomes), "break_glass_reviewed": reviewed,
             "le_needs": [n.value for n in LE_NEEDS], "service_needs": [n.value for n in SERVICE_NEEDS],
             "close_reasons": CLOSE_REASONS, "flags": [FlagName.MINOR.value, FlagName.IMMINENT_DANGER.value],
-            "refusals": REFUSALS, "max_reply": MAX_REPLY_CHARS, "contact_tasks": contact_tasks,
+            "refusals": REFUSALS, "max_reply": MAX_REPLY_CHARS, "contact_tasks": contact_tasks, "hold": hold,
+            "purged": purged,
             "error": CASE_ERRORS.get(request.query_params.get("error", ""))})
 
     @api.get("/cases/{case_id}")

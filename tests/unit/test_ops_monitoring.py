@@ -55,6 +55,10 @@ KNOWN_METRICS = frozenset({
     "hotline_review_mandatory_reports_overdue",
     "hotline_review_mandatory_reports_oldest_overdue_seconds",
     "hotline_review_mandatory_reports_failed",
+    "hotline_review_purged_items_total",
+    "hotline_review_purge_blocked_total",
+    "hotline_review_purge_last_success_timestamp_seconds",
+    "hotline_reporting_purged_items_total",
 })
 HISTOGRAMS = frozenset({"hotline_handler_duration_seconds", "hotline_end_to_end_latency_seconds"})
 _METRIC_NAME = re.compile(r"hotline_[a-z_]+")

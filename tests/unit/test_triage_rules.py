@@ -397,6 +397,37 @@ def test_russian_and_ukrainian_in_latin_letters_raise_the_flags_with_their_spans
     assert len(kinds) >= 2, kinds
 
 
+@pytest.mark.parametrize("text", [
+    # Hindi and Urdu as most people type them: in Latin letters.
+    "Meri behen sirf 15 saal ki hai, malik ne usko kamre mein band kar diya hai aur aaj raat usko bech dega.",
+    "Bhai abhi godown mein chhupa hua hai, seth ke paas bandook hai, kehta hai maar dega. Bachao!",
+    # Arabic in Latin letters and digits (Arabizi), Levantine, Egyptian and Moroccan.
+    "ukhti 3omrha 14 sana, msakrin 3liha f bit el mo3alem, bokra sba7 ghadi ybi3ouha. 3awnouni",
+    "ana mkhabya f l'cuisine daba, howa 3ando sla7 w qal ghadi y9telni",
+])
+def test_hindi_urdu_and_arabic_in_latin_letters_raise_danger_with_their_spans(text: str) -> None:
+    triaged = run(text)
+    assert triaged.is_raised(DANGER)
+    danger = triaged.flag(DANGER)
+    assert danger is not None
+    cues = [e for e in danger.evidence if e.rule_id.startswith("multilingual.")]
+    assert len({e.rule_id for e in cues}) >= 2, cues
+    assert all(text[e.start:e.end] == e.matched_text for e in cues)  # type: ignore[misc]
+
+
+def _other_language_ages(text: str) -> list[str]:
+    minor = run(text).flag(MINOR)
+    evidence = minor.evidence if minor else []
+    return [e.matched_text or "" for e in evidence if e.rule_id == "multilingual.age"]
+
+
+def test_ages_in_latin_letters_of_hindi_and_arabic_are_read_as_ages() -> None:
+    ages = _other_language_ages
+    assert ages("Ladki ki umar 15 saal hai, woh dhaba pe raat bhar kaam karti hai.") == ["umar 15"]
+    assert ages("Bent 3omrha 13 sana tkhdem f dar wahed, ma kat9rach.") == ["3omrha 13"]
+    assert ages("Mera dost 32 saal ka hai, woh factory mein kaam karta hai.") == []
+
+
 def test_a_garbled_transcript_goes_to_a_person() -> None:
     triaged = run("[inaudible] ... the ... [inaudible] motel [unintelligible] ... call back [inaudible]")
     assert triaged.needs_human_triage is not None
