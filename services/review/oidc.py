@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from joserfc import jwt
-from joserfc.errors import JoseError
+from joserfc.errors import BadSignatureError, InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
 __all__ = [
@@ -187,9 +187,12 @@ def verify_id_token(token: str, keys: KeySet, *, issuer: str, client_id: str, no
     Raises ``TokenRejected`` with the first check that failed."""
     try:
         decoded = jwt.decode(token, keys, algorithms=list(ALGORITHMS))
-    except (JoseError, ValueError) as error:
-        raise TokenRejected("signature_invalid" if "signature" in type(error).__name__.lower()
-                            else "token_malformed") from None
+    except InvalidKeyIdError:
+        raise TokenRejected("unknown_key") from None  # not in the set we hold: rotated, or forged
+    except BadSignatureError:
+        raise TokenRejected("signature_invalid") from None
+    except (JoseError, ValueError):
+        raise TokenRejected("token_malformed") from None
     claims = decoded.claims
     if claims.get("iss") != issuer:
         raise TokenRejected("issuer_mismatch")

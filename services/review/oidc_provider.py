@@ -121,7 +121,7 @@ class Provider:
         try:
             return self._verify_token(id_token, keys, flow)
         except TokenRejected as rejected:
-            if rejected.reason != "token_malformed" or self._clock() - self._keys_at < _REFETCH_AFTER_S:
+            if rejected.reason != "unknown_key" or self._clock() - self._keys_at < _REFETCH_AFTER_S:
                 raise
         # Signed with a key id the set does not have yet: the provider rotated its keys.
         keys = await self._key_set(refresh=True)

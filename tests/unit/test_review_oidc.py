@@ -81,6 +81,11 @@ def test_a_token_signed_by_a_key_the_provider_does_not_hold_is_rejected() -> Non
     with pytest.raises(TokenRejected) as rejected:
         verify(signed(claims(), key=stranger))
     assert rejected.value.reason == "signature_invalid"
+    unknown = RSAKey.generate_key(2048, parameters={"kid": "provider-2"})
+    token = jwt.encode({"alg": "RS256", "kid": "provider-2"}, claims(), unknown, algorithms=["RS256"])
+    with pytest.raises(TokenRejected) as rejected:
+        verify(token)
+    assert rejected.value.reason == "unknown_key"
 
 
 def test_a_token_whose_claims_were_edited_after_signing_is_rejected() -> None:
