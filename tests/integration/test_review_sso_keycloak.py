@@ -36,7 +36,9 @@ from services.review.web import build_app
 from services.runtime.blobs import BlobReader
 from tests.conftest import unavailable
 
-pytestmark = [pytest.mark.oidc, pytest.mark.postgres]
+# Keycloak's start (once per session) counts in the first test's time: two to three minutes on a
+# machine shared with other runs, most of it Keycloak's own rebuild the first time.
+pytestmark = [pytest.mark.oidc, pytest.mark.postgres, pytest.mark.timeout(600)]
 
 REALM_FILE: Final = Path(__file__).parents[1] / "fixtures" / "keycloak" / "hotline-realm.json"
 REALM: Final = "hotline"
