@@ -205,3 +205,24 @@ def test_production_needs_the_provider_over_https() -> None:
     assert ReviewSettings(**production, **SSO).sso_enabled  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="over https"):
         ReviewSettings(**production, **{**SSO, "review_oidc_issuer": "http://id.example.org/realms/h"})  # type: ignore[arg-type]
+
+
+async def test_the_composition_root_wires_single_sign_on_as_configured(tmp_path: Path, db: Database) -> None:
+    import httpx
+
+    from services.review.main import single_sign_on
+
+    secret = tmp_path / "client-secret"
+    secret.write_text("from-the-secret-store\n")
+    async with httpx.AsyncClient() as http:
+        assert single_sign_on(ReviewSettings(), db, http) is None
+        settings = ReviewSettings(**{**SSO, "review_oidc_client_secret": None,  # type: ignore[arg-type]
+                                     "review_oidc_client_secret_file": secret,
+                                     "review_oidc_provider_name": "Example ID",
+                                     "review_password_login": False})
+        sso = single_sign_on(settings, db, http)
+    assert sso is not None
+    assert (sso.name, sso.password_login) == ("Example ID", False)
+    client = sso.provider.client
+    assert (client.issuer, client.client_secret) == (ISSUER, "from-the-secret-store")
+    assert sso.accounts.role_map.role_for(["hotline-supervisors"]) == "supervisor"
