@@ -159,6 +159,12 @@ async def test_a_supervisors_group_member_lands_in_the_queue_as_supervisor(revie
     # The sign-in page offers single sign-on only: a posted password is refused.
     refused = await review.app.post("/login", data={"username": "sam.supervisor", "password": "whatever"})
     assert refused.status_code == 403
+    # Signing out is review's as ever: with the session's CSRF token, and the session ends.
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', queue.text)
+    assert csrf is not None
+    assert (await review.app.post("/logout", data={"csrf_token": "forged"})).status_code == 403
+    assert (await review.app.post("/logout", data={"csrf_token": csrf.group(1)})).status_code == 303
+    assert (await review.app.get("/queue")).status_code == 303
 
 
 def review_issuer(callback_url: str) -> str:
