@@ -378,11 +378,24 @@ class Auth:
             return None
         return self._open_session(user, factor)
 
-    def _open_session(self, user: User, factor: Factor | None) -> tuple[str, Principal]:
+    def sign_in_external(self, user_id: int, method: Literal["oidc"]) -> tuple[str, Principal] | None:
+        """A session for an account whose person the OpenID provider signed in (and asked for
+        their second factor: ``services.review.sso_accounts``); None for an account that cannot
+        sign in. The same kind of session a password opens."""
+        with self.db.read() as session:
+            user = session.get(User, user_id)
+        if user is None or not user.active or user.role not in _ROLES or user.role == Role.SERVICE:
+            return None
+        return self._open_session(user, None, method=method)
+
+    def _open_session(self, user: User, factor: Factor | None, *,
+                      method: Literal["password", "oidc"] = "password") -> tuple[str, Principal]:
         token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), self._now()
         detail: dict[str, Any] = {"user_id": user.id}
         if factor is not None:
             detail["second_factor"] = factor
+        if method != "password":
+            detail["via"] = method
         with self.db.transaction() as session:
             session.add(UserSession(token_hash=_digest(token), user_id=user.id, csrf_token=csrf,
                                     created_at=now, expires_at=now + self.session_ttl))
@@ -578,8 +591,11 @@ def install_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
         return JSONResponse({"message": error.detail}, status_code=error.status_code, headers=headers)
 
 
-def login_router(auth: Auth, templates: Jinja2Templates) -> APIRouter:
-    """``GET /login`` (the form), ``POST /login`` and ``POST /logout`` (CSRF-protected)."""
+def login_router(auth: Auth, templates: Jinja2Templates, *, sso_name: str | None = None,
+                 password_login: bool = True) -> APIRouter:
+    """``GET /login`` (the form), ``POST /login`` and ``POST /logout`` (CSRF-protected).
+    ``sso_name``: single sign-on is on, and its button says "Sign in with" this; without
+    ``password_login`` the page offers single sign-on only and a posted password is refused."""
     router = APIRouter(include_in_schema=False)
     signed_in = auth.require()
     # The stand-in hash for unknown usernames is made now, not on the first such sign-in (which
@@ -592,7 +608,7 @@ def login_router(auth: Auth, templates: Jinja2Templates) -> APIRouter:
         return templates.TemplateResponse(
             request, "login.html",
             {"principal": None, "next": next_path, "username": username, "errors": errors or {},
-             "form_error": form_error},
+             "form_error": form_error, "sso": sso_name, "password_login": password_login},
             status_code=status, headers={"Cache-Control": "no-store", **(headers or {})})
 
     @router.get("/login", response_class=HTMLResponse)
@@ -610,6 +626,9 @@ def login_router(auth: Auth, templates: Jinja2Templates) -> APIRouter:
         # No session yet, so no CSRF token: refuse forms posted from other sites outright.
         if request.headers.get("sec-fetch-site") in ("cross-site", "same-site"):
             return form(request, 403, next_path="/", form_error="Sign in from this site's own page.")
+        if not password_login:
+            return form(request, 403, next_path="/", form_error=(
+                f"Password sign-in is switched off here: sign in with {sso_name}."))
         fields = await request.form()
         username, password = str(fields.get("username") or "").strip(), fields.get("password")
         next_path = safe_next(fields.get("next"))

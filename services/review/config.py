@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Self
+from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 
+from services.review.oidc import RoleMap, RoleMapError
 from services.runtime.blob_keys import BlobKeySettings
 from services.runtime.retention import RetentionSettings
 
@@ -42,12 +44,44 @@ class ReviewSettings(BlobKeySettings, RetentionSettings):
     mfa_required: bool | None = None
     # The name authenticator apps show next to the account (the hotline's own, e.g. "Example Hotline review").
     mfa_issuer: str = Field(default="Hotline case review", min_length=1, max_length=64)
+    # Single sign-on with OpenID Connect (SECURITY.md, Single sign-on): on when the issuer is set.
+    # The issuer exactly as the provider names itself (its ID tokens' "iss"), e.g.
+    # https://id.example.org/realms/hotline; this service's client id and secret there (the secret
+    # from the environment or, better, a file a secret store mounts).
+    review_oidc_issuer: str | None = None
+    review_oidc_client_id: str | None = None
+    review_oidc_client_secret: SecretStr | None = None
+    review_oidc_client_secret_file: Path | None = None
+    # The public URL of this service's /login/sso/callback, exactly as registered at the provider
+    # (behind a proxy this process cannot know it).
+    review_oidc_redirect_url: str | None = None
+    # The ID token claim that lists the person's groups, and which group gives which role:
+    # "hotline-supervisors=supervisor,hotline-analysts=analyst". Someone in no mapped group is refused.
+    review_oidc_groups_claim: str = Field(default="groups", min_length=1, max_length=128)
+    review_oidc_role_map: str = ""
+    # What the sign-in page's button says: "Sign in with <this>".
+    review_oidc_provider_name: str = Field(default="your organisation's account", min_length=1, max_length=64)
+    # Password sign-in (local accounts); may be switched off once single sign-on is on.
+    review_password_login: bool = True
     # Test hook, honoured only in the test environment (see ``outbox``).
     review_fault: str | None = None
 
     @property
     def requires_mfa(self) -> bool:
         return self.environment == "production" or bool(self.mfa_required)
+
+    @property
+    def sso_enabled(self) -> bool:
+        return self.review_oidc_issuer is not None
+
+    def oidc_role_map(self) -> RoleMap:
+        return RoleMap.parse(self.review_oidc_role_map)
+
+    def oidc_client_secret(self) -> str:
+        """The client secret: from its file when one is named (read at start), else the setting."""
+        if self.review_oidc_client_secret_file is not None:
+            return self.review_oidc_client_secret_file.read_text(encoding="utf-8").strip()
+        return self.review_oidc_client_secret.get_secret_value() if self.review_oidc_client_secret else ""
 
     def attachment_dirs(self) -> list[Path]:
         return [*([self.blob_dir] if self.blob_dir else []), *self.blob_dirs]
@@ -62,4 +96,32 @@ class ReviewSettings(BlobKeySettings, RetentionSettings):
             if self.mfa_required is False:
                 raise ValueError("production requires two-step sign-in for staff (HOTLINE_MFA_REQUIRED "
                                  "cannot be false)")
+        return self
+
+    @model_validator(mode="after")
+    def _single_sign_on(self) -> Self:
+        if not self.sso_enabled:
+            if not self.review_password_login:
+                raise ValueError("HOTLINE_REVIEW_PASSWORD_LOGIN=false leaves no way to sign in: set "
+                                 "HOTLINE_REVIEW_OIDC_ISSUER (single sign-on) too")
+            return self
+        wanted = (("HOTLINE_REVIEW_OIDC_CLIENT_ID", self.review_oidc_client_id),
+                  ("HOTLINE_REVIEW_OIDC_REDIRECT_URL", self.review_oidc_redirect_url),
+                  ("HOTLINE_REVIEW_OIDC_ROLE_MAP", self.review_oidc_role_map.strip()))
+        missing = [name for name, value in wanted if not value]
+        if self.review_oidc_client_secret is None and self.review_oidc_client_secret_file is None:
+            missing.append("HOTLINE_REVIEW_OIDC_CLIENT_SECRET or HOTLINE_REVIEW_OIDC_CLIENT_SECRET_FILE")
+        if missing:
+            raise ValueError("single sign-on (HOTLINE_REVIEW_OIDC_ISSUER) also needs " + ", ".join(missing))
+        try:
+            self.oidc_role_map()
+        except RoleMapError as error:
+            raise ValueError(f"HOTLINE_REVIEW_OIDC_ROLE_MAP: {error}") from None
+        for name, url in (("HOTLINE_REVIEW_OIDC_ISSUER", self.review_oidc_issuer or ""),
+                          ("HOTLINE_REVIEW_OIDC_REDIRECT_URL", self.review_oidc_redirect_url or "")):
+            parts = urlsplit(url)
+            if parts.scheme not in ("https", "http") or not parts.netloc:
+                raise ValueError(f"{name} must be an http(s) URL")
+            if self.environment == "production" and parts.scheme != "https":
+                raise ValueError(f"production needs {name} over https")
         return self

@@ -6,6 +6,8 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
+import httpx
+
 from contracts import Service, Topic
 from contracts.events import ReplyOutcome, ReportOutcome, SignalReceived, SignalTriaged, UrgentAlert
 from services.review import obligations, queries
@@ -18,8 +20,11 @@ from services.review.handler import CaseWriter
 from services.review.live import LiveHub, LivePublisher, PostgresLive
 from services.review.metrics import DeadlineGauges, ObligationGauges
 from services.review.models import Case, OutboxRecord
+from services.review.oidc_provider import OidcClient, Provider
 from services.review.purge import Purge
 from services.review.retention_job import PurgeMetrics, retention_purge
+from services.review.sso_accounts import SsoAccounts
+from services.review.sso_web import SingleSignOn
 from services.review.web import build_app
 from services.runtime import (
     ConsumerLoop,
@@ -97,6 +102,20 @@ async def sla_clock(decisions: Decisions, live: LivePublisher, settings: ReviewS
             continue
 
 
+def single_sign_on(settings: ReviewSettings, db: Database, http: httpx.AsyncClient) -> SingleSignOn | None:
+    """Single sign-on as the settings configure it (validated there), or None when it is off."""
+    if not settings.sso_enabled or settings.review_oidc_issuer is None:
+        return None
+    client = OidcClient(issuer=settings.review_oidc_issuer, client_id=settings.review_oidc_client_id or "",
+                        client_secret=settings.oidc_client_secret(),
+                        redirect_url=settings.review_oidc_redirect_url or "",
+                        groups_claim=settings.review_oidc_groups_claim)
+    return SingleSignOn(provider=Provider(client, http),
+                        accounts=SsoAccounts(db, role_map=settings.oidc_role_map(), now=now),
+                        name=settings.review_oidc_provider_name,
+                        password_login=settings.review_password_login)
+
+
 async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
     await asyncio.to_thread(migrate, settings.review_database_url)
     db = Database(settings.review_database_url)
@@ -131,8 +150,10 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
         )
     ]
     blobs = BlobReader(settings.attachment_dirs(), settings.blob_keyring())
+    # The OpenID provider's client; redirects are never followed (a provider answers, it does not move).
+    http = httpx.AsyncClient(follow_redirects=False)
     app = build_app(auth=auth, decisions=decisions, live=live, blobs=blobs,
-                    now=now, clock=LocalClock(settings.timezone))
+                    now=now, clock=LocalClock(settings.timezone), sso=single_sign_on(settings, db, http))
     server = HttpServer(app, settings.http_host, settings.http_port, name=Service.REVIEW,
                         trusted_proxies=settings.trusted_proxies)
     try:
@@ -159,6 +180,7 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
         await server.stop()
         await context.ops.close()
         await publisher.stop()
+        await http.aclose()
         db.dispose()
 
 

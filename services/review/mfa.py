@@ -110,8 +110,12 @@ class SecondFactor:
 
     def allows(self, session: Session, user_id: int, role: str) -> bool:
         """Whether a session or staff token of this account may be used: always, unless a second
-        factor is required and the account (not a service account) has none."""
-        return not self.required or role == "service" or self.enrolled(session, user_id)
+        factor is required and the account (not a service account) has none. An account without
+        a password signs in through the OpenID provider only, whose sign-in carries its own
+        second factor (SECURITY.md, Single sign-on)."""
+        if not self.required or role == "service" or self.enrolled(session, user_id):
+            return True
+        return session.scalar(select(User.password_hash).where(User.id == user_id)) is None
 
     def stage_after_password(self, user_id: int) -> Stage | None:
         """What a right password leads to: the code, enrolment, or (None) a session at once."""

@@ -400,3 +400,18 @@ class CasePurge(Base):
     closed_at: Mapped[datetime]
     purged_at: Mapped[datetime]
     items: Mapped[int] = mapped_column(Integer)
+
+
+# ------------------------------------------------------------------ single sign-on
+
+class StaffIdentity(Base):
+    """The staff account an OpenID provider's person signs in to: (issuer, subject) names the
+    person for good (a username at the provider can be renamed or reused; the subject cannot)."""
+
+    __tablename__ = "staff_identities"
+
+    issuer: Mapped[str] = mapped_column(String(255), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(255), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime]

@@ -56,6 +56,7 @@ from services.review.queries import (
     find_by_reference,
     queue,
 )
+from services.review.sso_web import SingleSignOn, sso_router
 from services.review.texting import REFUSALS
 from services.runtime.blobs import BlobReader
 from services.runtime.local_time import LocalClock
@@ -94,7 +95,7 @@ NEXT_CANDIDATES: Final = 20  # unclaimed cases tried, most urgent first, if othe
 
 def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobReader,
               now: Callable[[], datetime] = lambda: datetime.now(UTC),
-              clock: LocalClock | None = None) -> FastAPI:
+              clock: LocalClock | None = None, sso: SingleSignOn | None = None) -> FastAPI:
     app = FastAPI(title="Hotline review", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
     templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -105,7 +106,10 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobRea
     templates.env.globals["need_words"] = need_words
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     install_handlers(app, templates)
-    app.include_router(login_router(auth, templates))
+    app.include_router(login_router(auth, templates, sso_name=sso.name if sso else None,
+                                    password_login=sso.password_login if sso else True))
+    if sso is not None:
+        app.include_router(sso_router(auth, sso, templates))
     app.include_router(mfa_router(auth, templates))
     db = decisions.db
     staff = auth.require(*STAFF)

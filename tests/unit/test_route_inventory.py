@@ -30,7 +30,14 @@ from services.reporting.db import migrate as migrate_ledger
 from services.reporting.ledger import Ledger
 from services.reporting.tokens import AckTokens
 from services.reporting.web import build_app as reporting_app
+from services.review.live import LiveHub
+from services.review.oidc import RoleMap
+from services.review.oidc_provider import OidcClient, Provider
+from services.review.sso_accounts import SsoAccounts
+from services.review.sso_web import SingleSignOn
+from services.review.web import build_app as build_review
 from services.runtime import Health, InMemoryPublisher, RuntimeMetrics, ops_app
+from services.runtime.blobs import BlobReader
 from services.runtime.web_edge import is_protected
 from tests.sms_support import build_sms
 from tests.unit.test_review_web import App as ReviewApp
@@ -120,6 +127,10 @@ INVENTORY: Final[dict[str, dict[tuple[str, str], str]]] = {
         ("GET", "/metrics"): OPS,
     },
 }
+# Review with single sign-on on: its routes and the provider's way in and back (the state, the
+# nonce and the PKCE verifier, from this browser's flow cookie, are the callback's credential).
+INVENTORY["review-sso"] = {**INVENTORY["review"], ("GET", "/login/sso"): PUBLIC,
+                           ("GET", "/login/sso/callback"): PUBLIC}
 SAMPLE: Final = {"language": "en", "token": "A" * 43, "task_id": "1", "case_id": str(uuid.uuid4()),
                  "action": "claim", "sha256": "0" * 64, "path": "form.css"}
 
@@ -127,6 +138,17 @@ SAMPLE: Final = {"language": "en", "token": "A" * 43, "task_id": "1", "case_id":
 @dataclass
 class Apps:
     apps: dict[str, Starlette]
+
+
+def review_with_sso(review: ReviewApp) -> Starlette:
+    """The review app with single sign-on on (the provider is never reached here)."""
+    client = OidcClient("https://id.example.org/realms/h", "review", "inventory-secret",
+                        "https://review.example.org/login/sso/callback")
+    sso = SingleSignOn(provider=Provider(client, httpx.AsyncClient()), name="Example ID",
+                       accounts=SsoAccounts(review.db, role_map=RoleMap.parse("staff=analyst"),
+                                            now=lambda: datetime.now(UTC)))
+    return build_review(auth=review.auth, decisions=review.decisions, live=LiveHub(), blobs=BlobReader([]),
+                        sso=sso)
 
 
 @pytest.fixture
@@ -147,6 +169,7 @@ def apps(tmp_path: Path) -> Iterator[Apps]:
                                    specialist_token=SecretStr("inventory-specialist-token")),
         "sms": sms.app,
         "review": review.app,
+        "review-sso": review_with_sso(review),
         "ops": ops_app(Health(), RuntimeMetrics("inventory")),
     }
     yield Apps(built)
