@@ -193,3 +193,16 @@ class OutboxRecord(Base):
     headers: Mapped[list[Any]]
     created_at: Mapped[datetime]
     published_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class ErasedSignal(Base):
+    """A signal whose reporter's contact details (``contact``) or whole content (``content``) review
+    ordered erased. Kept so that the signal, if it reaches the ledger only after the order, is
+    stored without what was erased."""
+
+    __tablename__ = "erased_signals"
+
+    signal_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))  # contact | content (content includes contact)
+    erasure_id: Mapped[uuid.UUID]
+    erased_at: Mapped[datetime]

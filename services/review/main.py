@@ -7,13 +7,21 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from contracts import Service, Topic
-from contracts.events import ReplyOutcome, ReportOutcome, SignalReceived, SignalTriaged, UrgentAlert
+from contracts.events import (
+    ErasureRequested,
+    ReplyOutcome,
+    ReportOutcome,
+    SignalReceived,
+    SignalTriaged,
+    UrgentAlert,
+)
 from services.review import obligations, queries
 from services.review.auth import Auth
 from services.review.cases import CaseStore
 from services.review.config import ReviewSettings
 from services.review.db import Database, migrate
 from services.review.decisions import Decisions
+from services.review.erasure import ErasureRequestWriter, Erasures
 from services.review.handler import CaseWriter
 from services.review.live import LiveHub, LivePublisher, PostgresLive
 from services.review.metrics import DeadlineGauges, ObligationGauges
@@ -113,6 +121,8 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
     relay = OutboxRelay(db, publisher, model=OutboxRecord, now=now, fault=fault)
     decisions = Decisions(db, now=now, claim_ttl=timedelta(minutes=settings.claim_minutes),
                           on_commit=relay.wake, mandatory_within=mandatory_within)
+    erasures = Erasures(db, now=now, on_commit=relay.wake)
+    erasure_writer = ErasureRequestWriter(erasures)
     auth = Auth(db, session_ttl=timedelta(hours=settings.session_hours), cookie_secure=settings.cookie_secure,
                 now=now, mfa_required=settings.requires_mfa, mfa_issuer=settings.mfa_issuer)
     consumers = [
@@ -126,11 +136,12 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
             ("alerts", Topic.ALERTS_URGENT, writer.alert, UrgentAlert),
             ("outcomes", Topic.REPORTS_OUTCOMES, writer.outcome, ReportOutcome),
             ("replies", Topic.REPLIES_OUTCOMES, writer.reply_outcome, ReplyOutcome),
+            ("erasures", Topic.ERASURES_REQUESTED, erasure_writer.received, ErasureRequested),
         )
     ]
     blobs = BlobReader(settings.attachment_dirs(), settings.blob_keyring())
     app = build_app(auth=auth, decisions=decisions, live=live, blobs=blobs,
-                    now=now, clock=LocalClock(settings.timezone))
+                    now=now, clock=LocalClock(settings.timezone), erasures=erasures)
     server = HttpServer(app, settings.http_host, settings.http_port, name=Service.REVIEW,
                         trusted_proxies=settings.trusted_proxies)
     try:

@@ -38,6 +38,8 @@ from services.review.decisions import (
     DecisionError,
     Decisions,
 )
+from services.review.erasure import Erasures
+from services.review.erasure_web import erasure_router
 from services.review.evidence import evidence_for, highlight
 from services.review.facts import URGENCIES, declared
 from services.review.live import LiveHub
@@ -91,7 +93,7 @@ NEXT_CANDIDATES: Final = 20  # unclaimed cases tried, most urgent first, if othe
 
 def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobReader,
               now: Callable[[], datetime] = lambda: datetime.now(UTC),
-              clock: LocalClock | None = None) -> FastAPI:
+              clock: LocalClock | None = None, erasures: Erasures | None = None) -> FastAPI:
     app = FastAPI(title="Hotline review", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
     templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -109,6 +111,8 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobRea
     readers = auth.require(*STAFF, Role.SERVICE)
     contacts = ContactTasks(db, now=now, clock=clock)
     app.include_router(contact_router(tasks=contacts, staff=staff, templates=templates, now=now))
+    app.include_router(erasure_router(erasures=erasures or Erasures(db, now=now), templates=templates,
+                                      supervisors=auth.require(*SUPERVISORS)))
 
     def actor(principal: Principal) -> Actor:
         return Actor(principal.username, principal.role.value)
