@@ -13,6 +13,8 @@
     hotline-review export-labels [--all] [--out FILE]                  supervisors' flag corrections as
                                                                        labelled cases (audited)
     hotline-review demo-users                                          local runs only: alice, bob, ana
+    hotline-review export-archive new-key|public-key|verify FILE --public-key KEY
+                                                                       lawful-request archives (archive_cli)
 
 The database is ``HOTLINE_REVIEW_DATABASE_URL`` (default ``sqlite:///.local/review.sqlite3``).
 Exit codes: 0 done, 1 refused or tampered, 2 usage, 69 database unavailable.
@@ -36,7 +38,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from services.review import audit
+from services.review import archive_cli, audit
 from services.review.auth import Auth, AuthError, Role, password_problem
 from services.review.db import Database, migrate
 from services.review.mfa import MfaError
@@ -316,6 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(run=_export_labels)
     demo = sub.add_parser("demo-users", help="local runs: demo accounts with new passwords")
     demo.set_defaults(run=_demo_users)
+    archive_cli.add_commands(sub)
     return parser
 
 

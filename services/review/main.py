@@ -22,6 +22,7 @@ from services.review.config import ReviewSettings
 from services.review.db import Database, migrate
 from services.review.decisions import Decisions
 from services.review.erasure import ErasureRequestWriter, Erasures
+from services.review.export import Exports
 from services.review.handler import CaseWriter
 from services.review.live import LiveHub, LivePublisher, PostgresLive
 from services.review.metrics import DeadlineGauges, ObligationGauges
@@ -141,7 +142,8 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
     ]
     blobs = BlobReader(settings.attachment_dirs(), settings.blob_keyring())
     app = build_app(auth=auth, decisions=decisions, live=live, blobs=blobs,
-                    now=now, clock=LocalClock(settings.timezone), erasures=erasures)
+                    now=now, clock=LocalClock(settings.timezone), erasures=erasures,
+                    exports=Exports(db, now=now, key=settings.export_key()))
     server = HttpServer(app, settings.http_host, settings.http_port, name=Service.REVIEW,
                         trusted_proxies=settings.trusted_proxies)
     try:
