@@ -139,6 +139,10 @@ class Erasures:
             signals = _targets(session, case, row)
             if not signals:
                 raise DecisionError("the case has no signals of this report to erase from")
+            if any(s.narrative is None and s.reporter is None for s in signals):
+                # Triage can be applied before the signal itself: the details would arrive after
+                # the erasure and stay. The page says to wait; it comes within seconds.
+                raise DecisionError("the report has not fully reached review yet; confirm in a minute")
             scope = ErasureScope(row.scope)
             for signal in signals:
                 erase_signal(signal, scope)

@@ -154,6 +154,9 @@ def test_only_a_supervisor_confirms_and_a_request_ahead_of_its_case_waits(
         erasures.confirm(request.request_id, ANA)
     with pytest.raises(DecisionError, match="not reached review yet"):
         erasures.confirm(request.request_id, ALICE)
+    store.apply_triaged("t-1", _triaged_for(report))  # the case exists; its signal is still on its way
+    with pytest.raises(DecisionError, match="not fully reached review"):
+        erasures.confirm(request.request_id, ALICE)
     store.apply_received("r-1", report)
     erasures.confirm(request.request_id, ALICE)
     assert _signals(db)[report.signal_id].reporter["contact"] is None
