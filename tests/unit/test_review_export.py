@@ -147,3 +147,17 @@ def test_without_a_signing_key_nothing_is_exported_and_a_rejection_is_audited(
     with db.read() as session:
         actions = [e.action for e in session.scalars(select(AuditEntry).order_by(AuditEntry.seq))]
     assert actions[-2:] == ["export_requested", "export_rejected"]
+
+
+def test_a_signing_key_that_cannot_be_read_stops_review_at_start_up() -> None:
+    from pydantic import ValidationError
+
+    from services.review.config import ReviewSettings
+
+    assert ReviewSettings(environment="dev").export_key() is None
+    good = archive.new_signing_key()
+    key = ReviewSettings(environment="dev", export_signing_key=good).export_key()
+    assert key is not None
+    assert archive.public_key_text(key) == archive.public_key_text(archive.signing_key(good))
+    with pytest.raises(ValidationError, match="32 bytes of Ed25519"):
+        ReviewSettings(environment="dev", export_signing_key="not-a-key")
