@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -23,7 +23,7 @@ from intake_webform import i18n
 from intake_webform.form import form_context
 from intake_webform.i18n import Messages
 from intake_webform.intake import Intake
-from intake_webform.pages import Pages, client_of
+from intake_webform.pages import Pages, client_of, language_of
 from intake_webform.ratelimit import RateLimiter
 from intake_webform.receipts import matches
 from intake_webform.submission import FieldError, field_errors
@@ -56,20 +56,24 @@ async def request_erasure(intake: Intake, submission: ErasureSubmission, token: 
     return True
 
 
+class ErasureAccepted(BaseModel):
+    message: str
+
+
 def erasure_router(intake: Intake, limiter: RateLimiter, pages: Pages) -> APIRouter:
-    html = APIRouter(include_in_schema=False)
+    html = APIRouter()  # the pages stay out of the OpenAPI document; the JSON route is in it
 
     def page(language: str, values: dict[str, str], problems: list[FieldError],
              status: int = 200) -> HTMLResponse:
         return pages.render("erase.html", language, status=status,
                             **form_context(language, values, problems))
 
-    @html.get("/{language}/erase")
+    @html.get("/{language}/erase", include_in_schema=False)
     async def erase_form(language: str) -> HTMLResponse:
         _check_language(language)
         return page(language, {}, [])
 
-    @html.post("/{language}/erase")
+    @html.post("/{language}/erase", include_in_schema=False)
     async def erase(request: Request, language: str) -> HTMLResponse:
         _check_language(language)
         words = Messages.of(language)
@@ -106,6 +110,29 @@ def erasure_router(intake: Intake, limiter: RateLimiter, pages: Pages) -> APIRou
                                 message=pages.unavailable_message(language))
         # The same words whether or not the receipt matched: no oracle for reference numbers.
         return pages.render("erase_thanks.html", language)
+
+    @html.post("/api/v1/erasure-requests", status_code=202, include_in_schema=True, tags=["tips"],
+               response_model=ErasureAccepted, summary="Ask that the contact details given with a report "
+               "be erased (the same answer whether or not the receipt matches)")
+    async def erase_by_api(request: Request, submission: ErasureSubmission) -> Response:
+        language = language_of(request)
+        words = Messages.of(language)
+        if not limiter.allow(client_of(request)):
+            intake.metrics.reject("rate_limited")
+            limited = pages.problem(429, language, pages.limited_message(language))
+            limited.headers["retry-after"] = "60"
+            return limited
+        if not is_valid("".join(submission.reference_number.upper().split())):
+            intake.metrics.reject("validation")
+            return pages.problem(422, language, words.gettext("Please check the fields below."),
+                                 [FieldError("reference_number", "reference_invalid")])
+        try:
+            await request_erasure(intake, submission, request.headers.get("idempotency-key") or "")
+        except SpoolFull:
+            intake.metrics.refuse_unavailable()
+            return pages.problem(503, language, pages.unavailable_message(language))
+        return JSONResponse(ErasureAccepted(message=words.gettext("Thank you. We received your request."))
+                            .model_dump(), status_code=202, headers={"content-language": language})
 
     return html
 

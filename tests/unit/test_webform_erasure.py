@@ -87,3 +87,21 @@ async def test_guessing_receipts_runs_into_the_rate_limit(
                for n in range(5)]
     assert answers[-1] == 429 and answers[0] == 200
     assert publisher.decoded(Topic.ERASURES_REQUESTED) == []
+
+
+async def test_the_json_api_answers_a_wrong_receipt_as_a_right_one(
+        client: httpx.AsyncClient, publisher: InMemoryPublisher) -> None:
+    reference, receipt = await _report(client)
+    wrong = await client.post("/api/v1/erasure-requests", json={"reference_number": reference,
+                                                                "receipt": "AAAA-AAAA-AAAA-AAAA-AAAA"},
+                              headers={"Accept-Language": "es"})
+    assert publisher.decoded(Topic.ERASURES_REQUESTED) == []
+    right = await client.post("/api/v1/erasure-requests", json={"reference_number": reference,
+                                                                "receipt": receipt},
+                              headers={"Accept-Language": "es"})
+    assert (wrong.status_code, wrong.json()) == (right.status_code, right.json()) == (
+        202, {"message": "Gracias. Recibimos su solicitud."})
+    assert len(publisher.decoded(Topic.ERASURES_REQUESTED)) == 1
+    bad = await client.post("/api/v1/erasure-requests", json={"reference_number": "HT-12", "receipt": "x"})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "reference_number"
+    assert "/api/v1/erasure-requests" in (await client.get("/api/v1/openapi.json")).json()["paths"]
