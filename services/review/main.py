@@ -15,7 +15,7 @@ from contracts.events import (
     SignalTriaged,
     UrgentAlert,
 )
-from services.review import obligations, queries
+from services.review import erasure_metrics, obligations, queries
 from services.review.auth import Auth
 from services.review.cases import CaseStore
 from services.review.config import ReviewSettings
@@ -153,6 +153,9 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
         work = {
             **{loop.spec.name: loop.run(context.stop) for loop in consumers},
             "review.outbox": relay.run(context.stop),
+            "review.erasures-gauge": erasure_metrics.watch(
+                erasures, erasure_metrics.ErasureGauges(context.metrics.registry), now, context.stop,
+                every_s=max(settings.sla_check_s, 30.0)),
             "review.sla": sla_clock(decisions, publish_live, settings, gauges, context.stop,
                                     ObligationGauges(context.metrics.registry)),
         }

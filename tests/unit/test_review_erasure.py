@@ -212,3 +212,23 @@ def test_content_erasure_needs_a_second_supervisor_and_then_forgets_what_was_sai
     assert (order.scope, order.basis, order.signal_ids) == (
         ErasureScope.CONTENT, "staff_instruction", [report.signal_id])
     assert _actions(db)[-2:] == [("alice", "erasure_requested"), ("carol", "erasure_confirmed")]
+
+
+def test_the_gauges_count_what_waits_and_how_long_the_oldest_has(
+        store: CaseStore, erasures: Erasures, clock: Clock) -> None:
+    from prometheus_client import CollectorRegistry
+
+    from services.review.erasure_metrics import ErasureGauges
+
+    registry = CollectorRegistry()
+    gauges = ErasureGauges(registry)
+    report, _ = _case_with_follow_up(store)
+    request = _request(report.reference_number)
+    erasures.record_request("e-1", request)
+    gauges.observe(erasures, NOW + timedelta(hours=3))
+    assert registry.get_sample_value("hotline_review_erasure_requests_pending") == 1
+    assert registry.get_sample_value("hotline_review_erasure_requests_oldest_pending_seconds") == 3 * 3600
+    erasures.confirm(request.request_id, ALICE)
+    gauges.observe(erasures, NOW + timedelta(hours=4))
+    assert registry.get_sample_value("hotline_review_erasure_requests_pending") == 0
+    assert registry.get_sample_value("hotline_review_erasure_requests_oldest_pending_seconds") == 0
