@@ -38,6 +38,8 @@ from contracts.errors import (
 )
 from contracts.events import (
     EntitiesSighted,
+    ErasureOrdered,
+    ErasureRequested,
     InputQuarantined,
     OpsEvent,
     ReplyOutcome,
@@ -229,6 +231,7 @@ class Codec:
 # The codec of this repository: every event model, and every upcaster ever written.
 CODEC = Codec(
     events=(SignalReceived, SignalTriaged, UrgentAlert, ReportRequested, InputQuarantined, OpsEvent,
-            ReviewDecision, ReportOutcome, ReplyRequested, ReplyOutcome, EntitiesSighted),
+            ReviewDecision, ReportOutcome, ReplyRequested, ReplyOutcome, EntitiesSighted,
+            ErasureRequested, ErasureOrdered),
     upcasters=(),
 )

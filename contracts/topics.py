@@ -16,6 +16,8 @@ from typing import Literal
 from contracts._base import Event
 from contracts.events import (
     EntitiesSighted,
+    ErasureOrdered,
+    ErasureRequested,
     InputQuarantined,
     OpsEvent,
     ReplyOutcome,
@@ -58,6 +60,8 @@ class Topic(StrEnum):
     REPLIES_OUTCOMES = "replies.outcomes"
     OPS_EVENTS = "ops.events"
     ENTITIES_SIGHTED = "entities.sighted"
+    ERASURES_REQUESTED = "erasures.requested"
+    ERASURES_ORDERED = "erasures.ordered"
     SIGNALS_RECEIVED_DLQ = "signals.received.dlq"
     SIGNALS_TRIAGED_DLQ = "signals.triaged.dlq"
     ALERTS_URGENT_DLQ = "alerts.urgent.dlq"
@@ -66,6 +70,8 @@ class Topic(StrEnum):
     REVIEW_DECISIONS_DLQ = "review.decisions.dlq"
     REPLIES_REQUESTED_DLQ = "replies.requested.dlq"
     REPLIES_OUTCOMES_DLQ = "replies.outcomes.dlq"
+    ERASURES_REQUESTED_DLQ = "erasures.requested.dlq"
+    ERASURES_ORDERED_DLQ = "erasures.ordered.dlq"
 
 
 @dataclass(frozen=True)
@@ -236,6 +242,30 @@ _SPECS: tuple[TopicSpec, ...] = (
         producers=frozenset({Service.TRIAGE}),
         consumers=frozenset({Service.TRIAGE}),
         event_types=(EntitiesSighted,),
+    ),
+    TopicSpec(
+        topic=Topic.ERASURES_REQUESTED,
+        description="Reporters' requests, receipt checked, that their contact details be erased.",
+        key="reference number",
+        partitions=1,
+        # Reference numbers only; a request waits in review for a supervisor, not on the topic.
+        retention=30 * _DAY,
+        producers=frozenset({Service.INTAKE_WEBFORM}),
+        consumers=frozenset({Service.REVIEW}),
+        event_types=(ErasureRequested,),
+        dlq=Topic.ERASURES_REQUESTED_DLQ,
+    ),
+    TopicSpec(
+        topic=Topic.ERASURES_ORDERED,
+        description="Erasures review confirmed (a reporter's request, or staff's with two people): "
+        "what reporting removes from its ledger and unsent reports.",
+        key="case id",
+        partitions=1,
+        retention=30 * _DAY,
+        producers=frozenset({Service.REVIEW}),
+        consumers=frozenset({Service.REPORTING}),
+        event_types=(ErasureOrdered,),
+        dlq=Topic.ERASURES_ORDERED_DLQ,
     ),
 )
 

@@ -66,9 +66,11 @@ STREAMS: Mapping[Service, tuple[tuple[str, Topic], ...]] = MappingProxyType({
     Service.TRIAGE: (("triage", Topic.SIGNALS_RECEIVED),),
     Service.REVIEW: (("review.signals", Topic.SIGNALS_RECEIVED), ("review.cases", Topic.SIGNALS_TRIAGED),
                      ("review.alerts", Topic.ALERTS_URGENT), ("review.outcomes", Topic.REPORTS_OUTCOMES),
-                     ("review.replies", Topic.REPLIES_OUTCOMES)),
+                     ("review.replies", Topic.REPLIES_OUTCOMES),
+                     ("review.erasures", Topic.ERASURES_REQUESTED)),
     Service.REPORTING: (("reporting.signals", Topic.SIGNALS_RECEIVED),
-                        ("reporting.requests", Topic.REPORTS_REQUESTED)),
+                        ("reporting.requests", Topic.REPORTS_REQUESTED),
+                        ("reporting.erasures", Topic.ERASURES_ORDERED)),
     Service.INTAKE_SMS: (("intake-sms.replies", Topic.REPLIES_REQUESTED),),
 })
 

@@ -28,6 +28,7 @@ from contracts.events import (
     ContactDetails,
     DeclaredFacts,
     DeclaredTraffickingType,
+    ErasureRequested,
     Evidence,
     Flag,
     FlagName,
@@ -71,6 +72,8 @@ from services.review.cases import CaseStore
 from services.review.db import Database as ReviewDatabase
 from services.review.db import migrate as migrate_review
 from services.review.decisions import Actor, Decisions
+from services.review.erasure import Erasures
+from services.review.export import Exports
 from services.review.live import LiveHub
 from services.review.web import build_app as review_app
 from services.runtime import HttpServer, InMemoryPublisher
@@ -154,6 +157,8 @@ def pages(site: DemoSite) -> list[DemoPage]:
         DemoPage("webform", "follow-up-en", "/en/follow-up", staff=False),
         DemoPage("webform", "follow-up-es", "/es/follow-up", staff=False),
         DemoPage("webform", "not-found-es", "/es/nowhere", staff=False),
+        DemoPage("webform", "erase-en", "/en/erase", staff=False),
+        DemoPage("webform", "erase-es", "/es/erase", staff=False),
         DemoPage("phone", "call-report", "/specialist/report", "specialist"),
         DemoPage("reporting", "calls-to-make", "/specialist/tasks", "specialist"),
         DemoPage("reporting", "ack", f"/ack/{site.ack_tokens['fresh']}", staff=True),
@@ -167,6 +172,8 @@ def pages(site: DemoSite) -> list[DemoPage]:
         DemoPage("review", "case-contact", f"/cases/{site.cases['minor']}/contact", "alice"),
         DemoPage("review", "your-sign-in", "/account/security", "alice"),
         DemoPage("review", "two-step-set-up", "/account/security/enrol", "alice"),
+        DemoPage("review", "erasures", "/erasures", "alice"),
+        DemoPage("review", "exports", "/exports", "alice"),
     ]
 
 
@@ -362,7 +369,16 @@ def _review(folder: Path, now: datetime, site: DemoSite, signals: list[SignalRec
             "need": ReportNeed.VICTIM_EXTRACTION, "victim": victim, "step": step, "contact_id": contact,
             "channel": channel, "obligation": obligation, "kind": kind,
             "occurred_at": at + timedelta(minutes=minutes)}))
-    app = review_app(auth=auth, decisions=decisions, live=LiveHub(), blobs=BlobReader([folder / "blobs"]))
+    # One reporter's erasure request, one content erasure and one export waiting for a second person.
+    erasures = Erasures(db, now=clock)
+    erasures.record_request("demo-e-1", ErasureRequested(
+        request_id=uuid.uuid4(), reference_number=salon.reference_number, requested_at=clock()))
+    erasures.request_content_erasure(site.cases["question"], Actor("bob", "supervisor"),
+                                     "Board decision 2026-14: school project, no situation")
+    exports = Exports(db, now=clock, key=None)
+    exports.request(site.cases["labor"], Actor("bob", "supervisor"), "Subpoena 2026-GJ-0117 (grand jury)")
+    app = review_app(auth=auth, decisions=decisions, live=LiveHub(), blobs=BlobReader([folder / "blobs"]),
+                     erasures=erasures, exports=exports)
     return app, db
 
 

@@ -104,6 +104,17 @@ class Intake:
         self._source = source
         self.idempotency = IdempotencyKeys()
 
+    @property
+    def receipt_secrets(self) -> tuple[bytes, ...]:
+        return self._receipt_secrets
+
+    @property
+    def source(self) -> str:
+        return self._source
+
+    def now(self) -> datetime:
+        return self._now()
+
     # ------------------------------------------------------------ ids
 
     def _keyed(self, *parts: str) -> str:

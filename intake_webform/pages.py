@@ -19,6 +19,8 @@ from intake_webform.i18n import Messages
 from intake_webform.submission import MAX_NARRATIVE, FieldError
 
 HOTLINE_NUMBER: Final = "1-888-373-7888"
+# Where the language switch of a page leads (the form's start otherwise).
+_SWITCH_PATHS: Final = {"followup.html": "follow-up", "erase.html": "erase"}
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ class Pages:
         other = "es" if language == "en" else "en"
         page = self._environments[language].get_template(template).render(
             lang=language, hotline=self.contact.hotline, hotline_text=self.contact.text,
-            switch_to=f"/{other}/" if template != "followup.html" else f"/{other}/follow-up",
+            switch_to=f"/{other}/{_SWITCH_PATHS.get(template, '')}",
             max_narrative=MAX_NARRATIVE, max_attachments=self._limits.max_attachments,
             max_attachment_mb=self._limits.max_attachment_bytes // MIB, **context)
         return HTMLResponse(page, status_code=status)

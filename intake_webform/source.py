@@ -23,6 +23,7 @@ from starlette.types import Scope
 
 from intake_webform import i18n
 from intake_webform.api import api_router
+from intake_webform.erasure import erasure_router
 from intake_webform.form import form_router
 from intake_webform.handler import MIB, Intake
 from intake_webform.i18n import Messages
@@ -79,6 +80,7 @@ def build_app(
 
     app.include_router(api_router(intake, limiter, pages))
     app.include_router(form_router(intake, limiter, pages))
+    app.include_router(erasure_router(intake, limiter, pages))
     app.mount("/static", StaticFiles(directory=str(i18n.PACKAGE_DIR / "static")), name="static")
 
     def refusal(reason: str, message: Callable[[Messages], str]) -> Callable[[Scope], tuple[bytes, bytes]]:

@@ -14,6 +14,7 @@ from contracts.events._common import (
     Urgency,
 )
 from contracts.events.entities_sighted import EntitiesSighted, SightedEntity
+from contracts.events.erasure import ErasureOrdered, ErasureRequested, ErasureScope
 from contracts.events.input_quarantined import InputQuarantined
 from contracts.events.ops_event import OpsEvent, OpsKind, Severity
 from contracts.events.reply import ReplyOutcome, ReplyOutcomeKind, ReplyRequested
@@ -70,6 +71,9 @@ __all__ = [
     "EmailSource",
     "EntitiesSighted",
     "EntityKind",
+    "ErasureOrdered",
+    "ErasureRequested",
+    "ErasureScope",
     "Evidence",
     "Flag",
     "FlagName",

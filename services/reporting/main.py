@@ -1,4 +1,4 @@
-"""Composition root of reporting: the ledger, its two consumers, the courier clock, the relay, the app."""
+"""Composition root of reporting: the ledger, its consumers, the courier clock, the relay, the app."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from contracts import Service, Topic
-from contracts.events import ReportRequested, SignalReceived
+from contracts.events import ErasureOrdered, ReportRequested, SignalReceived
 from services.reporting.channels import SmtpSender, WebhookSender
 from services.reporting.config import ReportingSettings
 from services.reporting.courier import Courier
 from services.reporting.db import Database, migrate
+from services.reporting.erasure import ErasureWriter, LedgerErasure
 from services.reporting.handler import LedgerWriter
 from services.reporting.ledger import Ledger
 from services.reporting.models import OutboxRecord
@@ -66,6 +67,7 @@ async def serve(context: ServiceContext, settings: ReportingSettings) -> None:
                       public_base_url=settings.public_base_url,
                       retry_after=timedelta(seconds=settings.retry_after_s), on_change=relay.wake)
     writer = LedgerWriter(store, on_change=courier.wake)
+    erasures = ErasureWriter(LedgerErasure(db, now=now))
     consumers = [
         ConsumerLoop(ConsumerSpec(name=f"reporting.{name}", topic=topic, group=f"reporting.{name}",
                                   handler=handler, event_type=event_type),
@@ -74,6 +76,7 @@ async def serve(context: ServiceContext, settings: ReportingSettings) -> None:
         for name, topic, handler, event_type in (
             ("signals", Topic.SIGNALS_RECEIVED, writer.received, SignalReceived),
             ("requests", Topic.REPORTS_REQUESTED, writer.requested, ReportRequested),
+            ("erasures", Topic.ERASURES_ORDERED, erasures.ordered, ErasureOrdered),
         )
     ]
 

@@ -206,3 +206,14 @@ class ContentPurge(Base):
     settled_at: Mapped[datetime]
     purged_at: Mapped[datetime]
     items: Mapped[int]
+class ErasedSignal(Base):
+    """A signal whose reporter's contact details (``contact``) or whole content (``content``) review
+    ordered erased. Kept so that the signal, if it reaches the ledger only after the order, is
+    stored without what was erased."""
+
+    __tablename__ = "erased_signals"
+
+    signal_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))  # contact | content (content includes contact)
+    erasure_id: Mapped[uuid.UUID]
+    erased_at: Mapped[datetime]

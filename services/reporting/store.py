@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from contracts.events import OutcomeKind, ReportRequested, SafeContact, SignalReceived, Victim
 from services.reporting.db import Database
+from services.reporting.erasure import scrub_if_erased
 from services.reporting.models import (
     Lookup,
     LookupState,
@@ -85,6 +86,8 @@ class Store:
                 facts={"danger_now": declared.danger_now.value,
                        "trafficking_type": declared.trafficking_type.value},
                 reporter=identity))
+            session.flush()
+            scrub_if_erased(session, signal.signal_id)
         return True
 
     def record_request(self, request: ReportRequested) -> bool:

@@ -15,6 +15,8 @@
     hotline-review purge [--dry-run] [--json]                          the retention purge (retention_cli)
     hotline-review hold place|release|list ...                         legal holds (retention_cli)
     hotline-review demo-users                                          local runs only: alice, bob, ana
+    hotline-review export-archive new-key|public-key|verify FILE --public-key KEY
+                                                                       lawful-request archives (archive_cli)
 
 The database is ``HOTLINE_REVIEW_DATABASE_URL`` (default ``sqlite:///.local/review.sqlite3``).
 Exit codes: 0 done, 1 refused or tampered, 2 usage, 69 database unavailable.
@@ -38,7 +40,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from services.review import audit
+from services.review import archive_cli, audit
 from services.review.auth import Auth, AuthError, Role, password_problem
 from services.review.db import Database, migrate
 from services.review.holds import HoldError
@@ -321,6 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_commands(sub)
     demo = sub.add_parser("demo-users", help="local runs: demo accounts with new passwords")
     demo.set_defaults(run=_demo_users)
+    archive_cli.add_commands(sub)
     return parser
 
 

@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Self
 from urllib.parse import urlsplit
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import Field, SecretStr, model_validator
 
+from services.review.archive import signing_key
 from services.review.oidc import RoleMap, RoleMapError
 from services.runtime.blob_keys import BlobKeySettings
 from services.runtime.retention import RetentionSettings
@@ -63,6 +65,9 @@ class ReviewSettings(BlobKeySettings, RetentionSettings):
     review_oidc_provider_name: str = Field(default="your organisation's account", min_length=1, max_length=64)
     # Password sign-in (local accounts); may be switched off once single sign-on is on.
     review_password_login: bool = True
+    # The Ed25519 key that signs lawful-request exports (32 bytes, base64; ``hotline-review
+    # export-archive new-key`` makes one). Unset: exports cannot be approved.
+    export_signing_key: SecretStr | None = None
     # Test hook, honoured only in the test environment (see ``outbox``).
     review_fault: str | None = None
 
@@ -85,6 +90,15 @@ class ReviewSettings(BlobKeySettings, RetentionSettings):
 
     def attachment_dirs(self) -> list[Path]:
         return [*([self.blob_dir] if self.blob_dir else []), *self.blob_dirs]
+
+    def export_key(self) -> Ed25519PrivateKey | None:
+        key = self.export_signing_key
+        return signing_key(key.get_secret_value()) if key is not None else None
+
+    @model_validator(mode="after")
+    def _export_key_is_readable(self) -> Self:
+        self.export_key()  # a wrong key fails at start-up, not at the first approval
+        return self
 
     @model_validator(mode="after")
     def _production_needs_postgres(self) -> Self:

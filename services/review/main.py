@@ -9,13 +9,22 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from contracts import Service, Topic
-from contracts.events import ReplyOutcome, ReportOutcome, SignalReceived, SignalTriaged, UrgentAlert
-from services.review import obligations, queries
+from contracts.events import (
+    ErasureRequested,
+    ReplyOutcome,
+    ReportOutcome,
+    SignalReceived,
+    SignalTriaged,
+    UrgentAlert,
+)
+from services.review import erasure_metrics, obligations, queries
 from services.review.auth import Auth
 from services.review.cases import CaseStore
 from services.review.config import ReviewSettings
 from services.review.db import Database, migrate
 from services.review.decisions import Decisions
+from services.review.erasure import ErasureRequestWriter, Erasures
+from services.review.export import Exports
 from services.review.handler import CaseWriter
 from services.review.live import LiveHub, LivePublisher, PostgresLive
 from services.review.metrics import DeadlineGauges, ObligationGauges
@@ -134,6 +143,8 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
     relay = OutboxRelay(db, publisher, model=OutboxRecord, now=now, fault=fault)
     decisions = Decisions(db, now=now, claim_ttl=timedelta(minutes=settings.claim_minutes),
                           on_commit=relay.wake, mandatory_within=mandatory_within)
+    erasures = Erasures(db, now=now, on_commit=relay.wake)
+    erasure_writer = ErasureRequestWriter(erasures)
     auth = Auth(db, session_ttl=timedelta(hours=settings.session_hours), cookie_secure=settings.cookie_secure,
                 now=now, mfa_required=settings.requires_mfa, mfa_issuer=settings.mfa_issuer)
     consumers = [
@@ -147,13 +158,15 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
             ("alerts", Topic.ALERTS_URGENT, writer.alert, UrgentAlert),
             ("outcomes", Topic.REPORTS_OUTCOMES, writer.outcome, ReportOutcome),
             ("replies", Topic.REPLIES_OUTCOMES, writer.reply_outcome, ReplyOutcome),
+            ("erasures", Topic.ERASURES_REQUESTED, erasure_writer.received, ErasureRequested),
         )
     ]
     blobs = BlobReader(settings.attachment_dirs(), settings.blob_keyring())
     # The OpenID provider's client; redirects are never followed (a provider answers, it does not move).
     http = httpx.AsyncClient(follow_redirects=False)
     app = build_app(auth=auth, decisions=decisions, live=live, blobs=blobs,
-                    now=now, clock=LocalClock(settings.timezone), sso=single_sign_on(settings, db, http))
+                    now=now, clock=LocalClock(settings.timezone), sso=single_sign_on(settings, db, http),
+                    erasures=erasures, exports=Exports(db, now=now, key=settings.export_key()))
     server = HttpServer(app, settings.http_host, settings.http_port, name=Service.REVIEW,
                         trusted_proxies=settings.trusted_proxies)
     try:
@@ -166,6 +179,9 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
         work = {
             **{loop.spec.name: loop.run(context.stop) for loop in consumers},
             "review.outbox": relay.run(context.stop),
+            "review.erasures-gauge": erasure_metrics.watch(
+                erasures, erasure_metrics.ErasureGauges(context.metrics.registry), now, context.stop,
+                every_s=max(settings.sla_check_s, 30.0)),
             "review.sla": sla_clock(decisions, publish_live, settings, gauges, context.stop,
                                     ObligationGauges(context.metrics.registry)),
             "review.retention": retention_purge(purge, settings.purge_interval_hours * 3600,

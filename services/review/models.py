@@ -415,3 +415,43 @@ class StaffIdentity(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime]
+
+
+# ------------------------------------------------------------------ erasure and lawful export
+
+class ErasureRequest(Base):
+    """A request to erase part of a case: a reporter's (contact details, receipt checked by the
+    intake; ``requested_by`` None) or staff's on instruction (the content; a second supervisor
+    approves). Nothing is erased until a supervisor confirms (see ``erasure``)."""
+
+    __tablename__ = "erasure_requests"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    reference_number: Mapped[str] = mapped_column(String(32), index=True)
+    scope: Mapped[str] = mapped_column(String(16))  # contact | content
+    basis: Mapped[str] = mapped_column(String(24))  # reporter_request | staff_instruction
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending | confirmed | rejected
+    requested_at: Mapped[datetime]
+    requested_by: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(String(500))  # staff's instruction (a court order's number)
+    case_id: Mapped[uuid.UUID | None]  # set when confirmed: the case the erasure applied to
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None]
+    signal_ids: Mapped[list[Any] | None]  # the signals whose data went
+
+
+class ExportRequest(Base):
+    """A lawful request for one case's record: one supervisor asks, a different one approves, and
+    only then is the signed archive made; both steps and the archive's digest are audited."""
+
+    __tablename__ = "export_requests"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(500))  # the legal instrument (a subpoena's number)
+    status: Mapped[str] = mapped_column(String(16))  # pending | approved | rejected
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime]
+    approved_by: Mapped[str | None] = mapped_column(String(64))
+    approved_at: Mapped[datetime | None]
+    archive_sha256: Mapped[str | None] = mapped_column(String(64))

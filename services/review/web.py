@@ -38,7 +38,11 @@ from services.review.decisions import (
     DecisionError,
     Decisions,
 )
+from services.review.erasure import Erasures
+from services.review.erasure_web import erasure_router
 from services.review.evidence import evidence_for, highlight
+from services.review.export import Exports
+from services.review.export_web import export_router
 from services.review.facts import URGENCIES, declared
 from services.review.hold_web import hold_router
 from services.review.holds import Holds
@@ -95,7 +99,8 @@ NEXT_CANDIDATES: Final = 20  # unclaimed cases tried, most urgent first, if othe
 
 def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobReader,
               now: Callable[[], datetime] = lambda: datetime.now(UTC),
-              clock: LocalClock | None = None, sso: SingleSignOn | None = None) -> FastAPI:
+              clock: LocalClock | None = None, sso: SingleSignOn | None = None,
+              erasures: Erasures | None = None, exports: Exports | None = None) -> FastAPI:
     app = FastAPI(title="Hotline review", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
     templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -118,6 +123,10 @@ def build_app(*, auth: Auth, decisions: Decisions, live: LiveHub, blobs: BlobRea
     app.include_router(contact_router(tasks=contacts, staff=staff, templates=templates, now=now))
     holds = Holds(db, now=now)
     app.include_router(hold_router(holds=holds, supervisors=auth.require(*SUPERVISORS), templates=templates))
+    app.include_router(erasure_router(erasures=erasures or Erasures(db, now=now), templates=templates,
+                                      supervisors=auth.require(*SUPERVISORS)))
+    app.include_router(export_router(exports=exports or Exports(db, now=now, key=None), templates=templates,
+                                     supervisors=auth.require(*SUPERVISORS)))
 
     def actor(principal: Principal) -> Actor:
         return Actor(principal.username, principal.role.value)

@@ -103,7 +103,8 @@ ACTIONS: Final[dict[str, tuple[str, str, Action]]] = {
 PAGE_NAMES: Final = ["tip-form-en", "tip-form-es", "follow-up-en", "follow-up-es", "not-found-es",
                      "call-report", "calls-to-make", "ack", "ack-already", "ack-unknown", "sign-in", "queue",
                      "case-break-glass", "case-minor", "case-labor", "case-question", "case-not-found",
-                     "case-contact", "your-sign-in", "two-step-set-up"]
+                     "case-contact", "your-sign-in", "two-step-set-up", "erase-en", "erase-es", "erasures",
+                     "exports"]
 STATES: Final = PAGE_NAMES + [name for name in ACTIONS if name != "ack-pressed"] + ["ack-pressed"]
 
 

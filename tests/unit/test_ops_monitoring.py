@@ -25,6 +25,8 @@ DASHBOARD = ROOT / "deploy" / "grafana" / "hotline-dashboard.json"
 # series that never exists, and an alert on it would never fire.
 KNOWN_METRICS = frozenset({
     "hotline_service_info",
+    "hotline_review_erasure_requests_pending",
+    "hotline_review_erasure_requests_oldest_pending_seconds",
     "hotline_messages_published_total",
     "hotline_publish_failures_total",
     "hotline_messages_consumed_total",

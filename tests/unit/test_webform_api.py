@@ -457,7 +457,7 @@ async def test_every_answer_has_a_strict_policy_and_no_cookie(client: httpx.Asyn
 
 async def test_openapi_documents_the_api_and_not_the_form(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/api/v1/openapi.json")).json()
-    assert set(spec["paths"]) == {"/api/v1/tips", "/api/v1/follow-ups"}
+    assert set(spec["paths"]) == {"/api/v1/tips", "/api/v1/follow-ups", "/api/v1/erasure-requests"}
     tips = spec["paths"]["/api/v1/tips"]["post"]
     assert {"202", "422", "429", "503"} <= set(tips["responses"])
     assert any(p["name"] == "idempotency-key" for p in tips["parameters"])
