@@ -17,8 +17,8 @@ claimed ones never, no dead letters, spools drained, lag 0. The delays from an u
 acknowledgement to its alert in review after each fault are printed against the 20 s target (and
 written to ``drill-figures.json``): measurements, not assertions, since they depend on the machine.
 
-``HOTLINE_DRILL=short`` runs the short form (not with the suite: see conftest);
-``HOTLINE_DRILL=long`` the long form (three rounds of
+The short form runs with every test run (``./dev test``, CI); ``HOTLINE_DRILL=long`` runs the
+long form instead (three rounds of
 faults, ``HOTLINE_DRILL_ROUNDS`` to change it; each process killed alone, the leaders of three
 partitions killed in turn, a 60 s cluster outage; twice the load).
 By hand: ``HOTLINE_DRILL=long nice -n 10 .venv/bin/pytest tests/drill -s`` prints the figures.
