@@ -19,12 +19,14 @@ from services.runtime import FailedRecord
 from services.runtime.kafka_options import ssl_context
 from services.runtime.progress import ProgressWatch
 from triage.config import TriageSettings
+from triage.faust_consumer import App
 from triage.processor import GROUP, TriageProcessor
 
 
 def create_app(settings: TriageSettings, processor: TriageProcessor, progress: ProgressWatch) -> faust.App:
     timeouts = settings.group_timeouts()
-    app = faust.App(
+    # Its consumer reads again from the start a partition nothing was committed on (faust_consumer).
+    app = App(
         settings.group_id(GROUP),
         broker=[f"kafka://{host.strip()}" for host in settings.kafka_bootstrap.split(",") if host.strip()],
         # The group's timings are the runtime's, as for every other consumer: faust's own (60 s)

@@ -20,6 +20,7 @@ from contracts.events import (
 from services.review import erasure_metrics, obligations, queries
 from services.review.auth import Auth
 from services.review.cases import CaseStore
+from services.review.check_failures import CheckFailures
 from services.review.config import ReviewSettings
 from services.review.db import Database, migrate
 from services.review.decisions import Decisions
@@ -62,7 +63,7 @@ SLA_CLOCK_LOCK = "review.sla-clock"
 
 async def sla_clock(decisions: Decisions, live: LivePublisher, settings: ReviewSettings,
                     gauges: DeadlineGauges, stop: asyncio.Event,
-                    owed: ObligationGauges | None = None) -> None:
+                    owed: ObligationGauges | None = None, failures: CheckFailures | None = None) -> None:
     """Escalate urgent cases nobody acknowledged in time (alerting the next supervisor on shift);
     report every other deadline that passes to ops, and count the cases past theirs for Prometheus;
     likewise minors' mandatory reports past due or failed.
@@ -72,6 +73,7 @@ async def sla_clock(decisions: Decisions, live: LivePublisher, settings: ReviewS
     (twice the audit entries, two supervisors paged). Each tick decides from the database alone,
     so whichever replica ticks next carries on; every replica counts the late cases it serves."""
     repeat = timedelta(minutes=settings.escalation_repeat_minutes)
+    failures = failures or CheckFailures()  # a PostgreSQL outage is one line, not one per tick
 
     def tick() -> tuple[list[tuple[Case, str | None]], list[Case], dict[str, tuple[int, float]],
                         tuple[int, float, int]]:
@@ -96,7 +98,9 @@ async def sla_clock(decisions: Decisions, live: LivePublisher, settings: ReviewS
             if owed is not None:
                 owed.observe(*owing)
         except Exception as error:  # noqa: BLE001 - the clock must keep running; the next tick retries
-            log.error("SLA check failed", extra={"error_class": type(error).__name__})
+            failures.failed(type(error).__name__)
+        else:
+            failures.succeeded()
         for case, target in escalated:
             log.warning("urgent case escalated", extra={"reference_number": case.reference_number,
                                                         "count": case.escalation_level})

@@ -20,10 +20,10 @@ from sqlalchemy import create_engine, text
 from contracts.events import ReportRequested
 from deploy.localimap import PASSWORD, USER
 from intake_phone.importer import PositionStore
-from tests.conftest import wait_for
 from tests.drill.fleet import PATIENCE_S, Fleet
 from tests.drill.load import Accepted, Ledger
 from tests.drill.observe import Brokers, CaseStoreWatch, StoredSignal
+from tests.drill.pacing import until
 
 ESCALATION_GRACE = timedelta(seconds=10)  # the SLA clock ticks every second; a slow tick is not a miss
 
@@ -100,31 +100,49 @@ def break_glass_due(watch: CaseStoreWatch, ledgers: Ledgers) -> set[str]:
 
 async def settle(system: Fleet, ledger: Ledger, watch: CaseStoreWatch, brokers: Brokers, ledgers: Ledgers,
                  timeout: float = PATIENCE_S) -> None:
-    await wait_for(lambda: not missing(ledger, watch), timeout=timeout, interval=1,
-                   what="every acknowledged signal in the case store")
-    await wait_for(lambda: system.spooled() == 0 and _inbox(system) == 0 and _cdr_behind(system) == 0,
-                   timeout=timeout, interval=1, what="the spool, mailbox and call-detail file drained")
+    def lost_so_far() -> str:
+        gone = missing(ledger, watch)
+        web = [a for a in gone if a.channel == "web"]
+        return (f"{len(gone)} not in the case store, e.g. {[(a.channel, a.key) for a in gone[:3]]}"
+                + (f"; {watch.describe(web[0].reference or '')}" if web else ""))
+    await until(lambda: not missing(ledger, watch), timeout=timeout, interval=1,
+                what="every acknowledged signal in the case store", seen=lost_so_far)
+    await until(lambda: system.spooled() == 0 and _inbox(system) == 0 and _cdr_behind(system) == 0,
+                timeout=timeout, interval=1, what="the spool, mailbox and call-detail file drained",
+                seen=lambda: (f"{system.spooled()} spooled, {_inbox(system)} in the mailbox, call-detail "
+                              f"importer {_cdr_behind(system)} lines behind"))
 
     async def no_lag() -> bool:
         return all(v == 0 for v in (await brokers.lag()).values())
-    await wait_for(no_lag, timeout=timeout, interval=1, what="every consumer group at lag 0")
+    await until(no_lag, timeout=timeout, interval=1, what="every consumer group at lag 0",
+                seen=brokers.lag_or_error)
 
     unpublished = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
 
-    def delivered() -> bool:
-        due = break_glass_due(watch, ledgers)
-        sent = {str(r) for r, in ledgers.rows(
+    def sent() -> set[str]:
+        return {str(r) for r, in ledgers.rows(
             "reporting", "SELECT DISTINCT report_id FROM steps WHERE step_index = 0 AND sent_at IS NOT NULL")}
-        drained = ledgers.count("review", unpublished) == ledgers.count("reporting", unpublished) == 0
-        return due <= sent and drained
-    await wait_for(delivered, timeout=timeout, interval=1, what="break-glass steps sent, outboxes published")
 
-    def escalations_due() -> bool:
+    def delivered() -> bool:
+        drained = ledgers.count("review", unpublished) == ledgers.count("reporting", unpublished) == 0
+        return break_glass_due(watch, ledgers) <= sent() and drained
+    await until(delivered, timeout=timeout, interval=1, what="break-glass steps sent, outboxes published",
+                seen=lambda: (f"{len(break_glass_due(watch, ledgers) - sent())} break-glass steps unsent; "
+                              f"unpublished outbox rows: review {ledgers.count('review', unpublished)}, "
+                              f"reporting {ledgers.count('reporting', unpublished)}"))
+
+    def latest_deadline() -> datetime | None:
         [(latest,)] = ledgers.rows("review",
                                    "SELECT max(ack_due_at) FROM cases WHERE acknowledged_at IS NULL")
+        return latest  # type: ignore[no-any-return]
+
+    def escalations_due() -> bool:
+        latest = latest_deadline()
         return latest is None or datetime.now(UTC) > latest + ESCALATION_GRACE
-    await wait_for(escalations_due, timeout=timeout, interval=1, what="the last acknowledgement deadline")
-    await wait_for(no_lag, timeout=timeout, interval=1, what="every consumer group at lag 0")
+    await until(escalations_due, timeout=timeout, interval=1, what="the last acknowledgement deadline",
+                seen=lambda: f"latest open deadline {latest_deadline()}")
+    await until(no_lag, timeout=timeout, interval=1, what="every consumer group at lag 0",
+                seen=brokers.lag_or_error)
 
 
 @dataclass

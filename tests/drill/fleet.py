@@ -3,15 +3,19 @@
 The secured cluster (``tests.cluster_support``), a private PostgreSQL (the case store and the
 delivery ledger; the drill restarts it, so it is never a shared server), a private Dovecot (the
 mailbox) and the reports' recipients (``deploy.localreceivers``). Processes are named
-(``triage-1``, ``review-2``, ``cdr-import``, ...); ``kill`` is SIGKILL and ``restart`` starts the
-same process again on the same state, as a supervisor (Kubernetes) would.
+(``triage-1``, ``review-2``, ``cdr-import``, ...), each in a process group of its own; ``kill`` is
+SIGKILL and ``start`` starts the same process again on the same state, as Kubernetes would.
+Ctrl-C (SIGINT) or SIGTERM kills every process group the drill started, the brokers, PostgreSQL
+and Dovecot included, before the test unwinds (``tests.drill.interrupt``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -26,6 +30,7 @@ from deploy.localpostgres import Postgres
 from deploy.localreceivers import Receivers
 from services.review.auth import Role
 from tests.cluster_support import SecuredCluster, secured_cluster
+from tests.drill.interrupt import Interrupts
 from tests.e2e.processes import REPO, ServiceProcess, free_port
 from tests.e2e.review_support import provision_review
 
@@ -83,37 +88,37 @@ class Managed:
         self.starts += 1
         if self.is_service:
             # Kept before it is ready: one that never becomes ready is still stopped at the end.
-            self.process = ServiceProcess(self.module, self.env, self.log)
+            self.process = ServiceProcess(self.module, self.env, self.log, new_session=True)
             self.process.start(ready_timeout=ready_timeout)
             return
         clean = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
         with self.log.open("ab") as log:
             self.process = subprocess.Popen([sys.executable, "-m", self.module, *self.args],  # noqa: S603 - fixed argv
                                             cwd=REPO, env={**clean, **self.env}, stdout=subprocess.DEVNULL,
-                                            stderr=log, stdin=subprocess.DEVNULL)
+                                            stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
+
+    def _popen(self) -> subprocess.Popen[bytes] | None:
+        return self.process.process if isinstance(self.process, ServiceProcess) else self.process
 
     def kill(self) -> None:
-        if isinstance(self.process, ServiceProcess):
-            self.process.kill()
-        elif self.process is not None:
-            self.process.kill()
-            self.process.wait(10)
+        """SIGKILL its whole process group, and reap it."""
+        process = self._popen()
+        if process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):  # already gone
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
 
     def running(self) -> bool:
-        if isinstance(self.process, ServiceProcess):
-            return self.process.process is not None and self.process.process.poll() is None
-        return self.process is not None and self.process.poll() is None
+        process = self._popen()
+        return process is not None and process.poll() is None
 
     def exit_code(self) -> int | None:
-        process = self.process.process if isinstance(self.process, ServiceProcess) else self.process
+        process = self._popen()
         return process.poll() if process is not None else None
 
     def stop(self) -> None:
-        if isinstance(self.process, ServiceProcess):
-            self.process.stop_quietly()
-        elif self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
+        self.kill()
 
     def ops_url(self) -> str | None:
         if isinstance(self.process, ServiceProcess):
@@ -223,7 +228,7 @@ class Fleet:
         for managed in self.processes.values():
             if managed.is_service:
                 managed.starts += 1
-                managed.process = ServiceProcess(managed.module, managed.env, managed.log)
+                managed.process = ServiceProcess(managed.module, managed.env, managed.log, new_session=True)
                 starting.append(managed.process)
         _start_together(starting)
         for managed in self.processes.values():
@@ -233,6 +238,13 @@ class Fleet:
     def stop_all(self) -> None:
         for managed in self.processes.values():
             managed.stop()
+
+    def kill_all(self) -> None:
+        for managed in self.processes.values():
+            try:
+                managed.kill()
+            except Exception as error:
+                print(f"drill: could not kill {managed.name}: {error}", file=sys.stderr, flush=True)
 
 
 def _start_together(processes: list[ServiceProcess], timeout: float = PATIENCE_S) -> None:
@@ -244,7 +256,8 @@ def _start_together(processes: list[ServiceProcess], timeout: float = PATIENCE_S
         env.update(process.env, HOTLINE_OPS_PORT=str(process.ops_port))
         with process.log_path.open("ab") as log:
             process.process = subprocess.Popen([sys.executable, "-m", process.module], cwd=REPO,  # noqa: S603 - fixed argv
-                                               env=env, stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+                                               env=env, stdout=log, stderr=log, stdin=subprocess.DEVNULL,
+                                               start_new_session=process.new_session)
     deadline = time.monotonic() + timeout
     for process in processes:
         while True:
@@ -266,16 +279,22 @@ def _start_together(processes: list[ServiceProcess], timeout: float = PATIENCE_S
 async def fleet(work: Path) -> AsyncIterator[Fleet]:
     """Everything up (cluster, PostgreSQL, Dovecot, recipients, every process); torn down after.
     Bringing it up blocks for a minute or more, so it runs in a thread, off the test's event loop."""
-    with ExitStack() as stack:
-        yield await asyncio.to_thread(_bring_up, work, stack)
+    interrupts = Interrupts()
+    with interrupts.installed(), ExitStack() as stack:
+        yield await asyncio.to_thread(_bring_up, work, stack, interrupts)
 
 
-def _bring_up(work: Path, stack: ExitStack) -> Fleet:
+def _bring_up(work: Path, stack: ExitStack, interrupts: Interrupts) -> Fleet:
     kafka = stack.enter_context(_generator_context(secured_cluster(work / "kafka")))
+    interrupts.on_interrupt("the Kafka cluster", kafka.cluster.kill)
     # Their default directories: the servers' own system users (when run as root) can reach them.
-    postgres = Postgres().start()
+    postgres = Postgres()
+    interrupts.on_interrupt("PostgreSQL", lambda: postgres.stop(timeout=10))
+    postgres.start()
     stack.callback(postgres.remove)
-    dovecot = Dovecot().start()
+    dovecot = Dovecot()
+    interrupts.on_interrupt("Dovecot", dovecot.stop)
+    dovecot.start()
     stack.callback(dovecot.remove)
     receivers = stack.enter_context(Receivers(secrets={"unit": WEBHOOK_SECRET}))
     review_url = postgres.create_database("review")
@@ -284,6 +303,7 @@ def _bring_up(work: Path, stack: ExitStack) -> Fleet:
     system = Fleet(work=work, kafka=kafka, postgres=postgres, dovecot=dovecot, receivers=receivers,
                    review_url=review_url, reporting_url=reporting_url, tokens=tokens)
     stack.callback(system.stop_all)
+    interrupts.on_interrupt("the services", system.kill_all)
     system.define()
     system.start_all()
     return system

@@ -44,6 +44,8 @@ class CaseStoreWatch:
         self._lock = threading.Lock()
         self._signals: dict[uuid.UUID, StoredSignal] = {}
         self._alert_applied: dict[str, datetime] = {}  # alert event id -> applied at
+        self.refreshed_at: datetime | None = None
+        self.last_error: str | None = None  # why the last poll failed, if it did
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="drill-case-store", daemon=True)
 
@@ -58,8 +60,13 @@ class CaseStoreWatch:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            with contextlib.suppress(SQLAlchemyError):  # PostgreSQL restarting: the next poll
+            try:
                 self.refresh()
+                self.last_error = None
+            except SQLAlchemyError as error:  # PostgreSQL restarting: the next poll
+                self.last_error = type(error).__name__
+            except Exception as error:
+                self.last_error = f"{type(error).__name__}: {error}"
             self._stop.wait(self._interval)
 
     def refresh(self) -> None:
@@ -76,6 +83,7 @@ class CaseStoreWatch:
                                                   case_id)
             for event_id, applied_at in alerts:
                 self._alert_applied.setdefault(event_id, applied_at)
+            self.refreshed_at = datetime.now(UTC)
 
     def signals(self) -> list[StoredSignal]:
         with self._lock:
@@ -90,6 +98,20 @@ class CaseStoreWatch:
             if (at := self.alert_applied_for(signal.signal_id)) is not None:
                 return at
         return None
+
+    def describe(self, reference: str) -> str:
+        """What the case store shows of the signal with this reference number (for a failure)."""
+        age = ("never" if self.refreshed_at is None
+               else f"{(datetime.now(UTC) - self.refreshed_at).total_seconds():.0f}s ago")
+        failed = f", last poll failed: {self.last_error}" if self.last_error else ""
+        polled = f"case store polled {age}{failed}"
+        found = self.by_reference(reference)
+        if not found:
+            return f"no signal {reference} in the case store ({len(self.signals())} signals; {polled})"
+        return "; ".join(
+            f"signal {reference} ({s.signal_id}, {s.channel}) in case {s.case_id}: urgency "
+            f"{s.urgency or 'not triaged yet'}, alerted {s.alerted}, alert applied "
+            f"{self.alert_applied_for(s.signal_id)}" for s in found) + f" ({polled})"
 
     def alert_applied_for(self, signal_id: uuid.UUID) -> datetime | None:
         """When the urgent alert of this signal was applied in review."""
@@ -160,6 +182,23 @@ class Brokers:
         except Exception:
             return False
         return bool(found) and all(p["leader"] >= 0 and len(p["isr"]) == len(p["replicas"]) for p in found)
+
+    async def out_of_sync(self) -> str:
+        """The partitions without a leader or with replicas out of sync (for a failure)."""
+        names = [physical_name(t, self.admin.topic_prefix) for t in REGISTRY] + ["__consumer_offsets"]
+        try:
+            found = await self.partitions(names)
+        except Exception as error:
+            return f"the cluster did not answer ({type(error).__name__})"
+        behind = [f"{p['topic']}-{p['partition']} leader {p['leader']} isr {p['isr']}/{p['replicas']}"
+                  for p in found if p["leader"] < 0 or len(p["isr"]) != len(p["replicas"])]
+        return f"{len(behind)} partitions out of sync: {behind[:8]}"
+
+    async def lag_or_error(self) -> dict[str, int] | str:
+        try:
+            return {group: n for group, n in (await self.lag()).items() if n}
+        except Exception as error:
+            return f"unknown ({type(error).__name__})"
 
     async def lag(self) -> dict[str, int]:
         """Records each group has not committed past (every group of every service)."""

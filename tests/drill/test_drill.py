@@ -17,8 +17,8 @@ claimed ones never, no dead letters, spools drained, lag 0. The delays from an u
 acknowledgement to its alert in review after each fault are printed against the 20 s target (and
 written to ``drill-figures.json``): measurements, not assertions, since they depend on the machine.
 
-``HOTLINE_DRILL=short`` runs the short form (not with the suite: see conftest);
-``HOTLINE_DRILL=long`` the long form (three rounds of
+The short form runs with every test run (``./dev test``, CI); ``HOTLINE_DRILL=long`` runs the
+long form instead (three rounds of
 faults, ``HOTLINE_DRILL_ROUNDS`` to change it; each process killed alone, the leaders of three
 partitions killed in turn, a 60 s cluster outage; twice the load).
 By hand: ``HOTLINE_DRILL=long nice -n 10 .venv/bin/pytest tests/drill -s`` prints the figures.
@@ -37,12 +37,13 @@ from typing import Any
 import pytest
 
 from contracts import Topic
-from tests.conftest import wait_for
 from tests.drill.checks import Ledgers, settle, stored_for, verify
-from tests.drill.faults import FaultRecord, Faults
-from tests.drill.fleet import PATIENCE_S, fleet
+from tests.drill.faults import PROBE_CEILING_S, FaultRecord, Faults
+from tests.drill.fleet import fleet
+from tests.drill.keeper import Keeper
 from tests.drill.load import Accepted, Ledger, Load, Supervisor
 from tests.drill.observe import Brokers, CaseStoreWatch, Pages
+from tests.drill.pacing import until
 
 pytestmark = pytest.mark.e2e
 
@@ -75,14 +76,17 @@ async def test_the_drill(tmp_path: Path) -> None:
         load = Load(system, ledger, pace_s=PACE_S)
         supervisor = Supervisor(system, ledger, watch)
         pages = Pages([system.review_base(1), system.review_base(2)], system.tokens["sam"])
-        faults = Faults(system, load, watch, brokers)
-        stop = asyncio.Event()
+        keeper = Keeper(system)
+        faults = Faults(system, load, watch, brokers, keeper)
+        stop, done = asyncio.Event(), asyncio.Event()
         background = [asyncio.create_task(load.run(stop)), asyncio.create_task(supervisor.run(stop)),
                       asyncio.create_task(pages.run(stop))]
+        keeping = asyncio.create_task(keeper.run(done))  # through the faults and the settling
         try:
             first = await load.probe()  # the system works before anything breaks
-            await wait_for(lambda: watch.alert_applied_at(first.reference or ""), timeout=PATIENCE_S,
-                           what="a first urgent tip in review")
+            await until(lambda: watch.alert_applied_at(first.reference or ""), timeout=PROBE_CEILING_S,
+                        interval=0.2, what="a first urgent tip alerted in review",
+                        seen=lambda: watch.describe(first.reference or ""))
             for _ in range(ROUNDS):
                 for names in KILLS:
                     await faults.kill_services(*names)
@@ -98,9 +102,10 @@ async def test_the_drill(tmp_path: Path) -> None:
             verdict = await verify(system, ledger, watch, brokers, ledgers)
         finally:
             stop.set()
+            done.set()
             for task in background:
                 task.cancel()
-            await asyncio.gather(*background, return_exceptions=True)
+            await asyncio.gather(*background, keeping, return_exceptions=True)
             await load.close()
             watch.stop()
             ledgers.dispose()
@@ -110,7 +115,7 @@ async def test_the_drill(tmp_path: Path) -> None:
                    "bring_up_s": round(phases["up"] - phases["began"]),
                    "faults_under_load_s": round(phases["faults"] - phases["up"]),
                    "settle_s": round(phases["settled"] - phases["faults"]),
-                   "supervisor_restarts": faults.supervisor_restarts,
+                   "restarts_after_exiting_by_themselves": keeper.restarts,
                    "claimed_by_the_supervisor": len(supervisor.claimed)}
         (tmp_path / "drill-figures.json").write_text(json.dumps(figures, indent=1, default=str))
         if os.environ.get("HOTLINE_DRILL_FIGURES"):

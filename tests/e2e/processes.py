@@ -28,13 +28,16 @@ class ServiceProcess:
     log_path: Path
     ops_port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    # Its own process group (the fault drill kills every group it started on Ctrl-C or SIGTERM).
+    new_session: bool = False
 
     def start(self, ready_timeout: float = 60.0) -> ServiceProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
         env.update(self.env, HOTLINE_OPS_PORT=str(self.ops_port))
         log = self.log_path.open("ab")
         self.process = subprocess.Popen([sys.executable, "-m", self.module], cwd=REPO, env=env,  # noqa: S603 - fixed argv
-                                        stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+                                        stdout=log, stderr=log, stdin=subprocess.DEVNULL,
+                                        start_new_session=self.new_session)
         deadline = time.monotonic() + ready_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
