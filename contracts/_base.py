@@ -4,7 +4,8 @@ free of control characters (``contracts.text``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar, Self, cast
+from types import UnionType
+from typing import Annotated, Any, ClassVar, Self, Union, cast, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
@@ -26,8 +27,14 @@ class ContractModel(BaseModel):
     @classmethod
     def _without_control_characters(cls, data: Any) -> Any:
         # Before any other check, so a length or pattern is judged on the text that is kept; on
-        # decoding too, so a record an older intake published is read clean.
-        return clean_strings(data)
+        # decoding too, so a record an older intake published is read clean. A field made of
+        # contract models only is left to their own cleaning (each string is cleaned once, by
+        # the nearest model around it), not walked again at every level of nesting.
+        if not isinstance(data, dict):
+            return clean_strings(data)
+        nested = _nested_model_fields(cls)
+        return {clean_strings(name): value if name in nested else clean_strings(value)
+                for name, value in data.items()}
 
     @classmethod
     def trusted(cls, **values: Any) -> Self:
@@ -64,6 +71,32 @@ class ContractModel(BaseModel):
         object.__setattr__(model, "__pydantic_extra__", None)
         object.__setattr__(model, "__pydantic_private__", None)
         return model
+
+
+_NESTED: dict[type[BaseModel], frozenset[str]] = {}
+
+
+def _nested_model_fields(cls: type[BaseModel]) -> frozenset[str]:
+    """The fields of ``cls`` whose every value is validated as a contract model (a model, or an
+    optional, list or union of models): their strings are cleaned by those models."""
+    found = _NESTED.get(cls)
+    if found is None:
+        found = _NESTED[cls] = frozenset(
+            name for name, field in cls.model_fields.items() if _models_only(field.annotation))
+    return found
+
+
+def _models_only(annotation: Any) -> bool:
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _models_only(get_args(annotation)[0])
+    if origin is Union or origin is UnionType:
+        members = [a for a in get_args(annotation) if a is not type(None)]
+        return bool(members) and all(_models_only(a) for a in members)
+    if origin in (list, tuple, set, frozenset):
+        items = [a for a in get_args(annotation) if a is not Ellipsis]
+        return bool(items) and all(_models_only(a) for a in items)
+    return isinstance(annotation, type) and issubclass(annotation, ContractModel)
 
 
 _DEFAULTS: dict[type[BaseModel], tuple[tuple[str, bool, Any, Callable[[], Any] | None], ...]] = {}
