@@ -172,7 +172,7 @@ def find_ages(scan: Scan) -> Iterator[AgeMention]:
             windows = _windows(segment.lowered, tokens(segment.lowered))
         for rule, pattern in AGE_PATTERNS:
             literal_gate = gate(pattern)
-            if not segment.may_match(pattern):
+            if not literal_gate.may_match_found(segment.literals_found()):
                 continue
             compiled = literal_gate.on_lowered
             haystack = segment.lowered if compiled is not None else segment.text

@@ -39,10 +39,10 @@ def automated_flag(signal: SignalReceived, scan: Scan) -> Flag:
     # The email intake reads the headers (Auto-Submitted, X-Autoreply, Precedence, multipart/report)
     # that the text alone cannot show.
     if isinstance(signal.source, EmailSource) and signal.source.automated is not None:
-        evidence.append(Evidence(rule_id=f"automated.email_{signal.source.automated}", origin="metadata",
-                                 field="source.automated"))
+        evidence.append(Evidence.trusted(rule_id=f"automated.email_{signal.source.automated}",
+                                         origin="metadata", field="source.automated"))
     for rule, pattern in RULES:
         for hit in scan.find(rule, pattern):
             evidence.append(from_hit(rule, hit))
             break
-    return Flag(name=FlagName.AUTOMATED, raised=bool(evidence), evidence=evidence[:50])
+    return Flag.trusted(name=FlagName.AUTOMATED, raised=bool(evidence), evidence=evidence[:50])

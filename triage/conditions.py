@@ -11,7 +11,7 @@ from contracts.events import Flag, Nationality, ReportConditions, SignalReceived
 
 def report_conditions(signal: SignalReceived, *, urgency: Urgency, business_hours: bool, minor: Flag,
                       foreign: Flag, trafficking_type: TraffickingType) -> ReportConditions:
-    return ReportConditions(
+    return ReportConditions.trusted(
         urgent=urgency.is_urgent,
         business_hours=business_hours,
         minor=minor.raised,

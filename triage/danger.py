@@ -234,7 +234,7 @@ def danger_flag(signal: SignalReceived, scan: Scan, *, topic_only: bool,
     if declared_yes and (text or not _taken_back(scan)):
         evidence.append(declared("danger.declared_now", "facts.danger_now"))
     evidence.extend(text)
-    return Flag(name=FlagName.IMMINENT_DANGER, raised=bool(evidence), evidence=evidence[:50])
+    return Flag.trusted(name=FlagName.IMMINENT_DANGER, raised=bool(evidence), evidence=evidence[:50])
 
 
 def _live(hit: Hit) -> bool:

@@ -7,9 +7,10 @@ from triage.text import Hit
 
 
 def from_hit(rule_id: str, hit: Hit) -> Evidence:
-    return Evidence(rule_id=rule_id, origin="text", field=hit.segment.field, start=hit.start, end=hit.end,
-                    matched_text=hit.text[:500])
+    # Trusted: the rule ids are constants and the span a match in the validated signal's text.
+    return Evidence.trusted(rule_id=rule_id, origin="text", field=hit.segment.field, start=hit.start,
+                            end=hit.end, matched_text=hit.text[:500])
 
 
 def declared(rule_id: str, field: str) -> Evidence:
-    return Evidence(rule_id=rule_id, origin="declared", field=field)
+    return Evidence.trusted(rule_id=rule_id, origin="declared", field=field)

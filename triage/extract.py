@@ -99,4 +99,4 @@ def foreign_national_flag(signal: SignalReceived, scan: Scan) -> Flag:
         if not negated(hit.segment, hit.start):
             evidence.append(from_hit(hit.rule_id, hit))
             break
-    return Flag(name=FlagName.FOREIGN_NATIONAL, raised=bool(evidence), evidence=evidence[:50])
+    return Flag.trusted(name=FlagName.FOREIGN_NATIONAL, raised=bool(evidence), evidence=evidence[:50])

@@ -22,7 +22,7 @@ def urgent_alert(triaged: SignalTriaged) -> UrgentAlert | None:
         return None
     reasons: list[FlagName] = [f.name for f in triaged.flags if f.raised and f.name in _URGENT_FLAGS]
     actions = [r.target for r in triaged.routes if r.target in _ACTIONS]
-    return UrgentAlert(
+    return UrgentAlert.trusted(
         signal_id=triaged.signal_id,
         reference_number=triaged.reference_number,
         channel=triaged.channel,
@@ -48,7 +48,7 @@ def break_glass_report(triaged: SignalTriaged) -> ReportRequested | None:
         return None
     if triaged.conditions is None:  # every assessment this triage makes carries them (triage.conditions)
         raise ValueError(f"the assessment of signal {triaged.signal_id} carries no report conditions")
-    return ReportRequested(
+    return ReportRequested.trusted(
         report_id=ReportRequested.break_glass_id(triaged.signal_id),
         signal_id=triaged.signal_id,
         reference_number=triaged.reference_number,

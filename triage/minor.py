@@ -147,7 +147,7 @@ def minor_flag(signal: SignalReceived, scan: Scan, *, topic_only: bool,
     if declared_minor and denied and not text:
         declared_minor = []
     evidence = (declared_minor + text)[:50]
-    return Flag(name=FlagName.MINOR, raised=bool(evidence), evidence=evidence)
+    return Flag.trusted(name=FlagName.MINOR, raised=bool(evidence), evidence=evidence)
 
 
 def _live(hit: Hit) -> bool:

@@ -106,7 +106,9 @@ def assess(signal: SignalReceived, *, now: datetime, model: TriageModel | None =
         urgency = judged
     trafficking_type = _trafficking_type(signal, scores, model, kind)
     business_hours = is_business_hours(signal.received_at)
-    return SignalTriaged(
+    if now.tzinfo is None:  # built trusted, from the validated signal and the rules' own values: but for this
+        raise ValueError("triage needs a timezone-aware clock")
+    return SignalTriaged.trusted(
         signal_id=signal.signal_id,
         reference_number=signal.reference_number,
         channel=signal.channel,
@@ -177,15 +179,15 @@ def _flag(name: FlagName, head_name: str, rule: Flag, scores: Scores, model: Tri
     probability = scores.probability(head)
     by_model = probability >= model.thresholds[head_name] and not stands.vetoed
     if not (by_model or stands.forced):
-        return Flag(name=name, raised=False)
+        return Flag.trusted(name=name, raised=False)
     evidence = list(rule.evidence) if rule.raised else []
-    evidence += [Evidence(rule_id=f"multilingual.{c.cue.kind}", origin="text", field=c.segment.field,
+    evidence += [Evidence.trusted(rule_id=f"multilingual.{c.cue.kind}", origin="text", field=c.segment.field,
                           start=c.cue.start, end=c.cue.end,
                           matched_text=c.segment.text[c.cue.start:c.cue.end])
                  for c in other_language]
     if by_model:
         evidence += _model_evidence(f"model.{head_name}", model.reasons(scores, head), signal, probability)
-    return Flag(name=name, raised=True, evidence=evidence[:50])
+    return Flag.trusted(name=name, raised=True, evidence=evidence[:50])
 
 
 def _model_evidence(rule_id: str, terms: list[str], signal: SignalReceived,
@@ -203,11 +205,12 @@ def _model_evidence(rule_id: str, terms: list[str], signal: SignalReceived,
                 continue
             match = next((m for m in pattern.finditer(folded) if not _in_address(folded, m)), None)
             if match is not None:
-                found.append(Evidence(rule_id=rule_id, origin="text", field=field, start=match.start(),
-                                      end=match.end(), matched_text=text[match.start():match.end()][:500]))
+                found.append(Evidence.trusted(
+                    rule_id=rule_id, origin="text", field=field, start=match.start(), end=match.end(),
+                    matched_text=text[match.start():match.end()][:500]))
                 break
     if not found:
-        found.append(Evidence(rule_id=rule_id, origin="metadata", field="model",
+        found.append(Evidence.trusted(rule_id=rule_id, origin="metadata", field="model",
                               matched_text=f"probability {probability:.2f}"))
     return found
 
@@ -249,17 +252,17 @@ def _human_triage(extraction: Extraction, scores: Scores, model: TriageModel, to
                   unread: bool, set_aside: bool) -> HumanTriage | None:
     language = extraction.written_in
     if unread:
-        return HumanTriage(reason=HumanTriageReason.UNASSESSED_LANGUAGE, language=language)
+        return HumanTriage.trusted(reason=HumanTriageReason.UNASSESSED_LANGUAGE, language=language)
     if set_aside:
         return None
     text = "\n".join(segment.text for segment in extraction.scan.segments)
     noise = len(_NOISE.findall(text))
     if noise >= 3 or (noise and len(tokens) < 12 * noise):
-        return HumanTriage(reason=HumanTriageReason.GARBLED_TRANSCRIPT, language=language)
+        return HumanTriage.trusted(reason=HumanTriageReason.GARBLED_TRANSCRIPT, language=language)
     for head_name in ("minor", "imminent_danger"):
         threshold = model.thresholds[head_name]
         if threshold * _LOW_CONFIDENCE_SHARE <= scores.probability(model.heads[head_name]) < threshold:
-            return HumanTriage(reason=HumanTriageReason.LOW_CONFIDENCE, language=language)
+            return HumanTriage.trusted(reason=HumanTriageReason.LOW_CONFIDENCE, language=language)
     return None
 
 
@@ -278,15 +281,17 @@ def _routes(kind: CallType, urgency: Urgency, *, minor: bool, danger: bool, has_
     if kind is CallType.UNRELATED and not urgency.is_urgent and human is None:
         # A call record or status callback has no words to judge: set aside until the specialist's
         # report for the same call arrives, but not called unrelated.
-        return [Route(target=RoutingTarget.SET_ASIDE, reason="unrelated" if has_text else "no_narrative")]
-    routes = [Route(target=RoutingTarget.SUPERVISOR_QUEUE, reason="substantive")]
+        return [Route.trusted(target=RoutingTarget.SET_ASIDE,
+                              reason="unrelated" if has_text else "no_narrative")]
+    routes = [Route.trusted(target=RoutingTarget.SUPERVISOR_QUEUE, reason="substantive")]
     if urgency.is_urgent:
         reason = ("imminent_danger" if danger else "minor" if minor else
                   "crisis" if kind is CallType.CRISIS else
                   "needs_human_triage" if human is not None else "specialist_judgement")
-        routes.append(Route(target=RoutingTarget.URGENT_ALERT, reason=reason))
+        routes.append(Route.trusted(target=RoutingTarget.URGENT_ALERT, reason=reason))
     if danger:
-        routes.append(Route(target=RoutingTarget.LAW_ENFORCEMENT_BREAK_GLASS, reason="imminent_danger"))
+        routes.append(Route.trusted(target=RoutingTarget.LAW_ENFORCEMENT_BREAK_GLASS,
+                                    reason="imminent_danger"))
     if minor:
-        routes.append(Route(target=RoutingTarget.MANDATORY_REPORT, reason="minor"))
+        routes.append(Route.trusted(target=RoutingTarget.MANDATORY_REPORT, reason="minor"))
     return routes

@@ -107,15 +107,22 @@ class Segment:
 
     def may_match(self, pattern: re.Pattern[str]) -> bool:
         """False only when ``pattern`` certainly cannot match here (none of its literals occurs)."""
-        literal_gate = gate(pattern)  # made first: a new gate may grow the literal index
+        return gate(pattern).may_match_found(self.literals_found())
+
+    def literals_found(self) -> set[int]:
+        # Call after ``gate``: a new gate may grow the literal index, and what was found under an
+        # older index is found again.
         version = LITERALS.ready()
-        if self._found is None or self._found[0] != version:
-            self._found = (version, LITERALS.found(self.lowered))
-        return literal_gate.may_match_found(self._found[1])
+        found = self._found
+        if found is None or found[0] != version:
+            found = self._found = (version, LITERALS.found(self.lowered))
+        return found[1]
 
     def _scan(self, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+        # One gate lookup and one look at the literals found per pattern and text: this runs some
+        # thirty times a signal, and its calls, not the regular expressions, were most of its cost.
         literal_gate = gate(pattern)
-        if not self.may_match(pattern):
+        if not literal_gate.may_match_found(self.literals_found()):
             return []
         if literal_gate.on_lowered is not None and len(self.lowered) == len(self.text):
             return list(literal_gate.on_lowered.finditer(self.lowered))

@@ -64,6 +64,9 @@ class _Provider:
     # Until a service configures export, spans are made by a provider that exports nothing:
     # trace ids and headers work the same in tools and tests.
     provider: TracerProvider = field(default_factory=TracerProvider)
+    # The provider's tracer, made once: ``get_tracer`` builds a new one on every call (with a
+    # warnings filter and a scope object), a few per record on a consumer's hot path.
+    tracer: trace.Tracer | None = None
 
 
 _state = _Provider()
@@ -71,12 +74,15 @@ _state = _Provider()
 
 def install_provider(provider: TracerProvider) -> TracerProvider:
     """Make ``provider`` the one this process's spans come from; returns the previous one."""
-    previous, _state.provider = _state.provider, provider
+    previous, _state.provider, _state.tracer = _state.provider, provider, None
     return previous
 
 
 def tracer() -> trace.Tracer:
-    return _state.provider.get_tracer(_SCOPE)
+    made = _state.tracer
+    if made is None:
+        made = _state.tracer = _state.provider.get_tracer(_SCOPE)
+    return made
 
 
 # ---------------------------------------------------------------- context in headers

@@ -152,6 +152,23 @@ def test_a_nul_already_on_a_topic_is_stripped_when_decoded() -> None:
     assert isinstance(decoded, SignalReceived) and decoded.narrative == "clean"
 
 
+def test_control_characters_nested_at_any_depth_are_stripped_when_decoded() -> None:
+    # Each model cleans its own level and leaves nested models to theirs: nothing is skipped.
+    from contracts import CODEC
+    from contracts.events import DeclaredFacts, Location
+
+    event = received(reporter=Reporter(anonymous=False, contact=ContactDetails(name="Maria")),
+                     facts=DeclaredFacts(location=Location(city="Springfield")))
+    record = CODEC.encode(event, source="/hotline/test")
+    value = record.value.replace(b'"Maria"', b'"Ma\\u0000ria\\u0007"').replace(
+        b'"Springfield"', b'"Spring\\u001bfield "')
+    assert value != record.value
+    decoded = CODEC.decode(value, record.headers).event
+    assert isinstance(decoded, SignalReceived) and decoded.reporter.contact is not None
+    assert decoded.reporter.contact.name == "Maria"
+    assert decoded.facts.location is not None and decoded.facts.location.city == "Springfield"
+
+
 def test_an_sms_source_says_what_became_of_each_medium() -> None:
     from contracts.events import SmsMedia, SmsSource
 
