@@ -21,8 +21,8 @@ from contracts.ids import derive_id
 from contracts.reference_numbers import is_valid
 from intake_webform import i18n
 from intake_webform.form import form_context
+from intake_webform.handler import Intake
 from intake_webform.i18n import Messages
-from intake_webform.intake import Intake
 from intake_webform.pages import Pages, client_of, language_of
 from intake_webform.ratelimit import RateLimiter
 from intake_webform.receipts import matches
