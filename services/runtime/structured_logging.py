@@ -26,7 +26,7 @@ SAFE_FIELDS: Final = frozenset(
         "group", "key_hash", "attempt", "error", "error_class", "duration_ms", "count", "port",
         "host", "bootstrap", "state", "reason", "status", "dlq_topic", "urgency", "rules_version",
         "channel", "component", "path", "method", "trace_id", "version", "lag", "backoff_s", "seq",
-        "outcome", "field", "code",
+        "outcome", "field", "code", "case_id",
     }
 )
 

@@ -38,6 +38,13 @@ def test_log_lines_are_json_with_only_allow_listed_fields() -> None:
     assert "they hurt her" not in json.dumps(line)
 
 
+def test_a_case_id_is_kept_in_a_log_line() -> None:
+    """A case's id is a random key like a signal's (review's mandatory-report warnings name it)."""
+    line = _log_line(lambda log: log.warning("mandatory report late or failed",
+                                             extra={"case_id": "5f0c1a8e-0000-4000-8000-000000000001"}))
+    assert line["case_id"] == "5f0c1a8e-0000-4000-8000-000000000001" and "dropped" not in line
+
+
 def test_configuring_logging_replaces_only_its_own_handler() -> None:
     """Someone else's handler on the root logger (a test runner's capture) stays; a second
     configuration leaves one JSON handler, not two."""
