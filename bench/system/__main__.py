@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
 import sys
 import tempfile
 import time
@@ -327,6 +328,10 @@ class Run:
         )
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.system",
@@ -338,6 +343,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     args = parser.parse_args(argv)
     plan = SHORT if args.short else FULL
+    # A SIGTERM (a timeout, a CI runner) unwinds like Ctrl-C, so that every child, the broker,
+    # PostgreSQL and Dovecot are stopped rather than left running.
+    signal.signal(signal.SIGTERM, _interrupt)
     with (
         tempfile.TemporaryDirectory(prefix="bench-system-") as work,
         system(Path(work), triage_workers=args.triage_workers) as s,
