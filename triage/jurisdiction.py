@@ -31,6 +31,7 @@ STATES: Final = {
     "carolina del norte": "NC", "carolina del sur": "SC", "florída": "FL", "tejas": "TX",
 }
 CODES: Final = frozenset(STATES.values())
+_CITY_MAX: Final = 200  # Jurisdiction.city's bound
 # Large cities whose name alone places a signal (ambiguous names like Portland or Springfield are left out).
 CITIES: Final = {
     "houston": "TX", "dallas": "TX", "san antonio": "TX", "austin": "TX", "el paso": "TX", "laredo": "TX",
@@ -70,7 +71,10 @@ def jurisdiction(signal: SignalReceived, scan: Scan) -> Jurisdiction:
     location = signal.facts.location
     if location is not None and (location.state or location.city):
         state = location.state or (CITIES.get(location.city.lower()) if location.city else None)
-        return Jurisdiction(country=location.country, state=state, city=location.city, origin="declared")
+        # The form takes 500 characters for a city; the assessment carries at most 200 (a longer
+        # "city" is a sentence typed in the wrong box): clipped, never a failed assessment.
+        city = location.city[:_CITY_MAX] if location.city else None
+        return Jurisdiction(country=location.country, state=state, city=city, origin="declared")
     found = _from_text(scan)
     if found is not None:
         return found
@@ -83,7 +87,7 @@ def _from_text(scan: Scan) -> Jurisdiction | None:
             continue
         for match in _CITY_STATE.finditer(segment.text):
             if match.group(2) in CODES:
-                return Jurisdiction(state=match.group(2), city=match.group(1)[:200], origin="text")
+                return Jurisdiction(state=match.group(2), city=match.group(1)[:_CITY_MAX], origin="text")
     words = scan.tokens()
     starts = [i for i, word in enumerate(words) if word in _FIRST_WORDS]
     for table, is_city in ((_CITY_WORDS, True), (_STATE_WORDS, False)):

@@ -232,6 +232,16 @@ def test_language_declared_detected_and_spanish() -> None:
     assert declared.language == "es"
 
 
+def test_a_declared_city_longer_than_the_assessment_carries_is_clipped_not_a_failed_assessment() -> None:
+    """The form takes 500 characters for a city; the assessment's jurisdiction 200. A sentence typed
+    into the city box must not turn an urgent tip into a dead letter."""
+    city = "Near the truck stop off the interstate, the motel behind the gas station " * 5
+    triaged = run("A 15 year old girl is locked in room 12 right now.",
+                  location=Location(state="TX", city=city))
+    assert triaged.jurisdiction.city == city[:200] and triaged.jurisdiction.origin == "declared"
+    assert triaged.is_raised(MINOR) and triaged.is_raised(DANGER)
+
+
 def test_jurisdiction_declared_then_text_then_phone_hint() -> None:
     declared = run("Workers in Houston, TX are not paid.", location=Location(state="CA", city="Fresno"))
     assert (declared.jurisdiction.state, declared.jurisdiction.origin) == ("CA", "declared")
