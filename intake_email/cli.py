@@ -18,6 +18,7 @@ from pathlib import Path
 
 from intake_email.parse import Unparseable, parse
 from intake_email.translate import attachment_ref, related_for, to_signal
+from services.runtime.exit_codes import EXIT_NO_INPUT, EXIT_OK
 
 _INSPECTION_SECRET = b"hotline-email parse: reference numbers here are not the live ones"
 
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         except OSError as error:
             failures += 1
             print(f"hotline-email: cannot read {path}: {error.strerror or error}", file=sys.stderr)
-    return 1 if failures else 0
+    return EXIT_NO_INPUT if failures else EXIT_OK  # what it could read is printed either way
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ def test_an_unreadable_path_is_reported_and_the_rest_still_printed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "tip.eml").write_bytes(CASES["plain-0"].raw)
-    assert main(["parse", str(tmp_path / "missing.eml"), str(tmp_path / "tip.eml")]) == 1
+    assert main(["parse", str(tmp_path / "missing.eml"), str(tmp_path / "tip.eml")]) == 66  # EX_NOINPUT
     captured = capsys.readouterr()
     assert "cannot read" in captured.err and "missing.eml" in captured.err
     assert len(captured.out.splitlines()) == 1
