@@ -54,8 +54,15 @@ _JSON_LIST_SECRETS = frozenset({"retired"})  # the web intake's retired referenc
 # The blob store's keys (hotline-blob-keys): one throwaway key, so the pods seal what they store.
 _BLOB_KEY_ID = "kube-play"
 _BLOB_KEY = base64.b64encode(b"kube-play-blob-key".ljust(32, b"!")).decode()
+_ABSENT_SECRETS = frozenset({"signing-key"})  # optional, and only a real key is valid
 _PLAYED_SECRETS = {"keys": json.dumps({_BLOB_KEY_ID: _BLOB_KEY}), "current": _BLOB_KEY_ID}
 Manifest = dict[str, Any]
+
+
+def _secret_key(entry: dict[str, Any]) -> str | None:
+    """The Secret key an env entry reads, if it reads one."""
+    key = entry.get("valueFrom", {}).get("secretKeyRef", {}).get("key")
+    return str(key) if key is not None else None
 
 
 def rendered_workloads(overlay: Path) -> tuple[list[Manifest], dict[str, Manifest]]:
@@ -106,7 +113,11 @@ def playable(workload: Manifest, run: str, local: dict[str, str]) -> tuple[list[
             volume["name"] = new
     ports: dict[str, int] = {}
     for container in pod["containers"]:
-        for entry in container.get("env", []):
+        # An optional Secret the overlay does not create and no throwaway value can stand in for
+        # (review's export signing key: a random string is a key that fails to load) is left out,
+        # as Kubernetes leaves the variable unset when the Secret is missing.
+        container["env"] = [e for e in container.get("env", []) if _secret_key(e) not in _ABSENT_SECRETS]
+        for entry in container["env"]:
             if "secretKeyRef" in entry.get("valueFrom", {}):
                 key = entry.pop("valueFrom")["secretKeyRef"]["key"]
                 entry["value"] = ("{}" if key in _JSON_SECRETS else "[]" if key in _JSON_LIST_SECRETS
