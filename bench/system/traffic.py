@@ -96,10 +96,15 @@ class WebLoad:
             try:
                 status, answer = await connection.exchange(wire)
             except (OSError, asyncio.IncompleteReadError):
+                # The server closed a keep-alive connection left idle between phases: a browser
+                # opens a new one and sends again; so does this, once.
                 await connection.close()
                 connection = Connection(self._url, ())
-                self.tally.refused[0] += 1
-                return
+                try:
+                    status, answer = await connection.exchange(wire)
+                except (OSError, asyncio.IncompleteReadError):
+                    self.tally.refused[0] += 1
+                    return
             if status == 202:
                 reference = str(json.loads(answer)["reference_number"])
                 self.tally.web.append(Ack(reference, urgent, sent, time.time()))
