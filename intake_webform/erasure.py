@@ -8,7 +8,7 @@ address, the reference number) is logged.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -23,11 +23,19 @@ from intake_webform import i18n
 from intake_webform.form import form_context
 from intake_webform.handler import Intake
 from intake_webform.i18n import Messages
-from intake_webform.pages import Pages, client_of, language_of
+from intake_webform.pages import Pages, Problem, client_of, language_of
 from intake_webform.ratelimit import RateLimiter
 from intake_webform.receipts import matches
 from intake_webform.submission import FieldError, field_errors
 from services.runtime.spool import SpoolFull
+
+# The API's refusals, in the same problem shape as the tip API's (its OpenAPI document says so).
+_API_ERRORS: Final[dict[int | str, dict[str, Any]]] = {
+    413: {"model": Problem, "description": "The request is larger than the configured limit."},
+    422: {"model": Problem, "description": "A field is missing or invalid; each problem names its field."},
+    429: {"model": Problem, "description": "Too many requests; try again later."},
+    503: {"model": Problem, "description": "The request could not be made durable; nothing was kept."},
+}
 
 
 class ErasureSubmission(BaseModel):
@@ -112,8 +120,9 @@ def erasure_router(intake: Intake, limiter: RateLimiter, pages: Pages) -> APIRou
         return pages.render("erase_thanks.html", language)
 
     @html.post("/api/v1/erasure-requests", status_code=202, include_in_schema=True, tags=["tips"],
-               response_model=ErasureAccepted, summary="Ask that the contact details given with a report "
-               "be erased (the same answer whether or not the receipt matches)")
+               response_model=ErasureAccepted, responses=_API_ERRORS,
+               summary="Ask that the contact details given with a report be erased (the same answer "
+               "whether or not the receipt matches)")
     async def erase_by_api(request: Request, submission: ErasureSubmission) -> Response:
         language = language_of(request)
         words = Messages.of(language)

@@ -29,7 +29,8 @@ def test_no_generated_request_gets_a_server_error(
                             HOTLINE_RATE_GLOBAL_PER_S="100000")
     schema = schemathesis.openapi.from_url(f"{webform.url}/api/v1/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert {op.label for op in operations} == {"POST /api/v1/tips", "POST /api/v1/follow-ups"}
+    assert {op.label for op in operations} == {"POST /api/v1/tips", "POST /api/v1/follow-ups",
+                                               "POST /api/v1/erasure-requests"}
     calls: list[int] = []
     for operation in operations:
 

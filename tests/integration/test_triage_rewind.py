@@ -62,11 +62,22 @@ async def test_seek_to_committed_rewinds_a_partition_nothing_was_committed_on(
         # The fetcher reads ahead of the held batch, as it does before a rebalance clears the buffers.
         await wait_for(fetched_to_the_end, timeout=30, what=f"the fetcher at the end of {ends}")
 
-        # What faust does after a rebalance, or after a fetch it had to drop: back to committed.
+        # What faust does after a rebalance, or after a fetch it had to drop: back to committed. The
+        # seeks asked of aiokafka are recorded: positions alone are racy, since the fetcher reads
+        # ahead again at once and may be back at the end before they are read.
+        kafka = app.consumer._thread._ensure_consumer()  # type: ignore[attr-defined]
+        rewound: list[TP] = []
+        seek_to_beginning = kafka.seek_to_beginning
+
+        async def recorded(*partitions: TP) -> None:
+            rewound.extend(partitions)
+            await seek_to_beginning(*partitions)
+
+        kafka.seek_to_beginning = recorded
         await app.consumer.perform_seek()
 
-        assert await positions() == dict.fromkeys(ends, 0), (
-            "a partition with no committed offset stayed where the fetcher was: what it had fetched "
+        assert {(tp.topic, tp.partition) for tp in rewound} >= {(tp.topic, tp.partition) for tp in ends}, (
+            "a partition with no committed offset was left where the fetcher was: what it had fetched "
             "and dropped would never be read again")
     finally:
         processor.release.set()  # faust's stop waits for the batch in hand

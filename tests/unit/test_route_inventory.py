@@ -67,6 +67,11 @@ INVENTORY: Final[dict[str, dict[tuple[str, str], str]]] = {
         ("GET", "/{language}/follow-up"): PUBLIC,
         ("POST", "/{language}/tip"): PUBLIC,
         ("POST", "/{language}/follow-up"): PUBLIC,
+        # A reporter's erasure request: the receipt proves they hold the reference; the same answer
+        # whether or not it matches.
+        ("POST", "/api/v1/erasure-requests"): PUBLIC,
+        ("GET", "/{language}/erase"): PUBLIC,
+        ("POST", "/{language}/erase"): PUBLIC,
         ("GET", "/static/{path}"): PUBLIC,
     },
     "phone": {
@@ -103,6 +108,17 @@ INVENTORY: Final[dict[str, dict[tuple[str, str], str]]] = {
         ("GET", "/login/enrol"): PENDING,  # shows a new TOTP secret to the account signing in only
         ("POST", "/login/enrol"): PENDING,
         ("GET", "/account/security"): STAFF,
+        # Supervisors only (the role is checked behind the session): legal holds, erasure requests
+        # and content erasure (a second supervisor approves), lawful-request exports (likewise).
+        ("POST", "/cases/{case_id}/hold"): STAFF,
+        ("POST", "/cases/{case_id}/hold/release"): STAFF,
+        ("GET", "/erasures"): STAFF,
+        ("POST", "/erasures/content"): STAFF,
+        ("POST", "/erasures/{request_id}/{verdict}"): STAFF,
+        ("GET", "/exports"): STAFF,
+        ("POST", "/exports"): STAFF,
+        ("POST", "/exports/{export_id}/approve"): STAFF,
+        ("POST", "/exports/{export_id}/reject"): STAFF,
         ("GET", "/account/security/enrol"): STAFF,
         ("POST", "/account/security/enrol"): STAFF,
         ("POST", "/account/security/recovery-codes"): STAFF,  # needs a current code as well
@@ -132,7 +148,8 @@ INVENTORY: Final[dict[str, dict[tuple[str, str], str]]] = {
 INVENTORY["review-sso"] = {**INVENTORY["review"], ("GET", "/login/sso"): PUBLIC,
                            ("GET", "/login/sso/callback"): PUBLIC}
 SAMPLE: Final = {"language": "en", "token": "A" * 43, "task_id": "1", "case_id": str(uuid.uuid4()),
-                 "action": "claim", "sha256": "0" * 64, "path": "form.css"}
+                 "action": "claim", "sha256": "0" * 64, "path": "form.css", "request_id": str(uuid.uuid4()),
+                 "verdict": "confirm", "export_id": str(uuid.uuid4())}
 
 
 @dataclass
