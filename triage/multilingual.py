@@ -63,7 +63,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     ("confined",
      r"\b(?:enferm\w*|séquestr\w*|fèmen|trancad\w*|presa|presos?|nhốt|bị nhốt|nakakulong|kinulong|"
      r"заперт\w*|заперл\w*|зачинен\w*|замкнен\w*|zamknię\w*|zamknie\w*|închis\w*|încuiat\w*|dikunci|"
-     r"terkunci|amefungiwa|eingesperrt|rinchius\w*|chius\w* a chiave|khóa cửa|khóa trái|bị giữ|giam|"
+     r"terkunci|amefungiwa|\w*fungi(?:a|wa) ndani|(?:wa|a|tu|m)(?:me|ta|na)m?(?:w|ni|tu)?fungia|"  # sw
+     r"eingesperrt|rinchius\w*|chius\w* a chiave|khóa cửa|khóa trái|bị giữ|giam|"
      r"kandado|ikinandado|закрыли|закрыта|закрыт|держат|не выпуска\w*|не отпуска\w*|не випуска\w*|"
      r"тримають|держал\w*|удержива\w*|fechad[oa]|não deixa\w* sair|"
      r"ne (?:me |la |nous )?laisse\w* pas sortir|"
@@ -113,6 +114,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"polisi|polizei|polizia|politsi\w*|polits\w*|politsii|militsi\w*|shorta|chorta|bolis)\b|报警|報警|警察|경찰|ตำรวจ|الشرطة|पुलिस|ፖሊስ"),
     ("now",
      r"\b(?:ce soir|cette nuit|maintenant|tout de suite|demain matin|dans une heure|aswè a|kounye a|"
+     r"demain (?:à|a|vers) \d{1,2}\s*h\w*|demain (?:très )?tôt|à l'aube|dès l'aube|"
      r"demen maten|esta noite|hoje à noite|agora|amanhã cedo|daqui a uma hora|"
      r"tối nay|bây giờ|ngay|sáng mai|ngày mai|một tiếng nữa|ngayong gabi|ngayon|bukas ng umaga|"
      r"сегодня ночью|сегодня вечером|сегодня|сейчас|через час|завтра утром|сьогодні вночі|сьогодні|зараз|"
@@ -130,7 +132,9 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"คืนนี้|วันนี้|ตอนนี้|พรุ่งนี้เช้า|الليلة|اليوم|الآن|غدا صباحا|بكرة|بكره|هلق|هلأ|"
      r"आज रात|आज|अभी|कल सुबह|ዛሬ ማታ|ዛሬ|አሁን"),
     ("moved_or_sold",
-     r"\b(?:emmener|emmène|vendre|vendu\w*|levar|vender|vendid[ao]|mang tôi đi|chuyển đi|bán|"
+     r"\b(?:(?:la|le|les|nous|me|l')\s*(?:conduire|amener|emmener|transférer|déplacer|envoyer) "
+     r"(?:à|a|en|au|aux|chez)|"
+     r"emmener|emmène|vendre|vendu\w*|levar|vender|vendid[ao]|mang tôi đi|chuyển đi|bán|"
      r"dadalhin|ibebenta|отвез\w*|увез\w*|продать|продадут|продал\w*|перевез\w*|відвез\w*|продати|"
      r"wywieź\w*|sprzeda\w*|vând\w*|duc\w* la|membawa|menjual|dijual|kuuza|wanampeleka|verkaufen|"
      r"verkauft|portare via|vendere|"
@@ -142,6 +146,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     ("no_food",
      r"\b(?:pas de nourriture|rien à manger|sem comida|không có đồ ăn|không có gì ăn|walang pagkain|"
      r"без еды|нет еды|не дают есть|без їжі|bez jedzenia|fără mâncare|tidak ada makanan|hakuna chakula|"
+     r"ha(?:na|wana|tuna) chakula|bila chakula|"
      r"kein essen|"
      r"bez edy|net edy|ne da[yi]ut est'?|ne da[yi]ut yisty|bez yizhi|"
     r"khana nahi|khaana nahi|khana nahin|bhookh?[ae] rakh\w*|"  # hi, ur in Latin letters

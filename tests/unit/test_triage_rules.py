@@ -425,6 +425,39 @@ def test_hindi_urdu_and_arabic_in_latin_letters_raise_danger_with_their_spans(te
     assert all(text[e.start:e.end] == e.matched_text for e in cues)  # type: ignore[misc]
 
 
+
+@pytest.mark.parametrize("text", [
+    # French: a move at a stated hour tomorrow, by car, with the person as the object.
+    "Mon cousin travaille depuis des mois sans être payé chez un restaurateur qui garde ses papiers. "
+    "Demain vers 5h le patron va le conduire à Chicago, il a très peur.",
+    "Les deux filles dorment dans la cuisine du patron depuis l'été. "
+    "Le chauffeur doit les conduire au Texas demain à 4h, elles ne veulent pas partir.",
+    # Swahili: locked in, no food.
+    "Rafiki yangu amefungiwa ndani ya chumba na mwenye nyumba, hawana chakula tangu juzi.",
+])
+def test_french_moves_tomorrow_and_swahili_confinement_raise_danger(text: str) -> None:
+    triaged = run(text)
+    danger = triaged.flag(DANGER)
+    assert triaged.is_raised(DANGER) and danger is not None
+    kinds = {e.rule_id for e in danger.evidence if e.rule_id.startswith("multilingual.")}
+    assert len(kinds) >= 2, kinds
+
+
+def test_driving_somewhere_tonight_in_french_is_not_a_move_of_a_person() -> None:
+    assert not run("Je vais conduire à Montréal ce soir pour voir ma famille.").is_raised(DANGER)
+
+
+@pytest.mark.parametrize("text", [
+    "He told her that if she talks to anyone again he will burn down the house with her children in it.",
+    "The owner threatened to set fire to their trailer if the workers go to the police.",
+])
+def test_a_threat_to_burn_their_home_is_danger(text: str) -> None:
+    triaged = run(text)
+    danger = triaged.flag(DANGER)
+    assert triaged.is_raised(DANGER) and danger is not None
+    assert any(e.rule_id == "danger.threat" for e in danger.evidence)
+
+
 def _other_language_ages(text: str) -> list[str]:
     minor = run(text).flag(MINOR)
     evidence = minor.evidence if minor else []
