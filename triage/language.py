@@ -58,6 +58,9 @@ _NEIGHBOURS: Final = frozenset({
     "und", "ist", "nicht", "sie", "der", "die", "das", "che", "sono", "non", "una", "gli",
     "się", "nie", "jest", "że", "jak", "już", "jej", "jego", "mój", "moja", "și", "este", "nu", "cu",
     "să", "care", "pentru", "kwa", "ni", "ya", "wa", "na", "yeye", "mimi",
+    # French and Portuguese words Spanish does not have, for short texts with few of the above.
+    "mon", "ma", "mes", "ses", "ce", "ces", "du", "au", "chez", "sans", "vers", "sur", "lui", "leur",
+    "depuis", "avoir", "être", "demain", "soir", "meu", "minha", "dela", "dele", "hoje", "amanhã",
 })
 
 

@@ -485,6 +485,20 @@ def test_english_and_spanish_are_read_and_not_sent_to_a_person_for_their_languag
         assert human is None or human.reason.value != "unassessed_language"
 
 
+
+@pytest.mark.parametrize(("text", "language"), [
+    # Short French and Portuguese whose few function words ("un", "le", "la") Spanish also has.
+    ("Mon cousin travaille sans salaire chez un restaurateur. Demain le patron va le conduire à Lyon.", "fr"),
+    ("Minha irmã trabalha num restaurante e o dono não paga ela.", "pt"),
+])
+def test_short_french_and_portuguese_are_not_taken_for_spanish(text: str, language: str) -> None:
+    """Taken for Spanish, such a text was assessed by the Spanish rules and not sent to a person
+    who reads it."""
+    triaged = run(text)
+    assert triaged.needs_human_triage is not None
+    assert triaged.needs_human_triage.reason.value == "unassessed_language"
+    assert triaged.needs_human_triage.language == language
+
 def test_report_conditions_are_decided_once_on_the_assessment() -> None:
     """The reporting matrix's columns travel on SignalTriaged; a text cue alone makes a foreign national."""
     text = "She was brought from Guatemala. She cooks all day at the restaurant and is never paid."
