@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from services.reporting.db import Database, migrate
+from services.reporting.db import SCHEMA, Database
+from tests.databases import migrated
 from tests.unit import test_reporting_retention as suite
 
 pytestmark = pytest.mark.postgres
@@ -21,10 +22,7 @@ purge = suite.purge
 
 @pytest.fixture
 def db(postgres_url: str) -> Iterator[Database]:
-    migrate(postgres_url)
-    database = Database(postgres_url)
-    yield database
-    database.dispose()
+    yield from migrated(SCHEMA, postgres_url)
 
 
 def test_one_replica_purges_at_a_time(db: Database, clock: suite.Clock, purge: suite.LedgerPurge) -> None:

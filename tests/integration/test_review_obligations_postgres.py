@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from services.review.db import Database, migrate
+from services.review.db import SCHEMA, Database
+from tests.databases import migrated
 from tests.unit import test_review_obligations as suite
 
 pytestmark = pytest.mark.postgres
@@ -22,7 +23,4 @@ decisions = suite.decisions
 
 @pytest.fixture
 def db(postgres_url: str) -> Iterator[Database]:
-    migrate(postgres_url)
-    database = Database(postgres_url)
-    yield database
-    database.dispose()
+    yield from migrated(SCHEMA, postgres_url)

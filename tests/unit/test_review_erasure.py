@@ -27,10 +27,11 @@ from contracts.events import (
 )
 from contracts.ids import derive_id
 from services.review.cases import CaseStore
-from services.review.db import Database, migrate
+from services.review.db import SCHEMA, Database
 from services.review.decisions import Actor, DecisionError, Forbidden
 from services.review.erasure import ERASED, Erasures
 from services.review.models import Attachment, AuditEntry, ErasureRequest, Signal
+from tests.databases import migrated
 from tests.unit.test_review_cases import ALICE, ANA, BOB, NOW, Clock, _outbox, _triaged_for, received
 
 CAROL = Actor("carol", "supervisor")
@@ -43,11 +44,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path / 'review.sqlite3'}"
-    migrate(url)
-    database = Database(url)
-    yield database
-    database.dispose()
+    yield from migrated(SCHEMA, f"sqlite:///{tmp_path / 'review.sqlite3'}")
 
 
 @pytest.fixture

@@ -16,10 +16,11 @@ from sqlalchemy import select
 
 from services.review import archive
 from services.review.cases import CaseStore
-from services.review.db import Database, migrate
+from services.review.db import SCHEMA, Database
 from services.review.decisions import DecisionError, Decisions, Forbidden
 from services.review.export import Exports
 from services.review.models import AuditEntry, ExportRequest
+from tests.databases import migrated
 from tests.unit.test_review_cases import ALICE, ANA, BOB, Clock, _outcome, received
 
 KEY = archive.signing_key(base64.b64encode(bytes(range(32))).decode())
@@ -33,11 +34,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path / 'review.sqlite3'}"
-    migrate(url)
-    database = Database(url)
-    yield database
-    database.dispose()
+    yield from migrated(SCHEMA, f"sqlite:///{tmp_path / 'review.sqlite3'}")
 
 
 @pytest.fixture

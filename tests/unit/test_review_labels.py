@@ -14,10 +14,11 @@ from contracts.events import Answer, DeclaredFacts, FlagName, Victim
 from contracts.reference_numbers import reference_for
 from services.review import labels
 from services.review.cases import CaseStore
-from services.review.db import Database, migrate
+from services.review.db import SCHEMA, Database
 from services.review.decisions import Actor, Decisions
 from services.review.models import AuditEntry
 from tests.builders import received
+from tests.databases import migrated
 from triage import cli as triage_cli
 from triage.rules import assess
 
@@ -29,11 +30,7 @@ ANA = Actor("ana", "analyst")
 
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path / 'review.sqlite3'}"
-    migrate(url)
-    database = Database(url)
-    yield database
-    database.dispose()
+    yield from migrated(SCHEMA, f"sqlite:///{tmp_path / 'review.sqlite3'}")
 
 
 def _case(store: CaseStore, text: str, **facts: object) -> tuple[object, object]:

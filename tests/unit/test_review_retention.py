@@ -36,7 +36,7 @@ from contracts.events import (
 from contracts.reference_numbers import reference_for
 from services.review import audit
 from services.review.cases import CaseStore
-from services.review.db import Database, migrate
+from services.review.db import SCHEMA, Database
 from services.review.decisions import Actor, Decisions
 from services.review.holds import HoldError, Holds
 from services.review.models import Attachment, AuditEntry, Case, CasePurge, Signal
@@ -44,18 +44,16 @@ from services.review.purge import Purge
 from services.runtime.blobs import BlobStore
 from services.runtime.retention import DEFAULT_DAYS, DataClass, Schedule
 from tests import builders
+from tests.databases import migrated
+from tests.manual_clock import ManualClock
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 ALICE = Actor("alice", "supervisor")
 NARRATIVE = "Maria at 14 Elm Street is kept in the back room; call me on 555-0142."
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
+class Clock(ManualClock):
+    start = NOW
 
 
 @pytest.fixture
@@ -65,11 +63,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path / 'review.sqlite3'}"
-    migrate(url)
-    database = Database(url)
-    yield database
-    database.dispose()
+    yield from migrated(SCHEMA, f"sqlite:///{tmp_path / 'review.sqlite3'}")
 
 
 @pytest.fixture
