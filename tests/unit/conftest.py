@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
+
 import pytest
 
 from services.runtime import InMemoryPublisher
+from tests.log_capture import captured_log
 
 
 @pytest.fixture
@@ -13,3 +17,10 @@ async def publisher() -> InMemoryPublisher:
     memory = InMemoryPublisher()
     await memory.start()
     return memory
+
+
+@pytest.fixture
+def log_stream() -> Iterator[io.StringIO]:
+    """The service's JSON log lines written during the test (``tests.log_capture.json_lines`` reads them)."""
+    with captured_log() as out:
+        yield out
