@@ -6,9 +6,7 @@ runs the same on PostgreSQL."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -30,7 +28,7 @@ from services.reporting.retention import LedgerPurge
 from services.reporting.store import Store
 from services.runtime.retention import DEFAULT_DAYS, DataClass, Schedule
 from tests.builders import received
-from tests.databases import migrated
+from tests.databases import sqlite_db
 from tests.manual_clock import ManualClock
 from tests.reporting_support import report_request
 
@@ -47,9 +45,7 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    yield from migrated(SCHEMA, f"sqlite:///{tmp_path / 'reporting.sqlite3'}")
+db = sqlite_db(SCHEMA)
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from services.review.auth import (
 )
 from services.review.db import SCHEMA, Database
 from services.review.models import ApiToken, UserSession
-from tests.databases import copy_of, migrated_file
+from tests.databases import copied_sqlite_db
 from tests.review_staff import PASSWORD, START, TTL, Clock, audit_rows, cheap_hasher, stored_user, with_staff
 
 pytestmark = pytest.mark.unit
@@ -41,14 +41,7 @@ pytestmark = pytest.mark.unit
 TEMPLATES = Path(auth_module.__file__).parent / "templates"
 
 
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return migrated_file(SCHEMA, tmp_path_factory.mktemp("schema"))
-
-
-@pytest.fixture
-def db(migrated: Path, tmp_path: Path) -> Iterator[Database]:
-    yield from copy_of(migrated, tmp_path)
+migrated_template, db = copied_sqlite_db(SCHEMA)
 
 
 @pytest.fixture

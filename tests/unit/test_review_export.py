@@ -7,9 +7,7 @@ import base64
 import io
 import json
 import zipfile
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -20,7 +18,7 @@ from services.review.db import SCHEMA, Database
 from services.review.decisions import DecisionError, Decisions, Forbidden
 from services.review.export import Exports
 from services.review.models import AuditEntry, ExportRequest
-from tests.databases import migrated
+from tests.databases import sqlite_db
 from tests.unit.test_review_cases import ALICE, ANA, BOB, Clock, _outcome, received
 
 KEY = archive.signing_key(base64.b64encode(bytes(range(32))).decode())
@@ -32,9 +30,7 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    yield from migrated(SCHEMA, f"sqlite:///{tmp_path / 'review.sqlite3'}")
+db = sqlite_db(SCHEMA)
 
 
 @pytest.fixture

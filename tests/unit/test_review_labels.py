@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from services.review.db import SCHEMA, Database
 from services.review.decisions import Actor, Decisions
 from services.review.models import AuditEntry
 from tests.builders import received
-from tests.databases import migrated
+from tests.databases import sqlite_db
 from triage import cli as triage_cli
 from triage.rules import assess
 
@@ -28,9 +27,7 @@ NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 ANA = Actor("ana", "analyst")
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    yield from migrated(SCHEMA, f"sqlite:///{tmp_path / 'review.sqlite3'}")
+db = sqlite_db(SCHEMA)
 
 
 def _case(store: CaseStore, text: str, **facts: object) -> tuple[object, object]:

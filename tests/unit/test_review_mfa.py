@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -18,20 +16,13 @@ from services.review.auth import Auth, SecondFactorNeeded
 from services.review.db import SCHEMA, Database
 from services.review.mfa import MAX_FAILURES, CodeThrottled, MfaError, WrongCode
 from services.review.models import PendingSignIn, RecoveryCode, StaffMfa, UserSession
-from tests.databases import copy_of, migrated_file
+from tests.databases import copied_sqlite_db
 from tests.review_staff import PASSWORD, TTL, Clock, audit_rows, cheap_hasher, with_staff
 
 pytestmark = pytest.mark.unit
 
 
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return migrated_file(SCHEMA, tmp_path_factory.mktemp("schema"))
-
-
-@pytest.fixture
-def db(migrated: Path, tmp_path: Path) -> Iterator[Database]:
-    yield from copy_of(migrated, tmp_path)
+migrated_template, db = copied_sqlite_db(SCHEMA)
 
 
 @pytest.fixture

@@ -7,9 +7,7 @@ On SQLite here; ``tests/integration/test_review_obligations_postgres.py`` runs t
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -43,7 +41,7 @@ from services.review.db import SCHEMA, Database
 from services.review.decisions import Actor, DecisionError, Decisions
 from services.review.models import AuditEntry, CaseObligation, OutboxRecord
 from tests import builders
-from tests.databases import migrated
+from tests.databases import sqlite_db
 from tests.manual_clock import ManualClock
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
@@ -69,9 +67,7 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    yield from migrated(SCHEMA, f"sqlite:///{tmp_path / 'review.sqlite3'}")
+db = sqlite_db(SCHEMA)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -44,7 +43,7 @@ from services.review.purge import Purge
 from services.runtime.blobs import BlobStore
 from services.runtime.retention import DEFAULT_DAYS, DataClass, Schedule
 from tests import builders
-from tests.databases import migrated
+from tests.databases import sqlite_db
 from tests.manual_clock import ManualClock
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
@@ -61,9 +60,7 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    yield from migrated(SCHEMA, f"sqlite:///{tmp_path / 'review.sqlite3'}")
+db = sqlite_db(SCHEMA)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ second factor left to the provider, and settings that cannot leave nobody able t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from services.review.db import SCHEMA, Database
 from services.review.models import StaffIdentity, User, UserSession
 from services.review.oidc import Identity, RoleMap
 from services.review.sso_accounts import SsoAccounts, SsoRefused
-from tests.databases import copy_of, migrated_file
+from tests.databases import copied_sqlite_db
 from tests.review_staff import PASSWORD, TTL, Clock, audit_rows, cheap_hasher, stored_user
 
 pytestmark = pytest.mark.unit
@@ -31,14 +30,7 @@ def person(*groups: str, subject: str = "f3c1-77", username: str | None = "Dana.
     return Identity(issuer=ISSUER, subject=subject, username=username, display_name=name, groups=groups)
 
 
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return migrated_file(SCHEMA, tmp_path_factory.mktemp("schema"))
-
-
-@pytest.fixture
-def db(migrated: Path, tmp_path: Path) -> Iterator[Database]:
-    yield from copy_of(migrated, tmp_path)
+migrated_template, db = copied_sqlite_db(SCHEMA)
 
 
 @pytest.fixture
