@@ -1,17 +1,19 @@
 """The drill's and the system benchmark's senders (``deploy.senders``): signed as Twilio signs, retried
-as Twilio and a reporter's browser retry, and call-detail rows as Asterisk writes them (no sockets:
-HTTPX's mock transport stands in for the intakes)."""
+as Twilio and a reporter's browser retry, call-detail rows as Asterisk writes them, and the region
+protocol they report through (no sockets: HTTPX's mock transport stands in for the intakes)."""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from pathlib import Path
 from urllib.parse import parse_qsl
 
 import httpx
 import pytest
 from twilio.request_validator import RequestValidator
 
+from deploy.localreceivers import break_glass_protocol
 from deploy.senders import (
     CALL_STATUS_PATH,
     TEXT_PATH,
@@ -25,6 +27,7 @@ from deploy.senders import (
     tip_body,
     tip_email,
 )
+from services.reporting.protocols.loader import load_protocols
 
 pytestmark = pytest.mark.unit
 
@@ -90,3 +93,12 @@ def test_an_emailed_tip_carries_its_message_id() -> None:
     assert message["Message-ID"] == "<drill-4-abc@example.org>"
     assert message["From"] == "tipster4@example.org"
     assert "County Road 4" in message.get_content()
+
+
+def test_the_break_glass_protocol_sends_to_the_receivers_webhook(tmp_path: Path) -> None:
+    """The region protocol the drill and the benchmark report through loads, and names the webhook."""
+    protocols = load_protocols(break_glass_protocol(tmp_path, "http://127.0.0.1:9/hooks/unit"))
+    us = protocols.get("US")
+    assert us is not None
+    [unit] = us.protocol.contacts
+    assert (unit.id, [str(c.url) for c in unit.channels]) == ("unit", ["http://127.0.0.1:9/hooks/unit"])
