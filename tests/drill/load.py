@@ -20,23 +20,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from contracts import signal_id_for
-from deploy.senders import (
-    CALL_STATUS_PATH,
-    TEXT_PATH,
-    TIP_PATH,
-    answered_call,
-    append_rows,
-    append_to_inbox,
-    call_status_params,
-    every,
-    new_call_sid,
-    new_message_sid,
-    post_signed,
-    post_tip,
-    text_params,
-    tip_body,
-    tip_email,
-)
+from deploy import senders
 from tests.drill.fleet import TWILIO_TOKEN, Fleet
 from tests.drill.observe import CaseStoreWatch
 
@@ -90,11 +74,11 @@ class Load:
         await self._sms.aclose()
 
     async def run(self, stop: asyncio.Event) -> None:
-        await asyncio.gather(every(stop, self._pace, self._web_tip),
-                             every(stop, self._pace * 2, self._text),
-                             every(stop, self._pace * 3, self._callback),
-                             every(stop, self._pace * 3, self._cdr_rows),
-                             every(stop, self._pace * 4, self._email))
+        await asyncio.gather(senders.every(stop, self._pace, self._web_tip),
+                             senders.every(stop, self._pace * 2, self._text),
+                             senders.every(stop, self._pace * 3, self._callback),
+                             senders.every(stop, self._pace * 3, self._cdr_rows),
+                             senders.every(stop, self._pace * 4, self._email))
 
     async def probe(self) -> Accepted:
         return await self._web_tip(urgent=True, probe=True)
@@ -105,11 +89,12 @@ class Load:
         n = next(self._numbers)
         urgent = n % 3 == 0 if urgent is None else urgent
         phone = PHONES[n % len(PHONES)]
-        body = tip_body(URGENT.format(age=14 + n % 3, n=n, phone=phone) if urgent else
-                        ROUTINE.format(n=n, phone=phone), urgent=urgent)
+        body = senders.tip_body(URGENT.format(age=14 + n % 3, n=n, phone=phone) if urgent else
+                                ROUTINE.format(n=n, phone=phone), urgent=urgent)
         key = f"drill-{uuid.uuid4()}"
         # A reporter's retry: same body, same key, the same report.
-        reference = await post_tip(self._web, TIP_PATH, body, key=key, pause_s=0.3, retried=self._retried)
+        reference = await senders.post_tip(self._web, senders.TIP_PATH, body, key=key, pause_s=0.3,
+                                           retried=self._retried)
         self.ledger.answers.setdefault(key, set()).add(reference)
         accepted = Accepted("web", key, datetime.now(UTC), urgent=urgent, reference=reference, phone=phone,
                             probe=probe)
@@ -117,10 +102,11 @@ class Load:
         return accepted
 
     async def _callback(self) -> Accepted:
-        sid = new_call_sid()
+        sid = senders.new_call_sid()
         # Twilio retries a callback that was not answered, until it is.
-        await post_signed(self._phone, self._phone_url + CALL_STATUS_PATH, call_status_params(sid),
-                          token=TWILIO_TOKEN, ok=204, pause_s=0.3, retried=self._retried)
+        await senders.post_signed(self._phone, self._phone_url + senders.CALL_STATUS_PATH,
+                                  senders.call_status_params(sid), token=TWILIO_TOKEN, ok=204, pause_s=0.3,
+                                  retried=self._retried)
         accepted = Accepted("callback", sid, datetime.now(UTC))
         self.ledger.accepted.append(accepted)
         return accepted
@@ -134,10 +120,11 @@ class Load:
         phone = PHONES[n % len(PHONES)]
         body = (URGENT.format(age=14 + n % 3, n=n, phone=phone) if urgent else
                 ROUTINE.format(n=n, phone=phone))
-        sid = new_message_sid()
+        sid = senders.new_message_sid()
         # Twilio's retry of a webhook it got no 2xx for (the same MessageSid), until it is answered.
-        await post_signed(self._sms, self._sms_url + TEXT_PATH, text_params(sid, sender, body),
-                          token=TWILIO_TOKEN, ok=200, pause_s=0.3, retried=self._retried)
+        await senders.post_signed(self._sms, self._sms_url + senders.TEXT_PATH,
+                                  senders.text_params(sid, sender, body), token=TWILIO_TOKEN, ok=200,
+                                  pause_s=0.3, retried=self._retried)
         accepted = Accepted("sms", sid, datetime.now(UTC), urgent=urgent, phone=phone)
         self.ledger.accepted.append(accepted)
         return accepted
@@ -146,10 +133,10 @@ class Load:
         rows = []
         for _ in range(2):
             n = next(self._numbers)
-            rows.append(answered_call(f"+1214555{n % 10000:04d}", n,
-                                      datetime(2026, 3, 16, 14, 0) + timedelta(seconds=n), answered_after=5,
-                                      duration=60 + n % 300, uniqueid=f"1773669600.{n}"))
-        append_rows(self._system.cdr_file, rows)
+            start = datetime(2026, 3, 16, 14, 0) + timedelta(seconds=n)
+            rows.append(senders.answered_call(f"+1214555{n % 10000:04d}", n, start, answered_after=5,
+                                              duration=60 + n % 300, uniqueid=f"1773669600.{n}"))
+        senders.append_rows(self._system.cdr_file, rows)
         for row in rows:
             key = f"cdr:{hashlib.sha256(row.rstrip(chr(10)).encode()).hexdigest()[:48]}"
             self.ledger.accepted.append(Accepted("cdr", key, datetime.now(UTC),
@@ -157,8 +144,8 @@ class Load:
 
     async def _email(self) -> None:
         n = next(self._numbers)
-        message = tip_email(n, f"<drill-{n}-{uuid.uuid4().hex[:8]}@example.org>")
-        await asyncio.to_thread(append_to_inbox, self._system.dovecot.port, message.as_bytes())
+        message = senders.tip_email(n, f"<drill-{n}-{uuid.uuid4().hex[:8]}@example.org>")
+        await asyncio.to_thread(senders.append_to_inbox, self._system.dovecot.port, message.as_bytes())
         message_id = str(message["Message-ID"]).strip("<>")
         self.ledger.accepted.append(Accepted("email", message_id, datetime.now(UTC)))
 
