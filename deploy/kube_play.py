@@ -9,8 +9,9 @@ podman cannot give is adapted, and only that:
   own), a private PostgreSQL for review's and reporting's databases, a private Dovecot for the
   email intake, a closed local port for the mail relay;
 - podman 4 plays Deployments only, and reads no Kubernetes Secret: a StatefulSet is played as a
-  Deployment whose claim templates become volumes; ``secretKeyRef`` values are throwaway test
-  values and Secret volumes (the CA certificates, unused without TLS) empty directories;
+  Deployment whose claim templates become volumes; ``secretKeyRef`` values are throwaway stand-ins
+  (``STAND_INS``; an optional key no throwaway value is valid for is left unset) and Secret
+  volumes (the CA certificates, unused without TLS) empty directories;
 - every pod shares the host's network (the broker listens on loopback), so each gets ports of its
   own, set through the same HOTLINE_*_PORT variables, and the probe names it by number (podman
   refuses container ports on the host network); podman would run the liveness and startup probes
@@ -49,20 +50,45 @@ from deploy.validate_manifests import OVERLAYS, go_tool
 
 READY_TIMEOUT_S = 180.0
 _TEST_SECRET = "kube-play-test-secret-0123456789abcdef"  # noqa: S105 - a throwaway value for local pods
-_JSON_SECRETS = frozenset({"webhook-secrets", "specialist-tokens"})  # JSON objects by contact or name
-_JSON_LIST_SECRETS = frozenset({"retired"})  # the web intake's retired reference secrets: none here
 # The blob store's keys (hotline-blob-keys): one throwaway key, so the pods seal what they store.
 _BLOB_KEY_ID = "kube-play"
 _BLOB_KEY = base64.b64encode(b"kube-play-blob-key".ljust(32, b"!")).decode()
-_ABSENT_SECRETS = frozenset({"signing-key"})  # optional, and only a real key is valid
-_PLAYED_SECRETS = {"keys": json.dumps({_BLOB_KEY_ID: _BLOB_KEY}), "current": _BLOB_KEY_ID}
+# What stands in for a Secret's key in a played pod; any key not named here gets _TEST_SECRET.
+# None: no throwaway value is valid (review's export signing key: a random string is a key that
+# fails to load). Such a key, when optional, is left unset, as Kubernetes leaves the variable when
+# the Secret is missing; a required one cannot be played (SecretWithoutStandIn).
+STAND_INS: dict[str, str | None] = {
+    "webhook-secrets": "{}",  # JSON objects by contact or by name
+    "specialist-tokens": "{}",
+    "retired": "[]",  # the web intake's retired reference secrets: none here
+    "keys": json.dumps({_BLOB_KEY_ID: _BLOB_KEY}),
+    "current": _BLOB_KEY_ID,
+    "signing-key": None,
+}
 Manifest = dict[str, Any]
 
 
-def _secret_key(entry: dict[str, Any]) -> str | None:
-    """The Secret key an env entry reads, if it reads one."""
-    key = entry.get("valueFrom", {}).get("secretKeyRef", {}).get("key")
-    return str(key) if key is not None else None
+class SecretWithoutStandIn(ValueError):
+    """A required Secret key that no throwaway value can stand in for: the workload cannot be played."""
+
+
+def played_env(env: list[Manifest], stand_ins: dict[str, str | None] = STAND_INS) -> list[Manifest]:
+    """A container's env with each ``secretKeyRef`` replaced by its stand-in value, or left out
+    where the key is optional and has none (see ``STAND_INS``)."""
+    played = []
+    for entry in env:
+        ref = entry.get("valueFrom", {}).get("secretKeyRef")
+        if ref is None:
+            played.append(entry)
+            continue
+        value = stand_ins.get(ref["key"], _TEST_SECRET)
+        if value is None:
+            if ref.get("optional") is True:
+                continue
+            raise SecretWithoutStandIn(f"{entry['name']} needs the Secret key {ref['key']!r}, which has "
+                                       "no stand-in and is not optional")
+        played.append({**{k: v for k, v in entry.items() if k != "valueFrom"}, "value": value})
+    return played
 
 
 def rendered_workloads(overlay: Path) -> tuple[list[Manifest], dict[str, Manifest]]:
@@ -113,15 +139,7 @@ def playable(workload: Manifest, run: str, local: dict[str, str]) -> tuple[list[
             volume["name"] = new
     ports: dict[str, int] = {}
     for container in pod["containers"]:
-        # An optional Secret the overlay does not create and no throwaway value can stand in for
-        # (review's export signing key: a random string is a key that fails to load) is left out,
-        # as Kubernetes leaves the variable unset when the Secret is missing.
-        container["env"] = [e for e in container.get("env", []) if _secret_key(e) not in _ABSENT_SECRETS]
-        for entry in container["env"]:
-            if "secretKeyRef" in entry.get("valueFrom", {}):
-                key = entry.pop("valueFrom")["secretKeyRef"]["key"]
-                entry["value"] = ("{}" if key in _JSON_SECRETS else "[]" if key in _JSON_LIST_SECRETS
-                                  else _PLAYED_SECRETS.get(key, _TEST_SECRET))
+        container["env"] = played_env(container.get("env", []))
         for port in container.pop("ports", []):  # host network: podman refuses port mappings there
             ports[port["name"]] = free_port()
             _env(container, {"ops": "HOTLINE_OPS_PORT", "http": "HOTLINE_HTTP_PORT"}[port["name"]],

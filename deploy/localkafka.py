@@ -21,10 +21,9 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 from deploy.ports import free_port, port_open
+from deploy.started import StartedInBlock
 
 KAFKA_VERSION = "4.1.2"
 DEPLOY_DIR = Path(__file__).resolve().parent
@@ -82,10 +81,6 @@ def fetch_jars(libs_dir: Path | None = None, *, quiet: bool = True) -> Path:
         shutil.rmtree(libs)
     scratch.rename(libs)
     return libs
-
-
-
-
 
 
 def new_cluster_id() -> str:
@@ -171,7 +166,7 @@ def log_tail(logs_dir: Path, lines: int = 5) -> str:
 
 
 @dataclass
-class Broker:
+class Broker(StartedInBlock):
     """One broker+controller on 127.0.0.1, its data, logs and pid under ``state_dir``."""
 
     state_dir: Path
@@ -259,13 +254,6 @@ class Broker:
             stop_process_group(pid, timeout)
         self._pid_file.unlink(missing_ok=True)
 
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
 
     # ------------------------------------------------------------ internals
 

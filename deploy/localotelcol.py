@@ -24,10 +24,10 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from deploy.ports import free_port, port_open
+from deploy.started import StartedInBlock
 
 COLLECTOR_VERSION = "0.161.0"
 SOURCE_DIR = Path(__file__).resolve().parent / "otelcol"
@@ -75,10 +75,6 @@ def build(*, quiet: bool = True) -> Path:
     return target
 
 
-
-
-
-
 def _config(port: int, out: Path) -> str:
     # JSON is YAML: no YAML library needed before the virtualenv exists.
     return json.dumps({
@@ -91,7 +87,7 @@ def _config(port: int, out: Path) -> str:
     }, indent=2)
 
 
-class Collector:
+class Collector(StartedInBlock):
     """A collector process of one's own: ``endpoint`` to send OTLP/HTTP to, ``spans()`` to read back."""
 
     def __init__(self, state_dir: Path, *, port: int = 0) -> None:
@@ -148,14 +144,6 @@ class Collector:
                 for scope in resource_spans.get("scopeSpans", []):
                     for span in scope.get("spans", []):
                         yield {**span, "service": service}
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -216,6 +217,24 @@ def _webhook_handler(receivers: Receivers) -> type[BaseHTTPRequestHandler]:
             return  # no request log: the paths carry contact ids only, but nothing needs them
 
     return Handler
+
+
+def break_glass_protocol(directory: Path, webhook_url: str) -> Path:
+    """``directory`` with US.yaml: a break-glass report (victim extraction) goes to one webhook contact,
+    ``unit`` (this receiver's ``url_for("unit")``), given ten minutes to acknowledge: each report has
+    one step to deliver, once. The fault drill and the system benchmark report through it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    (directory / "US.yaml").write_text(f"""version: 1
+region: {{country: US}}
+contacts:
+  - {{id: unit, name: Contact unit, organisation: Example Task Force, kind: federal_agency,
+     channels: [{{type: webhook, url: "{webhook_url}"}}], availability: always, last_verified: {today}}}
+matrix:
+  victim_extraction_le_intervention:
+    - chain: [{{contact: unit, wait: 10m}}]
+""")
+    return directory
 
 
 def _link(url: str | None) -> str:

@@ -22,17 +22,18 @@ from pathlib import Path
 
 from twilio.request_validator import RequestValidator
 
+from deploy.senders import TEXT_PATH, text_params
+
 DEV_TOKEN = "dev-only-twilio-token"  # noqa: S105 - the local run's own, refused in production
 SAMPLE = "hi. i work at the nail salon on elm st. the boss keeps our passports and we sleep in the back"
-PATH = "/twilio/messaging"
+PATH = TEXT_PATH
 
 
 def send_sample(*, port: int, text: str, sender: str, token: str = DEV_TOKEN) -> tuple[int, str]:
     """Post one signed inbound text; returns the HTTP status and its MessageSid."""
     url = f"http://127.0.0.1:{port}{PATH}"
     sid = "SM" + secrets.token_hex(16)
-    params = {"MessageSid": sid, "SmsMessageSid": sid, "AccountSid": "AC" + "0" * 32, "From": sender,
-              "To": "233733", "Body": text, "NumMedia": "0", "NumSegments": "1"}
+    params = text_params(sid, sender, text)
     signature = RequestValidator(token).compute_signature(url, params)
     request = urllib.request.Request(url, data=urllib.parse.urlencode(params).encode(), method="POST",
                                      headers={"X-Twilio-Signature": signature,

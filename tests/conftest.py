@@ -184,14 +184,14 @@ def postgres_server() -> Iterator[str]:
         server.remove()
 
 
-@pytest.fixture
-def postgres_url(postgres_server: str) -> Iterator[str]:
-    """SQLAlchemy URL of a new, empty database of this test's own; dropped afterwards."""
+@contextlib.contextmanager
+def fresh_database(postgres_server: str, prefix: str = "t") -> Iterator[str]:
+    """SQLAlchemy URL of a new, empty database on ``postgres_server``; dropped afterwards."""
     import psycopg
     from psycopg import sql
     from sqlalchemy.engine import make_url
 
-    name = f"t_{uuid.uuid4().hex[:16]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:16]}"
     with psycopg.connect(_psycopg_conninfo(postgres_server), autocommit=True) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     yield make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
@@ -199,3 +199,10 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
     with (contextlib.suppress(psycopg.Error),
           psycopg.connect(_psycopg_conninfo(postgres_server), autocommit=True) as admin):
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """SQLAlchemy URL of a new, empty database of this test's own; dropped afterwards."""
+    with fresh_database(postgres_server) as url:
+        yield url

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -21,7 +20,7 @@ from contracts import Topic
 from deploy.localimap import PASSWORD, USER, Dovecot
 from deploy.localkafka import Broker
 from deploy.localpostgres import Postgres
-from deploy.localreceivers import Receivers
+from deploy.localreceivers import Receivers, break_glass_protocol
 from deploy.ports import free_port
 from services.review.auth import Auth, Role
 from services.review.db import Database, migrate
@@ -75,22 +74,6 @@ class System:
 
     def exited(self) -> list[str]:
         return [f"{p.name} ({p.popen.returncode})" for p in self.processes if p.popen.poll() is not None]
-
-
-def _protocol(directory: Path, webhook_url: str) -> Path:
-    """Break-glass reports go to one webhook contact: reporting sends under the burst as it would."""
-    directory.mkdir(parents=True, exist_ok=True)
-    today = time.strftime("%Y-%m-%d", time.gmtime())
-    (directory / "US.yaml").write_text(f"""version: 1
-region: {{country: US}}
-contacts:
-  - {{id: unit, name: Contact unit, organisation: Example Task Force, kind: federal_agency,
-     channels: [{{type: webhook, url: "{webhook_url}"}}], availability: always, last_verified: {today}}}
-matrix:
-  victim_extraction_le_intervention:
-    - chain: [{{contact: unit, wait: 10m}}]
-""")
-    return directory
 
 
 def _supervisor_token(url: str) -> str:
@@ -167,7 +150,7 @@ def _services(s: System, receivers: Receivers) -> list[tuple[str, str, tuple[str
     work = s.work
     s.ports.update({name: free_port() for name in ("webform", "sms", "phone", "review", "reporting")})
     blobs = json.dumps([str(work / "webform-blobs"), str(work / "email-blobs"), str(work / "sms-blobs")])
-    protocols = _protocol(work / "protocols", receivers.url_for("unit"))
+    protocols = break_glass_protocol(work / "protocols", receivers.url_for("unit"))
     services: list[tuple[str, str, tuple[str, ...], dict[str, str]]] = [
         # One client sends everything: no per-client budget (as behind an onion service) and a
         # global budget no benchmark rate reaches.

@@ -13,17 +13,29 @@ import json
 import time
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from datetime import datetime, timedelta
 
 import httpx
-from imapclient import IMAPClient
-from twilio.request_validator import RequestValidator
 
 from bench.http_load import Connection, Prepared
 from bench.system.stack import TWILIO_TOKEN, System
-from deploy.localimap import PASSWORD, USER
+from deploy.senders import (
+    CALL_STATUS_PATH,
+    TEXT_PATH,
+    TIP_PATH,
+    answered_call,
+    append_rows,
+    append_to_inbox,
+    call_status_params,
+    every,
+    new_call_sid,
+    new_message_sid,
+    post_signed,
+    text_params,
+    tip_body,
+    tip_email,
+)
 
 URGENT = (
     "A {age} year old girl is locked in a room at the motel on Route {n} right now and a man "
@@ -32,9 +44,6 @@ URGENT = (
 ROUTINE = (
     "The cooks at the noodle place on Elm Street {n} sleep above the kitchen and give their "
     "passports to the owner."
-)
-MAIL = (
-    "Hello, I think the workers at the farm on County Road {n} cannot leave. Their boss keeps their papers."
 )
 
 
@@ -58,7 +67,7 @@ class WebLoad:
     """Open-loop web tips over a pool of keep-alive connections."""
 
     def __init__(self, system: System, tally: Tally, *, connections: int = 64) -> None:
-        self._url = system.url("webform") + "/api/v1/tips"
+        self._url = system.url("webform") + TIP_PATH
         self.tally = tally
         self._idle: asyncio.Queue[Connection] = asyncio.Queue()
         for _ in range(connections):
@@ -85,11 +94,7 @@ class WebLoad:
         if self._idle.empty():
             self.tally.late_starts += 1
         connection = await self._idle.get()
-        body = (
-            {"narrative": URGENT.format(age=14 + n % 3, n=n), "location_state": "TX", "danger_now": "yes"}
-            if urgent
-            else {"narrative": ROUTINE.format(n=n), "location_state": "TX"}
-        )
+        body = tip_body(URGENT.format(age=14 + n % 3, n=n) if urgent else ROUTINE.format(n=n), urgent=urgent)
         wire = connection.prepare(Prepared(json.dumps(body).encode()))
         try:
             sent = time.time()
@@ -125,99 +130,43 @@ class SideChannels:
     def __init__(self, system: System, tally: Tally) -> None:
         self._system = system
         self.tally = tally
-        self._validator = RequestValidator(TWILIO_TOKEN)
         self._numbers = itertools.count(1)
 
     async def run(self, stop: asyncio.Event, *, per_s: float = 2.0) -> None:
         async with httpx.AsyncClient(timeout=30) as client:
             await asyncio.gather(
-                self._every(stop, 1 / per_s, lambda: self._text(client)),
-                self._every(stop, 1 / per_s, lambda: self._callback(client)),
-                self._every(stop, 1 / per_s, self._cdr_row),
-                self._every(stop, 2 / per_s, self._email),
+                every(stop, 1 / per_s, lambda: self._text(client)),
+                every(stop, 1 / per_s, lambda: self._callback(client)),
+                every(stop, 1 / per_s, self._cdr_row),
+                every(stop, 2 / per_s, self._email),
             )
 
     async def _text(self, client: httpx.AsyncClient) -> None:
         n = next(self._numbers)
-        sid = "SM" + uuid.uuid4().hex
-        url = self._system.url("sms") + "/twilio/messaging"
-        params = {
-            "MessageSid": sid,
-            "SmsMessageSid": sid,
-            "AccountSid": "AC" + "0" * 32,
-            "From": f"+1214555{n % 10000:04d}",
-            "To": "233733",
-            "Body": ROUTINE.format(n=n),
-            "NumMedia": "0",
-            "NumSegments": "1",
-        }
-        await self._post(client, url, params, 200, "sms")
+        params = text_params(new_message_sid(), f"+1214555{n % 10000:04d}", ROUTINE.format(n=n))
+        await self._post(client, self._system.url("sms") + TEXT_PATH, params, 200, "sms")
 
     async def _callback(self, client: httpx.AsyncClient) -> None:
-        url = self._system.url("phone") + "/twilio/voice/status"
-        params = {
-            "CallSid": "CA" + uuid.uuid4().hex,
-            "From": "+12145550142",
-            "To": "+18883737888",
-            "CallStatus": "completed",
-            "Direction": "inbound",
-            "CallDuration": "61",
-        }
-        await self._post(client, url, params, 204, "phone")
+        params = call_status_params(new_call_sid())
+        await self._post(client, self._system.url("phone") + CALL_STATUS_PATH, params, 204, "phone")
 
     async def _post(
         self, client: httpx.AsyncClient, url: str, params: dict[str, str], ok: int, channel: str
     ) -> None:
-        signature = self._validator.compute_signature(url, params)
-        for _ in range(10):  # Twilio retries what was not answered
-            try:
-                response = await client.post(url, data=params, headers={"X-Twilio-Signature": signature})
-            except httpx.HTTPError:
-                await asyncio.sleep(0.5)
-                continue
-            if response.status_code == ok:
-                self.tally.others[channel] += 1
-                return
-            await asyncio.sleep(0.5)
+        # Twilio retries what was not answered; ten tries, then the signal counts as not taken.
+        if await post_signed(client, url, params, token=TWILIO_TOKEN, ok=ok, pause_s=0.5, attempts=10):
+            self.tally.others[channel] += 1
 
     async def _cdr_row(self) -> None:
         n = next(self._numbers)
-        start = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(1_773_669_600 + n))
-        end = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(1_773_669_660 + n))
-        caller = f"+1214556{n % 10000:04d}"
-        row = (
-            f'"","{caller}","18883737888","from-pstn","""Caller {n}"" <{caller}>","SIP/trunk-00001",'
-            f'"SIP/agent-00002","Dial","SIP/agent,30","{start}","{start}","{end}",60,60,"ANSWERED",'
-            f'"DOCUMENTATION","bench.{uuid.uuid4().hex}"\n'
-        )
-        with self._system.cdr_file.open("a") as file:  # the PBX appends as calls end
-            file.write(row)
+        start = datetime(2026, 3, 16, 14, 0) + timedelta(seconds=n)
+        row = answered_call(f"+1214556{n % 10000:04d}", n, start, answered_after=0, duration=60,
+                            uniqueid=f"bench.{uuid.uuid4().hex}")
+        append_rows(self._system.cdr_file, [row])
         self.tally.others["phone"] += 1
 
     async def _email(self) -> None:
         n = next(self._numbers)
-        message = EmailMessage()
-        message["From"] = f"tipster{n}@example.org"
-        message["To"] = "tips@hotline.example.org"
-        message["Subject"] = f"Workers on County Road {n}"
-        message["Message-ID"] = f"<bench-{uuid.uuid4().hex}@example.org>"
-        message.set_content(MAIL.format(n=n))
-        await asyncio.to_thread(self._append, message.as_bytes())
+        message = tip_email(n, f"<bench-{uuid.uuid4().hex}@example.org>")
+        await asyncio.to_thread(append_to_inbox, self._system.dovecot.port, message.as_bytes())
         self.tally.others["email"] += 1
-
-    def _append(self, raw: bytes) -> None:
-        client = IMAPClient("127.0.0.1", port=self._system.dovecot.port, ssl=False, timeout=30)
-        try:
-            client.login(USER, PASSWORD)
-            client.append("INBOX", raw)
-        finally:
-            client.logout()
-
-    @staticmethod
-    async def _every(stop: asyncio.Event, seconds: float, send: Callable[[], Awaitable[None]]) -> None:
-        while not stop.is_set():
-            await send()
-            try:
-                await asyncio.wait_for(stop.wait(), seconds)
-            except TimeoutError:
-                continue

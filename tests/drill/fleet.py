@@ -27,7 +27,7 @@ from pathlib import Path
 from contracts import Service
 from deploy.localimap import PASSWORD, USER, Dovecot
 from deploy.localpostgres import Postgres
-from deploy.localreceivers import Receivers
+from deploy.localreceivers import Receivers, break_glass_protocol
 from services.review.auth import Role
 from tests.cluster_support import SecuredCluster, secured_cluster
 from tests.drill.interrupt import Interrupts
@@ -49,23 +49,6 @@ _COMMON = {
     "HOTLINE_ENTITY_KEY_SECRET": "drill-entity-key-secret-0123456789",
     "HOTLINE_HEARTBEAT_S": "5",
 }
-
-
-def write_protocol(directory: Path, webhook_url: str) -> Path:
-    """US.yaml: a break-glass report (victim extraction) goes to one webhook contact, who is given
-    ten minutes to acknowledge: each report has one step to deliver, once."""
-    directory.mkdir(parents=True, exist_ok=True)
-    today = time.strftime("%Y-%m-%d", time.gmtime())
-    (directory / "US.yaml").write_text(f"""version: 1
-region: {{country: US}}
-contacts:
-  - {{id: unit, name: Contact unit, organisation: Example Task Force, kind: federal_agency,
-     channels: [{{type: webhook, url: "{webhook_url}"}}], availability: always, last_verified: {today}}}
-matrix:
-  victim_extraction_le_intervention:
-    - chain: [{{contact: unit, wait: 10m}}]
-""")
-    return directory
 
 
 @dataclass
@@ -209,7 +192,7 @@ class Fleet:
                      # An urgent case nobody claims escalates 20 s after its alert, once (the
                      # repeat comes after the drill).
                      HOTLINE_URGENT_ACK_MINUTES="0.34", HOTLINE_ESCALATION_REPEAT_MINUTES="120")
-        protocols = write_protocol(work / "protocols", self.receivers.url_for("unit"))
+        protocols = break_glass_protocol(work / "protocols", self.receivers.url_for("unit"))
         for n in (1, 2):
             port = self.ports[f"reporting-{n}"]
             self.add(f"reporting-{n}", "services.reporting", Service.REPORTING,

@@ -14,18 +14,13 @@ import asyncio
 import hashlib
 import itertools
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
 
 import httpx
-from imapclient import IMAPClient
-from twilio.request_validator import RequestValidator
 
 from contracts import signal_id_for
-from deploy.localimap import PASSWORD, USER
-from tests.cdr_fixture import Row
+from deploy import senders
 from tests.drill.fleet import TWILIO_TOKEN, Fleet
 from tests.drill.observe import CaseStoreWatch
 
@@ -33,8 +28,6 @@ URGENT = ("A {age} year old girl is locked in a room at the motel on Route {n} r
           "a gun says he will move her tonight. Call {phone}.")
 ROUTINE = ("The cooks at the noodle place on Elm Street {n} sleep above the kitchen and give their "
            "passports to the owner. The owner's number is {phone}.")
-MAIL = ("Hello, I think the workers at the farm on County Road {n} cannot leave. Their boss keeps "
-        "their papers.")
 # A few numbers shared between tips: triage links them, across workers and restarts.
 PHONES = tuple(f"(214) 555-01{n:02d}" for n in range(10, 15))
 
@@ -74,7 +67,6 @@ class Load:
         self._phone = httpx.AsyncClient(base_url=self._phone_url, timeout=15)
         self._sms_url = f"http://127.0.0.1:{system.ports['sms']}"
         self._sms = httpx.AsyncClient(base_url=self._sms_url, timeout=15)
-        self._validator = RequestValidator(TWILIO_TOKEN)
 
     async def close(self) -> None:
         await self._web.aclose()
@@ -82,11 +74,11 @@ class Load:
         await self._sms.aclose()
 
     async def run(self, stop: asyncio.Event) -> None:
-        await asyncio.gather(self._every(stop, self._pace, self._web_tip),
-                             self._every(stop, self._pace * 2, self._text),
-                             self._every(stop, self._pace * 3, self._callback),
-                             self._every(stop, self._pace * 3, self._cdr_rows),
-                             self._every(stop, self._pace * 4, self._email))
+        await asyncio.gather(senders.every(stop, self._pace, self._web_tip),
+                             senders.every(stop, self._pace * 2, self._text),
+                             senders.every(stop, self._pace * 3, self._callback),
+                             senders.every(stop, self._pace * 3, self._cdr_rows),
+                             senders.every(stop, self._pace * 4, self._email))
 
     async def probe(self) -> Accepted:
         return await self._web_tip(urgent=True, probe=True)
@@ -97,20 +89,12 @@ class Load:
         n = next(self._numbers)
         urgent = n % 3 == 0 if urgent is None else urgent
         phone = PHONES[n % len(PHONES)]
-        body = ({"narrative": URGENT.format(age=14 + n % 3, n=n, phone=phone), "location_state": "TX",
-                 "danger_now": "yes"} if urgent else
-                {"narrative": ROUTINE.format(n=n, phone=phone), "location_state": "TX"})
+        body = senders.tip_body(URGENT.format(age=14 + n % 3, n=n, phone=phone) if urgent else
+                                ROUTINE.format(n=n, phone=phone), urgent=urgent)
         key = f"drill-{uuid.uuid4()}"
-        while True:  # a reporter's retry: same body, same key, the same report
-            try:
-                response = await self._web.post("/api/v1/tips", json=body, headers={"Idempotency-Key": key})
-                if response.status_code == 202:
-                    break
-            except httpx.HTTPError:
-                pass
-            self.ledger.retries += 1
-            await asyncio.sleep(0.3)
-        reference = str(response.json()["reference_number"])
+        # A reporter's retry: same body, same key, the same report.
+        reference = await senders.post_tip(self._web, senders.TIP_PATH, body, key=key, pause_s=0.3,
+                                           retried=self._retried)
         self.ledger.answers.setdefault(key, set()).add(reference)
         accepted = Accepted("web", key, datetime.now(UTC), urgent=urgent, reference=reference, phone=phone,
                             probe=probe)
@@ -118,20 +102,11 @@ class Load:
         return accepted
 
     async def _callback(self) -> Accepted:
-        sid = "CA" + uuid.uuid4().hex
-        params = {"CallSid": sid, "From": "+12145550142", "To": "+18883737888", "CallStatus": "completed",
-                  "Direction": "inbound", "CallDuration": "61"}
-        signature = self._validator.compute_signature(self._phone_url + "/twilio/voice/status", params)
-        while True:  # Twilio retries a callback that was not answered
-            try:
-                response = await self._phone.post("/twilio/voice/status", data=params,
-                                                  headers={"X-Twilio-Signature": signature})
-                if response.status_code == 204:
-                    break
-            except httpx.HTTPError:
-                pass
-            self.ledger.retries += 1
-            await asyncio.sleep(0.3)
+        sid = senders.new_call_sid()
+        # Twilio retries a callback that was not answered, until it is.
+        await senders.post_signed(self._phone, self._phone_url + senders.CALL_STATUS_PATH,
+                                  senders.call_status_params(sid), token=TWILIO_TOKEN, ok=204, pause_s=0.3,
+                                  retried=self._retried)
         accepted = Accepted("callback", sid, datetime.now(UTC))
         self.ledger.accepted.append(accepted)
         return accepted
@@ -145,20 +120,11 @@ class Load:
         phone = PHONES[n % len(PHONES)]
         body = (URGENT.format(age=14 + n % 3, n=n, phone=phone) if urgent else
                 ROUTINE.format(n=n, phone=phone))
-        sid = "SM" + uuid.uuid4().hex
-        params = {"MessageSid": sid, "SmsMessageSid": sid, "AccountSid": "AC" + "0" * 32, "From": sender,
-                  "To": "233733", "Body": body, "NumMedia": "0", "NumSegments": "1"}
-        signature = self._validator.compute_signature(self._sms_url + "/twilio/messaging", params)
-        while True:  # Twilio's retry of a webhook it got no 2xx for (the same MessageSid)
-            try:
-                response = await self._sms.post("/twilio/messaging", data=params,
-                                                headers={"X-Twilio-Signature": signature})
-                if response.status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            self.ledger.retries += 1
-            await asyncio.sleep(0.3)
+        sid = senders.new_message_sid()
+        # Twilio's retry of a webhook it got no 2xx for (the same MessageSid), until it is answered.
+        await senders.post_signed(self._sms, self._sms_url + senders.TEXT_PATH,
+                                  senders.text_params(sid, sender, body), token=TWILIO_TOKEN, ok=200,
+                                  pause_s=0.3, retried=self._retried)
         accepted = Accepted("sms", sid, datetime.now(UTC), urgent=urgent, phone=phone)
         self.ledger.accepted.append(accepted)
         return accepted
@@ -167,12 +133,10 @@ class Load:
         rows = []
         for _ in range(2):
             n = next(self._numbers)
-            row = Row(f"+1214555{n % 10000:04d}", f'"Caller {n}" <+1214555{n % 10000:04d}>',
-                      datetime(2026, 3, 16, 14, 0) + timedelta(seconds=n), 5, 60 + n % 300, "ANSWERED",
-                      f"1773669600.{n}").line()
-            rows.append(row)
-        with self._system.cdr_file.open("a") as file:  # the PBX appends as calls end
-            file.write("".join(rows))
+            start = datetime(2026, 3, 16, 14, 0) + timedelta(seconds=n)
+            rows.append(senders.answered_call(f"+1214555{n % 10000:04d}", n, start, answered_after=5,
+                                              duration=60 + n % 300, uniqueid=f"1773669600.{n}"))
+        senders.append_rows(self._system.cdr_file, rows)
         for row in rows:
             key = f"cdr:{hashlib.sha256(row.rstrip(chr(10)).encode()).hexdigest()[:48]}"
             self.ledger.accepted.append(Accepted("cdr", key, datetime.now(UTC),
@@ -180,32 +144,13 @@ class Load:
 
     async def _email(self) -> None:
         n = next(self._numbers)
-        message = EmailMessage()
-        message["From"] = f"tipster{n}@example.org"
-        message["To"] = "tips@hotline.example.org"
-        message["Subject"] = f"Workers on County Road {n}"
-        message["Message-ID"] = f"<drill-{n}-{uuid.uuid4().hex[:8]}@example.org>"
-        message.set_content(MAIL.format(n=n))
-        await asyncio.to_thread(self._append, message.as_bytes())
+        message = senders.tip_email(n, f"<drill-{n}-{uuid.uuid4().hex[:8]}@example.org>")
+        await asyncio.to_thread(senders.append_to_inbox, self._system.dovecot.port, message.as_bytes())
         message_id = str(message["Message-ID"]).strip("<>")
         self.ledger.accepted.append(Accepted("email", message_id, datetime.now(UTC)))
 
-    def _append(self, raw: bytes) -> None:
-        client = IMAPClient("127.0.0.1", port=self._system.dovecot.port, ssl=False, timeout=30)
-        try:
-            client.login(USER, PASSWORD)
-            client.append("INBOX", raw)
-        finally:
-            client.logout()
-
-    @staticmethod
-    async def _every(stop: asyncio.Event, seconds: float, send: Callable[[], Awaitable[object]]) -> None:
-        while not stop.is_set():
-            await send()
-            try:  # the load's own pace, not a wait for an outcome
-                await asyncio.wait_for(stop.wait(), seconds)
-            except TimeoutError:
-                continue
+    def _retried(self) -> None:
+        self.ledger.retries += 1
 
 
 class Supervisor:

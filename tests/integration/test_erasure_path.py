@@ -48,7 +48,7 @@ from services.runtime import (
     RuntimeSettings,
 )
 from services.runtime.outbox import OutboxRelay
-from tests.conftest import wait_for
+from tests.conftest import fresh_database, wait_for
 from tests.reporting_support import report_request, write_fallback_protocol
 from tests.unit.test_reporting_erasure import HEADER
 from tests.webform_support import build_webform
@@ -66,19 +66,8 @@ def now() -> datetime:
 @pytest.fixture
 def reporting_url(postgres_server: str) -> Iterator[str]:
     """A second database of this test's own: reporting's ledger, apart from review's case store."""
-    import psycopg
-    from psycopg import sql
-    from sqlalchemy.engine import make_url
-
-    from tests.conftest import _psycopg_conninfo
-
-    name = f"r_{datetime.now(UTC).strftime('%H%M%S%f')}"
-    with psycopg.connect(_psycopg_conninfo(postgres_server), autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    yield make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
-    with (contextlib.suppress(psycopg.Error),
-          psycopg.connect(_psycopg_conninfo(postgres_server), autocommit=True) as admin):
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    with fresh_database(postgres_server, "r") as url:
+        yield url
 
 
 @pytest.fixture

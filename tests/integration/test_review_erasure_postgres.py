@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from services.review.db import Database, migrate
+from services.review.db import SCHEMA
+from tests.databases import on_postgres
 from tests.unit import test_review_erasure as suite
 
 pytestmark = pytest.mark.postgres
 
-for _name in dir(suite):
-    if _name.startswith("test_"):
-        globals()[_name] = getattr(suite, _name)
-clock = suite.clock
-store = suite.store
-erasures = suite.erasures
-
-
-@pytest.fixture
-def db(postgres_url: str) -> Iterator[Database]:
-    migrate(postgres_url)
-    database = Database(postgres_url)
-    yield database
-    database.dispose()
+on_postgres(suite, globals(), SCHEMA, "clock", "store", "erasures")

@@ -3,26 +3,12 @@ audit chain's advisory lock, jsonb read back into the archive)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from services.review.db import Database, migrate
+from services.review.db import SCHEMA
+from tests.databases import on_postgres
 from tests.unit import test_review_export as suite
 
 pytestmark = pytest.mark.postgres
 
-for _name in dir(suite):
-    if _name.startswith("test_"):
-        globals()[_name] = getattr(suite, _name)
-clock = suite.clock
-store = suite.store
-exports = suite.exports
-
-
-@pytest.fixture
-def db(postgres_url: str) -> Iterator[Database]:
-    migrate(postgres_url)
-    database = Database(postgres_url)
-    yield database
-    database.dispose()
+on_postgres(suite, globals(), SCHEMA, "clock", "store", "exports")

@@ -24,7 +24,7 @@ from services.runtime import HttpServer
 from services.runtime.blobs import BlobReader
 from tests.integration.pages_support import AXE, _missing, browser
 from tests.integration.test_pages_accessibility import BLOCKING, RUN_AXE, WCAG_22_AA
-from tests.unit.test_review_auth import cheap_hasher
+from tests.review_staff import cheap_hasher
 
 pytestmark = pytest.mark.browser
 __all__ = ["browser"]  # the fixture, imported to be found

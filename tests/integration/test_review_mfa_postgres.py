@@ -22,7 +22,7 @@ from services.review.live import LiveHub
 from services.review.models import AuditEntry, StaffMfa, User
 from services.review.web import build_app
 from services.runtime.blobs import BlobReader
-from tests.unit.test_review_auth import Clock, cheap_hasher
+from tests.review_staff import Clock, cheap_hasher
 from tests.unit.test_review_web import NARRATIVE, App
 
 pytestmark = pytest.mark.postgres

@@ -11,12 +11,13 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from services.review.cases import CaseStore
-from services.review.db import Database, migrate
+from services.review.db import SCHEMA, Database
 from services.review.decisions import Decisions
 from services.review.purge import PURGE_LOCK, Purge
 from services.review.retention_job import PurgeMetrics, purge_once, retention_purge
 from services.runtime.blobs import BlobStore
 from services.runtime.sql import advisory_lock
+from tests.databases import migrated
 from tests.unit import test_review_retention as suite
 from tests.unit.test_review_retention import NOW, Clock, a_case, close, signal_of
 
@@ -31,10 +32,7 @@ purge = suite.purge
 
 @pytest.fixture
 def db(postgres_url: str) -> Iterator[Database]:
-    migrate(postgres_url)
-    database = Database(postgres_url)
-    yield database
-    database.dispose()
+    yield from migrated(SCHEMA, postgres_url)
 
 
 def test_a_run_waits_its_turn_while_another_replica_purges(

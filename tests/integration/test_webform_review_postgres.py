@@ -18,9 +18,10 @@ from sqlalchemy import select
 from contracts import CODEC, Topic
 from contracts.events import SignalReceived
 from services.review.cases import CaseStore
-from services.review.db import Database, migrate
+from services.review.db import SCHEMA, Database
 from services.review.models import Signal
 from services.runtime import InMemoryPublisher
+from tests.databases import migrated
 from tests.webform_support import NOW, build_webform
 
 pytestmark = pytest.mark.postgres
@@ -28,10 +29,7 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 def db(postgres_url: str) -> Iterator[Database]:
-    migrate(postgres_url)
-    database = Database(postgres_url)
-    yield database
-    database.dispose()
+    yield from migrated(SCHEMA, postgres_url)
 
 
 async def test_a_tip_with_a_nul_reaches_the_postgresql_case_store(tmp_path: Path, db: Database) -> None:

@@ -3,46 +3,24 @@
 from __future__ import annotations
 
 import io
-import json
 import logging
-from collections.abc import Iterator
 
 import pytest
 
 from services.runtime.broker_link import BrokerLink, BrokerLinkFilter, broker_link, install_broker_link
-from services.runtime.structured_logging import configure_logging
+from tests.log_capture import Seconds, json_lines
 
 pytestmark = pytest.mark.unit
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def stream() -> Iterator[io.StringIO]:
-    out = io.StringIO()
-    configure_logging("test-service", "INFO", stream=out)
-    yield out
-    configure_logging("test-service", "INFO")
-
-
-def _lines(stream: io.StringIO) -> list[dict[str, object]]:
-    return [json.loads(line) for line in stream.getvalue().splitlines()]
-
-
-def test_an_outage_is_one_line_down_a_count_a_minute_and_one_line_back(stream: io.StringIO) -> None:
-    clock = Clock()
+def test_an_outage_is_one_line_down_a_count_a_minute_and_one_line_back(log_stream: io.StringIO) -> None:
+    clock = Seconds()
     link = install_broker_link(BrokerLink(report_every_s=60, settle_s=5, clock=clock))
     link.succeeded("publisher")  # all well: nothing to say
     for attempt in range(5_000):  # 100 attempts a second for 50 s
         clock.now = 100.0 + attempt / 100
         link.failed("publisher", "KafkaConnectionError")
-    assert [line["msg"] for line in _lines(stream)] == [
+    assert [line["msg"] for line in json_lines(log_stream)] == [
         "Kafka unreachable; failed attempts are counted, not logged"]
     clock.now = 160.0
     link.failed("consumer t.review", "NodeNotReadyError")
@@ -51,7 +29,7 @@ def test_an_outage_is_one_line_down_a_count_a_minute_and_one_line_back(stream: i
     clock.now += 5
     link.succeeded("publisher")
     link.succeeded("publisher")
-    down, still, back = _lines(stream)
+    down, still, back = json_lines(log_stream)
     assert (down["level"], down["component"]) == ("error", "publisher")
     assert down["error_class"] == "KafkaConnectionError"
     assert (still["msg"], still["level"], still["count"]) == ("Kafka still unreachable", "warning", 5_000)
@@ -59,15 +37,15 @@ def test_an_outage_is_one_line_down_a_count_a_minute_and_one_line_back(stream: i
     assert link.down is False
 
 
-def test_an_outage_that_ended_unannounced_is_closed_before_the_next_one(stream: io.StringIO) -> None:
-    clock = Clock()
+def test_an_outage_that_ended_unannounced_is_closed_before_the_next_one(log_stream: io.StringIO) -> None:
+    clock = Seconds()
     link = install_broker_link(BrokerLink(report_every_s=60, settle_s=5, clock=clock))
     link.failed("aiokafka", "KafkaConnectionError")
     clock.now += 1
     link.succeeded("publisher")  # too soon after the failure to say the broker is back
     clock.now += 30  # no answer since, then a new outage
     link.failed("publisher", "KafkaTimeoutError")
-    assert [(line["msg"], line.get("duration_ms")) for line in _lines(stream)] == [
+    assert [(line["msg"], line.get("duration_ms")) for line in json_lines(log_stream)] == [
         ("Kafka unreachable; failed attempts are counted, not logged", None),
         ("Kafka reachable again", 1_000),
         ("Kafka unreachable; failed attempts are counted, not logged", None),
@@ -91,7 +69,7 @@ def _aiokafka_record(name: str, level: int, msg: str, *args: object) -> logging.
 def test_aiokafkas_records_of_a_failed_attempt_are_counted_not_logged(
     name: str, msg: str, args: tuple[object, ...]
 ) -> None:
-    link = BrokerLink(clock=Clock())
+    link = BrokerLink(clock=Seconds())
     assert BrokerLinkFilter(lambda: link).filter(_aiokafka_record(name, logging.ERROR, msg, *args)) is False
     assert link.down
 
@@ -107,14 +85,14 @@ def test_aiokafkas_records_of_a_failed_attempt_are_counted_not_logged(
     ("aiokafka", logging.DEBUG, "Unable connect to node with id %s"),
 ])
 def test_other_records_pass(name: str, level: int, msg: str) -> None:
-    link = BrokerLink(clock=Clock())
+    link = BrokerLink(clock=Seconds())
     assert BrokerLinkFilter(lambda: link).filter(_aiokafka_record(name, level, msg, "g")) is True
     assert not link.down
 
 
-def test_configured_logging_routes_aiokafka_through_the_processs_link(stream: io.StringIO) -> None:
+def test_configured_logging_routes_aiokafka_through_the_processs_link(log_stream: io.StringIO) -> None:
     for _ in range(1_000):
         logging.getLogger("aiokafka").error("Unable connect to node with id %s: %s", 1, "Connect call failed")
     assert broker_link().down
-    assert [line["msg"] for line in _lines(stream)] == [
+    assert [line["msg"] for line in json_lines(log_stream)] == [
         "Kafka unreachable; failed attempts are counted, not logged"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 
@@ -12,7 +12,6 @@ from contracts import (
     CODEC,
     Codec,
     EncodeError,
-    Event,
     MalformedPayload,
     MissingHeader,
     SchemaViolation,
@@ -23,6 +22,7 @@ from contracts import (
 )
 from contracts.events import ContactDetails, DeclaredFacts, Reporter, SignalReceived, SignalTriaged, Victim
 from tests.builders import received, triaged
+from tests.note_events import NoteV1, NoteV2, v1_to_v2
 
 pytestmark = pytest.mark.unit
 
@@ -173,10 +173,10 @@ def test_decode_ignores_fields_it_does_not_know_at_every_depth() -> None:
 
 
 def test_unknown_fields_are_ignored_on_upcast_too() -> None:
-    old = Codec(events=(_NoteV1,)).encode(_NoteV1(note_id="n1", text="Title\nBody"), source=SOURCE)
+    old = Codec(events=(NoteV1,)).encode(NoteV1(note_id="n1", text="Title\nBody"), source=SOURCE)
     value = json.dumps({**json.loads(old.value), "colour": "red"}).encode()
-    new_codec = Codec(events=(_NoteV2,), upcasters=(Upcaster("org.hotline.test.note", 1, _v1_to_v2),))
-    assert new_codec.decode(value, old.headers).event == _NoteV2(note_id="n1", title="Title", body="Body")
+    new_codec = Codec(events=(NoteV2,), upcasters=(Upcaster("org.hotline.test.note", 1, v1_to_v2),))
+    assert new_codec.decode(value, old.headers).event == NoteV2(note_id="n1", title="Title", body="Body")
 
 
 def test_only_decoding_is_tolerant() -> None:
@@ -206,54 +206,20 @@ def test_decode_as_refuses_another_type() -> None:
 # ---------------------------------------------------------------- upcasting
 
 
-class _NoteV1(Event):
-    EVENT_TYPE: ClassVar[str] = "org.hotline.test.note"
-    VERSION: ClassVar[int] = 1
-    note_id: str
-    text: str
-
-    def event_id(self) -> str:
-        return self.note_id
-
-    def partition_key(self) -> str:
-        return self.note_id
-
-
-class _NoteV2(Event):
-    """v2 split ``text`` into ``title`` and ``body``: a breaking change, hence an upcaster."""
-
-    EVENT_TYPE: ClassVar[str] = "org.hotline.test.note"
-    VERSION: ClassVar[int] = 2
-    note_id: str
-    title: str
-    body: str
-
-    def event_id(self) -> str:
-        return self.note_id
-
-    def partition_key(self) -> str:
-        return self.note_id
-
-
-def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
-    title, _, body = data.pop("text").partition("\n")
-    return {**data, "title": title, "body": body}
-
-
 def test_old_versions_are_upcast_so_consumers_see_only_the_newest_model() -> None:
-    old = Codec(events=(_NoteV1,)).encode(_NoteV1(note_id="n1", text="Title\nBody"), source=SOURCE)
-    new_codec = Codec(events=(_NoteV2,), upcasters=(Upcaster("org.hotline.test.note", 1, _v1_to_v2),))
+    old = Codec(events=(NoteV1,)).encode(NoteV1(note_id="n1", text="Title\nBody"), source=SOURCE)
+    new_codec = Codec(events=(NoteV2,), upcasters=(Upcaster("org.hotline.test.note", 1, v1_to_v2),))
     decoded = new_codec.decode(old.value, old.headers)
-    assert decoded.event == _NoteV2(note_id="n1", title="Title", body="Body")
+    assert decoded.event == NoteV2(note_id="n1", title="Title", body="Body")
     assert decoded.envelope.type == "org.hotline.test.note.v1"
 
 
 def test_missing_upcaster_is_unsupported_version() -> None:
-    old = Codec(events=(_NoteV1,)).encode(_NoteV1(note_id="n1", text="x"), source=SOURCE)
+    old = Codec(events=(NoteV1,)).encode(NoteV1(note_id="n1", text="x"), source=SOURCE)
     with pytest.raises(UnsupportedVersion, match="no upcaster"):
-        Codec(events=(_NoteV2,)).decode(old.value, old.headers)
+        Codec(events=(NoteV2,)).decode(old.value, old.headers)
 
 
 def test_two_models_for_one_type_are_refused() -> None:
     with pytest.raises(ValueError, match="two models"):
-        Codec(events=(_NoteV1, _NoteV2))
+        Codec(events=(NoteV1, NoteV2))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import pytest
 
@@ -23,6 +23,7 @@ from tests.contract_history import (
     require_history,
     snapshot_problems,
 )
+from tests.note_events import NoteV1, NoteV2, v1_to_v2
 
 pytestmark = pytest.mark.unit
 
@@ -40,19 +41,6 @@ def test_the_snapshots_are_compatible_with_their_last_committed_versions() -> No
 
 
 # ------------------------------------------------------------------ the rules, on throwaway repositories
-
-
-class NoteV1(Event):
-    EVENT_TYPE: ClassVar[str] = "org.hotline.test.note"
-    VERSION: ClassVar[int] = 1
-    note_id: str
-    text: str
-
-    def event_id(self) -> str:
-        return self.note_id
-
-    def partition_key(self) -> str:
-        return self.note_id
 
 
 class NoteV1WithTags(NoteV1):
@@ -73,27 +61,6 @@ class NoteV1WithoutText(Event):
 
     def partition_key(self) -> str:
         return self.note_id
-
-
-class NoteV2(Event):
-    """``text`` split into ``title`` and ``body``: a new version, with an upcaster."""
-
-    EVENT_TYPE: ClassVar[str] = "org.hotline.test.note"
-    VERSION: ClassVar[int] = 2
-    note_id: str
-    title: str
-    body: str
-
-    def event_id(self) -> str:
-        return self.note_id
-
-    def partition_key(self) -> str:
-        return self.note_id
-
-
-def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
-    title, _, body = data.pop("text").partition("\n")
-    return {**data, "title": title, "body": body}
 
 
 class Repository:
@@ -177,7 +144,7 @@ def test_a_new_version_needs_an_upcaster_and_an_example_of_the_earlier_shape(
         "(it must decode forever)",
     ]
     repository.keep_earlier_example(NoteV1.ce_type())
-    upcasting = Codec(events=(NoteV2,), upcasters=(Upcaster(NoteV2.EVENT_TYPE, 1, _v1_to_v2),))
+    upcasting = Codec(events=(NoteV2,), upcasters=(Upcaster(NoteV2.EVENT_TYPE, 1, v1_to_v2),))
     assert snapshot_problems(repository.root, upcasting) == []
     repository.commit("note v2")
     assert snapshot_problems(repository.root, upcasting) == []

@@ -6,14 +6,12 @@ runs the same on PostgreSQL."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from contracts.events import ContactDetails, DeclaredFacts, Location, Reporter, Victim
-from services.reporting.db import Database, migrate
+from services.reporting.db import SCHEMA, Database
 from services.reporting.models import (
     CallLog,
     ContentPurge,
@@ -30,18 +28,16 @@ from services.reporting.retention import LedgerPurge
 from services.reporting.store import Store
 from services.runtime.retention import DEFAULT_DAYS, DataClass, Schedule
 from tests.builders import received
+from tests.databases import sqlite_db
+from tests.manual_clock import ManualClock
 from tests.reporting_support import report_request
 
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 WORDS = "The foreman at 12 Mill Road keeps their passports."
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
+class Clock(ManualClock):
+    start = T0
 
 
 @pytest.fixture
@@ -49,13 +45,7 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path / 'reporting.sqlite3'}"
-    migrate(url)
-    database = Database(url)
-    yield database
-    database.dispose()
+db = sqlite_db(SCHEMA)
 
 
 @pytest.fixture

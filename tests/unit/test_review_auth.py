@@ -5,14 +5,12 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import shutil
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
@@ -33,48 +31,17 @@ from services.review.auth import (
     login_router,
     safe_next,
 )
-from services.review.db import Database, migrate
-from services.review.models import ApiToken, AuditEntry, User, UserSession
+from services.review.db import SCHEMA, Database
+from services.review.models import ApiToken, UserSession
+from tests.databases import copied_sqlite_db
+from tests.review_staff import PASSWORD, START, TTL, Clock, audit_rows, cheap_hasher, stored_user, with_staff
 
 pytestmark = pytest.mark.unit
 
-PASSWORD = "correct horse battery staple"
 TEMPLATES = Path(auth_module.__file__).parent / "templates"
-START = datetime(2031, 3, 4, 9, 0, tzinfo=UTC)
-TTL = timedelta(hours=1)
 
 
-def cheap_hasher(time_cost: int = 1) -> PasswordHasher:
-    """argon2id with test-sized parameters (production uses the library's RFC 9106 defaults)."""
-    return PasswordHasher(time_cost=time_cost, memory_cost=8 * 1024, parallelism=1)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One migrated database file, copied for each test (migrating every time is slow)."""
-    path = tmp_path_factory.mktemp("schema") / "review.sqlite3"
-    migrate(f"sqlite:///{path}")
-    return path
-
-
-@pytest.fixture
-def db(migrated: Path, tmp_path: Path) -> Iterator[Database]:
-    path = tmp_path / "review.sqlite3"
-    shutil.copy(migrated, path)
-    database = Database(f"sqlite:///{path}")
-    yield database
-    database.dispose()
+migrated_template, db = copied_sqlite_db(SCHEMA)
 
 
 @pytest.fixture
@@ -84,23 +51,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def auth(db: Database, clock: Clock) -> Auth:
-    staff = Auth(db, session_ttl=TTL, cookie_secure=True, now=clock, hasher=cheap_hasher())
-    staff.create_user("sam", "Sam Supervisor", Role.SUPERVISOR, PASSWORD)
-    staff.create_user("ana", "Ana Analyst", Role.ANALYST, PASSWORD)
-    staff.create_user("feed", "Export feed", Role.SERVICE, None)
-    return staff
-
-
-def audit_rows(db: Database) -> list[AuditEntry]:
-    with db.read() as session:
-        return list(session.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
-
-
-def stored_user(db: Database, username: str) -> User:
-    with db.read() as session:
-        user = session.scalar(select(User).where(User.username == username))
-    assert user is not None
-    return user
+    return with_staff(Auth(db, session_ttl=TTL, cookie_secure=True, now=clock, hasher=cheap_hasher()))
 
 
 # ------------------------------------------------------------------ passwords and accounts

@@ -38,13 +38,15 @@ from contracts.events import (
 from contracts.reference_numbers import reference_for
 from services.review import audit, queries
 from services.review.cases import CaseStore
-from services.review.db import Database, migrate
+from services.review.db import SCHEMA, Database, migrate
 from services.review.decisions import Actor, DecisionError, Decisions, Forbidden, NotFound
 from services.review.evidence import evidence_for, highlight
 from services.review.models import Case, OutboxRecord, Signal
 from services.review.queries import QueueFilter, case_view, queue
 from tests import builders
 from tests.builders import triaged
+from tests.databases import migrated
+from tests.manual_clock import ManualClock
 from triage.fanout import break_glass_report
 from triage.rules import assess
 
@@ -63,12 +65,8 @@ BOB = Actor("bob", "supervisor")
 ANA = Actor("ana", "analyst")
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
+class Clock(ManualClock):
+    start = NOW
 
 
 @pytest.fixture
@@ -78,11 +76,7 @@ def clock() -> Clock:
 
 @pytest.fixture(params=["sqlite"])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path / 'review.sqlite3'}"
-    migrate(url)
-    database = Database(url)
-    yield database
-    database.dispose()
+    yield from migrated(SCHEMA, f"sqlite:///{tmp_path / 'review.sqlite3'}")
 
 
 @pytest.fixture

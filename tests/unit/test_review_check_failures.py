@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
-from collections.abc import Iterator
 from typing import Any, cast
 
 import pytest
@@ -16,34 +14,15 @@ from services.review.decisions import Decisions
 from services.review.live import LiveHub
 from services.review.main import sla_clock
 from services.review.metrics import DeadlineGauges
-from services.runtime.structured_logging import configure_logging
 from tests.conftest import wait_for
+from tests.log_capture import Seconds, json_lines
 
 pytestmark = pytest.mark.unit
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def stream() -> Iterator[io.StringIO]:
-    out = io.StringIO()
-    configure_logging("test-service", "INFO", stream=out)
-    yield out
-    configure_logging("test-service", "INFO")
-
-
-def _lines(stream: io.StringIO) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in stream.getvalue().splitlines()]
-
-
-def test_a_failing_check_is_one_line_then_a_count_a_minute_then_one_line_back(stream: io.StringIO) -> None:
-    clock = Clock()
+def test_a_failing_check_is_one_line_then_a_count_a_minute_then_one_line_back(
+        log_stream: io.StringIO) -> None:
+    clock = Seconds()
     failures = CheckFailures(report_every_s=60, clock=clock)
     failures.succeeded()  # working: nothing to say
     for _ in range(30):  # thirty ticks a second apart
@@ -55,7 +34,7 @@ def test_a_failing_check_is_one_line_then_a_count_a_minute_then_one_line_back(st
     failures.succeeded()
     failures.failed("OperationalError")  # a new spell of failures is a new first line
 
-    lines = _lines(stream)
+    lines = json_lines(log_stream)
     assert [(line["level"], line["msg"]) for line in lines] == [
         ("error", "SLA check failed; later failures are counted, not logged"),
         ("warning", "SLA check still failing"),
@@ -80,7 +59,7 @@ class BrokenDatabase:
         raise ConnectionRefusedError("PostgreSQL is down")
 
 
-async def test_the_sla_clock_logs_an_outage_once_not_every_tick(stream: io.StringIO) -> None:
+async def test_the_sla_clock_logs_an_outage_once_not_every_tick(log_stream: io.StringIO) -> None:
     from prometheus_client import CollectorRegistry
 
     decisions = BrokenDatabase()
@@ -92,6 +71,6 @@ async def test_the_sla_clock_logs_an_outage_once_not_every_tick(stream: io.Strin
     stop.set()
     await running
 
-    failed = [line for line in _lines(stream) if line["msg"].startswith("SLA check")]
+    failed = [line for line in json_lines(log_stream) if line["msg"].startswith("SLA check")]
     assert [line["msg"] for line in failed] == ["SLA check failed; later failures are counted, not logged"]
     assert failed[0]["error_class"] == "ConnectionRefusedError"

@@ -4,9 +4,7 @@ request confirmed by a supervisor, staff's content erasure with two people, and 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -27,10 +25,11 @@ from contracts.events import (
 )
 from contracts.ids import derive_id
 from services.review.cases import CaseStore
-from services.review.db import Database, migrate
+from services.review.db import SCHEMA, Database
 from services.review.decisions import Actor, DecisionError, Forbidden
 from services.review.erasure import ERASED, Erasures
 from services.review.models import Attachment, AuditEntry, ErasureRequest, Signal
+from tests.databases import sqlite_db
 from tests.unit.test_review_cases import ALICE, ANA, BOB, NOW, Clock, _outbox, _triaged_for, received
 
 CAROL = Actor("carol", "supervisor")
@@ -41,13 +40,7 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path / 'review.sqlite3'}"
-    migrate(url)
-    database = Database(url)
-    yield database
-    database.dispose()
+db = sqlite_db(SCHEMA)
 
 
 @pytest.fixture

@@ -7,19 +7,18 @@ import base64
 import io
 import json
 import zipfile
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from services.review import archive
 from services.review.cases import CaseStore
-from services.review.db import Database, migrate
+from services.review.db import SCHEMA, Database
 from services.review.decisions import DecisionError, Decisions, Forbidden
 from services.review.export import Exports
 from services.review.models import AuditEntry, ExportRequest
+from tests.databases import sqlite_db
 from tests.unit.test_review_cases import ALICE, ANA, BOB, Clock, _outcome, received
 
 KEY = archive.signing_key(base64.b64encode(bytes(range(32))).decode())
@@ -31,13 +30,7 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path / 'review.sqlite3'}"
-    migrate(url)
-    database = Database(url)
-    yield database
-    database.dispose()
+db = sqlite_db(SCHEMA)
 
 
 @pytest.fixture

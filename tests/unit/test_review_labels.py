@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,10 +13,11 @@ from contracts.events import Answer, DeclaredFacts, FlagName, Victim
 from contracts.reference_numbers import reference_for
 from services.review import labels
 from services.review.cases import CaseStore
-from services.review.db import Database, migrate
+from services.review.db import SCHEMA, Database
 from services.review.decisions import Actor, Decisions
 from services.review.models import AuditEntry
 from tests.builders import received
+from tests.databases import sqlite_db
 from triage import cli as triage_cli
 from triage.rules import assess
 
@@ -27,13 +27,7 @@ NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 ANA = Actor("ana", "analyst")
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path / 'review.sqlite3'}"
-    migrate(url)
-    database = Database(url)
-    yield database
-    database.dispose()
+db = sqlite_db(SCHEMA)
 
 
 def _case(store: CaseStore, text: str, **facts: object) -> tuple[object, object]:

@@ -6,38 +6,23 @@ from __future__ import annotations
 import json
 import logging
 import re
-import shutil
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from services.review import totp
-from services.review.auth import Auth, Role, SecondFactorNeeded
-from services.review.db import Database, migrate
+from services.review.auth import Auth, SecondFactorNeeded
+from services.review.db import SCHEMA, Database
 from services.review.mfa import MAX_FAILURES, CodeThrottled, MfaError, WrongCode
 from services.review.models import PendingSignIn, RecoveryCode, StaffMfa, UserSession
-from tests.unit.test_review_auth import PASSWORD, TTL, Clock, audit_rows, cheap_hasher
+from tests.databases import copied_sqlite_db
+from tests.review_staff import PASSWORD, TTL, Clock, audit_rows, cheap_hasher, with_staff
 
 pytestmark = pytest.mark.unit
 
 
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("schema") / "review.sqlite3"
-    migrate(f"sqlite:///{path}")
-    return path
-
-
-@pytest.fixture
-def db(migrated: Path, tmp_path: Path) -> Iterator[Database]:
-    path = tmp_path / "review.sqlite3"
-    shutil.copy(migrated, path)
-    database = Database(f"sqlite:///{path}")
-    yield database
-    database.dispose()
+migrated_template, db = copied_sqlite_db(SCHEMA)
 
 
 @pytest.fixture
@@ -52,11 +37,7 @@ def make_auth(db: Database, clock: Clock, *, required: bool) -> Auth:
 
 @pytest.fixture
 def auth(db: Database, clock: Clock) -> Auth:
-    staff = make_auth(db, clock, required=False)
-    staff.create_user("sam", "Sam Supervisor", Role.SUPERVISOR, PASSWORD)
-    staff.create_user("ana", "Ana Analyst", Role.ANALYST, PASSWORD)
-    staff.create_user("feed", "Export feed", Role.SERVICE, None)
-    return staff
+    return with_staff(make_auth(db, clock, required=False))
 
 
 def secret_of(db: Database, user_id: int) -> str:

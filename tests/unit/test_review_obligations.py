@@ -7,9 +7,7 @@ On SQLite here; ``tests/integration/test_review_obligations_postgres.py`` runs t
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -39,10 +37,12 @@ from contracts.events import (
 from contracts.reference_numbers import reference_for
 from services.review import obligations, queries
 from services.review.cases import CaseStore
-from services.review.db import Database, migrate
+from services.review.db import SCHEMA, Database
 from services.review.decisions import Actor, DecisionError, Decisions
 from services.review.models import AuditEntry, CaseObligation, OutboxRecord
 from tests import builders
+from tests.databases import sqlite_db
+from tests.manual_clock import ManualClock
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 RECEIVED = NOW - timedelta(hours=3)
@@ -58,12 +58,8 @@ MINOR_CONDITIONS = ReportConditions(urgent=True, business_hours=True, minor=True
                                     trafficking_type=TraffickingType.SEX)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
+class Clock(ManualClock):
+    start = NOW
 
 
 @pytest.fixture
@@ -71,13 +67,7 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path / 'review.sqlite3'}"
-    migrate(url)
-    database = Database(url)
-    yield database
-    database.dispose()
+db = sqlite_db(SCHEMA)
 
 
 @pytest.fixture

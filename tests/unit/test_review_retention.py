@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,7 @@ from contracts.events import (
 from contracts.reference_numbers import reference_for
 from services.review import audit
 from services.review.cases import CaseStore
-from services.review.db import Database, migrate
+from services.review.db import SCHEMA, Database
 from services.review.decisions import Actor, Decisions
 from services.review.holds import HoldError, Holds
 from services.review.models import Attachment, AuditEntry, Case, CasePurge, Signal
@@ -44,18 +43,16 @@ from services.review.purge import Purge
 from services.runtime.blobs import BlobStore
 from services.runtime.retention import DEFAULT_DAYS, DataClass, Schedule
 from tests import builders
+from tests.databases import sqlite_db
+from tests.manual_clock import ManualClock
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 ALICE = Actor("alice", "supervisor")
 NARRATIVE = "Maria at 14 Elm Street is kept in the back room; call me on 555-0142."
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
+class Clock(ManualClock):
+    start = NOW
 
 
 @pytest.fixture
@@ -63,13 +60,7 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path / 'review.sqlite3'}"
-    migrate(url)
-    database = Database(url)
-    yield database
-    database.dispose()
+db = sqlite_db(SCHEMA)
 
 
 @pytest.fixture

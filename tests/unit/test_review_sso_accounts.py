@@ -4,8 +4,6 @@ second factor left to the provider, and settings that cannot leave nobody able t
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,11 +12,12 @@ from sqlalchemy import func, select
 
 from services.review.auth import Auth, Role
 from services.review.config import ReviewSettings
-from services.review.db import Database, migrate
+from services.review.db import SCHEMA, Database
 from services.review.models import StaffIdentity, User, UserSession
 from services.review.oidc import Identity, RoleMap
 from services.review.sso_accounts import SsoAccounts, SsoRefused
-from tests.unit.test_review_auth import PASSWORD, TTL, Clock, audit_rows, cheap_hasher, stored_user
+from tests.databases import copied_sqlite_db
+from tests.review_staff import PASSWORD, TTL, Clock, audit_rows, cheap_hasher, stored_user
 
 pytestmark = pytest.mark.unit
 
@@ -31,20 +30,7 @@ def person(*groups: str, subject: str = "f3c1-77", username: str | None = "Dana.
     return Identity(issuer=ISSUER, subject=subject, username=username, display_name=name, groups=groups)
 
 
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("schema") / "review.sqlite3"
-    migrate(f"sqlite:///{path}")
-    return path
-
-
-@pytest.fixture
-def db(migrated: Path, tmp_path: Path) -> Iterator[Database]:
-    path = tmp_path / "review.sqlite3"
-    shutil.copy(migrated, path)
-    database = Database(f"sqlite:///{path}")
-    yield database
-    database.dispose()
+migrated_template, db = copied_sqlite_db(SCHEMA)
 
 
 @pytest.fixture

@@ -31,13 +31,6 @@ NUMBER = "+12145550123"
 
 
 @pytest.fixture
-async def sms(tmp_path: Path, publisher: InMemoryPublisher) -> AsyncIterator[Sms]:
-    built = build_sms(tmp_path, publisher)
-    yield built
-    built.close()
-
-
-@pytest.fixture
 async def client(sms: Sms) -> AsyncIterator[httpx.AsyncClient]:
     # The app sees a private address, as behind a proxy: validation must use the public URL.
     transport = httpx.ASGITransport(app=sms.app)

@@ -4,8 +4,6 @@ unless the texter did, once at most; and the Twilio sender's requests, on a mock
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -18,17 +16,10 @@ from intake_sms.replies import ReplyDesk
 from services.runtime import InMemoryPublisher, Message, RetriableError
 from services.runtime.errors import BrokerUnavailable
 from services.runtime.phone_numbers import caller_key
-from tests.sms_support import NAMES, PUBLIC, SECRET, T0, Sms, build_sms, params, signature
+from tests.sms_support import NAMES, PUBLIC, SECRET, T0, Sms, params, signature
 
 pytestmark = pytest.mark.unit
 NUMBER = "+12145550123"
-
-
-@pytest.fixture
-async def sms(tmp_path: Path, publisher: InMemoryPublisher) -> AsyncIterator[Sms]:
-    built = build_sms(tmp_path, publisher)
-    yield built
-    built.close()
 
 
 async def texted(sms: Sms, *bodies: str) -> str:
