@@ -142,6 +142,8 @@ _NUMBER_WORD_SET: Final = frozenset(
 _BEFORE: Final = 60
 _AFTER: Final = 45
 _DECADE_WORD: Final = re.compile(r"(?<![a-z])(?:" + "|".join(decades.STEMS) + ")")
+# Every decade pattern's number is one of these: two digits from 20 or a word of the tens.
+_DECADE_HINT: Final = re.compile(r"[2-8]\d|" + "|".join(decades.STEMS))
 
 
 def _windows(lowered: str, tokens: list[str]) -> list[tuple[int, int]]:
@@ -172,12 +174,15 @@ def find_ages(scan: Scan) -> Iterator[AgeMention]:
     """
     seen: set[tuple[int, int]] = set()
     for segment in scan.segments:
-        not_age = not_ages.spans(segment.text)
         if len(segment.lowered) != len(segment.text):
             windows = [(0, len(segment.text))]  # lower-casing moved offsets: scan the original
         else:
             windows = _windows(segment.lowered, tokens(segment.lowered))
+        # Most narratives give no decade: their patterns run only where a decade can be.
+        decade = _DECADE_HINT.search(segment.lowered) is not None
         for rule, pattern in AGE_PATTERNS:
+            if rule == "age.decade" and not decade:
+                continue
             literal_gate = gate(pattern)
             if not literal_gate.may_match_found(segment.literals_found()):
                 continue
@@ -186,8 +191,6 @@ def find_ages(scan: Scan) -> Iterator[AgeMention]:
             compiled = compiled or pattern
             for start, end in windows:
                 for match in compiled.finditer(haystack, start, end):
-                    if not_age and not_ages.covers(not_age, match.start("n"), match.end("n")):
-                        continue
                     mention = _mention(rule, segment, match, seen)
                     if mention is not None:
                         yield mention
@@ -208,6 +211,10 @@ def _mention(
     if key in seen:
         return None
     seen.add(key)
+    if match.group("n")[0].isdigit() and not_ages.holds(
+            segment.text, match.start("n"), match.end("n"),
+            segment.lowered if len(segment.lowered) == len(segment.text) else None):
+        return None  # "room 16", "15-20 minutes": a number that names or measures is nobody's age
     # A decade's phrase starts before its number ("when she was in her 20s"): the past is said before it.
     before = words_before(segment, match.start() if rule == "age.decade" else match.start("n"))
     return AgeMention(
