@@ -143,3 +143,11 @@ def test_a_number_followed_by_what_marks_an_age_stays_an_age_whatever_comes_befo
     text = "She is 16 years old and works 16 hours."
     last = text.rindex("16")
     assert not_ages.spans(text) == [(last, last + 2)]
+
+
+def test_one_number_is_asked_about_in_any_case_as_in_lower_case() -> None:
+    text = "The Girl Is In ROOM 16, She Is 15."
+    room, age = text.index("16"), text.index("15")
+    for lowered in (None, text.lower()):
+        assert not_ages.holds(text, room, room + 2, lowered)
+        assert not not_ages.holds(text, age, age + 2, lowered)
