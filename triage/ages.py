@@ -2,7 +2,10 @@
 
 Every pattern captures the number as group ``n`` (and an optional upper bound as ``m``); ``value``
 turns digits or number words into an int. Used for minors (under 18) and for corrections to an
-adult age ("she is not a minor, she is 22").
+adult age ("she is not a minor, she is 22"). Adult ages given by decade ("in her 30s",
+"treintañera") come from ``triage.decades``; a number that names a room or a road, or counts or
+measures something ("room 16", "15 minutes", "$16"), is not an age whatever pattern it fits
+(``triage.not_ages``).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Final
 
 from text_to_num import text2num
 
+from triage import decades, not_ages
 from triage.lexicon import tokens
 from triage.prefilter import gate
 from triage.text import Hit, Scan, Segment, words_before
@@ -89,7 +93,7 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
     ("age.anos", rf"\b(?:niñ[oa]s?|nin[oa]s?|muchach[oa]s?|chic[oa]s?|joven|j[oó]venes|adolescentes?|"
                  rf"menor(?:es)?|hij[oa]s?|sobrin[oa]s?|herman[oa]s?)\s+de\s+(?:unos\s+|como\s+)?{_N}{_M}\b"
                  rf"{_NOT_AN_AGE_AFTER}"),
-))
+)) + decades.DECADE_PATTERNS
 
 # An age said about the past: "when I was 15", "at 14", "a los 15 años", "cuando tenía 12".
 _HISTORICAL_PREFIX: Final = re.compile(
@@ -137,6 +141,9 @@ _NUMBER_WORD_SET: Final = frozenset(
 # Every pattern's words before the number fit in this many characters, and after it in the other.
 _BEFORE: Final = 60
 _AFTER: Final = 45
+_DECADE_WORD: Final = re.compile(r"(?<![a-z])(?:" + "|".join(decades.STEMS) + ")")
+# Every decade pattern's number is one of these: two digits from 20 or a word of the tens.
+_DECADE_HINT: Final = re.compile(r"[2-8]\d|" + "|".join(decades.STEMS))
 
 
 def _windows(lowered: str, tokens: list[str]) -> list[tuple[int, int]]:
@@ -148,6 +155,7 @@ def _windows(lowered: str, tokens: list[str]) -> list[tuple[int, int]]:
         while at != -1:
             spots.append((at, at + len(word)))
             at = lowered.find(word, at + 1)
+    spots += [(m.start(), m.end()) for m in _DECADE_WORD.finditer(lowered)]
     windows: list[tuple[int, int]] = []
     for first, last in sorted(spots):
         start, end = max(0, first - _BEFORE), min(len(lowered), last + _AFTER)
@@ -161,8 +169,8 @@ def _windows(lowered: str, tokens: list[str]) -> list[tuple[int, int]]:
 def find_ages(scan: Scan) -> Iterator[AgeMention]:
     """Every age mention (the lowest value of a range), with its span: the whole phrase.
 
-    The eleven patterns run only on short windows around numbers, not over the whole narrative:
-    most of a narrative holds no number, and scanning it eleven times was the costliest rule.
+    The patterns run only on short windows around numbers, not over the whole narrative: most of
+    a narrative holds no number, and scanning it with every pattern was the costliest rule.
     """
     seen: set[tuple[int, int]] = set()
     for segment in scan.segments:
@@ -170,7 +178,11 @@ def find_ages(scan: Scan) -> Iterator[AgeMention]:
             windows = [(0, len(segment.text))]  # lower-casing moved offsets: scan the original
         else:
             windows = _windows(segment.lowered, tokens(segment.lowered))
+        # Most narratives give no decade: their patterns run only where a decade can be.
+        decade = _DECADE_HINT.search(segment.lowered) is not None
         for rule, pattern in AGE_PATTERNS:
+            if rule == "age.decade" and not decade:
+                continue
             literal_gate = gate(pattern)
             if not literal_gate.may_match_found(segment.literals_found()):
                 continue
@@ -187,17 +199,24 @@ def find_ages(scan: Scan) -> Iterator[AgeMention]:
 def _mention(
     rule: str, segment: Segment, match: re.Match[str], seen: set[tuple[int, int]]
 ) -> AgeMention | None:
-    number = value(match.group("n"))
+    groups = match.groupdict()
+    read = value if rule != "age.decade" else (lambda word: decades.value(word, groups.get("q")))
+    number = read(match.group("n"))
     if number is None:
         return None
-    upper = match.groupdict().get("m")
+    upper = groups.get("m")
     if upper:
-        number = min(number, value(upper) or number)
+        number = min(number, read(upper) or number)
     key = (id(segment), match.start("n"))
     if key in seen:
         return None
     seen.add(key)
-    before = words_before(segment, match.start("n"))
+    if match.group("n")[0].isdigit() and not_ages.holds(
+            segment.text, match.start("n"), match.end("n"),
+            segment.lowered if len(segment.lowered) == len(segment.text) else None):
+        return None  # "room 16", "15-20 minutes": a number that names or measures is nobody's age
+    # A decade's phrase starts before its number ("when she was in her 20s"): the past is said before it.
+    before = words_before(segment, match.start() if rule == "age.decade" else match.start("n"))
     return AgeMention(
         hit=Hit(rule, segment, match.start(), match.end(), value=number),
         past=_HISTORICAL_PREFIX.search(before) is not None,

@@ -1,0 +1,153 @@
+"""The age extractor's reading of adult decades and of numbers that are nobody's age.
+
+Adult ages given by decade or approximation ("in her 30s", "late twenties", "treintañera", "la
+trentaine", "uns 30 anos") are read as adult ages with their spans; numbers that name a room or
+a road, or count or measure something, are not ages for the extractor. What marks an age ("16yo",
+"F17", "she's 15", "15 saal") always stays one.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.builders import received
+from triage import not_ages
+from triage.ages import AgeMention, find_ages
+from triage.extract import extract
+from triage.text import Scan
+
+pytestmark = pytest.mark.unit
+
+
+def mentions(text: str) -> list[AgeMention]:
+    return list(find_ages(Scan.of(received(narrative=text))))
+
+
+def read(text: str) -> list[tuple[int, str]]:
+    """(age, the words it was read from) for each age mention in ``text``."""
+    return [(m.age, text[m.hit.start:m.hit.end]) for m in mentions(text)]
+
+
+@pytest.mark.parametrize(("text", "span", "age"), [
+    ("The woman who runs the house is in her 30s and keeps their papers.", "in her 30s", 30),
+    ("He says the cook is in his late forties.", "in his late forties", 47),
+    ("The two women are in their early twenties, he told me.", "in their early twenties", 20),
+    ("The women looked late 20s, all from the same town.", "late 20s", 27),
+    ("Her manager, mid-forties, holds her passport.", "mid-forties", 44),
+    ("The workers are 20s or 30s, none of them speak English.", "20s or 30s", 20),
+    ("The workers are twenties to thirties and sleep in the van.", "twenties to thirties", 20),
+    ("Victim F, 30s, at the motel with her boyfriend.", "F, 30s", 30),
+    ("Caller reports 40s male at the door asking for her.", "40s male", 40),
+    ("A thirty-something man drives them to the salon.", "thirty-something", 30),
+    ("A 40-something woman answers the phone at the spa.", "40-something", 40),
+    ("The boss is thirtyish with a tattoo.", "thirtyish", 30),
+    ("Aged 30s, both of them, working at the restaurant.", "Aged 30s", 30),
+    ("La señora está en sus treinta y no sale nunca.", "en sus treinta", 30),
+    ("Es una treintañera de Honduras y trabaja sin pago.", "treintañera", 30),
+    ("El encargado es un cuarentón que grita mucho.", "cuarentón", 40),
+    ("Mi prima tiene veintitantos y no le dan su pasaporte.", "veintitantos", 20),
+    ("La mujer tendrá treinta y pico años, no habla español.", "treinta y pico", 30),
+    ("Una mujer rondando los 40 la cuida todo el día.", "rondando los 40", 40),
+    ("Une femme d'une trentaine d'années travaille sans salaire.", "une trentaine d'années", 30),
+    ("Le patron est dans la quarantaine, il garde les passeports.", "dans la quarantaine", 40),
+    ("C'est une trentenaire qui ne sort jamais.", "trentenaire", 30),
+    ("Ela tem uns 30 anos e não pode sair da casa.", "uns 30 anos", 30),
+    ("O patrão está na casa dos 40 e fica com os documentos.", "na casa dos 40", 40),
+    ("Ela tem trinta e poucos anos e trabalha sem salário.", "trinta e poucos", 30),
+])
+def test_adult_decades_are_read_as_adult_ages_with_their_spans(text: str, span: str, age: int) -> None:
+    assert read(text) == [(age, span)]
+
+
+@pytest.mark.parametrize("text", [
+    "Back in the late 80s this street was all factories.",
+    "They play music from the 70s or 80s all night.",
+    "Temperatures in the mid-20s all week, the workers are outside.",
+    "Il y a une trentaine de personnes dans l'entrepôt.",
+    "Los trabajadores ganan treinta y pico dólares al día.",
+    "Un grupo de treinta y tantos hombres llegó anoche.",
+    "Music from the 80s played at the club where she works.",
+])
+def test_decades_of_the_calendar_and_counts_are_not_ages(text: str) -> None:
+    assert read(text) == []
+
+
+def test_a_decade_said_of_the_past_is_the_past_as_other_ages_are() -> None:
+    (mention,) = mentions("When she was in her 20s she was trafficked; she is fine now.")
+    assert mention.past
+
+
+def test_a_negated_decade_is_not_an_adult_age_and_the_minor_stands() -> None:
+    text = "She is not in her 30s like they say, she is 16 and works the bar."
+    found = extract(received(narrative=text)).found
+    assert found.minor.raised
+    assert "minor.adult_now" not in found.notes
+
+
+def test_an_adult_decade_is_an_adult_for_the_minor_rules() -> None:
+    found = extract(received(narrative="The woman in her 30s cleans the house and is never paid.")).found
+    assert "minor.adult_now" in found.notes
+    assert not found.minor.raised
+    assert found.ages == (30,)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("She's 16, room 12 at the Starlite.", [16]),
+    ("Her room number is 12 and she is 17.", [17]),
+    ("He's 15-20 minutes away from the truck stop.", []),
+    ("They are 15 to 20 min away now.", []),
+    ("It's 16 Main St, the blue house.", []),
+    ("The exit number is 16, behind the gas station.", []),
+])
+def test_numbers_that_name_or_measure_are_not_ages(text: str, expected: list[int]) -> None:
+    assert [m.age for m in mentions(text)] == expected
+
+
+def _marked(text: str) -> list[str]:
+    return [text[start:end] for start, end in not_ages.spans(text)]
+
+
+@pytest.mark.parametrize(("text", "marked"), [
+    ("She is kept in room 16 at the motel.", ["16"]),
+    ("Apt 4B, suite 12, unit #7.", ["4", "12", "7"]),
+    ("They drive her up US 17, then I-15, Route 16 and Highway 14.", ["17", "15", "16", "14"]),
+    ("The van is 15-20 minutes away.", ["15", "20"]),
+    ("She works a shift of 14 hours, 16 hrs on weekends.", ["14", "16"]),
+    ("The room is $16 a night; she makes 16 dollars, 16/hr.", ["16", "16", "16"]),
+    ("There were 17 cars and 15 workers at the farm.", ["17", "15"]),
+    ("He comes at 16:00 or at 4:15, sometimes 4pm.", ["16", "00", "4", "15", "4"]),
+    ("Since March 16, 2025, and again on 11/16/2026.", ["16", "2025", "11", "16", "2026"]),
+    ("Llega a las 10, en 15 minutos, cobra 16 dólares por hora.", ["10", "15", "16"]),
+])
+def test_the_numbers_marked_as_not_ages(text: str, marked: list[str]) -> None:
+    assert _marked(text) == marked
+
+
+@pytest.mark.parametrize(("text", "marked"), [
+    ("The girl is 16yo and works the truck stop.", []),
+    ("V1 F17 at the motel with her pimp, room 12.", ["12"]),
+    ("She's 15 and the boss keeps her phone, 20 minutes from here.", ["20"]),
+    ("There's a 14 y/o at the house on Route 9.", ["9"]),
+    ("Ladki ki umar 15 saal hai.", []),
+    ("Tiene quince años y trabaja 14 horas en la cantina.", ["14"]),
+    ("She is in 9th grade and he sells her for $40.", ["40"]),
+    ("Two girls, 15 and 16, in room 12.", ["12"]),
+    ("The girls are 15-16, both from Honduras, 17 cars in the lot.", ["17"]),
+    ("Some of us 16 year olds work there at night.", []),
+])
+def test_what_marks_an_age_is_never_marked_as_not_an_age(text: str, marked: list[str]) -> None:
+    assert _marked(text) == marked
+
+
+def test_a_number_followed_by_what_marks_an_age_stays_an_age_whatever_comes_before() -> None:
+    text = "She is 16 years old and works 16 hours."
+    last = text.rindex("16")
+    assert not_ages.spans(text) == [(last, last + 2)]
+
+
+def test_one_number_is_asked_about_in_any_case_as_in_lower_case() -> None:
+    text = "The Girl Is In ROOM 16, She Is 15."
+    room, age = text.index("16"), text.index("15")
+    for lowered in (None, text.lower()):
+        assert not_ages.holds(text, room, room + 2, lowered)
+        assert not not_ages.holds(text, age, age + 2, lowered)
