@@ -1,6 +1,7 @@
 """Numbers in a narrative that are nobody's age: rooms, roads, durations, prices, counts, times, dates.
 
-"Room 16", "US 17", "15-20 minutes", "$16 a night", "17 cars", "a shift of 14 hours" hold the
+"Room 16", "US 17", "15-20 minutes", "$16 a night", "17 cars", "a shift of 14 hours", "unit 9F",
+"12F outside" hold the
 numbers a minor's age is written with, and "the room number is 16" fits the pattern of "she is
 16". ``spans`` finds such numbers by the words that say what they name, count or measure, and
 ``holds`` asks it of one number, so that the age extractor drops them. A number followed by what
@@ -40,7 +41,17 @@ _NAMING_BEFORE: Final = (
 # be "the girl in the back room is 16".
 _NAMED: Final = (
     rf"(?<![\w-]){_NAMING_BEFORE}\s*(?:(?:#|no\.|n[º°]|number|n[uú]mero|num\.?)\s*"
-    rf"(?:is\s+|was\s+|es\s+(?:el\s+)?|era\s+)?|:\s*)?(?P<v>{_NUM}[a-z]?)\b"
+    rf"(?:is\s+|was\s+|es\s+(?:el\s+)?|era\s+)?|:\s*)?(?:(?P<t>\d{{1,4}})[a-z]|(?P<v>{_NUM}))\b"
+)
+# A temperature: "9F outside", "temp ~12F", "forecast 4F tonight", "-5 degrees", "wind chill of 3".
+# Its "F" is Fahrenheit, not "female", so it is marked even though "16F" alone is an age.
+_TEMPERATURE: Final = (
+    r"(?<![\w.,])-?(?P<t>\d{1,3})\s*(?:\u00b0\s*[fc]?|degrees?(?:\s+(?:f|c|fahrenheit|celsius))?|"
+    r"[fc]\s+(?:out(?:side)?|tonight|today|this morning|overnight|wind ?chill|with (?:the )?wind|and (?:snow|"
+    r"falling|dropping)))\b|"
+    r"\b(?:temps?|temperature|forecast|wind ?chill|feels like|low of|high of|lows? (?:of |in the )?|"
+    r"it[\u2019']?s|outside)\s*(?:is\s+|was\s+|of\s+|about\s+|around\s+|like\s+|only\s+|~\s*)*-?"
+    r"(?P<t2>\d{1,3})\s*(?:[fc]|degrees?|\u00b0)(?![a-z])"
 )
 _INTERSTATE: Final = r"\b(?:i|us|sr|ca|tx|fm)-(?P<v>\d{1,3})\b"
 
@@ -101,7 +112,7 @@ _AGE_AFTER: Final = re.compile(
     r"\s*-?\s*(?:years?[- ]?old|yrs?[- ]?old|yr\b|y/?o\b|y\.o\b|[fm]\b|years? of age|a[ñn]os|ans\b|anos|"
     r"saal|sal\b|sana|let|lat|jahre|anni|tuổi|ya\b|ya\u015f\u0131nda)", re.IGNORECASE)
 
-_SOURCES: Final = (_NAMED, _INTERSTATE, _MEASURED, _MONEY, _CLOCK, _DATE, _ADDRESS)
+_SOURCES: Final = (_NAMED, _INTERSTATE, _MEASURED, _MONEY, _CLOCK, _DATE, _ADDRESS, _TEMPERATURE)
 _PATTERNS: Final = tuple(re.compile(p, re.IGNORECASE) for p in _SOURCES)
 # The same, for lower-cased text: a scan without case folding costs half as much.
 _LOWERED: Final = tuple(re.compile(p) for p in _SOURCES)
@@ -143,6 +154,7 @@ def _marked(patterns: tuple[re.Pattern[str], ...], haystack: str, text: str, low
                 at = match.start(group)
                 for run in _DIGIT_RUN.finditer(number):
                     begin, end = at + run.start(), at + run.end()
-                    if _AGE_AFTER.match(text, end) is None:
+                    # A "t" group's letter is a unit or a flat's letter, not "female" or "male".
+                    if group.startswith("t") or _AGE_AFTER.match(text, end) is None:
                         found.add((begin, end))
     return found

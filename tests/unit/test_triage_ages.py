@@ -103,6 +103,19 @@ def test_numbers_that_name_or_measure_are_not_ages(text: str, expected: list[int
     assert [m.age for m in mentions(text)] == expected
 
 
+
+@pytest.mark.parametrize(("text", "marked"), [
+    # Fahrenheit's "F" and a flat's letter are not "female": winter tips carry both.
+    ("Temp outside 9F and they have no coats.", ["9"]),
+    ("Forecast 4F tonight, the trailer has no heat.", ["4"]),
+    ("Three women in the back seat, 5F out, no coats.", ["5"]),
+    ("It was -5 degrees at the bus stop, a low of 2F tonight.", ["5", "2"]),
+    ("The maid is kept in unit 9F on the ninth floor.", ["9"]),
+    ("A girl, 15F, at the motel with an older man.", []),
+])
+def test_temperatures_and_flat_letters_are_not_ages(text: str, marked: list[str]) -> None:
+    assert _marked(text) == marked
+
 def _marked(text: str) -> list[str]:
     return [text[start:end] for start, end in not_ages.spans(text)]
 
