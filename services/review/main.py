@@ -21,6 +21,7 @@ from services.review.models import Case, OutboxRecord
 from services.review.web import build_app
 from services.runtime import (
     ConsumerLoop,
+    ConsumerPolicy,
     ConsumerSpec,
     HttpServer,
     KafkaPublisher,
@@ -42,6 +43,9 @@ def now() -> datetime:
 
 
 SLA_CLOCK_LOCK = "review.sla-clock"
+# Up to this many records of a poll in one transaction on the signal streams: past a few hundred a
+# bigger batch gains little, and holds the records behind it (and their live pushes) longer.
+BATCHED = ConsumerPolicy(max_batch=500)
 
 
 async def sla_clock(decisions: Decisions, live: LivePublisher, settings: ReviewSettings,
@@ -115,17 +119,20 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
                           on_commit=relay.wake, mandatory_within=mandatory_within)
     auth = Auth(db, session_ttl=timedelta(hours=settings.session_hours), cookie_secure=settings.cookie_secure,
                 now=now, mfa_required=settings.requires_mfa, mfa_issuer=settings.mfa_issuer)
+    # The heavy streams apply a poll's records in one transaction (the loop falls back to one by
+    # one for a batch it cannot apply whole); the rare outcomes apply one at a time.
     consumers = [
         ConsumerLoop(ConsumerSpec(name=f"review.{name}", topic=topic, group=f"review.{name}", handler=handler,
-                                  event_type=event_type),
+                                  event_type=event_type, batch_handler=batch, policy=policy),
                      settings=settings, dlq_publisher=publisher, metrics=context.metrics,
                      health=context.health, ops=context.ops)
-        for name, topic, handler, event_type in (
-            ("signals", Topic.SIGNALS_RECEIVED, writer.received, SignalReceived),
-            ("cases", Topic.SIGNALS_TRIAGED, writer.triaged, SignalTriaged),
-            ("alerts", Topic.ALERTS_URGENT, writer.alert, UrgentAlert),
-            ("outcomes", Topic.REPORTS_OUTCOMES, writer.outcome, ReportOutcome),
-            ("replies", Topic.REPLIES_OUTCOMES, writer.reply_outcome, ReplyOutcome),
+        for name, topic, handler, event_type, batch, policy in (
+            ("signals", Topic.SIGNALS_RECEIVED, writer.received, SignalReceived, writer.received_batch,
+             BATCHED),
+            ("cases", Topic.SIGNALS_TRIAGED, writer.triaged, SignalTriaged, writer.triaged_batch, BATCHED),
+            ("alerts", Topic.ALERTS_URGENT, writer.alert, UrgentAlert, writer.alert_batch, ConsumerPolicy()),
+            ("outcomes", Topic.REPORTS_OUTCOMES, writer.outcome, ReportOutcome, None, ConsumerPolicy()),
+            ("replies", Topic.REPLIES_OUTCOMES, writer.reply_outcome, ReplyOutcome, None, ConsumerPolicy()),
         )
     ]
     blobs = BlobReader(settings.attachment_dirs(), settings.blob_keyring())
