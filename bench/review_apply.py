@@ -66,13 +66,13 @@ def tips(n: int) -> list[tuple[tuple[str, SignalReceived], tuple[str, SignalTria
             source=WebformSource(submission_id=submission), dedup_key=f"webform:{submission}",
             narrative="The nail salon on Oak Street keeps four women's passports; they work 12 hours.",
             facts=DeclaredFacts())
-        minor = i % 5 == 0
+        same_day = i % 5 == 0
         triaged = SignalTriaged(
             signal_id=signal_id, reference_number=reference, channel=Channel.WEBFORM, received_at=at,
             triaged_at=at + timedelta(seconds=1), rules_version="bench",
-            flags=[Flag(name=FlagName.MINOR, raised=minor),
+            flags=[Flag(name=FlagName.MINOR, raised=False),
                    Flag(name=FlagName.IMMINENT_DANGER, raised=False)],
-            urgency=Urgency.P2_SAME_DAY if minor else Urgency.P3_BUSINESS_DAYS, call_type=CallType.TIP,
+            urgency=Urgency.P2_SAME_DAY if same_day else Urgency.P3_BUSINESS_DAYS, call_type=CallType.TIP,
             trafficking_type=TraffickingType.LABOR, business_hours=True, sla_due_at=at + timedelta(days=3),
             routes=[Route(target=RoutingTarget.SUPERVISOR_QUEUE, reason="substantive")])
         out.append(((str(uuid.uuid4()), received), (str(uuid.uuid4()), triaged)))
@@ -140,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
                 say(f"run {run + 1} of {args.runs}: {args.signals:,} signals each way")
                 single.append(one_by_one(store, args.signals))
                 batch.append(batched(store, args.signals, args.batch))
+                say(f"  one by one {single[-1]:.0f} signals/s, batched {batch[-1]:.0f} signals/s")
             print(f"review apply into PostgreSQL (private, fsync off), {args.signals:,} signals "
                   f"(received + triaged) per run, {args.runs} runs, {args.cases:,} cases already stored")
             print(f"  one by one       median {statistics.median(single):8.0f} signals/s  "
