@@ -280,7 +280,7 @@ class ConsumerLoop:
         for tp, items in decoded.items():
             for record, item in items:
                 if self._stop.is_set() or tp not in consumer.assignment():
-                    return
+                    break  # the rest stays uncommitted, for this worker's restart or the next owner
                 if item is not None:
                     with consuming(self.spec.topic, item[0].headers, group=self.group,
                                    partition=record.partition, offset=record.offset,
