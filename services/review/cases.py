@@ -52,6 +52,8 @@ from services.review.models import (
 # milliseconds; this only matters if triage is down, and then ops raises the alarm).
 _UNTRIAGED_SLA = timedelta(days=3)
 
+Streamed = SignalReceived | SignalTriaged | UrgentAlert  # what ``apply_batch`` takes
+
 
 @dataclass(frozen=True)
 class CaseChange:
@@ -92,104 +94,133 @@ class CaseStore:
         with self.db.transaction() as session:
             if not self._first_time(session, event_id, "signals.received"):
                 return None
-            existing = session.get(Signal, signal.signal_id)
-            keys = _keys_of(signal)
-            target = self._case_for(session, keys)
-            created = False
-            if existing is None:
-                if target is None:
-                    target = self._new_case(session, signal.reference_number, signal.received_at)
-                    created = True
-                existing = Signal(signal_id=signal.signal_id, case_id=target.id,
-                                  reference_number=signal.reference_number, channel=signal.channel.value,
-                                  received_at=signal.received_at)
-                session.add(existing)
-            elif target is not None and target.id != existing.case_id:
-                # Triage came first and opened a case of its own; the signal belongs with its relatives.
-                self._move(session, existing, target)
-            else:
-                target = self._case_of(session, existing)
-            existing.subject = signal.subject
-            existing.narrative = signal.narrative
-            existing.reporter = signal.reporter.model_dump(mode="json")
-            existing.facts = signal.facts.model_dump(mode="json")
-            existing.source = signal.source.model_dump(mode="json")
-            existing.attachments = [a.model_dump(mode="json") for a in signal.attachments]
-            existing.related = signal.related.model_dump(mode="json") if signal.related else None
-            session.flush()
-            if signal.attachments:
-                self._insert_ignore(session, Attachment, [
-                    {"sha256": a.sha256, "signal_id": signal.signal_id, "case_id": target.id,
-                     "media_type": a.media_type, "size_bytes": a.size_bytes} for a in signal.attachments])
-            self._add_keys(session, target.id, keys)
-            session.flush()
-            self._refresh(session, target)
-            return CaseChange(target.id, target.reference_number, target.urgency, created)
+            return self._received(session, signal)
+
+    def _received(self, session: Session, signal: SignalReceived) -> CaseChange:
+        existing = session.get(Signal, signal.signal_id)
+        keys = _keys_of(signal)
+        target = self._case_for(session, keys)
+        created = False
+        if existing is None:
+            if target is None:
+                target = self._new_case(session, signal.reference_number, signal.received_at)
+                created = True
+            existing = Signal(signal_id=signal.signal_id, case_id=target.id,
+                              reference_number=signal.reference_number, channel=signal.channel.value,
+                              received_at=signal.received_at)
+            session.add(existing)
+        elif target is not None and target.id != existing.case_id:
+            # Triage came first and opened a case of its own; the signal belongs with its relatives.
+            self._move(session, existing, target)
+        else:
+            target = self._case_of(session, existing)
+        existing.subject = signal.subject
+        existing.narrative = signal.narrative
+        existing.reporter = signal.reporter.model_dump(mode="json")
+        existing.facts = signal.facts.model_dump(mode="json")
+        existing.source = signal.source.model_dump(mode="json")
+        existing.attachments = [a.model_dump(mode="json") for a in signal.attachments]
+        existing.related = signal.related.model_dump(mode="json") if signal.related else None
+        session.flush()
+        if signal.attachments:
+            self._insert_ignore(session, Attachment, [
+                {"sha256": a.sha256, "signal_id": signal.signal_id, "case_id": target.id,
+                 "media_type": a.media_type, "size_bytes": a.size_bytes} for a in signal.attachments])
+        self._add_keys(session, target.id, keys)
+        session.flush()
+        self._refresh(session, target)
+        return CaseChange(target.id, target.reference_number, target.urgency, created)
 
     def apply_triaged(self, event_id: str, triaged: SignalTriaged) -> CaseChange | None:
         with self.db.transaction() as session:
             if not self._first_time(session, event_id, "signals.triaged"):
                 return None
-            existing = session.get(Signal, triaged.signal_id)
-            created = False
-            if existing is None:
-                target = self._case_for(session, [f"signal:{triaged.signal_id}",
-                                                  f"ref:{triaged.reference_number}"])
-                if target is None:
-                    target = self._new_case(session, triaged.reference_number, triaged.received_at)
-                    created = True
-                existing = Signal(signal_id=triaged.signal_id, case_id=target.id,
-                                  reference_number=triaged.reference_number, channel=triaged.channel.value,
-                                  received_at=triaged.received_at)
-                session.add(existing)
-                self._add_keys(session, target.id, [f"signal:{triaged.signal_id}",
-                                                    f"ref:{triaged.reference_number}"])
-            else:
-                target = self._case_of(session, existing)
-            previous = existing.triage
-            if previous is None or previous.get("triaged_at", "") <= triaged.triaged_at.isoformat():
-                existing.triage = triaged.model_dump(mode="json")
-                existing.urgency = triaged.urgency.value
-                existing.call_type = triaged.call_type.value
-                existing.rules_version = triaged.rules_version
-            session.flush()
-            self._link(session, target.id, triaged)
-            self._refresh(session, target)
-            return CaseChange(target.id, target.reference_number, target.urgency, created)
+            return self._triaged(session, triaged)
+
+    def _triaged(self, session: Session, triaged: SignalTriaged) -> CaseChange:
+        existing = session.get(Signal, triaged.signal_id)
+        created = False
+        if existing is None:
+            target = self._case_for(session, [f"signal:{triaged.signal_id}",
+                                              f"ref:{triaged.reference_number}"])
+            if target is None:
+                target = self._new_case(session, triaged.reference_number, triaged.received_at)
+                created = True
+            existing = Signal(signal_id=triaged.signal_id, case_id=target.id,
+                              reference_number=triaged.reference_number, channel=triaged.channel.value,
+                              received_at=triaged.received_at)
+            session.add(existing)
+            self._add_keys(session, target.id, [f"signal:{triaged.signal_id}",
+                                                f"ref:{triaged.reference_number}"])
+        else:
+            target = self._case_of(session, existing)
+        previous = existing.triage
+        if previous is None or previous.get("triaged_at", "") <= triaged.triaged_at.isoformat():
+            existing.triage = triaged.model_dump(mode="json")
+            existing.urgency = triaged.urgency.value
+            existing.call_type = triaged.call_type.value
+            existing.rules_version = triaged.rules_version
+        session.flush()
+        self._link(session, target.id, triaged)
+        self._refresh(session, target)
+        return CaseChange(target.id, target.reference_number, target.urgency, created)
 
     def apply_alert(self, event_id: str, alert: UrgentAlert) -> CaseChange | None:
         with self.db.transaction() as session:
             if not self._first_time(session, event_id, "alerts.urgent"):
                 return None
-            existing = session.get(Signal, alert.signal_id)
-            created = False
-            if existing is None:
-                # The alert outran both the signal and its triage: open the case from the alert.
-                keys = [f"signal:{alert.signal_id}", f"ref:{alert.reference_number}"]
-                target = self._case_for(session, keys)
-                if target is None:
-                    target, created = self._new_case(session, alert.reference_number, alert.received_at), True
-                existing = Signal(signal_id=alert.signal_id, case_id=target.id,
-                                  reference_number=alert.reference_number, channel=alert.channel.value,
-                                  received_at=alert.received_at, urgency=alert.urgency.value)
-                session.add(existing)
-                self._add_keys(session, target.id, keys)
-            else:
-                target = self._case_of(session, existing)
-            existing.alerted_at = existing.alerted_at or alert.raised_at
-            if existing.urgency is None:
-                existing.urgency = alert.urgency.value
-            session.flush()
-            self._refresh(session, target)
-            if FlagName.MINOR in alert.reasons or RoutingTarget.MANDATORY_REPORT in alert.required_actions:
-                # The alert may outrun the signal's triage: the obligation opens now, from the alert,
-                # unless a person has said there is no minor.
-                owed = _overrides(session, target.id).get(FlagName.MINOR.value, True)
-                if not target.triaged:
-                    target.minor = owed  # until the triage arrives, a report's conditions say so too
-                obligations.sync(session, target, owed=owed, now=self._now(), within=self._mandatory_within,
-                                 basis="alert", alerted=alert.signal_id)
-            return CaseChange(target.id, target.reference_number, target.urgency, created, urgent_alert=True)
+            return self._alert(session, alert)
+
+    def _alert(self, session: Session, alert: UrgentAlert) -> CaseChange:
+        existing = session.get(Signal, alert.signal_id)
+        created = False
+        if existing is None:
+            # The alert outran both the signal and its triage: open the case from the alert.
+            keys = [f"signal:{alert.signal_id}", f"ref:{alert.reference_number}"]
+            target = self._case_for(session, keys)
+            if target is None:
+                target, created = self._new_case(session, alert.reference_number, alert.received_at), True
+            existing = Signal(signal_id=alert.signal_id, case_id=target.id,
+                              reference_number=alert.reference_number, channel=alert.channel.value,
+                              received_at=alert.received_at, urgency=alert.urgency.value)
+            session.add(existing)
+            self._add_keys(session, target.id, keys)
+        else:
+            target = self._case_of(session, existing)
+        existing.alerted_at = existing.alerted_at or alert.raised_at
+        if existing.urgency is None:
+            existing.urgency = alert.urgency.value
+        session.flush()
+        self._refresh(session, target)
+        if FlagName.MINOR in alert.reasons or RoutingTarget.MANDATORY_REPORT in alert.required_actions:
+            # The alert may outrun the signal's triage: the obligation opens now, from the alert,
+            # unless a person has said there is no minor.
+            owed = _overrides(session, target.id).get(FlagName.MINOR.value, True)
+            if not target.triaged:
+                target.minor = owed  # until the triage arrives, a report's conditions say so too
+            obligations.sync(session, target, owed=owed, now=self._now(), within=self._mandatory_within,
+                             basis="alert", alerted=alert.signal_id)
+        return CaseChange(target.id, target.reference_number, target.urgency, created, urgent_alert=True)
+
+    def apply_batch(self, topic: str, events: Sequence[tuple[str, Streamed]]) -> list[CaseChange | None]:
+        """Records of one stream in one transaction, in order, each applied once by event id: a
+        change per record, None for one applied before (or earlier in the same batch). Raises
+        with nothing applied when any record fails; the caller applies them one by one then."""
+        with self.db.transaction() as session:
+            fresh = self._first_times(session, topic, [event_id for event_id, _ in events])
+            changes: list[CaseChange | None] = []
+            for event_id, event in events:
+                if event_id not in fresh:
+                    changes.append(None)
+                    continue
+                fresh.discard(event_id)
+                if isinstance(event, SignalReceived):
+                    changes.append(self._received(session, event))
+                elif isinstance(event, SignalTriaged):
+                    changes.append(self._triaged(session, event))
+                else:
+                    changes.append(self._alert(session, event))
+            return changes
 
     def apply_outcome(self, event_id: str, outcome: ReportOutcome) -> CaseChange | None:
         """Record what happened to a report step; an exhausted chain puts the case in front of people."""
@@ -259,6 +290,19 @@ class CaseStore:
         statement = (insert(AppliedEvent).values(event_id=event_id, topic=topic, applied_at=self._now())
                      .on_conflict_do_nothing().returning(AppliedEvent.event_id))
         return session.execute(statement).scalar() is not None
+
+    def _first_times(self, session: Session, topic: str, event_ids: Sequence[str]) -> set[str]:
+        """Of ``event_ids``, those never applied before: one statement for a batch. In key order,
+        so that two writers inserting overlapping batches take their row locks in the same order."""
+        if not event_ids:
+            return set()
+        now = self._now()
+        rows = [{"event_id": event_id, "topic": topic, "applied_at": now}
+                for event_id in sorted(set(event_ids))]
+        insert = pg_insert if self.db.is_postgres else sqlite_insert
+        statement = (insert(AppliedEvent).values(rows).on_conflict_do_nothing()
+                     .returning(AppliedEvent.event_id))
+        return set(session.scalars(statement))
 
     def _case_for(self, session: Session, keys: Sequence[str]) -> Case | None:
         found = {k.key: k.case_id for k in session.scalars(select(CaseKey).where(CaseKey.key.in_(keys)))}
