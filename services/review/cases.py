@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,7 +23,6 @@ from sqlalchemy.orm import Session
 from contracts.events import (
     FlagName,
     OutcomeKind,
-    PhoneSource,
     ReplyOutcome,
     ReportOutcome,
     RoutingTarget,
@@ -35,6 +33,8 @@ from contracts.events import (
 )
 from contracts.ids import derive_id
 from services.review import audit, conditions, obligations
+from services.review.case_batch import SignalBatch
+from services.review.case_change import CaseChange, keys_of
 from services.review.db import Database
 from services.review.models import (
     AppliedEvent,
@@ -42,6 +42,7 @@ from services.review.models import (
     Case,
     CaseKey,
     CaseLink,
+    CaseObligation,
     Decision,
     ReportOutcomeRow,
     Signal,
@@ -52,32 +53,17 @@ from services.review.models import (
 # milliseconds; this only matters if triage is down, and then ops raises the alarm).
 _UNTRIAGED_SLA = timedelta(days=3)
 
+__all__ = ["CaseChange", "CaseStore", "Streamed"]
+
 Streamed = SignalReceived | SignalTriaged | UrgentAlert  # what ``apply_batch`` takes
 
 
-@dataclass(frozen=True)
-class CaseChange:
-    """What an apply did, for the live queue: ids and urgency only."""
-
-    case_id: uuid.UUID
-    reference_number: str
-    urgency: str
-    created: bool
-    urgent_alert: bool = False
+class _Unread:
+    """Marks an obligation row nobody read yet (None is a row read and found missing)."""
 
 
-def _keys_of(signal: SignalReceived) -> list[str]:
-    """The grouping keys a received signal brings, strongest first."""
-    keys = []
-    if signal.related is not None:
-        if signal.related.signal_id is not None:
-            keys.append(f"signal:{signal.related.signal_id}")
-        if signal.related.reference_number is not None:
-            keys.append(f"ref:{signal.related.reference_number}")
-    if isinstance(signal.source, PhoneSource):
-        keys.append(f"call:{signal.source.system}:{signal.source.call_id}")
-    keys += [f"signal:{signal.signal_id}", f"ref:{signal.reference_number}"]
-    return keys
+_UNREAD = _Unread()
+ObligationKnown = CaseObligation | None | _Unread
 
 
 class CaseStore:
@@ -98,7 +84,7 @@ class CaseStore:
 
     def _received(self, session: Session, signal: SignalReceived) -> CaseChange:
         existing = session.get(Signal, signal.signal_id)
-        keys = _keys_of(signal)
+        keys = keys_of(signal)
         target = self._case_for(session, keys)
         created = False
         if existing is None:
@@ -205,21 +191,32 @@ class CaseStore:
     def apply_batch(self, topic: str, events: Sequence[tuple[str, Streamed]]) -> list[CaseChange | None]:
         """Records of one stream in one transaction, in order, each applied once by event id: a
         change per record, None for one applied before (or earlier in the same batch). Raises
-        with nothing applied when any record fails; the caller applies them one by one then."""
+        with nothing applied when any record fails; the caller applies them one by one then.
+        Signals received and triaged apply set-based (``case_batch``); urgent alerts, few and
+        each pushed at once, record by record."""
         with self.db.transaction() as session:
             fresh = self._first_times(session, topic, [event_id for event_id, _ in events])
-            changes: list[CaseChange | None] = []
-            for event_id, event in events:
-                if event_id not in fresh:
-                    changes.append(None)
-                    continue
-                fresh.discard(event_id)
+            firsts: list[int] = []
+            for at, (event_id, _) in enumerate(events):
+                if event_id in fresh:
+                    fresh.discard(event_id)
+                    firsts.append(at)
+            changes: list[CaseChange | None] = [None] * len(events)
+            signals = [events[at][1] for at in firsts]
+            if all(isinstance(e, SignalReceived | SignalTriaged) for e in signals):
+                applied = SignalBatch(self, session).apply(
+                    [e for e in signals if isinstance(e, SignalReceived | SignalTriaged)])
+                for at, change in zip(firsts, applied, strict=True):
+                    changes[at] = change
+                return changes
+            for at in firsts:
+                event = events[at][1]
                 if isinstance(event, SignalReceived):
-                    changes.append(self._received(session, event))
+                    changes[at] = self._received(session, event)
                 elif isinstance(event, SignalTriaged):
-                    changes.append(self._triaged(session, event))
+                    changes[at] = self._triaged(session, event)
                 else:
-                    changes.append(self._alert(session, event))
+                    changes[at] = self._alert(session, event)
             return changes
 
     def apply_outcome(self, event_id: str, outcome: ReportOutcome) -> CaseChange | None:
@@ -322,8 +319,15 @@ class CaseStore:
         return case
 
     def _new_case(self, session: Session, reference_number: str, received_at: datetime) -> Case:
+        case = self._case_row(reference_number, received_at)
+        session.add(case)
+        session.flush()
+        return case
+
+    def _case_row(self, reference_number: str, received_at: datetime) -> Case:
+        """A new case as it waits for its triage."""
         now = self._now()
-        case = Case(id=derive_id("review.case", reference_number), reference_number=reference_number,
+        return Case(id=derive_id("review.case", reference_number), reference_number=reference_number,
                     status="open", urgency=Urgency.P3_BUSINESS_DAYS.value,
                     urgency_rank=Urgency.P3_BUSINESS_DAYS.rank,
                     call_type="unknown", trafficking_type="unknown", state=None, city=None, minor=False,
@@ -332,9 +336,6 @@ class CaseStore:
                     acknowledged_by=None, escalation_level=0, escalated_at=None, claimed_by=None,
                     claim_expires_at=None, break_glass=False, closed_reason=None, merged_into=None,
                     updated_at=now, version=1)
-        session.add(case)
-        session.flush()
-        return case
 
     def _add_keys(self, session: Session, case_id: uuid.UUID, keys: Sequence[str]) -> None:
         rows = [{"key": key, "case_id": case_id} for key in dict.fromkeys(keys)]
@@ -372,6 +373,14 @@ class CaseStore:
         """Recompute what the queue shows from every signal of the case."""
         signals = list(session.scalars(select(Signal).where(Signal.case_id == case.id)
                                        .order_by(Signal.received_at)))
+        self._recompute(session, case, signals, lambda: _overrides(session, case.id))
+
+    def _recompute(self, session: Session, case: Case, signals: Sequence[Signal],
+                   overrides: Callable[[], dict[str, bool]], *, obligation: ObligationKnown = _UNREAD,
+                   applies: int = 1) -> None:
+        """What the queue shows, from ``signals`` (the case's, earliest first). ``obligation``: the
+        case's obligation row when the caller read it already; ``applies``: how many records this
+        recompute stands for (a batch recomputes a case once; its version rises as one by one would)."""
         triaged = [s.triage for s in signals if s.triage is not None]
         ranks = [Urgency(s.urgency).rank for s in signals if s.urgency is not None]
         if ranks:
@@ -387,7 +396,7 @@ class CaseStore:
             case.minor = any(_raised(t, FlagName.MINOR) for t in triaged)
             case.imminent_danger = any(_raised(t, FlagName.IMMINENT_DANGER) for t in triaged)
             # A person's word on a flag stands over triage's, whatever arrives on the case later.
-            for flag, value in _overrides(session, case.id).items():
+            for flag, value in overrides().items():
                 if flag == FlagName.MINOR.value:
                     case.minor = value
                 elif flag == FlagName.IMMINENT_DANGER.value:
@@ -395,15 +404,16 @@ class CaseStore:
             case.break_glass = any(r["target"] == RoutingTarget.LAW_ENFORCEMENT_BREAK_GLASS.value
                                    for t in triaged for r in t["routes"])
             case.sla_due_at = min(datetime.fromisoformat(t["sla_due_at"]) for t in triaged)
+            known = None if isinstance(obligation, _Unread) else (signals, obligation)
             obligations.sync(session, case, owed=case.minor, now=self._now(), within=self._mandatory_within,
-                             basis="triage")
+                             basis="triage", known=known)
         urgent = Urgency.of_rank(case.urgency_rank).is_urgent
         if urgent and case.acknowledged_at is None and case.ack_due_at is None:
             urgent_since = min((s.alerted_at for s in signals if s.alerted_at is not None),
                                default=self._now())
             case.ack_due_at = urgent_since + self._urgent_ack
         case.updated_at = self._now()
-        case.version += 1
+        case.version += applies
 
 
 def _overrides(session: Session, case_id: uuid.UUID) -> dict[str, bool]:

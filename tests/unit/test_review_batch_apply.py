@@ -12,9 +12,11 @@ import pytest
 from sqlalchemy import select, text
 
 from contracts.events import PhoneSource, RelatedSignal, SignalReceived, Urgency
+from services.review.case_batch import SignalBatch
 from services.review.cases import CaseStore, Streamed
 from services.review.db import Database, migrate
 from services.review.models import Case, Signal
+from tests import review_mixed
 from tests.unit.test_review_cases import Clock, _triaged_for, received
 
 pytestmark = pytest.mark.unit
@@ -90,14 +92,14 @@ def test_a_record_that_fails_leaves_the_whole_batch_unapplied(tmp_path: Path,
     store, db = store_at(tmp_path / "review.sqlite3")
     try:
         good, bad = received(), received()
-        real = store._received
+        real = SignalBatch._received
 
-        def failing(session: Any, signal: SignalReceived) -> Any:
+        def failing(batch: SignalBatch, signal: SignalReceived) -> Any:
             if signal.signal_id == bad.signal_id:
                 raise ValueError("a store that refuses this one")
-            return real(session, signal)
+            return real(batch, signal)
 
-        monkeypatch.setattr(store, "_received", failing)
+        monkeypatch.setattr(SignalBatch, "_received", failing)
         with pytest.raises(ValueError, match="refuses"):
             store.apply_batch("signals.received", [("good", good), ("bad", bad)])
         assert grouping(db) == {}
@@ -107,3 +109,22 @@ def test_a_record_that_fails_leaves_the_whole_batch_unapplied(tmp_path: Path,
             assert c.execute(text("SELECT event_id FROM applied_events")).scalars().all() == ["good"]
     finally:
         db.dispose()
+
+
+def test_a_mixed_stretch_in_batches_leaves_the_store_one_by_one_leaves(tmp_path: Path) -> None:
+    stretch = review_mixed.phases()
+    single, single_db = store_at(tmp_path / "single.sqlite3")
+    batch, batch_db = store_at(tmp_path / "batch.sqlite3")
+    try:
+        review_mixed.one_by_one(single, stretch)
+        review_mixed.in_batches(batch, stretch)
+        expected, got = review_mixed.state(single_db), review_mixed.state(batch_db)
+        for table in expected:
+            assert got[table] == expected[table], table
+        # The stretch did reach every path: a move, links, an obligation, an attachment, urgency.
+        assert any(row[2] == "merged" for row in got["cases"])
+        assert len(got["links"]) == 4 and len(got["attachments"]) == 1 and got["obligations"]
+        assert {row[4] for row in got["cases"]} >= {"1", "2", "3"}
+    finally:
+        single_db.dispose()
+        batch_db.dispose()
