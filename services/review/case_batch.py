@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from contracts.events import SignalReceived, SignalTriaged
@@ -93,16 +95,24 @@ class SignalBatch:
             else:
                 keys.update(triage_keys(event.signal_id, event.reference_number))
                 ids.update(link.signal_id for link in event.linked_signals)
-        for signal in self._session.scalars(select(Signal).where(Signal.signal_id.in_(ids))):
+        for signal in self._session.scalars(select(Signal).where(self._among(Signal.signal_id, ids))):
             self._signals[signal.signal_id] = signal
         for key, case_id in self._session.execute(select(CaseKey.key, CaseKey.case_id)
-                                                  .where(CaseKey.key.in_(keys))):
+                                                  .where(self._among(CaseKey.key, keys))):
             self._keys[key] = case_id
         wanted = set(self._keys.values()) | {s.case_id for s in self._signals.values()}
         while wanted - self._cases.keys():  # a merged case's successor, and its successor...
-            loaded = list(self._session.scalars(select(Case).where(Case.id.in_(wanted - self._cases.keys()))))
+            loaded = list(self._session.scalars(select(Case).where(
+                self._among(Case.id, wanted - self._cases.keys()))))
             self._cases.update((case.id, case) for case in loaded)
             wanted = {case.merged_into for case in loaded if case.merged_into is not None}
+
+    def _among(self, column: Any, values: Collection[Any]) -> ColumnElement[bool]:
+        """``column IN values``; on PostgreSQL one array parameter (``= ANY``), so that the statement's
+        text is the same for every batch and psycopg parses it once, not once per batch."""
+        if self._store.db.is_postgres:
+            return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))  # type: ignore[no-any-return]
+        return column.in_(values)  # type: ignore[no-any-return]
 
     def _case_for(self, keys: Sequence[str]) -> Case | None:
         for key in keys:  # strongest first
@@ -207,15 +217,15 @@ class SignalBatch:
         # Read before writing: what this batch added is in memory, and stays out of the reads.
         with session.no_autoflush:
             if stored:
-                for signal in session.scalars(select(Signal).where(Signal.case_id.in_(stored))):
+                for signal in session.scalars(select(Signal).where(self._among(Signal.case_id, stored))):
                     members[signal.case_id][signal.signal_id] = signal
                 for case_id, detail in session.execute(
                         select(Decision.case_id, Decision.detail).where(
-                            Decision.case_id.in_(stored), Decision.kind == "flag_override",
+                            self._among(Decision.case_id, stored), Decision.kind == "flag_override",
                             Decision.status == "effective").order_by(Decision.decided_at, Decision.id)):
                     overrides[case_id][str(detail["flag"])] = bool(detail["value"])  # the latest wins
                 owed = {row.case_id: row for row in session.scalars(
-                    select(CaseObligation).where(CaseObligation.case_id.in_(stored)))}
+                    select(CaseObligation).where(self._among(CaseObligation.case_id, stored)))}
             for case_id, applies in self._applies.items():
                 case = self._cases[case_id]
                 for signal in self._joined.get(case_id, ()):
@@ -227,8 +237,9 @@ class SignalBatch:
         for model, rows in ((CaseKey, self._key_rows), (Attachment, self._attachment_rows),
                             (CaseLink, [{"case_id": a, "other_case_id": b, "reason": reason}
                                         for (a, b), reason in self._link_rows.items()])):
-            if rows:
-                self._store._insert_ignore(session, model, rows)
+            if rows:  # one small statement sent for every row at once (psycopg pipelines executemany)
+                insert = pg_insert if self._store.db.is_postgres else sqlite_insert
+                session.connection().execute(insert(model).on_conflict_do_nothing(), rows)
         for at, result in enumerate(results):
             if isinstance(result, _Pending):
                 case = self._cases[result.case_id]

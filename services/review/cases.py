@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ARRAY, String, bindparam, delete, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -294,10 +294,15 @@ class CaseStore:
         if not event_ids:
             return set()
         now = self._now()
-        rows = [{"event_id": event_id, "topic": topic, "applied_at": now}
-                for event_id in sorted(set(event_ids))]
-        insert = pg_insert if self.db.is_postgres else sqlite_insert
-        statement = (insert(AppliedEvent).values(rows).on_conflict_do_nothing()
+        ordered = sorted(set(event_ids))
+        if self.db.is_postgres:  # one array parameter: the same short statement for every batch
+            given = select(func.unnest(bindparam("ids", ordered, type_=ARRAY(String))), literal(topic),
+                           literal(now, AppliedEvent.applied_at.type))
+            return set(session.scalars(pg_insert(AppliedEvent).from_select(
+                ["event_id", "topic", "applied_at"], given).on_conflict_do_nothing()
+                .returning(AppliedEvent.event_id)))
+        rows = [{"event_id": event_id, "topic": topic, "applied_at": now} for event_id in ordered]
+        statement = (sqlite_insert(AppliedEvent).values(rows).on_conflict_do_nothing()
                      .returning(AppliedEvent.event_id))
         return set(session.scalars(statement))
 
@@ -335,7 +340,7 @@ class CaseStore:
                     sla_due_at=received_at + _UNTRIAGED_SLA, ack_due_at=None, acknowledged_at=None,
                     acknowledged_by=None, escalation_level=0, escalated_at=None, claimed_by=None,
                     claim_expires_at=None, break_glass=False, closed_reason=None, merged_into=None,
-                    updated_at=now, version=1)
+                    report_exhausted=False, deadline_reported_for=None, updated_at=now, version=1)
 
     def _add_keys(self, session: Session, case_id: uuid.UUID, keys: Sequence[str]) -> None:
         rows = [{"key": key, "case_id": case_id} for key in dict.fromkeys(keys)]
