@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from contracts.events import ReplyOutcome, ReportOutcome, SignalReceived, SignalTriaged, Urgency, UrgentAlert
 from services.review.cases import CaseChange, CaseStore, Streamed
 from services.review.live import LivePublisher
+from services.review.writer_turns import WriterTurns
 from services.runtime import InvalidMessage, Message, RetriableError
 from services.runtime.tracing import annotate, finished_span, span
 
@@ -30,13 +31,14 @@ def live_message(change: CaseChange) -> dict[str, object]:
 
 
 class CaseWriter:
-    """One writer per process (SQLite has one anyway): applies are serialised; a conflict with
-    another replica (the same case created twice at once) is retried by the consumer loop."""
+    """One writer per process (SQLite has one anyway): applies are serialised, urgent alerts
+    before waiting batches (``WriterTurns``); a conflict with another replica (the same case
+    created twice at once) is retried by the consumer loop."""
 
     def __init__(self, store: CaseStore, live: LivePublisher) -> None:
         self._store = store
         self._live = live
-        self._lock = asyncio.Lock()
+        self._turns = WriterTurns()
 
     async def received(self, message: Message) -> None:
         event = message.event
@@ -54,7 +56,7 @@ class CaseWriter:
         event = message.event
         if not isinstance(event, UrgentAlert):
             raise InvalidMessage(f"review reads UrgentAlert here, got {message.envelope.type}")
-        await self._apply(message, lambda: self._store.apply_alert(message.envelope.id, event))
+        await self._apply(message, lambda: self._store.apply_alert(message.envelope.id, event), urgent=True)
 
     async def outcome(self, message: Message) -> None:
         event = message.event
@@ -89,7 +91,7 @@ class CaseWriter:
         if not messages:
             return
         started = time.time_ns()
-        async with self._lock:
+        async with self._turns.turn(urgent=kind is UrgentAlert):
             try:
                 changes = await asyncio.to_thread(self._store.apply_batch, messages[0].topic.value, events)
             except (IntegrityError, OperationalError) as error:
@@ -104,11 +106,12 @@ class CaseWriter:
                     "hotline.case_id": str(change.case_id) if change else None})
             self._applied(message, change)
 
-    async def _apply(self, message: Message, apply: Callable[[], CaseChange | None]) -> None:
+    async def _apply(self, message: Message, apply: Callable[[], CaseChange | None], *,
+                     urgent: bool = False) -> None:
         event = message.event
         with span("review apply", {"cloudevents.event_type": message.envelope.type,
                                    "hotline.signal_id": str(getattr(event, "signal_id", ""))}) as applying:
-            async with self._lock:
+            async with self._turns.turn(urgent=urgent):
                 try:
                     change = await asyncio.to_thread(apply)
                 except (IntegrityError, OperationalError) as error:
