@@ -1,6 +1,6 @@
 """Review's apply path: signals applied into PostgreSQL per second, one by one and in batches.
 
-    python -m bench.review_apply [--signals 3000] [--runs 3] [--batch 500] [--cases 20000] [--profile]
+    python -m bench.review_apply [--signals 3000] [--runs 3] [--batch 100] [--cases 20000] [--profile]
 
 A private PostgreSQL (fsync off, as the tests run it), migrated, with ``--cases`` cases and signals
 already in it (``bench.review_cases``: the work of a busy hotline). Each run applies ``--signals``
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--signals", type=int, default=3000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--batch", type=int, default=100)  # review's HOTLINE_REVIEW_APPLY_BATCH
     parser.add_argument("--cases", type=int, default=20_000)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args(argv)

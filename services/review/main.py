@@ -60,10 +60,6 @@ def now() -> datetime:
 
 
 SLA_CLOCK_LOCK = "review.sla-clock"
-# A poll of up to this many records is one transaction. Kept at the loop's default: the writer's
-# lock is held for a whole batch, so an urgent alert waits behind a batch of signals, and a bigger
-# batch measured no faster (bench.review_apply: the time goes in per-record statements, not commits).
-BATCHED = ConsumerPolicy(max_batch=100)
 
 
 async def sla_clock(decisions: Decisions, live: LivePublisher, settings: ReviewSettings,
@@ -156,8 +152,10 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
     erasure_writer = ErasureRequestWriter(erasures)
     auth = Auth(db, session_ttl=timedelta(hours=settings.session_hours), cookie_secure=settings.cookie_secure,
                 now=now, mfa_required=settings.requires_mfa, mfa_issuer=settings.mfa_issuer)
-    # The heavy streams apply a poll's records in one transaction (the loop falls back to one by
-    # one for a batch it cannot apply whole); the rare outcomes apply one at a time.
+    # The heavy streams apply a poll's records in one transaction, set-based (the loop falls back to
+    # one by one for a batch it cannot apply whole); the rare outcomes apply one at a time. The
+    # batch stays modest: an urgent alert (its own consumer) waits at most for the one already writing.
+    batched = ConsumerPolicy(max_batch=settings.review_apply_batch)
     consumers = [
         ConsumerLoop(ConsumerSpec(name=f"review.{name}", topic=topic, group=f"review.{name}", handler=handler,
                                   event_type=event_type, batch_handler=batch, policy=policy),
@@ -165,8 +163,8 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
                      health=context.health, ops=context.ops)
         for name, topic, handler, event_type, batch, policy in (
             ("signals", Topic.SIGNALS_RECEIVED, writer.received, SignalReceived, writer.received_batch,
-             BATCHED),
-            ("cases", Topic.SIGNALS_TRIAGED, writer.triaged, SignalTriaged, writer.triaged_batch, BATCHED),
+             batched),
+            ("cases", Topic.SIGNALS_TRIAGED, writer.triaged, SignalTriaged, writer.triaged_batch, batched),
             ("alerts", Topic.ALERTS_URGENT, writer.alert, UrgentAlert, writer.alert_batch, ConsumerPolicy()),
             ("outcomes", Topic.REPORTS_OUTCOMES, writer.outcome, ReportOutcome, None, ConsumerPolicy()),
             ("replies", Topic.REPLIES_OUTCOMES, writer.reply_outcome, ReplyOutcome, None, ConsumerPolicy()),
