@@ -25,6 +25,7 @@ from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from contracts.events import SignalReceived, SignalTriaged
 from services.review.case_change import CaseChange, keys_of, triage_keys
@@ -32,6 +33,11 @@ from services.review.models import Attachment, Case, CaseKey, CaseLink, CaseObli
 
 if TYPE_CHECKING:
     from services.review.cases import CaseStore
+
+
+# What ``CaseStore._recompute`` may change on a case.
+_RECOMPUTED = ("urgency", "urgency_rank", "triaged", "call_type", "trafficking_type", "state", "city",
+               "minor", "imminent_danger", "break_glass", "sla_due_at", "ack_due_at", "updated_at", "version")
 
 
 @dataclass(frozen=True)
@@ -233,6 +239,11 @@ class SignalBatch:
                 signals = sorted(members[case_id].values(), key=lambda s: s.received_at)
                 self._store._recompute(session, case, signals, partial(dict, overrides[case_id]),
                                        obligation=owed.get(case_id), applies=applies)
+                if case_id not in self._new_cases:
+                    # Every stored case's UPDATE names the same columns, changed or not: the flush
+                    # then sends them all as one executemany, not one run per set of changed columns.
+                    for column in _RECOMPUTED:
+                        flag_modified(case, column)
         session.flush()  # the cases first: keys, attachments and links point at them
         for model, rows in ((CaseKey, self._key_rows), (Attachment, self._attachment_rows),
                             (CaseLink, [{"case_id": a, "other_case_id": b, "reason": reason}
