@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -29,10 +30,22 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from contracts.events import SignalReceived, SignalTriaged
 from services.review.case_change import CaseChange, keys_of, triage_keys
+from services.review.db import Database
 from services.review.models import Attachment, Case, CaseKey, CaseLink, CaseObligation, Decision, Signal
 
-if TYPE_CHECKING:
-    from services.review.cases import CaseStore
+
+class Store(Protocol):
+    """What a batch uses of ``CaseStore`` (which builds it): the one-by-one parts it shares."""
+
+    db: Database
+
+    def _received(self, session: Session, signal: SignalReceived) -> CaseChange: ...
+
+    def _case_row(self, reference_number: str, received_at: datetime) -> Case: ...
+
+    def _recompute(self, session: Session, case: Case, signals: Sequence[Signal],
+                   overrides: Callable[[], dict[str, bool]], *, obligation: CaseObligation | None,
+                   applies: int) -> None: ...
 
 
 # What ``CaseStore._recompute`` may change on a case.
@@ -51,7 +64,7 @@ class _Pending:
 class SignalBatch:
     """The records of one ``signals.received`` or ``signals.triaged`` poll, in one session."""
 
-    def __init__(self, store: CaseStore, session: Session) -> None:
+    def __init__(self, store: Store, session: Session) -> None:
         self._store = store
         self._session = session
         self._signals: dict[uuid.UUID, Signal] = {}
