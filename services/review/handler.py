@@ -98,13 +98,16 @@ class CaseWriter:
                 raise RetriableError(f"case store: {type(error).__name__}") from error
         # Committed: now each record's trace, log line and live push, as when applied alone.
         for message, change in zip(messages, changes, strict=True):
-            if message.trace is not None:
-                finished_span("review apply", message.trace, started_ns=started, attributes={
-                    "cloudevents.event_type": message.envelope.type,
-                    "hotline.signal_id": str(getattr(message.event, "signal_id", "")),
-                    "hotline.outcome": "applied" if change else "duplicate",
-                    "hotline.case_id": str(change.case_id) if change else None})
-            self._applied(message, change)
+            if message.trace is None:
+                self._applied(message, change)
+                continue
+            finished_span("review apply", message.trace, started_ns=started, attributes={
+                "cloudevents.event_type": message.envelope.type,
+                "hotline.signal_id": str(getattr(message.event, "signal_id", "")),
+                "hotline.outcome": "applied" if change else "duplicate",
+                "hotline.case_id": str(change.case_id) if change else None})
+            with message.trace.current():  # the record's log line carries its own trace id
+                self._applied(message, change)
 
     async def _apply(self, message: Message, apply: Callable[[], CaseChange | None], *,
                      urgent: bool = False) -> None:
