@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ARRAY, String, bindparam, delete, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -24,7 +23,6 @@ from sqlalchemy.orm import Session
 from contracts.events import (
     FlagName,
     OutcomeKind,
-    PhoneSource,
     ReplyOutcome,
     ReportOutcome,
     RoutingTarget,
@@ -35,6 +33,8 @@ from contracts.events import (
 )
 from contracts.ids import derive_id
 from services.review import audit, conditions, obligations
+from services.review.case_batch import SignalBatch
+from services.review.case_change import CaseChange, keys_of
 from services.review.db import Database
 from services.review.models import (
     AppliedEvent,
@@ -42,6 +42,7 @@ from services.review.models import (
     Case,
     CaseKey,
     CaseLink,
+    CaseObligation,
     Decision,
     ReportOutcomeRow,
     Signal,
@@ -52,30 +53,17 @@ from services.review.models import (
 # milliseconds; this only matters if triage is down, and then ops raises the alarm).
 _UNTRIAGED_SLA = timedelta(days=3)
 
+__all__ = ["CaseChange", "CaseStore", "Streamed"]
 
-@dataclass(frozen=True)
-class CaseChange:
-    """What an apply did, for the live queue: ids and urgency only."""
-
-    case_id: uuid.UUID
-    reference_number: str
-    urgency: str
-    created: bool
-    urgent_alert: bool = False
+Streamed = SignalReceived | SignalTriaged | UrgentAlert  # what ``apply_batch`` takes
 
 
-def _keys_of(signal: SignalReceived) -> list[str]:
-    """The grouping keys a received signal brings, strongest first."""
-    keys = []
-    if signal.related is not None:
-        if signal.related.signal_id is not None:
-            keys.append(f"signal:{signal.related.signal_id}")
-        if signal.related.reference_number is not None:
-            keys.append(f"ref:{signal.related.reference_number}")
-    if isinstance(signal.source, PhoneSource):
-        keys.append(f"call:{signal.source.system}:{signal.source.call_id}")
-    keys += [f"signal:{signal.signal_id}", f"ref:{signal.reference_number}"]
-    return keys
+class _Unread:
+    """Marks an obligation row nobody read yet (None is a row read and found missing)."""
+
+
+_UNREAD = _Unread()
+ObligationKnown = CaseObligation | None | _Unread
 
 
 class CaseStore:
@@ -92,104 +80,144 @@ class CaseStore:
         with self.db.transaction() as session:
             if not self._first_time(session, event_id, "signals.received"):
                 return None
-            existing = session.get(Signal, signal.signal_id)
-            keys = _keys_of(signal)
-            target = self._case_for(session, keys)
-            created = False
-            if existing is None:
-                if target is None:
-                    target = self._new_case(session, signal.reference_number, signal.received_at)
-                    created = True
-                existing = Signal(signal_id=signal.signal_id, case_id=target.id,
-                                  reference_number=signal.reference_number, channel=signal.channel.value,
-                                  received_at=signal.received_at)
-                session.add(existing)
-            elif target is not None and target.id != existing.case_id:
-                # Triage came first and opened a case of its own; the signal belongs with its relatives.
-                self._move(session, existing, target)
-            else:
-                target = self._case_of(session, existing)
-            existing.subject = signal.subject
-            existing.narrative = signal.narrative
-            existing.reporter = signal.reporter.model_dump(mode="json")
-            existing.facts = signal.facts.model_dump(mode="json")
-            existing.source = signal.source.model_dump(mode="json")
-            existing.attachments = [a.model_dump(mode="json") for a in signal.attachments]
-            existing.related = signal.related.model_dump(mode="json") if signal.related else None
-            session.flush()
-            if signal.attachments:
-                self._insert_ignore(session, Attachment, [
-                    {"sha256": a.sha256, "signal_id": signal.signal_id, "case_id": target.id,
-                     "media_type": a.media_type, "size_bytes": a.size_bytes} for a in signal.attachments])
-            self._add_keys(session, target.id, keys)
-            session.flush()
-            self._refresh(session, target)
-            return CaseChange(target.id, target.reference_number, target.urgency, created)
+            return self._received(session, signal)
+
+    def _received(self, session: Session, signal: SignalReceived) -> CaseChange:
+        existing = session.get(Signal, signal.signal_id)
+        keys = keys_of(signal)
+        target = self._case_for(session, keys)
+        created = False
+        if existing is None:
+            if target is None:
+                target = self._new_case(session, signal.reference_number, signal.received_at)
+                created = True
+            existing = Signal(signal_id=signal.signal_id, case_id=target.id,
+                              reference_number=signal.reference_number, channel=signal.channel.value,
+                              received_at=signal.received_at)
+            session.add(existing)
+        elif target is not None and target.id != existing.case_id:
+            # Triage came first and opened a case of its own; the signal belongs with its relatives.
+            self._move(session, existing, target)
+        else:
+            target = self._case_of(session, existing)
+        existing.subject = signal.subject
+        existing.narrative = signal.narrative
+        existing.reporter = signal.reporter.model_dump(mode="json")
+        existing.facts = signal.facts.model_dump(mode="json")
+        existing.source = signal.source.model_dump(mode="json")
+        existing.attachments = [a.model_dump(mode="json") for a in signal.attachments]
+        existing.related = signal.related.model_dump(mode="json") if signal.related else None
+        session.flush()
+        if signal.attachments:
+            self._insert_ignore(session, Attachment, [
+                {"sha256": a.sha256, "signal_id": signal.signal_id, "case_id": target.id,
+                 "media_type": a.media_type, "size_bytes": a.size_bytes} for a in signal.attachments])
+        self._add_keys(session, target.id, keys)
+        session.flush()
+        self._refresh(session, target)
+        return CaseChange(target.id, target.reference_number, target.urgency, created)
 
     def apply_triaged(self, event_id: str, triaged: SignalTriaged) -> CaseChange | None:
         with self.db.transaction() as session:
             if not self._first_time(session, event_id, "signals.triaged"):
                 return None
-            existing = session.get(Signal, triaged.signal_id)
-            created = False
-            if existing is None:
-                target = self._case_for(session, [f"signal:{triaged.signal_id}",
-                                                  f"ref:{triaged.reference_number}"])
-                if target is None:
-                    target = self._new_case(session, triaged.reference_number, triaged.received_at)
-                    created = True
-                existing = Signal(signal_id=triaged.signal_id, case_id=target.id,
-                                  reference_number=triaged.reference_number, channel=triaged.channel.value,
-                                  received_at=triaged.received_at)
-                session.add(existing)
-                self._add_keys(session, target.id, [f"signal:{triaged.signal_id}",
-                                                    f"ref:{triaged.reference_number}"])
-            else:
-                target = self._case_of(session, existing)
-            previous = existing.triage
-            if previous is None or previous.get("triaged_at", "") <= triaged.triaged_at.isoformat():
-                existing.triage = triaged.model_dump(mode="json")
-                existing.urgency = triaged.urgency.value
-                existing.call_type = triaged.call_type.value
-                existing.rules_version = triaged.rules_version
-            session.flush()
-            self._link(session, target.id, triaged)
-            self._refresh(session, target)
-            return CaseChange(target.id, target.reference_number, target.urgency, created)
+            return self._triaged(session, triaged)
+
+    def _triaged(self, session: Session, triaged: SignalTriaged) -> CaseChange:
+        existing = session.get(Signal, triaged.signal_id)
+        created = False
+        if existing is None:
+            target = self._case_for(session, [f"signal:{triaged.signal_id}",
+                                              f"ref:{triaged.reference_number}"])
+            if target is None:
+                target = self._new_case(session, triaged.reference_number, triaged.received_at)
+                created = True
+            existing = Signal(signal_id=triaged.signal_id, case_id=target.id,
+                              reference_number=triaged.reference_number, channel=triaged.channel.value,
+                              received_at=triaged.received_at)
+            session.add(existing)
+            self._add_keys(session, target.id, [f"signal:{triaged.signal_id}",
+                                                f"ref:{triaged.reference_number}"])
+        else:
+            target = self._case_of(session, existing)
+        previous = existing.triage
+        if previous is None or previous.get("triaged_at", "") <= triaged.triaged_at.isoformat():
+            existing.triage = triaged.model_dump(mode="json")
+            existing.urgency = triaged.urgency.value
+            existing.call_type = triaged.call_type.value
+            existing.rules_version = triaged.rules_version
+        session.flush()
+        self._link(session, target.id, triaged)
+        self._refresh(session, target)
+        return CaseChange(target.id, target.reference_number, target.urgency, created)
 
     def apply_alert(self, event_id: str, alert: UrgentAlert) -> CaseChange | None:
         with self.db.transaction() as session:
             if not self._first_time(session, event_id, "alerts.urgent"):
                 return None
-            existing = session.get(Signal, alert.signal_id)
-            created = False
-            if existing is None:
-                # The alert outran both the signal and its triage: open the case from the alert.
-                keys = [f"signal:{alert.signal_id}", f"ref:{alert.reference_number}"]
-                target = self._case_for(session, keys)
-                if target is None:
-                    target, created = self._new_case(session, alert.reference_number, alert.received_at), True
-                existing = Signal(signal_id=alert.signal_id, case_id=target.id,
-                                  reference_number=alert.reference_number, channel=alert.channel.value,
-                                  received_at=alert.received_at, urgency=alert.urgency.value)
-                session.add(existing)
-                self._add_keys(session, target.id, keys)
-            else:
-                target = self._case_of(session, existing)
-            existing.alerted_at = existing.alerted_at or alert.raised_at
-            if existing.urgency is None:
-                existing.urgency = alert.urgency.value
-            session.flush()
-            self._refresh(session, target)
-            if FlagName.MINOR in alert.reasons or RoutingTarget.MANDATORY_REPORT in alert.required_actions:
-                # The alert may outrun the signal's triage: the obligation opens now, from the alert,
-                # unless a person has said there is no minor.
-                owed = _overrides(session, target.id).get(FlagName.MINOR.value, True)
-                if not target.triaged:
-                    target.minor = owed  # until the triage arrives, a report's conditions say so too
-                obligations.sync(session, target, owed=owed, now=self._now(), within=self._mandatory_within,
-                                 basis="alert", alerted=alert.signal_id)
-            return CaseChange(target.id, target.reference_number, target.urgency, created, urgent_alert=True)
+            return self._alert(session, alert)
+
+    def _alert(self, session: Session, alert: UrgentAlert) -> CaseChange:
+        existing = session.get(Signal, alert.signal_id)
+        created = False
+        if existing is None:
+            # The alert outran both the signal and its triage: open the case from the alert.
+            keys = [f"signal:{alert.signal_id}", f"ref:{alert.reference_number}"]
+            target = self._case_for(session, keys)
+            if target is None:
+                target, created = self._new_case(session, alert.reference_number, alert.received_at), True
+            existing = Signal(signal_id=alert.signal_id, case_id=target.id,
+                              reference_number=alert.reference_number, channel=alert.channel.value,
+                              received_at=alert.received_at, urgency=alert.urgency.value)
+            session.add(existing)
+            self._add_keys(session, target.id, keys)
+        else:
+            target = self._case_of(session, existing)
+        existing.alerted_at = existing.alerted_at or alert.raised_at
+        if existing.urgency is None:
+            existing.urgency = alert.urgency.value
+        session.flush()
+        self._refresh(session, target)
+        if FlagName.MINOR in alert.reasons or RoutingTarget.MANDATORY_REPORT in alert.required_actions:
+            # The alert may outrun the signal's triage: the obligation opens now, from the alert,
+            # unless a person has said there is no minor.
+            owed = _overrides(session, target.id).get(FlagName.MINOR.value, True)
+            if not target.triaged:
+                target.minor = owed  # until the triage arrives, a report's conditions say so too
+            obligations.sync(session, target, owed=owed, now=self._now(), within=self._mandatory_within,
+                             basis="alert", alerted=alert.signal_id)
+        return CaseChange(target.id, target.reference_number, target.urgency, created, urgent_alert=True)
+
+    def apply_batch(self, topic: str, events: Sequence[tuple[str, Streamed]]) -> list[CaseChange | None]:
+        """Records of one stream in one transaction, in order, each applied once by event id: a
+        change per record, None for one applied before (or earlier in the same batch). Raises
+        with nothing applied when any record fails; the caller applies them one by one then.
+        Signals received and triaged apply set-based (``case_batch``); urgent alerts, few and
+        each pushed at once, record by record."""
+        with self.db.transaction() as session:
+            fresh = self._first_times(session, topic, [event_id for event_id, _ in events])
+            firsts: list[int] = []
+            for at, (event_id, _) in enumerate(events):
+                if event_id in fresh:
+                    fresh.discard(event_id)
+                    firsts.append(at)
+            changes: list[CaseChange | None] = [None] * len(events)
+            signals = [events[at][1] for at in firsts]
+            if all(isinstance(e, SignalReceived | SignalTriaged) for e in signals):
+                applied = SignalBatch(self, session).apply(
+                    [e for e in signals if isinstance(e, SignalReceived | SignalTriaged)])
+                for at, change in zip(firsts, applied, strict=True):
+                    changes[at] = change
+                return changes
+            for at in firsts:
+                event = events[at][1]
+                if isinstance(event, SignalReceived):
+                    changes[at] = self._received(session, event)
+                elif isinstance(event, SignalTriaged):
+                    changes[at] = self._triaged(session, event)
+                else:
+                    changes[at] = self._alert(session, event)
+            return changes
 
     def apply_outcome(self, event_id: str, outcome: ReportOutcome) -> CaseChange | None:
         """Record what happened to a report step; an exhausted chain puts the case in front of people."""
@@ -260,6 +288,24 @@ class CaseStore:
                      .on_conflict_do_nothing().returning(AppliedEvent.event_id))
         return session.execute(statement).scalar() is not None
 
+    def _first_times(self, session: Session, topic: str, event_ids: Sequence[str]) -> set[str]:
+        """Of ``event_ids``, those never applied before: one statement for a batch. In key order,
+        so that two writers inserting overlapping batches take their row locks in the same order."""
+        if not event_ids:
+            return set()
+        now = self._now()
+        ordered = sorted(set(event_ids))
+        if self.db.is_postgres:  # one array parameter: the same short statement for every batch
+            given = select(func.unnest(bindparam("ids", ordered, type_=ARRAY(String))), literal(topic),
+                           literal(now, AppliedEvent.applied_at.type))
+            return set(session.scalars(pg_insert(AppliedEvent).from_select(
+                ["event_id", "topic", "applied_at"], given).on_conflict_do_nothing()
+                .returning(AppliedEvent.event_id)))
+        rows = [{"event_id": event_id, "topic": topic, "applied_at": now} for event_id in ordered]
+        statement = (sqlite_insert(AppliedEvent).values(rows).on_conflict_do_nothing()
+                     .returning(AppliedEvent.event_id))
+        return set(session.scalars(statement))
+
     def _case_for(self, session: Session, keys: Sequence[str]) -> Case | None:
         found = {k.key: k.case_id for k in session.scalars(select(CaseKey).where(CaseKey.key.in_(keys)))}
         for key in keys:  # strongest first
@@ -278,8 +324,15 @@ class CaseStore:
         return case
 
     def _new_case(self, session: Session, reference_number: str, received_at: datetime) -> Case:
+        case = self._case_row(reference_number, received_at)
+        session.add(case)
+        session.flush()
+        return case
+
+    def _case_row(self, reference_number: str, received_at: datetime) -> Case:
+        """A new case as it waits for its triage."""
         now = self._now()
-        case = Case(id=derive_id("review.case", reference_number), reference_number=reference_number,
+        return Case(id=derive_id("review.case", reference_number), reference_number=reference_number,
                     status="open", urgency=Urgency.P3_BUSINESS_DAYS.value,
                     urgency_rank=Urgency.P3_BUSINESS_DAYS.rank,
                     call_type="unknown", trafficking_type="unknown", state=None, city=None, minor=False,
@@ -287,10 +340,7 @@ class CaseStore:
                     sla_due_at=received_at + _UNTRIAGED_SLA, ack_due_at=None, acknowledged_at=None,
                     acknowledged_by=None, escalation_level=0, escalated_at=None, claimed_by=None,
                     claim_expires_at=None, break_glass=False, closed_reason=None, merged_into=None,
-                    updated_at=now, version=1)
-        session.add(case)
-        session.flush()
-        return case
+                    report_exhausted=False, deadline_reported_for=None, updated_at=now, version=1)
 
     def _add_keys(self, session: Session, case_id: uuid.UUID, keys: Sequence[str]) -> None:
         rows = [{"key": key, "case_id": case_id} for key in dict.fromkeys(keys)]
@@ -328,6 +378,14 @@ class CaseStore:
         """Recompute what the queue shows from every signal of the case."""
         signals = list(session.scalars(select(Signal).where(Signal.case_id == case.id)
                                        .order_by(Signal.received_at)))
+        self._recompute(session, case, signals, lambda: _overrides(session, case.id))
+
+    def _recompute(self, session: Session, case: Case, signals: Sequence[Signal],
+                   overrides: Callable[[], dict[str, bool]], *, obligation: ObligationKnown = _UNREAD,
+                   applies: int = 1) -> None:
+        """What the queue shows, from ``signals`` (the case's, earliest first). ``obligation``: the
+        case's obligation row when the caller read it already; ``applies``: how many records this
+        recompute stands for (a batch recomputes a case once; its version rises as one by one would)."""
         triaged = [s.triage for s in signals if s.triage is not None]
         ranks = [Urgency(s.urgency).rank for s in signals if s.urgency is not None]
         if ranks:
@@ -343,7 +401,7 @@ class CaseStore:
             case.minor = any(_raised(t, FlagName.MINOR) for t in triaged)
             case.imminent_danger = any(_raised(t, FlagName.IMMINENT_DANGER) for t in triaged)
             # A person's word on a flag stands over triage's, whatever arrives on the case later.
-            for flag, value in _overrides(session, case.id).items():
+            for flag, value in overrides().items():
                 if flag == FlagName.MINOR.value:
                     case.minor = value
                 elif flag == FlagName.IMMINENT_DANGER.value:
@@ -351,15 +409,16 @@ class CaseStore:
             case.break_glass = any(r["target"] == RoutingTarget.LAW_ENFORCEMENT_BREAK_GLASS.value
                                    for t in triaged for r in t["routes"])
             case.sla_due_at = min(datetime.fromisoformat(t["sla_due_at"]) for t in triaged)
+            known = None if isinstance(obligation, _Unread) else (signals, obligation)
             obligations.sync(session, case, owed=case.minor, now=self._now(), within=self._mandatory_within,
-                             basis="triage")
+                             basis="triage", known=known)
         urgent = Urgency.of_rank(case.urgency_rank).is_urgent
         if urgent and case.acknowledged_at is None and case.ack_due_at is None:
             urgent_since = min((s.alerted_at for s in signals if s.alerted_at is not None),
                                default=self._now())
             case.ack_due_at = urgent_since + self._urgent_ack
         case.updated_at = self._now()
-        case.version += 1
+        case.version += applies
 
 
 def _overrides(session: Session, case_id: uuid.UUID) -> dict[str, bool]:

@@ -33,6 +33,9 @@ class ReviewSettings(BlobKeySettings, RetentionSettings):
     # Escalate again (to the next supervisor on shift) while still unacknowledged.
     escalation_repeat_minutes: float = Field(default=5.0, gt=0)
     sla_check_s: float = Field(default=5.0, gt=0)
+    # Signals received and triaged apply in batches of up to this many records a transaction (one
+    # poll). Modest on purpose: an urgent alert may wait for the one batch already writing.
+    review_apply_batch: int = Field(default=100, ge=1, le=1000)
     # A minor's case owes its mandatory reports (NCMEC, the FBI) within this many hours of the
     # receipt of the signal that brought the minor: the shipped protocols' "within: 24h" (a test
     # holds the two together; review does not read the protocols itself).

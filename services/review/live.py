@@ -6,9 +6,14 @@ the SLA clock. On PostgreSQL the replicas share a channel: ``PostgresLive`` send
 with ``NOTIFY`` and every replica ``LISTEN``s and hands what it hears to its own pages
 (``LiveHub``), its own messages included. SQLite is one process (the local default): the hub alone.
 
-Messages carry ids, urgency and reference numbers only. A replica whose listening connection is
-lost (PostgreSQL restarted) reconnects; messages sent meanwhile reach only the pages of the
-replica that sent them, and a page's next reload shows the queue as it is.
+Messages carry ids, urgency and reference numbers only. What waits to be sent is sent in one
+statement, grouped into as few payloads as fit (a batch of applied signals is one round trip).
+Routine news that piles up (the database away, a stalled page) drops its oldest; urgent news
+(an urgent alert, a page told to call for attention, an escalation) is never dropped and goes
+first (``live_news``). A replica whose listening connection is lost (PostgreSQL restarted)
+reconnects; routine messages sent meanwhile reach only the pages of the replica that sent them,
+urgent ones are sent again once the database answers, and a page's next reload shows the queue
+as it is.
 """
 
 from __future__ import annotations
@@ -23,9 +28,14 @@ from typing import Any, Protocol
 import psycopg
 from sqlalchemy.engine import make_url
 
+from services.review.live_news import News, messages_in, payloads
+
 log = logging.getLogger(__name__)
 
 CHANNEL = "hotline_review_live"
+# Messages sent in one statement at most (a few groups of ``PAYLOAD_LIMIT`` bytes each).
+_SEND_AT_MOST = 500
+_NOTIFY_ALL = "SELECT pg_notify(%s, payload) FROM unnest(%s::text[]) AS payload"
 
 
 class LivePublisher(Protocol):
@@ -36,7 +46,7 @@ class LiveHub:
     """The pages connected to this process."""
 
     def __init__(self, *, queue_size: int = 100) -> None:
-        self._subscribers: set[asyncio.Queue[dict[str, Any] | None]] = set()
+        self._subscribers: set[News] = set()
         self._queue_size = queue_size
         self._closed = False
 
@@ -45,36 +55,33 @@ class LiveHub:
         return len(self._subscribers)
 
     def publish(self, message: dict[str, Any]) -> None:
-        for queue in list(self._subscribers):
-            if queue.full():  # a stalled page loses its oldest news, never blocks the service
-                queue.get_nowait()
-            queue.put_nowait(message)
+        for news in list(self._subscribers):
+            news.put(message)  # a stalled page loses its oldest routine news, never an urgent one
 
     def close(self) -> None:
         """End every page's stream (the service is stopping; pages reconnect to another replica)."""
         self._closed = True
-        for queue in list(self._subscribers):
-            if queue.full():
-                queue.get_nowait()
-            queue.put_nowait(None)
+        for news in list(self._subscribers):
+            news.close()
 
     async def subscribe(self, *, heartbeat_s: float = 15.0) -> AsyncIterator[str]:
         """Server-sent event frames; a comment line every ``heartbeat_s`` keeps proxies open."""
-        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(self._queue_size)
-        self._subscribers.add(queue)
+        news = News(self._queue_size)
+        self._subscribers.add(news)
         try:
             yield "retry: 3000\n\n"
             while not self._closed:
                 try:
-                    message = await asyncio.wait_for(queue.get(), timeout=heartbeat_s)
+                    await asyncio.wait_for(news.wait(), timeout=heartbeat_s)
                 except TimeoutError:
                     yield ": keep-alive\n\n"
                     continue
-                if message is None:
+                if news.closed:
                     return
-                yield f"event: {message.get('type', 'case')}\ndata: {json.dumps(message)}\n\n"
+                for message in news.take(self._queue_size):
+                    yield f"event: {message.get('type', 'case')}\ndata: {json.dumps(message)}\n\n"
         finally:
-            self._subscribers.discard(queue)
+            self._subscribers.discard(news)
 
 
 class PostgresLive:
@@ -88,7 +95,8 @@ class PostgresLive:
         self._hub = hub
         self._check_s = check_s
         self._backoff_max_s = backoff_max_s
-        self._outgoing: asyncio.Queue[dict[str, Any]] = asyncio.Queue(1000)
+        # What waits for the database: routine news past 1,000 drops its oldest, urgent news never.
+        self._outgoing = News(1000)
         self._listening = False
 
     @property
@@ -96,9 +104,7 @@ class PostgresLive:
         return self._listening
 
     def publish(self, message: dict[str, Any]) -> None:
-        if self._outgoing.full():  # the database has been away a while: the oldest news goes
-            self._outgoing.get_nowait()
-        self._outgoing.put_nowait(message)
+        self._outgoing.put(message)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Listen and send until ``stop``."""
@@ -134,38 +140,47 @@ class PostgresLive:
                 delay = min(delay * 2, self._backoff_max_s)
 
     async def _send(self, stop: asyncio.Event) -> None:
+        """Everything waiting, in one statement: a batch's changes are one round trip, not one each."""
         connection: psycopg.AsyncConnection[Any] | None = None
         try:
             while not stop.is_set():
-                message = await self._outgoing.get()
-                payload = json.dumps(message)
+                await self._outgoing.wait()
+                messages = self._outgoing.take(_SEND_AT_MOST)
+                if not messages:
+                    continue
                 try:
                     if connection is None or connection.closed:
                         connection = await psycopg.AsyncConnection.connect(
                             self._conninfo, autocommit=True, connect_timeout=5)
-                    await connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+                    # One transaction: PostgreSQL delivers the groups at its commit, in order.
+                    await connection.execute(_NOTIFY_ALL, (CHANNEL, list(payloads(messages))))
                     if not self._listening:  # it will not come back to this replica's pages
-                        self._hub.publish(message)
+                        self._show_here(messages)
                 except psycopg.Error as error:
-                    # The other replicas cannot be told now; this replica's own pages still can.
+                    # The other replicas cannot be told now; this replica's own pages still can, and
+                    # the urgent messages are tried again for the others (a page may see one twice).
                     log.warning("live update not shared with the other replicas",
-                                extra={"error_class": type(error).__name__})
-                    self._hub.publish(message)
+                                extra={"error_class": type(error).__name__, "count": len(messages)})
+                    self._show_here(messages)
+                    self._outgoing.put_back(messages)
                     if connection is not None:
                         await connection.close()
                     connection = None
+                    await _pause(stop, self._backoff_max_s / 5)
         finally:
             if connection is not None:
                 with contextlib.suppress(psycopg.Error):
                     await connection.close()
 
+    def _show_here(self, messages: list[dict[str, Any]]) -> None:
+        for message in messages:
+            self._hub.publish(message)
+
     def _deliver(self, payload: str) -> None:
-        try:
-            message = json.loads(payload)
-        except ValueError:
+        found = messages_in(payload)
+        if not found:
             log.warning("live update not readable, dropped")
-            return
-        if isinstance(message, dict):
+        for message in found:
             self._hub.publish(message)
 
 

@@ -38,6 +38,7 @@ from services.review.sso_web import SingleSignOn
 from services.review.web import build_app
 from services.runtime import (
     ConsumerLoop,
+    ConsumerPolicy,
     ConsumerSpec,
     HttpServer,
     KafkaPublisher,
@@ -151,18 +152,24 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
     erasure_writer = ErasureRequestWriter(erasures)
     auth = Auth(db, session_ttl=timedelta(hours=settings.session_hours), cookie_secure=settings.cookie_secure,
                 now=now, mfa_required=settings.requires_mfa, mfa_issuer=settings.mfa_issuer)
+    # The heavy streams apply a poll's records in one transaction, set-based (the loop falls back to
+    # one by one for a batch it cannot apply whole); the rare outcomes apply one at a time. The
+    # batch stays modest: an urgent alert (its own consumer) waits at most for the one already writing.
+    batched = ConsumerPolicy(max_batch=settings.review_apply_batch)
     consumers = [
         ConsumerLoop(ConsumerSpec(name=f"review.{name}", topic=topic, group=f"review.{name}", handler=handler,
-                                  event_type=event_type),
+                                  event_type=event_type, batch_handler=batch, policy=policy),
                      settings=settings, dlq_publisher=publisher, metrics=context.metrics,
                      health=context.health, ops=context.ops)
-        for name, topic, handler, event_type in (
-            ("signals", Topic.SIGNALS_RECEIVED, writer.received, SignalReceived),
-            ("cases", Topic.SIGNALS_TRIAGED, writer.triaged, SignalTriaged),
-            ("alerts", Topic.ALERTS_URGENT, writer.alert, UrgentAlert),
-            ("outcomes", Topic.REPORTS_OUTCOMES, writer.outcome, ReportOutcome),
-            ("replies", Topic.REPLIES_OUTCOMES, writer.reply_outcome, ReplyOutcome),
-            ("erasures", Topic.ERASURES_REQUESTED, erasure_writer.received, ErasureRequested),
+        for name, topic, handler, event_type, batch, policy in (
+            ("signals", Topic.SIGNALS_RECEIVED, writer.received, SignalReceived, writer.received_batch,
+             batched),
+            ("cases", Topic.SIGNALS_TRIAGED, writer.triaged, SignalTriaged, writer.triaged_batch, batched),
+            ("alerts", Topic.ALERTS_URGENT, writer.alert, UrgentAlert, writer.alert_batch, ConsumerPolicy()),
+            ("outcomes", Topic.REPORTS_OUTCOMES, writer.outcome, ReportOutcome, None, ConsumerPolicy()),
+            ("replies", Topic.REPLIES_OUTCOMES, writer.reply_outcome, ReplyOutcome, None, ConsumerPolicy()),
+            ("erasures", Topic.ERASURES_REQUESTED, erasure_writer.received, ErasureRequested, None,
+             ConsumerPolicy()),
         )
     ]
     blobs = BlobReader(settings.attachment_dirs(), settings.blob_keyring())

@@ -6,7 +6,14 @@ policy, health and metrics endpoints, JSON logging, and topic provisioning.
 
 from __future__ import annotations
 
-from services.runtime.consumer import ConsumerLoop, ConsumerPolicy, ConsumerSpec, Handler, Message
+from services.runtime.consumer import (
+    BatchHandler,
+    ConsumerLoop,
+    ConsumerPolicy,
+    ConsumerSpec,
+    Handler,
+    Message,
+)
 from services.runtime.dead_letters import DeadLetterer, FailedRecord, dead_letter_record, dlq_topic_for
 from services.runtime.errors import (
     BrokerUnavailable,
@@ -30,6 +37,7 @@ from services.runtime.settings import RuntimeSettings
 __all__ = [
     "EXIT_CONFIG",
     "EXIT_HALTED",
+    "BatchHandler",
     "BrokerUnavailable",
     "ConsumerHalted",
     "ConsumerLoop",

@@ -2,6 +2,10 @@
 
 Delivery is at-least-once. A handler's effect must be idempotent by event id: a crash between
 the effect and the commit, a rebalance, or a commit that fails all redeliver records.
+
+A consumer may also declare a batch handler: the records of one poll are then applied in one call
+(one transaction, for a database), and a batch it refuses is applied again record by record
+through the per-record handler, so that one bad record is dead-lettered alone.
 """
 
 from __future__ import annotations
@@ -9,8 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
@@ -21,8 +24,9 @@ from aiokafka.errors import (
     RebalanceInProgressError,
 )
 
-from contracts import CODEC, Codec, DecodeError, Envelope, Event, Topic, physical_name
+from contracts import CODEC, Codec, DecodeError, physical_name
 from services.runtime.broker_link import broker_link
+from services.runtime.consumer_spec import BatchHandler, ConsumerPolicy, ConsumerSpec, Handler, Message
 from services.runtime.dead_letters import DeadLetterer, FailedRecord
 from services.runtime.errors import ConsumerHalted, InvalidMessage, RetriableError, describe
 from services.runtime.health import Health
@@ -31,48 +35,14 @@ from services.runtime.metrics import RuntimeMetrics
 from services.runtime.ops_reporter import OpsReporter
 from services.runtime.publisher import Publisher
 from services.runtime.settings import RuntimeSettings
-from services.runtime.tracing import consuming, ingestion_age_s
+from services.runtime.tracing import OpenSpan, consuming, ingestion_age_s, start_consuming
 
 log = logging.getLogger(__name__)
 
+__all__ = ["BatchHandler", "ConsumerLoop", "ConsumerPolicy", "ConsumerSpec", "Handler", "Message"]
 
-@dataclass(frozen=True)
-class Message:
-    """What a handler receives: the decoded event and where it came from."""
-
-    topic: Topic
-    partition: int
-    offset: int
-    envelope: Envelope
-    event: Event
-    headers: tuple[tuple[str, bytes], ...]
-
-
-Handler = Callable[[Message], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class ConsumerPolicy:
-    max_retries: int = 5
-    backoff_initial_s: float = 0.2
-    backoff_max_s: float = 10.0
-    # Past this many dead letters in a row the consumer halts instead of draining the topic
-    # into the DLQ (a bad deploy or a poisoned dependency looks like that).
-    max_consecutive_dead_letters: int = 10
-    max_batch: int = 100
-    poll_timeout_ms: int = 500
-
-
-@dataclass(frozen=True)
-class ConsumerSpec:
-    """A consumer as a registry entry: what it reads, as which group, and what it does."""
-
-    name: str
-    topic: Topic
-    group: str
-    handler: Handler
-    event_type: type[Event] | None = None
-    policy: ConsumerPolicy = ConsumerPolicy()
+# A record of a batch in offset order, with its message, or None once dead-lettered as undecodable.
+_Decoded = tuple[Any, tuple[Message, FailedRecord] | None]
 
 
 class _StopRequested(Exception):
@@ -150,15 +120,10 @@ class ConsumerLoop:
                 self._note_fetches(consumer)
                 async with self.batch_lock:
                     try:
-                        for tp, records in batches.items():
-                            for record in records:
-                                if stop.is_set() or tp not in consumer.assignment():
-                                    break
-                                with consuming(self.spec.topic, tuple(record.headers or ()),
-                                               group=self.group, partition=record.partition,
-                                               offset=record.offset, topic_name=self._topic_name):
-                                    await self._process(record)
-                                self._pending[tp] = record.offset + 1
+                        if self.spec.batch_handler is None:
+                            await self._process_records(consumer, batches)
+                        else:
+                            await self._process_batch(consumer, batches, self.spec.batch_handler)
                     finally:
                         await self.commit_pending()
         except _StopRequested:
@@ -234,9 +199,26 @@ class ConsumerLoop:
                         extra={"group": self.group, "error_class": type(error).__name__,
                                "count": len(offsets)})
 
-    # ------------------------------------------------------------ one record
+    # ------------------------------------------------------------ record by record
+
+    async def _process_records(self, consumer: AIOKafkaConsumer,
+                               batches: dict[TopicPartition, list[Any]]) -> None:
+        for tp, records in batches.items():
+            for record in records:
+                if self._stop.is_set() or tp not in consumer.assignment():
+                    break
+                with consuming(self.spec.topic, tuple(record.headers or ()), group=self.group,
+                               partition=record.partition, offset=record.offset, topic_name=self._topic_name):
+                    await self._process(record)
+                self._pending[tp] = record.offset + 1
 
     async def _process(self, record: Any) -> None:
+        decoded = await self._decode(record)
+        if decoded is not None:
+            await self._apply(*decoded)
+
+    async def _decode(self, record: Any) -> tuple[Message, FailedRecord] | None:
+        """The record as a message, or None once it is dead-lettered as undecodable."""
         failed = FailedRecord(
             topic=self.spec.topic, partition=record.partition, offset=record.offset,
             key=record.key, value=record.value, headers=tuple(record.headers or ()),
@@ -248,10 +230,76 @@ class ConsumerLoop:
                                      f"got {decoded.envelope.type}")
         except (DecodeError, InvalidMessage) as error:
             await self._dead_letters.send(failed, error, attempts=0)
-            return
+            return None
         message = Message(topic=self.spec.topic, partition=record.partition, offset=record.offset,
                           envelope=decoded.envelope, event=decoded.event, headers=failed.headers)
-        await self._apply(message, failed)
+        return message, failed
+
+    # ------------------------------------------------------------ a batch
+
+    async def _process_batch(self, consumer: AIOKafkaConsumer, batches: dict[TopicPartition, list[Any]],
+                             apply: BatchHandler) -> None:
+        """Apply one poll's records in one call; offsets move only once it returned (durable)."""
+        held = {tp: records for tp, records in batches.items() if records and tp in consumer.assignment()}
+        if self._stop.is_set() or not held:
+            return
+        decoded: dict[TopicPartition, list[_Decoded]] = {}
+        for tp, records in held.items():
+            decoded[tp] = [(record, await self._decode(record)) for record in records]
+        good = [item for items in decoded.values() for _, item in items if item is not None]
+        if not good:
+            for tp, items in decoded.items():
+                self._pending[tp] = items[-1][0].offset + 1
+            return
+        spans = [start_consuming(self.spec.topic, message.headers, group=self.group,
+                                 partition=message.partition, offset=message.offset,
+                                 topic_name=self._topic_name) for message, _ in good]
+        messages = [_with_trace(message, opened) for (message, _), opened in zip(good, spans, strict=True)]
+        started = time.perf_counter()
+        try:
+            await apply(messages)
+        except Exception as error:  # noqa: BLE001 - refused as a whole: each record gets its own verdict below
+            for opened in spans:
+                opened.end(error)
+            labels = {"topic": self.spec.topic.value, "group": self.group}
+            self._metrics.batch_fallbacks.labels(**labels).inc()
+            log.warning("batch refused; applying its records one by one",
+                        extra={"group": self.group, "topic": self.spec.topic.value, "count": len(messages),
+                               "error_class": type(error).__name__})
+            await self._one_by_one(consumer, decoded)
+            return
+        for opened in spans:
+            opened.end()
+        self._applied(messages, time.perf_counter() - started)
+        for tp, items in decoded.items():
+            self._pending[tp] = items[-1][0].offset + 1
+
+    async def _one_by_one(self, consumer: AIOKafkaConsumer,
+                          decoded: dict[TopicPartition, list[_Decoded]]) -> None:
+        """The per-record path over a refused batch: retries, dead letters and halts as ever."""
+        for tp, items in decoded.items():
+            for record, item in items:
+                if self._stop.is_set() or tp not in consumer.assignment():
+                    break  # the rest stays uncommitted, for this worker's restart or the next owner
+                if item is not None:
+                    with consuming(self.spec.topic, item[0].headers, group=self.group,
+                                   partition=record.partition, offset=record.offset,
+                                   topic_name=self._topic_name):
+                        await self._apply(*item)
+                self._pending[tp] = record.offset + 1
+
+    def _applied(self, messages: Sequence[Message], seconds: float) -> None:
+        labels = {"topic": self.spec.topic.value, "group": self.group}
+        share = seconds / len(messages)  # the histogram stays per record: each its share of the batch
+        for message in messages:
+            self._metrics.handler_seconds.labels(**labels).observe(share)
+            age = ingestion_age_s(message.headers)
+            if age is not None:
+                self._metrics.end_to_end_seconds.labels(**labels).observe(age)
+        self._metrics.consumed.labels(**labels, outcome="applied").inc(len(messages))
+        self._dead_letters.succeeded()
+
+    # ------------------------------------------------------------ applying one record
 
     async def _apply(self, message: Message, failed: FailedRecord) -> None:
         policy = self.spec.policy
@@ -296,6 +344,11 @@ class ConsumerLoop:
     def _where(self, failed: FailedRecord) -> dict[str, object]:
         return {"topic": failed.topic.value, "partition": failed.partition,
                 "offset": failed.offset, "group": self.group}
+
+
+def _with_trace(message: Message, opened: OpenSpan) -> Message:
+    return Message(topic=message.topic, partition=message.partition, offset=message.offset,
+                   envelope=message.envelope, event=message.event, headers=message.headers, trace=opened)
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:

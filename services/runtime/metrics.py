@@ -34,6 +34,9 @@ class RuntimeMetrics:
         self.retries = Counter("hotline_handler_retries_total",
                                "Retriable handler failures that were retried.",
                                ["topic", "group"], registry=r)
+        self.batch_fallbacks = Counter("hotline_batch_fallbacks_total",
+                                       "Batches a handler refused, then applied record by record.",
+                                       ["topic", "group"], registry=r)
         self.commit_failures = Counter("hotline_commit_failures_total",
                                        "Offset commits that failed (rebalance or broker).",
                                        ["group"], registry=r)

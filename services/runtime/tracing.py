@@ -220,6 +220,15 @@ def start_consuming(topic: Topic, headers: Sequence[Header], *, group: str, part
     return OpenSpan(span=started, context=trace.set_span_in_context(started, parent))
 
 
+def finished_span(name: str, parent: OpenSpan, *, started_ns: int,
+                  attributes: Mapping[str, object] | None = None) -> None:
+    """A span under ``parent`` from ``started_ns`` until now, ended at once: work done for several
+    records together (a batch in one transaction), shown in each record's own trace."""
+    tracer().start_span(name, context=parent.context, start_time=started_ns,
+                        attributes=allowed(attributes or {}), record_exception=False,
+                        set_status_on_exception=False).end()
+
+
 def _consume_attributes(topic: Topic, headers: Sequence[Header], group: str, partition: int,
                         offset: int, topic_name: str | None) -> dict[str, object]:
     return {

@@ -130,3 +130,38 @@ async def test_a_page_on_one_replica_hears_what_the_other_applied(postgres_url: 
         await asyncio.gather(*running)
         for stream in streams:
             await stream.aclose()
+
+
+async def test_an_urgent_push_survives_a_backlog_of_routine_news_while_the_database_was_away(
+        postgres_url: str) -> None:
+    sender, receiver = LiveHub(), LiveHub(queue_size=2000)
+    channels = [PostgresLive(postgres_url, hub, check_s=1.0) for hub in (sender, receiver)]
+    urgent_id = str(uuid.uuid4())
+    # Published before the channel runs, as while the database is away: the urgent push first,
+    # then more routine news than the channel keeps.
+    channels[0].publish({"type": "case", "case_id": urgent_id, "urgency": "p1_act_now", "urgent": True,
+                         "announce": True})
+    for _ in range(1500):
+        channels[0].publish({"type": "case", "case_id": str(uuid.uuid4()), "urgency": "p3_business_days",
+                             "urgent": False, "announce": False})
+    stop = asyncio.Event()
+    page = receiver.subscribe(heartbeat_s=60)
+    assert await anext(page) == "retry: 3000\n\n"
+    listening = asyncio.create_task(channels[1].run(stop))
+    try:
+        await wait_for(lambda: channels[1].listening, what="the other replica listening")
+        sending = asyncio.create_task(channels[0].run(stop))
+        frames: list[str] = []
+
+        async def heard() -> bool:
+            frames.append(await asyncio.wait_for(anext(page), 20))
+            return urgent_id in frames[-1]
+
+        await wait_for(heard, timeout=30, what="the urgent push on the other replica's page")
+        assert len(frames) <= 1001  # routine news past the channel's 1,000 was let go
+        stop.set()
+        await sending
+    finally:
+        stop.set()
+        await listening
+        await page.aclose()

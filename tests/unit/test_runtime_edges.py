@@ -165,7 +165,7 @@ def test_runtime_public_surface_is_pinned() -> None:
     import services.runtime as runtime
 
     assert sorted(runtime.__all__) == sorted([
-        "EXIT_CONFIG", "EXIT_HALTED", "BrokerUnavailable", "ConsumerHalted", "ConsumerLoop",
+        "EXIT_CONFIG", "EXIT_HALTED", "BatchHandler", "BrokerUnavailable", "ConsumerHalted", "ConsumerLoop",
         "ConsumerPolicy", "ConsumerSpec", "DeadLetterer", "Delivery", "FailedRecord", "Handler",
         "Health", "HotlineError", "HttpServer", "InMemoryPublisher", "InvalidMessage",
         "KafkaPublisher", "Message", "OpsReporter", "PublishError", "Publisher", "PublisherClosed",
