@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from services.review.auth import Principal
-from services.review.decisions import Actor, DecisionError, NotFound
+from services.review.decisions import DecisionError, NotFound
 from services.review.erasure import Erasures
-from services.review.queries import NotAReference, case_by_reference
+from services.review.supervisor_pages import (
+    Guard,
+    actor,
+    case_id_by_reference,
+    form_fields,
+    page_router,
+    refusal,
+)
 
 __all__ = ["erasure_router"]
 
@@ -25,21 +30,11 @@ NOTICES = {"confirmed": "The erasure was confirmed: the details are gone from th
            "requested": "The request was recorded: a second supervisor must approve it."}
 
 
-def erasure_router(*, erasures: Erasures, supervisors: Callable[[Request], Awaitable[Principal]],
-                   templates: Jinja2Templates) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
-
-    def actor(principal: Principal) -> Actor:
-        return Actor(principal.username, principal.role.value)
+def erasure_router(*, erasures: Erasures, supervisors: Guard, templates: Jinja2Templates) -> APIRouter:
+    router = page_router()
 
     def refused(request: Request, principal: Principal, error: DecisionError) -> Response:
-        return templates.TemplateResponse(request, "error.html", {
-            "principal": principal, "message": str(error), "back": "/erasures", "reference": None},
-            status_code=error.status)
-
-    async def fields(request: Request) -> dict[str, str]:
-        form = await request.form()
-        return {k: v for k, v in form.items() if isinstance(v, str)}
+        return refusal(templates, request, principal, str(error), status=error.status, back="/erasures")
 
     @router.get("/erasures", response_class=HTMLResponse)
     async def erasures_page(request: Request, principal: Principal = Depends(supervisors)) -> Response:
@@ -50,18 +45,11 @@ def erasure_router(*, erasures: Erasures, supervisors: Callable[[Request], Await
 
     @router.post("/erasures/content")
     async def request_content(request: Request, principal: Principal = Depends(supervisors)) -> Response:
-        given = await fields(request)
+        given = await form_fields(request)
 
-        def ask() -> Any:
-            with erasures.db.read() as session:
-                try:
-                    case = case_by_reference(session, given.get("reference_number", ""))
-                except NotAReference:
-                    raise DecisionError("that is not a valid reference number") from None
-                if case is None:
-                    raise NotFound("no case with that reference number")
-                case_id = case.id
-            return erasures.request_content_erasure(case_id, actor(principal), given.get("reason", ""))
+        def ask() -> None:
+            case_id = case_id_by_reference(erasures.db, given.get("reference_number", ""))
+            erasures.request_content_erasure(case_id, actor(principal), given.get("reason", ""))
 
         try:
             await asyncio.to_thread(ask)
@@ -72,7 +60,7 @@ def erasure_router(*, erasures: Erasures, supervisors: Callable[[Request], Await
     @router.post("/erasures/{request_id}/{verdict}")
     async def decide(request: Request, request_id: uuid.UUID, verdict: str,
                      principal: Principal = Depends(supervisors)) -> Response:
-        given = await fields(request)
+        given = await form_fields(request)
         try:
             if verdict == "confirm":
                 await asyncio.to_thread(erasures.confirm, request_id, actor(principal))
