@@ -10,10 +10,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from services.review.auth import Principal
-from services.review.decisions import DecisionError
+from services.review.decision_store import DecisionError
 from services.review.export import Export, Exports
-from services.review.supervisor_pages import (
+from services.review.principals import Principal
+from services.review.staff_pages import (
     Guard,
     actor,
     case_id_by_reference,

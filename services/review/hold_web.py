@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from services.review.auth import Principal
 from services.review.holds import HoldError, Holds
-from services.review.supervisor_pages import Guard, form_fields, page_router, refusal
+from services.review.principals import Principal
+from services.review.staff_pages import Guard, form_fields, page_router, refusal
 
 __all__ = ["hold_router"]
 

@@ -10,8 +10,8 @@ from typing import Final, Literal
 
 from services.review.mfa import Stage
 
-__all__ = ["ROLES", "AuthError", "Principal", "Role", "SecondFactorNeeded", "Throttled", "UnknownUser",
-           "UserExists", "WeakPassword"]
+__all__ = ["ROLES", "STAFF", "SUPERVISORS", "AuthError", "Principal", "Role", "SecondFactorNeeded",
+           "Throttled", "UnknownUser", "UserExists", "WeakPassword"]
 
 
 class Role(StrEnum):
@@ -22,6 +22,9 @@ class Role(StrEnum):
 
 
 ROLES: Final = frozenset(r.value for r in Role)
+# Who works cases, and who may also do what only a supervisor may.
+STAFF: Final = (Role.ANALYST, Role.SUPERVISOR, Role.ADMIN)
+SUPERVISORS: Final = (Role.SUPERVISOR, Role.ADMIN)
 
 
 @dataclass(frozen=True)

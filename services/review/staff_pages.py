@@ -1,5 +1,6 @@
-"""What the supervisors' page routers (erasure, export, legal hold) share: the router, the actor,
-the posted form, a refusal shown on the error page, and a case found by its reference number."""
+"""What review's page routers share: the guard a route depends on, the actor, the posted form, a
+refusal shown on the error page, and a case found by its reference number (the supervisors' pages:
+erasure, export, legal hold)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
-from services.review.auth import Principal
 from services.review.db import Database
-from services.review.decisions import Actor, DecisionError, NotFound
+from services.review.decision_store import Actor, DecisionError, NotFound
+from services.review.principals import Principal
 from services.review.queries import NotAReference, case_by_reference
 
 __all__ = ["Guard", "actor", "case_id_by_reference", "form_fields", "page_router", "refusal"]
