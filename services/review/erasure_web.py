@@ -7,19 +7,19 @@ import asyncio
 import uuid
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from services.review.decision_store import DecisionError, NotFound
+from services.review.decision_store import NotFound
 from services.review.erasure import Erasures
 from services.review.principals import Principal
 from services.review.staff_pages import (
     Guard,
     actor,
     case_id_by_reference,
+    done_or_refused,
     form_fields,
     page_router,
-    refusal,
 )
 
 __all__ = ["erasure_router"]
@@ -32,9 +32,6 @@ NOTICES = {"confirmed": "The erasure was confirmed: the details are gone from th
 
 def erasure_router(*, erasures: Erasures, supervisors: Guard, templates: Jinja2Templates) -> APIRouter:
     router = page_router()
-
-    def refused(request: Request, principal: Principal, error: DecisionError) -> Response:
-        return refusal(templates, request, principal, str(error), status=error.status, back="/erasures")
 
     @router.get("/erasures", response_class=HTMLResponse)
     async def erasures_page(request: Request, principal: Principal = Depends(supervisors)) -> Response:
@@ -51,27 +48,24 @@ def erasure_router(*, erasures: Erasures, supervisors: Guard, templates: Jinja2T
             case_id = case_id_by_reference(erasures.db, given.get("reference_number", ""))
             erasures.request_content_erasure(case_id, actor(principal), given.get("reason", ""))
 
-        try:
-            await asyncio.to_thread(ask)
-        except DecisionError as error:
-            return refused(request, principal, error)
-        return RedirectResponse("/erasures?done=requested", status_code=303)
+        return await done_or_refused(templates, request, principal, ask, done="/erasures?done=requested",
+                                     back="/erasures")
 
     @router.post("/erasures/{request_id}/{verdict}")
     async def decide(request: Request, request_id: uuid.UUID, verdict: str,
                      principal: Principal = Depends(supervisors)) -> Response:
         given = await form_fields(request)
-        try:
+
+        def act() -> None:
             if verdict == "confirm":
-                await asyncio.to_thread(erasures.confirm, request_id, actor(principal))
+                erasures.confirm(request_id, actor(principal))
             elif verdict == "reject":
-                await asyncio.to_thread(erasures.reject, request_id, actor(principal),
-                                        given.get("reason", ""))
+                erasures.reject(request_id, actor(principal), given.get("reason", ""))
             else:
                 raise NotFound("no such action")
-        except DecisionError as error:
-            return refused(request, principal, error)
-        return RedirectResponse(f"/erasures?done={'confirmed' if verdict == 'confirm' else 'rejected'}",
-                                status_code=303)
+
+        return await done_or_refused(
+            templates, request, principal, act, back="/erasures",
+            done=f"/erasures?done={'confirmed' if verdict == 'confirm' else 'rejected'}")
 
     return router

@@ -7,7 +7,7 @@ import asyncio
 import uuid
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from services.review.decision_store import DecisionError
@@ -17,6 +17,7 @@ from services.review.staff_pages import (
     Guard,
     actor,
     case_id_by_reference,
+    done_or_refused,
     form_fields,
     page_router,
     refusal,
@@ -49,11 +50,8 @@ def export_router(*, exports: Exports, supervisors: Guard, templates: Jinja2Temp
             case_id = case_id_by_reference(exports.db, given.get("reference_number", ""))
             exports.request(case_id, actor(principal), given.get("reason", ""))
 
-        try:
-            await asyncio.to_thread(ask)
-        except DecisionError as error:
-            return refused(request, principal, error)
-        return RedirectResponse("/exports?done=requested", status_code=303)
+        return await done_or_refused(templates, request, principal, ask, done="/exports?done=requested",
+                                     back="/exports")
 
     @router.post("/exports/{export_id}/approve")
     async def approve(request: Request, export_id: uuid.UUID,
@@ -70,10 +68,9 @@ def export_router(*, exports: Exports, supervisors: Guard, templates: Jinja2Temp
     async def reject(request: Request, export_id: uuid.UUID,
                      principal: Principal = Depends(supervisors)) -> Response:
         given = await form_fields(request)
-        try:
-            await asyncio.to_thread(exports.reject, export_id, actor(principal), given.get("reason", ""))
-        except DecisionError as error:
-            return refused(request, principal, error)
-        return RedirectResponse("/exports?done=rejected", status_code=303)
+        return await done_or_refused(
+            templates, request, principal,
+            lambda: exports.reject(export_id, actor(principal), given.get("reason", "")),
+            done="/exports?done=rejected", back="/exports")
 
     return router

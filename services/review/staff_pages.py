@@ -4,12 +4,13 @@ erasure, export, legal hold)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import TypeAlias
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from services.review.db import Database
@@ -17,7 +18,8 @@ from services.review.decision_store import Actor, DecisionError, NotFound
 from services.review.principals import Principal
 from services.review.queries import NotAReference, case_by_reference
 
-__all__ = ["Guard", "actor", "case_id_by_reference", "form_fields", "page_router", "refusal"]
+__all__ = ["Guard", "actor", "case_id_by_reference", "done_or_refused", "form_fields", "page_router",
+           "refusal"]
 
 Guard: TypeAlias = Callable[[Request], Awaitable[Principal]]
 
@@ -42,6 +44,17 @@ def refusal(templates: Jinja2Templates, request: Request, principal: Principal, 
     """The error page for a request refused as asked, with the way back to the page it came from."""
     return templates.TemplateResponse(request, "error.html", {
         "principal": principal, "message": message, "back": back, "reference": None}, status_code=status)
+
+
+async def done_or_refused(templates: Jinja2Templates, request: Request, principal: Principal,
+                          call: Callable[[], object], *, done: str, back: str) -> Response:
+    """Run the blocking ``call`` in a thread: then 303 to ``done``, or, refused as asked
+    (``DecisionError``), the error page with its status and the way ``back``."""
+    try:
+        await asyncio.to_thread(call)
+    except DecisionError as error:
+        return refusal(templates, request, principal, str(error), status=error.status, back=back)
+    return RedirectResponse(done, status_code=303)
 
 
 def case_id_by_reference(db: Database, reference: str) -> uuid.UUID:
