@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from services.review import audit
 from services.review.contact_rules import Outcome, Preferences, judge
 from services.review.db import Database
-from services.review.decisions import Actor, DecisionError, Forbidden, NotFound
+from services.review.decision_store import Actor, DecisionError, Forbidden, NotFound
 from services.review.models import Case, ContactAttempt, Signal
 from services.runtime.local_time import LocalClock
 

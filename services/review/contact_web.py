@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -13,21 +13,19 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from services.review.auth import Principal
 from services.review.contact import ContactTasks
 from services.review.contact_rules import MIN_OVERRIDE_CHARS, OUTCOME_WORDS
-from services.review.decisions import Actor, DecisionError
+from services.review.decision_store import DecisionError
 from services.review.models import Case
+from services.review.principals import Principal
+from services.review.staff_pages import Guard, actor
 
 __all__ = ["contact_router"]
 
 
-def contact_router(*, tasks: ContactTasks, staff: Callable[[Request], Awaitable[Principal]],
+def contact_router(*, tasks: ContactTasks, staff: Guard,
                    templates: Jinja2Templates, now: Callable[[], datetime]) -> APIRouter:
     router = APIRouter(include_in_schema=False)
-
-    def actor(principal: Principal) -> Actor:
-        return Actor(principal.username, principal.role.value)
 
     def case_of(case_id: uuid.UUID) -> Case | None:
         with tasks.db.read() as session:

@@ -25,7 +25,7 @@ from contracts.events import ErasureOrdered, ErasureRequested, ErasureScope
 from contracts.ids import derive_id
 from services.review import audit
 from services.review.db import Database
-from services.review.decisions import Actor, DecisionError, Forbidden, NotFound
+from services.review.decision_store import Actor, DecisionError, Forbidden, NotFound
 from services.review.models import (
     AppliedEvent,
     Attachment,

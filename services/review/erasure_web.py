@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from services.review.auth import Principal
-from services.review.decisions import Actor, DecisionError, NotFound
+from services.review.decision_store import NotFound
 from services.review.erasure import Erasures
-from services.review.queries import NotAReference, case_by_reference
+from services.review.principals import Principal
+from services.review.staff_pages import (
+    Guard,
+    actor,
+    case_id_by_reference,
+    done_or_refused,
+    form_fields,
+    page_router,
+)
 
 __all__ = ["erasure_router"]
 
@@ -25,21 +30,8 @@ NOTICES = {"confirmed": "The erasure was confirmed: the details are gone from th
            "requested": "The request was recorded: a second supervisor must approve it."}
 
 
-def erasure_router(*, erasures: Erasures, supervisors: Callable[[Request], Awaitable[Principal]],
-                   templates: Jinja2Templates) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
-
-    def actor(principal: Principal) -> Actor:
-        return Actor(principal.username, principal.role.value)
-
-    def refused(request: Request, principal: Principal, error: DecisionError) -> Response:
-        return templates.TemplateResponse(request, "error.html", {
-            "principal": principal, "message": str(error), "back": "/erasures", "reference": None},
-            status_code=error.status)
-
-    async def fields(request: Request) -> dict[str, str]:
-        form = await request.form()
-        return {k: v for k, v in form.items() if isinstance(v, str)}
+def erasure_router(*, erasures: Erasures, supervisors: Guard, templates: Jinja2Templates) -> APIRouter:
+    router = page_router()
 
     @router.get("/erasures", response_class=HTMLResponse)
     async def erasures_page(request: Request, principal: Principal = Depends(supervisors)) -> Response:
@@ -50,40 +42,30 @@ def erasure_router(*, erasures: Erasures, supervisors: Callable[[Request], Await
 
     @router.post("/erasures/content")
     async def request_content(request: Request, principal: Principal = Depends(supervisors)) -> Response:
-        given = await fields(request)
+        given = await form_fields(request)
 
-        def ask() -> Any:
-            with erasures.db.read() as session:
-                try:
-                    case = case_by_reference(session, given.get("reference_number", ""))
-                except NotAReference:
-                    raise DecisionError("that is not a valid reference number") from None
-                if case is None:
-                    raise NotFound("no case with that reference number")
-                case_id = case.id
-            return erasures.request_content_erasure(case_id, actor(principal), given.get("reason", ""))
+        def ask() -> None:
+            case_id = case_id_by_reference(erasures.db, given.get("reference_number", ""))
+            erasures.request_content_erasure(case_id, actor(principal), given.get("reason", ""))
 
-        try:
-            await asyncio.to_thread(ask)
-        except DecisionError as error:
-            return refused(request, principal, error)
-        return RedirectResponse("/erasures?done=requested", status_code=303)
+        return await done_or_refused(templates, request, principal, ask, done="/erasures?done=requested",
+                                     back="/erasures")
 
     @router.post("/erasures/{request_id}/{verdict}")
     async def decide(request: Request, request_id: uuid.UUID, verdict: str,
                      principal: Principal = Depends(supervisors)) -> Response:
-        given = await fields(request)
-        try:
+        given = await form_fields(request)
+
+        def act() -> None:
             if verdict == "confirm":
-                await asyncio.to_thread(erasures.confirm, request_id, actor(principal))
+                erasures.confirm(request_id, actor(principal))
             elif verdict == "reject":
-                await asyncio.to_thread(erasures.reject, request_id, actor(principal),
-                                        given.get("reason", ""))
+                erasures.reject(request_id, actor(principal), given.get("reason", ""))
             else:
                 raise NotFound("no such action")
-        except DecisionError as error:
-            return refused(request, principal, error)
-        return RedirectResponse(f"/erasures?done={'confirmed' if verdict == 'confirm' else 'rejected'}",
-                                status_code=303)
+
+        return await done_or_refused(
+            templates, request, principal, act, back="/erasures",
+            done=f"/erasures?done={'confirmed' if verdict == 'confirm' else 'rejected'}")
 
     return router

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from services.review import archive, audit
 from services.review.db import Database
-from services.review.decisions import Actor, DecisionError, Forbidden, NotFound
+from services.review.decision_store import Actor, DecisionError, Forbidden, NotFound
 from services.review.models import (
     AuditEntry,
     Case,

@@ -5,16 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from services.review.auth import Principal
-from services.review.decisions import Actor, DecisionError, NotFound
+from services.review.decision_store import DecisionError
 from services.review.export import Export, Exports
-from services.review.queries import NotAReference, case_by_reference
+from services.review.principals import Principal
+from services.review.staff_pages import (
+    Guard,
+    actor,
+    case_id_by_reference,
+    done_or_refused,
+    form_fields,
+    page_router,
+    refusal,
+)
 
 __all__ = ["export_router"]
 
@@ -22,21 +29,11 @@ NOTICES = {"requested": "The export was requested: a second supervisor must appr
            "rejected": "The export request was rejected."}
 
 
-def export_router(*, exports: Exports, supervisors: Callable[[Request], Awaitable[Principal]],
-                  templates: Jinja2Templates) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
-
-    def actor(principal: Principal) -> Actor:
-        return Actor(principal.username, principal.role.value)
+def export_router(*, exports: Exports, supervisors: Guard, templates: Jinja2Templates) -> APIRouter:
+    router = page_router()
 
     def refused(request: Request, principal: Principal, error: DecisionError) -> Response:
-        return templates.TemplateResponse(request, "error.html", {
-            "principal": principal, "message": str(error), "back": "/exports", "reference": None},
-            status_code=error.status)
-
-    async def fields(request: Request) -> dict[str, str]:
-        form = await request.form()
-        return {k: v for k, v in form.items() if isinstance(v, str)}
+        return refusal(templates, request, principal, str(error), status=error.status, back="/exports")
 
     @router.get("/exports", response_class=HTMLResponse)
     async def exports_page(request: Request, principal: Principal = Depends(supervisors)) -> Response:
@@ -47,24 +44,14 @@ def export_router(*, exports: Exports, supervisors: Callable[[Request], Awaitabl
 
     @router.post("/exports")
     async def request_export(request: Request, principal: Principal = Depends(supervisors)) -> Response:
-        given = await fields(request)
+        given = await form_fields(request)
 
         def ask() -> None:
-            with exports.db.read() as session:
-                try:
-                    case = case_by_reference(session, given.get("reference_number", ""))
-                except NotAReference:
-                    raise DecisionError("that is not a valid reference number") from None
-                if case is None:
-                    raise NotFound("no case with that reference number")
-                case_id = case.id
+            case_id = case_id_by_reference(exports.db, given.get("reference_number", ""))
             exports.request(case_id, actor(principal), given.get("reason", ""))
 
-        try:
-            await asyncio.to_thread(ask)
-        except DecisionError as error:
-            return refused(request, principal, error)
-        return RedirectResponse("/exports?done=requested", status_code=303)
+        return await done_or_refused(templates, request, principal, ask, done="/exports?done=requested",
+                                     back="/exports")
 
     @router.post("/exports/{export_id}/approve")
     async def approve(request: Request, export_id: uuid.UUID,
@@ -80,11 +67,10 @@ def export_router(*, exports: Exports, supervisors: Callable[[Request], Awaitabl
     @router.post("/exports/{export_id}/reject")
     async def reject(request: Request, export_id: uuid.UUID,
                      principal: Principal = Depends(supervisors)) -> Response:
-        given = await fields(request)
-        try:
-            await asyncio.to_thread(exports.reject, export_id, actor(principal), given.get("reason", ""))
-        except DecisionError as error:
-            return refused(request, principal, error)
-        return RedirectResponse("/exports?done=rejected", status_code=303)
+        given = await form_fields(request)
+        return await done_or_refused(
+            templates, request, principal,
+            lambda: exports.reject(export_id, actor(principal), given.get("reason", "")),
+            done="/exports?done=rejected", back="/exports")
 
     return router

@@ -82,3 +82,31 @@ def test_staffs_content_erasure_is_approved_by_another_supervisor_only(app: App)
     with app.db.read() as session:
         stored = session.get(Signal, signal.signal_id)
         assert stored is not None and stored.narrative == "[erased]"
+
+
+def test_refusals_and_rejections_are_answered_on_the_page(app: App) -> None:
+    from services.review.erasure import Erasures
+
+    signal = _reported(app)
+    request = ErasureRequested(request_id=derive_id("erasure.request", signal.reference_number, "r"),
+                               reference_number=signal.reference_number, requested_at=datetime.now(UTC))
+    Erasures(app.db, now=lambda: datetime.now(UTC)).record_request("e-2", request)
+    with TestClient(app.app) as client:
+        csrf = login(client, "alice")
+        garbled = client.post("/erasures/content", headers={"accept": "text/html"}, data={
+            "csrf_token": csrf, "reference_number": "not a number", "reason": "court order 2026-CV-0042"})
+        assert garbled.status_code == 409 and "not a valid reference number" in garbled.text
+        assert 'href="/erasures"' in garbled.text
+        unknown = client.post(f"/erasures/{request.request_id}/shred", data={"csrf_token": csrf})
+        assert unknown.status_code == 404 and "no such action" in unknown.text
+        unexplained = client.post(f"/erasures/{request.request_id}/reject", data={"csrf_token": csrf})
+        assert unexplained.status_code == 409 and "say why" in unexplained.text
+        rejected = client.post(f"/erasures/{request.request_id}/reject", follow_redirects=False,
+                               data={"csrf_token": csrf, "reason": "a duplicate of an earlier request"})
+        assert rejected.status_code == 303 and rejected.headers["location"] == "/erasures?done=rejected"
+        assert "The request was rejected." in client.get(rejected.headers["location"]).text
+    with app.db.read() as session:
+        row = session.get(ErasureRequest, request.request_id)
+        assert row is not None and row.status == "rejected"
+        stored = session.get(Signal, signal.signal_id)
+        assert stored is not None and stored.reporter is not None and stored.reporter["contact"] is not None

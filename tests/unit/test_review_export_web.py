@@ -69,3 +69,29 @@ def test_a_second_supervisor_approves_and_downloads_an_archive_that_verifies(
     path.write_bytes(tampered.getvalue())
     assert main(["export-archive", "verify", str(path), "--public-key", public]) == 1
     assert "signals.json: its SHA-256 differs" in capsys.readouterr().out
+
+
+def test_a_request_is_refused_or_rejected_on_the_page(app: App) -> None:
+    _, reference = app.urgent_case()
+    with TestClient(app.app) as alice:
+        csrf = login(alice, "alice")
+        garbled = alice.post("/exports", headers={"accept": "text/html"}, data={
+            "csrf_token": csrf, "reference_number": "not a number", "reason": "subpoena 2026-GJ-0117"})
+        assert garbled.status_code == 409 and "not a valid reference number" in garbled.text
+        assert 'href="/exports"' in garbled.text
+        asked = alice.post("/exports", follow_redirects=False, data={
+            "csrf_token": csrf, "reference_number": reference, "reason": "subpoena 2026-GJ-0117"})
+        assert asked.status_code == 303
+        with app.db.read() as session:
+            row = session.query(ExportRequest).one()
+    with TestClient(app.app) as bob:
+        csrf = login(bob, "bob")
+        unexplained = bob.post(f"/exports/{row.id}/reject", data={"csrf_token": csrf})
+        assert unexplained.status_code == 409 and "say why" in unexplained.text
+        rejected = bob.post(f"/exports/{row.id}/reject", follow_redirects=False,
+                            data={"csrf_token": csrf, "reason": "the subpoena was withdrawn"})
+        assert rejected.status_code == 303 and rejected.headers["location"] == "/exports?done=rejected"
+        assert "The export request was rejected." in bob.get(rejected.headers["location"]).text
+    with app.db.read() as session:
+        stored = session.get(ExportRequest, row.id)
+        assert stored is not None and stored.status == "rejected"
