@@ -32,9 +32,10 @@ from contracts.events import (
     UrgentAlert,
 )
 from contracts.ids import derive_id
-from services.review import audit, conditions, obligations
+from services.review import audit, obligations
 from services.review.case_batch import SignalBatch
 from services.review.case_change import CaseChange, keys_of
+from services.review.case_view import UNREAD, Clock, ObligationKnown, flag_overrides, recompute
 from services.review.db import Database
 from services.review.models import (
     AppliedEvent,
@@ -42,8 +43,6 @@ from services.review.models import (
     Case,
     CaseKey,
     CaseLink,
-    CaseObligation,
-    Decision,
     ReportOutcomeRow,
     Signal,
     TextReply,
@@ -58,14 +57,6 @@ __all__ = ["CaseChange", "CaseStore", "Streamed"]
 Streamed = SignalReceived | SignalTriaged | UrgentAlert  # what ``apply_batch`` takes
 
 
-class _Unread:
-    """Marks an obligation row nobody read yet (None is a row read and found missing)."""
-
-
-_UNREAD = _Unread()
-ObligationKnown = CaseObligation | None | _Unread
-
-
 class CaseStore:
     def __init__(self, db: Database, *, urgent_ack: timedelta, now: Callable[[], datetime],
                  mandatory_within: timedelta = timedelta(hours=24)) -> None:
@@ -73,6 +64,7 @@ class CaseStore:
         self._urgent_ack = urgent_ack
         self._now = now
         self._mandatory_within = mandatory_within  # a minor's mandatory reports: due this long after receipt
+        self._clock = Clock(now, urgent_ack, mandatory_within)
 
     # ------------------------------------------------------------ the three streams
 
@@ -181,7 +173,7 @@ class CaseStore:
         if FlagName.MINOR in alert.reasons or RoutingTarget.MANDATORY_REPORT in alert.required_actions:
             # The alert may outrun the signal's triage: the obligation opens now, from the alert,
             # unless a person has said there is no minor.
-            owed = _overrides(session, target.id).get(FlagName.MINOR.value, True)
+            owed = flag_overrides(session, target.id).get(FlagName.MINOR.value, True)
             if not target.triaged:
                 target.minor = owed  # until the triage arrives, a report's conditions say so too
             obligations.sync(session, target, owed=owed, now=self._now(), within=self._mandatory_within,
@@ -378,58 +370,9 @@ class CaseStore:
         """Recompute what the queue shows from every signal of the case."""
         signals = list(session.scalars(select(Signal).where(Signal.case_id == case.id)
                                        .order_by(Signal.received_at)))
-        self._recompute(session, case, signals, lambda: _overrides(session, case.id))
+        self._recompute(session, case, signals, lambda: flag_overrides(session, case.id))
 
     def _recompute(self, session: Session, case: Case, signals: Sequence[Signal],
-                   overrides: Callable[[], dict[str, bool]], *, obligation: ObligationKnown = _UNREAD,
+                   overrides: Callable[[], dict[str, bool]], *, obligation: ObligationKnown = UNREAD,
                    applies: int = 1) -> None:
-        """What the queue shows, from ``signals`` (the case's, earliest first). ``obligation``: the
-        case's obligation row when the caller read it already; ``applies``: how many records this
-        recompute stands for (a batch recomputes a case once; its version rises as one by one would)."""
-        triaged = [s.triage for s in signals if s.triage is not None]
-        ranks = [Urgency(s.urgency).rank for s in signals if s.urgency is not None]
-        if ranks:
-            case.urgency_rank = min(ranks)
-            case.urgency = Urgency.of_rank(case.urgency_rank).value
-        lead = conditions.lead(triaged)
-        if lead is not None:
-            case.triaged = True
-            case.call_type = lead["call_type"]
-            case.trafficking_type = lead["trafficking_type"]
-            jurisdiction = lead.get("jurisdiction") or {}
-            case.state, case.city = jurisdiction.get("state"), jurisdiction.get("city")
-            case.minor = any(_raised(t, FlagName.MINOR) for t in triaged)
-            case.imminent_danger = any(_raised(t, FlagName.IMMINENT_DANGER) for t in triaged)
-            # A person's word on a flag stands over triage's, whatever arrives on the case later.
-            for flag, value in overrides().items():
-                if flag == FlagName.MINOR.value:
-                    case.minor = value
-                elif flag == FlagName.IMMINENT_DANGER.value:
-                    case.imminent_danger = value
-            case.break_glass = any(r["target"] == RoutingTarget.LAW_ENFORCEMENT_BREAK_GLASS.value
-                                   for t in triaged for r in t["routes"])
-            case.sla_due_at = min(datetime.fromisoformat(t["sla_due_at"]) for t in triaged)
-            known = None if isinstance(obligation, _Unread) else (signals, obligation)
-            obligations.sync(session, case, owed=case.minor, now=self._now(), within=self._mandatory_within,
-                             basis="triage", known=known)
-        urgent = Urgency.of_rank(case.urgency_rank).is_urgent
-        if urgent and case.acknowledged_at is None and case.ack_due_at is None:
-            urgent_since = min((s.alerted_at for s in signals if s.alerted_at is not None),
-                               default=self._now())
-            case.ack_due_at = urgent_since + self._urgent_ack
-        case.updated_at = self._now()
-        case.version += applies
-
-
-def _overrides(session: Session, case_id: uuid.UUID) -> dict[str, bool]:
-    """The case's flag overrides, the latest for each flag winning."""
-    latest: dict[str, bool] = {}
-    for detail in session.scalars(select(Decision.detail).where(
-            Decision.case_id == case_id, Decision.kind == "flag_override", Decision.status == "effective")
-            .order_by(Decision.decided_at, Decision.id)):
-        latest[str(detail["flag"])] = bool(detail["value"])
-    return latest
-
-
-def _raised(triage: dict[str, Any], flag: FlagName) -> bool:
-    return any(f["name"] == flag.value and f["raised"] for f in triage["flags"])
+        recompute(session, case, signals, overrides, self._clock, obligation=obligation, applies=applies)
