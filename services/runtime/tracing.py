@@ -34,7 +34,7 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 from contracts import Header, KafkaRecord, Topic
 from contracts.envelope import H_TYPE, header_value
 from contracts.tracing import H_INGESTED_AT, has_trace, ingested_at_ms
-from services.runtime.span_attributes import allowed
+from services.runtime.span_attributes import AttributeValue, allowed
 
 _PROPAGATOR: Final = TraceContextTextMapPropagator()
 _INGESTED_AT: Final = otel_context.create_key("hotline.ingested_at_ms")
@@ -306,11 +306,21 @@ def start_accepting(channel: str, topic: Topic, signal_id: str, *, now: datetime
     accepted_context = trace.set_span_in_context(accepted, root)
     sent = tracer().start_span(
         f"send {topic.value}", context=accepted_context, kind=SpanKind.PRODUCER,
-        attributes=allowed({"messaging.system": "kafka", "messaging.operation.type": "send",
-                            "messaging.destination.name": topic.value}),
-        record_exception=False, set_status_on_exception=False)
+        attributes=_send_attributes(topic), record_exception=False, set_status_on_exception=False)
     sent_context = trace.set_span_in_context(sent, accepted_context)
     return Acceptance(accepted=accepted, sent=sent, headers=inject(sent_context), context=sent_context)
+
+
+_SENDS: dict[Topic, dict[str, AttributeValue]] = {}
+
+
+def _send_attributes(topic: Topic) -> dict[str, AttributeValue]:
+    """A producer span's attributes, the same for every record to ``topic``: checked once."""
+    found = _SENDS.get(topic)
+    if found is None:
+        found = _SENDS[topic] = allowed({"messaging.system": "kafka", "messaging.operation.type": "send",
+                                         "messaging.destination.name": topic.value})
+    return found
 
 
 def trace_headers(topic: Topic, *, now: datetime | None = None) -> list[Header]:
