@@ -38,6 +38,7 @@ from intake_phone.cdr import CdrLayout
 from intake_phone.handler import KafkaSink
 from intake_phone.importer import Importer, PositionStore
 from services.runtime import KafkaPublisher, RuntimeMetrics, RuntimeSettings
+from services.runtime.heap import settle_after_start
 from services.runtime.provision import provision
 
 
@@ -139,6 +140,7 @@ async def run(bootstrap: str, n: int, seconds: float = 5.0) -> str:
             zone=ZoneInfo("America/New_York"),
             secret=b"bench-secret",
         )
+        settle_after_start()  # as hotline-phone import-cdr does before its import
         started = time.perf_counter()
         summary = await importer.run(path, positions=PositionStore(Path(state) / "pos.json"))
         elapsed = time.perf_counter() - started
