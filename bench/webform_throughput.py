@@ -74,7 +74,15 @@ async def open_loop(url: str, seconds: float, rate: float) -> tuple[float, float
     async def one() -> None:
         connection = idle.pop() if idle else Connection(url, REQUESTS)
         started = time.perf_counter()
-        status = await connection.post()
+        try:
+            status = await connection.post()
+        except (asyncio.IncompleteReadError, ConnectionResetError):
+            # The server closed a keep-alive connection left idle past its timeout while the
+            # rate dipped: opened again and sent again, as a browser does (the request never
+            # reached the server, so it is not a second tip).
+            await connection.close()
+            connection = Connection(url, REQUESTS)
+            status = await connection.post()
         latencies.append((time.perf_counter() - started) * 1000)
         idle.append(connection)
         if status != 202:
@@ -140,14 +148,17 @@ async def run(bootstrap: str, seconds: float, rate: float, concurrency: int, rou
             for process in (bare, intake):
                 process.terminate()
                 process.wait(10)
+    load = os.getloadavg()
     return "\n".join(
         [
+            f"load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1 / 5 / 15 min) on "
+            f"{os.cpu_count()} cores: compare the ratios, the absolute figures move with it",
             f"closed loop, {concurrency} clients, {rounds} alternating rounds of {seconds:.0f}s, medians "
             f"(acks=all on the real broker):",
             f"  bare FastAPI endpoint  {bare_rate:8.0f} req/s",
             f"  web intake             {intake_rate:8.0f} tips/s   "
             f"ratio {intake_rate / bare_rate:.2f} (per round {', '.join(f'{r:.2f}' for r in ratios)}; "
-            f"target >= 0.5)",
+            f"target >= 0.6)",
             f"open loop at {rate:.0f}/s for {seconds:.0f}s (achieved {achieved:.0f}/s):",
             f"  bare FastAPI endpoint  p50 {bare_p50:6.1f} ms   p99 {bare_p99:6.1f} ms",
             f"  web intake             p50 {p50:6.1f} ms   p99 {p99:6.1f} ms",

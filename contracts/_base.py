@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import UnionType
-from typing import Annotated, Any, ClassVar, Self, Union, cast, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Self, TypeGuard, Union, cast, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
@@ -56,7 +56,9 @@ class ContractModel(BaseModel):
                 # ``type(...) is str``: members of a string enum are strings too, and must stay members.
                 fields[name] = without_control_characters(value).strip() if type(value) is str else value
             elif factory is not None:
-                fields[name] = factory()
+                # A nested model made by default (a signal's empty reporter and facts) is made the
+                # same way, its own defaults and nothing else: validating it would give the same.
+                fields[name] = factory.trusted() if _is_contract_model(factory) else factory()
             elif required:
                 raise TypeError(f"{cls.__name__}.trusted needs {name}")
             else:
@@ -71,6 +73,10 @@ class ContractModel(BaseModel):
         object.__setattr__(model, "__pydantic_extra__", None)
         object.__setattr__(model, "__pydantic_private__", None)
         return model
+
+
+def _is_contract_model(factory: Callable[[], Any]) -> TypeGuard[type[ContractModel]]:
+    return isinstance(factory, type) and issubclass(factory, ContractModel)
 
 
 _NESTED: dict[type[BaseModel], frozenset[str]] = {}

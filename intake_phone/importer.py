@@ -1,8 +1,11 @@
 """Importing a CDR file (or following a growing one) into signals, resumable and loss-free.
 
 Lines are read in batches; a batch's signals (and quarantine records for rows that cannot be read)
-are all acknowledged before the position after the batch is fsynced. A crash re-reads at most one
-batch; each row's dedup key (a hash of the line) gives the same signal id, so consumers absorb it.
+are all acknowledged before the position after the batch is fsynced. While one batch is with the
+broker the next is read and translated, and sent once the one before is acknowledged. A crash
+re-reads at most the batch in flight (nothing before the saved position, all of which was
+acknowledged); each row's dedup key (a hash of the line) gives the same signal id, so consumers
+absorb it.
 In follow mode a line without its newline is still being written and waits; at the end of a file
 import it is a truncated row and is quarantined. Without a configured layout each row is read by
 its column count (``LayoutDetector``), and every layout met is announced once, in one line.
@@ -15,6 +18,7 @@ import contextlib
 import hashlib
 import json
 import os
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -106,6 +110,8 @@ class Importer:
     announce: Callable[[str], None] = field(default=lambda line: None)
     _detector: LayoutDetector = field(default_factory=LayoutDetector, init=False)
     _announced: set[CdrLayout] = field(default_factory=set, init=False)
+    # The batch with the broker (None for a stretch of blank lines) and the position after it.
+    _sent: deque[tuple[asyncio.Task[None] | None, Position]] = field(default_factory=deque, init=False)
 
     def _quarantine(self, line_number: int, raw: str, reason: str) -> InputQuarantined:
         return InputQuarantined(
@@ -124,7 +130,8 @@ class Importer:
                           "(HOTLINE_CDR_LOGUNIQUEID, _LOGUSERFIELD and _NEWCDRCOLUMNS override it)")
         return layout
 
-    async def _flush(self, lines: list[tuple[int, str]], summary: Summary) -> None:
+    def _translate(self, lines: list[tuple[int, str]], summary: Summary
+                   ) -> tuple[list[SignalReceived], list[InputQuarantined]]:
         signals: list[SignalReceived] = []
         quarantined: list[InputQuarantined] = []
         rows: list[tuple[int, str, list[str] | BadRow]] = []
@@ -150,6 +157,10 @@ class Importer:
                 reason = f"invalid_signal_{type(invalid).__name__.lower()}"
                 quarantined.append(self._quarantine(number, text, reason))
                 summary.problems.append((number, reason))
+        return signals, quarantined
+
+    async def _send(self, signals: list[SignalReceived], quarantined: list[InputQuarantined],
+                    summary: Summary) -> None:
         await self.sink.send(signals, quarantined)
         summary.signals += len(signals)
         summary.quarantined += len(quarantined)
@@ -188,12 +199,27 @@ class Importer:
         position = Position(stat.st_ino, 0, 0)
         if saved is not None and saved.inode == stat.st_ino and saved.offset <= stat.st_size:
             position = saved
+        try:
+            await self._follow(path, position, summary, positions, follow, stop, progress, poll_s)
+        except BaseException:
+            # What was sent still settles (acknowledged or not); its positions are not saved, so
+            # those rows are read again, and nothing past an unacknowledged row is skipped.
+            sent = [task for task, _ in self._sent if task is not None]
+            self._sent.clear()
+            await asyncio.gather(*sent, return_exceptions=True)
+            raise
+
+    async def _follow(
+        self, path: Path, position: Position, summary: Summary, positions: PositionStore | None,
+        follow: bool, stop: asyncio.Event, progress: Progress | None, poll_s: float,
+    ) -> None:
         with path.open("rb") as file:
             file.seek(position.offset)
             pending = b""
             while not stop.is_set():
                 chunk = file.read(1 << 20)
                 if not chunk:
+                    await self._settle(positions)
                     if not follow:
                         break
                     with contextlib.suppress(TimeoutError):
@@ -224,6 +250,7 @@ class Importer:
                                               Position(position.inode, offset, line))
                 if progress:
                     progress.update(completed=offset, description=_rows(summary))
+            await self._settle(positions)
             if not follow and pending.strip():
                 # At the end of a finished file, a row without its newline was cut short.
                 line = position.line + 1
@@ -236,11 +263,33 @@ class Importer:
 
     async def _commit(self, batch: list[tuple[int, str]], summary: Summary, positions: PositionStore | None,
                       position: Position) -> Position:
+        """Translate ``batch`` while the one before is with the broker, then, once that one is
+        acknowledged and its position saved, send this one without waiting for it."""
+        sending = None
         if batch:
-            await self._flush(batch, summary)
-        if positions:
-            await asyncio.to_thread(positions.save, position)
+            signals, quarantined = self._translate(batch, summary)
+            sending = self._send(signals, quarantined, summary)
+        try:
+            await self._settle(positions)
+        except BaseException:
+            if sending is not None:
+                sending.close()  # never sent: read again from the saved position
+            raise
+        self._sent.append((None if sending is None else asyncio.create_task(sending), position))
         return position
+
+    async def _settle(self, positions: PositionStore | None) -> None:
+        """Wait for the batch in flight, then save the position after it. A refusal is raised, and
+        the position stays before that batch."""
+        settled: Position | None = None
+        while self._sent:
+            task, position = self._sent[0]
+            if task is not None:
+                await task
+            self._sent.popleft()
+            settled = position
+        if settled is not None and positions:
+            await asyncio.to_thread(positions.save, settled)
 
 
 class FileReplaced(Exception):

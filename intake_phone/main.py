@@ -25,6 +25,7 @@ from services.runtime import (
     run_service,
 )
 from services.runtime.exit_codes import EXIT_CONFIG, EXIT_NO_INPUT, EXIT_OK
+from services.runtime.heap import settle_after_start
 from services.runtime.lifecycle import read_settings, run_command, start_publisher
 from services.runtime.local_time import LocalClock
 from services.runtime.terminal_progress import Progress
@@ -85,6 +86,7 @@ async def import_cdr(settings: PhoneSettings, path: Path, stop: asyncio.Event, *
     # A bar for a whole-file import on a terminal (following a file has no end to measure).
     bar = Progress("CDR import", total=max(os.stat(path).st_size, 1), count=False,
                    enabled=False if follow or dry_run else None)
+    settle_after_start()  # a row allocates hundreds of objects: spare its collections the start-up's
     try:
         with bar:
             summary = await importer.run(path, positions=None if dry_run else _positions(settings, path),

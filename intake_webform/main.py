@@ -21,6 +21,7 @@ from services.runtime import (
 )
 from services.runtime.blobs import BlobStore
 from services.runtime.durable import DurableSender
+from services.runtime.heap import settle_after_start
 from services.runtime.lifecycle import connect_when_possible
 from services.runtime.spool import Spool
 
@@ -54,6 +55,7 @@ async def serve(context: ServiceContext, settings: WebformSettings) -> None:
     drainer = asyncio.create_task(sender.drain(), name="spool-drainer")
     try:
         await server.start()
+        settle_after_start()  # everything start-up made stays; spare each tip's collections from it
         context.health.set("http", ready=True, detail=server.url)
         await context.stop.wait()
     finally:

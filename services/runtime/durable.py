@@ -34,7 +34,7 @@ from contracts.events import SignalReceived
 from services.runtime.errors import BrokerUnavailable, PublishError
 from services.runtime.publisher import Delivery, KafkaPublisher, Publisher
 from services.runtime.spool import Spool, SpooledRecord
-from services.runtime.tracing import accepting, annotate, publishing
+from services.runtime.tracing import annotate, start_accepting
 
 log = logging.getLogger(__name__)
 
@@ -89,12 +89,19 @@ class DurableSender:
     async def accept(self, topic: Topic, signal: SignalReceived, *, source: str) -> Outcome:
         """Take in an intake's new signal, durable (acknowledged or spooled) on return. Its trace starts
         here and travels in the spool with the record if the broker is away."""
-        with accepting(signal.channel.value) as accepted, publishing(topic) as publication:
-            record = CODEC.encode(signal, source=source, extra_headers=publication.headers)
-            publication.describe(record)
-            annotate(accepted, {"hotline.signal_id": str(signal.signal_id)})
-            outcome = await self.send(topic, record)
-            annotate(accepted, {"hotline.outcome": outcome.value})
+        # The root and producer spans made at once and made current once: two nested span blocks
+        # (three attaches, two generator frames) were a sixth of a web tip's time.
+        acceptance = start_accepting(signal.channel.value, topic, str(signal.signal_id))
+        try:
+            with acceptance.current():
+                record = CODEC.encode(signal, source=source, extra_headers=acceptance.headers)
+                acceptance.describe(record)
+                outcome = await self.send(topic, record)
+        except BaseException as error:
+            acceptance.end(error)
+            raise
+        annotate(acceptance.accepted, {"hotline.outcome": outcome.value})
+        acceptance.end()
         return outcome
 
     async def send(self, topic: Topic, record: KafkaRecord) -> Outcome:
@@ -220,6 +227,9 @@ class ConnectWhenPossible:
 
     async def publish_record(self, topic: Topic, record: KafkaRecord) -> Delivery:
         return await (await self.connect()).publish_record(topic, record)
+
+    async def publish_records(self, topic: Topic, records: Sequence[KafkaRecord]) -> list[Delivery]:
+        return await (await self.connect()).publish_records(topic, records)
 
     async def stop(self) -> None:
         if self._publisher is not None:

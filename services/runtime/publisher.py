@@ -7,7 +7,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, Self
+from typing import Protocol, Self, cast
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import (
@@ -19,6 +19,7 @@ from aiokafka.errors import (
     RequestTimedOutError,
     UnknownTopicOrPartitionError,
 )
+from aiokafka.structs import RecordMetadata
 
 from contracts import CODEC, Codec, Event, Header, KafkaRecord, Topic, physical_name
 from services.runtime.broker_link import broker_link
@@ -53,6 +54,19 @@ class Publisher(Protocol):
     async def publish_record(self, topic: Topic, record: KafkaRecord) -> Delivery: ...
 
 
+class BatchPublisher(Protocol):
+    """A publisher that encodes with its own source and takes a batch of records in one call (an
+    importer's). Real: ``KafkaPublisher``; unit tests: ``InMemoryPublisher``."""
+
+    def record_of(self, event: Event, *, extra_headers: Sequence[Header] = ()) -> KafkaRecord: ...
+
+    async def publish(
+        self, topic: Topic, event: Event, *, extra_headers: Sequence[Header] = ()
+    ) -> Delivery: ...
+
+    async def publish_records(self, topic: Topic, records: Sequence[KafkaRecord]) -> list[Delivery]: ...
+
+
 class EncodingPublisher(abc.ABC):
     """Encodes events with the codec; subclasses only say how a record reaches its topic."""
 
@@ -64,13 +78,20 @@ class EncodingPublisher(abc.ABC):
         self, topic: Topic, event: Event, *, extra_headers: Sequence[Header] = ()
     ) -> Delivery:
         with publishing(topic) as publication:
-            record = self._codec.encode(event, source=self._source,
-                                        extra_headers=with_trace(extra_headers, publication))
+            record = self.record_of(event, extra_headers=with_trace(extra_headers, publication))
             publication.describe(record)
             return await self.publish_record(topic, record)
 
+    def record_of(self, event: Event, *, extra_headers: Sequence[Header] = ()) -> KafkaRecord:
+        """``event`` encoded as this publisher sends it (its source in the envelope)."""
+        return self._codec.encode(event, source=self._source, extra_headers=extra_headers)
+
     @abc.abstractmethod
     async def publish_record(self, topic: Topic, record: KafkaRecord) -> Delivery: ...
+
+    async def publish_records(self, topic: Topic, records: Sequence[KafkaRecord]) -> list[Delivery]:
+        """Every record acknowledged, in order (``KafkaPublisher`` sends them without waiting in between)."""
+        return [await self.publish_record(topic, record) for record in records]
 
 
 class KafkaPublisher(EncodingPublisher):
@@ -169,34 +190,74 @@ class KafkaPublisher(EncodingPublisher):
             metadata = await producer.send_and_wait(
                 name, value=record.value, key=record.key, headers=list(record.headers)
             )
-        except OutOfOrderSequenceNumber as error:
+        except KafkaError as error:
+            raise await self._refusal(error, topic, name, producer) from error
+        broker_link().succeeded("publisher")
+        self._metrics.published.labels(topic=topic.value).inc()
+        return Delivery(topic=topic, partition=metadata.partition, offset=metadata.offset,
+                        event_id=record.event_id)
+
+    async def publish_records(self, topic: Topic, records: Sequence[KafkaRecord]) -> list[Delivery]:
+        """Publish ``records`` together, each appended to the producer without awaiting the one
+        before's acknowledgement; returns once every one is acknowledged (acks=all), in order.
+
+        For a batch whose records are all durable or none is (an import's rows before its position
+        moves on): one task and one await for the batch instead of one per record. If any record
+        is refused, the first refusal is raised, after every send has settled, as
+        ``publish_record`` would raise it; records acknowledged meanwhile stay published (the
+        same event ids again on a retry, which consumers ignore).
+        """
+        if not self._started:
+            raise PublisherClosed("publisher is not started")
+        if not records:
+            return []
+        name = physical_name(topic, self._settings.topic_prefix)
+        if self._renewed is not None:
+            await self._start_renewed()
+        producer = self._producer
+        pending: list[asyncio.Future[RecordMetadata]] = []
+        try:
+            for record in records:
+                # ``send`` only appends to the accumulator (waiting while a partition's batch is full).
+                pending.append(await producer.send(name, value=record.value, key=record.key,
+                                                   headers=list(record.headers)))
+            settled = await asyncio.gather(*pending, return_exceptions=True)
+        except KafkaError as error:
+            await asyncio.gather(*pending, return_exceptions=True)  # let the appended ones settle
+            raise await self._refusal(error, topic, name, producer) from error
+        for outcome in settled:
+            if isinstance(outcome, KafkaError):
+                raise await self._refusal(outcome, topic, name, producer) from outcome
+            if isinstance(outcome, BaseException):
+                raise outcome
+        broker_link().succeeded("publisher")
+        self._metrics.published.labels(topic=topic.value).inc(len(records))
+        return [Delivery(topic=topic, partition=metadata.partition, offset=metadata.offset,
+                         event_id=record.event_id)
+                for record, metadata in zip(records, cast("list[RecordMetadata]", settled), strict=True)]
+
+    async def _refusal(self, error: KafkaError, topic: Topic, name: str,
+                       producer: AIOKafkaProducer) -> PublishError:
+        """The runtime's error for a send the broker did not acknowledge, counted and classified."""
+        self._metrics.publish_failures.labels(topic=topic.value, error=type(error).__name__).inc()
+        if isinstance(error, OutOfOrderSequenceNumber):
             # The partition leader died with batches in flight: the broker's idea of this
             # producer's sequence and aiokafka's no longer agree, and aiokafka keeps its producer
             # id, so every later record to that partition would be refused the same way, for good
             # (the fault drill's web intake kept its spool through a broker kill and a restart).
             # A new producer (a new id, sequences from zero) publishes again; a record that did
             # reach the log before is the same event id, which consumers ignore.
-            self._metrics.publish_failures.labels(topic=topic.value, error=type(error).__name__).inc()
             await self._renew(producer)
-            raise BrokerUnavailable(f"{topic.value}: producer sequence lost, producer renewed") from error
-        except _RETRIABLE as error:
+            return BrokerUnavailable(f"{topic.value}: producer sequence lost, producer renewed")
+        if isinstance(error, _RETRIABLE):
             broker_link().failed("publisher", type(error).__name__)
-            self._metrics.publish_failures.labels(topic=topic.value, error=type(error).__name__).inc()
-            raise BrokerUnavailable(f"{topic.value}: broker did not acknowledge "
-                                    f"({type(error).__name__})") from error
-        except UnknownTopicOrPartitionError as error:
-            self._metrics.publish_failures.labels(topic=topic.value, error=type(error).__name__).inc()
-            raise PublishError(f"{name} does not exist: run hotline-topics ensure") from error
-        except KafkaError as error:
-            self._metrics.publish_failures.labels(topic=topic.value, error=type(error).__name__).inc()
-            if getattr(error, "retriable", False):
-                # A leader moving or not yet elected (a broker killed, a cluster coming back):
-                # Kafka's own word that a retry will do. Refusing it for good ended review's and
-                # reporting's outbox relays in the fault drill.
-                broker_link().failed("publisher", type(error).__name__)
-                raise BrokerUnavailable(f"{topic.value}: no leader yet ({type(error).__name__})") from error
-            raise PublishError(f"{topic.value}: {type(error).__name__}") from error
-        broker_link().succeeded("publisher")
-        self._metrics.published.labels(topic=topic.value).inc()
-        return Delivery(topic=topic, partition=metadata.partition, offset=metadata.offset,
-                        event_id=record.event_id)
+            return BrokerUnavailable(f"{topic.value}: broker did not acknowledge ({type(error).__name__})")
+        if isinstance(error, UnknownTopicOrPartitionError):
+            return PublishError(f"{name} does not exist: run hotline-topics ensure")
+        if getattr(error, "retriable", False):
+            # A leader moving or not yet elected (a broker killed, a cluster coming back):
+            # Kafka's own word that a retry will do. Refusing it for good ended review's and
+            # reporting's outbox relays in the fault drill.
+            broker_link().failed("publisher", type(error).__name__)
+            return BrokerUnavailable(f"{topic.value}: no leader yet ({type(error).__name__})")
+        return PublishError(f"{topic.value}: {type(error).__name__}")

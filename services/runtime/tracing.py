@@ -34,7 +34,7 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 from contracts import Header, KafkaRecord, Topic
 from contracts.envelope import H_TYPE, header_value
 from contracts.tracing import H_INGESTED_AT, has_trace, ingested_at_ms
-from services.runtime.span_attributes import allowed
+from services.runtime.span_attributes import AttributeValue, allowed
 
 _PROPAGATOR: Final = TraceContextTextMapPropagator()
 _INGESTED_AT: Final = otel_context.create_key("hotline.ingested_at_ms")
@@ -269,6 +269,67 @@ def publishing(topic: Topic, *, now: datetime | None = None,
             "messaging.system": "kafka", "messaging.operation.type": operation,
             "messaging.destination.name": topic.value}, kind=SpanKind.PRODUCER, context=parent) as current:
         yield Publication(current=current, headers=inject())
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """A new signal's two spans, its root (``intake accept``) and its producer span (``send
+    <topic>``), open until the record is acknowledged, with the trace headers the record carries.
+
+    The spans ``accepting`` and ``publishing`` make, for a caller that publishes many records at
+    once (an import's batch): neither is made current, so nothing is attached and detached per
+    record, and each is ended by ``end`` once its record is durable or refused.
+    """
+
+    accepted: Span
+    sent: Span
+    headers: list[Header]
+    context: otel_context.Context  # the producer span's, under the root
+
+    def describe(self, record: KafkaRecord) -> None:
+        """Name the encoded record on the producer span (its CloudEvents id and type)."""
+        Publication(current=self.sent, headers=self.headers).describe(record)
+
+    @contextlib.contextmanager
+    def current(self) -> Iterator[None]:
+        """The producer span current for the block (log lines carry its trace id): one attach."""
+        with _attached(self.context):
+            yield
+
+    def end(self, error: BaseException | None = None) -> None:
+        """End both spans, failed by ``error`` (as ``span`` fails them, a cancellation aside)."""
+        if error is not None and not isinstance(error, asyncio.CancelledError | GeneratorExit):
+            fail(self.sent, error)
+            fail(self.accepted, error)
+        self.sent.end()
+        self.accepted.end()
+
+
+def start_accepting(channel: str, topic: Topic, signal_id: str, *, now: datetime | None = None) -> Acceptance:
+    """``accepting`` and ``publishing`` for one new signal, without a block: the caller ends them."""
+    root = _root(now)
+    accepted = tracer().start_span(
+        "intake accept", context=root, kind=SpanKind.SERVER,
+        attributes=allowed({"hotline.channel": channel, "hotline.signal_id": signal_id}),
+        record_exception=False, set_status_on_exception=False)
+    accepted_context = trace.set_span_in_context(accepted, root)
+    sent = tracer().start_span(
+        f"send {topic.value}", context=accepted_context, kind=SpanKind.PRODUCER,
+        attributes=_send_attributes(topic), record_exception=False, set_status_on_exception=False)
+    sent_context = trace.set_span_in_context(sent, accepted_context)
+    return Acceptance(accepted=accepted, sent=sent, headers=inject(sent_context), context=sent_context)
+
+
+_SENDS: dict[Topic, dict[str, AttributeValue]] = {}
+
+
+def _send_attributes(topic: Topic) -> dict[str, AttributeValue]:
+    """A producer span's attributes, the same for every record to ``topic``: checked once."""
+    found = _SENDS.get(topic)
+    if found is None:
+        found = _SENDS[topic] = allowed({"messaging.system": "kafka", "messaging.operation.type": "send",
+                                         "messaging.destination.name": topic.value})
+    return found
 
 
 def trace_headers(topic: Topic, *, now: datetime | None = None) -> list[Header]:

@@ -57,3 +57,18 @@ class PublisherBehaviour:
         await publisher.stop()
         with pytest.raises(PublisherClosed):
             await publisher.publish(Topic.SIGNALS_RECEIVED, received())
+
+    async def test_a_batch_is_acknowledged_in_order_and_reads_back_as_sent(
+            self, publisher: Any, read_back: ReadBack) -> None:
+        events = [received() for _ in range(40)]
+        records = [publisher.record_of(event) for event in events]
+        deliveries = await publisher.publish_records(Topic.SIGNALS_RECEIVED, records)
+        assert [d.event_id for d in deliveries] == [str(e.signal_id) for e in events]
+        read = await read_back(Topic.SIGNALS_RECEIVED, 40)
+        where = {(r.partition, r.offset): r for r in read}
+        for delivery, record in zip(deliveries, records, strict=True):
+            stored = where[(delivery.partition, delivery.offset)]
+            assert (stored.key, stored.value, stored.headers) == (record.key, record.value, record.headers)
+
+    async def test_an_empty_batch_sends_nothing(self, publisher: Any) -> None:
+        assert await publisher.publish_records(Topic.SIGNALS_RECEIVED, []) == []

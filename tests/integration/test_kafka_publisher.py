@@ -28,6 +28,14 @@ class TestKafkaPublisher(PublisherBehaviour):
                 await kafka.publish(Topic.SIGNALS_RECEIVED, received())
         assert b"hotline_publish_failures_total" in metrics.exposition()
 
+    async def test_a_batch_to_a_missing_topic_is_the_same_clear_publish_error(
+            self, kafka_settings: RuntimeSettings) -> None:
+        async with KafkaPublisher(kafka_settings.model_copy(update={"kafka_request_timeout_ms": 3000}),
+                                  source="/hotline/test", metrics=RuntimeMetrics("test")) as kafka:
+            records = [kafka.record_of(received()) for _ in range(3)]
+            with pytest.raises(PublishError, match="does not exist"):
+                await kafka.publish_records(Topic.SIGNALS_RECEIVED, records)
+
     async def test_unreachable_broker_is_broker_unavailable(self) -> None:
         settings = RuntimeSettings(kafka_bootstrap="127.0.0.1:1", kafka_request_timeout_ms=2000)
         with pytest.raises(BrokerUnavailable, match="cannot reach Kafka"):

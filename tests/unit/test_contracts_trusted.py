@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from contracts._base import ContractModel
 from contracts.events import Evidence, Flag, FlagName, Route, RoutingTarget
 
 pytestmark = pytest.mark.unit
@@ -34,3 +35,20 @@ def test_a_default_factory_gives_each_model_its_own_value() -> None:
     first = Flag.trusted(name=FlagName.MINOR, raised=False)
     second = Flag.trusted(name=FlagName.MINOR, raised=False)
     assert first.evidence is not second.evidence
+
+
+def _contract_models(base: type[ContractModel]) -> list[type[ContractModel]]:
+    found = []
+    for model in base.__subclasses__():
+        found += [model, *_contract_models(model)]
+    return found
+
+
+@pytest.mark.parametrize("model", sorted({m for m in _contract_models(ContractModel)
+                                          if all(not f.is_required() for f in m.model_fields.values())
+                                          and not m.__pydantic_post_init__ and not m.__private_attributes__},
+                                         key=lambda m: m.__name__))
+def test_a_model_made_of_its_defaults_alone_is_the_validated_one(model: type[ContractModel]) -> None:
+    # What ``trusted`` makes for a nested model left to its default factory (a signal's reporter).
+    assert model.trusted() == model()
+    assert model.trusted().model_dump_json() == model().model_dump_json()
