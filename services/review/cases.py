@@ -32,6 +32,7 @@ from contracts.events import (
     UrgentAlert,
 )
 from contracts.ids import derive_id
+from contracts.topics import Topic
 from services.review import audit, obligations
 from services.review.case_batch import SignalBatch
 from services.review.case_change import CaseChange, keys_of
@@ -47,6 +48,7 @@ from services.review.models import (
     Signal,
     TextReply,
 )
+from services.runtime.sql import insert_or_ignore
 
 # Until triage has spoken, a case waits at P3 with a placeholder deadline (triage follows in
 # milliseconds; this only matters if triage is down, and then ops raises the alarm).
@@ -70,7 +72,7 @@ class CaseStore:
 
     def apply_received(self, event_id: str, signal: SignalReceived) -> CaseChange | None:
         with self.db.transaction() as session:
-            if not self._first_time(session, event_id, "signals.received"):
+            if not self._first_time(session, event_id, Topic.SIGNALS_RECEIVED):
                 return None
             return self._received(session, signal)
 
@@ -111,7 +113,7 @@ class CaseStore:
 
     def apply_triaged(self, event_id: str, triaged: SignalTriaged) -> CaseChange | None:
         with self.db.transaction() as session:
-            if not self._first_time(session, event_id, "signals.triaged"):
+            if not self._first_time(session, event_id, Topic.SIGNALS_TRIAGED):
                 return None
             return self._triaged(session, triaged)
 
@@ -145,7 +147,7 @@ class CaseStore:
 
     def apply_alert(self, event_id: str, alert: UrgentAlert) -> CaseChange | None:
         with self.db.transaction() as session:
-            if not self._first_time(session, event_id, "alerts.urgent"):
+            if not self._first_time(session, event_id, Topic.ALERTS_URGENT):
                 return None
             return self._alert(session, alert)
 
@@ -214,7 +216,7 @@ class CaseStore:
     def apply_outcome(self, event_id: str, outcome: ReportOutcome) -> CaseChange | None:
         """Record what happened to a report step; an exhausted chain puts the case in front of people."""
         with self.db.transaction() as session:
-            if not self._first_time(session, event_id, "reports.outcomes"):
+            if not self._first_time(session, event_id, Topic.REPORTS_OUTCOMES):
                 return None
             signal = session.get(Signal, outcome.signal_id)
             target = session.get(Case, signal.case_id) if signal is not None else None
@@ -251,7 +253,7 @@ class CaseStore:
     def apply_reply_outcome(self, event_id: str, outcome: ReplyOutcome) -> CaseChange | None:
         """What the SMS intake did with a supervisor's reply: shown with the reply, and audited."""
         with self.db.transaction() as session:
-            if not self._first_time(session, event_id, "replies.outcomes"):
+            if not self._first_time(session, event_id, Topic.REPLIES_OUTCOMES):
                 return None
             reply = session.get(TextReply, outcome.reply_id)
             if reply is None:  # a reply this case store never asked for: nothing to show it on
@@ -270,14 +272,11 @@ class CaseStore:
     # ------------------------------------------------------------ parts
 
     def _insert_ignore(self, session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
-        """INSERT ... ON CONFLICT DO NOTHING."""
-        insert = pg_insert if self.db.is_postgres else sqlite_insert
-        session.execute(insert(model).values(rows).on_conflict_do_nothing())
+        session.execute(insert_or_ignore(session, model, rows))
 
-    def _first_time(self, session: Session, event_id: str, topic: str) -> bool:
-        insert = pg_insert if self.db.is_postgres else sqlite_insert
-        statement = (insert(AppliedEvent).values(event_id=event_id, topic=topic, applied_at=self._now())
-                     .on_conflict_do_nothing().returning(AppliedEvent.event_id))
+    def _first_time(self, session: Session, event_id: str, topic: Topic) -> bool:
+        row = {"event_id": event_id, "topic": topic.value, "applied_at": self._now()}
+        statement = insert_or_ignore(session, AppliedEvent, row).returning(AppliedEvent.event_id)
         return session.execute(statement).scalar() is not None
 
     def _first_times(self, session: Session, topic: str, event_ids: Sequence[str]) -> set[str]:
