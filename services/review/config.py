@@ -71,8 +71,6 @@ class ReviewSettings(BlobKeySettings, RetentionSettings):
     # The Ed25519 key that signs lawful-request exports (32 bytes, base64; ``hotline-review
     # export-archive new-key`` makes one). Unset: exports cannot be approved.
     export_signing_key: SecretStr | None = None
-    # Test hook, honoured only in the test environment (see ``outbox``).
-    review_fault: str | None = None
 
     @property
     def requires_mfa(self) -> bool:

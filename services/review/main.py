@@ -144,8 +144,7 @@ async def serve(context: ServiceContext, settings: ReviewSettings) -> None:
     publisher = KafkaPublisher(settings, source=Service.REVIEW.source, metrics=context.metrics)
     await publisher.start()
     context.ops.attach(publisher)
-    fault = settings.review_fault if settings.environment == "test" else None
-    relay = OutboxRelay(db, publisher, model=OutboxRecord, now=now, fault=fault)
+    relay = OutboxRelay(db, publisher, model=OutboxRecord, now=now)
     decisions = Decisions(db, now=now, claim_ttl=timedelta(minutes=settings.claim_minutes),
                           on_commit=relay.wake, mandatory_within=mandatory_within)
     erasures = Erasures(db, now=now, on_commit=relay.wake)

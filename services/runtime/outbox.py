@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -30,21 +29,15 @@ from services.runtime.sql import Database
 
 log = logging.getLogger(__name__)
 
-# Test hook (the service passes it only with HOTLINE_ENVIRONMENT=test): exit right after a commit,
-# before its events are published, to prove the relay publishes them after a restart.
-FAULT_EXIT_BEFORE_PUBLISH = "exit_before_publish"
-
-
 class OutboxRelay:
     def __init__(self, db: Database, publisher: Publisher, *, model: Any, now: Callable[[], datetime],
-                 batch: int = 100, poll_s: float = 1.0, fault: str | None = None) -> None:
+                 batch: int = 100, poll_s: float = 1.0) -> None:
         self._db = db
         self._model = model
         self._publisher = publisher
         self._now = now
         self._batch = batch
         self._poll_s = poll_s
-        self._fault = fault
         self._wake = asyncio.Event()
         self.published = 0
 
@@ -92,10 +85,6 @@ class OutboxRelay:
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished records in commit order; how many went out."""
         rows = await asyncio.to_thread(self._pending)
-        if rows and self._fault == FAULT_EXIT_BEFORE_PUBLISH:
-            log.critical("fault injection: exiting between the commit and the publish",
-                         extra={"count": len(rows)})
-            os._exit(86)
         for row in rows:
             record = KafkaRecord(key=row.key.encode() if row.key is not None else None,
                                  value=row.value.encode("utf-8"),

@@ -52,7 +52,7 @@ async def test_a_crash_between_commit_and_publish_publishes_once_after_restart(
     port = free_port()
     env = {"HOTLINE_REVIEW_DATABASE_URL": postgres_url, "HOTLINE_HTTP_PORT": str(port),
            "HOTLINE_COOKIE_SECURE": "false"}
-    first = launch("services.review", **env, HOTLINE_REVIEW_FAULT="exit_before_publish")
+    first = launch("tests.e2e.review_exit_before_publish", **env)
     db = Database(postgres_url)
     try:
         case_id = await wait_for(lambda: _case(db), timeout=60, what="the case in the store")
