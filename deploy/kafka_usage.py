@@ -9,7 +9,7 @@ directly or not (operators' command-line tools that the process never imports, s
 
 - ``Topic.X`` passed to a publishing call (``publish``, ``publish_record``, ``send``, ``enqueue``,
   ...) is a write;
-- ``Topic.X`` given to a consuming construct (``ConsumerSpec``, ``DeadLetterer``, ``FailedRecord``,
+- ``Topic.X`` given to a consuming construct (``ConsumerSpec``, ``DeadLetterer``, ``BrokerRecord``,
   ``TopicFollower``, ``read_whole_topic``, a faust ``app.topic``) is a read;
 - any other ``Topic.X`` is a use that needs read or write access;
 - group names are the ``group=`` of a ``ConsumerSpec`` and the argument of ``settings.group_id``;
@@ -43,7 +43,7 @@ PACKAGES: dict[Service, str] = {
 Access = Literal["write", "read", "use"]
 
 _WRITE_CALLS = frozenset({"publish", "publish_record", "_publish", "send", "enqueue", "_enqueue"})
-_READ_CALLS = frozenset({"ConsumerSpec", "DeadLetterer", "FailedRecord", "TopicFollower", "read_whole_topic",
+_READ_CALLS = frozenset({"ConsumerSpec", "DeadLetterer", "BrokerRecord", "TopicFollower", "read_whole_topic",
                          "topic", "consumer_lag", "topic_depths"})
 
 

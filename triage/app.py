@@ -15,7 +15,7 @@ from faust.types import TP
 from mode.types.signals import BaseSignalT
 
 from contracts import Topic, physical_name
-from services.runtime import FailedRecord
+from services.runtime import BrokerRecord
 from services.runtime.kafka_options import ssl_context
 from services.runtime.progress import ProgressWatch
 from triage.config import TriageSettings
@@ -98,8 +98,8 @@ def credentials(settings: TriageSettings) -> faust.types.auth.CredentialsT | Non
     return None
 
 
-def _record(message: Any) -> FailedRecord:
-    return FailedRecord(topic=Topic.SIGNALS_RECEIVED, partition=message.partition, offset=message.offset,
+def _record(message: Any) -> BrokerRecord:
+    return BrokerRecord(topic=Topic.SIGNALS_RECEIVED, partition=message.partition, offset=message.offset,
                         key=message.key, value=message.value, headers=_headers(message.headers))
 
 

@@ -17,10 +17,10 @@ from contracts import CODEC, DecodeError, Event, Topic
 from contracts.events import EntitiesSighted, SightedEntity, SignalReceived, SignalTriaged
 from contracts.events.entities_sighted import MAX_SIGHTED
 from services.runtime import (
+    BrokerRecord,
     BrokerUnavailable,
     ConsumerHalted,
     DeadLetterer,
-    FailedRecord,
     Publisher,
     PublishError,
     RetriableError,
@@ -39,7 +39,7 @@ GROUP = "triage"
 
 @dataclass(frozen=True)
 class Outputs:
-    record: FailedRecord
+    record: BrokerRecord
     triaged: SignalTriaged
     dedup_hash: str
     events: tuple[tuple[Topic, Event], ...]
@@ -64,10 +64,10 @@ class TriageProcessor:
         self._store = store
         self._backoff_max_s = backoff_max_s
 
-    async def process(self, record: FailedRecord) -> None:
+    async def process(self, record: BrokerRecord) -> None:
         await self.process_batch([record])
 
-    async def process_batch(self, records: Sequence[FailedRecord]) -> None:
+    async def process_batch(self, records: Sequence[BrokerRecord]) -> None:
         """Triage ``records``. Returns only once each outcome is durable (published or dead-lettered)."""
         try:
             await self._process(records)
@@ -77,7 +77,7 @@ class TriageProcessor:
             # The service stops the app, and the records are read again after the restart.
             await asyncio.Future()
 
-    async def _process(self, records: Sequence[FailedRecord]) -> None:
+    async def _process(self, records: Sequence[BrokerRecord]) -> None:
         ready: list[Outputs] = []
         pending: set[str] = set()
         for record in records:
@@ -117,7 +117,7 @@ class TriageProcessor:
             outputs.trace.annotate({"hotline.outputs": len(outputs.events)})
             outputs.trace.end()
 
-    async def _triage(self, record: FailedRecord) -> Outputs | None:
+    async def _triage(self, record: BrokerRecord) -> Outputs | None:
         # One consumer span per record, child of the intake's; ended once its outputs are durable.
         trace = start_consuming(record.topic, record.headers, group=self._group,
                                 partition=record.partition, offset=record.offset)
@@ -131,7 +131,7 @@ class TriageProcessor:
             trace.end()
         return outputs
 
-    async def _assess(self, record: FailedRecord, trace: OpenSpan) -> Outputs | None:
+    async def _assess(self, record: BrokerRecord, trace: OpenSpan) -> Outputs | None:
         try:
             signal = CODEC.decode_as(SignalReceived, record.value, record.headers)
             with span("triage assess", {"hotline.signal_id": str(signal.signal_id),
@@ -180,7 +180,7 @@ class TriageProcessor:
             self._metrics.end_to_end_seconds.labels(topic=outputs.record.topic.value,
                                                     group=self._group).observe(age)
 
-    def _count(self, record: FailedRecord, outcome: str) -> None:
+    def _count(self, record: BrokerRecord, outcome: str) -> None:
         self._metrics.consumed.labels(topic=record.topic.value, group=self._group, outcome=outcome).inc()
 
     async def _publish_until_acked(self, topic: Topic, event: Event, outputs: Outputs) -> None:
@@ -189,7 +189,7 @@ class TriageProcessor:
         with outputs.trace.current():
             await self._publish_in_trace(topic, event, outputs.record)
 
-    async def _publish_in_trace(self, topic: Topic, event: Event, record: FailedRecord) -> None:
+    async def _publish_in_trace(self, topic: Topic, event: Event, record: BrokerRecord) -> None:
         # faust acks (and so commits) an event once the agent moves past it, even if the agent
         # raised. So a broker outage is waited out here, never raised: skipping would lose the
         # signal's triage, and a signal left untriaged is a person left in a queue.

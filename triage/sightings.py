@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 from contracts import CODEC, DecodeError, Topic
 from contracts.events import EntitiesSighted
 from services.runtime import BrokerUnavailable, RuntimeMetrics
-from services.runtime.broker_view import FollowedRecord, TopicFollower
+from services.runtime.broker_view import TopicFollower
+from services.runtime.records import BrokerRecord
 from triage.config import TriageSettings
 from triage.correlation import CorrelationStore
 
@@ -84,7 +85,7 @@ class Sightings:
         self._follower = follower
         return follower
 
-    def _apply(self, batch: list[FollowedRecord]) -> None:
+    def _apply(self, batch: list[BrokerRecord]) -> None:
         for record in batch:
             try:
                 sighted = CODEC.decode_as(EntitiesSighted, record.value or b"", record.headers)

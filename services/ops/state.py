@@ -13,7 +13,7 @@ from uuid import UUID
 
 from contracts import CODEC, DecodeError, Topic
 from contracts.events import InputQuarantined, OpsEvent, OpsKind, UrgentAlert
-from services.runtime.broker_view import FollowedRecord
+from services.runtime.records import BrokerRecord
 
 
 @dataclass
@@ -45,7 +45,7 @@ class OpsState:
 
     # ------------------------------------------------------------ folding
 
-    def apply(self, record: FollowedRecord) -> OpsEvent | InputQuarantined | UrgentAlert | None:
+    def apply(self, record: BrokerRecord) -> OpsEvent | InputQuarantined | UrgentAlert | None:
         """Fold one record; returns what it decoded to (None for decisions and garbage)."""
         if record.topic is Topic.REVIEW_DECISIONS:
             # Any decision on a signal acknowledges its alert; review keys decisions by signal id.

@@ -14,7 +14,7 @@ from services.runtime.consumer import (
     Handler,
     Message,
 )
-from services.runtime.dead_letters import DeadLetterer, FailedRecord, dead_letter_record, dlq_topic_for
+from services.runtime.dead_letters import DeadLetterer, dead_letter_record, dlq_topic_for
 from services.runtime.errors import (
     BrokerUnavailable,
     ConsumerHalted,
@@ -32,12 +32,14 @@ from services.runtime.memory import InMemoryPublisher
 from services.runtime.metrics import RuntimeMetrics
 from services.runtime.ops_reporter import OpsReporter
 from services.runtime.publisher import Delivery, KafkaPublisher, Publisher
+from services.runtime.records import BrokerRecord
 from services.runtime.settings import RuntimeSettings
 
 __all__ = [
     "EXIT_CONFIG",
     "EXIT_HALTED",
     "BatchHandler",
+    "BrokerRecord",
     "BrokerUnavailable",
     "ConsumerHalted",
     "ConsumerLoop",
@@ -45,7 +47,6 @@ __all__ = [
     "ConsumerSpec",
     "DeadLetterer",
     "Delivery",
-    "FailedRecord",
     "Handler",
     "Health",
     "HotlineError",

@@ -16,11 +16,12 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
-from contracts import Header, Topic, physical_name
+from contracts import Topic, physical_name
 from services.runtime.broker_link import broker_link
 from services.runtime.errors import BrokerUnavailable
 from services.runtime.kafka_options import client_options
 from services.runtime.progress import GroupView
+from services.runtime.records import BrokerRecord
 from services.runtime.settings import RuntimeSettings
 
 
@@ -46,17 +47,6 @@ class PartitionLag:
 class TopicDepth:
     topic: Topic
     records: int  # end offsets minus earliest offsets, over every partition
-
-
-@dataclass(frozen=True)
-class FollowedRecord:
-    topic: Topic
-    partition: int
-    offset: int
-    timestamp_ms: int
-    key: bytes | None
-    value: bytes | None
-    headers: tuple[Header, ...]
 
 
 def _logical(settings: RuntimeSettings) -> dict[str, Topic]:
@@ -203,7 +193,7 @@ class TopicFollower:
             raise RuntimeError("TopicFollower.start() first")
         return self._consumer
 
-    def was_there_at_start(self, record: FollowedRecord) -> bool:
+    def was_there_at_start(self, record: BrokerRecord) -> bool:
         """Whether ``record`` was on its partition when following began (it is before that end)."""
         name = physical_name(record.topic, self._settings.topic_prefix)
         return record.offset < self._ends.get(TopicPartition(name, record.partition), 0)
@@ -216,7 +206,7 @@ class TopicFollower:
                 return False
         return True
 
-    async def batches(self, *, timeout_ms: int = 500) -> AsyncIterator[list[FollowedRecord]]:
+    async def batches(self, *, timeout_ms: int = 500) -> AsyncIterator[list[BrokerRecord]]:
         """Batches as they arrive; an empty batch every ``timeout_ms`` when nothing does."""
         consumer = self._started()
         while True:
@@ -225,8 +215,8 @@ class TopicFollower:
             except KafkaError as error:
                 raise BrokerUnavailable(f"follow: {type(error).__name__}") from error
             batch = [
-                FollowedRecord(self._topics[tp.topic], r.partition, r.offset, r.timestamp, r.key, r.value,
-                               tuple(r.headers or ()))
+                BrokerRecord(self._topics[tp.topic], r.partition, r.offset, r.key, r.value,
+                             tuple(r.headers or ()), timestamp_ms=r.timestamp)
                 for tp, records in got.items() for r in records
             ]
             batch.sort(key=lambda r: r.timestamp_ms)

@@ -27,13 +27,14 @@ from aiokafka.errors import (
 from contracts import CODEC, Codec, DecodeError, physical_name
 from services.runtime.broker_link import broker_link
 from services.runtime.consumer_spec import BatchHandler, ConsumerPolicy, ConsumerSpec, Handler, Message
-from services.runtime.dead_letters import DeadLetterer, FailedRecord
+from services.runtime.dead_letters import DeadLetterer
 from services.runtime.errors import ConsumerHalted, InvalidMessage, RetriableError, describe
 from services.runtime.health import Health
 from services.runtime.kafka_options import client_options
 from services.runtime.metrics import RuntimeMetrics
 from services.runtime.ops_reporter import OpsReporter
 from services.runtime.publisher import Publisher
+from services.runtime.records import BrokerRecord
 from services.runtime.settings import RuntimeSettings
 from services.runtime.tracing import OpenSpan, consuming, ingestion_age_s, start_consuming
 
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 __all__ = ["BatchHandler", "ConsumerLoop", "ConsumerPolicy", "ConsumerSpec", "Handler", "Message"]
 
 # A record of a batch in offset order, with its message, or None once dead-lettered as undecodable.
-_Decoded = tuple[Any, tuple[Message, FailedRecord] | None]
+_Decoded = tuple[Any, tuple[Message, BrokerRecord] | None]
 
 
 class _StopRequested(Exception):
@@ -217,9 +218,9 @@ class ConsumerLoop:
         if decoded is not None:
             await self._apply(*decoded)
 
-    async def _decode(self, record: Any) -> tuple[Message, FailedRecord] | None:
+    async def _decode(self, record: Any) -> tuple[Message, BrokerRecord] | None:
         """The record as a message, or None once it is dead-lettered as undecodable."""
-        failed = FailedRecord(
+        failed = BrokerRecord(
             topic=self.spec.topic, partition=record.partition, offset=record.offset,
             key=record.key, value=record.value, headers=tuple(record.headers or ()),
         )
@@ -301,7 +302,7 @@ class ConsumerLoop:
 
     # ------------------------------------------------------------ applying one record
 
-    async def _apply(self, message: Message, failed: FailedRecord) -> None:
+    async def _apply(self, message: Message, failed: BrokerRecord) -> None:
         policy = self.spec.policy
         labels = {"topic": self.spec.topic.value, "group": self.group}
         delay = policy.backoff_initial_s
@@ -341,7 +342,7 @@ class ConsumerLoop:
             self._dead_letters.succeeded()
             return
 
-    def _where(self, failed: FailedRecord) -> dict[str, object]:
+    def _where(self, failed: BrokerRecord) -> dict[str, object]:
         return {"topic": failed.topic.value, "partition": failed.partition,
                 "offset": failed.offset, "group": self.group}
 

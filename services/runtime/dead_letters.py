@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
@@ -19,6 +18,7 @@ from services.runtime.errors import ConsumerHalted, PublishError, describe
 from services.runtime.metrics import RuntimeMetrics
 from services.runtime.ops_reporter import OpsReporter
 from services.runtime.publisher import Publisher
+from services.runtime.records import BrokerRecord
 
 log = logging.getLogger(__name__)
 
@@ -36,18 +36,6 @@ DLQ_HEADERS: Final = frozenset({
 })
 
 
-@dataclass(frozen=True)
-class FailedRecord:
-    """A record as read from the broker, before any decoding."""
-
-    topic: Topic
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-    headers: tuple[Header, ...]
-
-
 def dlq_topic_for(topic: Topic) -> Topic:
     dlq = spec_for(topic).dlq
     if dlq is None:
@@ -56,7 +44,7 @@ def dlq_topic_for(topic: Topic) -> Topic:
 
 
 def dead_letter_record(
-    failed: FailedRecord, error: BaseException, *, group: str, attempts: int,
+    failed: BrokerRecord, error: BaseException, *, group: str, attempts: int,
     now: datetime | None = None,
 ) -> KafkaRecord:
     """The record to put on the DLQ: byte-for-byte the original, with the reason appended."""
@@ -100,7 +88,7 @@ class DeadLetterer:
             self._consecutive = 0
             self._metrics.consecutive_failures.labels(group=self._group).set(0)
 
-    async def send(self, failed: FailedRecord, error: BaseException, *, attempts: int) -> None:
+    async def send(self, failed: BrokerRecord, error: BaseException, *, attempts: int) -> None:
         """Dead-letter ``failed``, durably, or raise ``ConsumerHalted``."""
         self._consecutive += 1
         self._metrics.consecutive_failures.labels(group=self._group).set(self._consecutive)
@@ -125,7 +113,7 @@ class DeadLetterer:
             "group": self._group, "dlq_topic": self.dlq_topic.value, "error": describe(error),
             "error_class": type(error).__name__})
 
-    def _report(self, kind: OpsKind, severity: Severity, failed: FailedRecord, error: BaseException) -> None:
+    def _report(self, kind: OpsKind, severity: Severity, failed: BrokerRecord, error: BaseException) -> None:
         if self._ops is None:
             return
         record_id = header_value(failed.headers, H_ID)

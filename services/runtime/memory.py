@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from dataclasses import dataclass
 
 from contracts import CODEC, Codec, Decoded, KafkaRecord, Topic, spec_for
 from services.runtime.errors import PublisherClosed
 from services.runtime.publisher import Delivery, EncodingPublisher
-
-
-@dataclass(frozen=True)
-class StoredRecord:
-    topic: Topic
-    partition: int
-    offset: int
-    record: KafkaRecord
+from services.runtime.records import BrokerRecord
 
 
 class InMemoryPublisher(EncodingPublisher):
@@ -51,12 +43,13 @@ class InMemoryPublisher(EncodingPublisher):
         return Delivery(topic=topic, partition=partition, offset=len(log) - 1,
                         event_id=record.event_id)
 
-    def records(self, topic: Topic) -> list[StoredRecord]:
+    def records(self, topic: Topic) -> list[BrokerRecord]:
         """Every record on ``topic``, partition by partition, in offset order."""
-        found: list[StoredRecord] = []
+        found: list[BrokerRecord] = []
         for (t, partition), log in sorted(self._partitions.items(), key=lambda item: item[0][1]):
             if t is topic:
-                found.extend(StoredRecord(t, partition, offset, r) for offset, r in enumerate(log))
+                found.extend(BrokerRecord(t, partition, offset, r.key, r.value, r.headers)
+                             for offset, r in enumerate(log))
         return found
 
     def decoded(self, topic: Topic) -> list[Decoded]:

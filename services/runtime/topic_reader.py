@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 
 from contracts import Topic
-from services.runtime.broker_view import FollowedRecord, TopicFollower
+from services.runtime.broker_view import TopicFollower
+from services.runtime.records import BrokerRecord
 from services.runtime.settings import RuntimeSettings
 
 __all__ = ["read_whole_topic"]
@@ -19,14 +20,14 @@ __all__ = ["read_whole_topic"]
 
 async def read_whole_topic(
     settings: RuntimeSettings, topic: Topic, *, timeout_s: float = 30.0, max_records: int | None = None
-) -> list[FollowedRecord]:
+) -> list[BrokerRecord]:
     """Every record of ``topic`` up to the end offsets seen at the start (or the first ``max_records``),
     each partition's records in offset order."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
     follower = TopicFollower(settings, (topic,), client_id="hotline.topic-reader")
     await follower.start(since=None)
-    found: list[FollowedRecord] = []
+    found: list[BrokerRecord] = []
     try:
         async for batch in follower.batches(timeout_ms=200):
             found.extend(record for record in batch if follower.was_there_at_start(record))

@@ -11,7 +11,7 @@ from typing import cast
 from pydantic import SecretStr
 
 from contracts import Topic
-from services.runtime import FailedRecord, Health, KafkaPublisher, RuntimeMetrics, RuntimeSettings
+from services.runtime import BrokerRecord, Health, KafkaPublisher, RuntimeMetrics, RuntimeSettings
 from services.runtime.broker_view import GroupProbe
 from services.runtime.progress import ProgressWatch, watch_progress
 from tests.builders import received
@@ -27,10 +27,10 @@ class HeldProcessor:
     """Stands in for the triage processor: takes a batch and holds it until released."""
 
     def __init__(self) -> None:
-        self.taken: list[FailedRecord] = []
+        self.taken: list[BrokerRecord] = []
         self.release = asyncio.Event()
 
-    async def process_batch(self, records: Sequence[FailedRecord]) -> None:
+    async def process_batch(self, records: Sequence[BrokerRecord]) -> None:
         self.taken.extend(records)
         await self.release.wait()
 

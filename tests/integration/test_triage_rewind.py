@@ -12,7 +12,7 @@ from faust.types import TP
 from pydantic import SecretStr
 
 from contracts import Topic, physical_name
-from services.runtime import FailedRecord, KafkaPublisher, RuntimeMetrics, RuntimeSettings
+from services.runtime import BrokerRecord, KafkaPublisher, RuntimeMetrics, RuntimeSettings
 from services.runtime.progress import ProgressWatch
 from tests.builders import received
 from tests.conftest import wait_for
@@ -25,10 +25,10 @@ class HeldProcessor:
     """Takes the first batch and holds it until released: nothing is acked, so nothing is committed."""
 
     def __init__(self) -> None:
-        self.taken: list[FailedRecord] = []
+        self.taken: list[BrokerRecord] = []
         self.release = asyncio.Event()
 
-    async def process_batch(self, records: Sequence[FailedRecord]) -> None:
+    async def process_batch(self, records: Sequence[BrokerRecord]) -> None:
         self.taken.extend(records)
         await self.release.wait()
 

@@ -8,10 +8,10 @@ import pytest
 
 from contracts import DecodeError, Topic
 from services.runtime import (
+    BrokerRecord,
     BrokerUnavailable,
     ConsumerHalted,
     DeadLetterer,
-    FailedRecord,
     InMemoryPublisher,
     RuntimeMetrics,
     dead_letter_record,
@@ -19,7 +19,7 @@ from services.runtime import (
 
 pytestmark = pytest.mark.unit
 
-FAILED = FailedRecord(topic=Topic.SIGNALS_RECEIVED, partition=2, offset=41, key=b"k1",
+FAILED = BrokerRecord(topic=Topic.SIGNALS_RECEIVED, partition=2, offset=41, key=b"k1",
                       value=b"\x00garbage", headers=(("ce_id", b"abc"),))
 
 
@@ -47,7 +47,7 @@ def test_foreign_exception_messages_are_withheld() -> None:
 
 def test_a_replayed_dead_letter_keeps_one_reason() -> None:
     once = dead_letter_record(FAILED, DecodeError("first"), group="g", attempts=0)
-    replayed = FailedRecord(topic=Topic.SIGNALS_RECEIVED, partition=0, offset=7, key=once.key,
+    replayed = BrokerRecord(topic=Topic.SIGNALS_RECEIVED, partition=0, offset=7, key=once.key,
                             value=once.value, headers=once.headers)
     twice = dead_letter_record(replayed, DecodeError("second"), group="g", attempts=0)
     names = [name for name, _ in twice.headers]

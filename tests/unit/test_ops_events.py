@@ -19,15 +19,15 @@ from services.ops.collect import BrokerSnapshot
 from services.ops.render import event_json, event_line, status_data, status_text
 from services.ops.state import OpsState
 from services.runtime import (
+    BrokerRecord,
     BrokerUnavailable,
     DeadLetterer,
-    FailedRecord,
     Health,
     InMemoryPublisher,
     OpsReporter,
     RuntimeMetrics,
 )
-from services.runtime.broker_view import FollowedRecord, PartitionLag, TopicDepth
+from services.runtime.broker_view import PartitionLag, TopicDepth
 from services.runtime.structured_logging import JsonFormatter
 from services.runtime.tracing import (
     consuming,
@@ -67,7 +67,8 @@ async def test_published_events_continue_the_trace_of_the_record_being_handled()
     assert origin is not None and H_INGESTED_AT in dict(first.record.headers)
     with consuming(Topic.SIGNALS_TRIAGED, first.record.headers, group="triage", partition=0, offset=0):
         await publisher.publish(Topic.SIGNALS_TRIAGED, triaged(signal_id=uuid.uuid4()))
-    second = next(r for r in publisher.records(Topic.SIGNALS_TRIAGED) if r.record is not first.record)
+    second = next(r for r in publisher.records(Topic.SIGNALS_TRIAGED)
+                  if (r.partition, r.offset) != (first.partition, first.offset))
     continued = span_context_of(second.record.headers)
     assert continued is not None and continued.trace_id == origin.trace_id
     assert dict(second.record.headers)[H_INGESTED_AT] == dict(first.record.headers)[H_INGESTED_AT]
@@ -185,7 +186,7 @@ async def test_a_dead_letter_is_reported_by_ids_and_a_halt_as_critical() -> None
     reporter.attach(publisher)
     letters = DeadLetterer(topic=Topic.SIGNALS_RECEIVED, group="triage", publisher=publisher,
                            metrics=metrics, max_consecutive=1, ops=reporter)
-    failed = FailedRecord(topic=Topic.SIGNALS_RECEIVED, partition=3, offset=99, key=b"k",
+    failed = BrokerRecord(topic=Topic.SIGNALS_RECEIVED, partition=3, offset=99, key=b"k",
                           value=b"Maria was taken, call 555-0100", headers=(("ce_id", b"e-1"),))
     await letters.send(failed, DecodeError("value is not valid JSON"), attempts=0)
     with pytest.raises(Exception, match="halting"):
@@ -206,11 +207,11 @@ async def test_a_dead_letter_is_reported_by_ids_and_a_halt_as_critical() -> None
 # ------------------------------------------------------------------ the fold and the screen
 
 def _record(topic: Topic, event: object | None = None, *, key: bytes | None = None,
-            value: bytes | None = None) -> FollowedRecord:
+            value: bytes | None = None) -> BrokerRecord:
     if event is not None:
         encoded = CODEC.encode(event, source="/hotline/test")  # type: ignore[arg-type]
-        return FollowedRecord(topic, 0, 0, 0, encoded.key, encoded.value, encoded.headers)
-    return FollowedRecord(topic, 0, 0, 0, key, value, ())
+        return BrokerRecord(topic, 0, 0, encoded.key, encoded.value, encoded.headers, timestamp_ms=0)
+    return BrokerRecord(topic, 0, 0, key, value, (), timestamp_ms=0)
 
 
 def _beat(service: str, at: datetime, *, ready: bool = True, kind: OpsKind = OpsKind.HEARTBEAT) -> OpsEvent:

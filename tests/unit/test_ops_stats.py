@@ -18,7 +18,7 @@ from contracts import CODEC, Topic
 from contracts.events import SignalTriaged
 from contracts.snapshots import example_path
 from services.ops import stats
-from services.runtime.broker_view import FollowedRecord
+from services.runtime.broker_view import BrokerRecord
 
 pytestmark = pytest.mark.unit
 
@@ -384,11 +384,12 @@ def test_topic_is_read_once_and_bad_records_are_skipped(monkeypatch: pytest.Monk
                                                          capsys: pytest.CaptureFixture[str]) -> None:
     encoded = [CODEC.encode(s, source="/hotline/triage") for s in STREAM]
     triaged = Topic.SIGNALS_TRIAGED
-    records = [FollowedRecord(triaged, 0, i, 0, r.key, r.value, r.headers) for i, r in enumerate(encoded)]
-    records.insert(3, FollowedRecord(triaged, 0, 999, 0, None, b"{}", encoded[0].headers))
+    records = [BrokerRecord(triaged, 0, i, r.key, r.value, r.headers, timestamp_ms=0)
+               for i, r in enumerate(encoded)]
+    records.insert(3, BrokerRecord(triaged, 0, 999, None, b"{}", encoded[0].headers, timestamp_ms=0))
     asked: list[Topic] = []
 
-    async def read_whole_topic(settings: object, topic: Topic, **_: object) -> list[FollowedRecord]:
+    async def read_whole_topic(settings: object, topic: Topic, **_: object) -> list[BrokerRecord]:
         asked.append(topic)
         return records
 
@@ -404,7 +405,7 @@ def test_broker_unavailable_exits_69_as_every_command_does(monkeypatch: pytest.M
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     from services.runtime import BrokerUnavailable
 
-    async def read_whole_topic(settings: object, topic: Topic, **_: object) -> list[FollowedRecord]:
+    async def read_whole_topic(settings: object, topic: Topic, **_: object) -> list[BrokerRecord]:
         raise BrokerUnavailable("cannot reach Kafka (KafkaConnectionError)")
 
     monkeypatch.setattr("services.runtime.topic_reader.read_whole_topic", read_whole_topic)

@@ -166,7 +166,7 @@ def test_runtime_public_surface_is_pinned() -> None:
 
     assert sorted(runtime.__all__) == sorted([
         "EXIT_CONFIG", "EXIT_HALTED", "BatchHandler", "BrokerUnavailable", "ConsumerHalted", "ConsumerLoop",
-        "ConsumerPolicy", "ConsumerSpec", "DeadLetterer", "Delivery", "FailedRecord", "Handler",
+        "ConsumerPolicy", "ConsumerSpec", "DeadLetterer", "Delivery", "BrokerRecord", "Handler",
         "Health", "HotlineError", "HttpServer", "InMemoryPublisher", "InvalidMessage",
         "KafkaPublisher", "Message", "OpsReporter", "PublishError", "Publisher", "PublisherClosed",
         "RetriableError", "RuntimeMetrics", "RuntimeSettings", "ServiceContext",

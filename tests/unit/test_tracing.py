@@ -21,7 +21,7 @@ from contracts.events import (
     ReporterRole,
     SafeContact,
 )
-from services.runtime import FailedRecord, InMemoryPublisher, RuntimeSettings
+from services.runtime import BrokerRecord, InMemoryPublisher, RuntimeSettings
 from services.runtime.span_attributes import ALLOWED, allowed
 from services.runtime.trace_export import PrivateSpanExporter, configure_tracing, export_endpoint
 from services.runtime.tracing import (
@@ -93,7 +93,7 @@ def test_a_trace_is_started_at_acceptance_and_continued_by_each_record_published
     assert started is not None and started.trace_id == accepted.get_span_context().trace_id
     assert dict(first.headers)["hotline_ingested_at"].isdigit()
 
-    record = FailedRecord(topic=Topic.SIGNALS_RECEIVED, partition=0, offset=7, key=None, value=b"{}",
+    record = BrokerRecord(topic=Topic.SIGNALS_RECEIVED, partition=0, offset=7, key=None, value=b"{}",
                           headers=tuple(first.headers))
     with consuming(record.topic, record.headers, group="triage", partition=0, offset=7), \
             publishing(Topic.SIGNALS_TRIAGED) as second:
@@ -206,7 +206,7 @@ async def test_a_revealing_signal_through_triage_leaves_nothing_personal_in_any_
     signal = _revealing_signal()
     with accepting(Channel.WEBFORM.value), publishing(Topic.SIGNALS_RECEIVED) as publication:
         encoded = CODEC.encode(signal, source="/hotline/intake-webform", extra_headers=publication.headers)
-    record = FailedRecord(topic=Topic.SIGNALS_RECEIVED, partition=0, offset=0, key=encoded.key,
+    record = BrokerRecord(topic=Topic.SIGNALS_RECEIVED, partition=0, offset=0, key=encoded.key,
                           value=encoded.value, headers=encoded.headers)
     await _processor(publisher).process(record)
 

@@ -19,7 +19,7 @@ from contracts.events import (
     UrgentAlert,
     Victim,
 )
-from services.runtime import ConsumerHalted, DeadLetterer, FailedRecord, InMemoryPublisher, RuntimeMetrics
+from services.runtime import BrokerRecord, ConsumerHalted, DeadLetterer, InMemoryPublisher, RuntimeMetrics
 from services.runtime.errors import BrokerUnavailable
 from tests.builders import received
 from triage.config import TriageSettings
@@ -45,15 +45,15 @@ def _processor(publisher: InMemoryPublisher, halts: list[ConsumerHalted] | None 
     )
 
 
-def _record(signal: SignalReceived, offset: int = 0) -> FailedRecord:
+def _record(signal: SignalReceived, offset: int = 0) -> BrokerRecord:
     encoded = CODEC.encode(signal, source="/hotline/intake-webform")
-    return FailedRecord(topic=Topic.SIGNALS_RECEIVED, partition=0, offset=offset, key=encoded.key,
+    return BrokerRecord(topic=Topic.SIGNALS_RECEIVED, partition=0, offset=offset, key=encoded.key,
                         value=encoded.value, headers=encoded.headers)
 
 
-def _raw(value: bytes, offset: int = 0) -> FailedRecord:
+def _raw(value: bytes, offset: int = 0) -> BrokerRecord:
     headers = CODEC.encode(received(), source="/hotline/intake-webform").headers
-    return FailedRecord(topic=Topic.SIGNALS_RECEIVED, partition=0, offset=offset, key=b"k", value=value,
+    return BrokerRecord(topic=Topic.SIGNALS_RECEIVED, partition=0, offset=offset, key=b"k", value=value,
                         headers=headers)
 
 
