@@ -118,7 +118,15 @@ def replay_command(args: argparse.Namespace) -> int:
     if args.file:
         report = replay(version(default_model()), _replay_file(args.file, now))
     else:
-        report = asyncio.run(_replay_topics(args, now))
+        from services.runtime import BrokerUnavailable
+        from services.runtime.broker_view import MissingTopics
+        from services.runtime.exit_codes import EXIT_UNAVAILABLE
+
+        try:
+            report = asyncio.run(_replay_topics(args, now))
+        except (BrokerUnavailable, MissingTopics) as error:  # one line, not a traceback
+            print(f"hotline-triage replay: {error} (is HOTLINE_KAFKA_BOOTSTRAP right?)", file=sys.stderr)
+            return EXIT_UNAVAILABLE
     print(json.dumps(report.as_dict(), indent=2) if args.json else report.render())
     return 0
 
