@@ -9,7 +9,7 @@ from contracts import Service
 from intake_email.config import EmailSettings
 from intake_email.handler import MailHandOff
 from intake_email.metrics import EmailMetrics
-from intake_email.source import MailboxWatcher, imap_connection
+from intake_email.source import ImapMailbox, MailboxWatcher, imap_connection
 from intake_email.state import StateStore
 from services.runtime import ServiceContext, load_settings, run_service
 from services.runtime.blobs import BlobStore
@@ -22,7 +22,7 @@ async def serve(context: ServiceContext, settings: EmailSettings) -> None:
     blobs = BlobStore(settings.blob_dir, settings.blob_keyring())
     metrics = EmailMetrics(context.metrics.registry)
     watchers = [
-        MailboxWatcher(settings, mailbox, connect=lambda: imap_connection(settings),
+        MailboxWatcher(settings, mailbox, connect=lambda name: ImapMailbox(imap_connection(settings), name),
                        hand_off=MailHandOff(settings, mailbox, publisher=publisher, blobs=blobs, state=state,
                                             metrics=metrics, health=context.health, stop=context.stop,
                                             now=lambda: datetime.now(UTC)),

@@ -15,12 +15,13 @@ import socket
 import ssl
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 from imapclient import DELETED, IMAPClient
 from imapclient.exceptions import IMAPClientError
 
 from intake_email.config import EmailSettings
-from intake_email.handler import MailHandOff
+from intake_email.handler import MailboxPort, MailHandOff
 from intake_email.metrics import EmailMetrics
 from intake_email.state import MailboxState, StateStore
 from services.runtime import Health, PublishError
@@ -32,6 +33,19 @@ _IDLE_SLICE_S = 1.0
 # Messages fetched, published (concurrently) and moved together. The order stays safe: a batch is
 # moved only after every record in it was acknowledged.
 _BATCH = 50
+
+
+class Mailbox(MailboxPort, Protocol):
+    """What the watcher needs of one mailbox: ``ImapMailbox`` (an in-memory stand-in in unit tests)."""
+
+    async def open(self) -> int: ...
+
+    async def after(self, last_uid: int) -> list[int]: ...
+
+    async def wait_for_mail(self, stop: asyncio.Event, *, idle_timeout_s: float,
+                            poll_interval_s: float) -> None: ...
+
+    async def close(self) -> None: ...
 
 
 class ImapMailbox:
@@ -122,7 +136,7 @@ class MailboxWatcher:
         settings: EmailSettings,
         mailbox: str,
         *,
-        connect: Callable[[], IMAPClient],
+        connect: Callable[[str], Mailbox],
         hand_off: MailHandOff,
         state: StateStore,
         metrics: EmailMetrics,
@@ -161,7 +175,8 @@ class MailboxWatcher:
                 backoff = min(backoff * 2, self._settings.reconnect_max_s)
 
     async def _session(self) -> None:
-        mailbox = ImapMailbox(await asyncio.to_thread(self._connect), self.mailbox)
+        # Connecting and logging in block: a worker thread, as for every IMAP command.
+        mailbox = await asyncio.to_thread(self._connect, self.mailbox)
         try:
             uidvalidity = await mailbox.open()
             state = self._state.mailbox(self.mailbox)

@@ -17,6 +17,7 @@ import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -25,6 +26,9 @@ from deploy.localimap import Dovecot
 from services.runtime import KafkaPublisher, RuntimeMetrics, RuntimeSettings
 from services.runtime.provision import provision
 from services.runtime.structured_logging import remove_service_logging
+
+if TYPE_CHECKING:
+    from tests.reporting_world import WorldFactory
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 _FOLDER_MARKERS = {"unit": "unit", "integration": "kafka", "e2e": "e2e"}
@@ -141,6 +145,15 @@ def dovecot() -> Iterator[Dovecot]:
     server = Dovecot().start()
     yield server
     server.remove()
+
+
+@pytest.fixture
+def make_world(tmp_path: Path) -> Iterator[WorldFactory]:
+    """A reporting ledger with one report resolved to a chain of contacts (tests/reporting_world.py),
+    shared by the unit tests of its HTTP face and the integration tests of its courier."""
+    from tests.reporting_world import worlds
+
+    yield from worlds(tmp_path)
 
 
 def _psycopg_conninfo(url: str) -> str:

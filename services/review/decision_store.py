@@ -19,16 +19,14 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contracts import CODEC, Event, Topic
+from contracts import Event, Topic
 from contracts.events import DecisionKind, FlagName, ReportNeed, ReviewDecision
-from services.review import audit
+from services.review import audit, outbox
 from services.review.db import Database
-from services.review.models import Case, Decision, OutboxRecord, Signal
-from services.runtime.tracing import trace_headers
+from services.review.models import Case, Decision, Signal
+from services.review.outbox import SOURCE
 
 __all__ = ["SOURCE", "SYSTEM", "Actor", "DecisionError", "DecisionStore", "Forbidden", "NotFound", "as_code"]
-
-SOURCE: Final = "/hotline/review"
 
 
 class DecisionError(Exception):
@@ -136,13 +134,8 @@ class DecisionStore:
             decided_by_role=actor.role, **{k: v for k, v in fields.items() if v is not None}))
 
     def _enqueue(self, session: Session, topic: Topic, event: Event) -> None:
-        record = CODEC.encode(event, source=SOURCE, extra_headers=trace_headers(topic, now=self._now()))
-        session.add(OutboxRecord(
-            event_id=f"{topic.value}:{record.event_id}", topic=topic.value,
-            key=record.key.decode() if record.key is not None else None,
-            value=record.value.decode("utf-8"),
-            headers=[[name, value.decode("utf-8")] for name, value in record.headers],
-            created_at=self._now(), published_at=None))
+        # The referral, escalation and reporter-access parts of the store write their events here too.
+        outbox.enqueue(session, topic, event, now=self._now())
 
     def _touch(self, case: Case) -> None:
         case.updated_at = self._now()

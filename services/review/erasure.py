@@ -20,10 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from contracts import CODEC, Topic
+from contracts import Topic
 from contracts.events import ErasureOrdered, ErasureRequested, ErasureScope
 from contracts.ids import derive_id
-from services.review import audit
+from services.review import audit, outbox
 from services.review.db import Database
 from services.review.decision_store import Actor, DecisionError, Forbidden, NotFound
 from services.review.models import (
@@ -31,15 +31,12 @@ from services.review.models import (
     Attachment,
     Case,
     ErasureRequest,
-    OutboxRecord,
     Signal,
     TextReply,
 )
 from services.review.queries import NotAReference, case_by_reference
 from services.runtime import InvalidMessage, Message, RetriableError
-from services.runtime.tracing import trace_headers
 
-SOURCE: Final = "/hotline/review"
 # Who the audit trail names for what a reporter asked from the public form.
 REPORTER: Final = "reporter"
 ERASED: Final = "[erased]"
@@ -151,12 +148,13 @@ class Erasures:
             now = self._now()
             row.status, row.decided_by, row.decided_at = "confirmed", actor.username, now
             row.case_id, row.signal_ids = case.id, [str(s.signal_id) for s in signals]
-            self._enqueue(session, ErasureOrdered(
+            outbox.enqueue(session, Topic.ERASURES_ORDERED, ErasureOrdered(
                 erasure_id=derive_id("erasure.ordered", str(row.id)), case_id=case.id,
                 reference_number=row.reference_number, signal_ids=[s.signal_id for s in signals][:500],
                 scope=scope,
                 basis="reporter_request" if row.basis == "reporter_request" else "staff_instruction",
-                ordered_at=now, approved_by_role="admin" if actor.role == "admin" else "supervisor"))
+                ordered_at=now, approved_by_role="admin" if actor.role == "admin" else "supervisor"),
+                now=self._now())
             case.updated_at, case.version = now, case.version + 1
             audit.append(session, actor=actor.username, action="erasure_confirmed", case_id=case.id, at=now,
                          detail={"request_id": str(row.id), "scope": scope.value, "basis": row.basis,
@@ -194,15 +192,6 @@ class Erasures:
         if row.status != "pending":
             raise DecisionError(f"this request is already {row.status}")
         return row
-
-    def _enqueue(self, session: Session, event: ErasureOrdered) -> None:
-        topic = Topic.ERASURES_ORDERED
-        record = CODEC.encode(event, source=SOURCE, extra_headers=trace_headers(topic, now=self._now()))
-        session.add(OutboxRecord(
-            event_id=f"{topic.value}:{record.event_id}", topic=topic.value,
-            key=record.key.decode() if record.key is not None else None, value=record.value.decode("utf-8"),
-            headers=[[name, value.decode("utf-8")] for name, value in record.headers],
-            created_at=self._now(), published_at=None))
 
 
 class ErasureRequestWriter:

@@ -7,7 +7,6 @@ import email.policy
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 from pydantic import SecretStr
 
@@ -20,6 +19,7 @@ from intake_email.state import StateStore
 from services.runtime import Delivery, Health, InMemoryPublisher, RuntimeMetrics
 from services.runtime.blobs import BlobStore
 from tests.conftest import wait_for
+from tests.memory_mailbox import MemoryMailServer
 
 
 def _message(n: int) -> bytes:
@@ -29,34 +29,6 @@ def _message(n: int) -> bytes:
     message["Message-ID"] = f"<tip-{n}@example.org>"
     message.set_content(f"Tip number {n}: a man keeps three workers at a farm.")
     return message.as_bytes(policy=email.policy.SMTP)
-
-
-class FakeMailbox:
-    """The few IMAPClient calls the mailbox port makes, over messages held in memory."""
-
-    def __init__(self, messages: list[bytes]) -> None:
-        self.inbox = dict(enumerate(messages, start=1))
-        self.moved: dict[str, list[int]] = {}
-
-    def select_folder(self, _: str) -> dict[bytes, Any]:
-        return {b"UIDVALIDITY": 7}
-
-    def has_capability(self, name: str) -> bool:
-        return name == "MOVE"
-
-    def search(self, _: list[str]) -> list[int]:
-        return sorted(self.inbox)
-
-    def fetch(self, uids: list[int], _: list[str]) -> dict[int, dict[bytes, bytes]]:
-        return {uid: {b"BODY[]": self.inbox[uid]} for uid in uids if uid in self.inbox}
-
-    def move(self, uids: list[int], folder: str) -> None:
-        for uid in uids:
-            self.inbox.pop(uid, None)
-        self.moved.setdefault(folder, []).extend(uids)
-
-    def logout(self) -> None:
-        return None
 
 
 class HeldBroker(InMemoryPublisher):
@@ -74,7 +46,10 @@ class HeldBroker(InMemoryPublisher):
 async def test_mail_waiting_for_kafka_is_counted_on_the_intakes_metrics(tmp_path: Path) -> None:
     settings = EmailSettings(environment="test", reference_secret=SecretStr("unit-test-reference-secret"),
                              imap_tls=False, poll_interval_s=0.05)
-    mailbox = FakeMailbox([_message(n) for n in range(3)])
+    server = MemoryMailServer()
+    messages = [_message(n) for n in range(3)]
+    for message in messages:
+        server.deliver("INBOX", message)
     broker = HeldBroker()
     await broker.start()
     runtime = RuntimeMetrics("intake-email")
@@ -83,7 +58,7 @@ async def test_mail_waiting_for_kafka_is_counted_on_the_intakes_metrics(tmp_path
     hand_off = MailHandOff(settings, "INBOX", publisher=broker, blobs=BlobStore(tmp_path / "blobs"),
                            state=state, metrics=metrics, health=health, stop=stop,
                            now=lambda: datetime.now(UTC))
-    watcher = MailboxWatcher(settings, "INBOX", connect=lambda: mailbox, hand_off=hand_off, state=state,
+    watcher = MailboxWatcher(settings, "INBOX", connect=server.mailbox, hand_off=hand_off, state=state,
                              metrics=metrics, health=health, stop=stop)
 
     def backlog() -> float | None:
@@ -92,10 +67,10 @@ async def test_mail_waiting_for_kafka_is_counted_on_the_intakes_metrics(tmp_path
     running = asyncio.create_task(watcher.run())
     try:
         await wait_for(lambda: backlog() == 3, what="three messages counted while Kafka is away")
-        assert len(mailbox.inbox) == 3  # nothing leaves the mailbox before Kafka has it
+        assert len(server.messages("INBOX")) == 3  # nothing leaves the mailbox before Kafka has it
         broker.back.set()
-        await wait_for(lambda: backlog() == 0 and not mailbox.inbox, what="the backlog handed off")
-        assert sorted(mailbox.moved["Processed"]) == [1, 2, 3]
+        await wait_for(lambda: backlog() == 0 and not server.messages("INBOX"), what="the backlog handed off")
+        assert sorted(server.messages("Processed").values()) == sorted(messages)
     finally:
         stop.set()
         broker.back.set()
