@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sqlite3
 import uuid
 from collections.abc import Callable
@@ -77,11 +78,17 @@ async def test_kill_mid_stream_then_restart_loses_nothing_and_applies_nothing_tw
     db = tmp_path / "review.sqlite3"
     sent = await publish_triaged(topics, COUNT)
 
-    first = launch("services.review", HOTLINE_REVIEW_DATABASE_URL=f"sqlite:///{db}", HOTLINE_HTTP_PORT="0")
-    await wait_for(lambda: len(cases(db)) >= COUNT // 8, interval=0.005, what="some cases applied")
-    first.kill()  # SIGKILL: no shutdown, no final commit
+    # Review kills itself (SIGKILL: no shutdown, no final commit) once its store has committed an
+    # eighth of the records, before their offsets are committed: mid-stream whatever the machine's speed.
+    go = tmp_path / "go"
+    first = launch("tests.e2e.review_killed_mid_stream", HOTLINE_REVIEW_DATABASE_URL=f"sqlite:///{db}",
+                   HOTLINE_HTTP_PORT="0", REVIEW_TEST_KILL_AFTER=str(COUNT // 8), REVIEW_TEST_GO=str(go))
+    go.touch()
+    assert first.process is not None
+    await wait_for(lambda: first.process.poll() is not None, timeout=60, what="the kill mid-stream")
+    assert first.process.returncode == -signal.SIGKILL
     applied_before_kill = len(cases(db))
-    assert applied_before_kill < COUNT, "the kill came too late to be mid-stream"
+    assert COUNT // 8 <= applied_before_kill < COUNT, "the kill came too late to be mid-stream"
 
     second = launch("services.review", HOTLINE_REVIEW_DATABASE_URL=f"sqlite:///{db}", HOTLINE_HTTP_PORT="0")
     await wait_for(lambda: len(cases(db)) == COUNT, timeout=60, what="every case after the restart")
