@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from contracts.events import SignalReceived, SignalTriaged
-from services.review.case_change import CaseChange, keys_of, triage_keys
+from services.review.case_change import CaseChange, attachment_rows, fill_received, keys_of, triage_keys
 from services.review.db import Database
 from services.review.models import Attachment, Case, CaseKey, CaseLink, CaseObligation, Decision, Signal
 
@@ -157,16 +157,8 @@ class SignalBatch:
             return None
         else:
             target = self._cases[existing.case_id]
-        existing.subject = signal.subject
-        existing.narrative = signal.narrative
-        existing.reporter = signal.reporter.model_dump(mode="json")
-        existing.facts = signal.facts.model_dump(mode="json")
-        existing.source = signal.source.model_dump(mode="json")
-        existing.attachments = [a.model_dump(mode="json") for a in signal.attachments]
-        existing.related = signal.related.model_dump(mode="json") if signal.related else None
-        self._attachment_rows += [
-            {"sha256": a.sha256, "signal_id": signal.signal_id, "case_id": target.id,
-             "media_type": a.media_type, "size_bytes": a.size_bytes} for a in signal.attachments]
+        fill_received(existing, signal)
+        self._attachment_rows += attachment_rows(signal, target.id)
         self._add_keys(target.id, keys)
         return self._touch(target, created)
 

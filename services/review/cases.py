@@ -35,7 +35,7 @@ from contracts.ids import derive_id
 from contracts.topics import Topic
 from services.review import audit, obligations
 from services.review.case_batch import SignalBatch
-from services.review.case_change import CaseChange, keys_of
+from services.review.case_change import CaseChange, attachment_rows, fill_received, keys_of
 from services.review.case_view import UNREAD, Clock, ObligationKnown, flag_overrides, recompute
 from services.review.db import Database
 from services.review.models import (
@@ -94,18 +94,10 @@ class CaseStore:
             self._move(session, existing, target)
         else:
             target = self._case_of(session, existing)
-        existing.subject = signal.subject
-        existing.narrative = signal.narrative
-        existing.reporter = signal.reporter.model_dump(mode="json")
-        existing.facts = signal.facts.model_dump(mode="json")
-        existing.source = signal.source.model_dump(mode="json")
-        existing.attachments = [a.model_dump(mode="json") for a in signal.attachments]
-        existing.related = signal.related.model_dump(mode="json") if signal.related else None
+        fill_received(existing, signal)
         session.flush()
         if signal.attachments:
-            self._insert_ignore(session, Attachment, [
-                {"sha256": a.sha256, "signal_id": signal.signal_id, "case_id": target.id,
-                 "media_type": a.media_type, "size_bytes": a.size_bytes} for a in signal.attachments])
+            self._insert_ignore(session, Attachment, attachment_rows(signal, target.id))
         self._add_keys(session, target.id, keys)
         session.flush()
         self._refresh(session, target)
