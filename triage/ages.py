@@ -48,7 +48,10 @@ _NOT_AN_AGE_AFTER: Final = (
     r"victims|v[ií]ctimas|others|otros|otras|more|m[aá]s|a day|al d[ií]a|per|por|girl\b|boy\b|woman|man\b|"
     r"worker\b|person\b|kid\b|child\b|victim\b|hour\b|minute\b|day\b|week\b|month\b|year\b|years? ago|"
     r"mujer\b|hombre\b|persona\b|trabajador\b|d[oó]lar|pesos|th\b|st\b|nd\b|rd\b|x\b|/|in the (?:morning|"
-    r"afternoon|evening)|o[\u2019']?clock|and a half|y media|grados?|degrees?))"
+    r"afternoon|evening)|o[\u2019']?clock|grados?|degrees?|"
+    # "two and a half hours" measures; "she's sixteen and a half" is an age
+    r"(?:and a half|y media)\s+(?:hours?|hrs?|minutes?|mins?|days?|weeks?|months?|miles?|dollars?|bucks|"
+    r"feet|ft|pounds?|times|blocks|horas|minutos|d[ií]as|semanas|meses|millas|d[oó]lares|veces)\b))"
 )
 
 AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
@@ -58,24 +61,39 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
     ("age.yo", rf"\b(?P<n>\d{{1,2}}){_M}\s*(?:y/?o|y\.o\.?)(?:[fm]\b|\b)"),
     # specialist shorthand: 16F, 28M
     ("age.shorthand", r"\b(?P<n>\d{1,2})[FM]\b"),
+    # F 17, M16, (F, 17): the specialists' shorthand with the letter first ("an M16" is a rifle)
+    ("age.shorthand", r"(?<![\w/.'\u2019-])(?<!\ban )(?<!\ba )[FM]\s?,?\s?(?P<n>\d{1,2})\b"
+                      r"(?![:.,]\d|\s*(?:%|mm\b|rifles?\b|carbines?\b|guns?\b))"),
+    # ~15, (~14-15)
+    ("age.approximate", rf"(?:(?<=[\s(])|^)~\s*{_N}{_M}\b{_NOT_AN_AGE_AFTER}(?!\s*(?:-|\u2013)?\s*\d)"),
+    # a girl, thirteen or so, alone
+    ("age.approximate", rf"\b(?:girls?|boys?|kids?|child|teen|daughter|son|she|he|victim)\b[^.!?\n]{{0,20}}?"
+                        rf"\b{_N}\s+or\s+so\b(?=\s*(?:$|[.,;:!?)'\"\u2019\n]|and\b|but\b|with\b))"),
+    # turns 16 next month, will turn 18 in May: one year younger now (before "turning 17" below)
+    ("age.turns", rf"\b(?:turns|will turn|[\u2019']ll turn|gonna turn|about to turn|turning)\s+{_N}\s+"
+                  rf"(?:next|this|in|on|soon|tomorrow|el|en|pronto)\b"),
     # age 15, aged 15, ages 14-17, edad de 15
     ("age.stated", rf"\b(?:age[ds]?|edad(?:es)?(?:\s+de)?)\s*:?\s*(?:of\s+)?{_N}{_M}\b"),
     # she is 15, she's only fifteen, I'm 16, turned 17
     ("age.copula", rf"(?:\b(?:is|was|are|were|am|i'?m|im|turned|turning|be)|['\u2019]s)\s+"
                    rf"(?:only\s+|just\s+|about\s+|around\s+|maybe\s+|like\s+|barely\s+|probably\s+|"
-                   rf"actually\s+|really\s+|now\s+)?{_N}\b{_NOT_AN_AGE_AFTER}"),
+                   rf"actually\s+|really\s+|now\s+)?['\"\u2018\u201c]?{_N}\b{_NOT_AN_AGE_AFTER}"),
     # about 15, maybe 14 or 15, looks 13, as young as 12, parece de 15
     ("age.approximate", rf"\b(?:about|around|approx(?:imately|\.)?|maybe|roughly|like|looks?(?:\s+like)?|"
                         rf"looked(?:\s+like)?|seems?(?:\s+like)?|appears?(?:\s+to\s+be)?|"
                         rf"appeared(?:\s+to\s+be)?|as young as|no older than|guess(?:ing)?|"
-                        rf"(?:can[\u2019']?t|cannot|couldn[\u2019']?t) be (?:more|older) than|no more than|"
+                        rf"(?:can[\u2019']?t|cannot|couldn[\u2019']?t|could not|can not) (?:have )?be(?:en)? "
+                        rf"(?:more|older|over) than|no more than|"
                         rf"not (?:more|older) than|"
                         rf"i[\u2019']?d say|would say|"
-                        rf"estimat\w*|unos|como\s+de|como|"
-                        rf"aproximadamente|aprox\.?|parecen?\s+(?:de|tener)|aparentan?)\s+{_N}{_M}\b"
+                        rf"estimat\w*|est\.?|unos|como\s+de|como|"
+                        rf"thinks?|thought|"
+                        rf"aproximadamente|aprox\.?|parecen?\s+(?:de|tener)|aparentan?)\s+['\"\u2018\u201c]?{_N}{_M}\b"
                         rf"{_NOT_AN_AGE_AFTER}(?!\s*(?:-|\u2013)?\s*\d)"),
     # girl (16), niece, 17, dtr 16 — a person word then a bare number
-    ("age.person", rf"\b(?:girls?|boys?|daughter|dtr|son|niece|nephew|sister|brother|cousin|victim|vic|pv|"
+    ("age.person", rf"\b(?:girls?|boys?|(?:grand|step|god)?(?:daughter|son|kid|child)|dtr|niece|nephew|"
+                   rf"(?:step|half[- ]?)?(?:sister|brother)|cousin|victim|vic|pv|"
+                   rf"freshm[ae]n|sophomore|junior|"
                    rf"v\d?|student|friend|kid|child|teen|female|male|hija|hijo|sobrin[oa]|herman[oa]|"
                    rf"prim[oa]|niñ[oa]|muchach[oa]|amig[oa]|chic[oa]|menor)\s*(?:\(\s*|,\s*|\s)"
                    rf"{_N}\s*(?=\)|,|;|\.|\s+(?:and|y|is|es|who|que)\b)"),
@@ -207,6 +225,8 @@ def _mention(
     upper = groups.get("m")
     if upper:
         number = min(number, read(upper) or number)
+    if rule == "age.turns":
+        number -= 1  # not that age yet
     key = (id(segment), match.start("n"))
     if key in seen:
         return None

@@ -113,7 +113,12 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      r"selling|sent)\b|"
      r"\b(?:llev\w+|mover\w*|mueven|trasladar\w*|vender\w*|sacar\w*)\s+(?:\w+\s+){0,8}?(?:esta noche|hoy|"
      r"mañana|ahora mismo|en unas horas|esta madrugada)\b|"
-     r"\b(?:esta noche|hoy)\b[^.!?\n]{0,40}\b(?:llev\w+|mover\w*|mueven|trasladar\w*|vender\w*)\b"),
+     r"\b(?:esta noche|hoy)\b[^.!?\n]{0,40}\b(?:llev\w+|mover\w*|mueven|trasladar\w*|vender\w*)\b|"
+     # a one-way ticket for today or tomorrow: "one-way flight ... tomorrow at 6", "sale mañana ... solo ida"
+     r"\bone[- ]way\b[^.!?\n]{0,60}\b(?:tonight|today|tomorrow)\b|"
+     r"\b(?:tonight|today|tomorrow)\b[^.!?\n]{0,60}\bone[- ]way\b|"
+     r"\b(?:s[oó]lo|solo) (?:de )?ida\b[^.!?\n]{0,60}\b(?:esta noche|hoy|ma[ñn]ana)\b|"
+     r"\b(?:esta noche|hoy|ma[ñn]ana)\b[^.!?\n]{0,60}\b(?:s[oó]lo|solo) (?:de )?ida\b"),
     ("danger.hiding",
      r"\b(?:i[\u2019']?m|i am|im|she[\u2019']?s|she is|he[\u2019']?s|he is|we[\u2019']?re|we are|"
      r"they[\u2019']?re|they are|is|are|"

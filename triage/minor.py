@@ -44,7 +44,19 @@ _GRADE: Final = re.compile(
     r"preparatoria|prepa|primaria)\b|\bcolegialas?\b|\b(?:primer|segundo|tercer|cuarto|quinto|sexto|"
     r"s[eé]ptimo|octavo|noveno)\s+(?:grado|a[ñn]o de secundaria)\b|\bschool uniform\b|"
     r"\b(?:freshm[ae]n|sophomores?|juniors?|seniors?)\s+(?:at|in|from)\s+(?:\w+\s+){0,3}?(?:high|"
-    r"middle)\b", _I)
+    r"middle|hs)\b|\bin (?:the )?(?:six|seven|eight|nine|ten) grade\b|"  # "seven grade": speech to text
+    r"\b(?:middle|junior high|high)[- ]school\s+(?:pe\s+|gym\s+)?(?:shirts?|uniforms?|ids?|backpacks?|"
+    r"bus)\b|"
+    # a parent's child who is a freshman or sophomore is at school, not at college, unless it is said
+    r"\b(?:(?:mom|mother|dad|father|parents?)\s+of\s+an?|(?:daughter|son|kid|child)(?:\s+is)?\s+an?)\s+"
+    r"(?:freshman|sophomore)\b(?!\s+(?:at|in)\s+(?:\w+\s+){0,3}?(?:college|university|uni|state|cc)\b)", _I)
+_YEARS_AGO: Final = re.compile(
+    r"\b(?:years? ago|years? back|back in (?:19|20)\d\d|when (?:i|she|he|we) was|hace (?:\w+ )?a[ñn]os|"
+    r"cuando (?:yo )?(?:era|ten[ií]a))\b", _I)
+# A milestone of the teens: "her quinceañera in March", "sweet sixteen", "got her learner's permit".
+_TEEN_MILESTONE: Final = re.compile(
+    r"\b(?:her|his|my|their|su|sus|mi)\s+(?:\w+\s+)?(?:quincea[ñn]eras?|quince a[ñn]os|sweet (?:sixteen|16)|"
+    r"learner[\u2019']?s permit|learner permit|(?:driver[\u2019']?s|driving) permit)\b", _I)
 
 _STRONG_TERM: Final = re.compile(
     r"\bunder[- ]?aged?\b|\bunder\s+(?:the\s+age\s+of\s+)?(?:18|eighteen)\b|"
@@ -119,6 +131,9 @@ def minor_flag(signal: SignalReceived, scan: Scan, *, topic_only: bool,
         for hit in scan.find("minor.school_grade", _GRADE):
             if _live(hit):
                 text.append(from_hit(hit.rule_id, hit))
+        for hit in scan.find("minor.teen_milestone", _TEEN_MILESTONE):
+            if _milestone_live(hit) and not denied:
+                text.append(from_hit(hit.rule_id, hit))
         if not denied:
             for hit in scan.find("minor.text_term", _STRONG_TERM):
                 if _live(hit):
@@ -156,6 +171,14 @@ def _live(hit: Hit) -> bool:
                 or historical(hit.segment, hit.start)
                 or (hit.rule_id.startswith("minor.text_term")
                     and _AS_A_CHILD.search(words_before(hit.segment, hit.start, 30)) is not None))
+
+
+def _milestone_live(hit: Hit) -> bool:
+    """A milestone is an event ("her quinceañera in March"): past, yet she is that age now, unless
+    it was years ago."""
+    if negated(hit.segment, hit.start) or reported(hit.segment, hit.start):
+        return False
+    return _YEARS_AGO.search(hit.segment.sentence_text(hit.start)) is None
 
 
 def _counts(mention: AgeMention, adult_now: list[AgeMention], corrected: set[int]) -> bool:

@@ -2,11 +2,13 @@
 
 The rules read English and Spanish. A hotline also hears French, Haitian Creole, Portuguese,
 Vietnamese, Chinese, Korean, Tagalog, Russian, Ukrainian, Arabic, Hindi, Thai, Polish, Romanian,
-Indonesian, Swahili, Amharic, German, Italian and Japanese; Russian and Ukrainian also in the Latin
-letters people type them in on phones without a Cyrillic keyboard ("pomogite", "segodnya nochyu").
+Indonesian, Swahili, Amharic, German, Italian, Japanese, Nepali and Punjabi; Russian and Ukrainian
+also in the Latin letters people type them in on phones without a Cyrillic keyboard ("pomogite",
+"segodnya nochyu").
 These lists are no translation: they
 catch the words a supervisor with no interpreter would still want flagged (an age under 18, a
-child, a weapon, a threat to kill, locked in, the police, "tonight", "help") so that such a signal
+child, a weapon, a threat to kill, locked in, someone badly ill, the one in control back within
+hours, the police, "tonight", "help") so that such a signal
 is raised to a person at once and read with an interpreter. Every hit is evidence with its span.
 """
 
@@ -70,6 +72,10 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"ne (?:me |la |nous )?laisse\w* pas sortir|"
      r"zaperl\w*|zapert\w*|zakryl\w*|ne (?:vypuska|otpuska|vypuskai|vypuskay)\w*|derzhat|zachyn\w*|"
      r"zamkn\w*|trymaiut|trymayut|"
+     r"dhoka (?:\w+ ){0,2}?(?:lagayo|lagaideko|lagaeko|band gar\w*)|thunera rakh\w*|"  # ne
+     r"band kar ke rakh\w*|bahar (?:nahi|nahin) jaan (?:dinde|dindi|dinda)|"  # pa
+     r"dikurung|disekap|dilarang keluar|"  # id
+     r"tidak (?:boleh|diizinkan|dibolehkan) (?:keluar|turun|pulang|pergi)|"  # id
     r"band kar (?:diya|di|rakha|rakhi|ke)|bahar (?:nahi|nahin) (?:jane|jaane|nikalne)|qaid|kaid|"  # hi, ur
     r"msak+ar\w*|m[s9]ak+ra|m2fol\w*|ma?9?foul\w*|"  # ar in Latin letters
     r"ma (?:ka)?y?(?:kh|5)al+i?w?(?:ou|o|u)?(?:ni|nich|nish|nich?i) n?(?:kh|5)r[ae]?j|"
@@ -78,7 +84,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"갇혀|감금|가둬|못 나가|ขังไว้|ถูกขัง|محبوس\w*|حبس\w*|قفلوا|أقفلوا|مقفول|بند कर|बंद कर|ተዘግቶ"),
     ("documents",  # papers taken: exploitation, not by itself danger now
      r"\b(?:passeport|pasaporte|passaporte|hộ chiếu|паспорт\w*|paszport\w*|pașaport\w*|paspor|pasport\w*|"
-    r"j[ae]?waz(?: s[ae]far)?|jawaz|kagzat|kaagzaat)\b"
+    r"j[ae]?waz(?: s[ae]far)?|jawaz|kagzat|kaagzaat|rahadani)\b"
      r"|护照|護照|여권|พาสปอร์ต|جواز|पासपोर्ट|ፓስፖርት"),
     ("weapon",
      r"\b(?:arme|pistolet|couteau|zam|kouto|arma|faca|súng|dao|baril|kutsilyo|пистолет|нож|ружь\w*|"
@@ -94,6 +100,10 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"schlägt|droht|uccider\w*|picchia\w*|minacci\w*|избил\w*|ударил\w*|побил\w*|bate em mim|"
      r"me bateu|m'a frapp\w*|bat mwen|đánh tôi|đánh cô|sinaktan|pinalo|bili|pobił\w*|m-a bătut|"
      r"alinipiga|amenipiga|"
+     r"kut(?:chha|yo|chhan|era)|pit(?:chha|yo)|mar(?:i)?dinchh?u|marchha|"  # ne
+     r"maarda|maar (?:dau|devega|dena)|kutt(?:da|de|eya)|"  # pa
+     r"dipukuli|memukuli|dianiaya|akan dibunuh|mengancam akan|"  # id
+     r"yigedlu?(?:gn|n)al|yigedilegnal|yimetagnal|yidebedbu?gnal|"  # am in Latin letters
      r"ub'?(?:yu|iu|yut|iut|ju|jut)|ubit'?|ubiyu|vbyty|vb'?ie|vb'?ye|b'?(?:yot|jot|iot|ye|ie)|izbi\w*|"
      r"ugrozha\w*|pogrozh\w*|udaril\w*|pobil\w*|slomal\w*|zlamav|zlamaly|"
     r"maar (?:dega|denge|dalega|dalenge|dungi|dunga|diya)|jaan se maar\w*|maarta|marta hai|maarti|"
@@ -107,11 +117,13 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"помогите|спасите|допоможіть|рятуйте|pomocy|ratunku|ajutor|tolong|msaada|nisaidie|hilfe|aiuto|"
      r"pomogit[ey]|pomohit[ey]|spasit[ey]|dopomozh[iy]t[ʹ']?|dopomozhy|r[iy]atu[iy]te|"
     r"bachao|bacha lo|bachaao|madad karo|madad chahiye|"  # hi, ur in Latin letters
+    r"bachau|maddat garnus|sahayog garnus|"  # ne
+    r"bantu(?:lah)? (?:saya|kami)|erdugn|irdugn|"  # id, am
     r"3awn(?:ouni|oni|ini|i)|sa3d(?:ouni|ooni|oni)|sa3[ie]dni|el ?naj?da)\b"
      r"|救命|帮帮|幫幫|求救|살려|도와주|ช่วยด้วย|ช่วย|ساعدوني|النجدة|मदद|बचाओ|እርዳታ"),
     ("police",
      r"\b(?:police|lapolis|polícia|cảnh sát|công an|pulis|полици\w*|поліці\w*|policj\w*|poliți\w*|"
-     r"polisi|polizei|polizia|politsi\w*|polits\w*|politsii|militsi\w*|shorta|chorta|bolis)\b|报警|報警|警察|경찰|ตำรวจ|الشرطة|पुलिस|ፖሊስ"),
+     r"polisi|polizei|polizia|prahari|politsi\w*|polits\w*|politsii|militsi\w*|shorta|chorta|bolis)\b|报警|報警|警察|경찰|ตำรวจ|الشرطة|पुलिस|ፖሊስ"),
     ("now",
      r"\b(?:ce soir|cette nuit|maintenant|tout de suite|demain matin|dans une heure|aswè a|kounye a|"
      r"demain (?:à|a|vers) \d{1,2}\s*h\w*|demain (?:très )?tôt|à l'aube|dès l'aube|"
@@ -126,6 +138,10 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"zavtra utrom|zavtra vranci|s'?[oi]?ohodni(?:\s+vnochi)?|syohodni(?:\s+vnochi)?|vnochi|zaraz|"
      r"cherez hodynu|[ov]\s*\d{1,2}\s*(?:vechora|vechera)|"
     r"abhi|aaj raat|aaj rat|kal subah|ek ghante (?:mein|me)|turant|"  # hi, ur in Latin letters
+    r"aaja raati|aaja beluka|aaja belukha|ahile|bholi bihana|"  # ne
+    r"ajj? raat|ajj? shaam|hune|"  # pa
+    r"nanti malam|hari ini|"  # id
+    r"zare mata|zare|ahun|"  # am in Latin letters
     r"daba|dorka|hala2|halla2|hal2|delwa2ti|dilwa2ti|dilwa'?ti|el ?lila|el ?leila|lilla|lyouma|lyoum|"
     r"elyom|el ?yom|ghod?wa (?:sba7|fe?sba7)|bokra (?:sba7|el sob7)|ba3d sa3a)\b"
      r"|今晚|今夜|今天|现在|現在|马上|馬上|明天早上|明早|一小时后|一個小時|오늘 밤|오늘|지금|방금|내일 아침|"
@@ -140,6 +156,11 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"verkauft|portare via|vendere|"
      r"otvez\w*|uvez\w*|vyvez\w*|prodad\w*|prodat'?|prodal\w*|pereve[zs]\w*|vidvez\w*|prodaty|"
      r"otdadut|otdat'?|peredadut|peredaty|"
+     r"(?:la|le|les|me|nous|l')\s*vend\w*|"  # fr: "il la vend"
+     r"bech(?:chha|dinchha|ne)|lai ?ja(?:anchha|nchha|dai)|"  # ne
+     r"le ke ja(?:a)? (?:reha|rahe|riha|rahya|rahi)|"  # pa
+     r"dibawa (?:ke|pergi)|akan dibawa|dipindahkan|"  # id
+     r"yiwesd\w*|"  # am in Latin letters: "they will take (me)"
     r"bech (?:dega|denge|diya|dengi|rahe)|le (?:jayega|jaenge|jaayenge|ja rahe|jaega)|"  # hi, ur
     r"y?bi3(?:ni|ha|hom)|ybe3(?:ni|ha)|ghadi yb[ie]?3\w*|yn[a9]?[9q]lni|ywadd?ini|ydd?ini)\b"
      r"|送到|送去|卖|賣|팔아|팔려|데려가|옮긴|옮겨|보낸|ขาย|พาไป|ย้าย|يبيع|بيع|ينقل|ياخذو|बेच|ले जा|ይሸጡ"),
@@ -150,15 +171,63 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"kein essen|"
      r"bez edy|net edy|ne da[yi]ut est'?|ne da[yi]ut yisty|bez yizhi|"
     r"khana nahi|khaana nahi|khana nahin|bhookh?[ae] rakh\w*|"  # hi, ur in Latin letters
+    r"khana (?:diyeko chhaina|dindaina|dinna)|roti (?:nahi|nahin) (?:dinde|dindi)|"  # ne, pa
+    r"tidak diberi makan|"  # id
     r"ma kayn makla|mafi akl|mafish akl|bla makla)\b"
      r"|没有吃的|沒有吃的|没饭吃|먹을 것이 없|ไม่มีอาหาร|لا طعام|ما في أكل|ما فيه أكل|खाना नहीं"),
     ("hiding",
      r"\b(?:cach\w*|kache|escondid\w*|trốn|nagtatago|пряч\w*|прячусь|ховаю\w*|ukryw\w*|ascuns\w*|"
      r"bersembunyi|kujificha|versteck\w*|nascost\w*|pr[yj]ach\w*|khova\w*|hovaiu\w*|"
     r"chhup\w*|chhip\w*|chup ke|"  # hi, ur in Latin letters
+    r"lukeko|luki ?rakheko|sembunyi|"  # ne, id
     r"m(?:t|s)?kh?ab(?:i|ya|ia)|mtkhbi|mestkhbi|m5bi|mt5bya)\b|躲|숨어|ซ่อน|مختبئ\w*|छिप"),
+    # Someone badly ill or hurt (with no care: the other cues say so): a medical emergency now.
+    ("medical",
+     r"\b(?:vomit\w*|vomissements?|saigne\w*|inconscient\w*|évanoui\w*|ne respire (?:pas|plus)|"  # fr
+     r"forte fièvre|fièvre très forte|"
+     r"vomi san|senyen|endispoze|pa ka respire|gwo lafyèv|"  # ht
+     r"sangrando|desmai\w*|não (?:consegue )?respira\w*|febre alta|"  # pt
+     r"nôn ra máu|chảy máu|bất tỉnh|ngất xỉu|sốt cao|không thở được|"  # vi
+     r"nagsusuka|dumudugo|nawalan ng malay|hinimatay|mataas na lagnat|hindi makahinga|"  # tl
+     r"рвота|рвёт|кровь|кровотечени\w*|без сознания|потерял\w* сознание|не может дышать|"  # ru
+     r"блює|блювота|кровотеча|без свідомості|не може дихати|"  # uk
+     r"rvota|krovotechenie|bez soznaniya|bez svidomosti|"  # ru, uk in Latin letters
+     r"wymiotuje|krwawi\w*|nieprzytomn\w*|wysoka gorączka|"  # pl
+     r"varsă sânge|sângerează|inconștient\w*|febră mare|"  # ro
+     r"muntah(?: darah)?|berdarah|pingsan|tidak sadar(?:kan diri)?|demam tinggi|sesak napas|"  # id
+     r"anatapika damu|kutapika|anavuja damu|amezimia|homa kali|"  # sw
+     r"erbricht|blutet|bewusstlos|hohes fieber|"  # de
+     r"sviene\w*|svenut\w*|privo di sensi|febbre alta|"  # it
+     r"khoon (?:ki )?ulti|khoon beh|behosh|tez bukhar|saans nahi|"  # hi, ur in Latin letters
+     r"ragat (?:bagyo|baghyo|aayo)|behos)\b"  # ne
+     r"|吐血|呕吐|嘔吐|流血|昏迷|晕倒|暈倒|发高烧|發高燒|피를 토|토하|의식이 없|기절|고열|"
+     r"อาเจียน|เลือดออก|หมดสติ|ไข้สูง|"
+     r"يتقيأ|نزيف|فاقد الوعي|مغمى عليه|उल्टी|बेहोश|तेज बुखार"),
+    # The one in control comes back within hours: "il revient dans quinze minutes", "vernetsya v 7".
+    ("returns_soon",
+     r"\b(?:(?:il|elle|ils|le patron|la patronne) (?:revien\w*|rentre\w*|va revenir|vont revenir)|"
+     r"revient (?:me|la|le|nous|les) chercher)\s+(?:\w+\s+){0,3}?(?:dans|à|a|vers|ce soir|cette nuit|"
+     r"tout à l'heure|bientôt|demain matin)\b|"  # fr
+     r"\b(?:li|yo) (?:tounen|ap tounen|pral tounen)\s+(?:\w+\s+){0,3}?(?:a|aswè a|nan|jodi a)\b|"  # ht
+     r"\b(?:ele|ela|eles|o patrão|a patroa) (?:volta|vai voltar|voltará|chega)\s+(?:\w+\s+){0,3}?"
+     r"(?:às|as|em|daqui|hoje|esta noite|logo)\b|"  # pt
+     r"\b(?:sẽ )?quay (?:lại|về)\s+(?:\w+\s+){0,3}?(?:lúc|tối nay|trong|sau)\b|"  # vi
+     r"\bbabalik\s+(?:\w+\s+){0,3}?(?:mamaya|ngayong|sa loob ng|ng alas|alas)\b|"  # tl
+     r"\b(?:vern[eё]ts[iy]a|vernyots[iy]a|povernet'?s[iy]a|povernet'?tsia|pryide|pridet)\s+(?:\w+\s+){0,2}?"
+     r"(?:cherez|v|o|segodn\w*|s'?ohodni|vvecheri|vecherom)\b|"  # ru, uk in Latin letters
+     r"(?:вернётся|вернется|придёт|придет|повернеться|прийде)\s+(?:\S+\s+){0,2}?"
+     r"(?:через|в|о|сегодня|сьогодні|вечером|ввечері)(?!\w)|"  # ru, uk
+     r"\bwróci\s+(?:\w+\s+){0,2}?(?:za|o|dziś|wieczorem)\b|\b(?:se întoarce|revine)\s+(?:\w+\s+){0,2}?"
+     r"(?:la|în|diseară|deseară)\b|"  # pl, ro
+     r"\b(?:akan )?(?:kembali|pulang)\s+(?:\w+\s+){0,2}?(?:jam|nanti|malam ini|sebentar|dalam)\b|"  # id
+     r"\b(?:atarudi|anarudi)\s+(?:\w+\s+){0,2}?(?:saa|usiku|leo|jioni)\b|"  # sw
+     r"\bwapas (?:aa|aay|aaeg|aayeg|aaega|aayega|aate)\w*\s+(?:\w+\s+){0,2}?"
+     r"(?:raat|shaam|baje|ghante|abhi)\b|"  # hi, ur in Latin letters
+     r"\b(?:aaja|aaj|beluka|belukha|raati) (?:\w+ ){0,2}?(?:malik|sahu|sahuji) (?:aauchha|aaunchha|"
+     r"aaunchhan|farkinchha)\b"),  # ne
 ))
-_STRONG_KINDS: Final = frozenset({"confined", "weapon", "kill_or_hurt", "hiding", "moved_or_sold", "no_food"})
+_STRONG_KINDS: Final = frozenset({"confined", "weapon", "kill_or_hurt", "hiding", "moved_or_sold", "no_food",
+                                  "medical", "returns_soon"})
 
 
 @dataclass(frozen=True, slots=True)

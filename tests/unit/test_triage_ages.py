@@ -164,3 +164,71 @@ def test_one_number_is_asked_about_in_any_case_as_in_lower_case() -> None:
     for lowered in (None, text.lower()):
         assert not_ages.holds(text, room, room + 2, lowered)
         assert not not_ages.holds(text, age, age + 2, lowered)
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("She told my wife she's fifteen and a half and sleeps in the back room.", 15),
+    ("Caller reports F 16 at the truck stop with an older man.", 16),
+    ("PV M17 brought in by his 'cousin', who answers every question.", 17),
+    ("A girl ~14-15 was walking with him between the rooms.", 14),
+    ("Two girls (est 15-17) go up to the rooms with different men.", 15),
+    ("The girl at the register could not have been more than 16 or 17.", 16),
+    ("The kid couldn't have been older than 14, he said.", 14),
+    ("A girl, fourteen or so, alone in the room with a backpack.", 14),
+    ("My granddaughter (13) chats every night with a man who sends her gifts.", 13),
+    ("His stepdaughter, 15, is made to work at the stand until midnight.", 15),
+    ("My daughter is a junior (16) and her boyfriend posts her pictures.", 16),
+    ("She turns 16 next month and he already drives her to parties.", 15),
+    ("She turns 18 in May, so for now she is 17 and he sells her.", 17),
+    ("The girl at the counter said she's 'fifteen' when my wife asked.", 15),
+    ("Two girls came in with a man (the bartender thinks 16-17, one has braces).", 16),
+])
+def test_ages_written_as_shorthand_approximations_and_relations_are_read(text: str, age: int) -> None:
+    assert age in [m.age for m in mentions(text)]
+    assert extract(received(narrative=text)).found.minor.raised
+
+
+@pytest.mark.parametrize("text", [
+    "It took two and a half hours to drive there and back.",
+    "He keeps an M16 in the truck and shows it to the workers.",
+    "We waited ~15 min outside the salon for the van.",
+    "She worked 12 or so shifts without any pay.",
+    "He thinks 15 people live in the house behind the shop.",
+])
+def test_measures_rifles_and_counts_are_not_ages(text: str) -> None:
+    assert not any(m.age < 18 for m in mentions(text))
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("C (F, 23) is calling from the motel bathroom, he has her ID.", 23),
+    ("M18, been driving for a guy who keeps my ID.", 18),
+])
+def test_adult_shorthand_with_the_letter_first_is_an_adult_age(text: str, age: int) -> None:
+    assert [m.age for m in mentions(text)] == [age]
+    found = extract(received(narrative=text)).found
+    assert not found.minor.raised and "minor.adult_now" in found.notes
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("The girl next door had her quinceañera in March and now lives with a man in his 20s.",
+     "minor.teen_milestone"),
+    ("Her photos from her sweet sixteen are on the page he posts her on.", "minor.teen_milestone"),
+    ("Daughter just got her learner's permit and is in a car with a 26 y/o man tonight.",
+     "minor.teen_milestone"),
+    ("Two girls in middle school PE shirts said their 'big sister' sets up dates.", "minor.school_grade"),
+    ("C M, says he's a junior in HS; an older man has him meet friends for money.", "minor.school_grade"),
+    ("Caller is mom of a sophomore whose boyfriend asks her for nudes to sell.", "minor.school_grade"),
+    ("um she's in the seven grade and this guy picks her up from the mall tonight", "minor.school_grade"),
+])
+def test_school_years_and_teen_milestones_are_a_minor(text: str, rule: str) -> None:
+    minor = extract(received(narrative=text)).found.minor
+    assert minor.raised and rule in {e.rule_id for e in minor.evidence}
+
+
+@pytest.mark.parametrize("text", [
+    "At my quinceañera 20 years ago my uncle gave a speech about family.",
+    "We are a DJ company, do you ever need music for quinceañera events?",
+    "My son is a freshman at Ohio State and works at a bar on weekends.",
+])
+def test_milestones_long_ago_or_of_nobody_are_not_a_minor(text: str) -> None:
+    assert not extract(received(narrative=text)).found.minor.raised

@@ -1,0 +1,89 @@
+"""Danger in languages the rules do not read: someone badly ill with no care, the one in control
+back within hours, and the words of Nepali, Punjabi and Indonesian as people type them.
+
+Each case is a signal a supervisor with no interpreter must still see at once (P1), with the
+words that raised it as evidence; the negatives keep ordinary messages in those languages at P2.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from contracts.events import FlagName, SignalTriaged
+from tests.builders import received
+from triage.rules import assess
+
+pytestmark = pytest.mark.unit
+
+NOW = datetime(2026, 3, 16, 14, 30, tzinfo=UTC)
+DANGER = FlagName.IMMINENT_DANGER
+
+
+def run(text: str) -> SignalTriaged:
+    return assess(received(narrative=text), now=NOW)
+
+
+def cue_kinds(triaged: SignalTriaged) -> set[str]:
+    danger = triaged.flag(DANGER)
+    assert danger is not None
+    return {e.rule_id for e in danger.evidence if e.rule_id.startswith("multilingual.")}
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    # French: he comes back in twenty minutes; she wants to leave now.
+    ("Le monsieur qui me loge me fait travailler sans arrêt. Il est sorti, il revient dans vingt minutes "
+     "et je veux partir tout de suite.", "multilingual.returns_soon"),
+    # Portuguese: the boss comes back at ten tonight; they are locked in.
+    ("Estamos trancadas na casa da patroa, ela volta às dez da noite e tirou nossos celulares.",
+     "multilingual.returns_soon"),
+    # Indonesian: a fisherman vomiting blood on a boat, the captain will not call a doctor.
+    ("Adik saya di kapal ikan, sudah dua hari muntah darah, kapten tidak mau bawa ke dokter. Kapal berangkat "
+     "besok pagi.", "multilingual.medical"),
+    # Vietnamese: a worker fainted and has a high fever; the owner keeps them in.
+    ("Chị tôi bị ngất xỉu ở tiệm, sốt cao, chủ tiệm không cho đi bệnh viện, khóa cửa lại.",
+     "multilingual.medical"),
+    # Nepali in Latin letters: locked in from outside, no food, the employer comes this evening.
+    ("Malik le dhoka bahira bata lagaideko chha, tin din dekhi khana dindaina. Aaja beluka malik aauchha.",
+     "multilingual.confined"),
+    # Punjabi in Latin letters: tonight he is taking her to another state.
+    ("Meri bhen nu malik ne kamre vich band kar ke rakheya, aj raat oh ohnu dooje state le ke jaa reha.",
+     "multilingual.moved_or_sold"),
+])
+def test_danger_in_unread_languages_is_raised_with_its_cues(text: str, kind: str) -> None:
+    triaged = run(text)
+    assert triaged.is_raised(DANGER)
+    kinds = cue_kinds(triaged)
+    assert kind in kinds and len(kinds) >= 2, kinds
+
+
+@pytest.mark.parametrize("text", [
+    # The boss comes back tomorrow and the writer wants to know their rights: nothing happens within hours.
+    "Mon patron revient demain de vacances, je voudrais connaître mes droits sur les heures supplémentaires.",
+    # Indonesian: a question about a visa, and "today".
+    "Selamat siang, saya mau tanya tentang visa kerja untuk perawat. Apakah bisa daftar hari ini?",
+    # Nepali: a training request for a community group this evening.
+    "Namaste, hamro samaj ko lagi aaja beluka ek talim garna sakinchha? Dhanyabad.",
+])
+def test_ordinary_messages_in_those_languages_are_not_danger(text: str) -> None:
+    assert not run(text).is_raised(DANGER)
+
+
+@pytest.mark.parametrize("text", [
+    "He bought her a one-way ticket to Las Vegas and her flight leaves tomorrow at 6 in the morning.",
+    "Encontré en su correo un vuelo solo de ida que sale mañana temprano, pagado por el novio.",
+])
+def test_a_one_way_ticket_for_today_or_tomorrow_is_a_move_soon(text: str) -> None:
+    triaged = run(text)
+    danger = triaged.flag(DANGER)
+    assert danger is not None and any(e.rule_id == "danger.moved_soon" for e in danger.evidence)
+
+
+@pytest.mark.parametrize("text", [
+    "I bought a one-way ticket home last year after I got out, and I am doing well now.",
+    "Compré un boleto de ida y vuelta para mañana para visitar a mi mamá.",
+])
+def test_a_ticket_that_moves_nobody_soon_is_not_a_move(text: str) -> None:
+    danger = run(text).flag(DANGER)
+    assert danger is None or not any(e.rule_id == "danger.moved_soon" for e in danger.evidence)
