@@ -51,7 +51,13 @@ _NOT_AN_AGE_AFTER: Final = (
     r"afternoon|evening)|o[\u2019']?clock|grados?|degrees?|"
     # "two and a half hours" measures; "she's sixteen and a half" is an age
     r"(?:and a half|y media)\s+(?:hours?|hrs?|minutes?|mins?|days?|weeks?|months?|miles?|dollars?|bucks|"
-    r"feet|ft|pounds?|times|blocks|horas|minutos|d[ií]as|semanas|meses|millas|d[oó]lares|veces)\b))"
+    r"feet|ft|pounds?|times|blocks|horas|minutos|d[ií]as|semanas|meses|millas|d[oó]lares|veces)\b|"
+    # "8 other kids", "what are 3 signs", "once every two weeks"
+    r"other\b|signs?\b|things?\b|ways?\b|questions?\b|reasons?\b|steps?\b|tips?\b|examples?\b|"
+    r"facts?\b|types?\b|kinds?\b|stat(?:istic)?s\b|red flags?\b|every\b|again\b|or twice\b|"
+    # a count of people with one word between: "about 12 Filipina women", "10 Haitian men"
+    r"[^\W\d_]+\s+(?:women|men|people|workers|girls|boys|kids|children|guys|families|employees|"
+    r"hombres|mujeres|personas|trabajadores|chicas|chicos|ni[ñn][oa]s|familias)\b))"
 )
 
 AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
@@ -214,13 +220,45 @@ def find_ages(scan: Scan) -> Iterator[AgeMention]:
                         yield mention
 
 
+# "around 2 last night", "this morning around 10": an hour of the day, not an age.
+_AROUND: Final = re.compile(r"\s*(?:around|about|approx(?:imately|\.)?|como a las|a eso de)\s", _I)
+_PART_OF_DAY: Final = re.compile(
+    r"\b(?:last night|tonight|this (?:morning|afternoon|evening)|at night|yesterday|today|in the night|"
+    r"anoche|ayer|hoy|(?:de|por|esta) la (?:ma[ñn]ana|tarde|noche)|esta ma[ñn]ana)\b", _I)
+
+
+_PERSON_BEFORE: Final = re.compile(
+    r"\b(?:girls?|boys?|kids?|child|daughter|son|niece|nephew|victim|teen|she|he|looks?|looked|"
+    r"ni[ñn][oa]s?|chic[oa]s?|hij[oa]s?|muchach[oa]s?)\W*$", _I)
+
+
+def _clock_time(text: str, match: re.Match[str]) -> bool:
+    if not _AROUND.match(text, match.start()):
+        return False
+    if _PERSON_BEFORE.search(text, max(0, match.start() - 20), match.start()):
+        return False  # "a boy about 10 ... today": said of a person
+    return _PART_OF_DAY.search(text, max(0, match.start() - 25), min(len(text), match.end() + 25)) is not None
+
+
+_ARTICLES: Final = frozenset({"one", "once", "uno", "una"})
+# Patterns whose words say the number is an age ("one year old", "once años").
+_AGE_MARKED: Final = frozenset({"age.years_old", "age.anos"})
+
+
 def _mention(
     rule: str, segment: Segment, match: re.Match[str], seen: set[tuple[int, int]]
 ) -> AgeMention | None:
     groups = match.groupdict()
     read = value if rule != "age.decade" else (lambda word: decades.value(word, groups.get("q")))
-    number = read(match.group("n"))
+    word = match.group("n")
+    number = read(word)
     if number is None:
+        return None
+    # "about one restaurant", "maybe once a week": "one" is an article and "once" English far more
+    # often than an age of one or a Spanish eleven
+    if not word[0].isdigit() and word.lower() in _ARTICLES and rule not in _AGE_MARKED:
+        return None
+    if rule == "age.approximate" and number <= 12 and _clock_time(segment.text, match):
         return None
     upper = groups.get("m")
     if upper:

@@ -232,3 +232,26 @@ def test_school_years_and_teen_milestones_are_a_minor(text: str, rule: str) -> N
 ])
 def test_milestones_long_ago_or_of_nobody_are_not_a_minor(text: str) -> None:
     assert not extract(received(narrative=text)).found.minor.raised
+
+
+@pytest.mark.parametrize("text", [
+    "Around 2 last night at the truck stop I saw a woman knocking cab to cab.",
+    "He fell off the roof this morning around 10 and hit his head.",
+    "I wish to inform about one Indian restaurant where the cooks work every day.",
+    "They still have about 12 Filipina women living in the owner's house.",
+    "He's in a van with like 8 other kids and calls me maybe once every two weeks.",
+    "What are 3 signs someone is being trafficked? It's for my poster.",
+    "A man recruited about 10 Haitian men from Miami to work at a plant.",
+])
+def test_hours_counts_and_articles_are_not_ages(text: str) -> None:
+    assert not any(m.age < 18 for m in mentions(text))
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("The girls look about 15 tonight at the motel.", 15),
+    ("A boy about 10 was selling candy outside the store today.", 10),
+    ("She's 15 and other girls work there too.", 15),
+    ("Mi hija tiene once años y la obligan a vender dulces.", 11),
+])
+def test_ages_beside_an_hour_or_a_count_stay_ages(text: str, age: int) -> None:
+    assert age in [m.age for m in mentions(text)]
