@@ -19,7 +19,6 @@ from typing import Final
 from text_to_num import text2num
 
 from triage import decades, not_ages
-from triage.lexicon import tokens
 from triage.prefilter import gate
 from triage.text import Hit, Scan, Segment, words_before
 
@@ -177,7 +176,7 @@ def find_ages(scan: Scan) -> Iterator[AgeMention]:
         if len(segment.lowered) != len(segment.text):
             windows = [(0, len(segment.text))]  # lower-casing moved offsets: scan the original
         else:
-            windows = _windows(segment.lowered, tokens(segment.lowered))
+            windows = _windows(segment.lowered, segment.tokens())
         # Most narratives give no decade: their patterns run only where a decade can be.
         decade = _DECADE_HINT.search(segment.lowered) is not None
         for rule, pattern in AGE_PATTERNS:

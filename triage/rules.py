@@ -52,7 +52,7 @@ from triage.conditions import report_conditions
 from triage.extract import Extraction, OtherLanguageCue, extract
 from triage.features import extracted_features, fold, words
 from triage.jurisdiction import jurisdiction
-from triage.language import ASSESSED, detect
+from triage.language import ASSESSED, detected
 from triage.model import Scores, TriageModel, default_model
 
 # Bump on every change to a rule; the model's own version is appended to it in every assessment,
@@ -119,7 +119,7 @@ def assess(signal: SignalReceived, *, now: datetime, model: TriageModel | None =
         urgency=urgency,
         call_type=kind,
         trafficking_type=trafficking_type,
-        language=detect(signal.narrative, signal.reporter.preferred_language),
+        language=detected(signal.reporter.preferred_language, extraction.written_in),
         jurisdiction=jurisdiction(signal, extraction.scan),
         business_hours=business_hours,
         sla_due_at=sla_due(signal.received_at, urgency),
