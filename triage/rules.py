@@ -194,15 +194,14 @@ def _model_evidence(rule_id: str, terms: list[str], signal: SignalReceived,
                     probability: float) -> list[Evidence]:
     """The model's strongest words, as spans of the text; its probability when no word can be shown."""
     found: list[Evidence] = []
-    fields = [("subject", signal.subject), ("narrative", signal.narrative)]
+    # Folded once per field, not once per term; a field whose folding moved offsets (a few exotic
+    # characters) gives no span.
+    given = (("subject", signal.subject), ("narrative", signal.narrative)) if terms else ()
+    fields = [(field, text, folded) for field, text in given
+              if text and len(folded := fold(text)) == len(text)]
     for term in terms:
         pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, term.split("_"))) + r"(?!\w)")
-        for field, text in fields:
-            if not text:
-                continue
-            folded = fold(text)
-            if len(folded) != len(text):  # folding moved offsets (a few exotic characters): no span
-                continue
+        for field, text, folded in fields:
             match = next((m for m in pattern.finditer(folded) if not _in_address(folded, m)), None)
             if match is not None:
                 found.append(Evidence.trusted(
