@@ -65,6 +65,16 @@ class Scores:
         z = float(self.logits[head.start])
         return 1.0 / (1.0 + math.exp(-z))
 
+    def most_likely(self, head: Head, leaving_out: str | None = None) -> str:
+        """The class ``distribution`` gives the highest probability (the first of equals), but for
+        ``leaving_out``: the softmax keeps the logits' order, so their largest decides, and
+        assessment skips computing the probabilities it does not show."""
+        best, best_logit = "", -math.inf
+        for cls, logit in zip(head.classes, self.logits[head.columns].tolist(), strict=True):
+            if cls != leaving_out and (not best or logit > best_logit):
+                best, best_logit = cls, logit
+        return best
+
     def distribution(self, head: Head) -> dict[str, float]:
         z = self.logits[head.columns].astype(np.float64)
         e = np.exp(z - z.max())

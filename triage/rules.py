@@ -230,8 +230,7 @@ def _call_type(signal: SignalReceived, scores: Scores, model: TriageModel, *, da
         return CallType.CRISIS
     if automated:
         return CallType.UNRELATED
-    distribution = scores.distribution(model.heads["call_type"])
-    return CallType(max(distribution, key=distribution.__getitem__))
+    return CallType(scores.most_likely(model.heads["call_type"]))
 
 
 def _trafficking_type(signal: SignalReceived, scores: Scores, model: TriageModel,
@@ -241,10 +240,9 @@ def _trafficking_type(signal: SignalReceived, scores: Scores, model: TriageModel
         return declared_type
     if kind in _NO_SITUATION:
         return TraffickingType.NONE
-    distribution = scores.distribution(model.heads["trafficking_type"])
-    if kind is not CallType.AT_RISK:  # a situation was reported: its type may be unknown, never none
-        distribution.pop(TraffickingType.NONE.value, None)
-    return TraffickingType(max(distribution, key=distribution.__getitem__))
+    # A situation was reported (not only a risk): its type may be unknown, never none.
+    leaving_out = TraffickingType.NONE.value if kind is not CallType.AT_RISK else None
+    return TraffickingType(scores.most_likely(model.heads["trafficking_type"], leaving_out))
 
 
 def _human_triage(extraction: Extraction, scores: Scores, model: TriageModel, tokens: list[str], *,
