@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from operator import methodcaller
 from typing import Final
 
 from text_to_num import text2num
@@ -140,6 +141,7 @@ _NUMBER_WORD_SET: Final = frozenset(
 # Every pattern's words before the number fit in this many characters, and after it in the other.
 _BEFORE: Final = 60
 _AFTER: Final = 45
+_SPAN: Final = methodcaller("span")  # (start, end), read in C
 _DECADE_WORD: Final = re.compile(r"(?<![a-z])(?:" + "|".join(decades.STEMS) + ")")
 # Every decade pattern's number is one of these: two digits from 20 or a word of the tens.
 _DECADE_HINT: Final = re.compile(r"[2-8]\d|" + "|".join(decades.STEMS))
@@ -147,14 +149,14 @@ _DECADE_HINT: Final = re.compile(r"[2-8]\d|" + "|".join(decades.STEMS))
 
 def _windows(lowered: str, tokens: list[str]) -> list[tuple[int, int]]:
     """Stretches of the text around each number or number word, merged when they overlap."""
-    spots = [(m.start(), m.end()) for m in _DIGITS.finditer(lowered)]
+    spots: list[tuple[int, int]] = list(map(_SPAN, _DIGITS.finditer(lowered)))
     for word in {t.split("-")[0] for t in tokens if t[0].isalpha()} & _NUMBER_WORD_SET | {
             t for t in tokens if t.startswith("veinti")}:
         at = lowered.find(word)
         while at != -1:
             spots.append((at, at + len(word)))
             at = lowered.find(word, at + 1)
-    spots += [(m.start(), m.end()) for m in _DECADE_WORD.finditer(lowered)]
+    spots += map(_SPAN, _DECADE_WORD.finditer(lowered))
     windows: list[tuple[int, int]] = []
     for first, last in sorted(spots):
         start, end = max(0, first - _BEFORE), min(len(lowered), last + _AFTER)

@@ -102,9 +102,9 @@ def written_in(text: str, lowered_tokens: list[str] | None = None) -> str | None
     lowered = sample.lower()
     # The whole text's tokens are the sample's only when the sample is the whole text.
     words = lowered_tokens if lowered_tokens is not None and len(sample) == len(text) else tokens(lowered)
-    en = sum(1 for w in words if w in _EN)
-    es = sum(1 for w in words if w in _ES)
-    neighbours = sum(1 for w in words if w in _NEIGHBOURS)
+    en = sum(map(_EN.__contains__, words))
+    es = sum(map(_ES.__contains__, words))
+    neighbours = sum(map(_NEIGHBOURS.__contains__, words))
     if len(_NOT_ES_LETTERS.findall(lowered)) >= 2:
         neighbours += 2  # letters of neither language: let lingua decide
     elif len(_NOT_EN_LETTERS.findall(lowered)) >= 2:

@@ -11,6 +11,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import methodcaller
 from typing import Final
 
 from contracts.events import SignalReceived
@@ -151,8 +152,11 @@ class Segment:
         return self.text[start:end]
 
 
+_END: Final = methodcaller("end")
+
+
 def _starts(pattern: re.Pattern[str], text: str) -> tuple[int, ...]:
-    return (0, *(m.end() for m in pattern.finditer(text)))
+    return (0, *map(_END, pattern.finditer(text)))
 
 
 def _bounds(starts: tuple[int, ...], pos: int, length: int) -> tuple[int, int]:
