@@ -20,7 +20,7 @@ from typing import Final
 from text_to_num import text2num
 
 from triage import decades, not_ages
-from triage.prefilter import gate
+from triage.prefilter import Gate, gate
 from triage.text import Hit, Scan, Segment, words_before
 
 _I = re.IGNORECASE
@@ -167,6 +167,12 @@ def _windows(lowered: str, tokens: list[str]) -> list[tuple[int, int]]:
     return windows
 
 
+@cache
+def _gated() -> tuple[tuple[str, re.Pattern[str], Gate], ...]:
+    """Each pattern with its literal gate, made once (``gate`` looks each up by the pattern's id)."""
+    return tuple((rule, pattern, gate(pattern)) for rule, pattern in AGE_PATTERNS)
+
+
 def find_ages(scan: Scan) -> Iterator[AgeMention]:
     """Every age mention (the lowest value of a range), with its span: the whole phrase.
 
@@ -179,13 +185,16 @@ def find_ages(scan: Scan) -> Iterator[AgeMention]:
             windows = [(0, len(segment.text))]  # lower-casing moved offsets: scan the original
         else:
             windows = _windows(segment.lowered, segment.tokens())
+        if not windows:  # no number and no number word: no pattern can match
+            continue
         # Most narratives give no decade: their patterns run only where a decade can be.
         decade = _DECADE_HINT.search(segment.lowered) is not None
-        for rule, pattern in AGE_PATTERNS:
+        gated = _gated()  # before the literals are looked for: a new gate grows the literal index
+        found = segment.literals_found()
+        for rule, pattern, literal_gate in gated:
             if rule == "age.decade" and not decade:
                 continue
-            literal_gate = gate(pattern)
-            if not literal_gate.may_match_found(segment.literals_found()):
+            if not literal_gate.may_match_found(found):
                 continue
             compiled = literal_gate.on_lowered
             haystack = segment.lowered if compiled is not None else segment.text
