@@ -150,8 +150,9 @@ _DECADE_HINT: Final = re.compile(r"[2-8]\d|" + "|".join(decades.STEMS))
 def _windows(lowered: str, tokens: list[str]) -> list[tuple[int, int]]:
     """Stretches of the text around each number or number word, merged when they overlap."""
     spots: list[tuple[int, int]] = list(map(_SPAN, _DIGITS.finditer(lowered)))
-    for word in {t.split("-")[0] for t in tokens if t[0].isalpha()} & _NUMBER_WORD_SET | {
-            t for t in tokens if t.startswith("veinti")}:
+    distinct = set(tokens)  # the sets below are of the distinct tokens: each is looked at once
+    for word in {t.split("-")[0] for t in distinct if t[0].isalpha()} & _NUMBER_WORD_SET | {
+            t for t in distinct if t.startswith("veinti")}:
         at = lowered.find(word)
         while at != -1:
             spots.append((at, at + len(word)))
