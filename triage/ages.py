@@ -14,13 +14,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from operator import methodcaller
 from typing import Final
 
 from text_to_num import text2num
 
 from triage import decades, not_ages
-from triage.lexicon import tokens
-from triage.prefilter import gate
+from triage.prefilter import Gate, gate
 from triage.text import Hit, Scan, Segment, words_before
 
 _I = re.IGNORECASE
@@ -165,6 +165,7 @@ _NUMBER_WORD_SET: Final = frozenset(
 # Every pattern's words before the number fit in this many characters, and after it in the other.
 _BEFORE: Final = 60
 _AFTER: Final = 45
+_SPAN: Final = methodcaller("span")  # (start, end), read in C
 _DECADE_WORD: Final = re.compile(r"(?<![a-z])(?:" + "|".join(decades.STEMS) + ")")
 # Every decade pattern's number is one of these: two digits from 20 or a word of the tens.
 _DECADE_HINT: Final = re.compile(r"[2-8]\d|" + "|".join(decades.STEMS))
@@ -172,14 +173,15 @@ _DECADE_HINT: Final = re.compile(r"[2-8]\d|" + "|".join(decades.STEMS))
 
 def _windows(lowered: str, tokens: list[str]) -> list[tuple[int, int]]:
     """Stretches of the text around each number or number word, merged when they overlap."""
-    spots = [(m.start(), m.end()) for m in _DIGITS.finditer(lowered)]
-    for word in {t.split("-")[0] for t in tokens if t[0].isalpha()} & _NUMBER_WORD_SET | {
-            t for t in tokens if t.startswith("veinti")}:
+    spots: list[tuple[int, int]] = list(map(_SPAN, _DIGITS.finditer(lowered)))
+    distinct = set(tokens)  # the sets below are of the distinct tokens: each is looked at once
+    for word in {t.split("-")[0] for t in distinct if t[0].isalpha()} & _NUMBER_WORD_SET | {
+            t for t in distinct if t.startswith("veinti")}:
         at = lowered.find(word)
         while at != -1:
             spots.append((at, at + len(word)))
             at = lowered.find(word, at + 1)
-    spots += [(m.start(), m.end()) for m in _DECADE_WORD.finditer(lowered)]
+    spots += map(_SPAN, _DECADE_WORD.finditer(lowered))
     windows: list[tuple[int, int]] = []
     for first, last in sorted(spots):
         start, end = max(0, first - _BEFORE), min(len(lowered), last + _AFTER)
@@ -188,6 +190,12 @@ def _windows(lowered: str, tokens: list[str]) -> list[tuple[int, int]]:
         else:
             windows.append((start, end))
     return windows
+
+
+@cache
+def _gated() -> tuple[tuple[str, re.Pattern[str], Gate], ...]:
+    """Each pattern with its literal gate, made once (``gate`` looks each up by the pattern's id)."""
+    return tuple((rule, pattern, gate(pattern)) for rule, pattern in AGE_PATTERNS)
 
 
 def find_ages(scan: Scan) -> Iterator[AgeMention]:
@@ -201,14 +209,17 @@ def find_ages(scan: Scan) -> Iterator[AgeMention]:
         if len(segment.lowered) != len(segment.text):
             windows = [(0, len(segment.text))]  # lower-casing moved offsets: scan the original
         else:
-            windows = _windows(segment.lowered, tokens(segment.lowered))
+            windows = _windows(segment.lowered, segment.tokens())
+        if not windows:  # no number and no number word: no pattern can match
+            continue
         # Most narratives give no decade: their patterns run only where a decade can be.
         decade = _DECADE_HINT.search(segment.lowered) is not None
-        for rule, pattern in AGE_PATTERNS:
+        gated = _gated()  # before the literals are looked for: a new gate grows the literal index
+        found = segment.literals_found()
+        for rule, pattern, literal_gate in gated:
             if rule == "age.decade" and not decade:
                 continue
-            literal_gate = gate(pattern)
-            if not literal_gate.may_match_found(segment.literals_found()):
+            if not literal_gate.may_match_found(found):
                 continue
             compiled = literal_gate.on_lowered
             haystack = segment.lowered if compiled is not None else segment.text

@@ -61,7 +61,8 @@ def extract(signal: SignalReceived) -> Extraction:
     set_aside = automated.raised and not (minor.raised or danger.raised)
     rule_call = call_type(signal, scan, danger=danger.raised, minor=minor.raised, automated=set_aside,
                           topic_only=about_topic)
-    language = written_in(signal.narrative)
+    narrative = scan.segments[-1] if scan.segments and scan.segments[-1].field == "narrative" else None
+    language = written_in(signal.narrative, None if narrative is None else narrative.tokens())
     # Other languages' cues only where the rules cannot read: in English or Spanish text the same
     # letters are other words ("kind", "police", "bata") and the rules have better evidence.
     unread = language is not None and language not in ASSESSED
@@ -69,9 +70,10 @@ def extract(signal: SignalReceived) -> Extraction:
     minor_cues = multilingual.minor_cues([c for c, _ in cues])
     danger_cues = multilingual.danger_cues([c for c, _ in cues])
     timing = set()
-    if immediacy.soon(scan):
+    soon = immediacy.soon(scan)
+    if soon:
         timing.add("soon")
-        if immediacy.due_soon(scan):
+        if immediacy.due_soon(scan, soon):
             timing.add("due_soon")
     found = Extracted(
         minor=minor, danger=danger, foreign=foreign, automated=automated, topic_only=about_topic,

@@ -81,8 +81,11 @@ _SHORTHAND: Final = {
 
 def words(signal: SignalReceived) -> list[str]:
     text = signal.narrative if not signal.subject else f"{signal.subject}\n{signal.narrative}"
+    found: list[str] = _WORD.findall(fold(text))[:_MAX_WORDS]
+    if _SHORTHAND.keys().isdisjoint(found):  # most texts: no shorthand to expand, checked in C
+        return found
     out: list[str] = []
-    for token in _WORD.findall(fold(text))[:_MAX_WORDS]:
+    for token in found:
         expanded = _SHORTHAND.get(token)
         if expanded is None:
             out.append(token)

@@ -63,10 +63,11 @@ def soon(scan: Scan) -> list[Hit]:
                     or historical(hit.segment, hit.start))]
 
 
-def due_soon(scan: Scan) -> list[Hit]:
-    """Those of ``soon`` whose sentence, or the one before or after, says what will happen then."""
+def due_soon(scan: Scan, soon_hits: list[Hit] | None = None) -> list[Hit]:
+    """Those of ``soon`` (given, when the caller has them) whose sentence, or the one before or
+    after, says what will happen then."""
     found = []
-    for hit in soon(scan):
+    for hit in soon(scan) if soon_hits is None else soon_hits:
         segment = hit.segment
         start, end = segment.sentence(hit.start)
         before_start = segment.sentence(start - 1)[0] if start > 0 else start

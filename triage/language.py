@@ -76,13 +76,21 @@ def _detector() -> LanguageDetector:
 
 def detect(text: str, declared: str | None) -> str | None:
     """An ISO 639-1 code, or None when the text is too short to tell and nothing was declared."""
+    return detected(declared, written_in(text) if not declared else None)
+
+
+def detected(declared: str | None, written: str | None) -> str | None:
+    """``detect`` when the text's ``written_in`` is known already (assessment asks it once a signal)."""
     if declared:
         return declared.split("-")[0].lower()
-    return written_in(text)
+    return written
 
 
-def written_in(text: str) -> str | None:
-    """The language the text is written in, whatever was declared; None when too short to tell."""
+def written_in(text: str, lowered_tokens: list[str] | None = None) -> str | None:
+    """The language the text is written in, whatever was declared; None when too short to tell.
+
+    ``lowered_tokens``: ``tokens(text.lower())`` when the caller has them already.
+    """
     sample = text[:_SAMPLE_CHARS]
     other_script = _NON_LATIN.findall(sample)
     if len(other_script) >= max(4, len(sample.strip()) // 5):
@@ -91,11 +99,12 @@ def written_in(text: str) -> str | None:
                 return "uk" if code == "ru" and _UKRAINIAN.search(sample) else code
     if len(sample.strip()) < MIN_CHARS:
         return None
-    words = tokens(sample.lower())
-    en = sum(1 for w in words if w in _EN)
-    es = sum(1 for w in words if w in _ES)
-    neighbours = sum(1 for w in words if w in _NEIGHBOURS)
     lowered = sample.lower()
+    # The whole text's tokens are the sample's only when the sample is the whole text.
+    words = lowered_tokens if lowered_tokens is not None and len(sample) == len(text) else tokens(lowered)
+    en = sum(map(_EN.__contains__, words))
+    es = sum(map(_ES.__contains__, words))
+    neighbours = sum(map(_NEIGHBOURS.__contains__, words))
     if len(_NOT_ES_LETTERS.findall(lowered)) >= 2:
         neighbours += 2  # letters of neither language: let lingua decide
     elif len(_NOT_EN_LETTERS.findall(lowered)) >= 2:

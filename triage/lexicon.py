@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Final
+from itertools import compress, count
+from typing import Final, cast
 
 TOKEN: Final = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 _MAX_STEM: Final = 12
@@ -52,15 +53,15 @@ class Lexicon:
         return weight
 
     def score(self, tokens: list[str]) -> int:
-        total = 0
+        # Whole numbers: the sum is the same in any order, so the words' weights are read in C
+        # (from the cache, or each weighed once), then the few tokens that start a phrase.
+        cached = list(map(self._token_weights.get, tokens))
+        total = sum(map(self._weight, tokens)) if None in cached else sum(cast("list[int]", cached))
         phrases = self._phrases
-        for i, token in enumerate(tokens):
-            total += self._weight(token)
-            starting = phrases.get(token)
-            if starting is not None:
-                for rest, weight in starting:
-                    if tuple(tokens[i + 1:i + 1 + len(rest)]) == rest:
-                        total += weight
+        for i in compress(count(), map(phrases.__contains__, tokens)):
+            for rest, weight in phrases[tokens[i]]:
+                if tuple(tokens[i + 1:i + 1 + len(rest)]) == rest:
+                    total += weight
         return total
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +30,7 @@ from triage.features import token_features
 MAGIC: Final = b"HOTLINE-TRIAGE-MODEL/1\n"
 DEFAULT_PATH: Final = Path(__file__).resolve().parent / "model" / "triage.model"
 TEXT_PREFIXES: Final = ("w:", "b:", "c:")
+Rows = tuple[int, ...]
 _WORD_CACHE: Final = 200_000  # words kept with their rows; beyond this, looked up every time
 
 
@@ -64,6 +65,16 @@ class Scores:
         z = float(self.logits[head.start])
         return 1.0 / (1.0 + math.exp(-z))
 
+    def most_likely(self, head: Head, leaving_out: str | None = None) -> str:
+        """The class ``distribution`` gives the highest probability (the first of equals), but for
+        ``leaving_out``: the softmax keeps the logits' order, so their largest decides, and
+        assessment skips computing the probabilities it does not show."""
+        best, best_logit = "", -math.inf
+        for cls, logit in zip(head.classes, self.logits[head.columns].tolist(), strict=True):
+            if cls != leaving_out and (not best or logit > best_logit):
+                best, best_logit = cls, logit
+        return best
+
     def distribution(self, head: Head) -> dict[str, float]:
         z = self.logits[head.columns].astype(np.float64)
         e = np.exp(z - z.max())
@@ -88,10 +99,17 @@ class TriageModel:
         # The extractors' findings count for this much each; the text's features share a norm of one.
         self.x_scale = float(header.get("x_scale", 1.0))
         self.bigram_index = {n[2:]: i for n, i in self.text_index.items() if n.startswith("b:")}
+        # The same pairs by first word then second: a pair of tokens is looked up without joining
+        # them. Tokens hold no "_", so a name of exactly two parts is the only one a pair can match.
+        self.bigram_pairs: dict[str, dict[str, int]] = {}
+        for pair, row in self.bigram_index.items():
+            parts = pair.split("_")
+            if len(parts) == 2:
+                self.bigram_pairs.setdefault(parts[0], {})[parts[1]] = row
         # Rows whose name can be shown to a person as a reason (words and small numbers).
         self.showable = np.array([n[:2] in ("w:", "b:") and _showable(n[2:]) for n in self.names], dtype=bool)
         # A word's own rows (the word and its n-grams) are the same every time it is seen: kept per word.
-        self._word_rows: dict[str, tuple[int, ...]] = {}
+        self._word_rows: dict[str, Rows] = {}
 
     # ------------------------------------------------------------------ loading and saving
 
@@ -130,28 +148,41 @@ class TriageModel:
 
     def score_words(self, tokens: list[str], extracted: list[str]) -> Scores:
         """``score(features(...))`` without building every feature name: the same rows, the same sums."""
-        text_rows: set[int] = set()
         cache = self._word_rows
-        for token in set(tokens):
-            rows = cache.get(token)
-            if rows is None:
-                index = self.text_index
-                rows = tuple(i for i in map(index.get, token_features(token)) if i is not None)
-                if len(cache) < _WORD_CACHE:
-                    cache[token] = rows
-            text_rows.update(rows)
-        bigrams = self.bigram_index
-        text_rows.update(i for i in map(bigrams.get, map("_".join, pairwise(tokens))) if i is not None)
+        distinct = set(tokens)
+        cached = list(map(cache.get, distinct))
+        # Words not seen before: their rows are looked up once, then kept.
+        known = [self._rows_of(token) for token in distinct] if None in cached else cast("list[Rows]", cached)
+        text_rows: set[int] = set().union(*known)
+        pairs = self.bigram_pairs
+        for first, second in pairwise(tokens):
+            following = pairs.get(first)
+            if following is not None:
+                row = following.get(second)
+                if row is not None:
+                    text_rows.add(row)
         other = sorted({i for i in map(self.other_index.get, extracted) if i is not None})
         return self._scores(tuple(sorted(text_rows)), other)
+
+    def _rows_of(self, token: str) -> Rows:
+        """A word's own rows (the word and its n-grams), kept per word up to ``_WORD_CACHE`` words."""
+        rows = self._word_rows.get(token)
+        if rows is None:
+            index = self.text_index
+            rows = tuple(i for i in map(index.get, token_features(token)) if i is not None)
+            if len(self._word_rows) < _WORD_CACHE:
+                self._word_rows[token] = rows
+        return rows
 
     def _scores(self, text: tuple[int, ...], other: list[int]) -> Scores:
         scale = 1.0 / math.sqrt(len(text)) if text else 0.0
         logits = self.bias.copy()
         if text:
-            logits += self.weights[np.fromiter(text, dtype=np.intp, count=len(text))].sum(axis=0) * scale
+            # np.add.reduce is what ndarray.sum calls, without its Python wrapper: the same sums.
+            rows = np.fromiter(text, dtype=np.intp, count=len(text))
+            logits += np.add.reduce(self.weights[rows], axis=0) * scale
         if other:
-            logits += self.weights[other].sum(axis=0) * self.x_scale
+            logits += np.add.reduce(self.weights[other], axis=0) * self.x_scale
         return Scores(logits=logits, text_rows=text, text_scale=scale)
 
     def reasons(self, scores: Scores, head: Head, cls: str | None = None, top: int = 3) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from operator import itemgetter
 from typing import Any, Final
 
 import ahocorasick
@@ -126,9 +127,10 @@ class _LiteralIndex:
         """The ids of the literals in ``lowered`` (call ``ready`` first)."""
         if not self._ids:
             return set()
-        return {index for _, index in self._automaton.iter(lowered)}
+        return set(map(_VALUE, self._automaton.iter(lowered)))  # (end, id) pairs, read in C
 
 
+_VALUE: Final = itemgetter(1)
 LITERALS: Final = _LiteralIndex()
 
 

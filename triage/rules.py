@@ -52,7 +52,7 @@ from triage.conditions import report_conditions
 from triage.extract import Extraction, OtherLanguageCue, extract
 from triage.features import extracted_features, fold, words
 from triage.jurisdiction import jurisdiction
-from triage.language import ASSESSED, detect
+from triage.language import ASSESSED, detected
 from triage.model import Scores, TriageModel, default_model
 
 # Bump on every change to a rule; the model's own version is appended to it in every assessment,
@@ -119,7 +119,7 @@ def assess(signal: SignalReceived, *, now: datetime, model: TriageModel | None =
         urgency=urgency,
         call_type=kind,
         trafficking_type=trafficking_type,
-        language=detect(signal.narrative, signal.reporter.preferred_language),
+        language=detected(signal.reporter.preferred_language, extraction.written_in),
         jurisdiction=jurisdiction(signal, extraction.scan),
         business_hours=business_hours,
         sla_due_at=sla_due(signal.received_at, urgency),
@@ -194,15 +194,14 @@ def _model_evidence(rule_id: str, terms: list[str], signal: SignalReceived,
                     probability: float) -> list[Evidence]:
     """The model's strongest words, as spans of the text; its probability when no word can be shown."""
     found: list[Evidence] = []
-    fields = [("subject", signal.subject), ("narrative", signal.narrative)]
+    # Folded once per field, not once per term; a field whose folding moved offsets (a few exotic
+    # characters) gives no span.
+    given = (("subject", signal.subject), ("narrative", signal.narrative)) if terms else ()
+    fields = [(field, text, folded) for field, text in given
+              if text and len(folded := fold(text)) == len(text)]
     for term in terms:
         pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, term.split("_"))) + r"(?!\w)")
-        for field, text in fields:
-            if not text:
-                continue
-            folded = fold(text)
-            if len(folded) != len(text):  # folding moved offsets (a few exotic characters): no span
-                continue
+        for field, text, folded in fields:
             match = next((m for m in pattern.finditer(folded) if not _in_address(folded, m)), None)
             if match is not None:
                 found.append(Evidence.trusted(
@@ -231,8 +230,7 @@ def _call_type(signal: SignalReceived, scores: Scores, model: TriageModel, *, da
         return CallType.CRISIS
     if automated:
         return CallType.UNRELATED
-    distribution = scores.distribution(model.heads["call_type"])
-    return CallType(max(distribution, key=distribution.__getitem__))
+    return CallType(scores.most_likely(model.heads["call_type"]))
 
 
 def _trafficking_type(signal: SignalReceived, scores: Scores, model: TriageModel,
@@ -242,10 +240,9 @@ def _trafficking_type(signal: SignalReceived, scores: Scores, model: TriageModel
         return declared_type
     if kind in _NO_SITUATION:
         return TraffickingType.NONE
-    distribution = scores.distribution(model.heads["trafficking_type"])
-    if kind is not CallType.AT_RISK:  # a situation was reported: its type may be unknown, never none
-        distribution.pop(TraffickingType.NONE.value, None)
-    return TraffickingType(max(distribution, key=distribution.__getitem__))
+    # A situation was reported (not only a risk): its type may be unknown, never none.
+    leaving_out = TraffickingType.NONE.value if kind is not CallType.AT_RISK else None
+    return TraffickingType(scores.most_likely(model.heads["trafficking_type"], leaving_out))
 
 
 def _human_triage(extraction: Extraction, scores: Scores, model: TriageModel, tokens: list[str], *,

@@ -11,6 +11,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import methodcaller
 from typing import Final
 
 from contracts.events import SignalReceived
@@ -66,7 +67,8 @@ _REPORTED: Final = re.compile(
 class Segment:
     """One text field of the signal; its sentence and clause boundaries are found when first asked."""
 
-    __slots__ = ("_clauses", "_found", "_memo", "_sentences", "field", "lowered", "text")
+    __slots__ = ("_clauses", "_found", "_memo", "_sentences", "_tokens", "field", "lowered", "text",
+                 "verdicts")
 
     def __init__(self, field: str, text: str) -> None:
         self.field = field
@@ -77,6 +79,10 @@ class Segment:
         # Matches per pattern: several rules ask about the same cue words (SITUATION, TOPIC).
         self._memo: dict[int, list[re.Match[str]]] = {}
         self._found: tuple[int, set[int]] | None = None  # the literal index's version, what it found
+        self._tokens: list[str] | None = None
+        # The context tests' answers per sentence or clause start (("h", start), ("r", start)): a
+        # sentence with several hits is judged once; its answer cannot differ between them.
+        self.verdicts: dict[tuple[str, int], bool] = {}
 
     @classmethod
     def of(cls, field: str, text: str) -> Segment:
@@ -93,6 +99,13 @@ class Segment:
         if self._clauses is None:
             self._clauses = _starts(_CLAUSE_END, self.text)
         return self._clauses
+
+    def tokens(self) -> list[str]:
+        """``lexicon.tokens`` of the lower-cased text, computed once (ages, language and the
+        classifiers all read them). Shared: callers must not change the list."""
+        if self._tokens is None:
+            self._tokens = tokens(self.lowered)
+        return self._tokens
 
     def finditer(self, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
         """``pattern.finditer(text)``, skipped at C speed when its required literals are absent.
@@ -139,8 +152,11 @@ class Segment:
         return self.text[start:end]
 
 
+_END: Final = methodcaller("end")
+
+
 def _starts(pattern: re.Pattern[str], text: str) -> tuple[int, ...]:
-    return (0, *(m.end() for m in pattern.finditer(text)))
+    return (0, *map(_END, pattern.finditer(text)))
 
 
 def _bounds(starts: tuple[int, ...], pos: int, length: int) -> tuple[int, int]:
@@ -176,7 +192,7 @@ class Scan:
     def tokens(self) -> list[str]:
         """Lower-case word tokens of every segment (computed once)."""
         if self._tokens is None:
-            self._tokens = [t for segment in self.segments for t in tokens(segment.lowered)]
+            self._tokens = [t for segment in self.segments for t in segment.tokens()]
         return self._tokens
 
     @classmethod
@@ -227,8 +243,14 @@ def negated(segment: Segment, pos: int, words: int = 4) -> bool:
 
 def historical(segment: Segment, pos: int) -> bool:
     """The sentence around ``pos`` speaks of the past and not also of now."""
-    sentence = segment.sentence_text(pos)
-    return _HISTORICAL.search(sentence) is not None and _PRESENT.search(sentence) is None
+    start, end = segment.sentence(pos)
+    key = ("h", start)
+    found = segment.verdicts.get(key)
+    if found is None:
+        sentence = segment.text[start:end]
+        found = segment.verdicts[key] = (
+            _HISTORICAL.search(sentence) is not None and _PRESENT.search(sentence) is None)
+    return found
 
 
 def recent(segment: Segment, pos: int) -> bool:
@@ -239,7 +261,11 @@ def recent(segment: Segment, pos: int) -> bool:
 def reported(segment: Segment, pos: int) -> bool:
     """The clause around ``pos`` retells news, a film or a hypothetical, not this signal's situation."""
     start, end = segment.clause(pos)
-    return _REPORTED.search(segment.text[start:end]) is not None
+    key = ("r", start)
+    found = segment.verdicts.get(key)
+    if found is None:
+        found = segment.verdicts[key] = _REPORTED.search(segment.text[start:end]) is not None
+    return found
 
 
 def words_before(segment: Segment, pos: int, chars: int = 40) -> str:
