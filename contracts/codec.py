@@ -59,6 +59,7 @@ E = TypeVar("E", bound=Event)
 # An event id that the envelope's validation would keep exactly as it is: printable ASCII without
 # leading or trailing blanks (nothing to clean or strip), within the length the envelope allows.
 _PLAIN_ID: Final = re.compile(r"[!-~](?:[ -~]{0,126}[!-~])?")
+_MAX_VALIDATED: Final = 1024
 # The CloudEvents headers ``encode`` writes (every event has a dataschema).
 _WRITTEN: Final = frozenset({*REQUIRED_HEADERS, H_DATASCHEMA})
 
@@ -169,8 +170,11 @@ class Codec:
         except ValidationError as error:
             problems = error.error_count()
             raise EncodeError(f"invalid envelope for {event_type.__name__}: {problems} errors") from error
-        if envelope.source == source and envelope.type == event_type.ce_type():
-            self._validated.add((event_type, source))  # validation kept them as they are
+        # Remembered when validation kept them as they are; a process has a handful of sources,
+        # and a bound keeps a caller with ever-new ones from growing the set without end.
+        if (envelope.source == source and envelope.type == event_type.ce_type()
+                and len(self._validated) < _MAX_VALIDATED):
+            self._validated.add((event_type, source))
         return envelope.to_headers()
 
     # ------------------------------------------------------------ decode

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from contracts import CODEC, Codec, EncodeError, Event, KafkaRecord
+from contracts import codec as codec_module
 from contracts.envelope import Envelope
 from tests.builders import received, triaged
 
@@ -107,3 +108,15 @@ def test_extra_headers_still_may_not_replace_cloudevents_headers_on_the_fast_pat
     codec.encode(event, source="/hotline/test")
     with pytest.raises(EncodeError, match="ce_source"):
         codec.encode(event, source="/hotline/test", extra_headers=(("ce_source", b"/elsewhere"),))
+
+
+def test_remembered_pairs_are_bounded_and_sources_past_the_bound_are_still_validated() -> None:
+    codec = Codec(events=CODEC.event_types)
+    event = received()
+    for i in range(codec_module._MAX_VALIDATED + 10):
+        codec.encode(event, source=f"/hotline/source-{i}", time=TIMES[0])
+    assert len(codec._validated) == codec_module._MAX_VALIDATED
+    late = f"/hotline/source-{codec_module._MAX_VALIDATED + 5}"
+    assert codec.encode(event, source=late, time=TIMES[0]) == _validated(event, source=late, time=TIMES[0])
+    with pytest.raises(EncodeError):
+        codec.encode(event, source="not a source", time=TIMES[0])
