@@ -43,17 +43,25 @@ class Envelope(ContractModel):
     dataschema: str | None = None
 
     def to_headers(self) -> list[Header]:
-        headers: list[Header] = [
-            (H_SPECVERSION, self.specversion.encode()),
-            (H_ID, self.id.encode()),
-            (H_TYPE, self.type.encode()),
-            (H_SOURCE, self.source.encode()),
-            (H_TIME, self.time.isoformat().encode()),
-            (H_CONTENT_TYPE, self.datacontenttype.encode()),
-        ]
-        if self.dataschema is not None:
-            headers.append((H_DATASCHEMA, self.dataschema.encode()))
-        return headers
+        return envelope_headers(self.id, self.type, self.source, self.time, self.dataschema,
+                                specversion=self.specversion, content_type=self.datacontenttype)
+
+
+def envelope_headers(id: str, type: str, source: str, time: datetime, dataschema: str | None, *,
+                     specversion: str = SPEC_VERSION, content_type: str = CONTENT_TYPE) -> list[Header]:
+    """The ``ce_*`` headers of an envelope, in their order: one writer for ``Envelope.to_headers``
+    and the codec's encoding of envelopes it has no need to validate again."""
+    headers: list[Header] = [
+        (H_SPECVERSION, specversion.encode()),
+        (H_ID, id.encode()),
+        (H_TYPE, type.encode()),
+        (H_SOURCE, source.encode()),
+        (H_TIME, time.isoformat().encode()),
+        (H_CONTENT_TYPE, content_type.encode()),
+    ]
+    if dataschema is not None:
+        headers.append((H_DATASCHEMA, dataschema.encode()))
+    return headers
 
 
 def header_value(headers: Sequence[Header], name: str) -> str | None:

@@ -41,6 +41,8 @@ class WebformMetrics:
                                           "Follow-ups whose receipt did not match the reference.",
                                           registry=r)
         self.intake = intake_signals_counter(r)
+        # Each (kind, outcome)'s two children, looked up once (a label look-up takes a lock).
+        self._accepted: dict[tuple[str, str], tuple[Counter, Counter]] = {}
 
     def watch_spool(self, usage: Callable[[], SpoolUsage]) -> None:
         """Export the spool's depth and limits as they are at each scrape."""
@@ -51,8 +53,13 @@ class WebformMetrics:
 
     def accept(self, kind: str, outcome: str) -> None:
         """A tip or follow-up made durable: ``outcome`` is published or spooled."""
-        self.accepted.labels(kind=kind, outcome=outcome).inc()
-        self.intake.labels(channel="webform", outcome=outcome).inc()
+        children = self._accepted.get((kind, outcome))
+        if children is None:
+            children = self._accepted[(kind, outcome)] = (
+                self.accepted.labels(kind=kind, outcome=outcome),
+                self.intake.labels(channel="webform", outcome=outcome))
+        for child in children:
+            child.inc()
 
     def reject(self, reason: str) -> None:
         self.rejected.labels(reason=reason).inc()

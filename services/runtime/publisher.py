@@ -20,6 +20,7 @@ from aiokafka.errors import (
     UnknownTopicOrPartitionError,
 )
 from aiokafka.structs import RecordMetadata
+from prometheus_client import Counter
 
 from contracts import CODEC, Codec, Event, Header, KafkaRecord, Topic, physical_name
 from services.runtime.broker_link import broker_link
@@ -122,6 +123,22 @@ class KafkaPublisher(EncodingPublisher):
         self._started = False
         self._renewing = asyncio.Lock()
         self._renewed: AIOKafkaProducer | None = None  # a new producer not yet started
+        # Per topic, made once: the broker-side name (checked against Kafka's rules) and the
+        # published counter's child (a label look-up under a lock), not again for every record.
+        self._names: dict[Topic, str] = {}
+        self._published: dict[Topic, Counter] = {}
+
+    def _name(self, topic: Topic) -> str:
+        name = self._names.get(topic)
+        if name is None:
+            name = self._names[topic] = physical_name(topic, self._settings.topic_prefix)
+        return name
+
+    def _count(self, topic: Topic, records: int = 1) -> None:
+        counter = self._published.get(topic)
+        if counter is None:
+            counter = self._published[topic] = self._metrics.published.labels(topic=topic.value)
+        counter.inc(records)
 
     def _new_producer(self) -> AIOKafkaProducer:
         return AIOKafkaProducer(**client_options(self._settings, client_id=self._client_id),
@@ -182,7 +199,7 @@ class KafkaPublisher(EncodingPublisher):
     async def publish_record(self, topic: Topic, record: KafkaRecord) -> Delivery:
         if not self._started:
             raise PublisherClosed("publisher is not started")
-        name = physical_name(topic, self._settings.topic_prefix)
+        name = self._name(topic)
         if self._renewed is not None:
             await self._start_renewed()
         producer = self._producer
@@ -193,7 +210,7 @@ class KafkaPublisher(EncodingPublisher):
         except KafkaError as error:
             raise await self._refusal(error, topic, name, producer) from error
         broker_link().succeeded("publisher")
-        self._metrics.published.labels(topic=topic.value).inc()
+        self._count(topic)
         return Delivery(topic=topic, partition=metadata.partition, offset=metadata.offset,
                         event_id=record.event_id)
 
@@ -211,7 +228,7 @@ class KafkaPublisher(EncodingPublisher):
             raise PublisherClosed("publisher is not started")
         if not records:
             return []
-        name = physical_name(topic, self._settings.topic_prefix)
+        name = self._name(topic)
         if self._renewed is not None:
             await self._start_renewed()
         producer = self._producer
@@ -231,7 +248,7 @@ class KafkaPublisher(EncodingPublisher):
             if isinstance(outcome, BaseException):
                 raise outcome
         broker_link().succeeded("publisher")
-        self._metrics.published.labels(topic=topic.value).inc(len(records))
+        self._count(topic, len(records))
         return [Delivery(topic=topic, partition=metadata.partition, offset=metadata.offset,
                          event_id=record.event_id)
                 for record, metadata in zip(records, cast("list[RecordMetadata]", settled), strict=True)]

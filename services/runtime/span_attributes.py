@@ -57,10 +57,28 @@ def _offset(value: AttributeValue) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63
 
 
+_TOPIC_NAMES: Final = tuple(topic.value for topic in Topic)
+# Names already judged: a process meets a handful (its topics, under its one prefix), and walking
+# the registry for each was a large part of a consumer span's checks. Bounded against a flood of
+# names nobody made.
+_TOPICS_SEEN: dict[str, bool] = {}
+_TOPICS_SEEN_MAX: Final = 1024
+
+
+def _topic_uncached(value: str) -> bool:
+    return _NAME.fullmatch(value) is not None and value.endswith(_TOPIC_NAMES)
+
+
 def _topic(value: AttributeValue) -> bool:
     # The logical topic names, with whatever environment prefix is in front of them.
-    return (isinstance(value, str) and _NAME.fullmatch(value) is not None
-            and any(value.endswith(topic.value) for topic in Topic))
+    if not isinstance(value, str):
+        return False
+    known = _TOPICS_SEEN.get(value)
+    if known is None:
+        known = _topic_uncached(value)
+        if len(_TOPICS_SEEN) < _TOPICS_SEEN_MAX:
+            _TOPICS_SEEN[value] = known
+    return known
 
 
 def _flag(value: AttributeValue) -> bool:
