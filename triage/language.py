@@ -13,6 +13,7 @@ from typing import Final
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
+from triage.everyday_words import EVERYDAY
 from triage.lexicon import tokens
 
 # The languages the hotline hears most after English and Spanish (seed 002: 200+ languages by
@@ -33,6 +34,19 @@ _UKRAINIAN: Final = re.compile(r"[іїєґІЇЄҐ]")
 _NON_LATIN: Final = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\u2000-\u206f]")
 MIN_CHARS: Final = 12
 _SAMPLE_CHARS: Final = 400
+# Undetermined (ISO 639-2): Latin letters in a language no candidate is, so a person reads it.
+UNDETERMINED: Final = "und"
+# A text of this many words or more with under this share of everyday English and Spanish words
+# is in neither, whatever the counts or lingua said (corpus, 2026-12: the terse English of call
+# notes and hang-ups scores 0.3 and more; Arabic, Nepali, Gujarati, Hmong, Somali, Haitian Creole,
+# Turkish and Chinese typed in Latin letters score under 0.25).
+_MIN_WORDS_TO_JUDGE: Final = 8
+_EVERYDAY_SHARE: Final = 0.25
+# Arabic typed in Latin letters writes the letters Latin lacks as digits ("3ala", "sa3douni", "7abibi");
+# English texting uses 2, 4 and 8 ("2nite", "b4", "gr8"), and "3am", "5th" are times and ranks.
+_ARABIZI: Final = re.compile(
+    r"(?<!\w)(?:[a-z]+[35679][a-z]+|[35679](?!(?:am|pm|st|nd|rd|th|ish|ft|hrs?|mins?|yo|yrs?|ppl|x)\b)"
+    r"[a-z]{2,})(?!\w)")
 
 _EN: Final = frozenset({
     "the", "and", "is", "are", "was", "were", "she", "he", "they", "them", "with", "her", "his", "my",
@@ -102,6 +116,17 @@ def written_in(text: str, lowered_tokens: list[str] | None = None) -> str | None
     lowered = sample.lower()
     # The whole text's tokens are the sample's only when the sample is the whole text.
     words = lowered_tokens if lowered_tokens is not None and len(sample) == len(text) else tokens(lowered)
+    if len(set(_ARABIZI.findall(lowered))) >= 2:
+        return "ar"
+    found = _counted(sample, lowered, words)
+    if found in ASSESSED and len(words) >= _MIN_WORDS_TO_JUDGE and (
+            sum(map(EVERYDAY.__contains__, words)) < _EVERYDAY_SHARE * len(words)):
+        return UNDETERMINED
+    return found
+
+
+def _counted(sample: str, lowered: str, words: list[str]) -> str | None:
+    """English or Spanish by their function words when clear, else lingua's choice of the candidates."""
     en = sum(map(_EN.__contains__, words))
     es = sum(map(_ES.__contains__, words))
     neighbours = sum(map(_NEIGHBOURS.__contains__, words))

@@ -2,7 +2,7 @@
 
 The rules read English and Spanish. A hotline also hears French, Haitian Creole, Portuguese,
 Vietnamese, Chinese, Korean, Tagalog, Russian, Ukrainian, Arabic, Hindi, Thai, Polish, Romanian,
-Indonesian, Swahili, Amharic, German, Italian, Japanese, Nepali and Punjabi; Russian and Ukrainian
+Indonesian, Swahili, Amharic, German, Italian, Japanese, Nepali, Punjabi and Somali; Russian and Ukrainian
 also in the Latin letters people type them in on phones without a Cyrillic keyboard ("pomogite",
 "segodnya nochyu").
 These lists are no translation: they
@@ -28,10 +28,11 @@ _AGE_AFTER: Final = (
     r"yaş|yaşında|"
     r"let|goda|rokiv|roky|"  # ru, uk in Latin letters
     r"saal|sal|sala|baras|"  # hi, ur (and fa) in Latin letters; ko "살" romanised
-    r"sana|sanawat|snin"  # ar in Latin letters (Arabizi)
+    r"sana|sanawat|snin|"  # ar in Latin letters (Arabizi)
+    r"jir(?:ka|ta)?"  # so
 )
 _AGE_BEFORE: Final = (r"miaka|umri wa miaka|อายุ|umur|usia|tuổi|возраст|вік|عمرها|عمره|عمر|उम्र|ال|"
-                      r"3omr\w*|3umr\w*|umar|umr")  # Arabizi, hi/ur in Latin letters
+                      r"3omr\w*|3umr\w*|umar|umr|da'?d\w* (?:waa|ayaa)")  # Arabizi, hi/ur in Latin letters
 _AGE: Final = re.compile(
     rf"(?P<n>{_DIGITS})\s*-?\s*(?:{_AGE_AFTER})(?![^\W\d_])|"
     rf"(?<![^\W\d_])(?:{_AGE_BEFORE})\s*:?\s*(?P<m>{_DIGITS})(?!\d)", _I)
@@ -75,6 +76,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"dhoka (?:\w+ ){0,2}?(?:lagayo|lagaideko|lagaeko|band gar\w*)|thunera rakh\w*|"  # ne
      r"band kar ke rakh\w*|bahar (?:nahi|nahin) jaan (?:dinde|dindi|dinda)|"  # pa
      r"dikurung|disekap|dilarang keluar|"  # id
+     r"(?:la )?i(?:gu)? xir(?:ay|tay|an)|xidhay|ku xiran|"  # so
      r"tidak (?:boleh|diizinkan|dibolehkan) (?:keluar|turun|pulang|pergi)|"  # id
     r"band kar (?:diya|di|rakha|rakhi|ke)|bahar (?:nahi|nahin) (?:jane|jaane|nikalne)|qaid|kaid|"  # hi, ur
     r"msak+ar\w*|m[s9]ak+ra|m2fol\w*|ma?9?foul\w*|"  # ar in Latin letters
@@ -84,7 +86,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"갇혀|감금|가둬|못 나가|ขังไว้|ถูกขัง|محبوس\w*|حبس\w*|قفلوا|أقفلوا|مقفول|بند कर|बंद कर|ተዘግቶ"),
     ("documents",  # papers taken: exploitation, not by itself danger now
      r"\b(?:passeport|pasaporte|passaporte|hộ chiếu|паспорт\w*|paszport\w*|pașaport\w*|paspor|pasport\w*|"
-    r"j[ae]?waz(?: s[ae]far)?|jawaz|kagzat|kaagzaat|rahadani)\b"
+    r"j[ae]?waz(?: s[ae]far)?|jawaz|kagzat|kaagzaat|rahadani|baasaboor\w*|baasboor)\b"
      r"|护照|護照|여권|พาสปอร์ต|جواز|पासपोर्ट|ፓስፖርት"),
     ("weapon",
      r"\b(?:arme|pistolet|couteau|zam|kouto|arma|faca|súng|dao|baril|kutsilyo|пистолет|нож|ружь\w*|"
@@ -103,6 +105,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"kut(?:chha|yo|chhan|era)|pit(?:chha|yo)|mar(?:i)?dinchh?u|marchha|"  # ne
      r"maarda|maar (?:dau|devega|dena)|kutt(?:da|de|eya)|"  # pa
      r"dipukuli|memukuli|dianiaya|akan dibunuh|mengancam akan|"  # id
+     r"garaac\w*|i dil(?:ayaa|i doonaa|ayaan)|dilayaa|"  # so
      r"yigedlu?(?:gn|n)al|yigedilegnal|yimetagnal|yidebedbu?gnal|"  # am in Latin letters
      r"ub'?(?:yu|iu|yut|iut|ju|jut)|ubit'?|ubiyu|vbyty|vb'?ie|vb'?ye|b'?(?:yot|jot|iot|ye|ie)|izbi\w*|"
      r"ugrozha\w*|pogrozh\w*|udaril\w*|pobil\w*|slomal\w*|zlamav|zlamaly|"
@@ -119,11 +122,12 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"bachao|bacha lo|bachaao|madad karo|madad chahiye|"  # hi, ur in Latin letters
     r"bachau|maddat garnus|sahayog garnus|"  # ne
     r"bantu(?:lah)? (?:saya|kami)|erdugn|irdugn|"  # id, am
+    r"i caawi\w*|gargaar\w*|"  # so
     r"3awn(?:ouni|oni|ini|i)|sa3d(?:ouni|ooni|oni)|sa3[ie]dni|el ?naj?da)\b"
      r"|救命|帮帮|幫幫|求救|살려|도와주|ช่วยด้วย|ช่วย|ساعدوني|النجدة|मदद|बचाओ|እርዳታ"),
     ("police",
      r"\b(?:police|lapolis|polícia|cảnh sát|công an|pulis|полици\w*|поліці\w*|policj\w*|poliți\w*|"
-     r"polisi|polizei|polizia|prahari|politsi\w*|polits\w*|politsii|militsi\w*|shorta|chorta|bolis)\b|报警|報警|警察|경찰|ตำรวจ|الشرطة|पुलिस|ፖሊስ"),
+     r"polisi|polizei|polizia|prahari|booliis\w*|politsi\w*|polits\w*|politsii|militsi\w*|shorta|chorta|bolis)\b|报警|報警|警察|경찰|ตำรวจ|الشرطة|पुलिस|ፖሊስ"),
     ("now",
      r"\b(?:ce soir|cette nuit|maintenant|tout de suite|demain matin|dans une heure|aswè a|kounye a|"
      r"demain (?:à|a|vers) \d{1,2}\s*h\w*|demain (?:très )?tôt|à l'aube|dès l'aube|"
@@ -141,6 +145,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"aaja raati|aaja beluka|aaja belukha|ahile|bholi bihana|"  # ne
     r"ajj? raat|ajj? shaam|hune|"  # pa
     r"nanti malam|hari ini|"  # id
+    r"caawa|hadda|berri subax|"  # so
     r"zare mata|zare|ahun|"  # am in Latin letters
     r"daba|dorka|hala2|halla2|hal2|delwa2ti|dilwa2ti|dilwa'?ti|el ?lila|el ?leila|lilla|lyouma|lyoum|"
     r"elyom|el ?yom|ghod?wa (?:sba7|fe?sba7)|bokra (?:sba7|el sob7)|ba3d sa3a)\b"
@@ -160,6 +165,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"bech(?:chha|dinchha|ne)|lai ?ja(?:anchha|nchha|dai)|"  # ne
      r"le ke ja(?:a)? (?:reha|rahe|riha|rahya|rahi)|"  # pa
      r"dibawa (?:ke|pergi)|akan dibawa|dipindahkan|"  # id
+     r"iibin\w*|iibiy\w*|"  # so
      r"yiwesd\w*|"  # am in Latin letters: "they will take (me)"
     r"bech (?:dega|denge|diya|dengi|rahe)|le (?:jayega|jaenge|jaayenge|ja rahe|jaega)|"  # hi, ur
     r"y?bi3(?:ni|ha|hom)|ybe3(?:ni|ha)|ghadi yb[ie]?3\w*|yn[a9]?[9q]lni|ywadd?ini|ydd?ini)\b"

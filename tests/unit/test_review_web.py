@@ -172,6 +172,21 @@ def test_the_case_page_shows_the_models_reasons_and_why_a_person_must_read_it(ap
     assert "multilingual.age: &ldquo;15 ans&rdquo;" in page
 
 
+def test_the_case_page_says_when_triage_could_not_tell_the_language(app: App) -> None:
+    signal = received(narrative="Kuv tus tij laug ua hauj lwm hauv ib lub khw, tus tswv tsis them nyiaj.")
+    signal = signal.model_copy(update={"reference_number": reference_for(str(signal.signal_id), b"u")})
+    app.store.apply_received(f"r{signal.signal_id}", signal)
+    change = app.store.apply_triaged(f"t{signal.signal_id}", triaged(
+        signal_id=signal.signal_id, reference_number=signal.reference_number, urgency=Urgency.P2_SAME_DAY,
+        needs_human_triage={"reason": "unassessed_language", "language": "und"}))
+    assert change is not None
+    with TestClient(app.app, base_url="http://review.test") as client:
+        login(client, "ana")
+        page = client.get(f"/cases/{change.case_id}").text
+    assert "written in a language triage does not read" in page and "a language it could not tell" in page
+    assert "language: und" not in page
+
+
 def test_two_people_a_claim_a_request_and_an_approval_through_the_forms(app: App) -> None:
     case_id, _ = app.urgent_case()
     with (

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from contracts.events import FlagName, SignalTriaged
+from contracts.events import FlagName, SignalTriaged, Urgency
 from tests.builders import received
 from triage.rules import assess
 
@@ -87,3 +87,45 @@ def test_a_one_way_ticket_for_today_or_tomorrow_is_a_move_soon(text: str) -> Non
 def test_a_ticket_that_moves_nobody_soon_is_not_a_move(text: str) -> None:
     danger = run(text).flag(DANGER)
     assert danger is None or not any(e.rule_id == "danger.moved_soon" for e in danger.evidence)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    # Arabic typed in Latin letters, Levantine and Gulf: digits for the letters Latin lacks.
+    ("ana b2shtghel 3and 3ayle, ma bi5alouni etla3 men el bait w akhadou el passport taba3i", "ar"),
+    ("akhoy y3ml fi mat3am, sa7ib el mat3am ma yedfa3lo men shahrain w y2oulo ra7 ysafro", "ar"),
+    # Somali, Gujarati, Hmong and Chinese in pinyin: none is a candidate of the detector, which may
+    # name a neighbour ("" below: any language but English and Spanish) or, with few everyday
+    # English and Spanish words in the text, none ("und").
+    ("Walaashay waxay ka shaqeysaa maqaayad, ninka leh ayaa qaatay baasaboorkeeda, lacag ma siiyo.", ""),
+    ("Maro bhai motel ma kaam kare chhe, malik pagar nathi aapto ane passport rakhi lidho chhe.", "und"),
+    ("Kuv tus tij laug ua hauj lwm hauv ib lub khw, tus tswv tsis them nyiaj thiab khaws nws daim ntawv.",
+     ""),
+    ("Wo de pengyou zai canguan gongzuo, laoban bu gei gongzi, hai na le ta de huzhao, bu rang ta zou.",
+     "und"),
+])
+def test_latin_letter_texts_in_neither_english_nor_spanish_go_to_a_person(text: str, language: str) -> None:
+    triaged = run(text)
+    human = triaged.needs_human_triage
+    assert human is not None and human.reason.value == "unassessed_language"
+    assert human.language == language if language else human.language not in ("en", "es")
+    assert triaged.urgency.rank <= Urgency.P2_SAME_DAY.rank
+
+
+@pytest.mark.parametrize("text", [
+    # The terse English of call notes, hang-ups and junk, and texting English with digits.
+    "Hang-up. Line open about 5 sec, no voice, background TV, no callback number.",
+    "C is OTR truck driver, saw a woman knocking cab to cab at the truck stop off I-20, plate partial.",
+    "Lost dog, heeler mix, last seen near the co-op on Main. Reward if found, call anytime.",
+    "my gf is at the 7eleven on 5th, he left at 3am, pls call her back 2nite thx",
+    "Llamante reporta a su vecina, la tienen trabajando sin pago en una tienda de ropa, no sale nunca.",
+])
+def test_terse_english_and_spanish_stay_read_by_the_rules(text: str) -> None:
+    human = run(text).needs_human_triage
+    assert human is None or human.reason.value != "unassessed_language"
+
+
+def test_a_somali_text_raises_danger_and_minor_with_its_cues() -> None:
+    triaged = run("Walaashay da'deedu waa 16. Waxaa lagu xiray guri, ninka wuu garaacay, "
+                  "caawa ayuu iibinayaa.")
+    assert triaged.is_raised(DANGER) and triaged.is_raised(FlagName.MINOR)
+    assert len(cue_kinds(triaged)) >= 2
