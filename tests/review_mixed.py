@@ -4,6 +4,7 @@ same case store (SQLite in the unit tests, PostgreSQL in integration)."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -127,5 +128,25 @@ def state(db: Database) -> dict[str, Any]:
         "applied": "SELECT event_id, topic FROM applied_events",
     }
     with db.engine.connect() as connection:
-        return {name: sorted(tuple(str(v) for v in row) for row in connection.execute(text(query)))
-                for name, query in queries.items()}
+        found = {name: sorted(tuple(str(v) for v in row) for row in connection.execute(text(query)))
+                 for name, query in queries.items()}
+        # The JSON a signal keeps, compared as JSON (SQL NULL apart from JSON null): the text may
+        # be spaced differently, and PostgreSQL's driver returns it parsed, SQLite's as text.
+        json_columns = "signal_id, " + ", ".join(f"{c} IS NULL, {c}" for c in _JSON)
+        found["signal_json"] = sorted(tuple(_as_json(v) for v in row) for row in connection.execute(
+            text(f"SELECT {json_columns} FROM signals")))  # noqa: S608
+        return found
+
+
+_JSON = ("reporter", "facts", "source", "attachments", "related", "triage")
+
+
+def _as_json(value: Any) -> str:
+    if isinstance(value, uuid.UUID | bool):
+        return str(value)
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    return json.dumps(value, sort_keys=True)
