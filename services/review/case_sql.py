@@ -2,8 +2,9 @@
 
 On PostgreSQL every column goes as one array parameter (``unnest``): the statement's text is the
 same for every batch, so the server plans it once, and psycopg encodes a list per column instead
-of SQLAlchemy processing every value of every row. JSON columns arrive already encoded (text, cast
-on the server). On SQLite (the local default) the same rows go as an executemany through
+of SQLAlchemy processing every value of every row. The arrays go in binary: as text, psycopg would
+escape every quote of every JSON value with a regular expression. JSON columns arrive already
+encoded (text, cast on the server). On SQLite (the local default) the same rows go as an executemany through
 SQLAlchemy's column types, slower and simpler.
 """
 
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, Text, TextClause, bindparam, text, update
+from sqlalchemy import Table, Text, bindparam, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
@@ -32,7 +33,7 @@ def insert_ignore(session: Session, table: Table, columns: Sequence[str], rows: 
     if not rows:
         return
     if postgres:
-        session.execute(_pg_insert(table, tuple(columns)), _arrays(columns, rows))
+        _pg_execute(session, _pg_insert(table, tuple(columns)), _arrays(columns, rows))
     else:
         session.execute(_sqlite_insert(table, tuple(columns)), [dict(zip(columns, row, strict=True))
                                                                  for row in rows])
@@ -47,10 +48,19 @@ def update_rows(session: Session, table: Table, key: str, columns: Sequence[str]
     ordered = sorted(rows, key=lambda row: row[0])
     names = (key, *columns)
     if postgres:
-        session.execute(_pg_update(table, key, tuple(columns)), _arrays(names, ordered))
+        _pg_execute(session, _pg_update(table, key, tuple(columns)), _arrays(names, ordered))
     else:
         session.execute(_sqlite_update(table, key, tuple(columns)),
                         [{f"p_{n}": value for n, value in zip(names, row, strict=True)} for row in ordered])
+
+
+def _pg_execute(session: Session, statement: str, params: dict[str, list[Any]]) -> None:
+    """On psycopg's own cursor (the session's connection, its transaction): ``%(name)b`` sends binary."""
+    driver = session.connection().connection.driver_connection
+    if driver is None:  # never on a connection the session just handed out
+        raise RuntimeError("the session's connection is closed")
+    with driver.cursor() as cursor:
+        cursor.execute(statement, params)
 
 
 def _arrays(columns: Sequence[str], rows: Rows) -> dict[str, list[Any]]:
@@ -69,7 +79,7 @@ def _name(name: str) -> str:
 
 def _unnested(table: Table, columns: Sequence[str]) -> tuple[str, list[str]]:
     """``unnest(CAST(:p0 AS type[]), ...) AS u(c0, ...)`` and the value of each of its columns."""
-    arrays = ", ".join(f"CAST(:p{at} AS {_pg_type(table, column)}[])" for at, column in enumerate(columns))
+    arrays = ", ".join(f"CAST(%(p{at})b AS {_pg_type(table, column)}[])" for at, column in enumerate(columns))
     values = [f"CAST(u.{_name(c)} AS JSON)" if c in JSON_COLUMNS else f"u.{_name(c)}" for c in columns]
     return f"unnest({arrays}) AS u({', '.join(map(_name, columns))})", values
 
@@ -79,18 +89,18 @@ def _unnested(table: Table, columns: Sequence[str]) -> tuple[str, list[str]]:
 
 
 @cache
-def _pg_insert(table: Table, columns: tuple[str, ...]) -> TextClause:
+def _pg_insert(table: Table, columns: tuple[str, ...]) -> str:
     source, values = _unnested(table, columns)
-    return text(f"INSERT INTO {_name(table.name)} ({', '.join(map(_name, columns))}) "  # noqa: S608
-                f"SELECT {', '.join(values)} FROM {source} ON CONFLICT DO NOTHING")
+    return (f"INSERT INTO {_name(table.name)} ({', '.join(map(_name, columns))}) "  # noqa: S608
+            f"SELECT {', '.join(values)} FROM {source} ON CONFLICT DO NOTHING")
 
 
 @cache
-def _pg_update(table: Table, key: str, columns: tuple[str, ...]) -> TextClause:
+def _pg_update(table: Table, key: str, columns: tuple[str, ...]) -> str:
     source, values = _unnested(table, (key, *columns))
     assignments = ", ".join(f"{_name(c)} = {value}" for c, value in zip(columns, values[1:], strict=True))
     where = f"{_name(table.name)}.{_name(key)} = u.{_name(key)}"
-    return text(f"UPDATE {_name(table.name)} SET {assignments} FROM {source} WHERE {where}")  # noqa: S608
+    return f"UPDATE {_name(table.name)} SET {assignments} FROM {source} WHERE {where}"  # noqa: S608
 
 
 def _param(table: Table, column: str, name: str) -> Any:
