@@ -307,7 +307,7 @@ class SignalBatch:
              *(s.received or _NOT_RECEIVED), *(s.triage_values() if s.triage_json else _NOT_TRIAGED))
             for s in self._new_signals.values()], postgres=postgres)
         update_rows(session, _SIGNALS, "signal_id", RECEIVED_COLUMNS, [
-            (s.signal_id, *(s.received or _NOT_RECEIVED)) for s in self._received_again.values()],
+            (s.signal_id, *_as_updated(s.received)) for s in self._received_again.values()],
             postgres=postgres)
         update_rows(session, _SIGNALS, "signal_id", TRIAGE_COLUMNS, [
             (s.signal_id, *s.triage_values()) for s in self._triaged_again.values()], postgres=postgres)
@@ -319,3 +319,11 @@ class SignalBatch:
                                               "size_bytes"), self._attachment_rows, postgres=postgres)
         insert_ignore(session, _LINKS, ("case_id", "other_case_id", "reason"),
                       [(a, b, reason) for (a, b), reason in self._link_rows.items()], postgres=postgres)
+
+
+def _as_updated(received: tuple[Any, ...] | None) -> tuple[Any, ...]:
+    """``RECEIVED_COLUMNS`` as one by one leaves a stored signal: the ORM writes an absent ``related``
+    as JSON null when it inserts a signal but as SQL NULL when it updates one."""
+    if received is None:
+        return _NOT_RECEIVED
+    return (*received[:-1], None if received[-1] == "null" else received[-1])
