@@ -29,9 +29,12 @@ _PG: Dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
 
 def insert_ignore(session: Session, table: Table, columns: Sequence[str], rows: Rows, *,
                   postgres: bool) -> None:
-    """Insert ``rows``, a row whose key is already stored left as it is."""
+    """Insert ``rows``, a row whose key is already stored left as it is. In the order of their first
+    value (stable: of two rows with the same key, the first given is the one inserted), so that two
+    writers inserting overlapping keys take their locks in the same order."""
     if not rows:
         return
+    rows = sorted(rows, key=lambda row: row[0])
     if postgres:
         _pg_execute(session, _pg_insert(table, tuple(columns)), _arrays(columns, rows))
     else:
