@@ -4,6 +4,7 @@ same case store (SQLite in the unit tests, PostgreSQL in integration)."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -51,7 +52,8 @@ def alert_for(signal: SignalReceived, *, minor: bool = False) -> UrgentAlert:
 def phases() -> list[Phase]:
     """Before (applied one by one in both stores), then a received batch, a triaged batch and an
     alert batch: new cases, duplicates, redeliveries, signals joining a case stored before and one
-    opened earlier in the same batch, a triage that came first (its signal then moves), links, a
+    opened earlier in the same batch, a triage that came first (its signal then moves, or, with no
+    relatives, stays), links, a
     minor (an obligation opens), urgent and not, attachments."""
     at = builders.T0
     a = received(narrative="Workers locked in at night.")
@@ -73,13 +75,16 @@ def phases() -> list[Phase]:
         AttachmentRef(sha256="ab" * 32, media_type="image/jpeg", size_bytes=2048)])
     unseen = received(narrative="Never arrives here: its triage does.", received_at=at + timedelta(minutes=9))
     stranger = received(narrative="Only its alert arrives.", received_at=at + timedelta(minutes=10))
+    solo = received(narrative="Its triage came first; nothing else names it.", received_at=at + timedelta(
+        minutes=11), attachments=[AttachmentRef(sha256="cd" * 32, media_type="image/png", size_bytes=512)])
     minor = [Flag(name=FlagName.MINOR, raised=True, evidence=[
         Evidence(rule_id="minor.declared_age", origin="declared", field="facts.victims[0].age")])]
     before: Phase = ("before", [("r-a", a), ("t-a", triaged_for(a)), ("r-record", record),
-                                ("t-report", triaged_for(report))])
+                                ("t-report", triaged_for(report)), ("t-solo", triaged_for(solo))])
     signals: Phase = ("signals.received", [
         ("r-b", b), ("r-b", b), ("r-a", a), ("r-follow-a", follow_a), ("r-c", c), ("r-follow-c", follow_c),
-        ("r-report", report), ("r-late", late), ("r-d", d), ("r-follow-c", follow_c)])
+        ("r-report", report), ("r-late", late), ("r-d", d), ("r-follow-c", follow_c),
+        ("r-solo", solo)])
     cases: Phase = ("signals.triaged", [
         ("t-b", triaged_for(b, urgency=Urgency.P1_ACT_NOW, flags=minor)),
         ("t-follow-a", triaged_for(follow_a, urgency=Urgency.P2_SAME_DAY,
@@ -127,5 +132,25 @@ def state(db: Database) -> dict[str, Any]:
         "applied": "SELECT event_id, topic FROM applied_events",
     }
     with db.engine.connect() as connection:
-        return {name: sorted(tuple(str(v) for v in row) for row in connection.execute(text(query)))
-                for name, query in queries.items()}
+        found = {name: sorted(tuple(str(v) for v in row) for row in connection.execute(text(query)))
+                 for name, query in queries.items()}
+        # The JSON a signal keeps, compared as JSON (SQL NULL apart from JSON null): the text may
+        # be spaced differently, and PostgreSQL's driver returns it parsed, SQLite's as text.
+        json_columns = "signal_id, " + ", ".join(f"{c} IS NULL, {c}" for c in _JSON)
+        found["signal_json"] = sorted(tuple(_as_json(v) for v in row) for row in connection.execute(
+            text(f"SELECT {json_columns} FROM signals")))  # noqa: S608
+        return found
+
+
+_JSON = ("reporter", "facts", "source", "attachments", "related", "triage")
+
+
+def _as_json(value: Any) -> str:
+    if isinstance(value, uuid.UUID | bool):
+        return str(value)
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    return json.dumps(value, sort_keys=True)

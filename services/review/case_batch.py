@@ -6,6 +6,11 @@ flushes). A batch reads what all of its records touch in one statement per table
 signals in memory exactly as one by one would (the same keys, strongest first, the first case to
 claim a key keeping it), recomputes each touched case once at the end, and writes in bulk.
 
+The batch works on plain rows with SQLAlchemy Core (``case_rows``, ``case_sql``), not on ORM
+objects: reads return the columns a recompute needs, each JSON value is encoded once, and each
+table gets one bulk statement. Only the rare obligation (a minor) goes through the ORM, as one by
+one keeps it.
+
 The rare record that would move a signal between cases (its triage came first and opened a case
 of its own) is applied by the one-by-one code in the same transaction, after everything before
 it was written out, and the batch reads afresh what follows it: those moves update rows the
@@ -16,20 +21,28 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import ARRAY, ColumnElement, Table, any_, bindparam, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import flag_modified
 
 from contracts.events import SignalReceived, SignalTriaged
-from services.review.case_change import CaseChange, attachment_rows, fill_received, keys_of, triage_keys
+from services.review.case_change import CaseChange, attachment_rows, keys_of, triage_keys
+from services.review.case_rows import (
+    CASE_COLUMNS,
+    RECEIVED_COLUMNS,
+    RECOMPUTED,
+    TRIAGE_COLUMNS,
+    CaseRow,
+    SignalRow,
+    received_values,
+)
+from services.review.case_sql import insert_ignore, update_rows
+from services.review.case_view import Clock, keep_obligation, view
 from services.review.db import Database
 from services.review.models import Attachment, Case, CaseKey, CaseLink, CaseObligation, Decision, Signal
 
@@ -38,19 +51,26 @@ class Store(Protocol):
     """What a batch uses of ``CaseStore`` (which builds it): the one-by-one parts it shares."""
 
     db: Database
+    _clock: Clock
 
     def _received(self, session: Session, signal: SignalReceived) -> CaseChange: ...
 
-    def _case_row(self, reference_number: str, received_at: datetime) -> Case: ...
-
-    def _recompute(self, session: Session, case: Case, signals: Sequence[Signal],
-                   overrides: Callable[[], dict[str, bool]], *, obligation: CaseObligation | None,
-                   applies: int) -> None: ...
+    def new_case_values(self, reference_number: str, received_at: datetime) -> dict[str, Any]: ...
 
 
-# What ``CaseStore._recompute`` may change on a case.
-_RECOMPUTED = ("urgency", "urgency_rank", "triaged", "call_type", "trafficking_type", "state", "city",
-               "minor", "imminent_danger", "break_glass", "sla_due_at", "ack_due_at", "updated_at", "version")
+_CASES = cast(Table, Case.__table__)
+_SIGNALS = cast(Table, Signal.__table__)
+_KEYS = cast(Table, CaseKey.__table__)
+_ATTACHMENTS = cast(Table, Attachment.__table__)
+_LINKS = cast(Table, CaseLink.__table__)
+# What a batch reads of a signal (``SignalRow``'s first fields, in this order).
+_SIGNAL_FACTS = (Signal.signal_id, Signal.case_id, Signal.received_at, Signal.triage, Signal.urgency,
+                 Signal.alerted_at)
+# The columns of a signal a batch inserts.
+_NEW_SIGNAL = ("signal_id", "case_id", "reference_number", "channel", "received_at", *RECEIVED_COLUMNS,
+               *TRIAGE_COLUMNS)
+_NOT_RECEIVED = (None,) * len(RECEIVED_COLUMNS)  # a signal its triage opened: SQL NULL until it arrives
+_NOT_TRIAGED = (None,) * len(TRIAGE_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -67,14 +87,18 @@ class SignalBatch:
     def __init__(self, store: Store, session: Session) -> None:
         self._store = store
         self._session = session
-        self._signals: dict[uuid.UUID, Signal] = {}
+        self._postgres = store.db.is_postgres
+        self._signals: dict[uuid.UUID, SignalRow] = {}
         self._keys: dict[str, uuid.UUID] = {}
-        self._cases: dict[uuid.UUID, Case] = {}
-        self._new_cases: set[uuid.UUID] = set()
-        self._joined: dict[uuid.UUID, list[Signal]] = defaultdict(list)  # not yet written, per case
+        self._cases: dict[uuid.UUID, CaseRow] = {}
+        self._new_cases: dict[uuid.UUID, dict[str, Any]] = {}  # their columns a recompute leaves alone
+        self._new_signals: dict[uuid.UUID, SignalRow] = {}
+        self._received_again: dict[uuid.UUID, SignalRow] = {}  # stored signals a received record fills
+        self._triaged_again: dict[uuid.UUID, SignalRow] = {}  # stored signals a newer triage updates
+        self._joined: dict[uuid.UUID, list[SignalRow]] = defaultdict(list)  # not yet written, per case
         self._applies: dict[uuid.UUID, int] = {}  # per touched case, the records applied to it
-        self._key_rows: list[dict[str, Any]] = []
-        self._attachment_rows: list[dict[str, Any]] = []
+        self._key_rows: list[tuple[str, uuid.UUID]] = []
+        self._attachment_rows: list[tuple[Any, ...]] = []
         self._link_rows: dict[tuple[uuid.UUID, uuid.UUID], str] = {}
 
     def apply(self, events: Sequence[SignalReceived | SignalTriaged]) -> list[CaseChange]:
@@ -87,6 +111,7 @@ class SignalBatch:
                 if done is None:  # a move: the one-by-one code, on a store written up to here
                     self._write(results)
                     results.append(self._store._received(self._session, event))
+                    self._session.flush()  # what it changed, before the batch reads again
                     self._read(events[at + 1:])
                     continue
                 results.append(done)
@@ -101,9 +126,11 @@ class SignalBatch:
     # ------------------------------------------------------------ reading what the batch touches
 
     def _read(self, events: Sequence[SignalReceived | SignalTriaged]) -> None:
-        """Every signal, key and case the records name: one statement each (merged cases aside)."""
+        """Every signal, key and case the records name: one statement each (merged cases aside).
+        Nothing is pending when it runs (the batch starts, or was written out): it forgets all."""
         self._signals.clear()
         self._keys.clear()
+        self._cases.clear()
         if not events:
             return
         ids = {event.signal_id for event in events}
@@ -114,29 +141,31 @@ class SignalBatch:
             else:
                 keys.update(triage_keys(event.signal_id, event.reference_number))
                 ids.update(link.signal_id for link in event.linked_signals)
-        for signal in self._session.scalars(select(Signal).where(self._among(Signal.signal_id, ids))):
-            self._signals[signal.signal_id] = signal
-        for key, case_id in self._session.execute(select(CaseKey.key, CaseKey.case_id)
-                                                  .where(self._among(CaseKey.key, keys))):
+        session = self._session
+        for row in session.execute(select(*_SIGNAL_FACTS).where(self._among(Signal.signal_id, ids))):
+            self._signals[row[0]] = SignalRow(*row)
+        for key, case_id in session.execute(select(CaseKey.key, CaseKey.case_id)
+                                             .where(self._among(CaseKey.key, keys))):
             self._keys[key] = case_id
         wanted = set(self._keys.values()) | {s.case_id for s in self._signals.values()}
+        columns = [_CASES.c[name] for name in CASE_COLUMNS]
         while wanted - self._cases.keys():  # a merged case's successor, and its successor...
-            loaded = list(self._session.scalars(select(Case).where(
-                self._among(Case.id, wanted - self._cases.keys()))))
+            loaded = [CaseRow(*row) for row in session.execute(select(*columns).where(
+                self._among(Case.id, wanted - self._cases.keys())))]
             self._cases.update((case.id, case) for case in loaded)
             wanted = {case.merged_into for case in loaded if case.merged_into is not None}
 
     def _among(self, column: Any, values: Collection[Any]) -> ColumnElement[bool]:
         """``column IN values``; on PostgreSQL one array parameter (``= ANY``), so that the statement's
         text is the same for every batch and psycopg parses it once, not once per batch."""
-        if self._store.db.is_postgres:
+        if self._postgres:
             return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))  # type: ignore[no-any-return]
         return column.in_(values)  # type: ignore[no-any-return]
 
-    def _case_for(self, keys: Sequence[str]) -> Case | None:
+    def _case_for(self, keys: Sequence[str]) -> CaseRow | None:
         for key in keys:  # strongest first
             if key in self._keys:
-                case: Case | None = self._cases.get(self._keys[key])
+                case = self._cases.get(self._keys[key])
                 while case is not None and case.merged_into is not None:  # where the case lives now
                     case = self._cases.get(case.merged_into)
                 return case
@@ -157,8 +186,10 @@ class SignalBatch:
             return None
         else:
             target = self._cases[existing.case_id]
-        fill_received(existing, signal)
-        self._attachment_rows += attachment_rows(signal, target.id)
+            if existing.signal_id not in self._new_signals:
+                self._received_again[existing.signal_id] = existing
+        existing.received = received_values(signal)
+        self._attachment_rows += [tuple(row.values()) for row in attachment_rows(signal, target.id)]
         self._add_keys(target.id, keys)
         return self._touch(target, created)
 
@@ -176,10 +207,9 @@ class SignalBatch:
             target = self._cases[existing.case_id]
         previous = existing.triage
         if previous is None or previous.get("triaged_at", "") <= triaged.triaged_at.isoformat():
-            existing.triage = triaged.model_dump(mode="json")
-            existing.urgency = triaged.urgency.value
-            existing.call_type = triaged.call_type.value
-            existing.rules_version = triaged.rules_version
+            existing.take_triage(triaged)
+            if existing.signal_id not in self._new_signals:
+                self._triaged_again[existing.signal_id] = existing
         for link in triaged.linked_signals:
             other = self._signals.get(link.signal_id)
             if other is None or other.case_id == target.id:
@@ -189,18 +219,18 @@ class SignalBatch:
                 self._link_rows.setdefault(pair, reason)  # an existing link stays as it is
         return self._touch(target, created)
 
-    def _new_case(self, reference_number: str, event: SignalReceived | SignalTriaged) -> Case:
-        case = self._store._case_row(reference_number, event.received_at)
-        self._session.add(case)
+    def _new_case(self, reference_number: str, event: SignalReceived | SignalTriaged) -> CaseRow:
+        values = self._store.new_case_values(reference_number, event.received_at)
+        case = CaseRow(*(values[name] for name in CASE_COLUMNS))
         self._cases[case.id] = case
-        self._new_cases.add(case.id)
+        self._new_cases[case.id] = values
         return case
 
-    def _new_signal(self, event: SignalReceived | SignalTriaged, target: Case) -> Signal:
-        signal = Signal(signal_id=event.signal_id, case_id=target.id, reference_number=event.reference_number,
-                        channel=event.channel.value, received_at=event.received_at)
-        self._session.add(signal)
+    def _new_signal(self, event: SignalReceived | SignalTriaged, target: CaseRow) -> SignalRow:
+        signal = SignalRow(event.signal_id, target.id, event.received_at, None, None, None,
+                           reference_number=event.reference_number, channel=event.channel.value)
         self._signals[signal.signal_id] = signal
+        self._new_signals[signal.signal_id] = signal
         self._joined[target.id].append(signal)
         return signal
 
@@ -208,9 +238,9 @@ class SignalBatch:
         for key in dict.fromkeys(keys):
             if key not in self._keys:  # a key already held stays with its case (insert-or-ignore)
                 self._keys[key] = case_id
-                self._key_rows.append({"key": key, "case_id": case_id})
+                self._key_rows.append((key, case_id))
 
-    def _touch(self, case: Case, created: bool) -> _Pending:
+    def _touch(self, case: CaseRow, created: bool) -> _Pending:
         self._applies[case.id] = self._applies.get(case.id, 0) + 1
         return _Pending(case.id, created)
 
@@ -222,45 +252,78 @@ class SignalBatch:
             return
         session = self._session
         stored = [case_id for case_id in self._applies if case_id not in self._new_cases]
-        members: dict[uuid.UUID, dict[uuid.UUID, Signal]] = defaultdict(dict)
+        members: dict[uuid.UUID, dict[uuid.UUID, SignalRow]] = defaultdict(dict)
         overrides: dict[uuid.UUID, dict[str, bool]] = defaultdict(dict)
         owed: dict[uuid.UUID, CaseObligation] = {}
         # Read before writing: what this batch added is in memory, and stays out of the reads.
-        with session.no_autoflush:
-            if stored:
-                for signal in session.scalars(select(Signal).where(self._among(Signal.case_id, stored))):
-                    members[signal.case_id][signal.signal_id] = signal
-                for case_id, detail in session.execute(
-                        select(Decision.case_id, Decision.detail).where(
-                            self._among(Decision.case_id, stored), Decision.kind == "flag_override",
-                            Decision.status == "effective").order_by(Decision.decided_at, Decision.id)):
-                    overrides[case_id][str(detail["flag"])] = bool(detail["value"])  # the latest wins
-                owed = {row.case_id: row for row in session.scalars(
-                    select(CaseObligation).where(self._among(CaseObligation.case_id, stored)))}
-            for case_id, applies in self._applies.items():
-                case = self._cases[case_id]
-                for signal in self._joined.get(case_id, ()):
-                    members[case_id][signal.signal_id] = signal
-                signals = sorted(members[case_id].values(), key=lambda s: s.received_at)
-                self._store._recompute(session, case, signals, partial(dict, overrides[case_id]),
-                                       obligation=owed.get(case_id), applies=applies)
-                if case_id not in self._new_cases:
-                    # Every stored case's UPDATE names the same columns, changed or not: the flush
-                    # then sends them all as one executemany, not one run per set of changed columns.
-                    for column in _RECOMPUTED:
-                        flag_modified(case, column)
-        session.flush()  # the cases first: keys, attachments and links point at them
-        for model, rows in ((CaseKey, self._key_rows), (Attachment, self._attachment_rows),
-                            (CaseLink, [{"case_id": a, "other_case_id": b, "reason": reason}
-                                        for (a, b), reason in self._link_rows.items()])):
-            if rows:  # one small statement sent for every row at once (psycopg pipelines executemany)
-                insert = pg_insert if self._store.db.is_postgres else sqlite_insert
-                session.connection().execute(insert(model).on_conflict_do_nothing(), rows)
+        if stored:
+            for row in session.execute(select(*_SIGNAL_FACTS).where(self._among(Signal.case_id, stored))):
+                # A signal this batch holds is the batch's (changed in memory); the others as stored.
+                members[row[1]][row[0]] = self._signals.get(row[0]) or SignalRow(*row)
+            for case_id, detail in session.execute(
+                    select(Decision.case_id, Decision.detail).where(
+                        self._among(Decision.case_id, stored), Decision.kind == "flag_override",
+                        Decision.status == "effective").order_by(Decision.decided_at, Decision.id)):
+                overrides[case_id][str(detail["flag"])] = bool(detail["value"])  # the latest wins
+            owed = {row.case_id: row for row in session.scalars(
+                select(CaseObligation).where(self._among(CaseObligation.case_id, stored)))}
+        clock = self._store._clock
+        obliged: list[tuple[CaseRow, list[SignalRow]]] = []
+        for case_id, applies in self._applies.items():
+            case = self._cases[case_id]
+            for signal in self._joined.get(case_id, ()):
+                members[case_id][signal.signal_id] = signal
+            signals = sorted(members[case_id].values(), key=lambda s: s.received_at)
+            if view(case, signals, partial(dict, overrides[case_id]), clock, applies=applies):
+                obliged.append((case, signals))
+        self._write_rows()
+        for case, signals in obliged:  # after the case rows: an obligation opened points at its case
+            keep_obligation(session, case, signals, clock, owed.get(case.id))
+        session.flush()
+        session.expire_all()  # ORM objects a move loaded may hold rows written above: read them afresh
         for at, result in enumerate(results):
             if isinstance(result, _Pending):
                 case = self._cases[result.case_id]
                 results[at] = CaseChange(case.id, case.reference_number, case.urgency, result.created)
         self._applies.clear()
         self._new_cases.clear()
+        self._new_signals.clear()
+        self._received_again.clear()
+        self._triaged_again.clear()
         self._joined.clear()
         self._key_rows, self._attachment_rows, self._link_rows = [], [], {}
+
+    def _write_rows(self) -> None:
+        """One statement a table: new cases, then what points at them, then the updates."""
+        session, postgres = self._session, self._postgres
+        new_cases = [{**values, **self._cases[case_id].recomputed()}
+                     for case_id, values in self._new_cases.items()]
+        if new_cases:
+            columns = list(new_cases[0])
+            insert_ignore(session, _CASES, columns, [[case[c] for c in columns] for case in new_cases],
+                          postgres=postgres)
+        insert_ignore(session, _SIGNALS, _NEW_SIGNAL, [
+            (s.signal_id, s.case_id, s.reference_number, s.channel, s.received_at,
+             *(s.received or _NOT_RECEIVED), *(s.triage_values() if s.triage_json else _NOT_TRIAGED))
+            for s in self._new_signals.values()], postgres=postgres)
+        update_rows(session, _SIGNALS, "signal_id", RECEIVED_COLUMNS, [
+            (s.signal_id, *_as_updated(s.received)) for s in self._received_again.values()],
+            postgres=postgres)
+        update_rows(session, _SIGNALS, "signal_id", TRIAGE_COLUMNS, [
+            (s.signal_id, *s.triage_values()) for s in self._triaged_again.values()], postgres=postgres)
+        update_rows(session, _CASES, "id", RECOMPUTED, [
+            (case_id, *self._cases[case_id].recomputed().values())
+            for case_id in self._applies if case_id not in self._new_cases], postgres=postgres)
+        insert_ignore(session, _KEYS, ("key", "case_id"), self._key_rows, postgres=postgres)
+        insert_ignore(session, _ATTACHMENTS, ("sha256", "signal_id", "case_id", "media_type",
+                                              "size_bytes"), self._attachment_rows, postgres=postgres)
+        insert_ignore(session, _LINKS, ("case_id", "other_case_id", "reason"),
+                      [(a, b, reason) for (a, b), reason in self._link_rows.items()], postgres=postgres)
+
+
+def _as_updated(received: tuple[Any, ...] | None) -> tuple[Any, ...]:
+    """``RECEIVED_COLUMNS`` as one by one leaves a stored signal: the ORM writes an absent ``related``
+    as JSON null when it inserts a signal but as SQL NULL when it updates one."""
+    if received is None:
+        return _NOT_RECEIVED
+    return (*received[:-1], None if received[-1] == "null" else received[-1])

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from contracts.events import FlagName, RoutingTarget, Urgency
 from services.review import conditions, obligations
-from services.review.models import Case, CaseObligation, Decision, Signal
+from services.review.case_rows import CaseView, SignalFacts
+from services.review.models import CaseObligation, Decision
 
 
 class Unread:
@@ -33,12 +34,20 @@ class Clock:
     mandatory_within: timedelta
 
 
-def recompute(session: Session, case: Case, signals: Sequence[Signal],
+def recompute(session: Session, case: CaseView, signals: Sequence[SignalFacts],
               overrides: Callable[[], dict[str, bool]], clock: Clock, *,
               obligation: ObligationKnown = UNREAD, applies: int = 1) -> None:
     """What the queue shows, from ``signals`` (the case's, earliest first). ``obligation``: the
     case's obligation row when the caller read it already; ``applies``: how many records this
     recompute stands for (a batch recomputes a case once; its version rises as one by one would)."""
+    if view(case, signals, overrides, clock, applies=applies):
+        keep_obligation(session, case, signals, clock, obligation)
+
+
+def view(case: CaseView, signals: Sequence[SignalFacts], overrides: Callable[[], dict[str, bool]],
+         clock: Clock, *, applies: int = 1) -> bool:
+    """The case's columns recomputed in memory; True when a triage has spoken, and the case's
+    obligation must then follow its minor flag (``keep_obligation``)."""
     triaged = [s.triage for s in signals if s.triage is not None]
     ranks = [Urgency(s.urgency).rank for s in signals if s.urgency is not None]
     if ranks:
@@ -62,9 +71,6 @@ def recompute(session: Session, case: Case, signals: Sequence[Signal],
         case.break_glass = any(r["target"] == RoutingTarget.LAW_ENFORCEMENT_BREAK_GLASS.value
                                for t in triaged for r in t["routes"])
         case.sla_due_at = min(datetime.fromisoformat(t["sla_due_at"]) for t in triaged)
-        known = None if isinstance(obligation, Unread) else (signals, obligation)
-        obligations.sync(session, case, owed=case.minor, now=clock.now(), within=clock.mandatory_within,
-                         basis="triage", known=known)
     urgent = Urgency.of_rank(case.urgency_rank).is_urgent
     if urgent and case.acknowledged_at is None and case.ack_due_at is None:
         urgent_since = min((s.alerted_at for s in signals if s.alerted_at is not None),
@@ -72,6 +78,15 @@ def recompute(session: Session, case: Case, signals: Sequence[Signal],
         case.ack_due_at = urgent_since + clock.urgent_ack
     case.updated_at = clock.now()
     case.version += applies
+    return lead is not None
+
+
+def keep_obligation(session: Session, case: CaseView, signals: Sequence[SignalFacts], clock: Clock,
+                    obligation: ObligationKnown = UNREAD) -> None:
+    """The case's obligation in line with its (recomputed) minor flag."""
+    known = None if isinstance(obligation, Unread) else (signals, obligation)
+    obligations.sync(session, case, owed=case.minor, now=clock.now(), within=clock.mandatory_within,
+                     basis="triage", known=known)
 
 
 def flag_overrides(session: Session, case_id: uuid.UUID) -> dict[str, bool]:

@@ -28,7 +28,6 @@ from contracts.events import (
     RoutingTarget,
     SignalReceived,
     SignalTriaged,
-    Urgency,
     UrgentAlert,
 )
 from contracts.ids import derive_id
@@ -36,6 +35,7 @@ from contracts.topics import Topic
 from services.review import audit, obligations
 from services.review.case_batch import SignalBatch
 from services.review.case_change import CaseChange, attachment_rows, fill_received, keys_of
+from services.review.case_rows import new_case_values
 from services.review.case_view import UNREAD, Clock, ObligationKnown, flag_overrides, recompute
 from services.review.db import Database
 from services.review.models import (
@@ -49,10 +49,6 @@ from services.review.models import (
     TextReply,
 )
 from services.runtime.sql import insert_or_ignore
-
-# Until triage has spoken, a case waits at P3 with a placeholder deadline (triage follows in
-# milliseconds; this only matters if triage is down, and then ops raises the alarm).
-_UNTRIAGED_SLA = timedelta(days=3)
 
 __all__ = ["CaseChange", "CaseStore", "Streamed"]
 
@@ -314,16 +310,12 @@ class CaseStore:
 
     def _case_row(self, reference_number: str, received_at: datetime) -> Case:
         """A new case as it waits for its triage."""
-        now = self._now()
-        return Case(id=derive_id("review.case", reference_number), reference_number=reference_number,
-                    status="open", urgency=Urgency.P3_BUSINESS_DAYS.value,
-                    urgency_rank=Urgency.P3_BUSINESS_DAYS.rank,
-                    call_type="unknown", trafficking_type="unknown", state=None, city=None, minor=False,
-                    imminent_danger=False, triaged=False, opened_at=received_at,
-                    sla_due_at=received_at + _UNTRIAGED_SLA, ack_due_at=None, acknowledged_at=None,
-                    acknowledged_by=None, escalation_level=0, escalated_at=None, claimed_by=None,
-                    claim_expires_at=None, break_glass=False, closed_reason=None, merged_into=None,
-                    report_exhausted=False, deadline_reported_for=None, updated_at=now, version=1)
+        return Case(**self.new_case_values(reference_number, received_at))
+
+    def new_case_values(self, reference_number: str, received_at: datetime) -> dict[str, Any]:
+        """Every column of a new case (its id derived from its reference number)."""
+        return new_case_values(derive_id("review.case", reference_number), reference_number, received_at,
+                               self._now())
 
     def _add_keys(self, session: Session, case_id: uuid.UUID, keys: Sequence[str]) -> None:
         rows = [{"key": key, "case_id": case_id} for key in dict.fromkeys(keys)]

@@ -38,6 +38,7 @@ from contracts.events import (
 )
 from contracts.ids import derive_id
 from services.review import audit
+from services.review.case_rows import CaseFacts, SignalFacts
 from services.review.models import Case, CaseObligation, ReportOutcomeRow, Signal
 
 OPEN: Final = "open"
@@ -142,12 +143,12 @@ def view(obligation: CaseObligation | None, now: datetime) -> ObligationView | N
 
 # ------------------------------------------------------------------ the case store's side
 
-def _minor_raised(signal: Signal) -> bool:
+def _minor_raised(signal: SignalFacts) -> bool:
     triage = signal.triage or {}
     return any(f["name"] == FlagName.MINOR.value and f["raised"] for f in triage.get("flags", []))
 
 
-def _break_glass_minor(signals: Sequence[Signal]) -> Signal | None:
+def _break_glass_minor(signals: Sequence[SignalFacts]) -> SignalFacts | None:
     """A signal whose break-glass report (triage's, at once) carried the minor: it makes the
     mandatory reports itself (the "break-glass cases aside")."""
     for signal in signals:
@@ -160,14 +161,15 @@ def _break_glass_minor(signals: Sequence[Signal]) -> Signal | None:
     return None
 
 
-def sync(session: Session, case: Case, *, owed: bool, now: datetime, within: timedelta, basis: str,
+def sync(session: Session, case: CaseFacts, *, owed: bool, now: datetime, within: timedelta, basis: str,
          actor: str = "system", alerted: uuid.UUID | None = None,
-         known: tuple[Sequence[Signal], CaseObligation | None] | None = None) -> None:
+         known: tuple[Sequence[SignalFacts], CaseObligation | None] | None = None) -> None:
     """Bring the case's obligation in line with whether a minor is involved (``owed``). Idempotent:
     a record applied again finds the obligation as it left it. ``alerted``: a signal an urgent
     alert says brought a minor (the alert may arrive before the signal's triage). ``known``: the
     case's signals and obligation row, when the caller read them already (a batch reads them for
     every case it touched in one statement each, instead of two statements per case here)."""
+    signals: Sequence[SignalFacts]
     if known is None:
         signals = list(session.scalars(select(Signal).where(Signal.case_id == case.id)
                                        .order_by(Signal.received_at, Signal.signal_id)))
