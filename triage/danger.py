@@ -137,7 +137,16 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      r"\b(?:banging|pounding|kicking) (?:on|in) (?:the|my|our|her|his) door\b|\bscreaming for help\b|"
      r"\bgritando (?:auxilio|por ayuda|ayuda)\b|\bwill come (?:for|after) (?:her|him|me|us|them)\b|"
      r"\b(?:me|la|lo|nos|los|las)\s+(?:est[aá]n?|anda(?:n)?)\s+buscando\b|"
-     r"\bviene(?:n)? (?:por|a buscar)\b|\bque venga esta noche\b|\bcome tonight\b"),
+     r"\bviene(?:n)? (?:por|a buscar)\b|\bque venga esta noche\b|\bcome tonight\b|"
+     r"\b(?:will|[\u2019']ll|gonna|going to)\s+(?:come|go|be)\s+looking\s+for\b|\bcome looking\b|"
+     r"\b(?:va|van) a (?:venir a )?buscar(?:la|lo|me|nos|los|las)\b"),
+    # A covert plea with the one in control beside them: "she mouthed 'help'", "passed me a note".
+    ("danger.silent_plea",
+     r"\b(?:mouthed|whispered|signed|signal(?:l)?ed|gestured|wrote|slipped (?:me |us |her )?a note|"
+     r"passed (?:me |us |her )?a note)\b[^.!?\n]{0,25}?\b(?:help|ayuda|ay[uú]dame|"
+     r"call (?:the )?(?:police|cops)|911|save me|get me out)\b|"
+     r"\b(?:the )?(?:hand )?signal for help\b|\bhelp hand signal\b|"
+     r"\b(?:me )?dijo (?:en voz baja|bajito|con los labios) (?:que )?(?:ayuda|la ayud\w+)\b"),
     ("danger.in_danger",
      r"\b(?:in|at)\s+(?:immediate\s+|imminent\s+|grave\s+|serious\s+|real\s+)?danger\b|"
      r"\bimm(?:ediate|\.)?\s+danger\b|\blife (?:is )?(?:in danger|at risk)\b|"

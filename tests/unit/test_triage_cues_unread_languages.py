@@ -129,3 +129,21 @@ def test_a_somali_text_raises_danger_and_minor_with_its_cues() -> None:
                   "caawa ayuu iibinayaa.")
     assert triaged.is_raised(DANGER) and triaged.is_raised(FlagName.MINOR)
     assert len(cue_kinds(triaged)) >= 2
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("A young woman came in with an older man who answered for her; she mouthed 'help' when he turned "
+     "around. They left five minutes ago.", "danger.silent_plea"),
+    ("At the register she made the hand signal for help while he stood right behind her.",
+     "danger.silent_plea"),
+    ("The boss took his phone; he has to be back by dark or the boss will come looking for him.",
+     "danger.pursued"),
+])
+def test_a_silent_plea_or_a_search_for_someone_is_danger(text: str, rule: str) -> None:
+    danger = run(text).flag(DANGER)
+    assert danger is not None and danger.raised and rule in {e.rule_id for e in danger.evidence}
+
+
+def test_a_course_about_the_signal_for_help_is_not_danger() -> None:
+    danger = run("Our course last year taught us to recognise the signal for help from a video.").flag(DANGER)
+    assert danger is None or "danger.silent_plea" not in {e.rule_id for e in danger.evidence}
