@@ -139,7 +139,11 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      r"\b(?:me|la|lo|nos|los|las)\s+(?:est[aá]n?|anda(?:n)?)\s+buscando\b|"
      r"\bviene(?:n)? (?:por|a buscar)\b|\bque venga esta noche\b|\bcome tonight\b|"
      r"\b(?:will|[\u2019']ll|gonna|going to)\s+(?:come|go|be)\s+looking\s+for\b|\bcome looking\b|"
-     r"\b(?:va|van) a (?:venir a )?buscar(?:la|lo|me|nos|los|las)\b"),
+     r"\b(?:va|van) a (?:venir a )?buscar(?:la|lo|me|nos|los|las)\b|"
+     # a call note's shorthand: "boss waiting in lobby", "bf parked outside"
+     r"\b(?:boss|pimp|trafficker|bf|boyfriend|husband|uncle|driver|recruiter|man|guy)\s+(?:is\s+|still\s+)?"
+     r"(?:waiting|sitting|parked)\s+(?:right\s+)?(?:in|outside|at|downstairs|out front)\s+(?:the\s+)?"
+     r"(?:lobby|lot|parking lot|car|waiting room|hallway|front|door|outside)\b"),
     # A covert plea with the one in control beside them: "she mouthed 'help'", "passed me a note".
     ("danger.silent_plea",
      r"\b(?:mouthed|whispered|signed|signal(?:l)?ed|gestured|wrote|slipped (?:me |us |her )?a note|"

@@ -59,7 +59,14 @@ CHILD: Final = re.compile(
     r"nabalig|bachchi|bacchi|bachi|ladki|chhoti ladki|bachcha|bachche|"  # hi, ur in Latin letters
     r"9a9er|qaser|qasir|qasra|9asra|tefla|tifla|tfla|bent sghira|weld sghir)\b"  # ar in Latin letters
     r"|未成年|儿童|兒童|女孩|小女孩|学生|學生|孩子|미성년자|미성년|아이|소녀|학생|ผู้เยาว์|เด็ก|"
-    r"قاصر|قاصرة|طفل|طفلة|أطفال|नाबालिग|बच्चा|बच्ची|बच्चे|लड़की|ልጅ|ሕፃን", _I)
+    r"قاصر|قاصرة|طفل|طفلة|أطفال|नाबालिग|बच्चा|बच्ची|बच्चे|लड़की|ልጅ|ሕፃን|"
+    # a school year or a child's school: "chu zhong", "초등학교", "8 kaksha", "darasa la saba", "6yèm ane"
+    r"初中|小学|小學|中学生|高中生|초등학교|중학교|고등학교|중학생|고등학생|"
+    r"\b(?:chu ?zhong|xiao ?xue|gao ?zhong ?sheng|\d{1,2} ?kaksha|kaksha \d{1,2}|darasa la \w+|"
+    r"\d{1,2}(?:yèm|yem|èm) ane|k[ií]nder|ensino fundamental|escola prim[aá]ria|"
+    # a teen's age in words: "tem treze", "quinze ans", "kenz an"
+    r"(?:tem|tinha|de|a|gen) (?:dez|onze|doze|treze|catorze|quatorze|quinze|dezesseis|dezasseis|dezessete|"
+    r"dezassete|douze|treize|seize|dix-sept|trèz|katòz|kenz|sèz|disèt)(?: ans?| anos)?)\b", _I)
 
 # Danger now, by kind of cue; one kind alone is weak, two kinds together are a signal to raise.
 DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
@@ -69,12 +76,13 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"terkunci|amefungiwa|\w*fungi(?:a|wa) ndani|(?:wa|a|tu|m)(?:me|ta|na)m?(?:w|ni|tu)?fungia|"  # sw
      r"eingesperrt|rinchius\w*|chius\w* a chiave|khóa cửa|khóa trái|bị giữ|giam|"
      r"kandado|ikinandado|закрыли|закрыта|закрыт|держат|не выпуска\w*|не отпуска\w*|не випуска\w*|"
-     r"тримають|держал\w*|удержива\w*|fechad[oa]|não deixa\w* sair|"
+     r"тримають|держал\w*|удержива\w*|fechad[oa]|não deixa\w* (?:el[ae]s? )?sair|"
      r"ne (?:me |la |nous )?laisse\w* pas sortir|"
      r"zaperl\w*|zapert\w*|zakryl\w*|ne (?:vypuska|otpuska|vypuskai|vypuskay)\w*|derzhat|zachyn\w*|"
      r"zamkn\w*|trymaiut|trymayut|"
      r"dhoka (?:\w+ ){0,2}?(?:lagayo|lagaideko|lagaeko|band gar\w*)|thunera rakh\w*|"  # ne
      r"band kar ke rakh\w*|bahar (?:nahi|nahin) jaan (?:dinde|dindi|dinda)|"  # pa
+     r"ja+n (?:nahi|nahin) (?:dinda|dinde)|"  # pa
      r"dikurung|disekap|dilarang keluar|"  # id
      r"(?:la )?i(?:gu)? xir(?:ay|tay|an)|xidhay|ku xiran|"  # so
      r"tidak (?:boleh|diizinkan|dibolehkan) (?:keluar|turun|pulang|pergi)|"  # id
@@ -83,7 +91,9 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"ma (?:ka)?y?(?:kh|5)al+i?w?(?:ou|o|u)?(?:ni|nich|nish|nich?i) n?(?:kh|5)r[ae]?j|"
     r"ma (?:bi)?y?(?:kh|5)al+ou?ni(?:sh)? a?(?:tla3|atla3|ot?la3))\b"
      r"|关起来|關起來|关在|關在|被关|被關|锁在|鎖在|被锁|被鎖|锁门|鎖門|不让我走|不讓我走|"
-     r"갇혀|감금|가둬|못 나가|ขังไว้|ถูกขัง|محبوس\w*|حبس\w*|قفلوا|أقفلوا|مقفول|بند कर|बंद कर|ተዘግቶ"),
+     r"갇혀|감금|가둬|못 나가|ขังไว้|ถูกขัง|محبوس\w*|حبس\w*|قفلوا|أقفلوا|مقفول|أغلق\w*|اغلق\w*|محتجز\w*|"
+     r"بند कर|बंद कर|ተዘግቶ|"
+     r"ኣይፍቀደ|ኣይፍቀዱ|አይፈቀድ|አያስወጡ"),
     ("documents",  # papers taken: exploitation, not by itself danger now
      r"\b(?:passeport|pasaporte|passaporte|hộ chiếu|паспорт\w*|paszport\w*|pașaport\w*|paspor|pasport\w*|"
     r"j[ae]?waz(?: s[ae]far)?|jawaz|kagzat|kaagzaat|rahadani|baasaboor\w*|baasboor)\b"
@@ -114,7 +124,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"y[9q]t[ae]?l(?:ni|ha|hom|ek)|[9q]t[ae]?lni|ghadi y[9q]t\w*|"
     r"y?(?:dh|d)r[ae]?b(?:ni|ha|hom)|dh?arab(?:ni|ha)|yhad+[ae]?dni|kayhded\w*|hadadni)\b"
      r"|杀|殺|打了?[我她他]|被打|威胁|威脅|죽이|때리|때렸|협박|ฆ่า|ทำร้าย|ตบ|ขู่|يقتل|سيقتل|يضرب|ضربني|ضربها|"
-     r"يهدد|मार डाल|मारता|मारा|पीटा|धमकी|ይገድላ|ይመታ|ደበደበ"),
+     r"يهدد|ضرب\w*|मार डाल|मारता|मारा|पीटा|धमकी|ይገድላ|ይመታ|ደበደበ|"
+     r"打了|打伤|打傷|打死|下场|下場"),
     ("help",
      r"\b(?:aidez|au secours|à l'aide|sekou|ede m|ede nou|socorro|ajud\w*|cứu|giúp|tulong|saklolo|"
      r"помогите|спасите|допоможіть|рятуйте|pomocy|ratunku|ajutor|tolong|msaada|nisaidie|hilfe|aiuto|"
@@ -131,9 +142,10 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     ("now",
      r"\b(?:ce soir|cette nuit|maintenant|tout de suite|demain matin|dans une heure|aswè a|kounye a|"
      r"demain (?:à|a|vers) \d{1,2}\s*h\w*|demain (?:très )?tôt|à l'aube|dès l'aube|"
-     r"demen maten|esta noite|hoje à noite|agora|amanhã cedo|daqui a uma hora|"
+     r"demen maten|esta noite|hoje à noite|hoje de noite|agora|amanhã cedo|daqui a uma hora|"
      r"tối nay|bây giờ|ngay|sáng mai|ngày mai|một tiếng nữa|ngayong gabi|ngayon|bukas ng umaga|"
      r"сегодня ночью|сегодня вечером|сегодня|сейчас|через час|завтра утром|сьогодні вночі|сьогодні|зараз|"
+     r"завтра|"
      r"через годину|завтра вранці|dziś w nocy|dzisiaj w nocy|dzisiaj|dziś|teraz|jutro rano|za godzinę|"
      r"diseară|în seara asta|acum|mâine dimineață|peste o oră|malam ini|sekarang|besok pagi|"
      r"usiku huu|sasa hivi|kesho asubuhi|heute nacht|heute abend|jetzt|morgen früh|stanotte|stasera|adesso|"
@@ -149,9 +161,10 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"zare mata|zare|ahun|"  # am in Latin letters
     r"daba|dorka|hala2|halla2|hal2|delwa2ti|dilwa2ti|dilwa'?ti|el ?lila|el ?leila|lilla|lyouma|lyoum|"
     r"elyom|el ?yom|ghod?wa (?:sba7|fe?sba7)|bokra (?:sba7|el sob7)|ba3d sa3a)\b"
-     r"|今晚|今夜|今天|现在|現在|马上|馬上|明天早上|明早|一小时后|一個小時|오늘 밤|오늘|지금|방금|내일 아침|"
+     r"|今晚|今夜|今天晚上|今天夜里|明天|今天|现在|現在|马上|馬上|明天早上|明早|一小时后|一個小時|"
+     r"오늘 밤|오늘|지금|방금|내일 아침|"
      r"คืนนี้|วันนี้|ตอนนี้|พรุ่งนี้เช้า|الليلة|اليوم|الآن|غدا صباحا|بكرة|بكره|هلق|هلأ|"
-     r"आज रात|आज|अभी|कल सुबह|ዛሬ ማታ|ዛሬ|አሁን"),
+     r"आज रात|आज|अभी|कल सुबह|ዛሬ ማታ|ዛሬ|አሁን|ነገ|ጽባሕ|ሕጂ|ሎሚ ምሸት"),
     ("moved_or_sold",
      r"\b(?:(?:la|le|les|nous|me|l')\s*(?:conduire|amener|emmener|transférer|déplacer|envoyer) "
      r"(?:à|a|en|au|aux|chez)|"
@@ -180,7 +193,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"khana (?:diyeko chhaina|dindaina|dinna)|roti (?:nahi|nahin) (?:dinde|dindi)|"  # ne, pa
     r"tidak diberi makan|"  # id
     r"ma kayn makla|mafi akl|mafish akl|bla makla)\b"
-     r"|没有吃的|沒有吃的|没饭吃|먹을 것이 없|ไม่มีอาหาร|لا طعام|ما في أكل|ما فيه أكل|खाना नहीं"),
+     r"|没有吃的|沒有吃的|没饭吃|먹을 것이 없|ไม่มีอาหาร|لا طعام|لا يوجد طعام|بدون طعام|بدون أكل|ما في أكل|"
+     r"ما فيه أكل|खाना नहीं"),
     ("hiding",
      r"\b(?:cach\w*|kache|escondid\w*|trốn|nagtatago|пряч\w*|прячусь|ховаю\w*|ukryw\w*|ascuns\w*|"
      r"bersembunyi|kujificha|versteck\w*|nascost\w*|pr[yj]ach\w*|khova\w*|hovaiu\w*|"
@@ -222,7 +236,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"\b(?:vern[eё]ts[iy]a|vernyots[iy]a|povernet'?s[iy]a|povernet'?tsia|pryide|pridet)\s+(?:\w+\s+){0,2}?"
      r"(?:cherez|v|o|segodn\w*|s'?ohodni|vvecheri|vecherom)\b|"  # ru, uk in Latin letters
      r"(?:вернётся|вернется|придёт|придет|повернеться|прийде)\s+(?:\S+\s+){0,2}?"
-     r"(?:через|в|о|сегодня|сьогодні|вечером|ввечері)(?!\w)|"  # ru, uk
+     r"(?:через|за|в|о|сегодня|сьогодні|вечером|ввечері)(?!\w)|"  # ru, uk
      r"\bwróci\s+(?:\w+\s+){0,2}?(?:za|o|dziś|wieczorem)\b|\b(?:se întoarce|revine)\s+(?:\w+\s+){0,2}?"
      r"(?:la|în|diseară|deseară)\b|"  # pl, ro
      r"\b(?:akan )?(?:kembali|pulang)\s+(?:\w+\s+){0,2}?(?:jam|nanti|malam ini|sebentar|dalam)\b|"  # id

@@ -147,3 +147,38 @@ def test_a_silent_plea_or_a_search_for_someone_is_danger(text: str, rule: str) -
 def test_a_course_about_the_signal_for_help_is_not_danger() -> None:
     danger = run("Our course last year taught us to recognise the signal for help from a video.").flag(DANGER)
     assert danger is None or "danger.silent_plea" not in {e.rule_id for e in danger.evidence}
+
+
+@pytest.mark.parametrize("text", [
+    # Arabic script: beaten, locked in the barn, no food.
+    "ابن عمي يعمل في مزرعة، صاحب المزرعة ضربه وأغلق عليه الباب ولا يوجد طعام منذ أمس.",
+    # Chinese: the boss beat a worker who tried to leave; whoever runs tonight gets the same.
+    "我朋友在餐馆打工，老板打了想走的人，说今天晚上谁跑就是一样的下场。",  # noqa: RUF001 (Chinese commas)
+    # Ukrainian in Cyrillic: he comes back in 30 minutes, took her passport.
+    "Він поїхав, сказав повернеться за 30 хвилин, "
+    "і забрав мій паспорт. Мені страшно, допоможіть.",  # noqa: RUF001 (Ukrainian letters)
+    # Portuguese: he does not let her out, men come tonight.
+    "Minha irmã está na casa dele, ele não deixa ela sair e hoje de noite vem uns homens.",
+])
+def test_more_danger_words_of_unread_languages(text: str) -> None:
+    triaged = run(text)
+    assert triaged.is_raised(DANGER) and len(cue_kinds(triaged)) >= 2
+
+
+@pytest.mark.parametrize("text", [
+    "Wo de biao mei gang shang chu zhong, ta ma ma ba ta song dao yi ge shu shu jia zuo fan.",
+    "제 조카가 중학교에 다니는데 식당에서 밤늦게까지 일을 시켜요.",
+    "Mero bhanji 8 kaksha ma padhdai thii, aunty le ghar ma kaam garaauchha, school pathaudaina.",
+    "Binti yake yuko darasa la saba, ameletwa na jamaa kufanya kazi za nyumbani bila malipo.",
+    "Minha filha tem treze e está na casa de um homem que não deixa ela sair.",
+])
+def test_a_child_by_school_year_or_age_in_words_in_unread_languages(text: str) -> None:
+    minor = run(text).flag(FlagName.MINOR)
+    assert minor is not None and minor.raised
+    assert any(e.rule_id.startswith("multilingual.") for e in minor.evidence)
+
+
+def test_a_controller_waiting_in_the_lobby_in_shorthand_is_danger() -> None:
+    danger = run("ER nurse: pt ~19, hand crushed at the warehouse, boss waiting in lobby, pt can't go "
+                 "back.").flag(DANGER)
+    assert danger is not None and "danger.pursued" in {e.rule_id for e in danger.evidence}
