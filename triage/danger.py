@@ -81,6 +81,8 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      rf"(?:carro|camioneta|van|coche|auto)\b|"
      rf"\b(?:est[aá]n?|sigue|siguen)\s+(?:golpeando|pegando|violando|lastimando)\w*\b|"
      rf"\bojo morado\b|\bblack eye\b|\bbleeding\b|\bunconscious\b|\boverdos\w+\b|"
+     rf"\b(?:cough\w*|vomit\w*|throw\w* up|spitting)\s+(?:up\s+)?blood\b|\bnot breathing\b|"
+     rf"\b(?:tosiendo|vomitando) sangre\b|"
      rf"\bsangrando\b|\binconsciente\b"),
     ("danger.threat",
      r"\bmake (?:her|him|me|them|you|us) disappear\b|"
@@ -99,6 +101,15 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      r"\bamenaz\w*\s+(?:\w+\s+){0,3}?(?:con\s+)?(?:matar\w*|golpear\w*|lastimar\w*|una pistola|un arma|"
      r"golpiza|pegar\w*)\b|\b(?:va|van|vas)\s+a\s+(?:matar|golpear|lastimar|pegar)\w*\b|"
      r"\bmiedo (?:de|a) que (?:la|lo|me|nos|los|las) (?:mate|maten|golpee|golpeen|lastime)\b"),
+    # Sextortion with a deadline: "if I stop he'll send everything to my school", "a new video tonight".
+    ("danger.sextortion",
+     r"(?:\bif\b|\bunless\b|\bor else\b|\bthreat\w*|\bblackmail\w*|\bsays? (?:he|she|they)[\u2019']?ll\b|"
+     r"\bsaid (?:he|she|they)[\u2019']?d\b)[^.!?\n]{0,50}?"
+     r"\b(?:send|post|share|leak|show)\w*\s+(?:everything|all of (?:it|them)|the (?:pics|pictures|photos|"
+     r"videos?|nudes)|my (?:pics|pictures|photos|videos?|nudes)|them|it)\s+to\s+(?:my|her|his|their)\s+"
+     r"(?:school|parents|family|mom|dad|friends|boss|church)\b|"
+     r"\b(?:mandar|enviar|publicar|subir)\w*\s+(?:mis|sus|las)\s+(?:fotos|videos)\s+a\s+(?:mi|su)s?\s+"
+     r"(?:escuela|pap[aá]s|familia|mam[aá])\b"),
     ("danger.weapon",
      r"\b(?:has|have|had|with|w/|holding|pointing|pulled|carr(?:y|ies))\s+(?:a\s+|an\s+|his\s+|the\s+)?"
      r"(?:gun|knife|firearm|pistol|rifle|weapon|machete)\b|\b(?:gun|knife|firearm)\s+to\b|"

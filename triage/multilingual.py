@@ -90,7 +90,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"msak+ar\w*|m[s9]ak+ra|m2fol\w*|ma?9?foul\w*|"  # ar in Latin letters
     r"ma (?:ka)?y?(?:kh|5)al+i?w?(?:ou|o|u)?(?:ni|nich|nish|nich?i) n?(?:kh|5)r[ae]?j|"
     r"ma (?:bi)?y?(?:kh|5)al+ou?ni(?:sh)? a?(?:tla3|atla3|ot?la3))\b"
-     r"|关起来|關起來|关在|關在|被关|被關|锁在|鎖在|被锁|被鎖|锁门|鎖門|不让我走|不讓我走|"
+     r"|关起来|關起來|关在|關在|被关|被關|锁在|鎖在|被锁|被鎖|锁门|鎖門|不让我走|不讓我走|不让她出门|不让他出门|不让出门|不讓出門|"
      r"갇혀|감금|가둬|못 나가|ขังไว้|ถูกขัง|محبوس\w*|حبس\w*|قفلوا|أقفلوا|مقفول|أغلق\w*|اغلق\w*|محتجز\w*|"
      r"بند कर|बंद कर|ተዘግቶ|"
      r"ኣይፍቀደ|ኣይፍቀዱ|አይፈቀድ|አያስወጡ"),
@@ -111,7 +111,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"bunuh|membunuh|dipukul|memukul|mengancam|kuua|atamuua|anampiga|tishio|umbringen|töten|"
      r"schlägt|droht|uccider\w*|picchia\w*|minacci\w*|избил\w*|ударил\w*|побил\w*|bate em mim|"
      r"me bateu|m'a frapp\w*|bat mwen|đánh tôi|đánh cô|sinaktan|pinalo|bili|pobił\w*|m-a bătut|"
-     r"alinipiga|amenipiga|"
+     r"alinipiga|amenipiga|atampiga|kumpiga|sinampal|sinuntok|sinasaktan|"  # sw, tl
      r"kut(?:chha|yo|chhan|era)|pit(?:chha|yo)|mar(?:i)?dinchh?u|marchha|"  # ne
      r"maarda|maar (?:dau|devega|dena)|kutt(?:da|de|eya)|"  # pa
      r"dipukuli|memukuli|dianiaya|akan dibunuh|mengancam akan|"  # id
@@ -148,7 +148,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"завтра|"
      r"через годину|завтра вранці|dziś w nocy|dzisiaj w nocy|dzisiaj|dziś|teraz|jutro rano|za godzinę|"
      r"diseară|în seara asta|acum|mâine dimineață|peste o oră|malam ini|sekarang|besok pagi|"
-     r"usiku huu|sasa hivi|kesho asubuhi|heute nacht|heute abend|jetzt|morgen früh|stanotte|stasera|adesso|"
+     r"usiku huu|sasa hivi|kesho asubuhi|leo|"
+     r"heute nacht|heute abend|jetzt|morgen früh|stanotte|stasera|adesso|"
      r"subito|domani mattina|"
      r"segodn[yi]a\s+(?:nochyu|nochiu|noch'?yu|noch'?iu|vecherom)|s[eyi]chas|seichas|sejchas|cherez chas|"
      r"zavtra utrom|zavtra vranci|s'?[oi]?ohodni(?:\s+vnochi)?|syohodni(?:\s+vnochi)?|vnochi|zaraz|"
@@ -178,11 +179,16 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"bech(?:chha|dinchha|ne)|lai ?ja(?:anchha|nchha|dai)|"  # ne
      r"le ke ja(?:a)? (?:reha|rahe|riha|rahya|rahi)|"  # pa
      r"dibawa (?:ke|pergi)|akan dibawa|dipindahkan|"  # id
-     r"iibin\w*|iibiy\w*|"  # so
+     r"iibin\w*|iibiy\w*|kaxay\w*|kaxey\w*|"  # so
+     r"atamrudisha|kumrudisha|atampeleka|"  # sw
+     r"(?:l'|les |la |le )envo(?:ie|ient|yer)|"  # fr
+     r"pathaunchh?[au]|pathaidinchh?a|"  # ne
+     r"ihahatid|ihatid|"  # tl
      r"yiwesd\w*|"  # am in Latin letters: "they will take (me)"
     r"bech (?:dega|denge|diya|dengi|rahe)|le (?:jayega|jaenge|jaayenge|ja rahe|jaega)|"  # hi, ur
     r"y?bi3(?:ni|ha|hom)|ybe3(?:ni|ha)|ghadi yb[ie]?3\w*|yn[a9]?[9q]lni|ywadd?ini|ydd?ini)\b"
-     r"|送到|送去|卖|賣|팔아|팔려|데려가|옮긴|옮겨|보낸|ขาย|พาไป|ย้าย|يبيع|بيع|ينقل|ياخذو|बेच|ले जा|ይሸጡ"),
+     r"|送到|送去|带走|帶走|带她去|帶她去|带他去|"
+     r"卖|賣|팔아|팔려|데려가|옮긴|옮겨|보낸|ขาย|พาไป|ย้าย|يبيع|بيع|ينقل|ياخذو|बेच|ले जा|ይሸጡ"),
     ("no_food",
      r"\b(?:pas de nourriture|rien à manger|sem comida|không có đồ ăn|không có gì ăn|walang pagkain|"
      r"без еды|нет еды|не дают есть|без їжі|bez jedzenia|fără mâncare|tidak ada makanan|hakuna chakula|"

@@ -57,7 +57,7 @@ from triage.model import Scores, TriageModel, default_model
 
 # Bump on every change to a rule; the model's own version is appended to it in every assessment,
 # so consumers see a re-triage under new rules or a retrained model as a new assessment.
-RULES_VERSION: Final = "2026.12.9"
+RULES_VERSION: Final = "2026.12.10"
 
 _INFORMATIONAL: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO})
 _NO_SITUATION: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO, CallType.UNRELATED})
@@ -73,7 +73,7 @@ _NOISE: Final = re.compile(
     r"\*{3,}|\?{3,}", re.IGNORECASE)
 # Evidence the labelling guide names as imminent danger in itself (a threat to kill or hurt, a
 # weapon, someone hiding from the trafficker): the flag stands on it whatever the model says.
-_DECISIVE: Final = frozenset({"danger.threat", "danger.weapon", "danger.hiding"})
+_DECISIVE: Final = frozenset({"danger.threat", "danger.weapon", "danger.hiding", "danger.sextortion"})
 # An assessment this close to a flag's threshold is too close to call: a person reads it.
 _LOW_CONFIDENCE_SHARE: Final = 0.5
 

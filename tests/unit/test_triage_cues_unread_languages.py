@@ -13,6 +13,7 @@ import pytest
 
 from contracts.events import FlagName, SignalTriaged, Urgency
 from tests.builders import received
+from triage.extract import extract
 from triage.rules import assess
 
 pytestmark = pytest.mark.unit
@@ -182,3 +183,40 @@ def test_a_controller_waiting_in_the_lobby_in_shorthand_is_danger() -> None:
     danger = run("ER nurse: pt ~19, hand crushed at the warehouse, boss waiting in lobby, pt can't go "
                  "back.").flag(DANGER)
     assert danger is not None and "danger.pursued" in {e.rule_id for e in danger.evidence}
+
+
+@pytest.mark.parametrize("text", [
+    # Tagalog: slapped, tomorrow morning he takes her to the airport.
+    "Sinampal niya ako kanina at bukas ng umaga ihahatid niya ako sa airport, kinuha niya ang passport ko.",
+    # Swahili: today he said he will send her back tomorrow morning and beat her if she refuses.
+    "Mwajiri amechukua pasipoti yake. Leo amesema atamrudisha kesho asubuhi na kumpiga akikataa.",
+    # French: tonight the boss sends her to a 'friend'.
+    "Ma cousine dort au salon. Ce soir la patronne a dit qu'elle l'envoie chez un ami pour la nuit.",
+    # Nepali: tonight the owner said he will send him to another state.
+    "Mero bhai restaurant ma kaam garchha, maalik le passport rakhyo ra talab didaina, aaja raati maalik le "
+    "usko arko state ma pathaunchhu bhanyo.",
+])
+def test_moves_tonight_or_tomorrow_in_more_unread_languages(text: str) -> None:
+    triaged = run(text)
+    assert triaged.is_raised(DANGER) and "multilingual.moved_or_sold" in cue_kinds(triaged)
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("I'm 16, a guy from a game pays me for videos and says if I stop he'll send everything to my school. "
+     "He wants a new one tonight by 11.", "danger.sextortion"),
+    ("My coworker coughed up blood on the night shift and the supervisor told him to keep working.",
+     "danger.violence_now"),
+])
+def test_sextortion_and_blood_now_are_found_as_danger(text: str, rule: str) -> None:
+    danger = extract(received(narrative=text)).found.danger
+    assert danger.raised and rule in {e.rule_id for e in danger.evidence}
+
+
+def test_sextortion_with_a_deadline_raises_danger_whatever_the_model_says() -> None:
+    text = "He says if I stop he'll post my videos to my school, and he wants a new one tonight."
+    assert run(text).is_raised(DANGER)
+
+
+def test_sharing_photos_with_family_is_not_sextortion() -> None:
+    danger = run("I'll send the photos to her family after the wedding next month.").flag(DANGER)
+    assert danger is None or "danger.sextortion" not in {e.rule_id for e in danger.evidence}
