@@ -41,7 +41,7 @@ from services.review.case_rows import (
     SignalRow,
     received_values,
 )
-from services.review.case_sql import insert_ignore, update_rows
+from services.review.case_sql import insert_ignore, insert_new, update_rows
 from services.review.case_view import Clock, keep_obligation, view
 from services.review.db import Database
 from services.review.models import Attachment, Case, CaseKey, CaseLink, CaseObligation, Decision, Signal
@@ -300,9 +300,13 @@ class SignalBatch:
                      for case_id, values in self._new_cases.items()]
         if new_cases:
             columns = list(new_cases[0])
-            insert_ignore(session, _CASES, columns, [[case[c] for c in columns] for case in new_cases],
-                          postgres=postgres)
-        insert_ignore(session, _SIGNALS, _NEW_SIGNAL, [
+            insert_new(session, _CASES, columns, [[case[c] for c in columns] for case in new_cases],
+                       postgres=postgres)
+        # A signal another writer stored since this batch read (a replica applying its triage, or
+        # its record, at the same moment) refuses the batch: left out, the record's content (its
+        # narrative, its source) would be lost and its event marked applied. Applied again one by
+        # one, the record finds the stored signal and fills it.
+        insert_new(session, _SIGNALS, _NEW_SIGNAL, [
             (s.signal_id, s.case_id, s.reference_number, s.channel, s.received_at,
              *(s.received or _NOT_RECEIVED), *(s.triage_values() if s.triage_json else _NOT_TRIAGED))
             for s in self._new_signals.values()], postgres=postgres)

@@ -32,14 +32,27 @@ def insert_ignore(session: Session, table: Table, columns: Sequence[str], rows: 
     """Insert ``rows``, a row whose key is already stored left as it is. In the order of their first
     value (stable: of two rows with the same key, the first given is the one inserted), so that two
     writers inserting overlapping keys take their locks in the same order."""
+    _insert(session, table, columns, rows, postgres=postgres, ignore=True)
+
+
+def insert_new(session: Session, table: Table, columns: Sequence[str], rows: Rows, *, postgres: bool) -> None:
+    """Insert ``rows`` that must not be stored yet: a key another writer stored first (committed, or
+    committed while this one waited for it) raises, and the caller's transaction does nothing. What
+    the ORM's ``add`` and ``flush`` do one by one; never a silent ``DO NOTHING`` for a row whose
+    content would then be lost."""
+    _insert(session, table, columns, rows, postgres=postgres, ignore=False)
+
+
+def _insert(session: Session, table: Table, columns: Sequence[str], rows: Rows, *, postgres: bool,
+            ignore: bool) -> None:
     if not rows:
         return
     rows = sorted(rows, key=lambda row: row[0])
     if postgres:
-        _pg_execute(session, _pg_insert(table, tuple(columns)), _arrays(columns, rows))
+        _pg_execute(session, _pg_insert(table, tuple(columns), ignore), _arrays(columns, rows))
     else:
-        session.execute(_sqlite_insert(table, tuple(columns)), [dict(zip(columns, row, strict=True))
-                                                                 for row in rows])
+        session.execute(_sqlite_insert(table, tuple(columns), ignore), [dict(zip(columns, row, strict=True))
+                                                                         for row in rows])
 
 
 def update_rows(session: Session, table: Table, key: str, columns: Sequence[str], rows: Rows, *,
@@ -92,10 +105,10 @@ def _unnested(table: Table, columns: Sequence[str]) -> tuple[str, list[str]]:
 
 
 @cache
-def _pg_insert(table: Table, columns: tuple[str, ...]) -> str:
+def _pg_insert(table: Table, columns: tuple[str, ...], ignore: bool) -> str:
     source, values = _unnested(table, columns)
     return (f"INSERT INTO {_name(table.name)} ({', '.join(map(_name, columns))}) "  # noqa: S608
-            f"SELECT {', '.join(values)} FROM {source} ON CONFLICT DO NOTHING")
+            f"SELECT {', '.join(values)} FROM {source}" + (" ON CONFLICT DO NOTHING" if ignore else ""))
 
 
 @cache
@@ -113,8 +126,9 @@ def _param(table: Table, column: str, name: str) -> Any:
 
 
 @cache
-def _sqlite_insert(table: Table, columns: tuple[str, ...]) -> Insert:
-    return sqlite_insert(table).values({c: _param(table, c, c) for c in columns}).on_conflict_do_nothing()
+def _sqlite_insert(table: Table, columns: tuple[str, ...], ignore: bool) -> Insert:
+    statement = sqlite_insert(table).values({c: _param(table, c, c) for c in columns})
+    return statement.on_conflict_do_nothing() if ignore else statement
 
 
 @cache

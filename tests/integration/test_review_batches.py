@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -33,7 +35,7 @@ from services.runtime import (
     RuntimeSettings,
 )
 from tests import review_mixed
-from tests.builders import received
+from tests.builders import received, triaged
 from tests.conftest import wait_for
 from tests.kafka_reader import read_topic
 
@@ -224,6 +226,59 @@ def second_db(postgres_server: str) -> Iterator[Database]:
     database.dispose()
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def _waiting_on_a_lock(db: Database) -> bool:
+    with db.engine.connect() as c:
+        return bool(c.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                   "AND wait_event_type = 'Lock'")).scalar_one())
+
+
+@pytest.mark.parametrize("first", ["triage", "record"])
+def test_a_signal_and_its_triage_applied_at_once_by_two_writers_lose_neither(db: Database,
+                                                                            first: str) -> None:
+    """Review's two streams (two replicas, or one replica's two consumers) may each open the same
+    signal at the same moment: each read no signal, and the second writer's insert waits for the
+    first's. The second batch must not be stored as done without its content (the record's source
+    and narrative, or the triage): it is refused, and applied again one by one it fills the signal."""
+    at = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+    store = CaseStore(db, urgent_ack=timedelta(minutes=5), now=lambda: at)
+    [tip] = tips(1)
+    its_triage = triaged(signal_id=tip.signal_id, reference_number=tip.reference_number,
+                         received_at=tip.received_at)
+    opening, other = (its_triage, tip) if first == "triage" else (tip, its_triage)
+    other_topic = (Topic.SIGNALS_RECEIVED if other is tip else Topic.SIGNALS_TRIAGED).value
+    refused: list[BaseException] = []
+
+    def second_writer() -> None:
+        try:
+            store.apply_batch(other_topic, [("the-other-event", other)])
+        except Exception as error:  # what the consumer loop sees, then applies one by one
+            refused.append(error)
+
+    writer = threading.Thread(target=second_writer)
+    with db.transaction() as session:
+        SignalBatch(store, session).apply([opening])  # written, not yet committed
+        writer.start()
+        deadline = time.monotonic() + 30
+        while not _waiting_on_a_lock(db):  # the second writer read no signal and waits on this one's
+            assert writer.is_alive() and time.monotonic() < deadline, "the second writer never waited"
+            time.sleep(0.05)
+    writer.join(30)
+    assert len(refused) == 1, "the second batch was stored as done though its signal was not written"
+    # The consumer loop's answer to a refused batch: the record alone, on the committed signal.
+    if other is tip:
+        assert store.apply_received("the-other-event", tip) is not None
+    else:
+        assert store.apply_triaged("the-other-event", its_triage) is not None
+    with db.engine.connect() as c:
+        source, narrative, triage = c.execute(text(
+            "SELECT source, narrative, triage FROM signals WHERE signal_id = :id"),
+            {"id": tip.signal_id}).one()
+        cases = c.execute(text("SELECT count(*) FROM cases WHERE reference_number = :ref"),
+                          {"ref": tip.reference_number}).scalar_one()
+    assert source is not None and narrative == tip.narrative and triage is not None
+    assert cases == 1  # the refused batch's own new case went with it
 
 
 def test_a_mixed_stretch_in_batches_leaves_postgres_as_one_by_one_does(db: Database,
