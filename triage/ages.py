@@ -26,11 +26,31 @@ from triage.text import Hit, Scan, Segment, words_before
 _I = re.IGNORECASE
 
 _NUMBER_WORDS: Final = (
-    r"(?:twenty|thirty|forty|fifty|sixty)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|"
+    r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|"
+    r"eight|nine))?|"
     r"eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|"
     r"one|two|three|four|five|six|seven|eight|nine|ten|"
-    r"veinti\w+|dieci(?:s[eé]is|siete|ocho|nueve)|treinta|cuarenta|cincuenta|veinte|"
+    # Spanish tens and units are one number ("cuarenta y dos" is 42, not a range from 40 to 2)
+    r"(?:treinta|cuarenta|cincuenta|sesenta|setenta|ochenta|noventa)(?:\s+y\s+(?:uno|una|un|dos|tres|"
+    r"cuatro|cinco|seis|siete|ocho|nueve)\b)?|"
+    r"veinti\w+|dieci(?:s[eé]is|siete|ocho|nueve)|veinte|"
     r"once|doce|trece|catorce|quince|diez|nueve|ocho|siete|seis|cinco|cuatro|tres|dos"
+)
+# Spanish and regional words for a girl, a boy or a child ("una chava de 16", "la patoja de 14").
+_KID_ES: Final = (r"ni[ñn][oa]s?|muchach[oa]s?|chic[oa]s?|chav[oa]s?|chamac[oa]s?|chamit[oa]s?|cham[oa]s?|"
+                  r"morr(?:it)?[oa]s?|patoj[oa]s?|cipot[eoa]s?|bich[oa]s?|carajit[oa]s?|chiquill[oa]s?|"
+                  r"escuincl[ea]s?|pib[ea]s?|gur[ií]s(?:es)?|nen[ae]s?|peque[ñn][oa]s?|hijastr[oa]s?")
+# Capitalised words that are not a person's name before "(16)" or ", 16,": places, things, times.
+_NOT_A_NAME: Final = (
+    r"Room|Rm|Apt|Apartment|Unit|Suite|Ste|Exit|Route|Rte|Rt|Hwy|Highway|Interstate|Lot|Gate|Bus|Line|Door|"
+    r"Dock|Bay|Booth|Space|Table|Section|Sec|Station|Pump|Stall|Building|Bldg|Floor|Level|Car|Truck|Van|"
+    r"Trailer|Camp|Week|Day|Page|Chapter|Item|Question|Case|Ward|Bed|Locker|Lane|Street|St|Ave|Avenue|"
+    r"Road|Rd|Channel|Cabin|Pod|Cell|Block|Grade|Class|Team|Group|Level|Step|Phase|Part|Figure|Table|"
+    r"Scenario|Module|Session|Slide|Episode|Season|Volume|Vol|No|Number|Total|Count|Age|Ages|Edad|"
+    r"January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Monday|Tuesday|Wednesday|Thursday|Friday|"
+    r"Saturday|Sunday|Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun|Enero|Febrero|Marzo|Abril|Mayo|Junio|"
+    r"Julio|Agosto|Septiembre|Octubre|Noviembre|Diciembre|Calle|Cuarto|Casa|Ruta|Salida|Carretera"
 )
 _N: Final = rf"(?P<n>\d{{1,2}}|{_NUMBER_WORDS})"
 _M: Final = rf"(?:\s*(?:-|\u2013|to|or|o|a|y|and|/)\s*(?P<m>\d{{1,2}}|{_NUMBER_WORDS}))?"
@@ -101,21 +121,32 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
                    rf"(?:step|half[- ]?)?(?:sister|brother)|cousin|victim|vic|pv|"
                    rf"freshm[ae]n|sophomore|junior|"
                    rf"v\d?|student|friend|kid|child|teen|female|male|hija|hijo|sobrin[oa]|herman[oa]|"
-                   rf"prim[oa]|niñ[oa]|muchach[oa]|amig[oa]|chic[oa]|menor)\s*(?:\(\s*|,\s*|\s)"
+                   rf"prim[oa]|niñ[oa]|muchach[oa]|amig[oa]|chic[oa]|chav[oa]|chamac[oa]|patoj[oa]|cipot[eoa]|"
+                   rf"morr[oa]|menor)\s*(?:\(\s*|,\s*|\s)"
                    rf"{_N}\s*(?=\)|,|;|\.|\s+(?:and|y|is|es|who|que)\b)"),
     # the girl next door, 16, has ...
     ("age.person", r"\b(?:girls?|boys?|daughter|son|niece|nephew|sister|brother|cousin|kid|child|teen|"
                    r"student|friend|neighbou?r|hija|hijo|sobrin[oa]|herman[oa]|niñ[oa]|muchach[oa]|chic[oa]|"
-                   r"vecin[oa])(?:\s+\w+){1,3}?\s*,\s*(?P<n>\d{1,2})\s*,"),
+                   r"vecin[oa]|chav[oa]|chamac[oa]|patoj[oa]|cipot[eoa])(?:\s+\w+){1,3}?\s*,\s*(?P<n>\d{1,2})\s*,"),
+    # Maria (16), Maria, 16, and: a name and an age, as case notes and news write them
+    ("age.named", rf"(?<![\w.])(?!(?:{_NOT_A_NAME})\b)(?-i:[A-Z][a-z\u00e0-\u00ff]+)"
+                  rf"(?:\s+(?-i:[A-Z])\.?)?(?:\s*\(\s*|\s*,\s*)(?P<n>\d{{1,2}})\s*[),](?!\d)"),
+    # cumple 16 el mes que viene, va a cumplir 18 en mayo: one year younger now
+    ("age.turns", rf"\b(?:va a cumplir|cumple|cumplir[aá])\s+{_N}(?:\s+a[ñn]os)?\s+"
+                  rf"(?:el|en|este|esta|pronto|ma[ñn]ana|la\s+otra|la\s+pr[oó]xima)\b"),
     # Spanish: tiene 15 años, de 15 años, 15 años de edad, tenía 16, de unos 12
     ("age.anos", rf"\b(?:tiene|tienen|ten[ií]a|ten[ií]an|tengo|de|con|cumple|cumpli[oó]|unos|como|"
                  rf"apenas|solo|sólo|entre|y|o|edad)\s+(?:unos\s+|como\s+|apenas\s+|solo\s+|sólo\s+)?"
                  rf"{_N}{_M}\s+a[ñn]os\b"),
     ("age.anos", rf"\b{_N}\s+a[ñn]os\s+de\s+edad\b"),
-    ("age.tiene", rf"\b(?:tiene|tienen|ten[ií]a|tengo|tenga)\s+(?:unos\s+|como\s+|apenas\s+|solo\s+|sólo\s+)?"
+    # cumplió 15 en marzo (cumplió 15 años: above)
+    ("age.tiene", rf"\bcumpli[oó]\s+{_N}\b{_NOT_AN_AGE_AFTER}(?!\s+a[ñn]os)"),
+    ("age.tiene", rf"\b(?:tiene|tienen|ten[ií]a|tengo|tenga)\s+(?:unos\s+|como\s+|apenas\s+|solo\s+|"
+                  rf"sólo\s+)?"
                   rf"{_N}\b{_NOT_AN_AGE_AFTER}(?!\s+a[ñn]os){_AGE_END}"),
-    ("age.anos", rf"\b(?:niñ[oa]s?|nin[oa]s?|muchach[oa]s?|chic[oa]s?|joven|j[oó]venes|adolescentes?|"
-                 rf"menor(?:es)?|hij[oa]s?|sobrin[oa]s?|herman[oa]s?)\s+de\s+(?:unos\s+|como\s+)?{_N}{_M}\b"
+    ("age.anos", rf"\b(?:{_KID_ES}|nin[oa]s?|joven|j[oó]venes|adolescentes?|"
+                 rf"menor(?:es)?|hij[oa]s?|sobrin[oa]s?|herman(?:it)?[oa]s?|niet[oa]s?|ahijad[oa]s?|"
+                 rf"prim(?:it)?[oa]s?|vecin(?:it)?[oa]s?)\s+de\s+(?:unos\s+|como\s+)?{_N}{_M}\b"
                  rf"{_NOT_AN_AGE_AFTER}"),
 )) + decades.DECADE_PATTERNS
 
@@ -131,7 +162,7 @@ _SINCE_PREFIX: Final = re.compile(r"\bsince\s+(?:(?:i|she|he|they|we)\s+(?:was|w
 
 def value(word: str) -> int | None:
     """Digits, or an English or Spanish number word ("sixteen", "twenty-one", "dieciséis") as an int."""
-    word = word.lower().strip()
+    word = " ".join(word.lower().split())
     if word.isdigit():
         return int(word)
     return _number_word(word)
@@ -160,8 +191,14 @@ class AgeMention:
 
 _DIGITS: Final = re.compile(r"(?<!\d)\d{1,2}(?!\d)")
 # The number words the patterns accept (``_NUMBER_WORDS``), as whole words, for the windows below.
-_NUMBER_WORD_SET: Final = frozenset(
-    w for w in re.findall(r"[a-zñ]+", _NUMBER_WORDS.replace("\\w+", "")) if _number_word(w) is not None)
+_NUMBER_WORD_SET: Final = frozenset({
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty",
+    "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "dos", "tres", "cuatro", "cinco", "seis",
+    "siete", "ocho", "nueve", "diez", "once", "doce", "trece", "catorce", "quince", "dieciséis",
+    "dieciseis", "diecisiete", "dieciocho", "diecinueve", "veinte", "treinta", "cuarenta", "cincuenta",
+    "sesenta", "setenta", "ochenta", "noventa",
+})
 # Every pattern's words before the number fit in this many characters, and after it in the other.
 _BEFORE: Final = 60
 _AFTER: Final = 45
@@ -251,9 +288,10 @@ def _clock_time(text: str, match: re.Match[str]) -> bool:
     return _PART_OF_DAY.search(text, max(0, match.start() - 25), min(len(text), match.end() + 25)) is not None
 
 
+_TENS_AND: Final = re.compile(r"\b(?:treinta|cuarenta|cincuenta|sesenta|setenta|ochenta|noventa)\s+y\s+$", _I)
 _ARTICLES: Final = frozenset({"one", "once", "uno", "una"})
 # Patterns whose words say the number is an age ("one year old", "once años").
-_AGE_MARKED: Final = frozenset({"age.years_old", "age.anos"})
+_AGE_MARKED: Final = frozenset({"age.years_old", "age.anos", "age.tiene"})  # "tiene once" is 11
 
 
 def _mention(
@@ -271,6 +309,8 @@ def _mention(
         return None
     if rule == "age.approximate" and number <= 12 and _clock_time(segment.text, match):
         return None
+    if number < 10 and _TENS_AND.search(segment.text, max(0, match.start("n") - 16), match.start("n")):
+        return None  # the "cinco" of "sesenta y cinco": the tail of a larger number
     upper = groups.get("m")
     if upper:
         number = min(number, read(upper) or number)

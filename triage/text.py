@@ -57,7 +57,8 @@ _PRESENT: Final = re.compile(
 # Stories, news, films and hypothetical questions describe no situation of this signal.
 _REPORTED: Final = re.compile(
     r"\b(?:documentar(?:y|ies)|documental|movie|film|pel[ií]cula|news|noticias?|article|art[ií]culo|"
-    r"podcast|novel|tv show|on tv|read (?:about|a story|an article|a news)|le[ií] (?:una|un|sobre)|"
+    r"podcast|novels?|novelas?|screenplay|fan ?fic(?:tion)?|tv show|on tv|"
+    r"read (?:about|a story|an article|a news)|le[ií] (?:una|un|sobre)|"
     r"reportaje|what (?:should|do|would|can) (?:i|we|you|someone) do if|what if|"
     r"if an? (?:\d+|\w+)[- ]year[- ]old|if an? (?:minor|child|teen|girl|boy|adult)|"
     r"how (?:do|can|would) (?:i|we|you|people) (?:know|tell|recognize|identify|spot)|"

@@ -59,6 +59,13 @@ class Case:
 class Settings:
     seed: int = 0
     c_flags: float = 16.0
+    # Each flag's head is two fits averaged in their log-odds (so still one linear head): the plain
+    # one, and one over the features scaled by their log-count ratio on the training labels (a
+    # naive-Bayes weighting, as in Wang and Manning's NB-SVM), smoothed by ``nb_alpha``; ``nb_share``
+    # is the second's part. None: the plain fit alone.
+    nb_alpha: float | None = 1.0
+    c_nb: float = 64.0
+    nb_share: float = 0.5
     c_classes: float = 16.0
     min_df: int = 2
     # What one extractor finding weighs against the text's words and n-grams (whose norm is one):
@@ -166,10 +173,7 @@ def _fit(train: Sequence[Case], dev: Sequence[Case], settings: Settings,
     for name in ("minor", "imminent_danger"):
         settings.progress(f"fitting {name}")
         y = np.array([bool(c.labels[name]) for c in train])
-        model = LogisticRegression(C=settings.c_flags, class_weight="balanced", solver="liblinear",
-                                   random_state=settings.seed, max_iter=1000)
-        model.fit(x, y)
-        add_head(name, ["true"], model.coef_, model.intercept_)
+        add_head(name, ["true"], *flag_head(x, y, settings, LogisticRegression))
     for name, classes in (("call_type", CALL_TYPES), ("trafficking_type", TRAFFICKING_TYPES)):
         settings.progress(f"fitting {name}")
         keep = [i for i, c in enumerate(train) if c.labels[name] in classes]
@@ -186,6 +190,7 @@ def _fit(train: Sequence[Case], dev: Sequence[Case], settings: Settings,
         "corpus": {"train_cases": len(train), "dev_cases": len(dev),
                    "digest": corpus_digest([*train, *dev])},
         "settings": {"seed": settings.seed, "c_flags": settings.c_flags, "c_classes": settings.c_classes,
+                     "nb_alpha": settings.nb_alpha, "c_nb": settings.c_nb, "nb_share": settings.nb_share,
                      "min_df": settings.min_df, "x_scale": settings.x_scale,
                      "recall_targets": settings.recall_targets},
     }
@@ -195,6 +200,35 @@ def _fit(train: Sequence[Case], dev: Sequence[Case], settings: Settings,
     header["thresholds"] = choose_thresholds(provisional, dev, settings.recall_targets)
     header["version"] = _version(header, weights)
     return header, weights
+
+
+def flag_head(x: Any, y: npt.NDArray[np.bool_], settings: Settings,
+              LogisticRegression: Any) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """A flag's weights and bias: the plain fit, or (``nb_alpha`` set) the plain fit and the
+    naive-Bayes-weighted one averaged in their log-odds, ``nb_share`` the second's part. The second
+    is fitted on the features scaled by their log-count ratio and stored on the plain ones, so the
+    head is one set of weights: assessment and the evidence (weight times feature) are unchanged."""
+    from scipy.sparse import diags
+
+    plain = LogisticRegression(C=settings.c_flags, class_weight="balanced", solver="liblinear",
+                               random_state=settings.seed, max_iter=1000).fit(x, y)
+    if settings.nb_alpha is None:
+        return plain.coef_, plain.intercept_
+    ratio = log_count_ratio(x, y, settings.nb_alpha)
+    weighted = LogisticRegression(C=settings.c_nb, class_weight="balanced", solver="liblinear",
+                                  random_state=settings.seed, max_iter=1000).fit(x @ diags(ratio), y)
+    share = settings.nb_share
+    return ((1 - share) * plain.coef_ + share * weighted.coef_ * ratio,
+            (1 - share) * plain.intercept_ + share * weighted.intercept_)
+
+
+def log_count_ratio(x: Any, y: npt.NDArray[np.bool_], alpha: float) -> npt.NDArray[np.float64]:
+    """Per feature, log of how much likelier it is among the positive cases than the negative ones
+    (presence counted, ``alpha`` added to every count): the naive-Bayes weight of the feature."""
+    present = x > 0
+    p = alpha + np.asarray(present[y].sum(axis=0), dtype=np.float64).ravel()
+    q = alpha + np.asarray(present[~y].sum(axis=0), dtype=np.float64).ravel()
+    return np.asarray(np.log((p / p.sum()) / (q / q.sum())), dtype=np.float64)
 
 
 def _version(header: dict[str, Any], weights: npt.NDArray[np.float32]) -> str:

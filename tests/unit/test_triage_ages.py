@@ -255,3 +255,75 @@ def test_hours_counts_and_articles_are_not_ages(text: str) -> None:
 ])
 def test_ages_beside_an_hour_or_a_count_stay_ages(text: str, age: int) -> None:
     assert age in [m.age for m in mentions(text)]
+
+
+# Spanish number words are found wherever they are (the number-word windows once lacked
+# "dieciséis" to "diecinueve"), and tens with units are one number, not a range down to the unit.
+_SPANISH_WORDS = {10: "diez", 11: "once", 13: "trece", 15: "quince", 16: "dieciséis", 17: "diecisiete",
+                  18: "dieciocho", 19: "diecinueve", 22: "veintidós", 42: "cuarenta y dos",
+                  65: "sesenta y cinco", 70: "setenta", 91: "noventa y uno"}
+
+
+@pytest.mark.parametrize("age", sorted(_SPANISH_WORDS))
+@pytest.mark.parametrize("sentence", ["mi hija tiene {w} años y no la dejan salir", "tengo {w} años",
+                                      "la niña de {w} años está con él", "con {w} años la trajeron",
+                                      "él tiene {w}, de Totonicapán", "cumplió {w} en marzo"])
+def test_spanish_ages_in_words_are_read_whole(sentence: str, age: int) -> None:
+    ages = [m.age for m in mentions(sentence.format(w=_SPANISH_WORDS[age]))]
+    assert ages == [age]
+
+
+@pytest.mark.parametrize("text", ["Un señor, sesenta y cinco años, vende en la esquina.",
+                                  "La encargada tiene cuarenta y dos y no la deja salir."])
+def test_the_unit_of_a_spanish_tens_is_not_an_age_of_its_own(text: str) -> None:
+    assert all(m.age >= 40 for m in mentions(text))
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("C says Maria (16) is at the motel with him.", 16),
+    ("Maria, 16, is at the motel with him.", 16),
+    ("Her friend Dani (20) is at a house on 12th St.", 20),
+    ("Caller, 52, worked at a nail salon for 6 years.", 52),
+    ("Femme, 27, au foyer depuis trois jours.", 27),
+    ("una chava de 16 anda con ellos", 16),
+    ("la patoja de 14 años limpia la casa", 14),
+    ("el cipote de 13 vende en el mercado", 13),
+    ("su nieta de 14 vive con el señor", 14),
+    ("mi hermanita de 12 no regresa", 12),
+    ("cumple 16 el mes que viene", 15),
+    ("va a cumplir 18 en mayo", 17),
+])
+def test_names_with_ages_regional_words_and_birthdays_are_read(text: str, age: int) -> None:
+    assert age in [m.age for m in mentions(text)]
+
+
+@pytest.mark.parametrize("text", ["Room (16) is empty now.", "Take Exit 16, then left at the light.",
+                                  "On March 16, 2026 she called again.", "Team (16) won the game.",
+                                  "Bus 16, then the blue line.", "Section (12) of the handbook."])
+def test_places_things_and_dates_before_a_number_are_not_names(text: str) -> None:
+    assert mentions(text) == []
+
+
+def test_a_novel_is_a_story_for_the_minor_rules() -> None:
+    text = ("Soy escritora y estoy trabajando en una novela sobre una piba de 16 que es captada por una "
+            "red en la frontera. ¿Me pueden dar datos?")
+    assert [m.age for m in mentions(text)] == [16]  # an age in the story...
+    assert not extract(received(narrative=text)).found.minor.raised  # ...of nobody who calls
+
+
+def test_every_number_word_the_patterns_read_opens_a_window() -> None:
+    import re
+
+    from triage.ages import _NUMBER_WORD_SET, _NUMBER_WORDS
+
+    candidates = [
+        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+        "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "dos", "tres",
+        "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez", "once", "doce", "trece", "catorce",
+        "quince", "dieciséis", "dieciseis", "diecisiete", "dieciocho", "diecinueve", "veinte", "treinta",
+        "cuarenta", "cincuenta", "sesenta", "setenta", "ochenta", "noventa",
+    ]
+    read = [w for w in candidates if re.fullmatch(_NUMBER_WORDS, w)]
+    assert len(read) == len(candidates)
+    assert set(read) <= _NUMBER_WORD_SET
