@@ -87,6 +87,8 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
     ("age.yo", rf"\b(?P<n>\d{{1,2}}){_M}\s*(?:y/?o|y\.o\.?)(?:[fm]\b|\b)"),
     # specialist shorthand: 16F, 28M
     ("age.shorthand", r"\b(?P<n>\d{1,2})[FM]\b"),
+    # case notes' "Resident (17 M, Honduras)", "V is 16 F;": a capital letter alone after the number
+    ("age.shorthand", r"\b(?P<n>\d{1,2})\s(?-i:[FM])(?=\s*[,;/)]|\s*$)"),
     # F 17, M16, (F, 17): the specialists' shorthand with the letter first ("an M16" is a rifle)
     ("age.shorthand", r"(?<![\w/.'\u2019-])(?<!\ban )(?<!\ba )[FM]\s?,?\s?(?P<n>\d{1,2})\b"
                       r"(?![:.,]\d|\s*(?:%|mm\b|rifles?\b|carbines?\b|guns?\b))"),
@@ -101,7 +103,8 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
     # age 15, aged 15, ages 14-17, edad de 15
     ("age.stated", rf"\b(?:age[ds]?|edad(?:es)?(?:\s+de)?)\s*:?\s*(?:of\s+)?{_N}{_M}\b"),
     # she is 15, she's only fifteen, I'm 16, turned 17
-    ("age.copula", rf"(?:\b(?:is|was|are|were|am|i'?m|im|turned|turning|be)|['\u2019]s)\s+"
+    ("age.copula", rf"(?:\b(?:is|was|are|were|am|i'?m|im|turned|turning|be|theyre)|['\u2019](?:s|re))\s+"
+                   rf"(?:both\s+|all\s+)?"
                    rf"(?:only\s+|just\s+|about\s+|around\s+|maybe\s+|like\s+|barely\s+|probably\s+|"
                    rf"actually\s+|really\s+|now\s+)?['\"\u2018\u201c]?{_N}\b{_NOT_AN_AGE_AFTER}"),
     # about 15, maybe 14 or 15, looks 13, as young as 12, parece de 15

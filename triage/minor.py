@@ -43,6 +43,8 @@ _GRADE: Final = re.compile(
     r"\b(?:va|van|est[aá]|est[aá]n) en (?:la )?(?:secundaria|"
     r"preparatoria|prepa|primaria)\b|\bcolegialas?\b|\b(?:primer|segundo|tercer|cuarto|quinto|sexto|"
     r"s[eé]ptimo|octavo|noveno)\s+(?:grado|a[ñn]o de secundaria)\b|\bschool uniform\b|"
+    r"\b(?:primero|segundo|tercero|primer|tercer)\s+(?:a[ñn]o\s+)?de\s+(?:secundaria|prepa|preparatoria|"
+    r"bachillerato|b[aá]sico)\b|"
     r"\b(?:freshm[ae]n|sophomores?|juniors?|seniors?)\s+(?:at|in|from)\s+(?:\w+\s+){0,3}?(?:high|"
     r"middle|hs)\b|\bin (?:the )?(?:six|seven|eight|nine|ten) grade\b|"  # "seven grade": speech to text
     r"\b(?:middle|junior high|high)[- ]school\s+(?:pe\s+|gym\s+)?(?:shirts?|uniforms?|ids?|backpacks?|"

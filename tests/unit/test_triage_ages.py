@@ -292,12 +292,18 @@ def test_the_unit_of_a_spanish_tens_is_not_an_age_of_its_own(text: str) -> None:
     ("mi hermanita de 12 no regresa", 12),
     ("cumple 16 el mes que viene", 15),
     ("va a cumplir 18 en mayo", 17),
+    ("Resident (17 M, Honduras) disclosed eight months of forced work.", 17),
+    ("V is 16 F; at the motel with him.", 16),
+    ("My brother's friend, they're both 12, picks berries for his uncle.", 12),
+    ("The girls on our cheer team (they're 11 to 14) are filmed.", 11),
 ])
 def test_names_with_ages_regional_words_and_birthdays_are_read(text: str, age: int) -> None:
     assert age in [m.age for m in mentions(text)]
 
 
-@pytest.mark.parametrize("text", ["Room (16) is empty now.", "Take Exit 16, then left at the light.",
+@pytest.mark.parametrize("text", ["Apt 12 M St is the address.", "We're 3 people here.",
+                                  "They're 2 blocks away.", "He paid 17 M for the house.",
+                                  "Room (16) is empty now.", "Take Exit 16, then left at the light.",
                                   "On March 16, 2026 she called again.", "Team (16) won the game.",
                                   "Bus 16, then the blue line.", "Section (12) of the handbook."])
 def test_places_things_and_dates_before_a_number_are_not_names(text: str) -> None:
@@ -327,3 +333,11 @@ def test_every_number_word_the_patterns_read_opens_a_window() -> None:
     read = [w for w in candidates if re.fullmatch(_NUMBER_WORDS, w)]
     assert len(read) == len(candidates)
     assert set(read) <= _NUMBER_WORD_SET
+
+
+@pytest.mark.parametrize("text", [
+    "A mi hermana, va en tercero de secundaria, la tienen encerrada en un cuarto.",
+    "Su hijo está en primero de prepa y trabaja de noche para el patrón.",
+])
+def test_a_spanish_school_year_by_its_ordinal_is_a_minor(text: str) -> None:
+    assert extract(received(narrative=text)).found.minor.raised

@@ -300,10 +300,7 @@ def test_physical_harm_now_as_a_last_net_in_the_rules(text: str, expected: bool)
     assert ruled(text, DANGER) is expected
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    pytest.param(t, e, marks=pytest.mark.xfail(strict=True,
-                                                reason="model: 'hurt right now' outweighs 'nobody'"))
-    if t.startswith("Nobody") else (t, e) for t, e in HARM_NOW])
+@pytest.mark.parametrize(("text", "expected"), HARM_NOW)
 def test_physical_harm_now_as_a_last_net(text: str, expected: bool) -> None:
     assert raised(text, DANGER) is expected
 
