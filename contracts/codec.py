@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,12 +52,12 @@ from contracts.events import (
     SignalTriaged,
     UrgentAlert,
 )
+from contracts.text import kept_as_is
 
 E = TypeVar("E", bound=Event)
 
-# An event id that the envelope's validation would keep exactly as it is: printable ASCII without
-# leading or trailing blanks (nothing to clean or strip), within the length the envelope allows.
-_PLAIN_ID: Final = re.compile(r"[!-~](?:[ -~]{0,126}[!-~])?")
+# The longest event id the envelope allows.
+_MAX_ID: Final = 128
 _MAX_VALIDATED: Final = 1024
 # The CloudEvents headers ``encode`` writes (every event has a dataschema).
 _WRITTEN: Final = frozenset({*REQUIRED_HEADERS, H_DATASCHEMA})
@@ -144,7 +143,7 @@ class Codec:
         if self._latest.get(event_type.EVENT_TYPE) is not event_type:
             raise EncodeError(f"{event_type.__name__} is not registered with this codec")
         event_id, at = event.event_id(), time or datetime.now(UTC)
-        if ((event_type, source) in self._validated and _PLAIN_ID.fullmatch(event_id) is not None
+        if ((event_type, source) in self._validated and kept_as_is(event_id, _MAX_ID)
                 and at.utcoffset() is not None):
             # What validation would give, without building the model to check it again for every
             # record (a tenth of a CDR row's time): see ``_validated``.

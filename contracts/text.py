@@ -13,6 +13,8 @@ from typing import Final
 
 # C0 controls but \t \n \r, DEL, C1 controls, and the surrogate range.
 _UNSAFE: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Printable ASCII with no blank at either end: what cleaning and stripping leave exactly as it is.
+_KEPT_AS_IS: Final = re.compile(r"[!-~](?:[ -~]*[!-~])?")
 
 
 def without_control_characters(text: str) -> str:
@@ -29,3 +31,10 @@ def clean_strings(value: object) -> object:
     if isinstance(value, list | tuple):
         return type(value)(clean_strings(item) for item in value)
     return value
+
+
+def kept_as_is(text: str, max_length: int) -> bool:
+    """Whether validation could only confirm ``text``: cleaning and stripping would leave it as it
+    is (printable ASCII, no blank at either end, not empty) and it fits ``max_length``. Lets a hot
+    path skip validating values it built itself, and validate everything else."""
+    return len(text) <= max_length and _KEPT_AS_IS.fullmatch(text) is not None

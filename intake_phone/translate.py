@@ -11,6 +11,7 @@ from contracts import signal_id_for
 from contracts.events import CallDetails, Channel, PhoneSource, SignalReceived
 from contracts.events.signal_received import MAX_NARRATIVE_CHARS
 from contracts.reference_numbers import reference_for
+from contracts.text import kept_as_is
 from intake_phone.cdr import CallRecord
 from services.runtime.phone_numbers import caller_key, e164, region_hint
 
@@ -51,12 +52,10 @@ def _trusted(source: dict[str, Any]) -> bool:
     and the region hint is one the contract takes (a non-geographic number's region is "001").
     Otherwise the row is built with validation, which refuses it as it always did."""
     call_id, system, hint = source["call_id"] or "", source["system"] or "", source["caller_region_hint"]
-    return (_KEPT.fullmatch(call_id) is not None and len(system) <= 64 and _KEPT.fullmatch(system) is not None
+    return (kept_as_is(call_id, 128) and kept_as_is(system, 64)
             and (hint is None or _REGION.fullmatch(hint) is not None))
 
 
-# Printable ASCII without leading or trailing blanks: what cleaning and stripping leave unchanged.
-_KEPT: Final = re.compile(r"[!-~](?:[ -~]*[!-~])?")
 _REGION: Final = re.compile(r"[A-Z]{2}(?:-[A-Z0-9]{1,3})?")
 
 
