@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -70,10 +70,6 @@ class SignalFacts(Protocol):
     def alerted_at(self) -> datetime | None: ...
 
 
-# The columns a batch reads of a stored case, in this order (``CaseRow``'s first fields).
-CASE_COLUMNS = ("id", "reference_number", "merged_into", "urgency", "urgency_rank", "triaged", "call_type",
-                "trafficking_type", "state", "city", "minor", "imminent_danger", "break_glass", "sla_due_at",
-                "ack_due_at", "acknowledged_at", "updated_at", "version")
 # What a recompute may change on a case: the columns a batch writes back to a stored case.
 RECOMPUTED = ("urgency", "urgency_rank", "triaged", "call_type", "trafficking_type", "state", "city",
               "minor", "imminent_danger", "break_glass", "sla_due_at", "ack_due_at", "updated_at", "version")
@@ -104,6 +100,10 @@ class CaseRow:
 
     def recomputed(self) -> dict[str, Any]:
         return {column: getattr(self, column) for column in RECOMPUTED}
+
+
+# The columns a batch reads of a stored case, in this order: ``CaseRow``'s fields.
+CASE_COLUMNS = tuple(f.name for f in fields(CaseRow))
 
 
 def new_case_values(case_id: uuid.UUID, reference_number: str, received_at: datetime,
