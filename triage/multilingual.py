@@ -75,11 +75,14 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"заперт\w*|заперл\w*|зачинен\w*|замкнен\w*|zamknię\w*|zamknie\w*|închis\w*|încuiat\w*|dikunci|"
      r"terkunci|amefungiwa|\w*fungi(?:a|wa) ndani|(?:wa|a|tu|m)(?:me|ta|na)m?(?:w|ni|tu)?fungia|"  # sw
      r"eingesperrt|rinchius\w*|chius\w* a chiave|khóa cửa|khóa trái|bị giữ|giam|"
-     r"kandado|ikinandado|закрыли|закрыта|закрыт|держат|не выпуска\w*|не отпуска\w*|не випуска\w*|"
+     r"kandado|ikinandado|ayaw (?:na )?(?:siya|akong|kami|kaming) pauwiin|"
+     r"закрыли|закрыта|закрыт|держат|не выпуска\w*|не отпуска\w*|не випуска\w*|"
      r"тримають|держал\w*|удержива\w*|fechad[oa]|não deixa\w* (?:el[ae]s? )?sair|"
      r"ne (?:me |la |nous )?laisse\w* pas sortir|"
      r"zaperl\w*|zapert\w*|zakryl\w*|ne (?:vypuska|otpuska|vypuskai|vypuskay)\w*|derzhat|zachyn\w*|"
-     r"zamkn\w*|trymaiut|trymayut|"
+     r"zamkn\w*|trymaiut|trymayut|zamyka\w*|"
+     r"band (?:hain|hai|hu|hoon|hun|kar rakh\w*)|"  # hi, ur in Latin letters: "ek ghar mein band hain"
+     r"suo zai|suo le|guan zai|guan qilai|chu bu qu|bu rang (?:wo|women|ta) (?:zou|chuqu)|"  # zh in pinyin
      r"dhoka (?:\w+ ){0,2}?(?:lagayo|lagaideko|lagaeko|band gar\w*)|thunera rakh\w*|"  # ne
      r"band kar ke rakh\w*|bahar (?:nahi|nahin) jaan (?:dinde|dindi|dinda)|"  # pa
      r"ja+n (?:nahi|nahin) (?:dinda|dinde)|"  # pa
@@ -90,16 +93,20 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"msak+ar\w*|m[s9]ak+ra|m2fol\w*|ma?9?foul\w*|"  # ar in Latin letters
     r"ma (?:ka)?y?(?:kh|5)al+i?w?(?:ou|o|u)?(?:ni|nich|nish|nich?i) n?(?:kh|5)r[ae]?j|"
     r"ma (?:bi)?y?(?:kh|5)al+ou?ni(?:sh)? a?(?:tla3|atla3|ot?la3))\b"
-     r"|关起来|關起來|关在|關在|被关|被關|锁在|鎖在|被锁|被鎖|锁门|鎖門|不让我走|不讓我走|不让她出门|不让他出门|不让出门|不讓出門|"
+     r"|关起来|關起來|关在|關在|被关|被關|锁在|鎖在|被锁|被鎖|锁门|鎖門|门锁了|門鎖了|锁上|鎖上|出不去|出不來|出不来|不让我走|不讓我走|不让她出门|不让他出门|不让出门|不讓出門|"
      r"갇혀|감금|가둬|못 나가|ขังไว้|ถูกขัง|محبوس\w*|حبس\w*|قفلوا|أقفلوا|مقفول|أغلق\w*|اغلق\w*|محتجز\w*|"
      r"بند कर|बंद कर|ተዘግቶ|"
-     r"ኣይፍቀደ|ኣይፍቀዱ|አይፈቀድ|አያስወጡ"),
+     r"ኣይፍቀደ|ኣይፍቀዱ|አይፈቀድ|አያስወጡ|ቆልፏ|ቆልፎ|ቆለፈ|ዘግቶብ"),
     ("documents",  # papers taken: exploitation, not by itself danger now
-     r"\b(?:passeport|pasaporte|passaporte|hộ chiếu|паспорт\w*|paszport\w*|pașaport\w*|paspor|pasport\w*|"
-    r"j[ae]?waz(?: s[ae]far)?|jawaz|kagzat|kaagzaat|rahadani|baasaboor\w*|baasboor)\b"
+     r"\b(?:passeports?|pasaportes?|passaportes?|hộ chiếu|паспорт\w*|paszport\w*|pașaport\w*|paspor|"
+     r"pasport\w*|"
+    r"j[ae]?waz(?: s[ae]far\w*)?|jawaz|kagzat|kaagzaat|rahadani|baasaboor\w*|baasboor|"
+    r"pasipoti|"
+    r"pasaport\w*|passport|huzhao|yeogwon)\b"
      r"|护照|護照|여권|พาสปอร์ต|جواز|पासपोर्ट|ፓስፖርት"),
     ("weapon",
-     r"\b(?:arme|pistolet|couteau|zam|kouto|arma|faca|súng|dao|baril|kutsilyo|пистолет|нож|ружь\w*|"
+     r"\b(?:arme|pistolet|couteau|zam|kouto|arma|faca|súng|(?:cầm|con|bằng|rút|cam|rut|bang) dao|baril|"
+     r"kutsilyo|пистолет|нож|ружь\w*|"
      r"пістолет|ніж|broń|pistolet|nóż|armă|cuțit|pistol|senjata|pisau|bunduki|kisu|waffe|messer|"
      r"pistola|coltello|nozh|nizh|ruzh'?\w*|obrez|"
     r"bandook|banduk|bandooq|chaku|chaaku|chaakoo|katta|tamancha|"  # hi, ur in Latin letters
@@ -122,6 +129,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"maar (?:dega|denge|dalega|dalenge|dungi|dunga|diya)|jaan se maar\w*|maarta|marta hai|maarti|"
     r"peet(?:ta|ti|a|e)\w*|pitai|dhamki|dhamka\w*|"  # hi, ur in Latin letters
     r"y[9q]t[ae]?l(?:ni|ha|hom|ek)|[9q]t[ae]?lni|ghadi y[9q]t\w*|"
+    r"(?:bt|by|t|y)?(?:dh|d)r[aeo]?b(?:ni|ha|hom)|vdary\w*|udaryl\w*|sha le wo|yao sha|da le wo|"
     r"y?(?:dh|d)r[ae]?b(?:ni|ha|hom)|dh?arab(?:ni|ha)|yhad+[ae]?dni|kayhded\w*|hadadni)\b"
      r"|杀|殺|打了?[我她他]|被打|威胁|威脅|죽이|때리|때렸|협박|ฆ่า|ทำร้าย|ตบ|ขู่|يقتل|سيقتل|يضرب|ضربني|ضربها|"
      r"يهدد|ضرب\w*|मार डाल|मारता|मारा|पीटा|धमकी|ይገድላ|ይመታ|ደበደበ|"
@@ -129,6 +137,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     ("help",
      r"\b(?:aidez|au secours|à l'aide|sekou|ede m|ede nou|socorro|ajud\w*|cứu|giúp|tulong|saklolo|"
      r"помогите|спасите|допоможіть|рятуйте|pomocy|ratunku|ajutor|tolong|msaada|nisaidie|hilfe|aiuto|"
+     r"помоги|помогите мне|помоги мне|pomóż\w*|pomoz\w*|jiu ?ming|bang ?bang wo|dowajuseyo|"
+     r"saa3d?(?:ouni|ooni|uni)|"
      r"pomogit[ey]|pomohit[ey]|spasit[ey]|dopomozh[iy]t[ʹ']?|dopomozhy|r[iy]atu[iy]te|"
     r"bachao|bacha lo|bachaao|madad karo|madad chahiye|"  # hi, ur in Latin letters
     r"bachau|maddat garnus|sahayog garnus|"  # ne
@@ -154,6 +164,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"segodn[yi]a\s+(?:nochyu|nochiu|noch'?yu|noch'?iu|vecherom)|s[eyi]chas|seichas|sejchas|cherez chas|"
      r"zavtra utrom|zavtra vranci|s'?[oi]?ohodni(?:\s+vnochi)?|syohodni(?:\s+vnochi)?|vnochi|zaraz|"
      r"cherez hodynu|[ov]\s*\d{1,2}\s*(?:vechora|vechera)|"
+    r"mamayang gabi|mamaya|oneul ?bam|jintian wanshang|jin ?wan|xianzai|mashang|"
     r"abhi|aaj raat|aaj rat|kal subah|ek ghante (?:mein|me)|turant|"  # hi, ur in Latin letters
     r"aaja raati|aaja beluka|aaja belukha|ahile|bholi bihana|"  # ne
     r"ajj? raat|ajj? shaam|hune|"  # pa
@@ -170,7 +181,15 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"\b(?:(?:la|le|les|nous|me|l')\s*(?:conduire|amener|emmener|transférer|déplacer|envoyer) "
      r"(?:à|a|en|au|aux|chez)|"
      r"emmener|emmène|vendre|vendu\w*|levar|vender|vendid[ao]|mang tôi đi|chuyển đi|bán|"
-     r"dadalhin|ibebenta|отвез\w*|увез\w*|продать|продадут|продал\w*|перевез\w*|відвез\w*|продати|"
+     r"dadalhin|ibebenta|отв[её]з\w*|ув[её]з\w*|прода[её]т|продаю\w*|продать|продадут|продал\w*|перев[её]з\w*|"
+     r"відвез\w*|продати|везут|повезут|увезут|отвезут|"
+     r"(?:m'|t'|l'|nous |les |la |le )envoi\w* (?:à|a|en|au|aux|chez)|"  # fr: "il m'envoie à Miami"
+     r"zawio(?:z|zą|zł)\w*|wywioz\w*|"  # pl
+     r"(?:a|wa)(?:ta|na|me)(?:ni|m|tu|wa)pelek\w*|"  # sw: "atanipeleka"
+     r"qaadi doon\w*|qaadayaan|"  # so
+     r"deryeoga\w*|"  # ko in Latin letters
+     r"mai gei|mai le (?:wo|ta)|dai zou|song (?:dao|qu)|"  # zh in pinyin
+     r"клиент\w*|klient\w*|kliyente|customer|"  # men brought to her: "tonight the clients come again"
      r"wywieź\w*|sprzeda\w*|vând\w*|duc\w* la|membawa|menjual|dijual|kuuza|wanampeleka|verkaufen|"
      r"verkauft|portare via|vendere|"
      r"otvez\w*|uvez\w*|vyvez\w*|prodad\w*|prodat'?|prodal\w*|pereve[zs]\w*|vidvez\w*|prodaty|"
@@ -186,9 +205,11 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"ihahatid|ihatid|"  # tl
      r"yiwesd\w*|"  # am in Latin letters: "they will take (me)"
     r"bech (?:dega|denge|diya|dengi|rahe)|le (?:jayega|jaenge|jaayenge|ja rahe|jaega)|"  # hi, ur
-    r"y?bi3(?:ni|ha|hom)|ybe3(?:ni|ha)|ghadi yb[ie]?3\w*|yn[a9]?[9q]lni|ywadd?ini|ydd?ini)\b"
-     r"|送到|送去|带走|帶走|带她去|帶她去|带他去|"
-     r"卖|賣|팔아|팔려|데려가|옮긴|옮겨|보낸|ขาย|พาไป|ย้าย|يبيع|بيع|ينقل|ياخذو|बेच|ले जा|ይሸጡ"),
+    r"bhej(?:enge|ega|egi|e?nge| denge| dega| raha| rahe| rahi| diya)|"
+    r"y?bi3(?:ni|ha|hom)|ybe3(?:ni|ha)|ghadi yb[ie]?3\w*|yn[a9]?[9q]lni|yn[a2]?2[ae]?l(?:ni|ha|hom)|"
+    r"ywadd?ini|ydd?ini)\b"
+     r"|送到|送去|带走|帶走|带她去|帶她去|带他去|接客|"
+     r"卖|賣|팔아|팔려|데려가|옮긴|옮겨|보낸|ขาย|พาไป|ย้าย|يبيع|بيع|ينقل|ياخذو|बेच|ले जा|भेज रहा|भेज रही|भेजेंग|ይሸጡ"),
     ("no_food",
      r"\b(?:pas de nourriture|rien à manger|sem comida|không có đồ ăn|không có gì ăn|walang pagkain|"
      r"без еды|нет еды|не дают есть|без їжі|bez jedzenia|fără mâncare|tidak ada makanan|hakuna chakula|"
@@ -199,7 +220,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"khana (?:diyeko chhaina|dindaina|dinna)|roti (?:nahi|nahin) (?:dinde|dindi)|"  # ne, pa
     r"tidak diberi makan|"  # id
     r"ma kayn makla|mafi akl|mafish akl|bla makla)\b"
-     r"|没有吃的|沒有吃的|没饭吃|먹을 것이 없|ไม่มีอาหาร|لا طعام|لا يوجد طعام|بدون طعام|بدون أكل|ما في أكل|"
+     r"|没有吃的|沒有吃的|没饭吃|没吃饭|沒吃飯|没吃东西|沒吃東西|ምግብ የለም|"
+     r"먹을 것이 없|ไม่มีอาหาร|لا طعام|لا يوجد طعام|بدون طعام|بدون أكل|ما في أكل|"
      r"ما فيه أكل|खाना नहीं"),
     ("hiding",
      r"\b(?:cach\w*|kache|escondid\w*|trốn|nagtatago|пряч\w*|прячусь|ховаю\w*|ukryw\w*|ascuns\w*|"
@@ -243,6 +265,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"(?:cherez|v|o|segodn\w*|s'?ohodni|vvecheri|vecherom)\b|"  # ru, uk in Latin letters
      r"(?:вернётся|вернется|придёт|придет|повернеться|прийде)\s+(?:\S+\s+){0,2}?"
      r"(?:через|за|в|о|сегодня|сьогодні|вечером|ввечері)(?!\w)|"  # ru, uk
+     r"\b(?:bt|by|t|y)[ie]?rja3\s+(?:\w+\s+){0,2}?(?:ba3d|el ?lila|el ?leila|bokra|3ala)\b|"  # ar, Latin
      r"\bwróci\s+(?:\w+\s+){0,2}?(?:za|o|dziś|wieczorem)\b|\b(?:se întoarce|revine)\s+(?:\w+\s+){0,2}?"
      r"(?:la|în|diseară|deseară)\b|"  # pl, ro
      r"\b(?:akan )?(?:kembali|pulang)\s+(?:\w+\s+){0,2}?(?:jam|nanti|malam ini|sebentar|dalam)\b|"  # id
@@ -252,6 +275,12 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"\b(?:aaja|aaj|beluka|belukha|raati) (?:\w+ ){0,2}?(?:malik|sahu|sahuji) (?:aauchha|aaunchha|"
      r"aaunchhan|farkinchha)\b"),  # ne
 ))
+# Harm said not to happen ("hindi po ako sinasaktan", "он меня не бьёт", "il ne me frappe pas"): a
+# negation in the few words before a cue of harm or a weapon takes the cue back.
+_NEGATED_KINDS: Final = frozenset({"kill_or_hurt", "weapon", "medical"})
+_NEGATION_BEFORE: Final = re.compile(
+    r"(?<![^\W\d_])(?:hindi|di|not|never|pas|jamais|nunca|não|nao|nahi|nahin|nie|ne|не|ні|không|chưa|bu|mei)"
+    r"(?:\s+[^\W\d_]+){0,2}\s+$", _I)
 _STRONG_KINDS: Final = frozenset({"confined", "weapon", "kill_or_hurt", "hiding", "moved_or_sold", "no_food",
                                   "medical", "returns_soon"})
 
@@ -272,7 +301,9 @@ def cues(text: str) -> list[Cue]:
     found += [Cue("age", m.start(), m.end(), 15) for m in _KO_TEEN.finditer(text)]
     found += [Cue("child", m.start(), m.end()) for m in CHILD.finditer(text)]
     for kind, pattern in DANGER:
-        found += [Cue(kind, m.start(), m.end()) for m in pattern.finditer(text)]
+        found += [Cue(kind, m.start(), m.end()) for m in pattern.finditer(text)
+                  if kind not in _NEGATED_KINDS
+                  or not _NEGATION_BEFORE.search(text, max(0, m.start() - 30), m.start())]
     return found
 
 

@@ -220,3 +220,51 @@ def test_sextortion_with_a_deadline_raises_danger_whatever_the_model_says() -> N
 def test_sharing_photos_with_family_is_not_sextortion() -> None:
     danger = run("I'll send the photos to her family after the wedding next month.").flag(DANGER)
     assert danger is None or "danger.sextortion" not in {e.rule_id for e in danger.evidence}
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    # Chinese: the boss just beat me and locked the door; I cannot get out.
+    ("我在工厂的宿舍里，老板刚才打了我，把门锁了，我出不去。",  # noqa: RUF001 (Chinese commas)
+     "multilingual.confined"),
+    # Hindi in Latin letters: six of us shut in a house; tonight they send us somewhere else.
+    ("Hum chhe log ek ghar mein band hain, aaj raat malik hume kahin aur bhejenge.",
+     "multilingual.moved_or_sold"),
+    # Arabic in Latin letters: tonight the man will move me to another city.
+    ("saa3douni, ana ma3 tlat banat fi shi2a, el rajol akhad jawaz safarna w 2al el leila rah yna2elni "
+     "3ala wilaya tanya",
+     "multilingual.moved_or_sold"),
+    # Russian with the letter ё: her boyfriend took her away and is selling her, today.
+    ("Подруга написала сегодня: он увёз меня в другой город и продаёт меня.", "multilingual.moved_or_sold"),
+    # Swahili: tonight the boss will take me to his friend.
+    ("Bosi amechukua pasipoti yangu. Leo usiku atanipeleka kwa rafiki yake.", "multilingual.moved_or_sold"),
+    # Polish: he locks her in; tonight they drive her to the club.
+    ("On ją zamyka w mieszkaniu, a dziś w nocy zawiozą ją do klubu.", "multilingual.confined"),
+    # Chinese in pinyin: locked in the room, the boss said he will kill me tonight.
+    ("Laoban ba women suo zai fangjian li, jin wan shuo yao sha le wo.", "multilingual.confined"),
+])
+def test_more_ways_of_telling_danger_now_in_unread_languages(text: str, kind: str) -> None:
+    triaged = run(text)
+    assert triaged.is_raised(DANGER)
+    kinds = cue_kinds(triaged)
+    assert kind in kinds and len(kinds) >= 2, kinds
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    # Tagalog: the agency holds my passport, but they do not hurt me.
+    ("Hawak po ng agency ang passport ko pero hindi po ako sinasaktan.", {"documents"}),
+    # Russian: he does not beat me, he only keeps my passport.
+    ("Он меня не бьёт, только держит паспорт у себя.", {"documents"}),  # noqa: RUF001 (Russian letters)
+    # French: he never hits us.
+    ("Il ne nous frappe jamais, mais il garde nos passeports.", {"documents"}),
+])
+def test_harm_said_not_to_happen_is_no_cue_of_harm(text: str, kinds: set[str]) -> None:
+    from triage.multilingual import cues
+
+    assert {c.kind for c in cues(text)} == kinds
+
+
+def test_chinese_in_pinyin_going_to_a_place_is_no_knife() -> None:
+    from triage.multilingual import cues
+
+    assert not [c for c in cues("Wo xianzai qu dao Jackson zuo chushi.") if c.kind == "weapon"]
+    assert [c for c in cues("Anh ta cầm dao đứng ở cửa.") if c.kind == "weapon"]
