@@ -37,11 +37,13 @@ _NAMING_BEFORE: Final = (
     r"us|u\.s\.|interstate|route|rte|rt\.?|highway|hwy|freeway|fwy|state road|sr|county road|cr|exit|"
     r"mile marker|mile|mm|carretera|autopista|ruta|km|kil[oó]metro|salida|rodovia|br)"
 )
-# "room 16", "room #16", "room number is 16", "room: 16"; not "the room is 16", which may well
-# be "the girl in the back room is 16".
+# "room 16", "room #16", "room number is 16", "room: 16", and a flat's letter after the number,
+# joined or spaced ("unit 9F", "Room 12 F,"); not "the room is 16", which may well be "the girl in
+# the back room is 16".
 _NAMED: Final = (
     rf"(?<![\w-]){_NAMING_BEFORE}\s*(?:(?:#|no\.|n[º°]|number|n[uú]mero|num\.?)\s*"
-    rf"(?:is\s+|was\s+|es\s+(?:el\s+)?|era\s+)?|:\s*)?(?:(?P<t>\d{{1,4}})[a-z]|(?P<v>{_NUM}))\b"
+    rf"(?:is\s+|was\s+|es\s+(?:el\s+)?|era\s+)?|:\s*)?"
+    rf"(?:(?P<t>\d{{1,4}})(?:[a-z]|\s[a-z](?![\w']))|(?P<v>{_NUM}))\b"
 )
 # A temperature: "9F outside", "temp ~12F", "forecast 4F tonight", "-5 degrees", "wind chill of 3".
 # Its "F" is Fahrenheit, not "female", so it is marked even though "16F" alone is an age.

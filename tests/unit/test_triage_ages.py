@@ -111,6 +111,8 @@ def test_numbers_that_name_or_measure_are_not_ages(text: str, expected: list[int
     ("Three women in the back seat, 5F out, no coats.", ["5"]),
     ("It was -5 degrees at the bus stop, a low of 2F tonight.", ["5", "2"]),
     ("The maid is kept in unit 9F on the ninth floor.", ["9"]),
+    # A flat's letter spaced from its number in case notes: the room, not a 12-year-old girl.
+    ("C saw 2 women go into Room 12 F, older male paid at the desk.", ["2", "12"]),
     ("A girl, 15F, at the motel with an older man.", []),
 ])
 def test_temperatures_and_flat_letters_are_not_ages(text: str, marked: list[str]) -> None:
