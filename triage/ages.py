@@ -94,6 +94,11 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
                       r"(?![:.,]\d|\s*(?:%|mm\b|rifles?\b|carbines?\b|guns?\b))"),
     # ~15, (~14-15)
     ("age.approximate", rf"(?:(?<=[\s(])|^)~\s*{_N}{_M}\b{_NOT_AN_AGE_AFTER}(?!\s*(?:-|\u2013)?\s*\d)"),
+    # between 15 and 17 (years of age): teen bounds only, "between 5 and 6" is a time
+    ("age.approximate", rf"\bbetween\s+(?P<n>1\d)\s*(?:-|\u2013|and|to|&)\s*(?P<m>1\d|2[0-5])\b"
+                        rf"{_NOT_AN_AGE_AFTER}(?!\s*(?:-|\u2013)?\s*\d)"
+                        r"(?!\s+(?:tonight|today|tomorrow|this\s+(?:morning|afternoon|evening)|at\s+night|"
+                        r"every|each|on\s+(?:weekdays|weekends))\b)"),
     # a girl, thirteen or so, alone
     ("age.approximate", rf"\b(?:girls?|boys?|kids?|child|teen|daughter|son|she|he|victim)\b[^.!?\n]{{0,20}}?"
                         rf"\b{_N}\s+or\s+so\b(?=\s*(?:$|[.,;:!?)'\"\u2019\n]|and\b|but\b|with\b))"),

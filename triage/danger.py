@@ -220,7 +220,13 @@ _DENIED: Final = re.compile(
     r"ninguno|ninguna)\b"
     r"[^.!?\n]{0,30}\b(?:in (?:immediate |any |imminent )?danger|imm(?:ediate)? danger|en peligro|peligro)\b|"
     r"\b(?:no hay|sin) peligro\b|\bno corren? peligro\b|\bby mistake\b|\bpor error\b|"
-    r"\b(?:is|are|am|[\u2019']m|est[aá]n?|estoy)\s+(?:now\s+)?(?:safe|a salvo|segur[oa]s?)\b", _I)
+    r"\b(?:is|are|am|[\u2019']m|est[aá]n?|estoy)\s+(?:now\s+)?(?:safe|a salvo|segur[oa]s?)\b|"
+    # "not an emergency lol", "I ticked emergency because it's kind of an emergency for us"
+    r"\b(?:not|isn[\u2019']t|no|nothing)\s+(?:(?:really|actually|exactly|like)\s+)?(?:an?\s+)?"
+    r"(?:emergency|urgent|emergencia|urgente)\b|"
+    r"\b(?:i|we)\s+(?:ticked|checked|clicked|marked|selected|picked|put)\s+(?:yes|emergency|urgent|danger|"
+    r"the (?:danger|emergency|urgent) (?:box|button|option))\s+(?:because|cause|cuz|bc|since|just)\b|"
+    r"\bno es (?:una )?emergencia\b|\bnada urgente\b", _I)
 _PAST_VERB_BEFORE: Final = re.compile(r"\b(?:was|were|had been|estaba|estaban|estuvo|"
                                       r"estuve)\s+(?:\w+\s+)?$", _I)
 

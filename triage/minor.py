@@ -103,6 +103,24 @@ _AS_A_CHILD: Final = re.compile(
 _HELPER: Final = re.compile(
     r"\s*(?:\w+\s+){0,2}?(?:helped|is helping|helps|translated|is translating|translates|wrote|typed|"
     r"me ayud[oó]|me ayuda|tradujo|escribi[oó])\b", _I)
+# The text explains the age typed in the form as nobody's who is at risk: the reporter's own, a
+# character's, a pet's, or someone's long ago ("the 16 is my age, there's no victim", "I put 13
+# because that's the character", "I put 15 because that's how old I was when it started"). The
+# form's age then stands only with a minor of the text's own.
+_FORM_AGE_EXPLAINED: Final = re.compile(
+    r"\b(?:the|that|this)\s+(?:\d{1,2}|age(?:\s+(?:box|field|thing|question))?|number)\s+"
+    r"(?:(?:i|we)\s+(?:put|typed|entered|wrote|gave)\s+)?(?:in\s+the\s+(?:age\s+)?(?:box|field|form)\s+)?"
+    r"(?:is|was)\s+(?:just\s+)?(?:my|mine|our|the character'?s|her character'?s|the dog'?s|the cat'?s)\b|"
+    r"\b(?:i|we)\s+(?:put|typed|entered|wrote|filled in|gave)\s+(?:in\s+)?(?:my|our)\s+(?:own\s+)?age\b|"
+    r"\b(?:i|we)\s+(?:put|typed|entered|wrote)\s+(?:\d{1,2}|an?\s+age|that\s+age)\s+"
+    r"(?:in\s+the\s+(?:age\s+)?(?:box|field)\s+)?(?:because|since|as|cause|cuz|bc)\s+"
+    r"(?:that'?s|that\s+is|it'?s|it\s+is|she'?s|he'?s)\s+(?:my\s+age|mine|the\s+character|"
+    r"how\s+old\s+(?:i|she|he)\s+was|(?:her|his)\s+age\s+(?:then|back then|at the time))|"
+    r"\b(?:the\s+)?(?:form|website|site|box)\s+(?:made|asked|forced|required|wanted)\s+(?:me|us)\s+"
+    r"(?:to\s+)?(?:put|fill|enter|give|type|pick)\s+(?:in\s+)?(?:an?\s+|my\s+|some\s+)?age\b|"
+    r"\b(?:made|asked|forced|required)\s+me\s+(?:to\s+)?(?:fill|put|enter)\s+(?:it|one|something)\s+in\b|"
+    r"\bpuse\s+mi\s+(?:propia\s+)?edad\b|\bla\s+edad\s+(?:que\s+puse\s+)?es\s+la\s+m[ií]a\b|"
+    r"\bj'ai\s+mis\s+mon\s+[aâ]ge\b", _I)
 _CORRECTION: Final = re.compile(
     r"\b(?:actually|in fact|correction|i mean|sorry|typo|by mistake|mistake|turns out|checked (?:her|his) id|"
     r"(?:her|his) id (?:says|shows)|not \d{1,2}|en realidad|realmente|mejor dicho|perd[oó]n|corrijo|"
@@ -116,7 +134,8 @@ def minor_flag(signal: SignalReceived, scan: Scan, *, topic_only: bool,
     ages = list(find_ages(scan)) if ages is None else ages
     adult_now = [a for a in ages if a.age >= ADULT_AGE and not a.past and _live(a.hit)]
     corrected = _corrected_minor_ages(ages, adult_now)
-    denied = scan.any_live(_DENIED) or bool(corrected) or any(_corrects_to(a) for a in adult_now)
+    denied = (scan.any_live(_DENIED) or bool(corrected) or any(_corrects_to(a) for a in adult_now)
+              or (bool(signal.facts.victims) and scan.any(_FORM_AGE_EXPLAINED) is not None))
     if denied:
         notes.add("minor.denied")
     if adult_now:

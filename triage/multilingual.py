@@ -37,7 +37,20 @@ _AGE: Final = re.compile(
     rf"(?P<n>{_DIGITS})\s*-?\s*(?:{_AGE_AFTER})(?![^\W\d_])|"
     rf"(?<![^\W\d_])(?:{_AGE_BEFORE})\s*:?\s*(?P<m>{_DIGITS})(?!\d)", _I)
 # Chinese and Japanese numerals for the teens, with 岁/歲/才/歳: 十三岁, 十五歲.
-_CJK_TEEN: Final = re.compile(r"(?:十[一二三四五六七]|[一二三四五六七八九]|十)(?:岁|歲|才|歳)")
+# Not the end of a larger number: "三十一岁" is 31 and "二十岁" 20, not 1 and 10.
+_CJK_TEEN: Final = re.compile(r"(?<![一二三四五六七八九十两兩百0-9])"
+                              r"(?:十[一二三四五六七]|[一二三四五六七八九]|十)(?:岁|歲|才|歳)")
+# Teen ages in words as Hindi, Urdu, Farsi and Dari speakers type them: "solah saal", "hafda sala".
+_WORD_TEENS: Final = {
+    "gyarah": 11, "gyara": 11, "barah": 12, "bara": 12, "terah": 13, "tera": 13, "chaudah": 14,
+    "chaudha": 14, "chauda": 14, "pandrah": 15, "pandra": 15, "solah": 16, "sola": 16, "satrah": 17,
+    "satra": 17, "yazdah": 11, "yazda": 11, "davazdah": 12, "duwazda": 12, "dawazda": 12, "sizdah": 13,
+    "sizda": 13, "chahardah": 14, "chaharda": 14, "charda": 14, "panzdah": 15, "panzda": 15,
+    "shanzdah": 16, "shanzda": 16, "shonzda": 16, "hefdah": 17, "hefda": 17, "hafdah": 17, "hafda": 17,
+}
+_WORD_TEEN: Final = re.compile(
+    r"\b(?P<w>" + "|".join(sorted(_WORD_TEENS, key=len, reverse=True)) + r")\s*-?\s*"
+    r"(?:saal|sal|sala|salah|sale|baras|baras|varsh)(?![^\W\d_])", _I)
 _KO_TEEN: Final = re.compile(r"(?:열|열한|열두|열세|열네|열다섯|열여섯|열일곱)\s*살")
 
 CHILD: Final = re.compile(
@@ -275,6 +288,12 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"\b(?:aaja|aaj|beluka|belukha|raati) (?:\w+ ){0,2}?(?:malik|sahu|sahuji) (?:aauchha|aaunchha|"
      r"aaunchhan|farkinchha)\b"),  # ne
 ))
+# Children someone is paid to look after: a nanny's or a maid's charges, not a child at risk
+# ("je garde les enfants", "m okipe timoun yo", "cuido das crianças", "看孩子", "照顾孩子").
+_CARE_BEFORE: Final = re.compile(
+    r"(?:\b(?:gard\w*|m'occup\w*|s'occup\w*|okipe|gade|cuid\w*|tomo conta|tomar conta|alaga\w*|"
+    r"nag-aalaga|trông|chăm sóc|присматрива\w*|смотр\w* за|нян\w*|kulea|kutunza|ninatunza|nalea|"
+    r"babysit\w*|nanny)(?:\s+\S+){0,3}\s+|(?:看|照顾|照顧|带|帶|接送)\S{0,4})$", _I)
 # Harm said not to happen ("hindi po ako sinasaktan", "он меня не бьёт", "il ne me frappe pas"): a
 # negation in the few words before a cue of harm or a weapon takes the cue back.
 _NEGATED_KINDS: Final = frozenset({"kill_or_hurt", "weapon", "medical"})
@@ -299,7 +318,10 @@ def cues(text: str) -> list[Cue]:
              for m in _AGE.finditer(text)]
     found += [Cue("age", m.start(), m.end(), _cjk_teen(m.group())) for m in _CJK_TEEN.finditer(text)]
     found += [Cue("age", m.start(), m.end(), 15) for m in _KO_TEEN.finditer(text)]
-    found += [Cue("child", m.start(), m.end()) for m in CHILD.finditer(text)]
+    found += [Cue("age", m.start(), m.end(), _WORD_TEENS[m.group("w").lower()])
+              for m in _WORD_TEEN.finditer(text)]
+    found += [Cue("child", m.start(), m.end()) for m in CHILD.finditer(text)
+              if not _CARE_BEFORE.search(text, max(0, m.start() - 40), m.start())]
     for kind, pattern in DANGER:
         found += [Cue(kind, m.start(), m.end()) for m in pattern.finditer(text)
                   if kind not in _NEGATED_KINDS

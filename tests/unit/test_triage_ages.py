@@ -343,3 +343,15 @@ def test_every_number_word_the_patterns_read_opens_a_window() -> None:
 ])
 def test_a_spanish_school_year_by_its_ordinal_is_a_minor(text: str) -> None:
     assert extract(received(narrative=text)).found.minor.raised
+
+
+@pytest.mark.parametrize(("text", "minor"), [
+    ("a female who appears to be between 15 and 17 years of age, no ID was asked for", True),
+    ("Two girls between 13 and 16 are at the house with him.", True),
+    ("The van comes between 10 and 11 tonight.", False),
+    ("Between 12 and 15 workers live in the trailer.", False),
+    ("They are between 18 and 22, all from Honduras.", False),
+])
+def test_a_teen_range_with_between_is_an_age_and_a_time_or_a_count_is_not(text: str, minor: bool) -> None:
+    ages = [a.age for a in find_ages(Scan.of(received(narrative=text)))]
+    assert (min(ages, default=99) < 18) is minor, ages

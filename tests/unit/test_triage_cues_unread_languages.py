@@ -268,3 +268,36 @@ def test_chinese_in_pinyin_going_to_a_place_is_no_knife() -> None:
 
     assert not [c for c in cues("Wo xianzai qu dao Jackson zuo chushi.") if c.kind == "weapon"]
     assert [c for c in cues("Anh ta cầm dao đứng ở cửa.") if c.kind == "weapon"]
+
+
+@pytest.mark.parametrize("text", [
+    "Je garde les enfants d'une famille à Silver Spring depuis deux ans, ils ont mon passeport.",
+    "Mwen travay nan yon kay, m okipe timoun yo, yo pa peye m.",
+    "Eu cuido das crianças da patroa e ela ficou com meu passaporte.",
+    "我在老板家里打扫、做饭、看孩子，老板拿了我的护照。",  # noqa: RUF001 (Chinese commas)
+    "我表姐今年三十一岁，在按摩店上班。",  # noqa: RUF001 (Chinese commas)
+])
+def test_children_in_a_workers_care_and_adults_ages_are_no_minor_cue(text: str) -> None:
+    from triage.multilingual import cues, minor_cues
+
+    assert minor_cues(cues(text)) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Ma nièce a quatorze ans, c'est une enfant, il la vend.",
+    "我妹妹十五岁，老板不让她出门。",  # noqa: RUF001 (Chinese commas)
+])
+def test_a_child_at_risk_is_still_a_minor_cue(text: str) -> None:
+    from triage.multilingual import cues, minor_cues
+
+    assert minor_cues(cues(text))
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("Meri behen solah saal ki hai, malik use bahar nahi jaane deta.", 16),  # Hindi in Latin letters
+    ("Nam-e man Farid ast, hafda sala hastum, kaka-yem paisa nemeta.", 17),  # Dari in Latin letters
+])
+def test_teen_ages_in_words_of_hindi_and_dari_are_ages(text: str, age: int) -> None:
+    from triage.multilingual import cues
+
+    assert age in [c.age for c in cues(text) if c.kind == "age"]

@@ -53,10 +53,6 @@ def ruled(text: str, flag: FlagName, **facts: object) -> bool:
     return (found.minor if flag is FlagName.MINOR else found.danger).raised
 
 
-def model_miss(text: str, why: str) -> object:
-    return pytest.param(text, marks=pytest.mark.xfail(strict=True, reason=f"model: {why}"))
-
-
 MINOR, DANGER = FlagName.MINOR, FlagName.IMMINENT_DANGER
 
 
@@ -139,9 +135,7 @@ def test_hard_negatives_for_danger_in_the_rules(text: str) -> None:
     assert not ruled(text, DANGER)
 
 
-@pytest.mark.parametrize("text", [
-    model_miss(t, "'locked', 'help' and 'right now' outweigh the account words") if "password" in t else t
-    for t in DANGER_NEGATIVES])
+@pytest.mark.parametrize("text", DANGER_NEGATIVES)
 def test_hard_negatives_for_danger(text: str) -> None:
     assert not raised(text, DANGER)
 
@@ -150,6 +144,24 @@ def test_declared_minor_wins_unless_the_text_clearly_corrects_it() -> None:
     assert raised("The owner keeps the cooks' passports.", MINOR, victims=[Victim(age=15)])
     corrected = "The form says 16 but that was a typo, she is actually 26. Her boyfriend posts her online."
     assert not raised(corrected, MINOR, victims=[Victim(age=16)])
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("whats the difference between smuggling and trafficking? its for a debate in my civics class. "
+     "(the 16 is my age, theres no victim)", 16),
+    ("Writer here, not a real case. I put 13 in the age box because that's the character, she's made up. "
+     "Would a trafficker use a burner phone?", 13),
+    ("About the age box: I put 15 because that's how old I was when it started. I'm 34 now and I'd "
+     "like to volunteer.", 15),
+    ("the form made me put an age so I put mine. how many calls do you get a year?", 16),
+])
+def test_a_form_age_the_text_explains_as_nobody_at_risk_is_taken_back(text: str, age: int) -> None:
+    assert not raised(text, MINOR, victims=[Victim(age=age)])
+
+
+def test_a_form_age_explained_away_still_leaves_the_texts_own_minor() -> None:
+    text = "The 16 is my age. My friend is 14 and a man is selling her at the motel."
+    assert raised(text, MINOR, victims=[Victim(age=16)])
 
 
 def test_text_minor_age_beats_a_declared_adult_but_weak_words_do_not() -> None:
