@@ -84,7 +84,8 @@ CHILD: Final = re.compile(
 # Danger now, by kind of cue; one kind alone is weak, two kinds together are a signal to raise.
 DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     ("confined",
-     r"\b(?:enferm\w*|séquestr\w*|fèmen|trancad\w*|presa|presos?|nhốt|bị nhốt|nakakulong|kinulong|"
+     r"\b(?:enferm\w*|séquestr\w*|fèmen|tranc(?:ad|ou|aram|ar)\w*|(?<!ser )(?<!seja )(?<!foi )(?<!for )presa|"
+     r"(?<!ser )(?<!seja )(?<!foi )(?<!for )presos?|nhốt|bị nhốt|nakakulong|kinulong|"
      r"заперт\w*|заперл\w*|зачинен\w*|замкнен\w*|zamknię\w*|zamknie\w*|închis\w*|încuiat\w*|dikunci|"
      r"terkunci|amefungiwa|\w*fungi(?:a|wa) ndani|(?:wa|a|tu|m)(?:me|ta|na)m?(?:w|ni|tu)?fungia|"  # sw
      r"eingesperrt|rinchius\w*|chius\w* a chiave|khóa cửa|khóa trái|bị giữ|giam|"
@@ -202,7 +203,6 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"qaadi doon\w*|qaadayaan|"  # so
      r"deryeoga\w*|"  # ko in Latin letters
      r"mai gei|mai le (?:wo|ta)|dai zou|song (?:dao|qu)|"  # zh in pinyin
-     r"клиент\w*|klient\w*|kliyente|customer|"  # men brought to her: "tonight the clients come again"
      r"wywieź\w*|sprzeda\w*|vând\w*|duc\w* la|membawa|menjual|dijual|kuuza|wanampeleka|verkaufen|"
      r"verkauft|portare via|vendere|"
      r"otvez\w*|uvez\w*|vyvez\w*|prodad\w*|prodat'?|prodal\w*|pereve[zs]\w*|vidvez\w*|prodaty|"
@@ -221,7 +221,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"bhej(?:enge|ega|egi|e?nge| denge| dega| raha| rahe| rahi| diya)|"
     r"y?bi3(?:ni|ha|hom)|ybe3(?:ni|ha)|ghadi yb[ie]?3\w*|yn[a9]?[9q]lni|yn[a2]?2[ae]?l(?:ni|ha|hom)|"
     r"ywadd?ini|ydd?ini)\b"
-     r"|送到|送去|带走|帶走|带她去|帶她去|带他去|接客|"
+     r"|送到|送去|带走|帶走|带她去|帶她去|带他去|"
      r"卖|賣|팔아|팔려|데려가|옮긴|옮겨|보낸|ขาย|พาไป|ย้าย|يبيع|بيع|ينقل|ياخذو|बेच|ले जा|भेज रहा|भेज रही|भेजेंग|ይሸጡ"),
     ("no_food",
      r"\b(?:pas de nourriture|rien à manger|sem comida|không có đồ ăn|không có gì ăn|walang pagkain|"
@@ -264,6 +264,19 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|吐血|呕吐|嘔吐|流血|昏迷|晕倒|暈倒|发高烧|發高燒|피를 토|토하|의식이 없|기절|고열|"
      r"อาเจียน|เลือดออก|หมดสติ|ไข้สูง|"
      r"يتقيأ|نزيف|فاقد الوعي|مغمى عليه|उल्टी|बेहोश|तेज बुखार"),
+    # Safe now: "giờ em ở nhờ nhà thờ, an toàn rồi", "por enquanto ele tá bem": the other cues are
+    # of the past or of exploitation that is not danger now (``danger_cues`` drops them all).
+    ("safe",
+     r"\b(?:(?:tá|está|estou|estamos|estão|esta)\s+(?:bem|segur[oa]s?|a salvo)|em segurança|"  # pt
+     r"en sécurité|à l'abri|"  # fr
+     r"an toàn|"  # vi
+     r"ligtas na|ligtas (?:siya|ako|kami|sila)|"  # tl
+     r"v bezopasnosti|v bezpetsi|"  # ru, uk in Latin letters
+     r"an sekirite|"  # ht
+     r"(?:niko|yuko|tuko|wako) salama|"  # sw
+     r"sudah aman|sekarang aman|"  # id
+     r"surakshit (?:hai|hoon|hu|hain))\b"  # hi in Latin letters
+     r"|в безопасности|у безпеці|в безпеці|很安全|安全了|现在安全|現在安全|بأمان|안전해|안전합니다"),
     # The one in control comes back within hours: "il revient dans quinze minutes", "vernetsya v 7".
     ("returns_soon",
      r"\b(?:(?:il|elle|ils|le patron|la patronne) (?:revien\w*|rentre\w*|va revenir|vont revenir)|"
@@ -296,10 +309,11 @@ _CARE_BEFORE: Final = re.compile(
     r"babysit\w*|nanny)(?:\s+\S+){0,3}\s+|(?:看|照顾|照顧|带|帶|接送)\S{0,4})$", _I)
 # Harm said not to happen ("hindi po ako sinasaktan", "он меня не бьёт", "il ne me frappe pas"): a
 # negation in the few words before a cue of harm or a weapon takes the cue back.
-_NEGATED_KINDS: Final = frozenset({"kill_or_hurt", "weapon", "medical"})
+_NEGATED_KINDS: Final = frozenset({"kill_or_hurt", "weapon", "medical", "safe"})
 _NEGATION_BEFORE: Final = re.compile(
-    r"(?<![^\W\d_])(?:hindi|di|not|never|pas|jamais|nunca|não|nao|nahi|nahin|nie|ne|не|ні|không|chưa|bu|mei)"
-    r"(?:\s+[^\W\d_]+){0,2}\s+$", _I)
+    r"(?<![^\W\d_])(?:hindi|di|not|never|pas|jamais|personne|nunca|não|nao|ninguém|ninguem|nadie|nahi|nahin|"
+    r"nie|nikt|ne|не|ні|никто|nikto|ніхто|không|chưa|bu|mei|hakuna|hajan\w*|walang|wala)"
+    r"(?:\s+[^\W\d_]+){0,3}\s+$", _I)
 _STRONG_KINDS: Final = frozenset({"confined", "weapon", "kill_or_hurt", "hiding", "moved_or_sold", "no_food",
                                   "medical", "returns_soon"})
 
@@ -336,6 +350,8 @@ def minor_cues(found: list[Cue]) -> list[Cue]:
 def danger_cues(found: list[Cue]) -> list[Cue]:
     """Cues of danger now: two kinds together, at least one of them a strong one (not help and now alone)."""
     kinds = {c.kind for c in found if c.kind not in ("age", "child")}
+    if "safe" in kinds:
+        return []
     if len(kinds) >= 2 and kinds & _STRONG_KINDS:
         return [c for c in found if c.kind in kinds]
     return []

@@ -301,3 +301,36 @@ def test_teen_ages_in_words_of_hindi_and_dari_are_ages(text: str, age: int) -> N
     from triage.multilingual import cues
 
     assert age in [c.age for c in cues(text) if c.kind == "age"]
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    # Portuguese: nobody hit him; for now he is fine.
+    ("O cara pegou o passaporte dele, mas ninguém bateu nele.", {"documents"}),
+    # Portuguese: afraid of being arrested is not being locked in.
+    ("Ele tem medo de falar com a polícia e que ele seja preso.", {"police"}),
+    # Tagalog: the employer does not hurt her, three words between the negation and the verb.
+    ("Hawak ng amo ang passport niya. Hindi naman daw siya sinasaktan.", {"documents"}),
+])
+def test_negated_harm_and_an_arrest_are_no_cues_of_danger(text: str, kinds: set[str]) -> None:
+    from triage.multilingual import cues
+
+    assert {c.kind for c in cues(text)} == kinds
+
+
+@pytest.mark.parametrize("text", [
+    "Tháng trước em trốn ra được, giờ em ở nhờ nhà thờ, an toàn rồi. Em cần người giúp.",
+    "O patrão ficou com o passaporte e bateu nele mês passado, mas agora ele tá bem, está seguro.",
+])
+def test_a_text_that_says_the_person_is_safe_now_raises_no_danger_cue(text: str) -> None:
+    from triage.multilingual import cues, danger_cues
+
+    assert "safe" in {c.kind for c in cues(text)}
+    assert danger_cues(cues(text)) == []
+
+
+def test_safe_said_not_to_be_is_no_safe_cue() -> None:
+    from triage.multilingual import cues, danger_cues
+
+    found = cues("Não estou segura, ele trancou a porta e disse que vai me matar hoje à noite.")
+    assert "safe" not in {c.kind for c in found}
+    assert danger_cues(found)
