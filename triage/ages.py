@@ -108,7 +108,8 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
     # age 15, aged 15, ages 14-17, edad de 15
     ("age.stated", rf"\b(?:age[ds]?|edad(?:es)?(?:\s+de)?)\s*:?\s*(?:of\s+)?{_N}{_M}\b"),
     # she is 15, she's only fifteen, I'm 16, turned 17
-    ("age.copula", rf"(?:\b(?:is|was|are|were|am|i'?m|im|turned|turning|be|theyre)|['\u2019](?:s|re))\s+"
+    ("age.copula", rf"(?:\b(?:is|was|are|were|am|i'?m|im|turned|turning|be|theyre|shes|hes)|"
+                   rf"['\u2019](?:s|re))\s+"
                    rf"(?:both\s+|all\s+)?"
                    rf"(?:only\s+|just\s+|about\s+|around\s+|maybe\s+|like\s+|barely\s+|probably\s+|"
                    rf"actually\s+|really\s+|now\s+)?['\"\u2018\u201c]?{_N}\b{_NOT_AN_AGE_AFTER}"),
@@ -149,6 +150,9 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
     ("age.anos", rf"\b{_N}\s+a[ñn]os\s+de\s+edad\b"),
     # cumplió 15 en marzo (cumplió 15 años: above)
     ("age.tiene", rf"\bcumpli[oó]\s+{_N}\b{_NOT_AN_AGE_AFTER}(?!\s+a[ñn]os)"),
+    # "tengo 14 nmms q hago": a first-person "I have" with a bare number and no unit is an age
+    ("age.tiene", rf"\btengo\s+(?:apenas\s+|solo\s+|sólo\s+)?{_N}\b{_NOT_AN_AGE_AFTER}(?!\s+a[ñn]os)"
+                  rf"(?!\s*(?:-|\u2013|[.,:/]\s*\d))"),
     ("age.tiene", rf"\b(?:tiene|tienen|ten[ií]a|tengo|tenga)\s+(?:unos\s+|como\s+|apenas\s+|solo\s+|"
                   rf"sólo\s+)?"
                   rf"{_N}\b{_NOT_AN_AGE_AFTER}(?!\s+a[ñn]os){_AGE_END}"),

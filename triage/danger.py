@@ -226,7 +226,11 @@ _DENIED: Final = re.compile(
     r"(?:emergency|urgent|emergencia|urgente)\b|"
     r"\b(?:i|we)\s+(?:ticked|checked|clicked|marked|selected|picked|put)\s+(?:yes|emergency|urgent|danger|"
     r"the (?:danger|emergency|urgent) (?:box|button|option))\s+(?:because|cause|cuz|bc|since|just)\b|"
-    r"\bno es (?:una )?emergencia\b|\bnada urgente\b", _I)
+    r"\bno es (?:una )?emergencia\b|\bnada urgente\b|"
+    # "the form made me fill in an age and the danger box, ignore those"
+    r"\b(?:form|site|website)\s+(?:made|forced|asked|required)\s+(?:me|us)\s+(?:to\s+)?(?:fill|tick|check|"
+    r"click|pick|answer)\b[^.!?\n]{0,40}\b(?:danger|emergency|urgent)\b|"
+    r"\bignore (?:those|that|them|the (?:age|danger|emergency) (?:box|field|answer|question)s?)\b", _I)
 _PAST_VERB_BEFORE: Final = re.compile(r"\b(?:was|were|had been|estaba|estaban|estuvo|"
                                       r"estuve)\s+(?:\w+\s+)?$", _I)
 

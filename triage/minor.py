@@ -50,6 +50,12 @@ _GRADE: Final = re.compile(
     r"\b(?:middle|junior high|high)[- ]school\s+(?:pe\s+|gym\s+)?(?:shirts?|uniforms?|ids?|backpacks?|"
     r"bus)\b|"
     # a parent's child who is a freshman or sophomore is at school, not at college, unless it is said
+    # a teen's own words: "im in 8th lol", "shes in 9th", "im a sophmore" (school, not college)
+    r"\b(?:i[\u2019']?m|i am|she[\u2019']?s|shes|he[\u2019']?s|hes|she is|he is)\s+(?:only\s+|just\s+)?in\s+"
+    r"(?:the\s+)?(?:[6-9]|1[0-2])th\b(?!\s*(?:street|st\b|ave|avenue|floor|place|precinct|district|ward|row|"
+    r"century|period|hour|inning|round|percentile|position|spot|line))|"
+    r"\b(?:i[\u2019']?m|i am|she[\u2019']?s|shes|he[\u2019']?s|hes|she is|he is)\s+(?:only\s+)?an?\s+"
+    r"(?:freshman|soph?o?more|sophmore)\b(?!\s+(?:at|in)\s+(?:\w+\s+){0,3}?(?:college|university|uni|state|cc)\b)|"
     r"\b(?:(?:mom|mother|dad|father|parents?)\s+of\s+an?|(?:daughter|son|kid|child)(?:\s+is)?\s+an?)\s+"
     r"(?:freshman|sophomore)\b(?!\s+(?:at|in)\s+(?:\w+\s+){0,3}?(?:college|university|uni|state|cc)\b)", _I)
 _YEARS_AGO: Final = re.compile(

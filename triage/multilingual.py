@@ -32,6 +32,9 @@ _AGE_AFTER: Final = (
     r"jir(?:ka|ta)?"  # so
 )
 _AGE_BEFORE: Final = (r"miaka|umri wa miaka|อายุ|umur|usia|tuổi|возраст|вік|عمرها|عمره|عمر|उम्र|ال|"
+                      # Russian's age in the dative: "Моей дочери 17", "ей 16" (uk "доньці 15")
+                      r"дочери|дочке|сыну|сестре|брату|племяннице|племяннику|внучке|внуку|ей|ему|"
+                      r"доньці|сину|сестрі|братові|їй|йому|docheri|dochke|synu|sestre|bratu|"
                       r"3omr\w*|3umr\w*|umar|umr|da'?d\w* (?:waa|ayaa)")  # Arabizi, hi/ur in Latin letters
 _AGE: Final = re.compile(
     rf"(?P<n>{_DIGITS})\s*-?\s*(?:{_AGE_AFTER})(?![^\W\d_])|"
@@ -220,7 +223,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"bech (?:dega|denge|diya|dengi|rahe)|le (?:jayega|jaenge|jaayenge|ja rahe|jaega)|"  # hi, ur
     r"bhej(?:enge|ega|egi|e?nge| denge| dega| raha| rahe| rahi| diya)|"
     r"y?bi3(?:ni|ha|hom)|ybe3(?:ni|ha)|ghadi yb[ie]?3\w*|yn[a9]?[9q]lni|yn[a2]?2[ae]?l(?:ni|ha|hom)|"
-    r"ywadd?ini|ydd?ini)\b"
+    r"ywadd?ini|ydd?ini|[tyn]?ba?3a?t(?:ni|ha|hom|uni|ouni))\b"
      r"|送到|送去|带走|帶走|带她去|帶她去|带他去|"
      r"卖|賣|팔아|팔려|데려가|옮긴|옮겨|보낸|ขาย|พาไป|ย้าย|يبيع|بيع|ينقل|ياخذو|बेच|ले जा|भेज रहा|भेज रही|भेजेंग|ይሸጡ"),
     ("no_food",

@@ -355,3 +355,17 @@ def test_a_spanish_school_year_by_its_ordinal_is_a_minor(text: str) -> None:
 def test_a_teen_range_with_between_is_an_age_and_a_time_or_a_count_is_not(text: str, minor: bool) -> None:
     ages = [a.age for a in find_ages(Scan.of(received(narrative=text)))]
     assert (min(ages, default=99) < 18) is minor, ages
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("texting for my friend bc her uncle checks her phone. shes 14. he makes her go w men for money", 14),
+    ("un vato me paga x llevar mochilas y ahora dice q le debo. tengo 14 nmms q hago", 14),
+])
+def test_a_teens_own_shorthand_for_an_age_is_read(text: str, age: int) -> None:
+    assert age in [a.age for a in find_ages(Scan.of(received(narrative=text)))]
+
+
+@pytest.mark.parametrize("text", ["tengo 3 hijos y no me pagan", "tengo 20 dolares nada mas",
+                                  "tengo 2 semanas aqui", "tengo 15 minutos"])
+def test_tengo_with_a_count_or_a_measure_is_no_age(text: str) -> None:
+    assert list(find_ages(Scan.of(received(narrative=text)))) == []

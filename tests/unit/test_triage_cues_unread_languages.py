@@ -334,3 +334,12 @@ def test_safe_said_not_to_be_is_no_safe_cue() -> None:
     found = cues("Não estou segura, ele trancou a porta e disse que vai me matar hoje à noite.")
     assert "safe" not in {c.kind for c in found}
     assert danger_cues(found)
+
+
+def test_russian_ages_in_the_dative_and_arabic_sending_in_latin_letters_are_cues() -> None:
+    from triage.multilingual import cues
+
+    assert 17 in [c.age for c in cues("Моей дочери 17, она уехала в Нью-Йорк.") if c.kind == "age"]
+    kinds = {c.kind for c in cues("el madame 2alet bokra el sob7 ra7 tba3atni 3a bet o5ta b Texas")}
+    assert {"now", "moved_or_sold"} <= kinds
+    assert "moved_or_sold" not in {c.kind for c in cues("bass bt2ella ba3atna 3a ahlik")}

@@ -546,3 +546,26 @@ def test_report_conditions_know_a_us_citizen_only_when_every_victim_is_declared_
     mixed = [Victim(nationality=Nationality.US_CITIZEN), Victim(nationality=Nationality.FOREIGN_NATIONAL)]
     assert [run(text, victims=victims).conditions.foreign_national  # type: ignore[union-attr]
             for victims in (citizens, mixed, [Victim()], [])] == [False, True, None, None]
+
+
+@pytest.mark.parametrize("text", [
+    "my bf is 19 and his homies will pay me if i come chill at their place sat. im in 8th lol",
+    "this dude from ig wants me to dance at his club and stay at his place. im a sophmore",
+    "hes in 10th and a man keeps picking him up after school with money",
+])
+def test_a_teens_own_school_year_in_shorthand_is_a_minor(text: str) -> None:
+    assert ruled(text, MINOR)
+
+
+@pytest.mark.parametrize("text", [
+    "I finished in 8th place at the state meet.",
+    "She's a sophomore at Ohio State and works at a bar.",
+])
+def test_a_place_or_a_college_year_is_no_minor(text: str) -> None:
+    assert not ruled(text, MINOR)
+
+
+def test_a_form_the_reporter_says_to_ignore_takes_back_its_danger_box() -> None:
+    text = ("novelist here, sorry, the form made me fill in an age and the danger box, ignore those, "
+            "she's a character in my thriller.")
+    assert not ruled(text, DANGER, danger_now=Answer.YES)
