@@ -144,7 +144,7 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
     ("age.turns", rf"\b(?:va a cumplir|cumple|cumplir[aá])\s+{_N}(?:\s+a[ñn]os)?\s+"
                   rf"(?:el|en|este|esta|pronto|ma[ñn]ana|la\s+otra|la\s+pr[oó]xima)\b"),
     # Spanish: tiene 15 años, de 15 años, 15 años de edad, tenía 16, de unos 12
-    ("age.anos", rf"\b(?:tiene|tienen|ten[ií]a|ten[ií]an|tengo|de|con|cumple|cumpli[oó]|unos|como|"
+    ("age.anos", rf"\b(?:tiene|tienen|ten[ií]a|ten[ií]an|tengo|de|con|cumple|cumpli[oó]|unos|como|ni|"
                  rf"apenas|solo|sólo|entre|y|o|edad)\s+(?:unos\s+|como\s+|apenas\s+|solo\s+|sólo\s+)?"
                  rf"{_N}{_M}\s+a[ñn]os\b"),
     ("age.anos", rf"\b{_N}\s+a[ñn]os\s+de\s+edad\b"),

@@ -29,7 +29,8 @@ _AGE_AFTER: Final = (
     r"let|goda|rokiv|roky|"  # ru, uk in Latin letters
     r"saal|sal|sala|baras|"  # hi, ur (and fa) in Latin letters; ko "살" romanised
     r"sana|sanawat|snin|"  # ar in Latin letters (Arabizi)
-    r"jir(?:ka|ta)?"  # so
+    r"jir(?:ka|ta)?|"  # so
+    r"xyoo"  # hmn
 )
 _AGE_BEFORE: Final = (r"miaka|umri wa miaka|อายุ|umur|usia|tuổi|возраст|вік|عمرها|عمره|عمر|उम्र|ال|"
                       # Russian's age in the dative: "Моей дочери 17", "ей 16" (uk "доньці 15")
@@ -96,6 +97,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"закрыли|закрыта|закрыт|держат|не выпуска\w*|не отпуска\w*|не випуска\w*|"
      r"тримають|держал\w*|удержива\w*|fechad[oa]|não deixa\w* (?:el[ae]s? )?sair|"
      r"ne (?:me |la |nous )?laisse\w* pas sortir|"
+     r"(?:me|la|le|nous|les) surveill\w*|"
      r"zaperl\w*|zapert\w*|zakryl\w*|ne (?:vypuska|otpuska|vypuskai|vypuskay)\w*|derzhat|zachyn\w*|"
      r"zamkn\w*|trymaiut|trymayut|zamyka\w*|"
      r"band (?:hain|hai|hu|hoon|hun|kar rakh\w*)|"  # hi, ur in Latin letters: "ek ghar mein band hain"
@@ -118,7 +120,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"\b(?:passeports?|pasaportes?|passaportes?|hộ chiếu|паспорт\w*|paszport\w*|pașaport\w*|paspor|"
      r"pasport\w*|"
     r"j[ae]?waz(?: s[ae]far\w*)?|jawaz|kagzat|kaagzaat|rahadani|baasaboor\w*|baasboor|"
-    r"pasipoti|"
+    r"pasipoti|basbor|"
     r"pasaport\w*|passport|huzhao|yeogwon)\b"
      r"|护照|護照|여권|พาสปอร์ต|جواز|पासपोर्ट|ፓስፖርት"),
     ("weapon",
@@ -161,13 +163,15 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"bachau|maddat garnus|sahayog garnus|"  # ne
     r"bantu(?:lah)? (?:saya|kami)|erdugn|irdugn|"  # id, am
     r"i caawi\w*|gargaar\w*|"  # so
+    r"thov pab|pab kuv|"  # hmn
     r"3awn(?:ouni|oni|ini|i)|sa3d(?:ouni|ooni|oni)|sa3[ie]dni|el ?naj?da)\b"
      r"|救命|帮帮|幫幫|求救|살려|도와주|ช่วยด้วย|ช่วย|ساعدوني|النجدة|मदद|बचाओ|እርዳታ"),
     ("police",
      r"\b(?:police|lapolis|polícia|cảnh sát|công an|pulis|полици\w*|поліці\w*|policj\w*|poliți\w*|"
      r"polisi|polizei|polizia|prahari|booliis\w*|politsi\w*|polits\w*|politsii|militsi\w*|shorta|chorta|bolis)\b|报警|報警|警察|경찰|ตำรวจ|الشرطة|पुलिस|ፖሊስ"),
     ("now",
-     r"\b(?:ce soir|cette nuit|maintenant|tout de suite|demain matin|dans une heure|aswè a|kounye a|"
+     r"\b(?:ce soir|cette nuit|maintenant|en ce moment|tout de suite|demain matin|dans une heure|"
+     r"aswè a|kounye a|"
      r"demain (?:à|a|vers) \d{1,2}\s*h\w*|demain (?:très )?tôt|à l'aube|dès l'aube|"
      r"demen maten|esta noite|hoje à noite|hoje de noite|agora|amanhã cedo|daqui a uma hora|"
      r"tối nay|bây giờ|ngay|sáng mai|ngày mai|một tiếng nữa|ngayong gabi|ngayon|bukas ng umaga|"
@@ -188,6 +192,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"nanti malam|hari ini|"  # id
     r"caawa|hadda|berri subax|"  # so
     r"zare mata|zare|ahun|"  # am in Latin letters
+    r"hmo no|tam sim no|"  # hmn
     r"daba|dorka|hala2|halla2|hal2|delwa2ti|dilwa2ti|dilwa'?ti|el ?lila|el ?leila|lilla|lyouma|lyoum|"
     r"elyom|el ?yom|ghod?wa (?:sba7|fe?sba7)|bokra (?:sba7|el sob7)|ba3d sa3a)\b"
      r"|今晚|今夜|今天晚上|今天夜里|明天|今天|现在|現在|马上|馬上|明天早上|明早|一小时后|一個小時|"
@@ -223,7 +228,9 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"bech (?:dega|denge|diya|dengi|rahe)|le (?:jayega|jaenge|jaayenge|ja rahe|jaega)|"  # hi, ur
     r"bhej(?:enge|ega|egi|e?nge| denge| dega| raha| rahe| rahi| diya)|"
     r"y?bi3(?:ni|ha|hom)|ybe3(?:ni|ha)|ghadi yb[ie]?3\w*|yn[a9]?[9q]lni|yn[a2]?2[ae]?l(?:ni|ha|hom)|"
-    r"ywadd?ini|ydd?ini|[tyn]?ba?3a?t(?:ni|ha|hom|uni|ouni))\b"
+    r"ywadd?ini|ydd?ini|[tyn]?ba?3a?t(?:ni|ha|hom|uni|ouni)|"
+    r"ha?y?e?wadd?(?:ee|i)(?:ni|na|ha)|ha?y?(?:5|kh)od(?:na|ni|ha)|"  # Egyptian: "hayewadeeni", "hay5odna"
+    r"coj (?:nws|kuv|peb|lawv) mus)\b"
      r"|送到|送去|带走|帶走|带她去|帶她去|带他去|"
      r"卖|賣|팔아|팔려|데려가|옮긴|옮겨|보낸|ขาย|พาไป|ย้าย|يبيع|بيع|ينقل|ياخذو|बेच|ले जा|भेज रहा|भेज रही|भेजेंग|ይሸጡ"),
     ("no_food",

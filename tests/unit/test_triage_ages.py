@@ -369,3 +369,8 @@ def test_a_teens_own_shorthand_for_an_age_is_read(text: str, age: int) -> None:
                                   "tengo 2 semanas aqui", "tengo 15 minutos"])
 def test_tengo_with_a_count_or_a_measure_is_no_age(text: str) -> None:
     assert list(find_ages(Scan.of(received(narrative=text)))) == []
+
+
+def test_not_even_fifteen_in_spanish_is_an_age() -> None:
+    text = "Una se ve bien chamaquita, yo digo que ni 15 años tiene."
+    assert 15 in [a.age for a in find_ages(Scan.of(received(narrative=text)))]

@@ -343,3 +343,20 @@ def test_russian_ages_in_the_dative_and_arabic_sending_in_latin_letters_are_cues
     kinds = {c.kind for c in cues("el madame 2alet bokra el sob7 ra7 tba3atni 3a bet o5ta b Texas")}
     assert {"now", "moved_or_sold"} <= kinds
     assert "moved_or_sold" not in {c.kind for c in cues("bass bt2ella ba3atna 3a ahlik")}
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    # Egyptian Arabic in Latin letters: early tomorrow morning he takes us to another restaurant.
+    ("el m3allem akhad el basbor. el naharda 2alna en bokra el sob7 badri hay5odna mat3am tany f Philly",
+     "multilingual.moved_or_sold"),
+    # Hmong: tonight they will take her to another state; please help.
+    ("Kuv tus muam muaj 16 xyoo. Hmo no lawv yuav coj nws mus rau lwm lub xeev. Thov pab kuv.",
+     "multilingual.moved_or_sold"),
+    # Quebec French: a man is watching her right now at the truck stop.
+    ("Y'a une jeune fille au relais routier, un gars dans une minivan la surveille en ce moment.",
+     "multilingual.confined"),
+])
+def test_danger_now_in_egyptian_arabic_hmong_and_quebec_french(text: str, kind: str) -> None:
+    triaged = run(text)
+    assert triaged.is_raised(DANGER)
+    assert kind in cue_kinds(triaged)
