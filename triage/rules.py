@@ -57,7 +57,7 @@ from triage.model import Scores, TriageModel, default_model
 
 # Bump on every change to a rule; the model's own version is appended to it in every assessment,
 # so consumers see a re-triage under new rules or a retrained model as a new assessment.
-RULES_VERSION: Final = "2026.12.18"
+RULES_VERSION: Final = "2026.12.19"
 
 _INFORMATIONAL: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO})
 _NO_SITUATION: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO, CallType.UNRELATED})
@@ -74,6 +74,9 @@ _NOISE: Final = re.compile(
 # Evidence the labelling guide names as imminent danger in itself (a threat to kill or hurt, a
 # weapon, someone hiding from the trafficker): the flag stands on it whatever the model says.
 _DECISIVE: Final = frozenset({"danger.threat", "danger.weapon", "danger.hiding", "danger.sextortion"})
+# The call types of a signal that asks rather than reports (the guide's general information and
+# technical assistance requests).
+_ASKING: Final = frozenset({CallType.GENERAL_INFO.value, CallType.TTA.value})
 # An assessment this close to a flag's threshold is too close to call: a person reads it.
 _LOW_CONFIDENCE_SHARE: Final = 0.5
 
@@ -89,10 +92,11 @@ def assess(signal: SignalReceived, *, now: datetime, model: TriageModel | None =
     tokens = words(signal)
     scores = model.score_words(tokens, extracted_features(signal, found))
     unread = extraction.written_in is not None and extraction.written_in not in ASSESSED
+    asking = informational(scores, model)
     minor = _flag(FlagName.MINOR, "minor", found.minor, scores, model, signal,
-                  extraction.minor_cues, standing(extraction, "minor"))
+                  extraction.minor_cues, standing(extraction, "minor", asking=asking))
     danger = _flag(FlagName.IMMINENT_DANGER, "imminent_danger", found.danger, scores, model, signal,
-                   extraction.danger_cues, standing(extraction, "imminent_danger"))
+                   extraction.danger_cues, standing(extraction, "imminent_danger", asking=asking))
     # An auto-reply quoting a real tip is not set aside: urgent flags win.
     set_aside = found.automated.raised and not (minor.raised or danger.raised)
     kind = _call_type(signal, scores, model, danger=danger.raised, automated=set_aside)
@@ -155,17 +159,29 @@ class Standing:
     vetoed: bool  # the model alone cannot raise it
 
 
-def standing(extraction: Extraction, head_name: str) -> Standing:
+def informational(scores: Scores, model: TriageModel) -> bool:
+    """The model reads the signal as a question for information or a request for training, not a report."""
+    return scores.most_likely(model.heads["call_type"]) in _ASKING
+
+
+def standing(extraction: Extraction, head_name: str, *, asking: bool = False) -> Standing:
     """A declared field stands unless the text takes it back, which the extractor has weighed: its
     declared evidence is then its verdict; so does the evidence the guide names as danger in itself,
     and, in a language triage does not read, the other-language cues. The text's own clear word
     against a flag ("she is not a minor, she is 22", "nobody is in danger now, I ticked yes by
     mistake") stands against the model's guess when the rules found nothing for it, and so does a
-    text whose every danger cue is about the past ("years ago he locked me in; I'm fine now")."""
+    text whose every danger cue is about the past ("years ago he locked me in; I'm fine now").
+
+    ``asking``: the model reads the signal as a question or a training request. The form's fields
+    and the English and Spanish rules' decisive cues then force nothing: a student's own age typed
+    in the box of a project question, a drill's scenario or a novelist's plot are no one at risk,
+    and the model alone decides. Cues of a language triage does not read still force: there the
+    model's reading of the call type is itself a guess."""
     found = extraction.found
     rule = found.minor if head_name == "minor" else found.danger
     cues = extraction.minor_cues if head_name == "minor" else extraction.danger_cues
-    forced = bool(cues) or any(e.origin == "declared" or e.rule_id in _DECISIVE for e in rule.evidence)
+    forced = bool(cues) or (not asking and any(
+        e.origin == "declared" or e.rule_id in _DECISIVE for e in rule.evidence))
     denial = "minor.denied" if head_name == "minor" else "danger.taken_back"
     # Every danger cue the rules found is about the past, and no time in the text is within hours.
     past_only = (head_name == "imminent_danger" and "danger.dropped_historical" in found.notes

@@ -253,7 +253,7 @@ def _all_classes(model: Any, n: int) -> tuple[npt.NDArray[np.float64], npt.NDArr
 def choose_thresholds(model: TriageModel, dev: Sequence[Case], targets: dict[str, float]) -> dict[str, float]:
     """Per flag, the highest threshold at which recall on dev stays at or above its target, counting
     the cases the guide's precedence raises anyway and those it forbids the model to raise."""
-    from triage.rules import standing
+    from triage.rules import informational, standing
 
     thresholds: dict[str, float] = {}
     rows = []
@@ -264,7 +264,8 @@ def choose_thresholds(model: TriageModel, dev: Sequence[Case], targets: dict[str
         rows.append((case, extraction, scores))
     for name in ("minor", "imminent_danger"):
         head = model.heads[name]
-        positives = [(standing(x, name), s.probability(head)) for c, x, s in rows if c.labels[name]]
+        positives = [(standing(x, name, asking=informational(s, model)), s.probability(head))
+                     for c, x, s in rows if c.labels[name]]
         if not positives:
             thresholds[name] = 0.5
             continue

@@ -165,6 +165,26 @@ def test_a_form_age_the_text_explains_as_nobody_at_risk_is_taken_back(text: str,
     assert not raised(text, MINOR, victims=[Victim(age=age)])
 
 
+@pytest.mark.parametrize(("text", "facts"), [
+    ("hi im doing a project for 8th grade social studies about human trafficking. how many people get "
+     "trafficked in ohio every year and what are the warning signs?", {"victims": [Victim(age=13)]}),
+    ("Hello, I'm 15 and writing a research paper for English class on labor trafficking. Could someone "
+     "send me statistics on how many cases the hotline gets and which industries?",
+     {"victims": [Victim(age=15)]}),
+    ("For our staff training next month: scenario three has a 15 year old in room 210 and the man comes "
+     "back at 10 PM. What would your hotline advise the front desk to do? Can you send a trainer?",
+     {"victims": [Victim(age=15)], "danger_now": Answer.YES}),
+])
+def test_a_question_or_training_request_is_not_forced_by_its_form_or_cue_words(
+        text: str, facts: dict[str, object]) -> None:
+    # The form's age box and the rules' cues (a grade, "comes back at 10 PM") no longer force a flag
+    # on a signal the model reads as asking, not reporting: the model alone decides, and says no.
+    triaged = run(text, **facts)
+    assert triaged.call_type in (CallType.GENERAL_INFO, CallType.TTA)
+    assert not triaged.is_raised(MINOR) and not triaged.is_raised(DANGER)
+    assert ruled(text, MINOR, **facts)
+
+
 def test_a_form_age_explained_away_still_leaves_the_texts_own_minor() -> None:
     text = "The 16 is my age. My friend is 14 and a man is selling her at the motel."
     assert raised(text, MINOR, victims=[Victim(age=16)])
