@@ -22,7 +22,7 @@ from typing import Final
 from contracts.events import Answer, Evidence, Flag, FlagName, SignalReceived
 from triage.evidence import declared, from_hit
 from triage.situation import SITUATION
-from triage.text import Hit, Scan, historical, negated, recent, reported
+from triage.text import Hit, Scan, Segment, historical, negated, recent, reported
 
 _I = re.IGNORECASE
 _P: Final = r"(?:her|him|them|me|us|the (?:girls|women|workers|crew|kids|children|men))"
@@ -231,6 +231,14 @@ _DENIED: Final = re.compile(
     r"\b(?:form|site|website)\s+(?:made|forced|asked|required)\s+(?:me|us)\s+(?:to\s+)?(?:fill|tick|check|"
     r"click|pick|answer)\b[^.!?\n]{0,40}\b(?:danger|emergency|urgent)\b|"
     r"\bignore (?:those|that|them|the (?:age|danger|emergency) (?:box|field|answer|question)s?)\b", _I)
+# After a denial, in its sentence: "but" and what changed since.
+_CHANGED_SINCE: Final = re.compile(
+    r"\b(?:but|pero|mas)\b[^.!?\n]{0,60}?(?:"
+    r"\b(?:he|they|the (?:boss|man|guy|owner|trafficker)|[eé]l|ellos|el (?:patr[oó]n|jefe|señor|hombre))\s+"
+    r"(?:\w+\s+){0,2}?(?:got back|came back|is back|arrived|showed up|is here|returned)|"
+    r"\b(?:he|they)[\u2019'](?:s|re) (?:back|here)|"
+    r"\bya (?:lleg[oó]|llegaron|volvi[oó]|volvieron|regres[oó]|est[aá] aqu[ií])|"
+    r"\bacaba(?:n)? de (?:llegar|volver|regresar))\b", _I)
 _PAST_VERB_BEFORE: Final = re.compile(r"\b(?:was|were|had been|estaba|estaban|estuvo|"
                                       r"estuve)\s+(?:\w+\s+)?$", _I)
 
@@ -336,6 +344,13 @@ def _now_near(hit: Hit) -> bool:
 def _taken_back(scan: Scan) -> bool:
     for segment in scan.segments:
         for match in segment.finditer(_DENIED):
-            if not reported(segment, match.start()):
+            if not reported(segment, match.start()) and not _overtaken(segment, match.end()):
                 return True
     return False
+
+
+def _overtaken(segment: Segment, pos: int) -> bool:
+    """The rest of the sentence says things changed since ("I put no danger because he wasn't here,
+    but he just got back"; "puse que no hay peligro ... pero ya llegó"): the denial no longer holds."""
+    _, end = segment.sentence(pos)
+    return _CHANGED_SINCE.search(segment.text, pos, end) is not None

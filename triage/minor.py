@@ -76,7 +76,12 @@ _STRONG_TERM: Final = re.compile(
     r"\b(?:una|un|la|los|las|unas|unos|es|son|hay|dos|tres|varios|varias|otra|otro|otros|otras)\s+"
     r"menor(?:es)?\b(?!\s+(?:de\s+(?!edad)|que|cantidad|parte|precio|problema|importancia))|"
     r"\bjovencit[oa]s?\b|\bniñ[oa]\b|\bnin[oa]\b|\bchamac[oa]s?\b|\bmuchachit[oa]s?\b|\bchiquill[oa]s?\b|"
-    r"\blittle (?:girls?|boys?)\b|\bjailbait\b", _I)
+    r"\blittle (?:girls?|boys?)\b|\bjailbait\b|"
+    # Some of the people in the account are children: "some r kids", "two of them are just kids"
+    r"\b(?:some|two|three|a few|several|most|half|many)(?:\s+of\s+(?:them|us|the\s+\w+))?\s+"
+    r"(?:are|r|were|look|seem)\s+(?:like\s+)?(?:just\s+|only\s+|still\s+|little\s+)?(?:kids|children)\b|"
+    r"\b(?:algun[oa]s|dos|tres|vari[oa]s|la mitad)(?:\s+de\s+(?:ell[oa]s|nosotr[oa]s))?\s+"
+    r"(?:son|eran|parecen)\s+(?:solo\s+|sólo\s+|apenas\s+)?(?:niñ[oa]s|nin[oa]s|chamac[oa]s)\b", _I)
 _WEAK_TERM: Final = re.compile(
     r"\b(?:child|children|kids?|youths?|young (?:girls?|boys?|kids?|children|ones)|niñ[oa]s|nin[oa]s|"
     r"menores)\b", _I)

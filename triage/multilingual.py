@@ -55,7 +55,8 @@ _WORD_TEENS: Final = {
 _WORD_TEEN: Final = re.compile(
     r"\b(?P<w>" + "|".join(sorted(_WORD_TEENS, key=len, reverse=True)) + r")\s*-?\s*"
     r"(?:saal|sal|sala|salah|sale|baras|baras|varsh)(?![^\W\d_])", _I)
-_KO_TEEN: Final = re.compile(r"(?:열|열한|열두|열세|열네|열다섯|열여섯|열일곱)\s*살")
+_KO_TEEN: Final = re.compile(r"(?:열|열한|열두|열세|열네|열다섯|열여섯|열일곱)\s*살|"
+                             r"(?:열한|열두|열세|열네|열다섯|열여섯|열일곱)\s*(?:정도|쯤)")  # "about sixteen"
 
 CHILD: Final = re.compile(
     r"\b(?:mineure?s?|enfants?|adolescente?s?|fillette|collégienne|lycéenne|"  # fr
@@ -155,7 +156,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"打了|打伤|打傷|打死|下场|下場"),
     ("help",
      r"\b(?:aidez|au secours|à l'aide|sekou|ede m|ede nou|socorro|ajud\w*|cứu|giúp|tulong|saklolo|"
-     r"помогите|спасите|допоможіть|рятуйте|pomocy|ratunku|ajutor|tolong|msaada|nisaidie|hilfe|aiuto|"
+     r"помогите|спасите|допоможіть|рятуйте|pomocy|ratunku|ajutor|ajutați|ajutati|tolong|msaada|nisaidie|hilfe|aiuto|"
      r"помоги|помогите мне|помоги мне|pomóż\w*|pomoz\w*|jiu ?ming|bang ?bang wo|dowajuseyo|"
      r"saa3d?(?:ouni|ooni|uni)|"
      r"pomogit[ey]|pomohit[ey]|spasit[ey]|dopomozh[iy]t[ʹ']?|dopomozhy|r[iy]atu[iy]te|"
@@ -179,6 +180,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"завтра|"
      r"через годину|завтра вранці|dziś w nocy|dzisiaj w nocy|dzisiaj|dziś|teraz|jutro rano|za godzinę|"
      r"diseară|în seara asta|acum|mâine dimineață|peste o oră|malam ini|sekarang|besok pagi|"
+     r"diseara|deseara|in seara asta|maine dimineata|peste o ora|"  # ro typed without diacritics
      r"usiku huu|sasa hivi|kesho asubuhi|leo|"
      r"heute nacht|heute abend|jetzt|morgen früh|stanotte|stasera|adesso|"
      r"subito|domani mattina|"
@@ -211,6 +213,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"qaadi doon\w*|qaadayaan|"  # so
      r"deryeoga\w*|"  # ko in Latin letters
      r"mai gei|mai le (?:wo|ta)|dai zou|song (?:dao|qu)|"  # zh in pinyin
+     r"(?:ne|o|îl|il|le|te|mă|ma)[ -](?:mută|muta|mutăm|vinde|vând|vand)\b|"  # ro: "ne muta"
      r"wywieź\w*|sprzeda\w*|vând\w*|duc\w* la|membawa|menjual|dijual|kuuza|wanampeleka|verkaufen|"
      r"verkauft|portare via|vendere|"
      r"otvez\w*|uvez\w*|vyvez\w*|prodad\w*|prodat'?|prodal\w*|pereve[zs]\w*|vidvez\w*|prodaty|"

@@ -160,6 +160,8 @@ def test_a_course_about_the_signal_for_help_is_not_danger() -> None:
     "і забрав мій паспорт. Мені страшно, допоможіть.",  # noqa: RUF001 (Ukrainian letters)
     # Portuguese: he does not let her out, men come tonight.
     "Minha irmã está na casa dele, ele não deixa ela sair e hoje de noite vem uns homens.",
+    # Romanian typed without diacritics: help, tonight the boss moves us to another state.
+    "ajutati-ma, seful a zis ca diseara ne muta pe toate in alt stat. suntem 4 fete la un salon in Ohio.",
 ])
 def test_more_danger_words_of_unread_languages(text: str) -> None:
     triaged = run(text)
@@ -172,6 +174,8 @@ def test_more_danger_words_of_unread_languages(text: str) -> None:
     "Mero bhanji 8 kaksha ma padhdai thii, aunty le ghar ma kaam garaauchha, school pathaudaina.",
     "Binti yake yuko darasa la saba, ameletwa na jamaa kufanya kazi za nyumbani bila malipo.",
     "Minha filha tem treze e está na casa de um homem que não deixa ela sair.",
+    # Korean: two girls at the nail shop next door look about sixteen, they sleep there every night.
+    "옆 가게 네일샵에 여자애 둘이 있는데 열여섯 정도 보여요. 매일 밤 거기서 자요.",
 ])
 def test_a_child_by_school_year_or_age_in_words_in_unread_languages(text: str) -> None:
     minor = run(text).flag(FlagName.MINOR)

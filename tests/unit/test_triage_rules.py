@@ -70,6 +70,9 @@ MINOR, DANGER = FlagName.MINOR, FlagName.IMMINENT_DANGER
     "V1 15F w/ trafficker at motel.",
     "Las chicas de secundaria van a fiestas donde hombres les pagan.",
     "The boss has kids working the fields, not in school, no pay.",
+    "on a bus to idk where. driver took everyones phones. some r kids. nobody knows where were going",
+    "Nos cambiaron de camioneta en la frontera y el chofer nos quitó los teléfonos. Somos nueve y algunos "
+    "son niños.",
 ])
 def test_minor_from_the_text(text: str) -> None:
     assert ruled(text, MINOR)
@@ -146,6 +149,16 @@ def test_hard_negatives_for_danger(text: str) -> None:
     assert not raised(text, DANGER)
 
 
+@pytest.mark.parametrize("text", [
+    "Estamos encerrados en una casa en Houston, el coyote no nos deja salir. Somos doce y tres son niños.",
+    "Nos tienen trabajando en el campo sin pago y algunos de nosotros son niños.",
+    "Two of them are just kids, maybe. The rest are grown men.",
+])
+def test_the_rules_read_that_some_of_the_group_are_children(text: str) -> None:
+    # Evidence for the model, which weighs it with the rest: a rules' text term forces nothing.
+    assert ruled(text, MINOR)
+
+
 def test_declared_minor_wins_unless_the_text_clearly_corrects_it() -> None:
     assert raised("The owner keeps the cooks' passports.", MINOR, victims=[Victim(age=15)])
     corrected = "The form says 16 but that was a typo, she is actually 26. Her boyfriend posts her online."
@@ -210,6 +223,21 @@ def test_declared_danger_wins_unless_taken_back() -> None:
     assert locked.is_raised(DANGER)
     danger = locked.flag(DANGER)
     assert danger is not None and {e.origin for e in danger.evidence} == {"text"}
+
+
+@pytest.mark.parametrize("text", [
+    "I said no danger on the form because he was at work, but he just came back and says he will sell "
+    "me tonight.",
+    "puse que no hay peligro porque cuando empecé a escribir él no estaba pero ya llegó. ahorita me dijo "
+    "que en la noche me va a llevar con unos señores a Laredo. estoy en el baño.",
+])
+def test_a_denial_the_same_sentence_says_has_changed_since_takes_nothing_back(text: str) -> None:
+    assert raised(text, DANGER, danger_now=Answer.NO)
+
+
+def test_a_denial_followed_by_someone_safe_at_home_still_takes_the_box_back() -> None:
+    text = "I ticked yes by mistake. Nobody is in danger now, but she is back home with her mom."
+    assert not raised(text, DANGER, danger_now=Answer.YES)
 
 
 def test_evidence_names_rule_and_span() -> None:
