@@ -22,7 +22,7 @@ from typing import Final
 from contracts.events import Answer, Evidence, Flag, FlagName, SignalReceived
 from triage.evidence import declared, from_hit
 from triage.situation import SITUATION
-from triage.text import Hit, Scan, Segment, historical, negated, recent, reported
+from triage.text import NOT_REAL, Hit, Scan, Segment, historical, negated, recent, reported
 
 _I = re.IGNORECASE
 _P: Final = r"(?:her|him|them|me|us|the (?:girls|women|workers|crew|kids|children|men))"
@@ -32,6 +32,7 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      r"\b(?:locked|lock(?:s|ing)?|chained|tied up|trapped)\s+(?:\w+\s+){0,2}?(?:in|inside|up|into)\b"
      r"(?!\s+(?:a\s+)?(?:contract|deal|price|rate|jail|prison))|"
      r"\block(?:s|ed|ing)?\s+(?:the\s+|our\s+|my\s+|her\s+|their\s+)?(?:front\s+|back\s+)?(?:doors?|gates?)\b|"
+     r"\block(?:s|ed|ing)?\s+(?:\w+\s+){0,3}?from\s+(?:the\s+)?outside\b|"  # "they locked it from outside"
      r"\b(?:took|taken|takes|has)\s+(?:all\s+)?(?:our|my|her|their)\s+phones?\b(?=[^.!?\n]{0,80}\b(?:locked|lock|"
      r"encerr|door))|\b(?:doors?|gates?)\s+(?:is|are)\s+(?:\w+\s+)?locked\b|"
      r"\btrapped\b|\bcan[\u2019']?t get out\b|\bcannot get out\b|\bheld (?:captive|hostage|"
@@ -230,7 +231,8 @@ _DENIED: Final = re.compile(
     # "the form made me fill in an age and the danger box, ignore those"
     r"\b(?:form|site|website)\s+(?:made|forced|asked|required)\s+(?:me|us)\s+(?:to\s+)?(?:fill|tick|check|"
     r"click|pick|answer)\b[^.!?\n]{0,40}\b(?:danger|emergency|urgent)\b|"
-    r"\bignore (?:those|that|them|the (?:age|danger|emergency) (?:box|field|answer|question)s?)\b", _I)
+    r"\bignore (?:those|that|them|the (?:age|danger|emergency) (?:box|field|answer|question)s?)\b|"
+    + NOT_REAL, _I)
 # After a denial, in its sentence: "but" and what changed since.
 _CHANGED_SINCE: Final = re.compile(
     r"\b(?:but|pero|mas)\b[^.!?\n]{0,60}?(?:"

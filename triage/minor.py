@@ -26,7 +26,7 @@ from typing import Final
 from contracts.events import Evidence, Flag, FlagName, SignalReceived
 from triage.ages import AgeMention, find_ages
 from triage.evidence import declared, from_hit
-from triage.text import Hit, Scan, historical, negated, reported, words_before
+from triage.text import NOT_REAL, Hit, Scan, historical, negated, reported, words_before
 
 _I = re.IGNORECASE
 ADULT_AGE: Final = 18
@@ -105,7 +105,8 @@ _DENIED: Final = re.compile(
     r"\b(?:all|both|todas?|todos|ambas?|ambos)\s+(?:of them\s+|of the \w+\s+)?(?:are\s+|son\s+)?"
     r"(?:adults?|over (?:18|eighteen|21)|mayores de edad|adult (?:women|men|workers))\b|"
     r"\b(?:is|are|she'?s|he'?s|es|son)\s+(?:an?\s+)?(?:adults?|mayor(?:es)? de edad)\b|"
-    r"\b(?:is|are)\s+over\s+(?:18|eighteen|21)\b|\bson mayores de edad\b|\bes mayor de edad\b", _I)
+    r"\b(?:is|are)\s+over\s+(?:18|eighteen|21)\b|\bson mayores de edad\b|\bes mayor de edad\b|"
+    + NOT_REAL, _I)
 # "trafficked as a teen", "when she was a minor", "de niña": what someone was, not is.
 _AS_A_CHILD: Final = re.compile(
     r"(?:\bas\s+an?|\bwhen\s+(?:i|she|he|they|we)\s+(?:was|were)\s+(?:an?\s+|still\s+an?\s+)?|"
@@ -131,7 +132,18 @@ _FORM_AGE_EXPLAINED: Final = re.compile(
     r"(?:to\s+)?(?:put|fill|enter|give|type|pick)\s+(?:in\s+)?(?:an?\s+|my\s+|some\s+)?age\b|"
     r"\b(?:made|asked|forced|required)\s+me\s+(?:to\s+)?(?:fill|put|enter)\s+(?:it|one|something)\s+in\b|"
     r"\bpuse\s+mi\s+(?:propia\s+)?edad\b|\bla\s+edad\s+(?:que\s+puse\s+)?es\s+la\s+m[ií]a\b|"
-    r"\bj'ai\s+mis\s+mon\s+[aâ]ge\b", _I)
+    r"\bj'ai\s+mis\s+mon\s+[aâ]ge\b|"
+    # the box filled wrongly: "the age box is wrong", "I messed up the boxes above", "I put mine",
+    # "I hit the wrong key", "I fat-fingered it", "that's how many years she's worked there"
+    r"\b(?:the\s+)?(?:age\s+)?(?:box|boxes|field|fields)\s+(?:above\s+)?(?:is|are|was|were)\s+wrong\b|"
+    r"\b(?:messed|mixed|screwed)\s+up\s+the\s+(?:age\s+)?(?:box|boxes|field|fields|form)\b|"
+    r"\b(?:i|we)\s+(?:put|typed|entered|wrote)\s+mine\b|\bfat[- ]?finger(?:ed)?\b|"
+    r"\b(?:hit|pressed|typed|clicked)\s+the\s+wrong\s+(?:key|number|button|box)\b|"
+    r"\b(?:i|we)\s+(?:put|typed|entered|wrote)\s+\d{1,2}\s+(?:in\s+the\s+(?:age\s+)?(?:box|field)\s+)?"
+    r"(?:because|since|cause|cuz|bc)\s+(?:i|we)\s+(?:misread|misunderstood|didn[\u2019']?t\s+(?:know|understand|read))\b|"
+    r"\b(?:that'?s|that\s+is|it'?s|it\s+is)\s+how\s+(?:many\s+years|long)\s+(?:she|he|they|i)\b|"
+    r"\ben\s+la\s+edad\s+(?:escrib[ií]|puse)\s+\d{1,2}\s+pero\b|\bquise\s+decir\s+\d{1,2}\b", _I)
+_NOT_THE_OTHER: Final = re.compile(r"\s*(?:years?\s+old\s*|a[ñn]os\s*)?,?\s*(?:not|no|y no)\s+\d{1,2}\b", _I)
 _CORRECTION: Final = re.compile(
     r"\b(?:actually|in fact|correction|i mean|sorry|typo|by mistake|mistake|turns out|checked (?:her|his) id|"
     r"(?:her|his) id (?:says|shows)|not \d{1,2}|en realidad|realmente|mejor dicho|perd[oó]n|corrijo|"
@@ -243,7 +255,9 @@ def _corrects_to(adult: AgeMention) -> bool:
     """An adult age given as a correction: "that was a typo, she is actually 26"."""
     segment = adult.hit.segment
     start, _ = segment.sentence(adult.hit.start)
-    return _CORRECTION.search(segment.text[max(start, adult.hit.start - 60):adult.hit.end]) is not None
+    if _CORRECTION.search(segment.text[max(start, adult.hit.start - 60):adult.hit.end]) is not None:
+        return True
+    return _NOT_THE_OTHER.match(segment.text, adult.hit.end) is not None  # "she's 41 not 14"
 
 
 def _weak_term_counts(hit: Hit) -> bool:

@@ -29,6 +29,17 @@ _CLAUSE_END: Final = re.compile(
     r"\s+-{1,2}\s+", _I)
 
 # Negation cues, looked for in the few words before a match inside its clause.
+# The signal says it is a test of the form or not a real case: its form fields and urgent words are
+# nobody's ("TEST SUBMISSION - please ignore", "this is only a test", "none of this is real").
+NOT_REAL: Final = (
+    r"\b(?:this\s+is\s+(?:only\s+|just\s+)?a\s+test|test(?:ing)?\s+(?:submission|message|entry|post|only)|"
+    r"test\s+test|(?:just\s+|only\s+)?testing\s+(?:the|your|our|this|a|new)\s+(?:\w+\s+){0,2}?"
+    r"(?:form|site|website|line|system|number|routing|page|hotline)|"
+    r"not\s+a\s+real\s+(?:case|report|tip|submission|person|victim|emergency|situation)|"
+    r"none\s+of\s+(?:this|it)\s+is\s+real|no\s+real\s+(?:person|victim|people|case)|"
+    r"(?:tabletop|safety)\s+(?:drill|exercise)|esto\s+es\s+(?:solo\s+)?una\s+prueba|"
+    r"mensaje\s+de\s+prueba|no\s+es\s+un\s+caso\s+real)\b"
+)
 _NEGATION: Final = re.compile(
     r"\b(?:not|no|never|nobody|no one|no-one|none|neither|nor|without|nadie|nunca|ningun[oa]?|ningún|"
     r"tampoco|sin|ni)\b|n[\u2019']t\b", _I)

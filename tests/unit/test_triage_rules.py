@@ -198,6 +198,47 @@ def test_a_question_or_training_request_is_not_forced_by_its_form_or_cue_words(
     assert ruled(text, MINOR, **facts)
 
 
+@pytest.mark.parametrize(("text", "age"), [
+    ("Sorry the age box is wrong, I fat-fingered it - she's 41 not 14. The owner of the nail salon keeps "
+     "her passport.", 14),
+    ("Corrijo: en la edad escribí 14 pero quise decir 41. Es mi tía. La señora no le paga y le quitó el "
+     "pasaporte.", 14),
+    ("ok so the form asked age and i put mine (16) because i didnt know what it meant. its about my moms "
+     "friend Deb, her boyfriend keeps her pay.", 16),
+    ("Note on the age box: I put 15 because I misread it, that's how many years she's been working there. "
+     "The family took her passport.", 15),
+    ("Sorry I messed up the boxes above. My coworker Dana is 26, not 16, I hit the wrong key. Our boss "
+     "takes her rent out of her check.", 16),
+])
+def test_a_form_age_the_text_says_was_typed_wrongly_is_taken_back(text: str, age: int) -> None:
+    assert not ruled(text, MINOR, victims=[Victim(age=age)])
+    assert not raised(text, MINOR, victims=[Victim(age=age)])
+
+
+@pytest.mark.parametrize("text", [
+    "TEST SUBMISSION - IT department verifying new form routing. Please ignore and delete.",
+    "TEST TEST - please disregard. Our agency is testing the tip form for a staff training module, none "
+    "of this is real.",
+])
+def test_a_test_of_the_form_takes_its_fields_back(text: str) -> None:
+    facts: dict[str, object] = {"victims": [Victim(age=15)], "danger_now": Answer.YES}
+    assert not ruled(text, MINOR, **facts) and not ruled(text, DANGER, **facts)
+    triaged = run(text, **facts)
+    assert not triaged.is_raised(MINOR) and not triaged.is_raised(DANGER)
+
+
+def test_this_is_not_a_test_is_a_real_report() -> None:
+    triaged = run("This is not a test. She is 15 and locked in the motel room, he comes back at 10.")
+    assert triaged.is_raised(MINOR) and triaged.is_raised(DANGER)
+
+
+def test_an_adult_age_a_controller_tells_a_minor_to_give_does_not_hide_her_own() -> None:
+    # "tiene 16 pero ...": "pero" is not "per" (as in "16 per hour"), so her age is read.
+    text = ("Una de las meseras, Yesi, me dijo que tiene 16 pero que el dueño le dijo que si alguien "
+            "pregunta diga que tiene 19, por eso puse 19. Los clientes le pagan al dueño.")
+    assert ruled(text, MINOR, victims=[Victim(age=19)])
+
+
 def test_a_form_age_explained_away_still_leaves_the_texts_own_minor() -> None:
     text = "The 16 is my age. My friend is 14 and a man is selling her at the motel."
     assert raised(text, MINOR, victims=[Victim(age=16)])
@@ -238,6 +279,12 @@ def test_a_denial_the_same_sentence_says_has_changed_since_takes_nothing_back(te
 def test_a_denial_followed_by_someone_safe_at_home_still_takes_the_box_back() -> None:
     text = "I ticked yes by mistake. Nobody is in danger now, but she is back home with her mom."
     assert not raised(text, DANGER, danger_now=Answer.YES)
+
+
+def test_people_locked_in_a_truck_from_outside_with_no_water_is_danger() -> None:
+    text = ("my sister is in the back of a box truck on 84 east, they locked it from outside. its really "
+            "hot, like 12 people and no water. i think theyre going to hartford")
+    assert ruled(text, DANGER) and raised(text, DANGER)
 
 
 def test_evidence_names_rule_and_span() -> None:
