@@ -185,6 +185,9 @@ _PURSUIT: Final = re.compile(
     r"\b(?:driving|coming|heading|on (?:his|their|her) way)\s+(?:over\s+|back\s+)?"
     r"(?:here|there|to (?:get|find) (?:her|me|us|them))\b|"
     r"\btrack(?:s|ing)\s+(?:her|his|my|their)\s+(?:phone|location)\b|"
+    # a victim who got away, and the one in control knows where: "he knows I came here"
+    r"\b(?:he|they|she|the boss|the crew leader)\s+knows?\s+(?:where\s+(?:i|we)\s+(?:am|are|went|go)|"
+    r"(?:that\s+)?(?:i|we)\s+(?:came|went|am|[\u2019']m|are)\s+(?:here|there))\b|"
     r"\b(?:viene|vienen)\s+(?:para\s+ac[aá]|hacia\s+ac[aá]|en camino)\b", _I)
 # Going back to the abuser today, afraid: "going home after school today, terrified".
 _RETURNING: Final = re.compile(

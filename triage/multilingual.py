@@ -80,6 +80,8 @@ CHILD: Final = re.compile(
     r"قاصر|قاصرة|طفل|طفلة|أطفال|नाबालिग|बच्चा|बच्ची|बच्चे|लड़की|ልጅ|ሕፃን|"
     # a school year or a child's school: "chu zhong", "초등학교", "8 kaksha", "darasa la saba", "6yèm ane"
     r"初中|小学|小學|中学生|高中生|초등학교|중학교|고등학교|중학생|고등학생|"
+    # Korean school years ("고1", first year of high school), a school uniform, a young girl
+    r"(?<![가-힣0-9])[고중][1-3](?![0-9])|교복|여고생|여중생|남고생|남중생|어린 여자애|어린 남자애|"
     r"\b(?:chu ?zhong|xiao ?xue|gao ?zhong ?sheng|\d{1,2} ?kaksha|kaksha \d{1,2}|darasa la \w+|"
     r"\d{1,2}(?:yèm|yem|èm) ane|k[ií]nder|ensino fundamental|escola prim[aá]ria|"
     # a teen's age in words: "tem treze", "quinze ans", "kenz an"
@@ -175,6 +177,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"aswè a|kounye a|"
      r"demain (?:à|a|vers) \d{1,2}\s*h\w*|demain (?:très )?tôt|à l'aube|dès l'aube|"
      r"demen maten|esta noite|hoje à noite|hoje de noite|agora|amanhã cedo|daqui a uma hora|"
+     r"hoje a noite|hj (?:à|a|de) noite|hj noite|"  # pt as typed on phones
      r"tối nay|bây giờ|ngay|sáng mai|ngày mai|một tiếng nữa|ngayong gabi|ngayon|bukas ng umaga|"
      r"сегодня ночью|сегодня вечером|сегодня|сейчас|через час|завтра утром|сьогодні вночі|сьогодні|зараз|"
      r"завтра|"
@@ -233,9 +236,14 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"y?bi3(?:ni|ha|hom)|ybe3(?:ni|ha)|ghadi yb[ie]?3\w*|yn[a9]?[9q]lni|yn[a2]?2[ae]?l(?:ni|ha|hom)|"
     r"ywadd?ini|ydd?ini|[tyn]?ba?3a?t(?:ni|ha|hom|uni|ouni)|"
     r"ha?y?e?wadd?(?:ee|i)(?:ni|na|ha)|ha?y?(?:5|kh)od(?:na|ni|ha)|"  # Egyptian: "hayewadeeni", "hay5odna"
-    r"coj (?:nws|kuv|peb|lawv) mus)\b"
+    r"coj (?:nws|kuv|peb|lawv) mus|"
+    r"(?:me|nos|a|ela|o|ele|te) lev(?:a|am|ou|aram) (?:pra|para|até) (?:uns|umas|os|as|outro|outra)|"  # pt
+    r"(?:3a|3ala|la|li|l) ?(?:wila[yi][ae]h?|welay[ae]|madine|madina) "
+    r"(?:tanye|tanya|tania|tanyeh|ukhra|okhra))\b"
      r"|送到|送去|带走|帶走|带她去|帶她去|带他去|"
-     r"卖|賣|팔아|팔려|데려가|옮긴|옮겨|보낸|ขาย|พาไป|ย้าย|يبيع|بيع|ينقل|ياخذو|बेच|ले जा|भेज रहा|भेज रही|भेजेंग|ይሸጡ"),
+     r"卖|賣|팔아|팔려|데려가|옮긴|옮겨|보낸|"
+     r"다른 (?:도시|주|동네)로|차에 태워|억지로 (?:차에|데려)|"  # ko: "to another city", "forced into a car"
+     r"ขาย|พาไป|ย้าย|يبيع|بيع|ينقل|ياخذو|बेच|ले जा|भेज रहा|भेज रही|भेजेंग|ይሸጡ"),
     ("no_food",
      r"\b(?:pas de nourriture|rien à manger|sem comida|không có đồ ăn|không có gì ăn|walang pagkain|"
      r"без еды|нет еды|не дают есть|без їжі|bez jedzenia|fără mâncare|tidak ada makanan|hakuna chakula|"

@@ -160,6 +160,12 @@ def test_a_course_about_the_signal_for_help_is_not_danger() -> None:
     "і забрав мій паспорт. Мені страшно, допоможіть.",  # noqa: RUF001 (Ukrainian letters)
     # Portuguese: he does not let her out, men come tonight.
     "Minha irmã está na casa dele, ele não deixa ela sair e hoje de noite vem uns homens.",
+    # Korean: a first-year high-school girl gets into a stranger's car tonight to another city.
+    "제 딸 친구가 고1인데 오늘 밤에 모르는 남자 차 타고 다른 도시로 간다고 했대요.",
+    # Levantine Arabic in Latin letters: she is 16, tomorrow morning she goes with him to another state.
+    "o5ti 3omra 16 sene, w bokra el sob7 rayha ma3o 3a wilaye tanye. ana 5ayfe ktir",
+    # Portuguese as typed on a phone: my stepfather takes me to some men, tonight there is another.
+    "moço eu tenho 14 anos e meu padrasto me leva pra uns homens. hj a noite ele disse q vai ter outro",
     # Romanian typed without diacritics: help, tonight the boss moves us to another state.
     "ajutati-ma, seful a zis ca diseara ne muta pe toate in alt stat. suntem 4 fete la un salon in Ohio.",
 ])
@@ -174,6 +180,8 @@ def test_more_danger_words_of_unread_languages(text: str) -> None:
     "Mero bhanji 8 kaksha ma padhdai thii, aunty le ghar ma kaam garaauchha, school pathaudaina.",
     "Binti yake yuko darasa la saba, ameletwa na jamaa kufanya kazi za nyumbani bila malipo.",
     "Minha filha tem treze e está na casa de um homem que não deixa ela sair.",
+    # Korean: a young girl in a school uniform was pushed into a car just now.
+    "방금 노래방 앞에서 교복 입은 여자애가 울면서 어떤 남자한테 억지로 차에 태워지는 거 봤어요.",
     # Korean: two girls at the nail shop next door look about sixteen, they sleep there every night.
     "옆 가게 네일샵에 여자애 둘이 있는데 열여섯 정도 보여요. 매일 밤 거기서 자요.",
 ])
