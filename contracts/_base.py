@@ -4,6 +4,7 @@ free of control characters (``contracts.text``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from types import UnionType
 from typing import Annotated, Any, ClassVar, Self, TypeGuard, Union, cast, get_args, get_origin
 
@@ -47,24 +48,22 @@ class ContractModel(BaseModel):
         already. An unknown or missing field is still refused. Anything built from outside input
         goes through validation instead.
         """
-        fields: dict[str, Any] = {}
-        given = 0
-        for name, required, default, factory in _field_defaults(cls):
-            if name in values:
-                given += 1
-                value = values[name]
-                # ``type(...) is str``: members of a string enum are strings too, and must stay members.
-                fields[name] = without_control_characters(value).strip() if type(value) is str else value
-            elif factory is not None:
-                # A nested model made by default (a signal's empty reporter and facts) is made the
-                # same way, its own defaults and nothing else: validating it would give the same.
-                fields[name] = factory.trusted() if _is_contract_model(factory) else factory()
-            elif required:
-                raise TypeError(f"{cls.__name__}.trusted needs {name}")
-            else:
-                fields[name] = default
-        if given != len(values):
-            raise TypeError(f"{cls.__name__}.trusted got unknown fields {sorted(set(values) - set(fields))}")
+        plan = _plan(cls)
+        if not plan.required <= values.keys():
+            missing = next(name for name in plan.defaults if name in plan.required and name not in values)
+            raise TypeError(f"{cls.__name__}.trusted needs {missing}")
+        # Every field in its place, then what was given over it: a dict keeps each key where it
+        # was first put, so the fields stay in the model's order (the order they are written in).
+        fields = plan.defaults.copy()
+        for name, value in values.items():
+            if name not in fields:
+                unknown = sorted(set(values) - set(fields))
+                raise TypeError(f"{cls.__name__}.trusted got unknown fields {unknown}")
+            # ``type(...) is str``: members of a string enum are strings too, and must stay members.
+            fields[name] = without_control_characters(value).strip() if type(value) is str else value
+        for name, make in plan.factories:
+            if name not in values:
+                fields[name] = make()
         # What ``model_construct`` does, without its per-call look at each default factory's
         # signature (inspect, a tenth of a millisecond a model).
         model = cls.__new__(cls)
@@ -105,19 +104,39 @@ def _models_only(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, ContractModel)
 
 
-_DEFAULTS: dict[type[BaseModel], tuple[tuple[str, bool, Any, Callable[[], Any] | None], ...]] = {}
+@dataclass(frozen=True)
+class _Plan:
+    """What ``trusted`` needs of a model, made once per model."""
+
+    # Every field in order: its default, or a placeholder for a required field or a factory's.
+    defaults: dict[str, Any]
+    required: frozenset[str]
+    # (field, what makes its default): a nested contract model's own ``trusted``.
+    factories: tuple[tuple[str, Callable[[], Any]], ...]
 
 
-def _field_defaults(cls: type[BaseModel]) -> tuple[tuple[str, bool, Any, Callable[[], Any] | None], ...]:
-    """(name, required, default, default factory) of each field of ``cls``, in order; made once per model."""
-    found = _DEFAULTS.get(cls)
+_PLANS: dict[type[BaseModel], _Plan] = {}
+
+
+def _plan(cls: type[ContractModel]) -> _Plan:
+    found = _PLANS.get(cls)
     if found is None:
         if cls.__pydantic_post_init__ is not None or cls.__private_attributes__:
             raise TypeError(f"{cls.__name__} has a post-init or private attributes: build it validated")
-        found = _DEFAULTS[cls] = tuple(
-            (name, field.is_required(), field.default,
-             cast("Callable[[], Any]", field.default_factory) if field.default_factory is not None else None)
-            for name, field in cls.model_fields.items())
+        fields = cls.model_fields
+        factories = []
+        for name, field in fields.items():
+            factory = cast("Callable[[], Any] | None", field.default_factory)
+            if factory is not None:
+                # A nested model made by default (a signal's empty reporter and facts) is made the
+                # same way, its own defaults and nothing else: validating it would give the same.
+                factories.append((name, factory.trusted if _is_contract_model(factory) else factory))
+        plain = {name: field.default for name, field in fields.items()
+                 if not field.is_required() and field.default_factory is None}
+        found = _PLANS[cls] = _Plan(
+            defaults={name: plain.get(name) for name in fields},
+            required=frozenset(name for name, field in fields.items() if field.is_required()),
+            factories=tuple(factories))
     return found
 
 

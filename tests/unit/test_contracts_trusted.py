@@ -24,11 +24,21 @@ def test_trusted_gives_what_validation_gives() -> None:
         Flag(name=FlagName.MINOR, raised=True, evidence=[evidence]).model_dump_json()
 
 
+def test_fields_given_in_any_order_are_written_in_the_models_order() -> None:
+    given = {"matched_text": "15 yo", "end": 9, "start": 3, "field": "narrative", "origin": "text",
+             "rule_id": "minor.text_age"}
+    trusted = Evidence.trusted(**given)
+    assert list(trusted.__dict__) == list(Evidence.model_fields)
+    assert trusted.model_dump_json() == Evidence(**given).model_dump_json()
+
+
 def test_trusted_refuses_a_missing_or_unknown_field() -> None:
     with pytest.raises(TypeError, match="needs target"):
         Route.trusted(reason="minor")
     with pytest.raises(TypeError, match="unknown fields"):
         Route.trusted(target=RoutingTarget.SUPERVISOR_QUEUE, reason="minor", extra="x")
+    with pytest.raises(TypeError, match="needs target"):
+        Route.trusted(reason="minor", extra="x")  # the missing one named, as validation would first
 
 
 def test_a_default_factory_gives_each_model_its_own_value() -> None:
