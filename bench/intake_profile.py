@@ -172,7 +172,7 @@ async def webform(requests: int, top: int) -> None:
 async def cdr(bootstrap: str, rows: int, top: int) -> None:
     from contracts import Topic
     from intake_phone.cdr import CdrLayout
-    from intake_phone.handler import KafkaSink
+    from intake_phone.handler import IMPORT_BATCH_BYTES, KafkaSink
     from intake_phone.importer import Importer, PositionStore
     from services.runtime import KafkaPublisher, RuntimeMetrics, RuntimeSettings
     from services.runtime.heap import settle_after_start
@@ -183,7 +183,8 @@ async def cdr(bootstrap: str, rows: int, top: int) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as state:
         path = Path(state) / "Master.csv"
         path.write_text(cdr_lines(rows))
-        publisher = KafkaPublisher(settings, source="/hotline/intake-phone", metrics=RuntimeMetrics("bench"))
+        publisher = KafkaPublisher(settings, source="/hotline/intake-phone", metrics=RuntimeMetrics("bench"),
+                                   max_batch_size=IMPORT_BATCH_BYTES)
         await publisher.start()
         try:
             importer = Importer(sink=KafkaSink(publisher), layout=CdrLayout(),

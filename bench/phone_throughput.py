@@ -35,7 +35,7 @@ from bench.kafka_baseline import measure
 from contracts import Topic
 from deploy.ports import free_port
 from intake_phone.cdr import CdrLayout
-from intake_phone.handler import KafkaSink
+from intake_phone.handler import IMPORT_BATCH_BYTES, KafkaSink
 from intake_phone.importer import Importer, PositionStore
 from services.runtime import KafkaPublisher, RuntimeMetrics, RuntimeSettings
 from services.runtime.heap import settle_after_start
@@ -132,7 +132,8 @@ async def run(bootstrap: str, n: int, seconds: float = 5.0) -> str:
     with tempfile.TemporaryDirectory(prefix="bench-cdr-") as state:
         path = Path(state) / "Master.csv"
         path.write_text(cdr_lines(n))
-        publisher = KafkaPublisher(settings, source="/hotline/intake-phone", metrics=RuntimeMetrics("bench"))
+        publisher = KafkaPublisher(settings, source="/hotline/intake-phone", metrics=RuntimeMetrics("bench"),
+                                   max_batch_size=IMPORT_BATCH_BYTES)  # as hotline-phone import-cdr makes it
         await publisher.start()
         importer = Importer(
             sink=KafkaSink(publisher),

@@ -8,6 +8,7 @@ a call-detail file (all acknowledged before the importer moves its position past
 from __future__ import annotations
 
 import asyncio
+from typing import Final
 
 from prometheus_client import CollectorRegistry
 
@@ -45,8 +46,16 @@ class CallHandOff:
         self._intake.labels(channel="phone", outcome="rejected").inc()
 
 
+# The import's producer batches (bytes a partition): a partition's share of a batch of rows (500
+# signals of 1.3 KB over six partitions) in one. With aiokafka's 16 KiB a batch held a dozen
+# signals: the appends stopped for the sender every dozen rows, and each request carried a dozen
+# records a partition. A row's CPU fell by about 8 % (bench.intake_profile cdr, 50,000 rows).
+IMPORT_BATCH_BYTES: Final = 128 * 1024
+
+
 class KafkaSink:
-    """Where the call-detail importer sends a batch: every record acknowledged before it returns."""
+    """Where the call-detail importer sends a batch: every record acknowledged before it returns.
+    Its publisher is made with ``max_batch_size=IMPORT_BATCH_BYTES``."""
 
     def __init__(self, publisher: BatchPublisher) -> None:
         self._publisher = publisher

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from contracts import Service
 from intake_phone.config import PhoneSettings
-from intake_phone.handler import KafkaSink, PrintSink
+from intake_phone.handler import IMPORT_BATCH_BYTES, KafkaSink, PrintSink
 from intake_phone.importer import Importer, PositionStore, Sink
 from intake_phone.source import build_app
 from services.runtime import (
@@ -73,7 +73,8 @@ async def import_cdr(settings: PhoneSettings, path: Path, stop: asyncio.Event, *
     sink: Sink = PrintSink()
     if not dry_run:
         publisher = KafkaPublisher(settings, source=Service.INTAKE_PHONE.source,
-                                   metrics=RuntimeMetrics(Service.INTAKE_PHONE))
+                                   metrics=RuntimeMetrics(Service.INTAKE_PHONE),
+                                   max_batch_size=IMPORT_BATCH_BYTES)
         await publisher.start()  # a broker out of reach: one line and EXIT_UNAVAILABLE (run_command)
         sink = KafkaSink(publisher)
     layout = settings.layout()
