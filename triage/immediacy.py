@@ -32,7 +32,7 @@ SOON: Final = re.compile(
     r"\d{1,2}(?::\d\d)?\s*(?:am|pm|a\.m\.|p\.m\.)|(?:a|para|antes de|despu[eé]s de) las \d{1,2}(?::\d\d)?|"
     # parts of today, tonight, tomorrow
     r"tonight|tonite|tn|this (?:evening|afternoon|morning)|later today|later tonight|today|"
-    r"after (?:closing|close|work|(?:his|her|their|the) shift)|at closing|overnight|"
+    r"after (?:closing|close|work|dinner|(?:his|her|their|the) shift)|at closing|overnight|"
     r"(?:at|before|by) (?:dawn|sunrise|first light|midnight)|first thing (?:in the morning|tomorrow)|"
     r"tomorrow(?: morning| night| early| at \d{1,2})?|tmrw|"
     r"esta (?:noche|tarde|madrugada|mañana)|hoy(?: mismo)?|m[aá]s tarde|al cerrar|"
@@ -48,6 +48,7 @@ DUE: Final = re.compile(
     r"mov(?:e|es|ed|ing)|transfer\w*|ship(?:s|ped|ping)?|send(?:s|ing)?|sent|sell(?:s|ing)?|sold|"
     r"tak(?:e|es|ing|en) (?:her|him|them|us|me|everyone|the (?:girls|kids|workers|women|men))|"
     r"clear(?:s|ing)? (?:out|the house|everyone)|leav(?:e|es|ing) (?:with|for)|"
+    r"go(?:es|ing)? with (?:him|them)|"
     r"driv(?:e|es|ing) (?:her|them|us)|"
     r"the (?:van|truck|bus|car) (?:comes|leaves|is coming)|"
     r"kill\w*|hurt\w*|beat\w*|punish\w*|you'?re done|last chance|or else|"

@@ -64,7 +64,11 @@ _YEARS_AGO: Final = re.compile(
 # A milestone of the teens: "her quinceañera in March", "sweet sixteen", "got her learner's permit".
 _TEEN_MILESTONE: Final = re.compile(
     r"\b(?:her|his|my|their|su|sus|mi)\s+(?:\w+\s+)?(?:quincea[ñn]eras?|quince a[ñn]os|sweet (?:sixteen|16)|"
-    r"learner[\u2019']?s permit|learner permit|(?:driver[\u2019']?s|driving) permit)\b", _I)
+    r"learner[\u2019']?s permit|learner permit|(?:driver[\u2019']?s|driving) permit)\b|"
+    # too young to drive: "she can't even drive yet", "not old enough to drive"
+    r"\b(?:can[\u2019']?t|cannot|can not)\s+(?:even\s+)?drive\s+yet\b|"
+    r"\b(?:not\s+old\s+enough|too\s+young)\s+to\s+"
+    r"(?:drive|have\s+a\s+(?:driver[\u2019']?s\s+)?license)\b", _I)
 
 _STRONG_TERM: Final = re.compile(
     r"\bunder[- ]?aged?\b|\bunder\s+(?:the\s+age\s+of\s+)?(?:18|eighteen)\b|"

@@ -155,6 +155,14 @@ def test_hard_negatives_for_danger(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", [
+    "she still has braces and cant even drive yet and hes got her dancing at the club tonight",
+    "He is not old enough to drive and the crew boss makes him work nights.",
+])
+def test_too_young_to_drive_is_a_teen(text: str) -> None:
+    assert ruled(text, MINOR)
+
+
+@pytest.mark.parametrize("text", [
     "Estamos encerrados en una casa en Houston, el coyote no nos deja salir. Somos doce y tres son niños.",
     "Nos tienen trabajando en el campo sin pago y algunos de nosotros son niños.",
     "Two of them are just kids, maybe. The rest are grown men.",
