@@ -118,7 +118,9 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      r"\barmed\b(?!\s+(?:forces|services|robbery))"),
     ("danger.moved_soon",
      r"\b(?:mov(?:e|ed|es|ing)|tak(?:e|en|es|ing)|transport(?:ed|ing)?|ship(?:ped|ping)?|sell(?:ing)?|"
-     r"send(?:ing)?|driv(?:e|ing)|leav(?:e|es|ing)|depart\w*|put(?:ting)?)\s+(?:\w+\s+){0,8}?(?:tonight|today|"
+     # not the reporter's own driving: "I'm driving right now, I'll text you back"
+     r"send(?:ing)?|(?<!\bi[\u2019']m )(?<!\bim )(?<!\bi am )driv(?:e|ing)|leav(?:e|es|ing)|depart\w*|"
+     r"put(?:ting)?)\s+(?:\w+\s+){0,8}?(?:tonight|today|"
      r"tomorrow(?: morning| night)?|in the morning|right now|this (?:evening|afternoon|weekend)|"
      r"in (?:an|a few|\d+|two|three) hours?)\b|"
      r"\b(?:tonight|today)\b[^.!?\n]{0,40}\b(?:being moved|be moved|moving|taking|transport\w*|"

@@ -57,7 +57,7 @@ from triage.model import Scores, TriageModel, default_model
 
 # Bump on every change to a rule; the model's own version is appended to it in every assessment,
 # so consumers see a re-triage under new rules or a retrained model as a new assessment.
-RULES_VERSION: Final = "2026.12.23"
+RULES_VERSION: Final = "2026.12.24"
 
 _INFORMATIONAL: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO})
 _NO_SITUATION: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO, CallType.UNRELATED})
@@ -74,6 +74,7 @@ _NOISE: Final = re.compile(
 # Evidence the labelling guide names as imminent danger in itself (a threat to kill or hurt, a
 # weapon, someone hiding from the trafficker): the flag stands on it whatever the model says.
 _DECISIVE: Final = frozenset({"danger.threat", "danger.weapon", "danger.hiding", "danger.sextortion"})
+_MACHINE_SENT: Final = frozenset({"automated.auto_reply", "automated.bounce"})
 # The call types of a signal that asks rather than reports (the guide's general information and
 # technical assistance requests).
 _ASKING: Final = frozenset({CallType.GENERAL_INFO.value, CallType.TTA.value})
@@ -186,7 +187,13 @@ def standing(extraction: Extraction, head_name: str, *, asking: bool = False) ->
     # Every danger cue the rules found is about the past, and no time in the text is within hours.
     past_only = (head_name == "imminent_danger" and "danger.dropped_historical" in found.notes
                  and "soon" not in found.timing)
-    return Standing(forced=forced, vetoed=(denial in found.notes or past_only) and not rule.raised)
+    # An auto-reply or a bounce: the model alone cannot make it urgent ("I'm driving right now, I'll
+    # text you back"); a real tip it quotes still raises the flag through the rules' evidence. Not
+    # spam words alone: "gift card" is also a groomer's bait.
+    automatic = any(e.rule_id in _MACHINE_SENT or e.rule_id.startswith("automated.email_")
+                    for e in found.automated.evidence)
+    vetoed = (denial in found.notes or past_only or automatic) and not rule.raised
+    return Standing(forced=forced, vetoed=vetoed)
 
 
 def _flag(name: FlagName, head_name: str, rule: Flag, scores: Scores, model: TriageModel,

@@ -300,6 +300,22 @@ def test_people_locked_in_a_truck_from_outside_with_no_water_is_danger() -> None
     assert ruled(text, DANGER) and raised(text, DANGER)
 
 
+@pytest.mark.parametrize("text", [
+    "I'm driving right now and will get back to you when I can. (Sent automatically)",
+    "Auto-reply: I'm driving right now. I'll text you back when I'm stopped.",
+])
+def test_a_drivers_auto_reply_is_set_aside_not_urgent(text: str) -> None:
+    triaged = run(text)
+    assert triaged.is_raised(FlagName.AUTOMATED) and not triaged.is_raised(DANGER)
+    assert triaged.call_type is CallType.UNRELATED
+
+
+def test_an_auto_reply_quoting_a_real_emergency_still_raises_it() -> None:
+    triaged = run("Automatic reply: Re: she is locked in the room right now, please send someone")
+    assert triaged.is_raised(FlagName.AUTOMATED) and triaged.is_raised(DANGER)
+    assert run("im in his car, he's driving me to vegas right now").is_raised(DANGER)
+
+
 def test_evidence_names_rule_and_span() -> None:
     text = "Please help. A 15 year old girl is locked in a room tonight."
     triaged = run(text)
