@@ -30,7 +30,9 @@ RULES: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      r"\b(?:unsubscribe|view (?:it )?in (?:your )?browser|newsletter|darse de baja|bolet[ií]n)\b"),
     ("automated.spam",
      r"\b(?:you have (?:been selected|won)|you(?:[\u2019']ve| have) won|claim your (?:prize|reward)|"
-     r"gift card|click (?:here|the link)|verify your account|mailbox storage|lottery|"
+     # a gift card as a prize, not one a groomer or recruiter sends ("he sent her a gift card")
+     r"(?:free|won|win|claim|redeem)\s+(?:an?\s+|your\s+)?(?:\$\d+\s+)?gift card|"
+     r"click (?:here|the link)|verify your account|mailbox storage|lottery|"
      r"package could not be delivered|confirm your (?:address|account|details)|tracking number|"
      r"ha (?:sido seleccionad[oa]|ganado)|reclamar su premio|datos bancarios)\b"),
 ))

@@ -316,6 +316,14 @@ def test_an_auto_reply_quoting_a_real_emergency_still_raises_it() -> None:
     assert run("im in his car, he's driving me to vegas right now").is_raised(DANGER)
 
 
+def test_a_gift_card_a_recruiter_sends_is_no_spam_but_a_prize_is() -> None:
+    tip = run("Some guy online sent my girlfriend a gift card and wants her to come work at his club in "
+              "Vegas, he paid for her bus ticket.")
+    assert not tip.is_raised(FlagName.AUTOMATED) and tip.call_type is not CallType.UNRELATED
+    prize = run("Congratulations! You have won a $500 gift card. Click here to claim your prize.")
+    assert prize.is_raised(FlagName.AUTOMATED) and prize.call_type is CallType.UNRELATED
+
+
 def test_evidence_names_rule_and_span() -> None:
     text = "Please help. A 15 year old girl is locked in a room tonight."
     triaged = run(text)
