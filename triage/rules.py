@@ -75,9 +75,6 @@ _NOISE: Final = re.compile(
 # weapon, someone hiding from the trafficker): the flag stands on it whatever the model says.
 _DECISIVE: Final = frozenset({"danger.threat", "danger.weapon", "danger.hiding", "danger.sextortion"})
 _MACHINE_SENT: Final = frozenset({"automated.auto_reply", "automated.bounce"})
-# The call types of a signal that asks rather than reports (the guide's general information and
-# technical assistance requests).
-_ASKING: Final = frozenset({CallType.GENERAL_INFO.value, CallType.TTA.value})
 # An assessment this close to a flag's threshold is too close to call: a person reads it.
 _LOW_CONFIDENCE_SHARE: Final = 0.5
 
@@ -162,7 +159,7 @@ class Standing:
 
 def informational(scores: Scores, model: TriageModel) -> bool:
     """The model reads the signal as a question for information or a request for training, not a report."""
-    return scores.most_likely(model.heads["call_type"]) in _ASKING
+    return CallType(scores.most_likely(model.heads["call_type"])) in _INFORMATIONAL
 
 
 def standing(extraction: Extraction, head_name: str, *, asking: bool = False) -> Standing:
