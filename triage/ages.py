@@ -282,7 +282,11 @@ def find_ages(scan: Scan) -> Iterator[AgeMention]:
 
 
 # "around 2 last night", "this morning around 10": an hour of the day, not an age.
-_AROUND: Final = re.compile(r"\s*(?:around|about|approx(?:imately|\.)?|como a las|a eso de)\s", _I)
+_AROUND: Final = re.compile(r"\s*(?:around|about|like|approx(?:imately|\.)?|como a las|a eso de)\s", _I)
+# "back when they close like 11", "he gets off around 2", "till about 10": an hour, by the verb before it.
+_HOUR_AFTER: Final = re.compile(
+    r"\b(?:clos(?:e|es|ing)|open(?:s|ing)?|back|off|home|leav(?:e|es|ing)|till?|until|by|at|start(?:s|ing)?|"
+    r"end(?:s|ing)?|done|arriv(?:e|es|ing)|gets?\s+(?:in|here|there)|shift)\s*$", _I)
 _PART_OF_DAY: Final = re.compile(
     r"\b(?:last night|tonight|this (?:morning|afternoon|evening)|at night|yesterday|today|in the night|"
     r"anoche|ayer|hoy|(?:de|por|esta) la (?:ma[ñn]ana|tarde|noche)|esta ma[ñn]ana)\b", _I)
@@ -298,6 +302,8 @@ def _clock_time(text: str, match: re.Match[str]) -> bool:
         return False
     if _PERSON_BEFORE.search(text, max(0, match.start() - 20), match.start()):
         return False  # "a boy about 10 ... today": said of a person
+    if _HOUR_AFTER.search(text, max(0, match.start() - 20), match.start()):
+        return True
     return _PART_OF_DAY.search(text, max(0, match.start() - 25), min(len(text), match.end() + 25)) is not None
 
 

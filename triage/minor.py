@@ -146,7 +146,15 @@ _FORM_AGE_EXPLAINED: Final = re.compile(
     r"\b(?:i|we)\s+(?:put|typed|entered|wrote)\s+\d{1,2}\s+(?:in\s+the\s+(?:age\s+)?(?:box|field)\s+)?"
     r"(?:because|since|cause|cuz|bc)\s+(?:i|we)\s+(?:misread|misunderstood|didn[\u2019']?t\s+(?:know|understand|read))\b|"
     r"\b(?:that'?s|that\s+is|it'?s|it\s+is)\s+how\s+(?:many\s+years|long)\s+(?:she|he|they|i)\b|"
-    r"\ben\s+la\s+edad\s+(?:escrib[ií]|puse)\s+\d{1,2}\s+pero\b|\bquise\s+decir\s+\d{1,2}\b", _I)
+    r"\ben\s+la\s+edad\s+(?:escrib[ií]|puse)\s+\d{1,2}\s+pero\b|\bquise\s+decir\s+\d{1,2}\b|"
+    # "I put 15 but I meant 51", "the age is wrong", "es la edad que tenía cuando me pasó"
+    r"\b(?:i|we)\s+(?:put|typed|entered|wrote)\s+\d{1,2}\s+but\s+(?:i\s+|we\s+)?meant\s+\d{1,2}\b|"
+    r"\bthe\s+age\s+(?:i\s+put\s+|in\s+the\s+form\s+)?(?:is|was)\s+wrong\b|"
+    r"\b(?:es|era)\s+la\s+edad\s+que\s+ten[ií]a\b|"
+    r"\b(?:that'?s|that\s+is|it'?s|it\s+is)\s+(?:the\s+age|how\s+old)\s+(?:i|she|he)\s+was\s+when\b", _I)
+_NOT_REAL: Final = re.compile(NOT_REAL, _I)
+# An age told in the past tense: "was 17", "were 15", "tenía 16", "era de 14".
+_WAS: Final = re.compile(r"(?:was|were|ten[ií]a|era)\b", _I)
 _NOT_THE_OTHER: Final = re.compile(r"\s*(?:years?\s+old\s*|a[ñn]os\s*)?,?\s*(?:not|no|y no)\s+\d{1,2}\b", _I)
 _CORRECTION: Final = re.compile(
     r"\b(?:actually|in fact|correction|i mean|sorry|typo|by mistake|mistake|turns out|checked (?:her|his) id|"
@@ -209,8 +217,29 @@ def minor_flag(signal: SignalReceived, scan: Scan, *, topic_only: bool,
     # A declared minor stands unless the text clearly corrects it and offers no minor of its own.
     if declared_minor and denied and not text:
         declared_minor = []
+    # A test of the form or a drill's scenario ("TEST SUBMISSION ... scenario: juvenile approx. 15 ...
+    # there is NO real victim"): nothing in it is anyone's age.
+    if text and scan.any_live(_NOT_REAL):
+        notes.add("minor.not_real")
+        text = []
+        declared_minor = []
+    if declared_minor and not text and _declared_long_ago(signal, ages, adult_now, scan):
+        notes.add("minor.declared_long_ago")
+        declared_minor = []
     evidence = (declared_minor + text)[:50]
     return Flag.trusted(name=FlagName.MINOR, raised=bool(evidence), evidence=evidence)
+
+
+def _declared_long_ago(signal: SignalReceived, ages: list[AgeMention], adult_now: list[AgeMention],
+                       scan: Scan) -> bool:
+    """Every age under 18 in the form is one the text says someone had long ago: a survivor's box
+    filled with her age then ("When I was 16 ... that was 25 years ago", "I was 17 ... I'm 25 now")."""
+    declared = {v.age for v in signal.facts.victims if v.age is not None and v.age < ADULT_AGE}
+    if not declared or any(v.age is None and v.age_range is not None for v in signal.facts.victims):
+        return False
+    then = {m.age for m in ages
+            if m.past or _WAS.match(m.hit.segment.text, m.hit.start, m.hit.end) is not None}
+    return declared <= then and (bool(adult_now) or scan.any(_YEARS_AGO) is not None)
 
 
 def _live(hit: Hit) -> bool:

@@ -57,7 +57,7 @@ from triage.model import Scores, TriageModel, default_model
 
 # Bump on every change to a rule; the model's own version is appended to it in every assessment,
 # so consumers see a re-triage under new rules or a retrained model as a new assessment.
-RULES_VERSION: Final = "2026.12.25"
+RULES_VERSION: Final = "2026.12.26"
 
 _INFORMATIONAL: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO})
 _NO_SITUATION: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO, CallType.UNRELATED})
@@ -95,8 +95,10 @@ def assess(signal: SignalReceived, *, now: datetime, model: TriageModel | None =
                   extraction.minor_cues, standing(extraction, "minor", asking=asking))
     danger = _flag(FlagName.IMMINENT_DANGER, "imminent_danger", found.danger, scores, model, signal,
                    extraction.danger_cues, standing(extraction, "imminent_danger", asking=asking))
-    # An auto-reply quoting a real tip is not set aside: urgent flags win.
-    set_aside = found.automated.raised and not (minor.raised or danger.raised)
+    # An auto-reply quoting a real tip is not set aside: urgent flags win, and so does the rules'
+    # evidence of one the model does not confirm (it reads mostly the machine's words around it).
+    set_aside = found.automated.raised and not (minor.raised or danger.raised or found.minor.raised
+                                                or found.danger.raised)
     kind = _call_type(signal, scores, model, danger=danger.raised, automated=set_aside)
     human = _human_triage(extraction, scores, model, tokens, unread=unread, set_aside=set_aside)
     urgency = _urgency(kind, minor=minor.raised, danger=danger.raised)
