@@ -292,6 +292,10 @@ _PART_OF_DAY: Final = re.compile(
     r"anoche|ayer|hoy|(?:de|por|esta) la (?:ma[ñn]ana|tarde|noche)|esta ma[ñn]ana)\b", _I)
 
 
+# A copula's subject that is a thing with a number: "the number is five", "her room is 14".
+_THING_BEFORE: Final = re.compile(
+    r"\b(?:number|phone|cell|address|room|code|zip|extension|ext|plate|pin|exit|unit|apt|apartment|"
+    r"total|price|cost|rent|bill|fee|score|time|n[uú]mero|cuarto|habitaci[oó]n)\s*$", _I)
 _PERSON_BEFORE: Final = re.compile(
     r"\b(?:girls?|boys?|kids?|child|daughter|son|niece|nephew|victim|teen|she|he|looks?|looked|"
     r"ni[ñn][oa]s?|chic[oa]s?|hij[oa]s?|muchach[oa]s?)\W*$", _I)
@@ -328,6 +332,8 @@ def _mention(
         return None
     if rule == "age.approximate" and number <= 12 and _clock_time(segment.text, match):
         return None
+    if rule == "age.copula" and _THING_BEFORE.search(segment.text, max(0, match.start() - 24), match.start()):
+        return None  # "the number is five oh ...", "the room is 14": a thing's number, nobody's age
     if number < 10 and _TENS_AND.search(segment.text, max(0, match.start("n") - 16), match.start("n")):
         return None  # the "cinco" of "sesenta y cinco": the tail of a larger number
     upper = groups.get("m")

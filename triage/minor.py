@@ -81,6 +81,8 @@ _STRONG_TERM: Final = re.compile(
     r"menor(?:es)?\b(?!\s+(?:de\s+(?!edad)|que|cantidad|parte|precio|problema|importancia))|"
     r"\bjovencit[oa]s?\b|\bniñ[oa]\b|\bnin[oa]\b|\bchamac[oa]s?\b|\bmuchachit[oa]s?\b|\bchiquill[oa]s?\b|"
     r"\blittle (?:girls?|boys?)\b|\bjailbait\b|"
+    # looks like a child: "one of 'em looks like a little kid", "she looked like a child"
+    r"\b(?:looks?|looked|seems?|seemed)\s+like\s+(?:just\s+|still\s+)?an?\s+(?:little\s+)?(?:kid|child)\b|"
     # Some of the people in the account are children: "some r kids", "two of them are just kids"
     r"\b(?:some|two|three|a few|several|most|half|many)(?:\s+of\s+(?:them|us|the\s+\w+))?\s+"
     r"(?:are|r|were|look|seem)\s+(?:like\s+)?(?:just\s+|only\s+|still\s+|little\s+)?(?:kids|children)\b|"

@@ -140,6 +140,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"bunuh|membunuh|dipukul|memukul|mengancam|kuua|atamuua|anampiga|tishio|umbringen|töten|"
      r"schlägt|droht|uccider\w*|picchia\w*|minacci\w*|избил\w*|ударил\w*|побил\w*|bate em mim|"
      r"me bateu|m'a frapp\w*|bat mwen|đánh tôi|đánh cô|sinaktan|pinalo|bili|pobił\w*|m-a bătut|"
+     r"(?:m|l|i|ne)-au b[ăa]tut|m-a batut|"  # ro
      r"alinipiga|amenipiga|atampiga|kumpiga|sinampal|sinuntok|sinasaktan|"  # sw, tl
      r"kut(?:chha|yo|chhan|era)|pit(?:chha|yo)|mar(?:i)?dinchh?u|marchha|"  # ne
      r"maarda|maar (?:dau|devega|dena)|kutt(?:da|de|eya)|"  # pa
@@ -183,7 +184,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"завтра|"
      r"через годину|завтра вранці|dziś w nocy|dzisiaj w nocy|dzisiaj|dziś|teraz|jutro rano|za godzinę|"
      r"diseară|în seara asta|acum|mâine dimineață|peste o oră|malam ini|sekarang|besok pagi|"
-     r"diseara|deseara|in seara asta|maine dimineata|peste o ora|"  # ro typed without diacritics
+     r"diseara|deseara|in seara asta|maine dimineata|peste o ora|la noapte|azi|astăzi|astazi|"  # ro
      r"usiku huu|sasa hivi|kesho asubuhi|leo|"
      r"heute nacht|heute abend|jetzt|morgen früh|stanotte|stasera|adesso|"
      r"subito|domani mattina|"
@@ -216,7 +217,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"qaadi doon\w*|qaadayaan|"  # so
      r"deryeoga\w*|"  # ko in Latin letters
      r"mai gei|mai le (?:wo|ta)|dai zou|song (?:dao|qu)|"  # zh in pinyin
-     r"(?:ne|o|îl|il|le|te|mă|ma)[ -](?:mută|muta|mutăm|vinde|vând|vand)\b|"  # ro: "ne muta"
+     r"(?:ne|o|îl|il|le|te|mă|ma)[ -](?:mută|muta|mute|mutăm|vinde|vândă|vanda|vând|vand)\b|"  # ro
      r"wywieź\w*|sprzeda\w*|vând\w*|duc\w* la|membawa|menjual|dijual|kuuza|wanampeleka|verkaufen|"
      r"verkauft|portare via|vendere|"
      r"otvez\w*|uvez\w*|vyvez\w*|prodad\w*|prodat'?|prodal\w*|pereve[zs]\w*|vidvez\w*|prodaty|"
@@ -349,7 +350,8 @@ class Cue:
 
 def cues(text: str) -> list[Cue]:
     """Every cue in ``text``, in order of kind."""
-    found = [Cue("age", m.start(), m.end(), _age(m.group("n") or m.group("m") or ""))
+    found = [Cue("age", m.start(), m.end(),
+                 None if _arabizi(text, m) else _age(m.group("n") or m.group("m") or ""))
              for m in _AGE.finditer(text)]
     found += [Cue("age", m.start(), m.end(), _cjk_teen(m.group())) for m in _CJK_TEEN.finditer(text)]
     found += [Cue("age", m.start(), m.end(), 15) for m in _KO_TEEN.finditer(text)]
@@ -376,6 +378,14 @@ def danger_cues(found: list[Cue]) -> list[Cue]:
     if len(kinds) >= 2 and kinds & _STRONG_KINDS:
         return [c for c in found if c.kind in kinds]
     return []
+
+
+def _arabizi(text: str, match: re.Match[str]) -> bool:
+    """Arabic typed in Latin letters writes some letters as digits: "3an" is "about", "3anni" "from
+    me", not an age of 3 in French or Italian. One such digit glued to its word is no age."""
+    digits = match.group("n")
+    return (digits is not None and len(digits) == 1 and digits in "235679"
+            and match.end("n") < len(text) and text[match.end("n")].isalpha())
 
 
 def _age(digits: str) -> int | None:

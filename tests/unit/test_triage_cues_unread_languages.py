@@ -372,3 +372,28 @@ def test_danger_now_in_egyptian_arabic_hmong_and_quebec_french(text: str, kind: 
     triaged = run(text)
     assert triaged.is_raised(DANGER)
     assert kind in cue_kinds(triaged)
+
+
+def test_romanian_typed_without_diacritics_beaten_today_and_moved_tonight_is_danger() -> None:
+    from triage.multilingual import cues, danger_cues
+
+    text = "sora mea lucreaza la un restaurant, azi au batut-o si vor sa o mute in alt oras la noapte"
+    assert {c.kind for c in danger_cues(cues(text))} >= {"now", "moved_or_sold"}
+    # one kind alone (a beating, last year) is no danger now
+    assert danger_cues(cues("fratele meu e bine, l-au batut anul trecut la ferma")) == []
+
+
+@pytest.mark.parametrize("text", [
+    "marhaba, sa2altak 3an el shoghol, el m3allem ma dafa3li",  # Arabic in Latin letters: "about"
+    "ya 3ammi ma 7ada 3anni ya3ref shi",  # "from me"
+])
+def test_arabic_letters_written_as_digits_are_no_age(text: str) -> None:
+    from triage.multilingual import cues, minor_cues
+
+    assert minor_cues(cues(text)) == []
+
+
+def test_a_teen_age_glued_to_its_word_is_still_an_age() -> None:
+    from triage.multilingual import cues, minor_cues
+
+    assert minor_cues(cues("ma cousine a 15ans et le patron la garde enfermée"))

@@ -67,7 +67,7 @@ MINOR, DANGER = FlagName.MINOR, FlagName.IMMINENT_DANGER
     "They post underage girls in ads.",
     "Tiene 15 años y la obligan a trabajar en la cantina.",
     "Hay una menor de edad trabajando con clientes.",
-    model_miss("V1 15F w/ trafficker at motel.", "v27 weighs this shorthand at 0.27 against its 0.29 "
+    model_miss("V1 15F w/ trafficker at motel.", "v32 weighs this shorthand at 0.23 against its 0.29 "
                "threshold; the rules read the age, and the note goes to a person at P2 (see below)"),
     "Las chicas de secundaria van a fiestas donde hombres les pagan.",
     "The boss has kids working the fields, not in school, no pay.",
@@ -275,6 +275,23 @@ def test_a_drills_scenario_age_is_nobodys() -> None:
 
 
 @pytest.mark.parametrize(("text", "minor"), [
+    ("Girls go in and out of that house all night, one of them looks like a little kid.", True),
+    ("The woman at the register looked like a child next to him, she was so scared.", True),
+    ("She is 30 and does not look like a kid at all, but he treats her like one.", False),
+])
+def test_someone_who_looks_like_a_child_is_a_minor_for_the_rules(text: str, minor: bool) -> None:
+    assert ruled(text, MINOR) is minor
+
+
+@pytest.mark.parametrize("text", [
+    "Voicemail: '...hi... yeah the number is five oh... [static] ...okay bye.'",
+    "The room is 14 on the second floor and the man in it pays cash every day.",
+])
+def test_a_things_number_after_is_is_no_age(text: str) -> None:
+    assert not ruled(text, MINOR)
+
+
+@pytest.mark.parametrize(("text", "minor"), [
     ("The door only opens with his key and he said he's back when they close like 11.", False),
     ("We work till about 10 every night and he drives us back.", False),
     ("There is a girl with him, she looks like 12.", True),
@@ -409,7 +426,7 @@ def test_automated_mail_is_set_aside_as_unrelated() -> None:
     assert quoted.urgency.rank <= Urgency.P2_SAME_DAY.rank
 
 
-@pytest.mark.xfail(strict=True, reason="model: v31 weighs the quoted emergency at 0.267 against its 0.275")
+@pytest.mark.xfail(strict=True, reason="model: v32 weighs the quoted emergency at 0.266 against its 0.275")
 def test_an_auto_reply_quoting_an_emergency_raises_danger() -> None:
     quoted = run("Automatic reply. > she is locked in the room right now", subject="Out of office")
     assert quoted.is_raised(DANGER) and quoted.call_type is CallType.CRISIS
