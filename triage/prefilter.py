@@ -22,6 +22,8 @@ sre_parse: Any = importlib.import_module("re._parser")
 sre_constants: Any = importlib.import_module("re._constants")
 
 MIN_USEFUL: Final = 3  # a gate of one- or two-letter strings passes nearly every text: not worth it
+_MAX_STRINGS: Final = 64  # the most strings a run of items is spelled out as
+_MAX_REPEAT: Final = 3  # "a{0,3}" is spelled out; longer repeats are not
 
 _LITERAL = sre_constants.LITERAL
 _SUBPATTERN = sre_constants.SUBPATTERN
@@ -42,22 +44,31 @@ def _better(a: Factor, b: Factor) -> Factor:
 
 def _sequence(items: Any) -> Factor:
     best: Factor = None
-    run: list[str] = []
+    # The strings the items since the last break can match together, when few: "h-?2[ab]" gives
+    # four, where the longest plain literal was "h".
+    run: set[str] | None = {""}
 
     def flush() -> None:
         nonlocal best, run
-        if run:
-            best = _better(best, frozenset({"".join(run)}))
-        run = []
+        if run and min(map(len, run)):
+            best = _better(best, frozenset(run))
+        run = {""}
 
     for op, arg in items:
-        if op is _LITERAL:
-            run.append(chr(arg).lower())
-            continue
         if op in _ZERO_WIDTH:
             if op is not sre_constants.AT:
                 flush()
             continue
+        strings = _exact(op, arg)
+        if strings is not None:
+            product = {a + b for a in run for b in strings} if run is not None else None
+            if product is not None and len(product) <= _MAX_STRINGS:
+                run = product
+                continue
+            flush()
+            if len(strings) <= _MAX_STRINGS:
+                run = set(strings)
+                continue
         flush()
         if op is _SUBPATTERN:
             best = _better(best, _sequence(arg[-1]))
@@ -67,6 +78,60 @@ def _sequence(items: Any) -> Factor:
             best = _better(best, _sequence(arg[2]))
     flush()
     return best
+
+
+def _exact(op: Any, arg: Any) -> frozenset[str] | None:
+    """Every string one item can match (lower-case), when they are few; None otherwise."""
+    if op is _LITERAL:
+        return frozenset({chr(arg).lower()})
+    if op is sre_constants.IN:
+        chars: set[str] = set()
+        for member, value in arg:
+            if member is _LITERAL:
+                chars.add(chr(value).lower())
+            elif member is sre_constants.RANGE and value[1] - value[0] < _MAX_STRINGS:
+                chars.update(chr(c).lower() for c in range(value[0], value[1] + 1))
+            else:
+                return None  # a negation, a category or a wide range
+        return frozenset(chars) if len(chars) <= _MAX_STRINGS else None
+    if op is _SUBPATTERN:
+        return _exact_sequence(arg[-1])
+    if op is _BRANCH:
+        found: set[str] = set()
+        for alternative in arg[1]:
+            strings = _exact_sequence(alternative)
+            if strings is None:
+                return None
+            found |= strings
+        return frozenset(found) if len(found) <= _MAX_STRINGS else None
+    if op in _REPEATS and arg[1] <= _MAX_REPEAT:
+        strings = _exact_sequence(arg[2])
+        if strings is None:
+            return None
+        found = {""} if arg[0] == 0 else set()
+        repeated = {""}
+        for times in range(1, arg[1] + 1):
+            repeated = {a + b for a in repeated for b in strings}
+            if len(repeated) > _MAX_STRINGS:
+                return None
+            if times >= arg[0]:
+                found |= repeated
+        return frozenset(found) if len(found) <= _MAX_STRINGS else None
+    return None
+
+
+def _exact_sequence(items: Any) -> frozenset[str] | None:
+    strings = {""}
+    for op, arg in items:
+        if op is sre_constants.AT:
+            continue  # zero-width: a word boundary or a line's edge adds no character
+        item = _exact(op, arg)
+        if item is None:
+            return None
+        strings = {a + b for a in strings for b in item}
+        if len(strings) > _MAX_STRINGS:
+            return None
+    return frozenset(strings)
 
 
 def _branch(alternatives: Any) -> Factor:
