@@ -139,7 +139,8 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
                    r"student|friend|neighbou?r|hija|hijo|sobrin[oa]|herman[oa]|niñ[oa]|muchach[oa]|chic[oa]|"
                    r"vecin[oa]|chav[oa]|chamac[oa]|patoj[oa]|cipot[eoa])(?:\s+\w+){1,3}?\s*,\s*(?P<n>\d{1,2})\s*,"),
     # Maria (16), Maria, 16, and: a name and an age, as case notes and news write them
-    ("age.named", rf"(?<![\w.])(?!(?:{_NOT_A_NAME})\b)(?-i:[A-Z][a-z\u00e0-\u00ff]+)"
+    # (the capital looked for first: most places hold none, and the list of non-names is long)
+    ("age.named", rf"(?-i:(?=[A-Z]))(?<![\w.])(?!(?:{_NOT_A_NAME})\b)(?-i:[A-Z][a-z\u00e0-\u00ff]+)"
                   rf"(?:\s+(?-i:[A-Z])\.?)?(?:\s*\(\s*|\s*,\s*)(?P<n>\d{{1,2}})\s*[),](?!\d)"),
     # cumple 16 el mes que viene, va a cumplir 18 en mayo: one year younger now
     ("age.turns", rf"\b(?:va a cumplir|cumple|cumplir[aá])\s+{_N}(?:\s+a[ñn]os)?\s+"
