@@ -153,6 +153,9 @@ _FORM_AGE_EXPLAINED: Final = re.compile(
     r"\b(?:i|we)\s+(?:put|typed|entered|wrote)\s+\d{1,2}\s+but\s+(?:i\s+|we\s+)?meant\s+\d{1,2}\b|"
     r"\bthe\s+age\s+(?:i\s+put\s+|in\s+the\s+form\s+)?(?:is|was)\s+wrong\b|"
     r"\b(?:es|era)\s+la\s+edad\s+que\s+ten[ií]a\b|"
+    # "la edad que puse (15) está mal", "ignore the age box, I meant 71 not 17"
+    r"\bla\s+edad\s+que\s+puse\s*(?:\(\s*\d{1,2}\s*\)\s*)?(?:est[aá]|es)\s+(?:mal|incorrecta|equivocada)\b|"
+    r"\bignore\s+the\s+age\s+(?:box|field)\b|\bi\s+meant\s+\d{1,2}\s*,?\s*not\s+\d{1,2}\b|"
     r"\b(?:that'?s|that\s+is|it'?s|it\s+is)\s+(?:the\s+age|how\s+old)\s+(?:i|she|he)\s+was\s+when\b", _I)
 _NOT_REAL: Final = re.compile(NOT_REAL, _I)
 # An age told in the past tense: "was 17", "were 15", "tenía 16", "era de 14".

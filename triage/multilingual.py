@@ -114,7 +114,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"band kar (?:diya|di|rakha|rakhi|ke)|bahar (?:nahi|nahin) (?:jane|jaane|nikalne)|qaid|kaid|"  # hi, ur
     r"msak+ar\w*|m[s9]ak+ra|m2fol\w*|ma?9?foul\w*|"  # ar in Latin letters
     r"ma (?:ka)?y?(?:kh|5)al+i?w?(?:ou|o|u)?(?:ni|nich|nish|nich?i) n?(?:kh|5)r[ae]?j|"
-    r"ma (?:bi)?y?(?:kh|5)al+ou?ni(?:sh)? a?(?:tla3|atla3|ot?la3))\b"
+    r"ma (?:bi)?y?(?:kh|5)al+ou?ni(?:sh)? a?(?:tla3|atla3|ot?la3)|"
+    r"(?:mesh|mish|msh) (?:bi|b)?y?s[ie]b(?:ou|u)ni a?(?:5|kh)rog)\b"  # Egyptian: "mesh bysebuni a5rog"
      r"|关起来|關起來|关在|關在|被关|被關|锁在|鎖在|被锁|被鎖|锁门|鎖門|门锁了|門鎖了|锁上|鎖上|出不去|出不來|出不来|不让我走|不讓我走|不让她出门|不让他出门|不让出门|不讓出門|"
      r"갇혀|감금|가둬|못 나가|ขังไว้|ถูกขัง|محبوس\w*|حبس\w*|قفلوا|أقفلوا|مقفول|أغلق\w*|اغلق\w*|محتجز\w*|"
      r"بند कर|बंद कर|ተዘግቶ|"
@@ -217,7 +218,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"qaadi doon\w*|qaadayaan|"  # so
      r"deryeoga\w*|"  # ko in Latin letters
      r"mai gei|mai le (?:wo|ta)|dai zou|song (?:dao|qu)|"  # zh in pinyin
-     r"(?:ne|o|îl|il|le|te|mă|ma)[ -](?:mută|muta|mute|mutăm|vinde|vândă|vanda|vând|vand)\b|"  # ro
+     r"(?:ne|o|îl|il|îi|ii|le|te|mă|ma)[ -](?:mută|muta|mute|mutăm|vinde|vândă|vanda|vând|vand)\b|"  # ro
      r"wywieź\w*|sprzeda\w*|vând\w*|duc\w* la|membawa|menjual|dijual|kuuza|wanampeleka|verkaufen|"
      r"verkauft|portare via|vendere|"
      r"otvez\w*|uvez\w*|vyvez\w*|prodad\w*|prodat'?|prodal\w*|pereve[zs]\w*|vidvez\w*|prodaty|"
@@ -237,6 +238,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"y?bi3(?:ni|ha|hom)|ybe3(?:ni|ha)|ghadi yb[ie]?3\w*|yn[a9]?[9q]lni|yn[a2]?2[ae]?l(?:ni|ha|hom)|"
     r"ywadd?ini|ydd?ini|[tyn]?ba?3a?t(?:ni|ha|hom|uni|ouni)|"
     r"ha?y?e?wadd?(?:ee|i)(?:ni|na|ha)|ha?y?(?:5|kh)od(?:na|ni|ha)|"  # Egyptian: "hayewadeeni", "hay5odna"
+    r"y?a?(?:5|kh)d(?:u|ou|o)?(?:ni|na|ha|hom)|msafr(?:een|in|ine)|"  # Egyptian: "3ayzeen ya5duni"
     r"coj (?:nws|kuv|peb|lawv) mus|"
     r"(?:me|nos|a|ela|o|ele|te) lev(?:a|am|ou|aram) (?:pra|para|até) (?:uns|umas|os|as|outro|outra)|"  # pt
     r"(?:3a|3ala|la|li|l) ?(?:wila[yi][ae]h?|welay[ae]|madine|madina) "

@@ -397,3 +397,15 @@ def test_a_teen_age_glued_to_its_word_is_still_an_age() -> None:
     from triage.multilingual import cues, minor_cues
 
     assert minor_cues(cues("ma cousine a 15ans et le patron la garde enfermée"))
+
+
+@pytest.mark.parametrize("text", [
+    # Egyptian Arabic in Latin letters: passport taken, not let out, taken abroad tomorrow morning
+    "el madam a5adet el basbor w mesh bysebuni a5rog. bokra el sob7 msafreen w 3ayzeen ya5duni ma3ahom",
+    # Romanian: "tomorrow morning the boss moves them all to another state"
+    "Fratele meu lucrează pe un șantier. Șeful a zis că mâine dimineață îi mută pe toți în alt stat.",
+])
+def test_a_move_tomorrow_morning_in_egyptian_arabizi_and_romanian_is_danger(text: str) -> None:
+    from triage.multilingual import cues, danger_cues
+
+    assert {c.kind for c in danger_cues(cues(text))} >= {"now", "moved_or_sold"}

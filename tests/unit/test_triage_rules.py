@@ -67,7 +67,7 @@ MINOR, DANGER = FlagName.MINOR, FlagName.IMMINENT_DANGER
     "They post underage girls in ads.",
     "Tiene 15 años y la obligan a trabajar en la cantina.",
     "Hay una menor de edad trabajando con clientes.",
-    model_miss("V1 15F w/ trafficker at motel.", "v32 weighs this shorthand at 0.23 against its 0.29 "
+    model_miss("V1 15F w/ trafficker at motel.", "v33 weighs this shorthand at 0.20 against its 0.28 "
                "threshold; the rules read the age, and the note goes to a person at P2 (see below)"),
     "Las chicas de secundaria van a fiestas donde hombres les pagan.",
     "The boss has kids working the fields, not in school, no pay.",
@@ -232,6 +232,8 @@ def test_a_form_age_the_text_says_was_typed_wrongly_is_taken_back(text: str, age
     ("Quick fix on the form: I put 16 but I meant 61, it's my aunt. Her employer keeps her passport.", 16),
     ("The age is wrong, sorry, she's in her forties. The farm boss holds everyone's papers.", 14),
     ("Escribí 15 porque es la edad que tenía cuando empezó, hoy tengo 30. Ya no estoy con él.", 15),
+    ("La edad que puse (16) está mal, perdón, tiene 36. Trabaja en la lavandería y no le pagan.", 16),
+    ("Ignore the age box, I meant 64 not 14, that's my neighbor. The housekeeper works 7 days unpaid.", 14),
 ])
 def test_more_ways_of_saying_the_form_age_was_typed_wrongly(text: str, age: int) -> None:
     assert not ruled(text, MINOR, victims=[Victim(age=age)])
@@ -426,7 +428,7 @@ def test_automated_mail_is_set_aside_as_unrelated() -> None:
     assert quoted.urgency.rank <= Urgency.P2_SAME_DAY.rank
 
 
-@pytest.mark.xfail(strict=True, reason="model: v32 weighs the quoted emergency at 0.266 against its 0.275")
+@pytest.mark.xfail(strict=True, reason="model: v33 weighs the quoted emergency at 0.277 against its 0.288")
 def test_an_auto_reply_quoting_an_emergency_raises_danger() -> None:
     quoted = run("Automatic reply. > she is locked in the room right now", subject="Out of office")
     assert quoted.is_raised(DANGER) and quoted.call_type is CallType.CRISIS
