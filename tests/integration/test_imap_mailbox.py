@@ -90,3 +90,14 @@ async def open_mailbox(request: pytest.FixtureRequest, dovecot: Dovecot,
 
 class TestImapMailbox(MailboxBehaviour):
     pass
+
+
+def test_the_server_is_dovecot_and_offers_what_the_port_falls_back_from(dovecot: Dovecot) -> None:
+    # The "copy" variants hide MOVE and UIDPLUS: they test the fallbacks only if the real server
+    # offers both, and the "move" variant tests MOVE only then.
+    client = _client(dovecot)
+    try:
+        assert b"Dovecot" in client.welcome
+        assert client.has_capability("MOVE") and client.has_capability("UIDPLUS")
+    finally:
+        client.logout()
