@@ -187,8 +187,9 @@ def standing(extraction: Extraction, head_name: str, *, asking: bool = False) ->
     past_only = (head_name == "imminent_danger" and "danger.dropped_historical" in found.notes
                  and "soon" not in found.timing)
     # An auto-reply or a bounce: the model alone cannot make it urgent ("I'm driving right now, I'll
-    # text you back"); a real tip it quotes still raises the flag through the rules' evidence. Not
-    # spam words alone: "gift card" is also a groomer's bait.
+    # text you back"). Where the rules find evidence in a tip it quotes, the model weighs it as usual,
+    # and ``assess`` does not set it aside either way. Not spam words alone: "gift card" is also a
+    # groomer's bait.
     automatic = any(e.rule_id in _MACHINE_SENT or e.rule_id.startswith("automated.email_")
                     for e in found.automated.evidence)
     vetoed = (denial in found.notes or past_only or automatic) and not rule.raised
