@@ -225,9 +225,12 @@ _DENIED: Final = re.compile(
     r"\b(?:no one|nobody|no-one|none of (?:them|us)|not|no|isn[\u2019']t|aren[\u2019']t|nadie|"
     r"ninguno|ninguna)\b"
     r"[^.!?\n]{0,30}\b(?:in (?:immediate |any |imminent )?danger|imm(?:ediate)? danger|en peligro|peligro)\b|"
-    r"\b(?:no hay|sin) peligro\b|\bno corren? peligro\b|\bby mistake\b|\bpor error\b|"
-    # a box ticked by accident ("I checked yes on danger by accident"), not a text sent by accident
-    r"\b(?:ticked|checked|clicked|marked|selected|picked|hit|pressed)\b[^.!?\n]{0,40}?\bby accident\b|"
+    r"\b(?:no hay|sin) peligro\b|\bno corren? peligro\b|"
+    # a box ticked by accident or by mistake ("I checked yes on danger by mistake"), not a text
+    # sent by mistake ("she sent it to me by mistake")
+    r"\b(?:ticked|checked|clicked|marked|selected|picked|hit|pressed|put)\b[^.!?\n]{0,40}?"
+    r"\bby (?:accident|mistake)\b|\bmistakenly\s+(?:ticked|checked|clicked|marked|selected|picked)\b|"
+    r"\b(?:marqu[eé]|puse|di|seleccion[eé]|hice clic)\b[^.!?\n]{0,40}?\bpor error\b|"
     r"\baccidentally\s+(?:ticked|checked|clicked|marked|selected|picked|hit|pressed)\b|"
     r"\b(?:marqu[eé]|puse|di)\b[^.!?\n]{0,40}?\bsin querer\b|"
     # "I clicked yes but we are ok right now", "puse que sí hay peligro pero no"
@@ -246,7 +249,13 @@ _DENIED: Final = re.compile(
     r"\b(?:form|site|website)\s+(?:made|forced|asked|required)\s+(?:me|us)\s+(?:to\s+)?(?:fill|tick|check|"
     r"click|pick|answer)\b[^.!?\n]{0,40}\b(?:danger|emergency|urgent)\b|"
     r"\bignore (?:those|that|them|the (?:age|danger|emergency) (?:box|field|answer|question)s?)\b|"
-    + NOT_REAL, _I)
+    # a form sent to the wrong place: "I clicked the wrong link ... this was supposed to go to the
+    # bullying report form"
+    r"\b(?:clicked|used|filled(?:\s+(?:in|out))?|picked|opened)\s+the\s+wrong\s+"
+    r"(?:link|form|page|site|website)\b|"
+    r"\b(?:this|it)\s+was\s+(?:supposed|meant)\s+to\s+go\s+to\b"
+    + "|" + NOT_REAL, _I)
+_NOT_REAL: Final = re.compile(NOT_REAL, _I)
 # After a denial, in its sentence: "but" and what changed since.
 _CHANGED_SINCE: Final = re.compile(
     r"\b(?:but|pero|mas)\b[^.!?\n]{0,60}?(?:"
@@ -296,6 +305,11 @@ def danger_flag(signal: SignalReceived, scan: Scan, *, topic_only: bool,
                 text.append(from_hit(hit.rule_id, hit))
     if _taken_back(scan):
         notes.add("danger.taken_back")
+    # A test of the form, a drill's scenario or a story's plot ("its a STORY not real ... my main
+    # character ... is locked in a basement"): nothing in it is anyone in danger.
+    if text and scan.any_live(_NOT_REAL):
+        notes.add("danger.not_real")
+        text = []
     evidence: list[Evidence] = []
     if declared_yes and (text or not _taken_back(scan)):
         evidence.append(declared("danger.declared_now", "facts.danger_now"))

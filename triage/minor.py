@@ -156,7 +156,15 @@ _FORM_AGE_EXPLAINED: Final = re.compile(
     # "la edad que puse (15) está mal", "ignore the age box, I meant 71 not 17"
     r"\bla\s+edad\s+que\s+puse\s*(?:\(\s*\d{1,2}\s*\)\s*)?(?:est[aá]|es)\s+(?:mal|incorrecta|equivocada)\b|"
     r"\bignore\s+the\s+age\s+(?:box|field)\b|\bi\s+meant\s+\d{1,2}\s*,?\s*not\s+\d{1,2}\b|"
-    r"\b(?:that'?s|that\s+is|it'?s|it\s+is)\s+(?:the\s+age|how\s+old)\s+(?:i|she|he)\s+was\s+when\b", _I)
+    r"\b(?:that'?s|that\s+is|it'?s|it\s+is)\s+(?:the\s+age|how\s+old)\s+(?:i|she|he)\s+was\s+when\b|"
+    # "i put 15 in the age box thats me not a victim"
+    r"\b(?:i|we)\s+(?:put|typed|entered|wrote)\s+\d{1,2}\s+in\s+the\s+(?:age\s+)?(?:box|field)\s*[,.;:-]?\s*"
+    r"(?:that'?s|that\s+is|it'?s|it\s+is|thats|its)\s+(?:me|mine|my\s+(?:own\s+)?age)\b|"
+    # a form sent to the wrong place: "I clicked the wrong link ... this was supposed to go to the
+    # bullying report form"
+    r"\b(?:clicked|used|filled(?:\s+(?:in|out))?|picked|opened)\s+the\s+wrong\s+"
+    r"(?:link|form|page|site|website)\b|"
+    r"\b(?:this|it)\s+was\s+(?:supposed|meant)\s+to\s+go\s+to\b", _I)
 _NOT_REAL: Final = re.compile(NOT_REAL, _I)
 # An age told in the past tense: "was 17", "were 15", "tenía 16", "era de 14".
 _WAS: Final = re.compile(r"(?:was|were|ten[ií]a|era)\b", _I)

@@ -42,7 +42,10 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|关起来|關起來|关在|關在|被关|被關|锁在|鎖在|被锁|被鎖|锁门|鎖門|门锁了|門鎖了|锁上|鎖上|出不去|出不來|出不来|不让我走|不讓我走|不让她出门|不让他出门|不让出门|不讓出門|"
      r"갇혀|감금|가둬|못 나가|ขังไว้|ถูกขัง|محبوس\w*|حبس\w*|قفلوا|أقفلوا|مقفول|أغلق\w*|اغلق\w*|محتجز\w*|"
      r"بند कर|बंद कर|ተዘግቶ|"
-     r"ኣይፍቀደ|ኣይፍቀዱ|አይፈቀድ|አያስወጡ|ቆልፏ|ቆልፎ|ቆለፈ|ዘግቶብ"),
+     r"ኣይፍቀደ|ኣይፍቀዱ|አይፈቀድ|አያስወጡ|ቆልፏ|ቆልፎ|ቆለፈ|ዘግቶብ"
+     r"|\b(?:kilitle\w*|kilitli|hapsett\w*|hapsed\w*|kapat(?:tı|ti|tılar|tilar)\w*|"
+     r"[cç][iı]kam[iı]yor\w*|d[iı][sş]ar[iı] [cç][iı]karm[iı]yor\w*|b[iı]rakm[iı]yor\w*)\b"  # tr
+    ),
     ("documents",  # papers taken: exploitation, not by itself danger now
      r"\b(?:passeports?|pasaportes?|passaportes?|hộ chiếu|паспорт\w*|paszport\w*|pașaport\w*|paspor|"
      r"pasport\w*|"
@@ -51,12 +54,15 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"pasaport\w*|passport|huzhao|yeogwon)\b"
      r"|护照|護照|여권|พาสปอร์ต|جواز|पासपोर्ट|ፓስፖርት"),
     ("weapon",
-     r"\b(?:arme|pistolet|couteau|zam|kouto|arma|faca|súng|(?:cầm|con|bằng|rút|cam|rut|bang) dao|baril|"
+     r"\b(?:arme|pistolet|couteau|zam|kouto|arma|(?<!s[aă] )faca|súng|"
+     r"(?:cầm|con|bằng|rút|cam|rut|bang) dao|baril|"
      r"kutsilyo|пистолет|нож|ружь\w*|"
      r"пістолет|ніж|broń|pistolet|nóż|armă|cuțit|pistol|senjata|pisau|bunduki|kisu|waffe|messer|"
      r"pistola|coltello|nozh|nizh|ruzh'?\w*|obrez|"
     r"bandook|banduk|bandooq|chaku|chaaku|chaakoo|katta|tamancha|"  # hi, ur in Latin letters
-    r"sla7|sle7|sila7|msdes|mosadas|musaddas|sekkina|sikkina|sekina|jenwi|jnwi)\b|枪|槍|刀|총|칼|ปืน|มีด|سلاح|مسدس|سكين|बंदूक|चाकू|ሽጉጥ|ቢላ"),
+    r"sla7|sle7|sila7|msdes|mosadas|musaddas|sekkina|sikkina|sekina|jenwi|jnwi)\b|枪|槍|刀|총|칼|ปืน|มีด|سلاح|مسدس|سكين|बंदूक|चाकू|ሽጉጥ|ቢላ"
+     r"|\b(?:silah\w*|b[iı][cç]a[kğg]\w*|tabanca\w*)\b"  # tr
+    ),
     ("kill_or_hurt",
      r"\b(?:tuer|tue|frappe\w*|batt\w*|menac\w*|touye|bat li|menase|matar|mata|bate\w*|espanc\w*|"
      r"ameaç\w*|giết|đánh|đe dọa|papatayin|binubugbog|pinapalo|banta|убь\w*|убить|убьют|бьёт|бьет|"
@@ -80,7 +86,10 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"y?(?:dh|d)r[ae]?b(?:ni|ha|hom)|dh?arab(?:ni|ha)|yhad+[ae]?dni|kayhded\w*|hadadni)\b"
      r"|杀|殺|打了?[我她他]|被打|威胁|威脅|죽이|때리|때렸|협박|ฆ่า|ทำร้าย|ตบ|ขู่|يقتل|سيقتل|يضرب|ضربني|ضربها|"
      r"يهدد|ضرب\w*|मार डाल|मारता|मारा|पीटा|धमकी|ይገድላ|ይመታ|ደበደበ|"
-     r"打了|打伤|打傷|打死|下场|下場"),
+     r"打了|打伤|打傷|打死|下场|下場"
+     r"|\b(?:[oö]ld[uü]r(?:ecek|[uü]r|mek|ece[gğ]im|[uü]m)\w*|"
+     r"d[oö]v(?:[uü]yor|d[uü]|ecek|er)\w*|tehdit\w*|vur(?:du|uyor|acak)\w*)\b"  # tr
+    ),
     ("help",
      r"\b(?:aidez|au secours|à l'aide|sekou|ede m|ede nou|socorro|ajud\w*|cứu|giúp|tulong|saklolo|"
      r"помогите|спасите|допоможіть|рятуйте|pomocy|ratunku|ajutor|ajutați|ajutati|tolong|msaada|nisaidie|hilfe|aiuto|"
@@ -93,10 +102,14 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"i caawi\w*|gargaar\w*|"  # so
     r"thov pab|pab kuv|"  # hmn
     r"3awn(?:ouni|oni|ini|i)|sa3d(?:ouni|ooni|oni)|sa3[ie]dni|el ?naj?da)\b"
-     r"|救命|帮帮|幫幫|求救|살려|도와주|ช่วยด้วย|ช่วย|ساعدوني|النجدة|मदद|बचाओ|እርዳታ"),
+     r"|救命|帮帮|幫幫|求救|살려|도와주|ช่วยด้วย|ช่วย|ساعدوني|النجدة|मदद|बचाओ|እርዳታ"
+     r"|\b(?:yard[iı]m ed(?:in|er misiniz)|yard[iı]m et|imdat|kurtar[iı]n)\b"  # tr
+    ),
     ("police",
      r"\b(?:police|lapolis|polícia|cảnh sát|công an|pulis|полици\w*|поліці\w*|policj\w*|poliți\w*|"
-     r"polisi|polizei|polizia|prahari|booliis\w*|politsi\w*|polits\w*|politsii|militsi\w*|shorta|chorta|bolis)\b|报警|報警|警察|경찰|ตำรวจ|الشرطة|पुलिस|ፖሊስ"),
+     r"polisi|polizei|polizia|prahari|booliis\w*|politsi\w*|polits\w*|politsii|militsi\w*|shorta|chorta|bolis)\b|报警|報警|警察|경찰|ตำรวจ|الشرطة|पुलिस|ፖሊስ"
+     r"|\b(?:polis(?:e|i|in|ten)?)\b"  # tr
+    ),
     ("now",
      r"\b(?:ce soir|cette nuit|maintenant|en ce moment|tout de suite|demain matin|dans une heure|"
      r"aswè a|kounye a|"
@@ -128,7 +141,9 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|今晚|今夜|今天晚上|今天夜里|明天|今天|现在|現在|马上|馬上|明天早上|明早|一小时后|一個小時|"
      r"오늘 밤|오늘|지금|방금|내일 아침|"
      r"คืนนี้|วันนี้|ตอนนี้|พรุ่งนี้เช้า|الليلة|اليوم|الآن|غدا صباحا|بكرة|بكره|هلق|هلأ|"
-     r"आज रात|आज|अभी|कल सुबह|ዛሬ ማታ|ዛሬ|አሁን|ነገ|ጽባሕ|ሕጂ|ሎሚ ምሸት"),
+     r"आज रात|आज|अभी|कल सुबह|ዛሬ ማታ|ዛሬ|አሁን|ነገ|ጽባሕ|ሕጂ|ሎሚ ምሸት"
+     r"|\b(?:[sş]u an|[sş]imdi|bu gece|bu ak[sş]am|yar[iı]n sabah|hemen)\b"  # tr
+    ),
     ("moved_or_sold",
      r"\b(?:(?:la|le|les|nous|me|l')\s*(?:conduire|amener|emmener|transférer|déplacer|envoyer) "
      r"(?:à|a|en|au|aux|chez)|"
@@ -167,9 +182,13 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"(?:3a|3ala|la|li|l) ?(?:wila[yi][ae]h?|welay[ae]|madine|madina) "
     r"(?:tanye|tanya|tania|tanyeh|ukhra|okhra))\b"
      r"|送到|送去|带走|帶走|带她去|帶她去|带他去|"
-     r"卖|賣|팔아|팔려|데려가|옮긴|옮겨|보낸|"
+     r"(?<!贩)卖|(?<!販)賣|팔아|팔려|데려가|옮긴|옮겨|보낸|"
      r"다른 (?:도시|주|동네)로|차에 태워|억지로 (?:차에|데려)|"  # ko: "to another city", "forced into a car"
-     r"ขาย|พาไป|ย้าย|يبيع|بيع|ينقل|ياخذو|बेच|ले जा|भेज रहा|भेज रही|भेजेंग|ይሸጡ"),
+     r"ขาย|พาไป|ย้าย|يبيع|(?<![\u0621-\u064a])بيع(?![\u0621-\u064a])|بيعها|بيعهم|للبيع|ببيع|"
+     r"ينقل|ياخذو|बेच|ले जा|भेज रहा|भेज रही|भेजेंग|ይሸጡ"
+     r"|\b(?:sat(?:acak|[iı]yor|mak|[iı]lacak)\w*|"
+     r"g[oö]t[uü]r(?:ecek|[uü]yor|m[uü][sş])\w*|ba[sş]ka (?:[sş]ehre|eyalete|yere))\b"  # tr
+    ),
     ("no_food",
      r"\b(?:pas de nourriture|rien à manger|sem comida|không có đồ ăn|không có gì ăn|walang pagkain|"
      r"без еды|нет еды|не дают есть|без їжі|bez jedzenia|fără mâncare|tidak ada makanan|hakuna chakula|"
@@ -246,5 +265,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"\bwapas (?:aa|aay|aaeg|aayeg|aaega|aayega|aate)\w*\s+(?:\w+\s+){0,2}?"
      r"(?:raat|shaam|baje|ghante|abhi)\b|"  # hi, ur in Latin letters
      r"\b(?:aaja|aaj|beluka|belukha|raati) (?:\w+ ){0,2}?(?:malik|sahu|sahuji) (?:aauchha|aaunchha|"
-     r"aaunchhan|farkinchha)\b"),  # ne
+     r"aaunchhan|farkinchha)\b"
+     r"|\b(?:geri (?:gelecek|d[oö]necek)\w*|adam(?:lar)?\w* (?:\w+ )?gelecek\w*)\b"  # tr
+    ),  # ne
 ))

@@ -7,8 +7,9 @@ plus the words of the signal into probabilities; this module decides, the labell
 - ``minor`` and ``imminent_danger`` are raised when the model's probability reaches the threshold
   chosen on the dev split for recall first, or when a declared form field says so and the text
   does not take it back, or (in a language the model does not read) when the other-language cues
-  say so. Every raised flag carries its evidence: the extractors' spans, the declared field, and
-  the words that pushed the model's probability up the most (``model.<flag>``).
+  say so (for a minor: an age or a school year, not a bare word for a child). Every raised flag
+  carries its evidence: the extractors' spans, the declared field, and the words that pushed the
+  model's probability up the most (``model.<flag>``).
 - ``call_type``: the specialist's declared type; else crisis when imminent danger is raised (and
   only then); else the automated set-aside; else the model's most likely non-crisis type.
 - ``trafficking_type``: declared; ``none`` for calls that describe no situation; else the model's.
@@ -57,7 +58,7 @@ from triage.model import Scores, TriageModel, default_model
 
 # Bump on every change to a rule; the model's own version is appended to it in every assessment,
 # so consumers see a re-triage under new rules or a retrained model as a new assessment.
-RULES_VERSION: Final = "2026.12.28"
+RULES_VERSION: Final = "2026.12.29"
 
 _INFORMATIONAL: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO})
 _NO_SITUATION: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO, CallType.UNRELATED})
@@ -167,7 +168,8 @@ def informational(scores: Scores, model: TriageModel) -> bool:
 def standing(extraction: Extraction, head_name: str, *, asking: bool = False) -> Standing:
     """A declared field stands unless the text takes it back, which the extractor has weighed: its
     declared evidence is then its verdict; so does the evidence the guide names as danger in itself,
-    and, in a language triage does not read, the other-language cues. The text's own clear word
+    and, in a language triage does not read, the other-language cues (for a minor, an age or a
+    school year; a bare word for a child is the model's to weigh). The text's own clear word
     against a flag ("she is not a minor, she is 22", "nobody is in danger now, I ticked yes by
     mistake") stands against the model's guess when the rules found nothing for it, and so does a
     text whose every danger cue is about the past ("years ago he locked me in; I'm fine now").
@@ -180,7 +182,10 @@ def standing(extraction: Extraction, head_name: str, *, asking: bool = False) ->
     found = extraction.found
     rule = found.minor if head_name == "minor" else found.danger
     cues = extraction.minor_cues if head_name == "minor" else extraction.danger_cues
-    forced = bool(cues) or (not asking and any(
+    # A bare word for a child in a language triage does not read ("my daughter wanted to write", the
+    # employer's "anak") is no one at risk by itself: the model weighs it, and the signal reaches a
+    # person for its language either way. An age under 18 or a school year still forces the flag.
+    forced = any(c.cue.kind != "child" for c in cues) or (not asking and any(
         e.origin == "declared" or e.rule_id in _DECISIVE for e in rule.evidence))
     denial = "minor.denied" if head_name == "minor" else "danger.taken_back"
     # Every danger cue the rules found is about the past, and no time in the text is within hours.

@@ -14,7 +14,8 @@ import pytest
 from contracts.events import FlagName, SignalTriaged, Urgency
 from tests.builders import received
 from triage.extract import extract
-from triage.rules import assess
+from triage.multilingual import cues
+from triage.rules import assess, standing
 
 pytestmark = pytest.mark.unit
 
@@ -409,3 +410,64 @@ def test_a_move_tomorrow_morning_in_egyptian_arabizi_and_romanian_is_danger(text
     from triage.multilingual import cues, danger_cues
 
     assert {c.kind for c in danger_cues(cues(text))} >= {"now", "moved_or_sold"}
+
+
+# ------------------------------------------------------------ what is no cue, and what still forces
+
+
+@pytest.mark.parametrize("text", [
+    # Haitian Creole: a wrong number, "my daughter wanted to write"
+    "Eskize m, se pitit fi m ki te vle ekri. M pa konnen kijan nimewo sa a rive nan telefòn mwen.",
+    # Tagalog: a caregiver of 52; "anak" is the employer's son
+    "Ang tita ko, 52, caregiver sa bahay ng isang matanda, yung anak niya ang kumuha ng passport niya.",
+])
+def test_a_bare_word_for_a_child_forces_no_minor_flag(text: str) -> None:
+    extraction = extract(received(narrative=text))
+    assert {c.cue.kind for c in extraction.minor_cues} == {"child"}  # still evidence for the model
+    assert not standing(extraction, "minor").forced
+    triaged = run(text)
+    assert triaged.needs_human_triage is not None and triaged.urgency.rank <= Urgency.P2_SAME_DAY.rank
+
+
+@pytest.mark.parametrize("text", [
+    "Pomogite, moey sestre 16 let, ee zaperli v kvartire.",
+    "Minha filha tem treze e está na casa de um homem que não deixa ela sair.",
+])
+def test_an_age_or_a_school_year_still_forces_the_minor_flag(text: str) -> None:
+    assert standing(extract(received(narrative=text)), "minor").forced
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("dulu saya pembantu, 2 tahun gak digaji. saya butuh pengacara", None),  # id: two years unpaid
+    ("je travaille comme nounou depuis 3 ans sans salaire", None),  # fr: for three years
+    ("2 taon na po ako dito, hawak nila ang passport ko", None),  # tl: two years here
+    ("adik saya umur 15 tahun kerja di restoran", 15),  # id: an age
+])
+def test_years_under_six_are_how_long_not_how_old(text: str, age: int | None) -> None:
+    assert [c.age for c in cues(text) if c.kind == "age"] == [age]
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("请问这个算不算人口贩卖？老板不给工资。", "moved_or_sold"),  # noqa: RUF001 (zh: "is this human trafficking?")
+    ("أختي تشتغل عند عيلة وما بيعطوها معاش", "moved_or_sold"),  # ar: "they don't give her pay"
+    ("mama nu stie ce sa faca, fratele meu nu primeste bani", "weapon"),  # ro: "what to do"
+])
+def test_words_that_only_look_like_cues_are_none(text: str, kind: str) -> None:
+    assert kind not in {c.kind for c in cues(text)}
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("老板说明天把她卖了", "moved_or_sold"),  # zh: sell her tomorrow
+    ("قال إنه سيبيعها الليلة", "moved_or_sold"),  # ar: he will sell her tonight
+    ("o amenințat cu o faca", "weapon"),  # pt "faca" (knife) after a preposition
+])
+def test_the_same_cues_still_count_where_they_mean_it(text: str, kind: str) -> None:
+    assert kind in {c.kind for c in cues(text)}
+
+
+def test_danger_now_in_turkish_is_raised_with_its_cues() -> None:
+    text = ("Yardım edin, kız kardeşim 14 yaşında, adam onu bir eve kilitledi, "  # noqa: RUF001 (Turkish dotless i)
+            "bu gece başka adamlar gelecek.")
+    triaged = run(text)
+    assert triaged.is_raised(DANGER) and triaged.is_raised(FlagName.MINOR)
+    assert {"multilingual.confined", "multilingual.returns_soon", "multilingual.now"} <= cue_kinds(triaged)

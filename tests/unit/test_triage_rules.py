@@ -67,13 +67,14 @@ MINOR, DANGER = FlagName.MINOR, FlagName.IMMINENT_DANGER
     "They post underage girls in ads.",
     "Tiene 15 años y la obligan a trabajar en la cantina.",
     "Hay una menor de edad trabajando con clientes.",
-    model_miss("V1 15F w/ trafficker at motel.", "v33 weighs this shorthand at 0.20 against its 0.28 "
+    model_miss("V1 15F w/ trafficker at motel.", "v34 weighs this shorthand at 0.18 against its 0.30 "
                "threshold; the rules read the age, and the note goes to a person at P2 (see below)"),
     "Las chicas de secundaria van a fiestas donde hombres les pagan.",
     "The boss has kids working the fields, not in school, no pay.",
     "on a bus to idk where. driver took everyones phones. some r kids. nobody knows where were going",
-    "Nos cambiaron de camioneta en la frontera y el chofer nos quitó los teléfonos. Somos nueve y algunos "
-    "son niños.",
+    model_miss("Nos cambiaron de camioneta en la frontera y el chofer nos quitó los teléfonos. Somos nueve y "
+               "algunos son niños.", "v34 weighs it at 0.294 against its 0.304 threshold; the rules read "
+               "'algunos son niños', danger is raised (P1) and the case is marked low confidence"),
 ])
 def test_minor_from_the_text(text: str) -> None:
     assert ruled(text, MINOR)
@@ -270,6 +271,52 @@ def test_a_form_danger_the_text_takes_back_is_no_declared_danger(text: str) -> N
     assert danger is None or "danger.declared_now" not in {e.rule_id for e in danger.evidence}
 
 
+@pytest.mark.parametrize("text", [
+    # a photo sent by mistake is no box ticked by mistake: the form's danger stands
+    "My cousin sent me this photo by mistake, I don't know where she is and the man has her phone.",
+    "Mi prima me mandó esto por error, no sé dónde está y el hombre tiene su teléfono.",
+])
+def test_something_sent_by_mistake_does_not_take_back_a_form_danger(text: str) -> None:
+    danger = run(text, danger_now=Answer.YES).flag(DANGER)
+    assert danger is not None and "danger.declared_now" in {e.rule_id for e in danger.evidence}
+
+
+@pytest.mark.parametrize("text", [
+    "I ticked yes for danger by mistake, nobody is hurt. I want to ask about unpaid wages.",
+    "Marqué peligro por error, estamos bien, solo quiero saber de mis pagos.",
+])
+def test_a_danger_box_ticked_by_mistake_is_no_declared_danger(text: str) -> None:
+    danger = run(text, danger_now=Answer.YES).flag(DANGER)
+    assert danger is None or "danger.declared_now" not in {e.rule_id for e in danger.evidence}
+
+
+@pytest.mark.parametrize(("text", "facts"), [
+    # a story's plot: neither the form's answers nor the text's age and lock are anyone's
+    ("for my creative writing class, its a STORY not real. my main character is 13 and she is locked in "
+     "a basement in Casper, what would your hotline do if she called?", {"victims": [Victim(age=13)],
+                                                                          "danger_now": Answer.YES}),
+    # a student screenshotting the form: "the age and everything I put in are made up"
+    ("Sorry, this isn't a real report, I'm showing my class what the form looks like. The age and "
+     "everything I put in are made up.", {"victims": [Victim(age=15)], "danger_now": Answer.YES}),
+])
+def test_a_story_or_a_made_up_submission_forces_neither_flag(text: str, facts: dict[str, object]) -> None:
+    assert not ruled(text, MINOR, **facts)
+    assert not ruled(text, DANGER, **facts)
+
+
+@pytest.mark.parametrize("text", [
+    "i put 16 in the age box thats me, im doing a report on trafficking for school",
+    # a form sent to the wrong place
+    "I think I clicked the wrong link, this was supposed to go to the school's bullying form. My son is "
+    "15 and kids keep taking his lunch.",
+])
+def test_a_form_age_the_text_says_is_not_a_victims_is_taken_back(text: str) -> None:
+    triaged = run(text, victims=[Victim(age=15)], danger_now=Answer.YES)
+    for flag in (MINOR, DANGER):
+        found = triaged.flag(flag)
+        assert found is None or not any(e.origin == "declared" for e in found.evidence)
+
+
 def test_a_drills_scenario_age_is_nobodys() -> None:
     text = ("TEST SUBMISSION, county tabletop exercise. Scenario: a girl about 14 seen with an older man "
             "at a rest area. There is no real victim, please delete.")
@@ -428,7 +475,7 @@ def test_automated_mail_is_set_aside_as_unrelated() -> None:
     assert quoted.urgency.rank <= Urgency.P2_SAME_DAY.rank
 
 
-@pytest.mark.xfail(strict=True, reason="model: v33 weighs the quoted emergency at 0.277 against its 0.288")
+@pytest.mark.xfail(strict=True, reason="model: v34 weighs the quoted emergency at 0.265 against its 0.298")
 def test_an_auto_reply_quoting_an_emergency_raises_danger() -> None:
     quoted = run("Automatic reply. > she is locked in the room right now", subject="Out of office")
     assert quoted.is_raised(DANGER) and quoted.call_type is CallType.CRISIS
@@ -625,7 +672,8 @@ def test_other_language_cues_raise_the_flags_with_their_spans() -> None:
 @pytest.mark.parametrize("text", [
     # Russian and Ukrainian as typed on a phone without a Cyrillic keyboard.
     "Pomogite, moey sestre 16 let, ee zaperli v kvartire, zavtra utrom ee uvezut v drugoi gorod.",
-    "Dopomozhit! Nasha divchynka v pidvali, vin kazhe shcho vnochi ii prodadut. Vin mae nizh.",
+    "Dopomozhit! Nashii divchynky 14 rokiv, vona v pidvali, vin kazhe shcho vnochi ii prodadut. "
+    "Vin mae nizh.",
 ])
 def test_russian_and_ukrainian_in_latin_letters_raise_the_flags_with_their_spans(text: str) -> None:
     triaged = run(text)
