@@ -32,14 +32,15 @@ _AGE_AFTER: Final = (
     r"let|goda|rokiv|roky|"  # ru, uk in Latin letters
     r"saal|sal|sala|baras|"  # hi, ur (and fa) in Latin letters; ko "살" romanised
     r"sana|sanawat|snin|"  # ar in Latin letters (Arabizi)
-    r"jir(?:ka|ta)?|"  # so
+    r"jir(?:ka|ta)?|sano|"  # so
     r"xyoo"  # hmn
 )
 _AGE_BEFORE: Final = (r"miaka|umri wa miaka|อายุ|umur|usia|tuổi|возраст|вік|عمرها|عمره|عمر|उम्र|ال|"
                       # Russian's age in the dative: "Моей дочери 17", "ей 16" (uk "доньці 15")
                       r"дочери|дочке|сыну|сестре|брату|племяннице|племяннику|внучке|внуку|ей|ему|"
                       r"доньці|сину|сестрі|братові|їй|йому|docheri|dochke|synu|sestre|bratu|"
-                      r"3omr\w*|3umr\w*|umar|umr|da'?d\w* (?:waa|ayaa)")  # Arabizi, hi/ur in Latin letters
+                      # Arabizi, hi/ur in Latin letters, so ("waxay jirtaa 17 sano")
+                      r"3omr\w*|3umr\w*|umar|umr|da'?d\w* (?:waa|ayaa)|jirtaa|jira")
 _AGE: Final = re.compile(
     rf"(?P<n>{_DIGITS})\s*-?\s*(?:{_AGE_AFTER})(?![^\W\d_])|"
     rf"(?<![^\W\d_])(?:{_AGE_BEFORE})\s*:?\s*(?P<m>{_DIGITS})(?!\d)", _I)
@@ -104,7 +105,7 @@ _CARE_BEFORE: Final = re.compile(
     r"babysit\w*|nanny)(?:\s+\S+){0,3}\s+|(?:看|照顾|照顧|带|帶|接送)\S{0,4})$", _I)
 # Harm said not to happen ("hindi po ako sinasaktan", "он меня не бьёт", "il ne me frappe pas"): a
 # negation in the few words before a cue of harm or a weapon takes the cue back.
-_NEGATED_KINDS: Final = frozenset({"kill_or_hurt", "weapon", "medical", "safe"})
+_NEGATED_KINDS: Final = frozenset({"kill_or_hurt", "weapon", "medical", "safe", "confined"})
 _NEGATION_BEFORE: Final = re.compile(
     r"(?<![^\W\d_])(?:hindi|di|not|never|pas|jamais|personne|nunca|não|nao|ninguém|ninguem|nadie|nahi|nahin|"
     r"nie|nikt|ne|не|ні|никто|nikto|ніхто|không|chưa|bu|mei|hakuna|hajan\w*|walang|wala)"

@@ -471,3 +471,17 @@ def test_danger_now_in_turkish_is_raised_with_its_cues() -> None:
     triaged = run(text)
     assert triaged.is_raised(DANGER) and triaged.is_raised(FlagName.MINOR)
     assert {"multilingual.confined", "multilingual.returns_soon", "multilingual.now"} <= cue_kinds(triaged)
+
+
+@pytest.mark.parametrize(("text", "confined"), [
+    ("Je ne suis pas enfermée, mais je n'ai pas mes papiers.", False),  # fr: "I am not locked in"
+    ("Hindi naman ako nakakulong, pero hawak nila ang passport ko.", False),  # tl
+    ("Ils m'ont enfermée dans la chambre.", True),
+    ("Они не выпускают нас из дома.", True),  # ru: the cue is itself a negative verb
+])
+def test_a_negated_confinement_is_no_cue(text: str, confined: bool) -> None:
+    assert ("confined" in {c.kind for c in cues(text)}) is confined
+
+
+def test_a_somali_age_in_years_is_an_age() -> None:
+    assert 17 in [c.age for c in cues("Walaashay waxay jirtaa 17 sano, lacag ma siiyaan.") if c.kind == "age"]

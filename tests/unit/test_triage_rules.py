@@ -67,13 +67,13 @@ MINOR, DANGER = FlagName.MINOR, FlagName.IMMINENT_DANGER
     "They post underage girls in ads.",
     "Tiene 15 años y la obligan a trabajar en la cantina.",
     "Hay una menor de edad trabajando con clientes.",
-    model_miss("V1 15F w/ trafficker at motel.", "v34 weighs this shorthand at 0.18 against its 0.30 "
+    model_miss("V1 15F w/ trafficker at motel.", "v35 weighs this shorthand at 0.17 against its 0.30 "
                "threshold; the rules read the age, and the note goes to a person at P2 (see below)"),
     "Las chicas de secundaria van a fiestas donde hombres les pagan.",
     "The boss has kids working the fields, not in school, no pay.",
     "on a bus to idk where. driver took everyones phones. some r kids. nobody knows where were going",
     model_miss("Nos cambiaron de camioneta en la frontera y el chofer nos quitó los teléfonos. Somos nueve y "
-               "algunos son niños.", "v34 weighs it at 0.294 against its 0.304 threshold; the rules read "
+               "algunos son niños.", "v35 weighs it at 0.272 against its 0.299 threshold; the rules read "
                "'algunos son niños', danger is raised (P1) and the case is marked low confidence"),
 ])
 def test_minor_from_the_text(text: str) -> None:
@@ -317,6 +317,44 @@ def test_a_form_age_the_text_says_is_not_a_victims_is_taken_back(text: str) -> N
         assert found is None or not any(e.origin == "declared" for e in found.evidence)
 
 
+@pytest.mark.parametrize("text", [
+    "He bought her a plane ticket to Vegas, the flight is at 7 tomorrow morning, her mom can't be reached.",
+    "the guy from insta got me a bus ticket for tmrw morning and said dont tell my parents",
+    "Gate agent: girl with an adult male, middle school ID in her wallet, man answers for her. Boarding "
+    "starts in ~35 min.",
+    "just now he was on the phone saying 'she'll be ready by 11, bring cash'. its 10:15, they're in the lot.",
+])
+def test_a_flight_a_bus_or_a_sale_within_hours_is_a_move_for_the_rules(text: str) -> None:
+    found = extract(received(narrative=text)).found.danger
+    assert "danger.moved_soon" in {e.rule_id for e in found.evidence}
+
+
+@pytest.mark.parametrize(("text", "rule_id"), [
+    ("USPS: your package is being held at our facility, pay $1.99 to release it.", "danger.locked_in"),
+    ("C, 27, survivor, left 2 yrs ago, trafficker incarcerated. Lives w/ her mom in Escondido, safe.",
+     "danger.hiding"),
+    ("Mi hermano ya salió. Allá había hombres armados cuidando, ya está conmigo, bien.", "danger.weapon"),
+])
+def test_words_that_only_look_like_danger_now_are_none(text: str, rule_id: str) -> None:
+    found = extract(received(narrative=text)).found.danger
+    assert rule_id not in {e.rule_id for e in found.evidence}
+
+
+@pytest.mark.parametrize("text", [
+    "buenas, mi hijo está en 5to grado y un señor del mercado le paga por llevar bolsitas a unas casas.",
+    "The form made me put an age. She is NOT 19, she's in my son's class at Lowell Middle and a man "
+    "posts her pictures.",
+])
+def test_a_school_year_told_another_way_is_a_minor_for_the_rules(text: str) -> None:
+    assert ruled(text, MINOR, victims=[Victim(age=19)])
+
+
+def test_a_form_filled_in_wrong_because_it_was_required_is_taken_back() -> None:
+    text = ("Sorry, I don't think I filled this out right, the boxes were required. Nobody is in danger! "
+            "We want a speaker for our youth group.")
+    assert not ruled(text, MINOR, victims=[Victim(age=14)])
+
+
 def test_a_drills_scenario_age_is_nobodys() -> None:
     text = ("TEST SUBMISSION, county tabletop exercise. Scenario: a girl about 14 seen with an older man "
             "at a rest area. There is no real victim, please delete.")
@@ -475,7 +513,7 @@ def test_automated_mail_is_set_aside_as_unrelated() -> None:
     assert quoted.urgency.rank <= Urgency.P2_SAME_DAY.rank
 
 
-@pytest.mark.xfail(strict=True, reason="model: v34 weighs the quoted emergency at 0.265 against its 0.298")
+@pytest.mark.xfail(strict=True, reason="model: v35 weighs the quoted emergency at 0.234 against its 0.289")
 def test_an_auto_reply_quoting_an_emergency_raises_danger() -> None:
     quoted = run("Automatic reply. > she is locked in the room right now", subject="Out of office")
     assert quoted.is_raised(DANGER) and quoted.call_type is CallType.CRISIS
