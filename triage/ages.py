@@ -121,6 +121,8 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
                         rf"(?:can[\u2019']?t|cannot|couldn[\u2019']?t|could not|can not) (?:have )?be(?:en)? "
                         rf"(?:more|older|over) than|no more than|"
                         rf"not (?:more|older) than|"
+                        rf"no\s+(?:tiene|tendr[aá]|debe\s+tener|ha\s+de\s+tener|pasa\s+de(?:\s+los)?)\s+"
+                        rf"m[aá]s\s+de|no\s+pasa\s+de(?:\s+los)?|"
                         rf"i[\u2019']?d say|would say|"
                         rf"estimat\w*|est\.?|unos|como\s+de|como|"
                         rf"thinks?|thought|"

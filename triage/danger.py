@@ -148,7 +148,9 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      r"\b(?:i[\u2019']?m|i am|im|she[\u2019']?s|she is|he[\u2019']?s|he is|we[\u2019']?re|we are|"
      r"they[\u2019']?re|they are|is|are|"
      r"currently|now|v)\s+(?:\w+\s+)?hiding\b|\bhiding (?:in|from|at|inside)\b|\bhid (?:in|inside)\b|"
-     r"\b(?!(?-i:Escondido)\b)escondid[oa]s?\b|\bescondiendo\b|\bnos escondemos\b|\bme escond[ií]\b"),
+     # not Escondido (the city), nor "a escondidas" (secretly: "me llama a escondidas")
+     r"(?<!\ba )\b(?!(?-i:Escondido)\b)escondid[oa]s?\b|"
+     r"\bescondiendo\b|\bnos escondemos\b|\bme escond[ií]\b"),
     ("danger.pursued",
      r"\b(?:is|are|[\u2019']s|[\u2019']re)\s+(?:\w+\s+){0,3}?(?:looking|searching|coming|chasing|waiting)\s+"
      r"(?:for|after|outside)?\s*(?:her|him|me|us|them)\b|\bchasing (?:her|him|me|us|them)\b|"

@@ -28,9 +28,10 @@ _DIGITS: Final = r"[0-9\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u0e50-\u0e59]{1,2
 _AGE_AFTER: Final = (
     r"ans|an|lane|ane|anos|tuổi|tuoi|岁|歲|才|歳|살|세|taong gulang|taon|anyos|лет|года|год|років|роки|рік|"
     r"سنة|سنوات|عاما|عامًا|عام|साल|वर्ष|ปี|lat|lata|ani|tahun|ዓመት|አመት|jahre|jahren|jährig|jährige|anni|"
-    r"yaş|yaşında|"
+    r"yaş|yaşında|yas|yasinda|yasında|yaşinda|"
     r"let|goda|rokiv|roky|"  # ru, uk in Latin letters
     r"saal|sal|sala|baras|"  # hi, ur (and fa) in Latin letters; ko "살" romanised
+    r"barsa|barsha|barsako|barshako|"  # ne
     r"sana|sanawat|snin|"  # ar in Latin letters (Arabizi)
     r"jir(?:ka|ta)?|sano|"  # so
     r"xyoo"  # hmn
@@ -43,6 +44,8 @@ _AGE_BEFORE: Final = (r"miaka|umri wa miaka|อายุ|umur|usia|tuổi|воз
                       r"3omr\w*|3umr\w*|umar|umr|da'?d\w* (?:waa|ayaa)|jirtaa|jira")
 _AGE: Final = re.compile(
     rf"(?P<n>{_DIGITS})\s*-?\s*(?:{_AGE_AFTER})(?![^\W\d_])|"
+    # Vietnamese as texted: "e 16t", "con 14t" (em, con ... tuổi)
+    rf"(?<![^\W\d_])(?:e|em|con|chau|cháu|be|bé|no|nó)\s+(?P<v>\d{{1,2}})\s?t(?![^\W\d_])|"
     rf"(?<![^\W\d_])(?:{_AGE_BEFORE})\s*:?\s*(?P<m>{_DIGITS})(?!\d)", _I)
 # Chinese and Japanese numerals for the teens, with 岁/歲/才/歳: 十三岁, 十五歲.
 # Not the end of a larger number: "三十一岁" is 31 and "二十岁" 20, not 1 and 10.
@@ -110,6 +113,8 @@ _NEGATION_BEFORE: Final = re.compile(
     r"(?<![^\W\d_])(?:hindi|di|not|never|pas|jamais|personne|nunca|não|nao|ninguém|ninguem|nadie|nahi|nahin|"
     r"nie|nikt|ne|не|ні|никто|nikto|ніхто|không|chưa|bu|mei|hakuna|hajan\w*|walang|wala)"
     r"(?:\s+[^\W\d_]+){0,3}\s+$", _I)
+# Chinese writes no space: a negation right before the cue ("老板没有打她", "没打她", "不会打她").
+_CJK_NEGATION_BEFORE: Final = re.compile(r"(?:没有|沒有|没|沒|未|不会|不會|不)$")
 _STRONG_KINDS: Final = frozenset({"confined", "weapon", "kill_or_hurt", "hiding", "moved_or_sold", "no_food",
                                   "medical", "returns_soon"})
 
@@ -125,7 +130,7 @@ class Cue:
 def cues(text: str) -> list[Cue]:
     """Every cue in ``text``, in order of kind."""
     found = [Cue("age", m.start(), m.end(),
-                 None if _arabizi(text, m) else _age(m.group("n") or m.group("m") or ""))
+                 None if _arabizi(text, m) else _age(m.group("n") or m.group("m") or m.group("v") or ""))
              for m in _AGE.finditer(text)]
     found += [Cue("age", m.start(), m.end(), _cjk_teen(m.group())) for m in _CJK_TEEN.finditer(text)]
     found += [Cue("age", m.start(), m.end(), 15) for m in _KO_TEEN.finditer(text)]
@@ -138,7 +143,8 @@ def cues(text: str) -> list[Cue]:
     for kind, pattern in DANGER:
         found += [Cue(kind, m.start(), m.end()) for m in pattern.finditer(text)
                   if kind not in _NEGATED_KINDS
-                  or not _NEGATION_BEFORE.search(text, max(0, m.start() - 30), m.start())]
+                  or not (_NEGATION_BEFORE.search(text, max(0, m.start() - 30), m.start())
+                          or _CJK_NEGATION_BEFORE.search(text, max(0, m.start() - 4), m.start()))]
     return found
 
 

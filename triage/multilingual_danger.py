@@ -138,7 +138,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"hmo no|tam sim no|"  # hmn
     r"daba|dorka|hala2|halla2|hal2|delwa2ti|dilwa2ti|dilwa'?ti|el ?lila|el ?leila|lilla|lyouma|lyoum|"
     r"elyom|el ?yom|ghod?wa (?:sba7|fe?sba7)|bokra (?:sba7|el sob7)|ba3d sa3a)\b"
-     r"|今晚|今夜|今天晚上|今天夜里|明天|今天|现在|現在|马上|馬上|明天早上|明早|一小时后|一個小時|"
+     r"|今晚|今夜|今天晚上|今天夜里|明天|今天|(?<!到)现在|(?<!到)現在|马上|馬上|明天早上|明早|一小时后|一個小時|"
      r"오늘 밤|오늘|지금|방금|내일 아침|"
      r"คืนนี้|วันนี้|ตอนนี้|พรุ่งนี้เช้า|الليلة|اليوم|الآن|غدا صباحا|بكرة|بكره|هلق|هلأ|"
      r"आज रात|आज|अभी|कल सुबह|ዛሬ ማታ|ዛሬ|አሁን|ነገ|ጽባሕ|ሕጂ|ሎሚ ምሸት"
@@ -242,7 +242,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"(?:niko|yuko|tuko|wako) salama|"  # sw
      r"sudah aman|sekarang aman|"  # id
      r"surakshit (?:hai|hoon|hu|hain))\b"  # hi in Latin letters
-     r"|в безопасности|у безпеці|в безпеці|很安全|安全了|现在安全|現在安全|بأمان|안전해|안전합니다"),
+     r"|в безопасности|у безпеці|в безпеці|很安全|安全了|现在安全|現在安全|بأمان|안전해|안전합니다|"
+     r"위험하(?:진|지는|지) 않"),
     # The one in control comes back within hours: "il revient dans quinze minutes", "vernetsya v 7".
     ("returns_soon",
      r"\b(?:(?:il|elle|ils|le patron|la patronne) (?:revien\w*|rentre\w*|va revenir|vont revenir)|"

@@ -485,3 +485,26 @@ def test_a_negated_confinement_is_no_cue(text: str, confined: bool) -> None:
 
 def test_a_somali_age_in_years_is_an_age() -> None:
     assert 17 in [c.age for c in cues("Walaashay waxay jirtaa 17 sano, lacag ma siiyaan.") if c.kind == "age"]
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("a oi cuu e voi, e 16t lam o tiem nail, chu giu giay to", 16),  # vi without its marks: "e 16t"
+    ("kuzenim 17 yasinda, patron pasaportunu almis", 17),  # tr without its letters
+    ("mero bahini (15 barsa) nail salon ma kaam garchhe", 15),  # ne in Latin letters
+])
+def test_ages_as_people_type_them_without_their_letters(text: str, age: int) -> None:
+    assert age in [c.age for c in cues(text) if c.kind == "age"]
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("她说老板没有打她，但是经常骂人。", "kill_or_hurt"),  # noqa: RUF001 (zh: "the boss did not hit her")
+    ("到现在一分钱都没拿到", "now"),  # zh: "until now"
+])
+def test_chinese_harm_denied_and_until_now_are_no_cues(text: str, kind: str) -> None:
+    assert kind not in {c.kind for c in cues(text)}
+
+
+def test_korean_not_in_danger_right_now_is_safe() -> None:
+    text = "친구가 여권을 뺏겼고 협박받았어요. 지금 당장 위험하진 않은데 어떻게 해야 하나요?"
+    assert "safe" in {c.kind for c in cues(text)}
+    assert not extract(received(narrative=text)).danger_cues

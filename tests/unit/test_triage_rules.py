@@ -67,13 +67,13 @@ MINOR, DANGER = FlagName.MINOR, FlagName.IMMINENT_DANGER
     "They post underage girls in ads.",
     "Tiene 15 años y la obligan a trabajar en la cantina.",
     "Hay una menor de edad trabajando con clientes.",
-    model_miss("V1 15F w/ trafficker at motel.", "v35 weighs this shorthand at 0.17 against its 0.30 "
+    model_miss("V1 15F w/ trafficker at motel.", "v36 weighs this shorthand at 0.17 against its 0.30 "
                "threshold; the rules read the age, and the note goes to a person at P2 (see below)"),
     "Las chicas de secundaria van a fiestas donde hombres les pagan.",
     "The boss has kids working the fields, not in school, no pay.",
     "on a bus to idk where. driver took everyones phones. some r kids. nobody knows where were going",
     model_miss("Nos cambiaron de camioneta en la frontera y el chofer nos quitó los teléfonos. Somos nueve y "
-               "algunos son niños.", "v35 weighs it at 0.272 against its 0.299 threshold; the rules read "
+               "algunos son niños.", "v36 weighs it at 0.241 against its 0.298 threshold; the rules read "
                "'algunos son niños', danger is raised (P1) and the case is marked low confidence"),
 ])
 def test_minor_from_the_text(text: str) -> None:
@@ -355,6 +355,23 @@ def test_a_form_filled_in_wrong_because_it_was_required_is_taken_back() -> None:
     assert not ruled(text, MINOR, victims=[Victim(age=14)])
 
 
+@pytest.mark.parametrize(("text", "hiding"), [
+    ("Mi hermana me habla a escondidas por WhatsApp. Hoy está bien.", False),  # secretly
+    ("Mi hermana está escondida en el baño y el patrón la está buscando.", True),
+])
+def test_calling_secretly_is_not_hiding_now(text: str, hiding: bool) -> None:
+    found = extract(received(narrative=text)).found.danger
+    assert ("danger.hiding" in {e.rule_id for e in found.evidence}) is hiding
+
+
+@pytest.mark.parametrize("text", [
+    "Una de las nuevas no tiene más de 15 o 16, el dueño la lleva a otra casa donde llegan hombres.",
+    "Una muchacha nueva, todavía tiene cara de niña, el dueño la lleva a otra casa donde llegan hombres.",
+])
+def test_no_more_than_an_age_and_a_childs_face_are_a_minor_in_spanish(text: str) -> None:
+    assert ruled(text, MINOR)
+
+
 def test_a_drills_scenario_age_is_nobodys() -> None:
     text = ("TEST SUBMISSION, county tabletop exercise. Scenario: a girl about 14 seen with an older man "
             "at a rest area. There is no real victim, please delete.")
@@ -513,7 +530,7 @@ def test_automated_mail_is_set_aside_as_unrelated() -> None:
     assert quoted.urgency.rank <= Urgency.P2_SAME_DAY.rank
 
 
-@pytest.mark.xfail(strict=True, reason="model: v35 weighs the quoted emergency at 0.234 against its 0.289")
+@pytest.mark.xfail(strict=True, reason="model: v36 weighs the quoted emergency at 0.188 against its 0.293")
 def test_an_auto_reply_quoting_an_emergency_raises_danger() -> None:
     quoted = run("Automatic reply. > she is locked in the room right now", subject="Out of office")
     assert quoted.is_raised(DANGER) and quoted.call_type is CallType.CRISIS
