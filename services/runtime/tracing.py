@@ -13,9 +13,9 @@ error's message, which may quote input; the error's class is the ``error.type`` 
 
 Spans are always made (logs carry their trace id, and headers their context); they leave the
 process only when an OTLP endpoint is configured (``services.runtime.trace_export``). While
-nothing takes finished spans (no span processor: no export configured), a new signal's spans are
-made without the SDK's recording machinery (``_start``): the same ids, sampling decision and
-headers, with nothing kept that nobody would read.
+nothing takes finished spans (no span processor: no export configured), spans are made without
+the SDK's recording machinery (``_start``): the same ids, sampling decision and headers, with
+nothing kept that nobody would read.
 """
 
 from __future__ import annotations
@@ -174,16 +174,18 @@ def _attached(context: otel_context.Context | None) -> Iterator[None]:
 def span(name: str, attributes: Mapping[str, object] | None = None, *,
          kind: SpanKind = SpanKind.INTERNAL, context: otel_context.Context | None = None) -> Iterator[Span]:
     """A span current for the block, child of ``context``'s span (default: the current one)."""
-    with _attached(context), tracer().start_as_current_span(
-            name, kind=kind, attributes=allowed(attributes or {}),
-            record_exception=False, set_status_on_exception=False) as current:
-        try:
+    parent = otel_context.get_current() if context is None else context
+    current = _start(name, parent, kind, allowed(attributes or {}))
+    try:
+        with _attached(trace.set_span_in_context(current, parent)):
             yield current
-        except (asyncio.CancelledError, GeneratorExit):
-            raise
-        except BaseException as error:
-            fail(current, error)
-            raise
+    except (asyncio.CancelledError, GeneratorExit):
+        raise
+    except BaseException as error:
+        fail(current, error)
+        raise
+    finally:
+        current.end()
 
 
 def annotate(target: Span, attributes: Mapping[str, object]) -> None:
@@ -254,18 +256,19 @@ def start_consuming(topic: Topic, headers: Sequence[Header], *, group: str, part
     """A consumer span that outlives a block (triage ends it once the record's outputs are
     acknowledged, after a batch); the caller ends it."""
     parent = consume_context(headers)
-    started = tracer().start_span(
-        f"process {topic.value}", context=parent, kind=SpanKind.CONSUMER,
-        attributes=allowed(_consume_attributes(topic, headers, group, partition, offset, topic_name)),
-        record_exception=False, set_status_on_exception=False)
+    started = _start(f"process {topic.value}", parent, SpanKind.CONSUMER,
+                     allowed(_consume_attributes(topic, headers, group, partition, offset, topic_name)))
     return OpenSpan(span=started, context=trace.set_span_in_context(started, parent))
 
 
 def finished_span(name: str, parent: OpenSpan, *, started_ns: int,
                   attributes: Mapping[str, object] | None = None) -> None:
     """A span under ``parent`` from ``started_ns`` until now, ended at once: work done for several
-    records together (a batch in one transaction), shown in each record's own trace."""
-    tracer().start_span(name, context=parent.context, start_time=started_ns,
+    records together (a batch in one transaction), shown in each record's own trace. While
+    nothing takes finished spans, there is nothing to make."""
+    made = tracer()
+    if _recorded() or not isinstance(made, Tracer):
+        made.start_span(name, context=parent.context, start_time=started_ns,
                         attributes=allowed(attributes or {}), record_exception=False,
                         set_status_on_exception=False).end()
 

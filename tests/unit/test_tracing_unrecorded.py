@@ -17,7 +17,15 @@ from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, ParentBased,
 from contracts import Topic
 from services.runtime import span_attributes
 from services.runtime.span_attributes import allowed
-from services.runtime.tracing import current_trace_id, install_provider, start_accepting
+from services.runtime.tracing import (
+    current_trace_id,
+    finished_span,
+    install_provider,
+    span,
+    span_context_of,
+    start_accepting,
+    start_consuming,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -86,6 +94,34 @@ def test_spans_are_recorded_once_a_processor_is_added(restore: None) -> None:
     assert recorded.accepted.is_recording() and recorded.sent.is_recording()
     recorded.end()
     assert sorted(s.name for s in memory.get_finished_spans()) == ["intake accept", "send signals.received"]
+
+
+def _consumed(headers: list[tuple[str, bytes]]) -> tuple[bool, int]:
+    """A consumer span, a span inside it and a batch's finished span: (recording, trace id)."""
+    opened = start_consuming(Topic.SIGNALS_RECEIVED, headers, group="triage", partition=0, offset=7)
+    with opened.current(), span("triage assess") as inner:
+        recording = inner.is_recording()
+        assert opened.span.is_recording() is recording
+        trace_id = inner.get_span_context().trace_id
+        assert opened.span.get_span_context().trace_id == trace_id
+    finished_span("review apply", opened, started_ns=1)
+    opened.end()
+    return recording, trace_id
+
+
+def test_a_consumers_spans_are_unrecorded_until_a_processor_is_added(restore: None) -> None:
+    provider = TracerProvider()
+    install_provider(provider)
+    acceptance = start_accepting("webform", Topic.SIGNALS_RECEIVED, SIGNAL_ID)
+    acceptance.end()
+    parent = span_context_of(acceptance.headers)
+    assert parent is not None
+    assert _consumed(acceptance.headers) == (False, parent.trace_id)  # the intake's trace, continued
+    memory = InMemorySpanExporter()
+    provider.add_span_processor(SimpleSpanProcessor(memory))
+    assert _consumed(acceptance.headers) == (True, parent.trace_id)
+    assert sorted(s.name for s in memory.get_finished_spans()) == [
+        "process signals.received", "review apply", "triage assess"]
 
 
 def test_a_default_provider_still_writes_a_sampled_traceparent(restore: None) -> None:
