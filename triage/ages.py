@@ -109,7 +109,7 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
     # age 15, aged 15, ages 14-17, edad de 15
     ("age.stated", rf"\b(?:age[ds]?|edad(?:es)?(?:\s+de)?)\s*:?\s*(?:of\s+)?{_N}{_M}\b"),
     # she is 15, she's only fifteen, I'm 16, turned 17
-    ("age.copula", rf"(?:\b(?:is|was|are|were|am|i'?m|im|turned|turning|be|theyre|shes|hes)|"
+    ("age.copula", rf"(?:\b(?:is|was|are|were|am|i'?m|im|turned|turning|be|theyre|shes|hes|says|claims)|"
                    rf"['\u2019](?:s|re))\s+"
                    rf"(?:both\s+|all\s+)?"
                    rf"(?:only\s+|just\s+|about\s+|around\s+|maybe\s+|like\s+|barely\s+|probably\s+|"

@@ -62,6 +62,20 @@ _WORD_TEENS: Final = {
 _WORD_TEEN: Final = re.compile(
     r"\b(?P<w>" + "|".join(sorted(_WORD_TEENS, key=len, reverse=True)) + r")\s*-?\s*"
     r"(?:saal|sal|sala|salah|sale|baras|baras|varsh)(?![^\W\d_])", _I)
+# Arabic teen ages in words, in the dialects' short forms ("أربعطعش", "خمستعش") and in full ("أربعة
+# عشر"), after "her/his age" or before "year(s)".
+_AR_TEENS: Final = {
+    "احدعش": 11, "اطنعش": 12, "اتنعش": 12, "ثلطعش": 13, "ثلاثطعش": 13, "تلتعش": 13, "أربعطعش": 14,
+    "اربعطعش": 14, "اربعتعش": 14, "خمسطعش": 15, "خمستعش": 15, "ستطعش": 16, "سطعش": 16, "ستعش": 16,
+    "سبعطعش": 17, "سبعتعش": 17,
+    "أحد عشر": 11, "احدى عشرة": 11, "اثنا عشر": 12, "اثنتا عشرة": 12, "ثلاثة عشر": 13, "ثلاث عشرة": 13,
+    "أربعة عشر": 14, "اربعة عشر": 14, "أربع عشرة": 14, "اربع عشرة": 14, "خمسة عشر": 15, "خمس عشرة": 15,
+    "ستة عشر": 16, "ست عشرة": 16, "سبعة عشر": 17, "سبع عشرة": 17,
+}
+_AR_TEEN: Final = re.compile(
+    r"(?:(?:عمرها|عمره|عمري|العمر)\s+(?P<a>" + "|".join(sorted(_AR_TEENS, key=len, reverse=True)) + r")|"
+    r"(?P<b>" + "|".join(sorted(_AR_TEENS, key=len, reverse=True)) + r")\s+(?:سنة|سنه|عاما|عامًا|عام|سنين))"
+    r"(?![\u0621-\u064a])")
 _KO_TEEN: Final = re.compile(r"(?:열|열한|열두|열세|열네|열다섯|열여섯|열일곱)\s*살|"
                              r"(?:열한|열두|열세|열네|열다섯|열여섯|열일곱)\s*(?:정도|쯤)")  # "about sixteen"
 
@@ -134,6 +148,8 @@ def cues(text: str) -> list[Cue]:
              for m in _AGE.finditer(text)]
     found += [Cue("age", m.start(), m.end(), _cjk_teen(m.group())) for m in _CJK_TEEN.finditer(text)]
     found += [Cue("age", m.start(), m.end(), 15) for m in _KO_TEEN.finditer(text)]
+    found += [Cue("age", m.start(), m.end(), _AR_TEENS[m.group("a") or m.group("b")])
+              for m in _AR_TEEN.finditer(text)]
     found += [Cue("age", m.start(), m.end(), _WORD_TEENS[m.group("w").lower()])
               for m in _WORD_TEEN.finditer(text)]
     found += [Cue(kind, m.start(), m.end())

@@ -20,6 +20,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"terkunci|amefungiwa|\w*fungi(?:a|wa) ndani|(?:wa|a|tu|m)(?:me|ta|na)m?(?:w|ni|tu)?fungia|"  # sw
      r"eingesperrt|rinchius\w*|chius\w* a chiave|khóa cửa|khóa trái|bị giữ|giam|"
      r"kandado|ikinandado|ayaw (?:na )?(?:siya|akong|kami|kaming) pauwiin|"
+     r"(?:hindi|di) (?:siya|ako|kami|sila) (?:pinapalabas|pinalalabas|pinapayagang lumabas)|"
      r"закрыли|закрыта|закрыт|держат|не выпуска\w*|не отпуска\w*|не випуска\w*|"
      r"тримають|держал\w*|удержива\w*|fechad[oa]|não deixa\w* (?:el[ae]s? )?sair|"
      r"ne (?:me |la |nous )?laisse\w* pas sortir|"
@@ -117,6 +118,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"demen maten|esta noite|hoje à noite|hoje de noite|agora|amanhã cedo|daqui a uma hora|"
      r"hoje a noite|hj (?:à|a|de) noite|hj noite|"  # pt as typed on phones
      r"tối nay|bây giờ|ngay|sáng mai|ngày mai|một tiếng nữa|ngayong gabi|ngayon|bukas ng umaga|"
+     r"bukas ng alas[- ]?\d{1,2}(?: ng umaga)?|"
      r"сегодня ночью|сегодня вечером|сегодня|сейчас|через час|завтра утром|сьогодні вночі|сьогодні|зараз|"
      r"завтра|"
      r"через годину|завтра вранці|dziś w nocy|dzisiaj w nocy|dzisiaj|dziś|teraz|jutro rano|za godzinę|"
@@ -148,7 +150,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"\b(?:(?:la|le|les|nous|me|l')\s*(?:conduire|amener|emmener|transférer|déplacer|envoyer) "
      r"(?:à|a|en|au|aux|chez)|"
      r"emmener|emmène|vendre|vendu\w*|levar|vender|vendid[ao]|mang tôi đi|chuyển đi|bán|"
-     r"dadalhin|ibebenta|отв[её]з\w*|ув[её]з\w*|прода[её]т|продаю\w*|продать|продадут|продал\w*|перев[её]з\w*|"
+     r"dadalhin|ibebenta|isasakay|"
+     r"отв[её]з\w*|ув[её]з\w*|прода[её]т|продаю\w*|продать|продадут|продал\w*|перев[её]з\w*|"
      r"відвез\w*|продати|везут|повезут|увезут|отвезут|"
      r"(?:m'|t'|l'|nous |les |la |le )envoi\w* (?:à|a|en|au|aux|chez)|"  # fr: "il m'envoie à Miami"
      r"zawio(?:z|zą|zł)\w*|wywioz\w*|"  # pl

@@ -508,3 +508,18 @@ def test_korean_not_in_danger_right_now_is_safe() -> None:
     text = "친구가 여권을 뺏겼고 협박받았어요. 지금 당장 위험하진 않은데 어떻게 해야 하나요?"
     assert "safe" in {c.kind for c in cues(text)}
     assert not extract(received(narrative=text)).danger_cues
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("بنت أخو زوجي عمرها أربعطعش سنة وأبوها يبي يزوجها", 14),  # ar, dialect: fourteen
+    ("أختي عمرها ستة عشر عاما وتشتغل عند عيلة", 16),  # ar, in full: sixteen
+])
+def test_arabic_teen_ages_in_words(text: str, age: int) -> None:
+    assert age in [c.age for c in cues(text) if c.kind == "age"]
+
+
+def test_a_tagalog_plane_tomorrow_at_six_is_danger() -> None:
+    text = ("Kinuha ng amo ang passport niya. Bukas ng alas-6 ng umaga isasakay siya sa eroplano papuntang "
+            "Texas. Ayaw niya pero hindi siya pinapalabas ng bahay.")
+    kinds = {c.cue.kind for c in extract(received(narrative=text)).danger_cues}
+    assert {"now", "moved_or_sold", "confined"} <= kinds

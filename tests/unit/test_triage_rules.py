@@ -67,13 +67,13 @@ MINOR, DANGER = FlagName.MINOR, FlagName.IMMINENT_DANGER
     "They post underage girls in ads.",
     "Tiene 15 años y la obligan a trabajar en la cantina.",
     "Hay una menor de edad trabajando con clientes.",
-    model_miss("V1 15F w/ trafficker at motel.", "v36 weighs this shorthand at 0.17 against its 0.30 "
+    model_miss("V1 15F w/ trafficker at motel.", "v37 weighs this shorthand at 0.19 against its 0.32 "
                "threshold; the rules read the age, and the note goes to a person at P2 (see below)"),
     "Las chicas de secundaria van a fiestas donde hombres les pagan.",
     "The boss has kids working the fields, not in school, no pay.",
     "on a bus to idk where. driver took everyones phones. some r kids. nobody knows where were going",
     model_miss("Nos cambiaron de camioneta en la frontera y el chofer nos quitó los teléfonos. Somos nueve y "
-               "algunos son niños.", "v36 weighs it at 0.241 against its 0.298 threshold; the rules read "
+               "algunos son niños.", "v37 weighs it at 0.276 against its 0.323 threshold; the rules read "
                "'algunos son niños', danger is raised (P1) and the case is marked low confidence"),
 ])
 def test_minor_from_the_text(text: str) -> None:
@@ -372,6 +372,17 @@ def test_no_more_than_an_age_and_a_childs_face_are_a_minor_in_spanish(text: str)
     assert ruled(text, MINOR)
 
 
+@pytest.mark.parametrize("text", [
+    "C male, says 16, whispering. The crew boss took his phone and hit him tonight.",
+    "Mi hijo se fue con un contratista, todavía estaba en la secundaria, y no lo dejan salir solo.",
+    "Dice que tiene 18 pero no es cierto, todavía va a la secundaria. El dueño la pone a fichar.",
+    "mi amiga de la prepa la tiene su tio limpiando oficinas de noche y le quito el pasaporte",
+    "Una de las ficheras se ve muy chamaquita, como de secundaria, y el dueño le guarda los papeles.",
+])
+def test_a_minor_told_by_a_call_note_or_a_spanish_school_year(text: str) -> None:
+    assert ruled(text, MINOR)
+
+
 def test_a_drills_scenario_age_is_nobodys() -> None:
     text = ("TEST SUBMISSION, county tabletop exercise. Scenario: a girl about 14 seen with an older man "
             "at a rest area. There is no real victim, please delete.")
@@ -530,7 +541,7 @@ def test_automated_mail_is_set_aside_as_unrelated() -> None:
     assert quoted.urgency.rank <= Urgency.P2_SAME_DAY.rank
 
 
-@pytest.mark.xfail(strict=True, reason="model: v36 weighs the quoted emergency at 0.188 against its 0.293")
+@pytest.mark.xfail(strict=True, reason="model: v37 weighs the quoted emergency at 0.188 against its 0.285")
 def test_an_auto_reply_quoting_an_emergency_raises_danger() -> None:
     quoted = run("Automatic reply. > she is locked in the room right now", subject="Out of office")
     assert quoted.is_raised(DANGER) and quoted.call_type is CallType.CRISIS
