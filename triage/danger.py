@@ -39,7 +39,8 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      r"against (?:her|his|my|"
      r"their|our) will)\b|"
      # not a parcel: "your package is being held at customs"
-     r"(?<!package is )(?<!parcel is )(?<!order is )(?<!shipment is )\bbeing (?:held|kept)\b|"
+     # (the look-ahead first: the look-behinds are tried only where "being" starts)
+     r"\b(?=being )(?<!package is )(?<!parcel is )(?<!order is )(?<!shipment is )being (?:held|kept)\b|"
      r"\b(?:won[\u2019']?t|will not|wont|do not|don[\u2019']?t|doesn[\u2019']?t|does not|are not|"
      r"aren[\u2019']?t)\s+"
      r"(?:let|letting|allow(?:ing)?)\s+(?:her|him|them|me|us)(?:\s+(?:to\s+)?(?:leave|go|out|escape|answer|call)\b|"
@@ -149,7 +150,7 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      r"they[\u2019']?re|they are|is|are|"
      r"currently|now|v)\s+(?:\w+\s+)?hiding\b|\bhiding (?:in|from|at|inside)\b|\bhid (?:in|inside)\b|"
      # not Escondido (the city), nor "a escondidas" (secretly: "me llama a escondidas")
-     r"(?<!\ba )\b(?!(?-i:Escondido)\b)escondid[oa]s?\b|"
+     r"\b(?=escondid)(?<!\ba )(?!(?-i:Escondido)\b)escondid[oa]s?\b|"
      r"\bescondiendo\b|\bnos escondemos\b|\bme escond[ií]\b"),
     ("danger.pursued",
      r"\b(?:is|are|[\u2019']s|[\u2019']re)\s+(?:\w+\s+){0,3}?(?:looking|searching|coming|chasing|waiting)\s+"

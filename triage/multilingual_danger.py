@@ -55,7 +55,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"pasaport\w*|passport|huzhao|yeogwon)\b"
      r"|护照|護照|여권|พาสปอร์ต|جواز|पासपोर्ट|ፓስፖርት"),
     ("weapon",
-     r"\b(?:arme|pistolet|couteau|zam|kouto|arma|(?<!s[aă] )faca|súng|"
+     r"\b(?:arme|pistolet|couteau|zam|kouto|arma|(?=faca)(?<!s[aă] )faca|súng|"
      r"(?:cầm|con|bằng|rút|cam|rut|bang) dao|baril|"
      r"kutsilyo|пистолет|нож|ружь\w*|"
      r"пістолет|ніж|broń|pistolet|nóż|armă|cuțit|pistol|senjata|pisau|bunduki|kisu|waffe|messer|"
