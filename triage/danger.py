@@ -107,13 +107,18 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      r"\bmiedo (?:de|a) que (?:la|lo|me|nos|los|las) (?:mate|maten|golpee|golpeen|lastime)\b"),
     # Sextortion with a deadline: "if I stop he'll send everything to my school", "a new video tonight".
     ("danger.sextortion",
-     r"(?:\bif\b|\bunless\b|\bor else\b|\bthreat\w*|\bblackmail\w*|\bsays? (?:he|she|they)[\u2019']?ll\b|"
+     r"(?:\bif\b|\bunless\b|\bor else\b|\bthreat\w*|\bblackmail\w*|"
+     r"\bsays? (?:he|she|they)[\u2019']?ll\b|"
      r"\bsaid (?:he|she|they)[\u2019']?d\b)[^.!?\n]{0,50}?"
      r"\b(?:send|post|share|leak|show)\w*\s+(?:everything|all of (?:it|them)|the (?:pics|pictures|photos|"
      r"videos?|nudes)|my (?:pics|pictures|photos|videos?|nudes)|them|it)\s+to\s+(?:my|her|his|their)\s+"
+     r"(?:whole\s+|entire\s+)?"
      r"(?:school|parents|family|mom|dad|friends|boss|church)\b|"
      r"\b(?:mandar|enviar|publicar|subir)\w*\s+(?:mis|sus|las)\s+(?:fotos|videos)\s+a\s+(?:mi|su)s?\s+"
-     r"(?:escuela|pap[aá]s|familia|mam[aá])\b"),
+     r"(?:escuela|pap[aá]s|familia|mam[aá])\b|"
+     # a deadline, then the threat: "I have one hour to send 500 or they post it to my whole school"
+     r"\b(?:hours?|hrs?|minutes?|mins?|tonight|by \d{1,2}(?::\d\d)?(?:\s*[ap]m)?)\b[^.!?\n]{0,40}?"
+     r"\bor (?:they|he|she)(?:[\u2019']ll| will)?\s+(?:post|send|share|leak|show)\w*\b"),
     ("danger.weapon",
      r"\b(?:has|have|had|with|w/|holding|pointing|pulled|carr(?:y|ies))\s+(?:a\s+|an\s+|his\s+|the\s+)?"
      r"(?:gun|knife|firearm|pistol|rifle|weapon|machete)\b|\b(?:gun|knife|firearm)\s+to\b|"

@@ -91,7 +91,7 @@ _STRONG_TERM: Final = re.compile(
     r"\b(?:looks?|looked|seems?|seemed)\s+like\s+(?:just\s+|still\s+)?an?\s+(?:little\s+)?(?:kid|child)\b|"
     r"\b(?:cara|carita)\s+de\s+niñ[oa]\b|\b(?:parece|se\s+ve\s+como)\s+(?:una?\s+)?niñ[oa]\b|"
     # Some of the people in the account are children: "some r kids", "two of them are just kids"
-    r"\b(?:some|two|three|a few|several|most|half|many)(?:\s+of\s+(?:them|us|the\s+\w+))?\s+"
+    r"\b(?:some|two|three|a few|several|most|half|many|\d{1,2})(?:\s+of\s+(?:them|us|the\s+\w+))?\s+"
     r"(?:are|r|were|look|seem)\s+(?:like\s+)?(?:just\s+|only\s+|still\s+|little\s+)?(?:kids|children)\b|"
     r"\b(?:algun[oa]s|dos|tres|vari[oa]s|la mitad)(?:\s+de\s+(?:ell[oa]s|nosotr[oa]s))?\s+"
     r"(?:son|eran|parecen)\s+(?:solo\s+|sólo\s+|apenas\s+)?(?:niñ[oa]s|nin[oa]s|chamac[oa]s)\b", _I)

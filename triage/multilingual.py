@@ -44,6 +44,8 @@ _AGE_BEFORE: Final = (r"miaka|umri wa miaka|อายุ|umur|usia|tuổi|воз
                       r"3omr\w*|3umr\w*|umar|umr|da'?d\w* (?:waa|ayaa)|jirtaa|jira")
 _AGE: Final = re.compile(
     rf"(?P<n>{_DIGITS})\s*-?\s*(?:{_AGE_AFTER})(?![^\W\d_])|"
+    # Korean and Chinese write the next word on: "17살인데", "15岁的"
+    rf"(?P<k>{_DIGITS})\s*(?:살|세|岁|歲|歳)|"
     # Vietnamese as texted: "e 16t", "con 14t" (em, con ... tuổi)
     rf"(?<![^\W\d_])(?:e|em|con|chau|cháu|be|bé|no|nó)\s+(?P<v>\d{{1,2}})\s?t(?![^\W\d_])|"
     rf"(?<![^\W\d_])(?:{_AGE_BEFORE})\s*:?\s*(?P<m>{_DIGITS})(?!\d)", _I)
@@ -76,6 +78,15 @@ _AR_TEEN: Final = re.compile(
     r"(?:(?:عمرها|عمره|عمري|العمر)\s+(?P<a>" + "|".join(sorted(_AR_TEENS, key=len, reverse=True)) + r")|"
     r"(?P<b>" + "|".join(sorted(_AR_TEENS, key=len, reverse=True)) + r")\s+(?:سنة|سنه|عاما|عامًا|عام|سنين))"
     r"(?![\u0621-\u064a])")
+_SLAVIC_TEENS: Final = {
+    "тринадцать": 13, "четырнадцать": 14, "пятнадцать": 15, "шестнадцать": 16, "семнадцать": 17,
+    "тринадцять": 13, "чотирнадцять": 14, "п'ятнадцять": 15, "п’ятнадцять": 15, "шістнадцять": 16,
+    "сімнадцять": 17,
+}
+_SLAVIC_TEEN: Final = re.compile(
+    r"(?:\b(?:ей|ему|їй|йому|исполнилось|виповнилось)\s+(?:уже\s+|всего\s+|только\s+|лише\s+|вже\s+)?"
+    r"(?P<a>" + "|".join(_SLAVIC_TEENS) + r")|"
+    r"(?P<b>" + "|".join(_SLAVIC_TEENS) + r")\s+(?:лет|год|років|рік))(?!\w)", re.IGNORECASE)
 _KO_TEEN: Final = re.compile(r"(?:열|열한|열두|열세|열네|열다섯|열여섯|열일곱)\s*살|"
                              r"(?:열한|열두|열세|열네|열다섯|열여섯|열일곱)\s*(?:정도|쯤)")  # "about sixteen"
 
@@ -144,12 +155,14 @@ class Cue:
 def cues(text: str) -> list[Cue]:
     """Every cue in ``text``, in order of kind."""
     found = [Cue("age", m.start(), m.end(),
-                 None if _arabizi(text, m) else _age(m.group("n") or m.group("m") or m.group("v") or ""))
+                 None if _arabizi(text, m) else _age(next((d for d in m.group("n", "m", "v", "k") if d), "")))
              for m in _AGE.finditer(text)]
     found += [Cue("age", m.start(), m.end(), _cjk_teen(m.group())) for m in _CJK_TEEN.finditer(text)]
     found += [Cue("age", m.start(), m.end(), 15) for m in _KO_TEEN.finditer(text)]
     found += [Cue("age", m.start(), m.end(), _AR_TEENS[m.group("a") or m.group("b")])
               for m in _AR_TEEN.finditer(text)]
+    found += [Cue("age", m.start(), m.end(), _SLAVIC_TEENS[(m.group("a") or m.group("b")).lower()])
+              for m in _SLAVIC_TEEN.finditer(text)]
     found += [Cue("age", m.start(), m.end(), _WORD_TEENS[m.group("w").lower()])
               for m in _WORD_TEEN.finditer(text)]
     found += [Cue(kind, m.start(), m.end())

@@ -21,6 +21,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"eingesperrt|rinchius\w*|chius\w* a chiave|khóa cửa|khóa trái|bị giữ|giam|"
      r"kandado|ikinandado|ayaw (?:na )?(?:siya|akong|kami|kaming) pauwiin|"
      r"(?:hindi|di) (?:siya|ako|kami|sila) (?:pinapalabas|pinalalabas|pinapayagang lumabas)|"
+     r"замкнул\w*|замкну\w*|зачинил\w*|"
      r"закрыли|закрыта|закрыт|держат|не выпуска\w*|не отпуска\w*|не випуска\w*|"
      r"тримають|держал\w*|удержива\w*|fechad[oa]|não deixa\w* (?:el[ae]s? )?sair|"
      r"ne (?:me |la |nous )?laisse\w* pas sortir|"
@@ -41,7 +42,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"ma (?:bi)?y?(?:kh|5)al+ou?ni(?:sh)? a?(?:tla3|atla3|ot?la3)|"
     r"(?:mesh|mish|msh) (?:bi|b)?y?s[ie]b(?:ou|u)ni a?(?:5|kh)rog)\b"  # Egyptian: "mesh bysebuni a5rog"
      r"|关起来|關起來|关在|關在|被关|被關|锁在|鎖在|被锁|被鎖|锁门|鎖門|门锁了|門鎖了|锁上|鎖上|出不去|出不來|出不来|不让我走|不讓我走|不让她出门|不让他出门|不让出门|不讓出門|"
-     r"갇혀|감금|가둬|못 나가|ขังไว้|ถูกขัง|محبوس\w*|حبس\w*|قفلوا|أقفلوا|مقفول|أغلق\w*|اغلق\w*|محتجز\w*|"
+     r"갇혀|감금|가둬|못 나가|잠갔|잠겼|"
+     r"ขังไว้|ถูกขัง|محبوس\w*|حبس\w*|قفلوا|أقفلوا|مقفول|أغلق\w*|اغلق\w*|محتجز\w*|"
      r"بند कर|बंद कर|ተዘግቶ|"
      r"ኣይፍቀደ|ኣይፍቀዱ|አይፈቀድ|አያስወጡ|ቆልፏ|ቆልፎ|ቆለፈ|ዘግቶብ"
      r"|\b(?:kilitle\w*|kilitli|hapsett\w*|hapsed\w*|kapat(?:tı|ti|tılar|tilar)\w*|"
@@ -115,6 +117,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"\b(?:ce soir|cette nuit|maintenant|en ce moment|tout de suite|demain matin|dans une heure|"
      r"aswè a|kounye a|"
      r"demain (?:à|a|vers) \d{1,2}\s*h\w*|demain (?:très )?tôt|à l'aube|dès l'aube|"
+     r"demen (?:apre|aswè|swa|maten)|"  # ht
      r"demen maten|esta noite|hoje à noite|hoje de noite|agora|amanhã cedo|daqui a uma hora|"
      r"hoje a noite|hj (?:à|a|de) noite|hj noite|"  # pt as typed on phones
      r"tối nay|bây giờ|ngay|sáng mai|ngày mai|một tiếng nữa|ngayong gabi|ngayon|bukas ng umaga|"
@@ -133,7 +136,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"mamayang gabi|mamaya|oneul ?bam|jintian wanshang|jin ?wan|xianzai|mashang|"
     r"abhi|aaj raat|aaj rat|kal subah|ek ghante (?:mein|me)|turant|"  # hi, ur in Latin letters
     r"aaja raati|aaja beluka|aaja belukha|ahile|bholi bihana|"  # ne
-    r"ajj? raat|ajj? shaam|hune|"  # pa
+    r"ajj? raat|ajj? shaam|hune|kal sa[wv]ere|"  # pa
     r"nanti malam|hari ini|"  # id
     r"caawa|hadda|berri subax|"  # so
     r"zare mata|zare|ahun|"  # am in Latin letters
@@ -154,7 +157,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"отв[её]з\w*|ув[её]з\w*|прода[её]т|продаю\w*|продать|продадут|продал\w*|перев[её]з\w*|"
      r"відвез\w*|продати|везут|повезут|увезут|отвезут|"
      r"(?:m'|t'|l'|nous |les |la |le )envoi\w* (?:à|a|en|au|aux|chez)|"  # fr: "il m'envoie à Miami"
-     r"zawio(?:z|zą|zł)\w*|wywioz\w*|"  # pl
+     r"zawio(?:z|zą|zł)\w*|wywioz\w*|wiezie\w*|wywozi\w*|"  # pl
      r"(?:a|wa)(?:ta|na|me)(?:ni|m|tu|wa)pelek\w*|"  # sw: "atanipeleka"
      r"qaadi doon\w*|qaadayaan|"  # so
      r"deryeoga\w*|"  # ko in Latin letters
@@ -173,9 +176,10 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"(?:l'|les |la |le )envo(?:ie|ient|yer)|"  # fr
      r"pathaunchh?[au]|pathaidinchh?a|"  # ne
      r"ihahatid|ihatid|"  # tl
+     r"(?:vin )?(?:chache|pran) (?:l|li|m|nou|yo) (?:demen|aswè|jodi)|"  # ht: "vin chache l demen"
      r"yiwesd\w*|"  # am in Latin letters: "they will take (me)"
     r"bech (?:dega|denge|diya|dengi|rahe)|le (?:jayega|jaenge|jaayenge|ja rahe|jaega)|"  # hi, ur
-    r"bhej(?:enge|ega|egi|e?nge| denge| dega| raha| rahe| rahi| diya)|"
+    r"bhej(?:enge|ega|egi|e?nge| denge| dega| raha| rahe| rahi| diya| dena| dainge| deyange)|"
     r"y?bi3(?:ni|ha|hom)|ybe3(?:ni|ha)|ghadi yb[ie]?3\w*|yn[a9]?[9q]lni|yn[a2]?2[ae]?l(?:ni|ha|hom)|"
     r"ywadd?ini|ydd?ini|[tyn]?ba?3a?t(?:ni|ha|hom|uni|ouni)|"
     r"ha?y?e?wadd?(?:ee|i)(?:ni|na|ha)|ha?y?(?:5|kh)od(?:na|ni|ha)|"  # Egyptian: "hayewadeeni", "hay5odna"
@@ -194,7 +198,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     ),
     ("no_food",
      r"\b(?:pas de nourriture|rien à manger|sem comida|không có đồ ăn|không có gì ăn|walang pagkain|"
-     r"без еды|нет еды|не дают есть|без їжі|bez jedzenia|fără mâncare|tidak ada makanan|hakuna chakula|"
+     r"без еды|нет еды|не дают есть|без їжі|їжі немає|немає їжі|нема їжі|"
+     r"bez jedzenia|fără mâncare|tidak ada makanan|hakuna chakula|"
      r"ha(?:na|wana|tuna) chakula|bila chakula|"
      r"kein essen|"
      r"bez edy|net edy|ne da[yi]ut est'?|ne da[yi]ut yisty|bez yizhi|"

@@ -523,3 +523,28 @@ def test_a_tagalog_plane_tomorrow_at_six_is_danger() -> None:
             "Texas. Ayaw niya pero hindi siya pinapalabas ng bahay.")
     kinds = {c.cue.kind for c in extract(received(narrative=text)).danger_cues}
     assert {"now", "moved_or_sold", "confined"} <= kinds
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("제 친구가 17살인데 가출한 지 일주일 됐어요.", 17),  # ko: a particle right after the age
+    ("Моя дочь Соня, ей семнадцать, ушла из дома к мужчине.", 17),  # ru: in words
+    ("Моїй доньці шістнадцять років.", 16),  # uk: in words
+])
+def test_more_ages_as_people_write_them(text: str, age: int) -> None:
+    assert age in [c.age for c in cues(text) if c.kind == "age"]
+
+
+@pytest.mark.parametrize("text", [
+    # ko: the man locked the door from outside, just now
+    "방금 카톡으로 '여기 이상해 아저씨가 문 밖에서 잠갔어' 라고 왔어요.",
+    # uk: the landlady locked me in the flat, no food for two days
+    "Хазяйка замкнула мене в квартирі на вихідні, їжі немає вже два дні.",
+    # pl: help, the man is driving me out of town, we are at a petrol station now
+    "Pomocy jestem w samochodzie, facet wiezie mnie gdzieś poza miasto. Stoimy teraz na stacji.",
+    # ht: he will come for her tomorrow after school
+    "li di l ap vin chache l demen apre lekòl pou l al travay nan yon club",
+    # pa in Latin letters: tomorrow morning he will send us to Canada
+    "oh banda kehnda kal sawere sanu canada bhej dena",
+])
+def test_more_danger_now_in_unread_languages(text: str) -> None:
+    assert extract(received(narrative=text)).danger_cues

@@ -67,13 +67,13 @@ MINOR, DANGER = FlagName.MINOR, FlagName.IMMINENT_DANGER
     "They post underage girls in ads.",
     "Tiene 15 años y la obligan a trabajar en la cantina.",
     "Hay una menor de edad trabajando con clientes.",
-    model_miss("V1 15F w/ trafficker at motel.", "v37 weighs this shorthand at 0.19 against its 0.32 "
+    model_miss("V1 15F w/ trafficker at motel.", "v38 weighs this shorthand at 0.19 against its 0.37 "
                "threshold; the rules read the age, and the note goes to a person at P2 (see below)"),
     "Las chicas de secundaria van a fiestas donde hombres les pagan.",
     "The boss has kids working the fields, not in school, no pay.",
     "on a bus to idk where. driver took everyones phones. some r kids. nobody knows where were going",
     model_miss("Nos cambiaron de camioneta en la frontera y el chofer nos quitó los teléfonos. Somos nueve y "
-               "algunos son niños.", "v37 weighs it at 0.276 against its 0.323 threshold; the rules read "
+               "algunos son niños.", "v38 weighs it at 0.282 against its 0.368 threshold; the rules read "
                "'algunos son niños', danger is raised (P1) and the case is marked low confidence"),
 ])
 def test_minor_from_the_text(text: str) -> None:
@@ -383,6 +383,22 @@ def test_a_minor_told_by_a_call_note_or_a_spanish_school_year(text: str) -> None
     assert ruled(text, MINOR)
 
 
+@pytest.mark.parametrize("text", [
+    "Su hijo, 15 años, se fue de la casa y duerme en una casa con unos hombres mayores.",
+    "Poster placed 22 ads: 'Hiring girls 16+ for promo work, travel + housing provided, leave home now.'",
+    "the man who brings us to the farm has a gun he said nobody leaves tonite. we r 9 ppl 3 are kids.",
+])
+def test_an_age_after_a_comma_a_plus_or_a_count_of_kids(text: str) -> None:
+    assert ruled(text, MINOR)
+
+
+def test_sextortion_with_an_hour_to_pay_is_danger_now() -> None:
+    text = ("I'm sixteen. someone on Instagram has pictures of me and said I have one hour to send 500 "
+            "or they post it to my whole school.")
+    found = extract(received(narrative=text)).found.danger
+    assert "danger.sextortion" in {e.rule_id for e in found.evidence}
+
+
 def test_a_drills_scenario_age_is_nobodys() -> None:
     text = ("TEST SUBMISSION, county tabletop exercise. Scenario: a girl about 14 seen with an older man "
             "at a rest area. There is no real victim, please delete.")
@@ -541,7 +557,7 @@ def test_automated_mail_is_set_aside_as_unrelated() -> None:
     assert quoted.urgency.rank <= Urgency.P2_SAME_DAY.rank
 
 
-@pytest.mark.xfail(strict=True, reason="model: v37 weighs the quoted emergency at 0.188 against its 0.285")
+@pytest.mark.xfail(strict=True, reason="model: v38 weighs the quoted emergency at 0.187 against its 0.282")
 def test_an_auto_reply_quoting_an_emergency_raises_danger() -> None:
     quoted = run("Automatic reply. > she is locked in the room right now", subject="Out of office")
     assert quoted.is_raised(DANGER) and quoted.call_type is CallType.CRISIS
