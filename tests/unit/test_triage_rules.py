@@ -378,17 +378,12 @@ def test_no_more_than_an_age_and_a_childs_face_are_a_minor_in_spanish(text: str)
     "Dice que tiene 18 pero no es cierto, todavía va a la secundaria. El dueño la pone a fichar.",
     "mi amiga de la prepa la tiene su tio limpiando oficinas de noche y le quito el pasaporte",
     "Una de las ficheras se ve muy chamaquita, como de secundaria, y el dueño le guarda los papeles.",
-])
-def test_a_minor_told_by_a_call_note_or_a_spanish_school_year(text: str) -> None:
-    assert ruled(text, MINOR)
-
-
-@pytest.mark.parametrize("text", [
+    # an age after a comma, a plus, or a count of kids
     "Su hijo, 15 años, se fue de la casa y duerme en una casa con unos hombres mayores.",
     "Poster placed 22 ads: 'Hiring girls 16+ for promo work, travel + housing provided, leave home now.'",
     "the man who brings us to the farm has a gun he said nobody leaves tonite. we r 9 ppl 3 are kids.",
 ])
-def test_an_age_after_a_comma_a_plus_or_a_count_of_kids(text: str) -> None:
+def test_a_minor_told_by_a_call_note_a_spanish_school_year_or_a_count(text: str) -> None:
     assert ruled(text, MINOR)
 
 
