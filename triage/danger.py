@@ -23,7 +23,7 @@ from contracts.events import Answer, Evidence, Flag, FlagName, SignalReceived
 from triage.danger_rules import PERSON, STRONG
 from triage.evidence import declared, from_hit
 from triage.situation import SITUATION
-from triage.text import NOT_REAL, Hit, Scan, Segment, historical, negated, recent, reported
+from triage.text import MISDIRECTED, NOT_REAL, Hit, Scan, Segment, historical, negated, recent, reported
 
 _I = re.IGNORECASE
 
@@ -103,12 +103,7 @@ _DENIED: Final = re.compile(
     r"\b(?:form|site|website)\s+(?:made|forced|asked|required)\s+(?:me|us)\s+(?:to\s+)?(?:fill|tick|check|"
     r"click|pick|answer)\b[^.!?\n]{0,40}\b(?:danger|emergency|urgent)\b|"
     r"\bignore (?:those|that|them|the (?:age|danger|emergency) (?:box|field|answer|question)s?)\b|"
-    # a form sent to the wrong place: "I clicked the wrong link ... this was supposed to go to the
-    # bullying report form"
-    r"\b(?:clicked|used|filled(?:\s+(?:in|out))?|picked|opened)\s+the\s+wrong\s+"
-    r"(?:link|form|page|site|website)\b|"
-    r"\b(?:this|it)\s+was\s+(?:supposed|meant)\s+to\s+go\s+to\b"
-    + "|" + NOT_REAL, _I)
+    + MISDIRECTED + "|" + NOT_REAL, _I)
 _NOT_REAL: Final = re.compile(NOT_REAL, _I)
 # After a denial, in its sentence: "but" and what changed since.
 _CHANGED_SINCE: Final = re.compile(

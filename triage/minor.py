@@ -26,7 +26,7 @@ from typing import Final
 from contracts.events import Evidence, Flag, FlagName, SignalReceived
 from triage.ages import AgeMention, find_ages
 from triage.evidence import declared, from_hit
-from triage.text import NOT_REAL, Hit, Scan, historical, negated, reported, words_before
+from triage.text import MISDIRECTED, NOT_REAL, Hit, Scan, historical, negated, reported, words_before
 
 _I = re.IGNORECASE
 ADULT_AGE: Final = 18
@@ -169,11 +169,7 @@ _FORM_AGE_EXPLAINED: Final = re.compile(
     # "i put 15 in the age box thats me not a victim"
     r"\b(?:i|we)\s+(?:put|typed|entered|wrote)\s+\d{1,2}\s+in\s+the\s+(?:age\s+)?(?:box|field)\s*[,.;:-]?\s*"
     r"(?:that'?s|that\s+is|it'?s|it\s+is|thats|its)\s+(?:me|mine|my\s+(?:own\s+)?age)\b|"
-    # a form sent to the wrong place: "I clicked the wrong link ... this was supposed to go to the
-    # bullying report form"
-    r"\b(?:clicked|used|filled(?:\s+(?:in|out))?|picked|opened)\s+the\s+wrong\s+"
-    r"(?:link|form|page|site|website)\b|"
-    r"\b(?:this|it)\s+was\s+(?:supposed|meant)\s+to\s+go\s+to\b", _I)
+    + MISDIRECTED, _I)
 _NOT_REAL: Final = re.compile(NOT_REAL, _I)
 # An age told in the past tense: "was 17", "were 15", "tenía 16", "era de 14".
 _WAS: Final = re.compile(r"(?:was|were|ten[ií]a|era)\b", _I)

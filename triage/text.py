@@ -44,6 +44,13 @@ NOT_REAL: Final = (
     r"(?:tabletop|safety)\s+(?:drill|exercise)|esto\s+es\s+(?:solo\s+)?una\s+prueba|"
     r"mensaje\s+de\s+prueba|no\s+es\s+un\s+caso\s+real)\b"
 )
+# A form sent to the wrong place ("I clicked the wrong link ... this was supposed to go to the
+# bullying report form"): its answers are no one's at risk here.
+MISDIRECTED: Final = (
+    r"\b(?:clicked|used|filled(?:\s+(?:in|out))?|picked|opened)\s+the\s+wrong\s+"
+    r"(?:link|form|page|site|website)\b|"
+    r"\b(?:this|it)\s+was\s+(?:supposed|meant)\s+to\s+go\s+to\b"
+)
 _NEGATION: Final = re.compile(
     r"\b(?:not|no|never|nobody|no one|no-one|none|neither|nor|without|nadie|nunca|ningun[oa]?|ningún|"
     r"tampoco|sin|ni)\b|n[\u2019']t\b", _I)
