@@ -135,7 +135,7 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
                    rf"v\d?|student|friend|kid|child|teen|female|male|hija|hijo|sobrin[oa]|herman[oa]|"
                    rf"prim[oa]|niñ[oa]|muchach[oa]|amig[oa]|chic[oa]|chav[oa]|chamac[oa]|patoj[oa]|cipot[eoa]|"
                    rf"morr[oa]|menor)\s*(?:\(\s*|,\s*|\s)"
-                   rf"{_N}\s*(?=\)|,|;|\.|\+|\s+(?:and|y|is|es|who|que|a[ñn]os|years?|yrs?|yo)\b)"),
+                   rf"{_N}\s*(?=\)|,|;|\.|\+|\s+(?:and|y|is|es|who|que|a[ñn]os|years?|yrs?|yo|has|had|was)\b)"),
     # the girl next door, 16, has ...
     ("age.person", r"\b(?:girls?|boys?|daughter|son|niece|nephew|sister|brother|cousin|kid|child|teen|"
                    r"student|friend|neighbou?r|hija|hijo|sobrin[oa]|herman[oa]|niñ[oa]|muchach[oa]|chic[oa]|"

@@ -19,7 +19,7 @@ RULES: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
     ("automated.auto_reply",
      r"\b(?:automatic reply|auto-?reply|autoreply|out of (?:the )?office|on leave and will respond|"
      r"this is an automated message|automated (?:message|response)|mailbox is not monitored|"
-     r"do not reply to this (?:e-?mail|message)|respuesta autom[aá]tica|fuera de la oficina|"
+     r"respuesta autom[aá]tica|fuera de la oficina|"
      r"mensaje autom[aá]tico|no responda|sent automatically|(?:this is an? )?automatic (?:text|message)|"
      r"driving with do not disturb|(?:i[\u2019']?m|i am) driving(?: right now)?[.,]? "
      r"(?:and )?(?:i[\u2019']?ll|i will|will) (?:text|call|get back|reply|respond|see your message))\b"),

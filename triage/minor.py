@@ -55,6 +55,9 @@ _GRADE: Final = re.compile(
     r"middle|hs)\b|\bin (?:the )?(?:six|seven|eight|nine|ten) grade\b|"  # "seven grade": speech to text
     r"\b(?:middle|junior high|high)[- ]school\s+(?:pe\s+|gym\s+)?(?:shirts?|uniforms?|ids?|backpacks?|"
     r"bus)\b|"
+    # the year of high school: "supposed to start junior year Monday", "finishing her sophomore year"
+    r"\b(?:freshman|freshmen|sophomore|junior|senior)\s+year\b(?!\s+(?:of|at|in)\s+(?:\w+\s+){0,3}?"
+    r"(?:college|university|uni|state|cc|law|med|grad)\b)|"
     # a parent's child who is a freshman or sophomore is at school, not at college, unless it is said
     # a teen's own words: "im in 8th lol", "shes in 9th", "im a sophmore" (school, not college)
     r"\b(?:i[\u2019']?m|i am|she[\u2019']?s|shes|he[\u2019']?s|hes|she is|he is)\s+(?:only\s+|just\s+)?in\s+"
@@ -74,7 +77,12 @@ _TEEN_MILESTONE: Final = re.compile(
     # too young to drive: "she can't even drive yet", "not old enough to drive"
     r"\b(?:can[\u2019']?t|cannot|can not)\s+(?:even\s+)?drive\s+yet\b|"
     r"\b(?:not\s+old\s+enough|too\s+young)\s+to\s+"
-    r"(?:drive|have\s+a\s+(?:driver[\u2019']?s\s+)?license)\b", _I)
+    r"(?:drive|have\s+a\s+(?:driver[\u2019']?s\s+)?license)\b|"
+    # a parent's curfew: "she has a 10 oclock curfew", "her curfew is 10:30", "missed his 9pm curfew"
+    r"\b(?:her|his|my|(?:daughter|son|sister|brother)[\u2019']?s)\s+(?:(?:strict|usual|new|\w+[\u2019']?s)\s+)?"
+    r"(?:(?:\d{1,2}(?::?\d\d)?\s*(?:o[\u2019']?clock|oclock|pm|p\.m\.)?|midnight)\s+)?curfew\b|"
+    r"\b(?:has|had|have|got)\s+an?\s+(?:\d{1,2}(?::?\d\d)?\s*(?:o[\u2019']?clock|oclock|pm|p\.m\.)?|midnight)\s+"
+    r"curfew\b", _I)
 
 _STRONG_TERM: Final = re.compile(
     r"\bunder[- ]?aged?\b|\bunder\s+(?:the\s+age\s+of\s+)?(?:18|eighteen)\b|"
@@ -89,6 +97,7 @@ _STRONG_TERM: Final = re.compile(
     r"\blittle (?:girls?|boys?)\b|\bjailbait\b|"
     # looks like a child: "one of 'em looks like a little kid", "she looked like a child"
     r"\b(?:looks?|looked|seems?|seemed)\s+like\s+(?:just\s+|still\s+)?an?\s+(?:little\s+)?(?:kid|child)\b|"
+    r"\bbaby[- ]?fac(?:e|ed)\b|"  # "still has a baby face" (8 of the 10 labelled cases saying so are minors)
     r"\b(?:cara|carita)\s+de\s+niñ[oa]\b|\b(?:parece|se\s+ve\s+como)\s+(?:una?\s+)?niñ[oa]\b|"
     # Some of the people in the account are children: "some r kids", "two of them are just kids"
     r"\b(?:some|two|three|a few|several|most|half|many|\d{1,2})(?:\s+of\s+(?:them|us|the\s+\w+))?\s+"

@@ -82,11 +82,19 @@ _SLAVIC_TEENS: Final = {
     "тринадцать": 13, "четырнадцать": 14, "пятнадцать": 15, "шестнадцать": 16, "семнадцать": 17,
     "тринадцять": 13, "чотирнадцять": 14, "п'ятнадцять": 15, "п’ятнадцять": 15, "шістнадцять": 16,
     "сімнадцять": 17,
+    # Bosnian, Croatian, Serbian and Polish, Czech in Latin letters ("petnaest, šesnaest godina")
+    "trinaest": 13, "četrnaest": 14, "cetrnaest": 14, "petnaest": 15, "šesnaest": 16, "sesnaest": 16,
+    "sedamnaest": 17, "trzynaście": 13, "czternaście": 14, "piętnaście": 15, "pietnascie": 15,
+    "szesnaście": 16, "szesnascie": 16, "siedemnaście": 17, "siedemnascie": 17, "patnáct": 15,
+    "šestnáct": 16, "sedmnáct": 17,
 }
 _SLAVIC_TEEN: Final = re.compile(
     r"(?:\b(?:ей|ему|їй|йому|исполнилось|виповнилось)\s+(?:уже\s+|всего\s+|только\s+|лише\s+|вже\s+)?"
     r"(?P<a>" + "|".join(_SLAVIC_TEENS) + r")|"
-    r"(?P<b>" + "|".join(_SLAVIC_TEENS) + r")\s+(?:лет|год|років|рік))(?!\w)", re.IGNORECASE)
+    # not a while ago or for how long: "prije petnaest godina", "пятнадцать лет назад"
+    r"(?<!prije )(?<!pre )(?<!przed )(?<!od )(?<!za )(?<!před )(?<!через )"
+    r"(?P<b>" + "|".join(_SLAVIC_TEENS) + r")\s+(?:лет|год|років|рік|godina|godine|god|lat|let))"
+    r"(?!\w)(?!\s+(?:temu|unazad|ranije|nazad|назад|тому|zpátky|radi|radim|pracuj\w*)\b)", re.IGNORECASE)
 _KO_TEEN: Final = re.compile(r"(?:열|열한|열두|열세|열네|열다섯|열여섯|열일곱)\s*살|"
                              r"(?:열한|열두|열세|열네|열다섯|열여섯|열일곱)\s*(?:정도|쯤)")  # "about sixteen"
 

@@ -529,9 +529,20 @@ def test_a_tagalog_plane_tomorrow_at_six_is_danger() -> None:
     ("제 친구가 17살인데 가출한 지 일주일 됐어요.", 17),  # ko: a particle right after the age
     ("Моя дочь Соня, ей семнадцать, ушла из дома к мужчине.", 17),  # ru: in words
     ("Моїй доньці шістнадцять років.", 16),  # uk: in words
+    ("Jedna cura izgleda kao dijete, petnaest, šesnaest godina najviše.", 16),  # bs: in words
+    ("Ta dziewczyna ma może piętnaście lat.", 15),  # pl: in words
 ])
 def test_more_ages_as_people_write_them(text: str, age: int) -> None:
     assert age in [c.age for c in cues(text) if c.kind == "age"]
+
+
+@pytest.mark.parametrize("text", [
+    "Prije petnaest godina sam radio u toj fabrici.",  # bs: fifteen years ago
+    "Petnaest godina radim u restoranu.",  # bs: I have worked fifteen years
+    "Это было пятнадцать лет назад.",  # ru: fifteen years ago
+])
+def test_teen_years_that_are_how_long_or_how_long_ago_are_no_age(text: str) -> None:
+    assert not [c for c in cues(text) if c.kind == "age"]
 
 
 @pytest.mark.parametrize("text", [

@@ -67,13 +67,13 @@ MINOR, DANGER = FlagName.MINOR, FlagName.IMMINENT_DANGER
     "They post underage girls in ads.",
     "Tiene 15 años y la obligan a trabajar en la cantina.",
     "Hay una menor de edad trabajando con clientes.",
-    model_miss("V1 15F w/ trafficker at motel.", "v38 weighs this shorthand at 0.19 against its 0.37 "
+    model_miss("V1 15F w/ trafficker at motel.", "v39 weighs this shorthand at 0.19 against its 0.37 "
                "threshold; the rules read the age, and the note goes to a person at P2 (see below)"),
     "Las chicas de secundaria van a fiestas donde hombres les pagan.",
     "The boss has kids working the fields, not in school, no pay.",
     "on a bus to idk where. driver took everyones phones. some r kids. nobody knows where were going",
     model_miss("Nos cambiaron de camioneta en la frontera y el chofer nos quitó los teléfonos. Somos nueve y "
-               "algunos son niños.", "v38 weighs it at 0.282 against its 0.368 threshold; the rules read "
+               "algunos son niños.", "v39 weighs it at 0.284 against its 0.370 threshold; the rules read "
                "'algunos son niños', danger is raised (P1) and the case is marked low confidence"),
 ])
 def test_minor_from_the_text(text: str) -> None:
@@ -349,6 +349,30 @@ def test_a_school_year_told_another_way_is_a_minor_for_the_rules(text: str) -> N
     assert ruled(text, MINOR, victims=[Victim(age=19)])
 
 
+@pytest.mark.parametrize("text", [
+    "Son Devon was supposed to start junior year Monday but left with a roofing crew boss.",
+    "she has a 10 oclock curfew her mom thinks shes at my house. he is taking her to a party tonight.",
+    "Two boys busing tables at the buffet, one still has a baby face, working past midnight.",
+    "Foster dtr 15 has run away 3x since summer, usually 1-2 nights.",
+])
+def test_a_teen_told_by_school_year_curfew_or_looks_is_a_minor_for_the_rules(text: str) -> None:
+    assert ruled(text, MINOR)
+
+
+@pytest.mark.parametrize("text", [
+    "I finished my junior year of college and I'm writing a paper on labor trafficking.",
+    "The workers' dorm has a curfew of 10pm with a guard, and anyone who misses it is fined.",
+])
+def test_college_years_and_a_dorm_curfew_are_no_minor_for_the_rules(text: str) -> None:
+    assert not ruled(text, MINOR)
+
+
+def test_a_victim_asking_not_to_be_answered_is_no_auto_reply() -> None:
+    text = ("I am Filipina, they keep my passport. Tonight at 7 the driver will take me to her brother's "
+            "house. Please help me before 7. Please do not reply to this email.")
+    assert not extract(received(narrative=text)).found.automated.raised
+
+
 def test_a_form_filled_in_wrong_because_it_was_required_is_taken_back() -> None:
     text = ("Sorry, I don't think I filled this out right, the boxes were required. Nobody is in danger! "
             "We want a speaker for our youth group.")
@@ -552,7 +576,7 @@ def test_automated_mail_is_set_aside_as_unrelated() -> None:
     assert quoted.urgency.rank <= Urgency.P2_SAME_DAY.rank
 
 
-@pytest.mark.xfail(strict=True, reason="model: v38 weighs the quoted emergency at 0.187 against its 0.282")
+@pytest.mark.xfail(strict=True, reason="model: v39 weighs the quoted emergency at 0.186 against its 0.282")
 def test_an_auto_reply_quoting_an_emergency_raises_danger() -> None:
     quoted = run("Automatic reply. > she is locked in the room right now", subject="Out of office")
     assert quoted.is_raised(DANGER) and quoted.call_type is CallType.CRISIS
