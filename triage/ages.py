@@ -77,7 +77,9 @@ _NOT_AN_AGE_AFTER: Final = (
     r"other\b|signs?\b|things?\b|ways?\b|questions?\b|reasons?\b|steps?\b|tips?\b|examples?\b|"
     r"facts?\b|types?\b|kinds?\b|stat(?:istic)?s\b|red flags?\b|every\b|again\b|or twice\b|"
     # a count of people with one word between: "about 12 Filipina women", "10 Haitian men"
-    r"[^\W\d_]+\s+(?:women|men|people|workers|girls|boys|kids|children|guys|families|employees|"
+    # ("about 15 and men pay the owner" is an age: "and" is no word of a count)
+    r"(?!(?:and|or|but|y|o|pero|then|so|while|when)\s)[^\W\d_]+\s+(?:women|men|people|workers|girls|boys|kids|"
+    r"children|guys|families|employees|"
     r"hombres|mujeres|personas|trabajadores|chicas|chicos|ni[ñn][oa]s|familias)\b))"
 )
 

@@ -196,8 +196,10 @@ def minor_flag(signal: SignalReceived, scan: Scan, *, topic_only: bool,
     ages = list(find_ages(scan)) if ages is None else ages
     adult_now = [a for a in ages if a.age >= ADULT_AGE and not a.past and _live(a.hit)]
     corrected = _corrected_minor_ages(ages, adult_now)
-    denied = (scan.any_live(_DENIED) or bool(corrected) or any(_corrects_to(a) for a in adult_now)
-              or (bool(signal.facts.victims) and scan.any(_FORM_AGE_EXPLAINED) is not None))
+    # The text explains the form's age away ("I put 15 in the age box, that's me", a form meant for
+    # another office): the box is no one's age, whatever else the text says.
+    explained = bool(signal.facts.victims) and scan.any(_FORM_AGE_EXPLAINED) is not None
+    denied = scan.any_live(_DENIED) or bool(corrected) or any(_corrects_to(a) for a in adult_now) or explained
     if denied:
         notes.add("minor.denied")
     if adult_now:
@@ -241,8 +243,9 @@ def minor_flag(signal: SignalReceived, scan: Scan, *, topic_only: bool,
             if _live(hit) and _weak_term_counts(hit):
                 text.append(from_hit(hit.rule_id, hit))
 
-    # A declared minor stands unless the text clearly corrects it and offers no minor of its own.
-    if declared_minor and denied and not text:
+    # A declared minor stands unless the text explains the box away, or clearly corrects it and offers
+    # no minor of its own.
+    if declared_minor and (explained or (denied and not text)):
         declared_minor = []
     # A test of the form or a drill's scenario ("TEST SUBMISSION ... scenario: juvenile approx. 15 ...
     # there is NO real victim"): nothing in it is anyone's age.

@@ -40,6 +40,7 @@ _AGE_BEFORE: Final = (r"miaka|umri wa miaka|อายุ|umur|usia|tuổi|воз
                       # Russian's age in the dative: "Моей дочери 17", "ей 16" (uk "доньці 15")
                       r"дочери|дочке|сыну|сестре|брату|племяннице|племяннику|внучке|внуку|ей|ему|"
                       r"доньці|сину|сестрі|братові|їй|йому|docheri|dochke|synu|sestre|bratu|"
+                      r"أعمارهم|اعمارهم|أعمارهن|اعمارهن|عمرهم|عمرهن|"  # ar: their ages
                       # Arabizi, hi/ur in Latin letters, so ("waxay jirtaa 17 sano")
                       r"3omr\w*|3umr\w*|umar|umr|da'?d\w* (?:waa|ayaa)|jirtaa|jira")
 _AGE: Final = re.compile(
@@ -126,6 +127,8 @@ SCHOOL_OR_TEEN: Final = re.compile(
     r"初中|小学|小學|中学生|高中生|초등학교|중학교|고등학교|중학생|고등학생|"
     # Korean school years ("고1", first year of high school), a school uniform
     r"(?<![가-힣0-9])[고중][1-3](?![0-9])|교복|여고생|여중생|남고생|남중생|"
+    # Japanese: high, middle and primary school pupils and their years ("友達(高2)", "中3の娘")
+    r"高校生|女子高生|女子中学生|男子中学生|小学生|(?<![\u4e00-\u9fff0-9])(?:[高中][1-3]|小[1-6])(?![0-9])|"
     r"\b(?:chu ?zhong|xiao ?xue|gao ?zhong ?sheng|\d{1,2} ?kaksha|kaksha \d{1,2}|darasa la \w+|"
     r"\d{1,2}(?:yèm|yem|èm) ane|k[ií]nder|ensino fundamental|escola prim[aá]ria|"
     r"lisede|liseye|lise ö[gğ]rencisi|ortaokul\w*|ilkokul\w*|"  # tr

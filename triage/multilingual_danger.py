@@ -48,6 +48,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"ኣይፍቀደ|ኣይፍቀዱ|አይፈቀድ|አያስወጡ|ቆልፏ|ቆልፎ|ቆለፈ|ዘግቶብ"
      r"|\b(?:kilitle\w*|kilitli|hapsett\w*|hapsed\w*|kapat(?:tı|ti|tılar|tilar)\w*|"
      r"[cç][iı]kam[iı]yor\w*|d[iı][sş]ar[iı] [cç][iı]karm[iı]yor\w*|b[iı]rakm[iı]yor\w*)\b"  # tr
+     r"|閉じ込め|監禁|出してもらえな|外に出られな|外に出してくれな"  # ja
     ),
     ("documents",  # papers taken: exploitation, not by itself danger now
      r"\b(?:passeports?|pasaportes?|passaportes?|hộ chiếu|паспорт\w*|paszport\w*|pașaport\w*|paspor|"
@@ -65,6 +66,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"bandook|banduk|bandooq|chaku|chaaku|chaakoo|katta|tamancha|"  # hi, ur in Latin letters
     r"sla7|sle7|sila7|msdes|mosadas|musaddas|sekkina|sikkina|sekina|jenwi|jnwi)\b|枪|槍|刀|총|칼|ปืน|มีด|سلاح|مسدس|سكين|बंदूक|चाकू|ሽጉጥ|ቢላ"
      r"|\b(?:silah\w*|b[iı][cç]a[kğg]\w*|tabanca\w*)\b"  # tr
+     r"|包丁|ナイフ|拳銃|銃を"  # ja
     ),
     ("kill_or_hurt",
      r"\b(?:tuer|tue|frappe\w*|batt\w*|menac\w*|touye|bat li|menase|matar|mata|bate\w*|espanc\w*|"
@@ -92,6 +94,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"打了|打伤|打傷|打死|下场|下場"
      r"|\b(?:[oö]ld[uü]r(?:ecek|[uü]r|mek|ece[gğ]im|[uü]m)\w*|"
      r"d[oö]v(?:[uü]yor|d[uü]|ecek|er)\w*|tehdit\w*|vur(?:du|uyor|acak)\w*)\b"  # tr
+     r"|殺す|殺され|殴られ|殴る|蹴られ|暴力を"  # ja
     ),
     ("help",
      r"\b(?:aidez|au secours|à l'aide|sekou|ede m|ede nou|socorro|ajud\w*|cứu|giúp|tulong|saklolo|"
@@ -107,11 +110,13 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"3awn(?:ouni|oni|ini|i)|sa3d(?:ouni|ooni|oni)|sa3[ie]dni|el ?naj?da)\b"
      r"|救命|帮帮|幫幫|求救|살려|도와주|ช่วยด้วย|ช่วย|ساعدوني|النجدة|मदद|बचाओ|እርዳታ"
      r"|\b(?:yard[iı]m ed(?:in|er misiniz)|yard[iı]m et|imdat|kurtar[iı]n)\b"  # tr
+     r"|助けて|たすけて"  # ja
     ),
     ("police",
      r"\b(?:police|lapolis|polícia|cảnh sát|công an|pulis|полици\w*|поліці\w*|policj\w*|poliți\w*|"
      r"polisi|polizei|polizia|prahari|booliis\w*|politsi\w*|polits\w*|politsii|militsi\w*|shorta|chorta|bolis)\b|报警|報警|警察|경찰|ตำรวจ|الشرطة|पुलिस|ፖሊስ"
      r"|\b(?:polis(?:e|i|in|ten)?)\b"  # tr
+     r"|警察"  # ja
     ),
     ("now",
      r"\b(?:ce soir|cette nuit|maintenant|en ce moment|tout de suite|demain matin|dans une heure|"
@@ -148,6 +153,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"คืนนี้|วันนี้|ตอนนี้|พรุ่งนี้เช้า|الليلة|اليوم|الآن|غدا صباحا|بكرة|بكره|هلق|هلأ|"
      r"आज रात|आज|अभी|कल सुबह|ዛሬ ማታ|ዛሬ|አሁን|ነገ|ጽባሕ|ሕጂ|ሎሚ ምሸት"
      r"|\b(?:[sş]u an|[sş]imdi|bu gece|bu ak[sş]am|yar[iı]n sabah|hemen)\b"  # tr
+     r"|今晩|今すぐ|今から|明日の朝"  # ja
     ),
     ("moved_or_sold",
      r"\b(?:(?:la|le|les|nous|me|l')\s*(?:conduire|amener|emmener|transférer|déplacer|envoyer) "
@@ -195,6 +201,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"ينقل|ياخذو|बेच|ले जा|भेज रहा|भेज रही|भेजेंग|ይሸጡ"
      r"|\b(?:sat(?:acak|[iı]yor|mak|[iı]lacak)\w*|"
      r"g[oö]t[uü]r(?:ecek|[uü]yor|m[uü][sş])\w*|ba[sş]ka (?:[sş]ehre|eyalete|yere))\b"  # tr
+     r"|売られ|売る|連れて行かれ|連れていかれ|連れてかれ|連れて行く|移される|相手させられ|客を取らされ"  # ja
     ),
     ("no_food",
      r"\b(?:pas de nourriture|rien à manger|sem comida|không có đồ ăn|không có gì ăn|walang pagkain|"
@@ -276,5 +283,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"\b(?:aaja|aaj|beluka|belukha|raati) (?:\w+ ){0,2}?(?:malik|sahu|sahuji) (?:aauchha|aaunchha|"
      r"aaunchhan|farkinchha)\b"
      r"|\b(?:geri (?:gelecek|d[oö]necek)\w*|adam(?:lar)?\w* (?:\w+ )?gelecek\w*)\b"  # tr
+     r"|隠れて|隠れてる"  # ja
+     r"|戻ってくる|戻って来る|帰ってくる|帰って来る"  # ja
     ),  # ne
 ))

@@ -14,7 +14,7 @@ import pytest
 from contracts.events import FlagName, SignalTriaged, Urgency
 from tests.builders import received
 from triage.extract import extract
-from triage.multilingual import cues
+from triage.multilingual import cues, danger_cues, minor_cues
 from triage.rules import assess, standing
 
 pytestmark = pytest.mark.unit
@@ -531,6 +531,7 @@ def test_a_tagalog_plane_tomorrow_at_six_is_danger() -> None:
     ("Моїй доньці шістнадцять років.", 16),  # uk: in words
     ("Jedna cura izgleda kao dijete, petnaest, šesnaest godina najviše.", 16),  # bs: in words
     ("Ta dziewczyna ma może piętnaście lat.", 15),  # pl: in words
+    ("البنات باين أعمارهم ١٥ أو ١٦", 15),  # noqa: RUF001 (ar: "their ages", in Arabic-Indic digits)
 ])
 def test_more_ages_as_people_write_them(text: str, age: int) -> None:
     assert age in [c.age for c in cues(text) if c.kind == "age"]
@@ -559,3 +560,24 @@ def test_teen_years_that_are_how_long_or_how_long_ago_are_no_age(text: str) -> N
 ])
 def test_more_danger_now_in_unread_languages(text: str) -> None:
     assert extract(received(narrative=text)).danger_cues
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("友達(高2)が今夜会いに行くって言ってます。", "school"),  # ja: a friend in her second year of high school
+    ("娘は中3です。", "school"),  # ja: third year of middle school
+])
+def test_japanese_school_years_are_minor_cues(text: str, kind: str) -> None:
+    assert kind in {c.kind for c in minor_cues(cues(text))}
+
+
+def test_japanese_forced_to_serve_customers_tonight_is_danger() -> None:
+    # ja: passport taken by the owner, made to entertain customers tonight, writing from the toilet
+    triaged = run("日本人の友達がクラブで働かされてて、今トイレから連絡きた。オーナーにパスポート取られてて、"
+                  "今夜お客の相手させられるって。")
+    assert triaged.is_raised(DANGER)
+    assert {"multilingual.now", "multilingual.moved_or_sold"} <= cue_kinds(triaged)
+
+
+def test_a_japanese_meeting_tonight_alone_is_no_danger_cue() -> None:
+    # ja: "I'm meeting a friend tonight for dinner": a time alone is no danger
+    assert not danger_cues(cues("今夜友達と晩ご飯を食べに行きます。"))
