@@ -147,7 +147,9 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
     ("age.named", rf"(?-i:(?=[A-Z]))(?<![\w.])(?!(?:{_NOT_A_NAME})\b)(?-i:[A-Z][a-z\u00e0-\u00ff]+)"
                   rf"(?:\s+(?-i:[A-Z])\.?)?(?:\s*\(\s*|\s*,\s*)(?P<n>\d{{1,2}})\s*[),](?!\d)"),
     # cumple 16 el mes que viene, va a cumplir 18 en mayo: one year younger now
-    ("age.turns", rf"\b(?:va a cumplir|cumple|cumplir[aá])\s+{_N}(?:\s+a[ñn]os)?\s+"
+    # (and "yo cumplo 18 en diciembre")
+    ("age.turns", rf"\b(?:va a cumplir|voy a cumplir|cumple|cumplo|cumples|cumplir[aáeé])\s+{_N}"
+                  rf"(?:\s+a[ñn]os)?\s+"
                   rf"(?:el|en|este|esta|pronto|ma[ñn]ana|la\s+otra|la\s+pr[oó]xima)\b"),
     # Spanish: tiene 15 años, de 15 años, 15 años de edad, tenía 16, de unos 12
     ("age.anos", rf"\b(?:tiene|tienen|ten[ií]a|ten[ií]an|tengo|de|con|cumple|cumpli[oó]|unos|como|ni|"
@@ -157,6 +159,9 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
     # cumplió 15 en marzo (cumplió 15 años: above)
     ("age.tiene", rf"\bcumpli[oó]\s+{_N}\b{_NOT_AN_AGE_AFTER}(?!\s+a[ñn]os)"),
     # "tengo 14 nmms q hago": a first-person "I have" with a bare number and no unit is an age
+    # English in Spanish's words: "I have 14 years", "Edwin he have 16 years" (not "16 years of", "in")
+    ("age.tiene", rf"\b(?:i|he|she|who)\s+(?:have|has|having)\s+{_N}\s+(?:years?|yrs?)\b"
+                  rf"(?!\s+(?:of|in|at|on|with|for|experience|working|here|there|now|since|ago|old|more)\b)"),
     ("age.tiene", rf"\btengo\s+(?:apenas\s+|solo\s+|sólo\s+)?{_N}\b{_NOT_AN_AGE_AFTER}(?!\s+a[ñn]os)"
                   rf"(?!\s*(?:-|\u2013|[.,:/]\s*\d))"),
     ("age.tiene", rf"\b(?:tiene|tienen|ten[ií]a|tengo|tenga)\s+(?:unos\s+|como\s+|apenas\s+|solo\s+|"

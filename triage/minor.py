@@ -74,6 +74,9 @@ _YEARS_AGO: Final = re.compile(
 _TEEN_MILESTONE: Final = re.compile(
     r"\b(?:her|his|my|their|su|sus|mi)\s+(?:\w+\s+)?(?:quincea[ñn]eras?|quince a[ñn]os|sweet (?:sixteen|16)|"
     r"learner[\u2019']?s permit|learner permit|(?:driver[\u2019']?s|driving) permit)\b|"
+    # "ensayando el vals para sus quince", "cumplió sus quince": the party, not fifteen of something
+    r"\b(?:sus|mis|tus)\s+(?:quince|xv)\b(?!\s+(?:d[ií]as|minutos|horas|semanas|meses|d[oó]lares|pesos|mil|"
+    r"hijos|nietos|trabajadores|personas|empleados|veces|a[ñn]os\s+de\s+(?:trabajo|servicio|casad\w*)))|"
     # too young to drive: "she can't even drive yet", "not old enough to drive"
     r"\b(?:can[\u2019']?t|cannot|can not)\s+(?:even\s+)?drive\s+yet\b|"
     r"\b(?:not\s+old\s+enough|too\s+young)\s+to\s+"

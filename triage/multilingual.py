@@ -194,11 +194,14 @@ def minor_cues(found: list[Cue]) -> list[Cue]:
 
 
 def danger_cues(found: list[Cue]) -> list[Cue]:
-    """Cues of danger now: two kinds together, at least one of them a strong one (not help and now alone)."""
+    """Cues of danger now: two kinds together, at least one of them a strong one (not help and now alone).
+    Papers taken are shown with them but are not one of the two: they tell of exploitation, not of
+    danger now (with a threat or a locked door alone, 11 of the 38 labelled cases were emergencies)."""
     kinds = {c.kind for c in found if c.kind not in ("age", "child", "school")}
     if "safe" in kinds:
         return []
-    if len(kinds) >= 2 and kinds & _STRONG_KINDS:
+    telling = kinds - {"documents"}
+    if len(telling) >= 2 and telling & _STRONG_KINDS:
         return [c for c in found if c.kind in kinds]
     return []
 

@@ -581,3 +581,18 @@ def test_japanese_forced_to_serve_customers_tonight_is_danger() -> None:
 def test_a_japanese_meeting_tonight_alone_is_no_danger_cue() -> None:
     # ja: "I'm meeting a friend tonight for dinner": a time alone is no danger
     assert not danger_cues(cues("今夜友達と晩ご飯を食べに行きます。"))
+
+
+@pytest.mark.parametrize("text", [
+    "Хозяйка забрала паспорт и сказала, что убьёт её, если она уйдёт.",  # ru: passport taken, a threat
+    "Забрали паспорт, её заперли в комнате.",  # ru: passport taken, locked in a room
+])
+def test_papers_taken_are_not_one_of_the_two_kinds_that_force_danger(text: str) -> None:
+    assert "documents" in {c.kind for c in cues(text)}
+    assert not danger_cues(cues(text))
+
+
+def test_papers_taken_still_show_beside_two_kinds_that_force_danger() -> None:
+    # ru: passport taken, locked in, taken away tonight
+    found = danger_cues(cues("Хозяйка забрала паспорт. Её заперли, сегодня ночью её увезут."))
+    assert {"documents", "confined", "now", "moved_or_sold"} <= {c.kind for c in found}

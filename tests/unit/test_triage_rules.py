@@ -67,13 +67,13 @@ MINOR, DANGER = FlagName.MINOR, FlagName.IMMINENT_DANGER
     "They post underage girls in ads.",
     "Tiene 15 años y la obligan a trabajar en la cantina.",
     "Hay una menor de edad trabajando con clientes.",
-    model_miss("V1 15F w/ trafficker at motel.", "v42 weighs this shorthand at 0.12 against its 0.42 "
+    model_miss("V1 15F w/ trafficker at motel.", "v43 weighs this shorthand at 0.12 against its 0.43 "
                "threshold; the rules read the age, and the note goes to a person at P2 (see below)"),
     "Las chicas de secundaria van a fiestas donde hombres les pagan.",
     "The boss has kids working the fields, not in school, no pay.",
     "on a bus to idk where. driver took everyones phones. some r kids. nobody knows where were going",
     model_miss("Nos cambiaron de camioneta en la frontera y el chofer nos quitó los teléfonos. Somos nueve y "
-               "algunos son niños.", "v42 weighs it at 0.280 against its 0.425 threshold; the rules read "
+               "algunos son niños.", "v43 weighs it at 0.275 against its 0.427 threshold; the rules read "
                "'algunos son niños', danger is raised (P1) and the case is marked low confidence"),
 ])
 def test_minor_from_the_text(text: str) -> None:
@@ -360,6 +360,24 @@ def test_a_teen_told_by_school_year_curfew_or_looks_is_a_minor_for_the_rules(tex
 
 
 @pytest.mark.parametrize("text", [
+    "Yo cumplo 18 en diciembre y el señor que me trajo no nos deja ir al pueblo.",
+    "Está ensayando el vals para sus quince y una señora le ofreció dinero por bailar en fiestas privadas.",
+    "We are 4 persons working in the dairy. One of us is Edwin he have 16 years. He have our papers.",
+])
+def test_a_teen_told_in_spanish_ways_is_a_minor_for_the_rules(text: str) -> None:
+    assert ruled(text, MINOR)
+
+
+@pytest.mark.parametrize("text", [
+    "Mis quince días de vacaciones se acabaron y el patrón no me pagó.",
+    "I have 15 years of experience as a welder and the contractor keeps my passport.",
+    "She has 16 years in the company and they never paid overtime.",
+])
+def test_fifteen_days_and_years_of_work_are_no_minor_for_the_rules(text: str) -> None:
+    assert not ruled(text, MINOR)
+
+
+@pytest.mark.parametrize("text", [
     "I finished my junior year of college and I'm writing a paper on labor trafficking.",
     "The workers' dorm has a curfew of 10pm with a guard, and anyone who misses it is fined.",
 ])
@@ -582,7 +600,7 @@ def test_automated_mail_is_set_aside_as_unrelated() -> None:
     assert quoted.urgency.rank <= Urgency.P2_SAME_DAY.rank
 
 
-@pytest.mark.xfail(strict=True, reason="model: v42 weighs the quoted emergency at 0.192 against its 0.274")
+@pytest.mark.xfail(strict=True, reason="model: v43 weighs the quoted emergency at 0.192 against its 0.274")
 def test_an_auto_reply_quoting_an_emergency_raises_danger() -> None:
     quoted = run("Automatic reply. > she is locked in the room right now", subject="Out of office")
     assert quoted.is_raised(DANGER) and quoted.call_type is CallType.CRISIS
