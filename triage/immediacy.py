@@ -23,6 +23,11 @@ SOON: Final = re.compile(
     # now
     r"\b(?:right now|rn|as we speak|at (?:this|the) moment|this (?:very )?minute|just now|"
     r"ahora mismo|ahorita|en este (?:momento|instante)|ya mismo|"
+    # minutes ago is now: "~15 min ago he dropped them off", "hace 10 minutos" (of the 717 labelled cases
+    # that say so, 683 were emergencies)
+    r"(?:\d{1,3}|a few|few|five|ten|fifteen|twenty|thirty|forty[- ]five)\s*(?:min|mins|minutes)\s+ago|"
+    r"(?:an|one|two|a couple(?: of)?|1|2)\s+(?:hours?|hrs?)\s+ago|"
+    r"hace\s+(?:\d{1,3}|unos|diez|cinco|veinte|quince|media)\s+(?:minutos|hora|horas)|"
     # minutes and hours from now, or away
     rf"in {_NUM} (?:minutes?|mins?|hours?|hrs?)|{_NUM} (?:minutes?|mins?|blocks?|miles?) away|"
     r"within (?:the|an|the next) (?:hour|few hours)|any (?:minute|second) now|"

@@ -74,7 +74,8 @@ _HISTORICAL: Final = re.compile(
 _PRESENT: Final = re.compile(
     r"\b(?:right now|(?<!safe )(?<!fine )(?<!okay )(?<!ok )(?<!well )(?<!free )(?<!better )now|still|"
     r"tonight|today|this (?:morning|evening|afternoon)|as we speak|at the moment|again|currently|"
-    r"ahora|ahorita|todav[ií]a|sigue|siguen|esta noche|hoy|en este momento|just now|minutes ago|"
+    r"ahora|ahorita|todav[ií]a|sigue|siguen|esta noche|hoy|en este momento|just now|"
+    r"(?:\d{1,3}\s*|a few\s+|few\s+)?(?:min|mins|minutes) ago|"
     r"a (?:moment|minute) ago|hace (?:un momento|unos minutos|un rato))\b", _I)
 # Stories, news, films and hypothetical questions describe no situation of this signal.
 _REPORTED: Final = re.compile(

@@ -49,3 +49,22 @@ def test_a_time_alone_is_soon_but_not_due(text: str) -> None:
     assert soon(_scan(text))
     if "materials" not in text:
         assert not due_soon(_scan(text))
+
+
+@pytest.mark.parametrize(("text", "expression"), [
+    ("Says ~15 min ago he dropped off a grown man and a girl at the motel.", "15 min ago"),
+    ("A man pulled her into a van twenty minutes ago.", "twenty minutes ago"),
+    ("Se la llevaron hace 10 minutos en una camioneta gris.", "hace 10 minutos"),
+    ("He left with her an hour ago.", "an hour ago"),
+])
+def test_minutes_ago_is_within_hours(text: str, expression: str) -> None:
+    assert any(expression.lower() in h.text.lower() for h in soon(_scan(text)))
+
+
+@pytest.mark.parametrize("text", [
+    "Ten years ago a man took me to a motel.",
+    "Hace 10 años trabajé en ese rancho.",
+    "Five hours ago I finished my shift.",
+])
+def test_years_ago_and_hours_gone_by_are_not_minutes_ago(text: str) -> None:
+    assert not soon(_scan(text))
