@@ -49,7 +49,13 @@ _AGE: Final = re.compile(
     rf"(?P<k>{_DIGITS})\s*(?:살|세|岁|歲|歳)|"
     # Vietnamese as texted: "e 16t", "con 14t" (em, con ... tuổi)
     rf"(?<![^\W\d_])(?:e|em|con|chau|cháu|be|bé|no|nó)\s+(?P<v>\d{{1,2}})\s?t(?![^\W\d_])|"
-    rf"(?<![^\W\d_])(?:{_AGE_BEFORE})\s*:?\s*(?P<m>{_DIGITS})(?!\d)", _I)
+    # ("อายุประมาณ 16", "возраст примерно 15": about)
+    rf"(?<![^\W\d_])(?:{_AGE_BEFORE})\s*:?\s*(?:ประมาณ|ราวๆ|ราว|примерно|около|sekitar|kira-kira|khoảng|"
+    rf"chừng|takriban)?\s*(?P<m>{_DIGITS})(?!\d)|"
+    # Russian's "about fifteen" puts the word first: "ей на вид лет 14-15", "девочке лет 15"
+    rf"(?<![^\W\d_])лет\s+(?P<r>{_DIGITS})(?!\d)(?!\s*(?:назад|тому))|"
+    # Thai writes no space before it: "เด็กผู้ชายอายุประมาณ 16"
+    rf"อายุ\s*(?:ประมาณ|ราวๆ|ราว)?\s*(?P<t>{_DIGITS})(?!\d)", _I)
 # Chinese and Japanese numerals for the teens, with 岁/歲/才/歳: 十三岁, 十五歲.
 # Not the end of a larger number: "三十一岁" is 31 and "二十岁" 20, not 1 and 10.
 _CJK_TEEN: Final = re.compile(r"(?<![一二三四五六七八九十两兩百0-9])"
@@ -132,6 +138,12 @@ SCHOOL_OR_TEEN: Final = re.compile(
     r"\b(?:chu ?zhong|xiao ?xue|gao ?zhong ?sheng|\d{1,2} ?kaksha|kaksha \d{1,2}|darasa la \w+|"
     r"\d{1,2}(?:yèm|yem|èm) ane|k[ií]nder|ensino fundamental|escola prim[aá]ria|"
     r"lisede|liseye|lise ö[gğ]rencisi|ortaokul\w*|ilkokul\w*|"  # tr
+    # de: "in der 9. Klasse", "Neuntklässlerin" (not "wir sind eine 10. Klasse", a class writing in)
+    r"in der (?:[5-9]|1[0-2])\.?\s*klasse|(?:[5-9]|1[0-2])\.\s*klässler(?:in)?|\w+klässlerin|schülerin|"
+    # hi, ur in Latin letters: "10vi class ki"
+    r"(?:[5-9]|1[0-2])\s?(?:vi|vin|vee|wi|th)?\s+class\s+(?:ki|ka|ke|mein|me|mai|main)|"
+    r"w\s+(?:[4-8])\.?\s+klasie|"  # pl
+    r"(?:в|у)\s+(?:[5-9]|1[01])[- ]?(?:м|ом|ому)?\s+класс\w*|"  # ru, uk
     # a teen's age in words: "tem treze", "quinze ans", "kenz an"
     r"(?:tem|tinha|de|a|gen) (?:dez|onze|doze|treze|catorze|quatorze|quinze|dezesseis|dezasseis|dezessete|"
     r"dezassete|douze|treize|seize|dix-sept|trèz|katòz|kenz|sèz|disèt)(?: ans?| anos)?)\b", _I)
@@ -166,7 +178,8 @@ class Cue:
 def cues(text: str) -> list[Cue]:
     """Every cue in ``text``, in order of kind."""
     found = [Cue("age", m.start(), m.end(),
-                 None if _arabizi(text, m) else _age(next((d for d in m.group("n", "m", "v", "k") if d), "")))
+                 None if _arabizi(text, m)
+                 else _age(next((d for d in m.group("n", "m", "v", "k", "r", "t") if d), "")))
              for m in _AGE.finditer(text)]
     found += [Cue("age", m.start(), m.end(), _cjk_teen(m.group())) for m in _CJK_TEEN.finditer(text)]
     found += [Cue("age", m.start(), m.end(), 15) for m in _KO_TEEN.finditer(text)]

@@ -200,7 +200,9 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"ขาย|พาไป|ย้าย|يبيع|(?<![\u0621-\u064a])بيع(?![\u0621-\u064a])|بيعها|بيعهم|للبيع|ببيع|"
      r"ينقل|ياخذو|बेच|ले जा|भेज रहा|भेज रही|भेजेंग|ይሸጡ"
      r"|\b(?:sat(?:acak|[iı]yor|mak|[iı]lacak)\w*|"
-     r"g[oö]t[uü]r(?:ecek|[uü]yor|m[uü][sş])\w*|ba[sş]ka (?:[sş]ehre|eyalete|yere))\b"  # tr
+     r"g[oö]t[uü]r(?:ecek|[uü]yor|m[uü][sş])\w*|ba[sş]ka (?:[sş]ehre|eyalete|yere)|"
+     # a flight, "ilk uçakla gidiyor" (she flies out first thing)
+     r"u[cç]a[kğg]\w*\s+(?:\w+\s+)?(?:gidiyor|gidecek|gönder\w*|bin\w*|götür\w*))\b"  # tr
      r"|売られ|売る|連れて行かれ|連れていかれ|連れてかれ|連れて行く|移される|相手させられ|客を取らされ"  # ja
     ),
     ("no_food",

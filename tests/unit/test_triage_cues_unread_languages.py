@@ -532,6 +532,8 @@ def test_a_tagalog_plane_tomorrow_at_six_is_danger() -> None:
     ("Jedna cura izgleda kao dijete, petnaest, šesnaest godina najviše.", 16),  # bs: in words
     ("Ta dziewczyna ma może piętnaście lat.", 15),  # pl: in words
     ("البنات باين أعمارهم ١٥ أو ١٦", 15),  # noqa: RUF001 (ar: "their ages", in Arabic-Indic digits)
+    ("Ей на вид лет 14-15, не больше.", 14),  # ru: "about 14-15", the word for years first
+    ("เจ้าของร้านพาเด็กผู้ชายอายุประมาณ 16 มาจากเมืองไทย", 16),  # th: "aged about 16", no space before
 ])
 def test_more_ages_as_people_write_them(text: str, age: int) -> None:
     assert age in [c.age for c in cues(text) if c.kind == "age"]
@@ -541,6 +543,7 @@ def test_more_ages_as_people_write_them(text: str, age: int) -> None:
     "Prije petnaest godina sam radio u toj fabrici.",  # bs: fifteen years ago
     "Petnaest godina radim u restoranu.",  # bs: I have worked fifteen years
     "Это было пятнадцать лет назад.",  # ru: fifteen years ago
+    "Это было лет 15 назад.",  # ru: about fifteen years ago
 ])
 def test_teen_years_that_are_how_long_or_how_long_ago_are_no_age(text: str) -> None:
     assert not [c for c in cues(text) if c.kind == "age"]
@@ -596,3 +599,27 @@ def test_papers_taken_still_show_beside_two_kinds_that_force_danger() -> None:
     # ru: passport taken, locked in, taken away tonight
     found = danger_cues(cues("Хозяйка забрала паспорт. Её заперли, сегодня ночью её увезут."))
     assert {"documents", "confined", "now", "moved_or_sold"} <= {c.kind for c in found}
+
+
+@pytest.mark.parametrize("text", [
+    "Meine Nichte (sie ist in der 9. Klasse) hat online einen Typen kennengelernt.",  # de
+    "mere padosi ke ghar ek ladki rehti hai, 10vi class ki lagti hai.",  # hi in Latin letters
+    "Moja siostra jest w 7 klasie i ten facet do niej pisze.",  # pl
+    "Моя сестра в 9 классе, он пишет ей каждый день.",  # ru
+])
+def test_more_school_years_are_minor_cues(text: str) -> None:
+    assert "school" in {c.kind for c in minor_cues(cues(text))}
+
+
+def test_a_class_writing_in_for_a_project_is_no_school_year() -> None:
+    # de: "we are a 10th-grade class at a German school in Ohio, doing a report on trafficking"
+    text = ("Wir sind eine 10. Klasse einer deutschen Schule in Ohio und machen ein Referat über "
+            "Menschenhandel.")
+    assert "school" not in {c.kind for c in cues(text)}
+
+
+def test_a_turkish_flight_tomorrow_morning_is_danger() -> None:
+    # tr: a 17-year-old flies out first thing tomorrow on a ticket a stranger bought
+    text = "kuzenim 17 yaşında, bileti adam alıyormuş. yarın sabah ilk uçakla gidiyor."  # noqa: RUF001 (tr)
+    found = danger_cues(cues(text))
+    assert {"now", "moved_or_sold"} <= {c.kind for c in found}

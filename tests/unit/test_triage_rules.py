@@ -67,13 +67,13 @@ MINOR, DANGER = FlagName.MINOR, FlagName.IMMINENT_DANGER
     "They post underage girls in ads.",
     "Tiene 15 años y la obligan a trabajar en la cantina.",
     "Hay una menor de edad trabajando con clientes.",
-    model_miss("V1 15F w/ trafficker at motel.", "v45 weighs this shorthand at 0.12 against its 0.37 "
+    model_miss("V1 15F w/ trafficker at motel.", "v46 weighs this shorthand at 0.12 against its 0.37 "
                "threshold; the rules read the age, and the note goes to a person at P2 (see below)"),
     "Las chicas de secundaria van a fiestas donde hombres les pagan.",
     "The boss has kids working the fields, not in school, no pay.",
     "on a bus to idk where. driver took everyones phones. some r kids. nobody knows where were going",
     model_miss("Nos cambiaron de camioneta en la frontera y el chofer nos quitó los teléfonos. Somos nueve y "
-               "algunos son niños.", "v45 weighs it at 0.288 against its 0.375 threshold; the rules read "
+               "algunos son niños.", "v46 weighs it at 0.288 against its 0.375 threshold; the rules read "
                "'algunos son niños', danger is raised (P1) and the case is marked low confidence"),
 ])
 def test_minor_from_the_text(text: str) -> None:
@@ -606,7 +606,7 @@ def test_automated_mail_is_set_aside_as_unrelated() -> None:
     assert quoted.urgency.rank <= Urgency.P2_SAME_DAY.rank
 
 
-@pytest.mark.xfail(strict=True, reason="model: v45 weighs the quoted emergency at 0.214 against its 0.277")
+@pytest.mark.xfail(strict=True, reason="model: v46 weighs the quoted emergency at 0.214 against its 0.277")
 def test_an_auto_reply_quoting_an_emergency_raises_danger() -> None:
     quoted = run("Automatic reply. > she is locked in the room right now", subject="Out of office")
     assert quoted.is_raised(DANGER) and quoted.call_type is CallType.CRISIS
