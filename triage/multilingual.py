@@ -183,12 +183,11 @@ def cues(text: str) -> list[Cue]:
              for m in _AGE.finditer(text)]
     found += [Cue("age", m.start(), m.end(), _cjk_teen(m.group())) for m in _CJK_TEEN.finditer(text)]
     found += [Cue("age", m.start(), m.end(), 15) for m in _KO_TEEN.finditer(text)]
-    found += [Cue("age", m.start(), m.end(), _AR_TEENS[m.group("a") or m.group("b")])
-              for m in _AR_TEEN.finditer(text)]
-    found += [Cue("age", m.start(), m.end(), _SLAVIC_TEENS[(m.group("a") or m.group("b")).lower()])
-              for m in _SLAVIC_TEEN.finditer(text)]
-    found += [Cue("age", m.start(), m.end(), _WORD_TEENS[m.group("w").lower()])
-              for m in _WORD_TEEN.finditer(text)]
+    # teen ages in words, each pattern with its table of the words it matches
+    found += [Cue("age", m.start(), m.end(), table[next(g for g in m.groups() if g).lower()])
+              for pattern, table in ((_AR_TEEN, _AR_TEENS), (_SLAVIC_TEEN, _SLAVIC_TEENS),
+                                     (_WORD_TEEN, _WORD_TEENS))
+              for m in pattern.finditer(text)]
     found += [Cue(kind, m.start(), m.end())
               for kind, pattern in (("child", CHILD), ("school", SCHOOL_OR_TEEN))
               for m in pattern.finditer(text)

@@ -354,34 +354,23 @@ def test_a_school_year_told_another_way_is_a_minor_for_the_rules(text: str) -> N
     "she has a 10 oclock curfew her mom thinks shes at my house. he is taking her to a party tonight.",
     "Two boys busing tables at the buffet, one still has a baby face, working past midnight.",
     "Foster dtr 15 has run away 3x since summer, usually 1-2 nights.",
-])
-def test_a_teen_told_by_school_year_curfew_or_looks_is_a_minor_for_the_rules(text: str) -> None:
-    assert ruled(text, MINOR)
-
-
-@pytest.mark.parametrize("text", [
+    # Spanish ways, and Spanish's way with ages told in English
     "Yo cumplo 18 en diciembre y el señor que me trajo no nos deja ir al pueblo.",
     "Está ensayando el vals para sus quince y una señora le ofreció dinero por bailar en fiestas privadas.",
     "We are 4 persons working in the dairy. One of us is Edwin he have 16 years. He have our papers.",
 ])
-def test_a_teen_told_in_spanish_ways_is_a_minor_for_the_rules(text: str) -> None:
+def test_a_teen_told_by_school_year_curfew_looks_or_birthday_is_a_minor_for_the_rules(text: str) -> None:
     assert ruled(text, MINOR)
-
-
-@pytest.mark.parametrize("text", [
-    "Mis quince días de vacaciones se acabaron y el patrón no me pagó.",
-    "I have 15 years of experience as a welder and the contractor keeps my passport.",
-    "She has 16 years in the company and they never paid overtime.",
-])
-def test_fifteen_days_and_years_of_work_are_no_minor_for_the_rules(text: str) -> None:
-    assert not ruled(text, MINOR)
 
 
 @pytest.mark.parametrize("text", [
     "I finished my junior year of college and I'm writing a paper on labor trafficking.",
     "The workers' dorm has a curfew of 10pm with a guard, and anyone who misses it is fined.",
+    "Mis quince días de vacaciones se acabaron y el patrón no me pagó.",
+    "I have 15 years of experience as a welder and the contractor keeps my passport.",
+    "She has 16 years in the company and they never paid overtime.",
 ])
-def test_college_years_and_a_dorm_curfew_are_no_minor_for_the_rules(text: str) -> None:
+def test_college_years_a_dorm_curfew_and_years_of_work_are_no_minor_for_the_rules(text: str) -> None:
     assert not ruled(text, MINOR)
 
 
