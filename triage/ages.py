@@ -116,6 +116,11 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
                    rf"(?:both\s+|all\s+)?"
                    rf"(?:only\s+|just\s+|about\s+|around\s+|maybe\s+|like\s+|barely\s+|probably\s+|"
                    rf"actually\s+|really\s+|now\s+)?['\"\u2018\u201c]?{_N}\b{_NOT_AN_AGE_AFTER}"),
+    # the date of birth on her card "makes her 17", "which would make him 15": under 18 only, since a
+    # date of birth that "makes her 19" is most often the papers' word against her looks
+    ("age.copula", rf"\b(?:makes?|making|made|would make|[\u2019']d make)\s+(?:her|him|them|me)\s+"
+                   rf"(?:only\s+|just\s+|about\s+|barely\s+)?(?P<n>1[0-7]|[1-9]|ten|eleven|twelve|"
+                   rf"thirteen|fourteen|fifteen|sixteen|seventeen)\b{_NOT_AN_AGE_AFTER}"),
     # about 15, maybe 14 or 15, looks 13, as young as 12, parece de 15
     ("age.approximate", rf"\b(?:about|around|approx(?:imately|\.)?|maybe|roughly|like|looks?(?:\s+like)?|"
                         rf"looked(?:\s+like)?|seems?(?:\s+like)?|appears?(?:\s+to\s+be)?|"

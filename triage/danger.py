@@ -23,7 +23,18 @@ from contracts.events import Answer, Evidence, Flag, FlagName, SignalReceived
 from triage.danger_rules import PERSON, STRONG
 from triage.evidence import declared, from_hit
 from triage.situation import SITUATION
-from triage.text import MISDIRECTED, NOT_REAL, Hit, Scan, Segment, historical, negated, recent, reported
+from triage.text import (
+    MISDIRECTED,
+    NOT_REAL,
+    YES_NO,
+    Hit,
+    Scan,
+    Segment,
+    historical,
+    negated,
+    recent,
+    reported,
+)
 
 _I = re.IGNORECASE
 
@@ -76,7 +87,7 @@ _NOW: Final = re.compile(
 _STILL_THERE: Final = re.compile(r"\b(?:now|still|todav[ií]a|sigue|siguen|ahora)\b", _I)
 # The text takes a declared "yes" back.
 _DENIED: Final = re.compile(
-    r"\b(?:no one|nobody|no-one|none of (?:them|us)|not|no|isn[\u2019']t|aren[\u2019']t|nadie|"
+    YES_NO + r"\b(?:no one|nobody|no-one|none of (?:them|us)|not|no|isn[\u2019']t|aren[\u2019']t|nadie|"
     r"ninguno|ninguna)\b"
     r"[^.!?\n]{0,30}\b(?:in (?:immediate |any |imminent )?danger|imm(?:ediate)? danger|en peligro|peligro)\b|"
     r"\b(?:no hay|sin) peligro\b|\bno corren? peligro\b|"

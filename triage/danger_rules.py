@@ -122,6 +122,18 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      r"\b(?:llev\w+|mover\w*|mueven|trasladar\w*|vender\w*|sacar\w*)\s+(?:\w+\s+){0,8}?(?:esta noche|hoy|"
      r"mañana|ahora mismo|en unas horas|esta madrugada)\b|"
      r"\b(?:esta noche|hoy)\b[^.!?\n]{0,40}\b(?:llev\w+|mover\w*|mueven|trasladar\w*|vender\w*)\b|"
+     # someone coming for her at a time within hours: "en la noche viene un señor a recogerla", "a las 9
+     # pasa por mí" (all 25 labelled cases that say so in Spanish were emergencies)
+     r"\b(?:esta noche|en la noche|esta tarde|en la tarde|hoy|ahorita|al rato|en un rato|ma[ñn]ana|"
+     r"a las \d{1,2}(?:[:.]\d\d)?\s*(?:am|pm)?)\b[^.!?\n]{0,40}?"
+     r"\b(?:viene|vienen|va a venir|van a venir|pasa|pasan|llega|llegan)\b"
+     r"[^.!?\n]{0,50}?(?:\ba\s+(?:recoger|buscar|llevar)(?:la|lo|me|nos|las|los|te)\b|"
+     r"\bpor\s+(?:m[ií]|ella|ellas|nosotras|nosotros)(?![^\W\d_]))|"
+     r"\b(?:viene|vienen|va a venir|van a venir|pasa|pasan|llega|llegan)\b[^.!?\n]{0,50}?"
+     r"(?:\ba\s+(?:recoger|buscar|llevar)(?:la|lo|me|nos|las|los|te)\b|"
+     r"\bpor\s+(?:m[ií]|ella|ellas|nosotras|nosotros)(?![^\W\d_]))[^.!?\n]{0,40}?"
+     r"\b(?:esta noche|en la noche|hoy|ahorita|ma[ñn]ana|"
+     r"a las \d{1,2}(?:[:.]\d\d)?\s*(?:am|pm)?)\b|"
      # a one-way ticket for today or tomorrow: "one-way flight ... tomorrow at 6", "sale mañana ... solo ida"
      r"\bone[- ]way\b[^.!?\n]{0,60}\b(?:tonight|today|tomorrow)\b|"
      r"\b(?:tonight|today|tomorrow)\b[^.!?\n]{0,60}\bone[- ]way\b|"
@@ -170,6 +182,16 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      r"call (?:the )?(?:police|cops)|911|save me|get me out)\b|"
      r"\b(?:the )?(?:hand )?signal for help\b|\bhelp hand signal\b|"
      r"\b(?:me )?dijo (?:en voz baja|bajito|con los labios) (?:que )?(?:ayuda|la ayud\w+)\b"),
+    # A caller who cannot talk freely: the specialist "switched to yes/no questions" (the one in
+    # control is beside her), or the agreed code word for "come get me" has just been sent. All 10
+    # labelled cases that say so were emergencies; a question about code words is none.
+    ("danger.coded_call",
+     r"\b(?:switched|switching|went|moved|changed|turned|shifted)\s+(?:over\s+)?to\s+(?:asking\s+)?(?:only\s+)?"
+     r"yes[/-]?\s*(?:or\s+)?no\b|"
+     r"\b(?:cambi[oó]|pas[oó]|cambiamos|pasamos)\s+a\s+preguntas\s+de\s+s[ií]\s*(?:/|o|-)\s*no\b|"
+     r"\b(?:texted|sent|messaged|typed|said|used)\s+(?:me\s+|us\s+|her\s+mom\s+)?(?:the\s+|our\s+|her\s+|their\s+)?"
+     r"(?:family\s+|agreed(?:[- ]on)?\s+|safe(?:ty)?\s+|secret\s+)?code\s*-?word\b|"
+     r"\b(?:mand[oó]|envi[oó]|escribi[oó]|dijo)\s+(?:la|nuestra|su)\s+palabra\s+(?:clave|secreta)\b"),
     ("danger.in_danger",
      r"\b(?:in|at)\s+(?:immediate\s+|imminent\s+|grave\s+|serious\s+|real\s+)?danger\b|"
      r"\bimm(?:ediate|\.)?\s+danger\b|\blife (?:is )?(?:in danger|at risk)\b|"

@@ -27,7 +27,10 @@ ASSESSED: Final = frozenset({"en", "es"})
 _SCRIPTS: Final = (
     (re.compile(r"[\u3040-\u30ff]"), "ja"), (re.compile(r"[\uac00-\ud7af\u1100-\u11ff]"), "ko"),
     (re.compile(r"[\u4e00-\u9fff]"), "zh"), (re.compile(r"[\u0400-\u04ff]"), "ru"),
-    (re.compile(r"[\u0600-\u06ff]"), "ar"), (re.compile(r"[\u0900-\u097f]"), "hi"),
+    # Bengali before Hindi: it writes the full stop with the Devanagari danda
+    (re.compile(r"[\u0600-\u06ff]"), "ar"), (re.compile(r"[\u0980-\u09ff]"), "bn"),
+    (re.compile(r"[\u0a00-\u0a7f]"), "pa"), (re.compile(r"[\u0a80-\u0aff]"), "gu"),
+    (re.compile(r"[\u0b80-\u0bff]"), "ta"), (re.compile(r"[\u0900-\u097f]"), "hi"),
     (re.compile(r"[\u0e00-\u0e7f]"), "th"), (re.compile(r"[\u1200-\u139f]"), "am"),
 )
 _UKRAINIAN: Final = re.compile(r"[іїєґІЇЄҐ]")

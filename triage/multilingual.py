@@ -24,7 +24,7 @@ from triage.multilingual_danger import DANGER
 _I = re.IGNORECASE
 
 # An age: digits (Western or Arabic-Indic) next to the word for "years (old)" in each language.
-_DIGITS: Final = r"[0-9\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u0e50-\u0e59]{1,2}"
+_DIGITS: Final = r"[0-9\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef\u0e50-\u0e59]{1,2}"
 _AGE_AFTER: Final = (
     r"ans|an|lane|ane|anos|tuổi|tuoi|岁|歲|才|歳|살|세|taong gulang|taon|anyos|лет|года|год|років|роки|рік|"
     r"سنة|سنوات|عاما|عامًا|عام|साल|वर्ष|ปี|lat|lata|ani|tahun|ዓመት|አመት|jahre|jahren|jährig|jährige|anni|"
@@ -34,9 +34,10 @@ _AGE_AFTER: Final = (
     r"barsa|barsha|barsako|barshako|"  # ne
     r"sana|sanawat|snin|"  # ar in Latin letters (Arabizi)
     r"jir(?:ka|ta)?|sano|"  # so
-    r"xyoo"  # hmn
+    r"xyoo|"  # hmn
+    r"বছর|বছরের"  # bn
 )
-_AGE_BEFORE: Final = (r"miaka|umri wa miaka|อายุ|umur|usia|tuổi|возраст|вік|عمرها|عمره|عمر|उम्र|ال|"
+_AGE_BEFORE: Final = (r"miaka|umri wa miaka|อายุ|umur|usia|tuổi|возраст|вік|عمرها|عمره|عمر|उम्र|বয়স|ال|"
                       # Russian's age in the dative: "Моей дочери 17", "ей 16" (uk "доньці 15")
                       r"дочери|дочке|сыну|сестре|брату|племяннице|племяннику|внучке|внуку|ей|ему|"
                       r"доньці|сину|сестрі|братові|їй|йому|docheri|dochke|synu|sestre|bratu|"
@@ -126,7 +127,7 @@ CHILD: Final = re.compile(
     r"[cç]ocu[kğg]\w*)\b"  # tr
     r"|未成年|儿童|兒童|女孩|小女孩|学生|學生|孩子|미성년자|미성년|아이|소녀|학생|"
     r"어린 여자애|어린 남자애|ผู้เยาว์|เด็ก|"
-    r"قاصر|قاصرة|طفل|طفلة|أطفال|नाबालिग|बच्चा|बच्ची|बच्चे|लड़की|ልጅ|ሕፃን", _I)
+    r"قاصر|قاصرة|طفل|طفلة|أطفال|नाबालिग|बच्चा|बच्ची|बच्चे|लड़की|ልጅ|ሕፃን|নাবালিকা|নাবালক|বাচ্চা|শিশু", _I)
 # A school year, a child's school or a teen's age in words: as telling as an age.
 SCHOOL_OR_TEEN: Final = re.compile(
     # a school year or a child's school: "chu zhong", "초등학교", "8 kaksha", "darasa la saba", "6yèm ane"

@@ -49,6 +49,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:kilitle\w*|kilitli|hapsett\w*|hapsed\w*|kapat(?:tı|ti|tılar|tilar)\w*|"
      r"[cç][iı]kam[iı]yor\w*|d[iı][sş]ar[iı] [cç][iı]karm[iı]yor\w*|b[iı]rakm[iı]yor\w*)\b"  # tr
      r"|閉じ込め|監禁|出してもらえな|外に出られな|外に出してくれな"  # ja
+     r"|আটকে রেখেছে|আটকে রাখে|আটকে রাখছে|আটকে রেখে|তালা দিয়ে|তালা মেরে|তালাবন্ধ|বন্দি করে|বন্দী করে|"
+     r"বের হতে দেয় ?না|বাইরে যেতে দেয় ?না|যেতে দিচ্ছে ?না"  # bn
     ),
     ("documents",  # papers taken: exploitation, not by itself danger now
      r"\b(?:passeports?|pasaportes?|passaportes?|hộ chiếu|паспорт\w*|paszport\w*|pașaport\w*|paspor|"
@@ -56,7 +58,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"j[ae]?waz(?: s[ae]far\w*)?|jawaz|kagzat|kaagzaat|rahadani|baasaboor\w*|baasboor|"
     r"pasipoti|basbor|"
     r"pasaport\w*|passport|huzhao|yeogwon)\b"
-     r"|护照|護照|여권|พาสปอร์ต|جواز|पासपोर्ट|ፓስፖርት"),
+     r"|护照|護照|여권|พาสปอร์ต|جواز|पासपोर्ट|ፓስፖርት|পাসপোর্ট"),
     ("weapon",
      r"\b(?:arme|pistolet|couteau|zam|kouto|arma|(?=faca)(?<!s[aă] )faca|súng|"
      r"(?:cầm|con|bằng|rút|cam|rut|bang) dao|baril|"
@@ -64,7 +66,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"пістолет|ніж|broń|pistolet|nóż|armă|cuțit|pistol|senjata|pisau|bunduki|kisu|waffe|messer|"
      r"pistola|coltello|nozh|nizh|ruzh'?\w*|obrez|"
     r"bandook|banduk|bandooq|chaku|chaaku|chaakoo|katta|tamancha|"  # hi, ur in Latin letters
-    r"sla7|sle7|sila7|msdes|mosadas|musaddas|sekkina|sikkina|sekina|jenwi|jnwi)\b|枪|槍|刀|총|칼|ปืน|มีด|سلاح|مسدس|سكين|बंदूक|चाकू|ሽጉጥ|ቢላ"
+    r"sla7|sle7|sila7|msdes|mosadas|musaddas|sekkina|sikkina|sekina|jenwi|jnwi)\b|枪|槍|刀|총|칼|ปืน|มีด|سلاح|مسدس|سكين|बंदूक|चाकू|ሽጉጥ|ቢላ|ছুরি|বন্দুক|পিস্তল"
      r"|\b(?:silah\w*|b[iı][cç]a[kğg]\w*|tabanca\w*)\b"  # tr
      r"|包丁|ナイフ|拳銃|銃を"  # ja
     ),
@@ -95,6 +97,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:[oö]ld[uü]r(?:ecek|[uü]r|mek|ece[gğ]im|[uü]m)\w*|"
      r"d[oö]v(?:[uü]yor|d[uü]|ecek|er)\w*|tehdit\w*|vur(?:du|uyor|acak)\w*)\b"  # tr
      r"|殺す|殺され|殴られ|殴る|蹴られ|暴力を"  # ja
+     r"|মেরে ফেলবে|খুন করবে|মারবে(?!\s*না)|মারধর|মারছে|পেটায়|পেটাচ্ছে|মেরেছে|হুমকি"  # bn
     ),
     ("help",
      r"\b(?:aidez|au secours|à l'aide|sekou|ede m|ede nou|socorro|ajud\w*|cứu|giúp|tulong|saklolo|"
@@ -111,10 +114,11 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|救命|帮帮|幫幫|求救|살려|도와주|ช่วยด้วย|ช่วย|ساعدوني|النجدة|मदद|बचाओ|እርዳታ"
      r"|\b(?:yard[iı]m ed(?:in|er misiniz)|yard[iı]m et|imdat|kurtar[iı]n)\b"  # tr
      r"|助けて|たすけて"  # ja
+     r"|বাঁচাও|বাঁচান|সাহায্য করুন|সাহায্য চাই|উদ্ধার করুন"  # bn
     ),
     ("police",
      r"\b(?:police|lapolis|polícia|cảnh sát|công an|pulis|полици\w*|поліці\w*|policj\w*|poliți\w*|"
-     r"polisi|polizei|polizia|prahari|booliis\w*|politsi\w*|polits\w*|politsii|militsi\w*|shorta|chorta|bolis)\b|报警|報警|警察|경찰|ตำรวจ|الشرطة|पुलिस|ፖሊስ"
+     r"polisi|polizei|polizia|prahari|booliis\w*|politsi\w*|polits\w*|politsii|militsi\w*|shorta|chorta|bolis)\b|报警|報警|警察|경찰|ตำรวจ|الشرطة|पुलिस|ፖሊስ|পুলিশ"
      r"|\b(?:polis(?:e|i|in|ten)?)\b"  # tr
     ),
     ("now",
@@ -153,6 +157,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"आज रात|आज|अभी|कल सुबह|ዛሬ ማታ|ዛሬ|አሁን|ነገ|ጽባሕ|ሕጂ|ሎሚ ምሸት"
      r"|\b(?:[sş]u an|[sş]imdi|bu gece|bu ak[sş]am|yar[iı]n sabah|hemen)\b"  # tr
      r"|今晩|今すぐ|今から|明日の朝"  # ja
+     r"|আজ রাতে|আজকে রাতে|আজ রাত|এখনই|এখন|কাল সকালে|আজকে|আজ"  # bn
     ),
     ("moved_or_sold",
      r"\b(?:(?:la|le|les|nous|me|l')\s*(?:conduire|amener|emmener|transférer|déplacer|envoyer) "
@@ -203,6 +208,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      # a flight, "ilk uçakla gidiyor" (she flies out first thing)
      r"u[cç]a[kğg]\w*\s+(?:\w+\s+)?(?:gidiyor|gidecek|gönder\w*|bin\w*|götür\w*))\b"  # tr
      r"|売られ|売る|連れて行かれ|連れていかれ|連れてかれ|連れて行く|移される|相手させられ|客を取らされ"  # ja
+     r"|বিক্রি করে দেবে|বিক্রি করবে|বিক্রি করে দিয়েছে|বেচে দেবে|নিয়ে যাবে|পাঠিয়ে দেবে"  # bn
     ),
     ("no_food",
      r"\b(?:pas de nourriture|rien à manger|sem comida|không có đồ ăn|không có gì ăn|walang pagkain|"
@@ -217,7 +223,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"ma kayn makla|mafi akl|mafish akl|bla makla)\b"
      r"|没有吃的|沒有吃的|没饭吃|没吃饭|沒吃飯|没吃东西|沒吃東西|ምግብ የለም|"
      r"먹을 것이 없|ไม่มีอาหาร|لا طعام|لا يوجد طعام|بدون طعام|بدون أكل|ما في أكل|"
-     r"ما فيه أكل|खाना नहीं"),
+     r"ما فيه أكل|खाना नहीं|খেতে দেয়নি|খেতে দেয় ?না|খাবার দেয় ?না|খাবার নেই"),
     ("hiding",
      r"\b(?:cach\w*|kache|escondid\w*|trốn|nagtatago|пряч\w*|прячусь|ховаю\w*|ukryw\w*|ascuns\w*|"
      r"bersembunyi|kujificha|versteck\w*|nascost\w*|pr[yj]ach\w*|khova\w*|hovaiu\w*|"

@@ -58,7 +58,7 @@ from triage.model import Scores, TriageModel, default_model
 
 # Bump on every change to a rule; the model's own version is appended to it in every assessment,
 # so consumers see a re-triage under new rules or a retrained model as a new assessment.
-RULES_VERSION: Final = "2026.12.38"
+RULES_VERSION: Final = "2026.12.39"
 
 _INFORMATIONAL: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO})
 _NO_SITUATION: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO, CallType.UNRELATED})
@@ -73,8 +73,10 @@ _NOISE: Final = re.compile(
     r"inaudible \d+:\d+|ininteligible|inaudible[^\]]{0,20})\]|\((?:inaudible|unintelligible|ininteligible)\)|"
     r"\*{3,}|\?{3,}", re.IGNORECASE)
 # Evidence the labelling guide names as imminent danger in itself (a threat to kill or hurt, a
-# weapon, someone hiding from the trafficker): the flag stands on it whatever the model says.
-_DECISIVE: Final = frozenset({"danger.threat", "danger.weapon", "danger.hiding", "danger.sextortion"})
+# weapon, someone hiding from the trafficker, a caller who cannot talk freely): the flag stands on
+# it whatever the model says.
+_DECISIVE: Final = frozenset({"danger.threat", "danger.weapon", "danger.hiding", "danger.sextortion",
+                              "danger.coded_call"})
 _MACHINE_SENT: Final = frozenset({"automated.auto_reply", "automated.bounce"})
 # An assessment this close to a flag's threshold is too close to call: a person reads it.
 _LOW_CONFIDENCE_SHARE: Final = 0.5

@@ -51,9 +51,11 @@ MISDIRECTED: Final = (
     r"(?:link|form|page|site|website)\b|"
     r"\b(?:this|it)\s+was\s+(?:supposed|meant)\s+to\s+go\s+to\b"
 )
+# A "yes/no" question or answer ("switched to yes/no questions: in danger? yes") denies nothing.
+YES_NO: Final = r"(?<!\byes/)(?<!\byes-)(?<!\byes or )(?<!\bs[i\u00ed]/)(?<!\bs[i\u00ed] o )"
 _NEGATION: Final = re.compile(
-    r"\b(?:not|no|never|nobody|no one|no-one|none|neither|nor|without|nadie|nunca|ningun[oa]?|ningún|"
-    r"tampoco|sin|ni)\b|n[\u2019']t\b", _I)
+    YES_NO + r"\b(?:not|no|never|nobody|no one|no-one|none|neither|nor|without|nadie|nunca|ningun[oa]?|"
+    r"ningún|tampoco|sin|ni)\b|n[\u2019']t\b", _I)
 # "I don't know if she is 15" is uncertainty, not a negation of the age.
 _UNCERTAIN_AFTER_NEGATION: Final = re.compile(
     r"\s*(?:\w+\s+)?(?:know|sure|certain|s[eé]|sabemos|estoy segur[oa]|estamos segur[oa]s)\b", _I)

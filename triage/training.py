@@ -34,10 +34,11 @@ from triage.offline import signal_from_line
 CORPUS: Final = Path(__file__).resolve().parent / "corpus"
 SPLITS: Final = ("train", "dev", "blind")
 NOW: Final = datetime(2026, 3, 16, 14, 30, tzinfo=UTC)  # fixed, so that features never depend on the clock
-# Above the 0.97 asked for: blind batches have scored 2-5 points under dev. For danger, 0.99 on the
-# 1,501 dev cases would drop the threshold from 0.39 to 0.17 and precision from 0.92 to 0.79 for
-# two more cases; the signals just under the threshold go to a person at P2 (low_confidence).
-RECALL_TARGETS: Final = {"minor": 0.98, "imminent_danger": 0.985}
+# Above the 0.97 asked for: blind batches have scored 2-5 points under dev (rounds 42 to 44 at first
+# score: 0.956 and 0.962 against dev's 0.980 and 0.986). Raised from 0.98 and 0.985 after round 45
+# by a rule fixed before it was read (a miss fewer there for one false flag more); the signals just
+# under the threshold go to a person at P2 (low_confidence).
+RECALL_TARGETS: Final = {"minor": 0.985, "imminent_danger": 0.99}
 CALL_TYPES: Final = tuple(c.value for c in CallType if c is not CallType.CRISIS)
 TRAFFICKING_TYPES: Final = ("sex", "labor", "both", "unknown", "none")
 

@@ -374,3 +374,14 @@ def test_tengo_with_a_count_or_a_measure_is_no_age(text: str) -> None:
 def test_not_even_fifteen_in_spanish_is_an_age() -> None:
     text = "Una se ve bien chamaquita, yo digo que ni 15 años tiene."
     assert 15 in [a.age for a in find_ages(Scan.of(received(narrative=text)))]
+
+
+@pytest.mark.parametrize(("text", "ages"), [
+    ("She had to show an insurance card and the date of birth on it makes her 17.", [17]),
+    ("The ID he gave would make him fifteen, not nineteen like he told the manager.", [15]),
+    # the papers' adult age against her looks is no age of hers; money and moods are no age at all
+    ("Pt gave a DOB that makes her 19; RN thinks she is younger.", []),
+    ("The job makes them 15 dollars an hour and that makes me 2 times more worried.", []),
+])
+def test_a_date_of_birth_that_makes_her_a_teen_is_an_age(text: str, ages: list[int]) -> None:
+    assert [a.age for a in find_ages(Scan.of(received(narrative=text)))] == ages

@@ -623,3 +623,20 @@ def test_a_turkish_flight_tomorrow_morning_is_danger() -> None:
     text = "kuzenim 17 yaşında, bileti adam alıyormuş. yarın sabah ilk uçakla gidiyor."  # noqa: RUF001 (tr)
     found = danger_cues(cues(text))
     assert {"now", "moved_or_sold"} <= {c.kind for c in found}
+
+
+def test_bengali_is_told_from_hindi_and_its_confinement_and_threat_tonight_are_danger() -> None:
+    # bn: she is locked in the house, not fed for two days; tonight her brother-in-law will beat her.
+    # Bengali writes its full stop with the Devanagari danda, which had made it Hindi.
+    text = ("আমার বোনকে ওর শ্বশুরবাড়ির লোকজন একটা বাসায় আটকে রেখেছে। দুইদিন খেতে দেয়নি, ঘরে তালা দিয়ে "
+            "রেখেছে, আর আজ রাতে ওর দেবর এসে ওকে মারবে বলেছে।")
+    triaged = run(text)
+    assert triaged.needs_human_triage is not None and triaged.needs_human_triage.language == "bn"
+    assert triaged.is_raised(DANGER) and triaged.urgency is Urgency.P1_ACT_NOW
+    assert {"multilingual.confined", "multilingual.kill_or_hurt", "multilingual.now"} <= cue_kinds(triaged)
+
+
+def test_a_bengali_age_in_bengali_digits_is_a_minor_cue() -> None:
+    # bn: "my niece is 15 years old" (১৫ in Bengali digits); not a duration of two years
+    assert [c.age for c in minor_cues(cues("আমার ভাগ্নির বয়স ১৫ বছর, ও একটা দোকানে কাজ করে।"))] == [15]
+    assert not danger_cues(cues("আমি এখানে দুই বছর ধরে কাজ করি, মালিক ভালো মানুষ।"))

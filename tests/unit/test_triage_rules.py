@@ -67,14 +67,14 @@ MINOR, DANGER = FlagName.MINOR, FlagName.IMMINENT_DANGER
     "They post underage girls in ads.",
     "Tiene 15 años y la obligan a trabajar en la cantina.",
     "Hay una menor de edad trabajando con clientes.",
-    model_miss("V1 15F w/ trafficker at motel.", "v46 weighs this shorthand at 0.12 against its 0.37 "
+    model_miss("V1 15F w/ trafficker at motel.", "v47 weighs this shorthand at 0.12 against its 0.27 "
                "threshold; the rules read the age, and the note goes to a person at P2 (see below)"),
     "Las chicas de secundaria van a fiestas donde hombres les pagan.",
     "The boss has kids working the fields, not in school, no pay.",
     "on a bus to idk where. driver took everyones phones. some r kids. nobody knows where were going",
-    model_miss("Nos cambiaron de camioneta en la frontera y el chofer nos quitó los teléfonos. Somos nueve y "
-               "algunos son niños.", "v46 weighs it at 0.288 against its 0.375 threshold; the rules read "
-               "'algunos son niños', danger is raised (P1) and the case is marked low confidence"),
+    # v47 weighs it at 0.287, above the 0.274 of its recall-first threshold (v46's 0.375 missed it)
+    "Nos cambiaron de camioneta en la frontera y el chofer nos quitó los teléfonos. Somos nueve y "
+    "algunos son niños.",
 ])
 def test_minor_from_the_text(text: str) -> None:
     assert ruled(text, MINOR)
@@ -595,7 +595,7 @@ def test_automated_mail_is_set_aside_as_unrelated() -> None:
     assert quoted.urgency.rank <= Urgency.P2_SAME_DAY.rank
 
 
-@pytest.mark.xfail(strict=True, reason="model: v46 weighs the quoted emergency at 0.214 against its 0.277")
+@pytest.mark.xfail(strict=True, reason="model: v47 weighs the quoted emergency at 0.209 against its 0.248")
 def test_an_auto_reply_quoting_an_emergency_raises_danger() -> None:
     quoted = run("Automatic reply. > she is locked in the room right now", subject="Out of office")
     assert quoted.is_raised(DANGER) and quoted.call_type is CallType.CRISIS
@@ -951,3 +951,39 @@ def test_a_form_the_reporter_says_to_ignore_takes_back_its_danger_box() -> None:
     text = ("novelist here, sorry, the form made me fill in an age and the danger box, ignore those, "
             "she's a character in my thriller.")
     assert not ruled(text, DANGER, danger_now=Answer.YES)
+
+
+@pytest.mark.parametrize("text", [
+    # a coded call: the specialist's yes/no questions are answered yes with the controller listening
+    "Caller on speaker, a male voice in the background. She said 'I'm fine, I just had a question about "
+    "jobs?' Specialist switched to yes/no: In danger? 'Yes.' Someone with you now who is hurting you? "
+    "'Yes.' She said 'wrong number' and hung up.",
+    "My best friend just texted me our code word, which means come get me. She went to a party at his house.",
+    "[Llamada] Pidió una pizza; la especialista cambió a preguntas de sí o no. ¿Está él ahí? Sí.",
+])
+def test_a_caller_who_cannot_talk_freely_is_danger_whatever_the_model_says(text: str) -> None:
+    triaged = run(text)
+    danger = triaged.flag(DANGER)
+    assert triaged.is_raised(DANGER) and danger is not None
+    assert any(e.rule_id == "danger.coded_call" for e in danger.evidence)
+
+
+def test_a_yes_no_question_is_no_denial_and_a_question_about_code_words_no_coded_call() -> None:
+    found = extract(received(narrative="Specialist switched to yes/no: In danger? 'Yes.'")).found
+    assert "danger.taken_back" not in found.notes
+    text = "I'm a trucker. Is there a code word or a protocol drivers should know about?"
+    evidence = extract(received(narrative=text)).found.danger.evidence
+    assert not any(e.rule_id == "danger.coded_call" for e in evidence)
+
+
+@pytest.mark.parametrize(("text", "moved"), [
+    # es: a man comes for the 15-year-old tonight; he passes by for her at 11
+    ("Hoy su tía le dijo que en la noche viene un señor a recogerla porque se va a casar con él.", True),
+    ("me dijo que pasa por mí a las 11pm, no tengo donde ir", True),
+    # every morning, and people who go through the same: no one comes for anyone within hours
+    ("el patrón viene cada mañana a las 5 para llevarnos al campo", False),
+    ("Quiero ayudar a otras mujeres que pasan por lo mismo.", False),
+])
+def test_someone_coming_for_her_within_hours_in_spanish_is_a_move(text: str, moved: bool) -> None:
+    found = extract(received(narrative=text)).found
+    assert any(e.rule_id == "danger.moved_soon" for e in found.danger.evidence) is moved
