@@ -40,8 +40,11 @@ NOT_REAL: Final = (
     # "it's a STORY not real", "the age and everything I put in are made up"
     r"(?:story|fiction|novel|hypothetical)\W{0,3}(?:and\s+|it'?s\s+)?not\s+real|"
     r"(?:i|we)\s+(?:put|typed|entered|wrote)(?:\s+in)?\s+(?:is|are|was|were)\s+(?:all\s+)?made\s+up|"
-    r"none\s+of\s+(?:this|it)\s+is\s+real|no\s+real\s+(?:person|victim|people|case)|"
-    r"(?:tabletop|safety)\s+(?:drill|exercise)|esto\s+es\s+(?:solo\s+)?una\s+prueba|"
+    r"none\s+of\s+(?:this|it)\s+is\s+real|no\s+real\s+(?:person|victim|people|case|incident|situation|"
+    r"emergency|event)|"
+    # an exercise's header as emergency managers write it: "*** EXERCISE EXERCISE EXERCISE ***"
+    r"(?:tabletop|safety)\s+(?:drill|exercise)|exercise\W+exercise|"
+    r"this\s+is\s+(?:only\s+|just\s+)?an?\s+(?:exercise|drill)|esto\s+es\s+(?:solo\s+)?una\s+prueba|"
     r"mensaje\s+de\s+prueba|no\s+es\s+un\s+caso\s+real)\b"
 )
 # A form sent to the wrong place ("I clicked the wrong link ... this was supposed to go to the

@@ -987,3 +987,21 @@ def test_a_yes_no_question_is_no_denial_and_a_question_about_code_words_no_coded
 def test_someone_coming_for_her_within_hours_in_spanish_is_a_move(text: str, moved: bool) -> None:
     found = extract(received(narrative=text)).found
     assert any(e.rule_id == "danger.moved_soon" for e in found.danger.evidence) is moved
+
+
+EXERCISE_INJECT = ("*** EXERCISE EXERCISE EXERCISE *** County Tabletop, Inject #3: officers find a 14 y/o "
+                   "female restrained in a basement; suspect fled. Sorry, our coordinator pointed the inject "
+                   "generator at this form. Please disregard, no real incident.")
+
+
+def test_an_exercise_inject_sent_to_the_form_is_no_one_at_risk() -> None:
+    facts = {"victims": [Victim(age=14)], "danger_now": Answer.YES}
+    found = extract(received(narrative=EXERCISE_INJECT, facts=DeclaredFacts(**facts))).found  # type: ignore[arg-type]
+    assert "danger.taken_back" in found.notes and "minor.denied" in found.notes
+    triaged = run(EXERCISE_INJECT, **facts)
+    assert not triaged.is_raised(DANGER) and not triaged.is_raised(MINOR)
+
+
+def test_an_exercise_of_caution_is_no_drill() -> None:
+    text = "The manager told the girls to exercise caution; the exercise room is where he keeps them locked."
+    assert "danger.not_real" not in extract(received(narrative=text)).found.notes
