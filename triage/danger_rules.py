@@ -125,7 +125,7 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      # someone coming for her at a time within hours: "en la noche viene un señor a recogerla", "a las 9
      # pasa por mí" (all 25 labelled cases that say so in Spanish were emergencies)
      r"\b(?:esta noche|en la noche|esta tarde|en la tarde|hoy|ahorita|al rato|en un rato|ma[ñn]ana|"
-     r"a las \d{1,2}(?:[:.]\d\d)?\s*(?:am|pm)?)\b[^.!?\n]{0,40}?"
+     r"a las \d{1,2}(?:[:.]\d\d)?(?:\s*(?:am|pm))?)\b[^.!?\n]{0,40}?"
      r"\b(?:viene|vienen|va a venir|van a venir|pasa|pasan|llega|llegan)\b"
      r"[^.!?\n]{0,50}?(?:\ba\s+(?:recoger|buscar|llevar)(?:la|lo|me|nos|las|los|te)\b|"
      r"\bpor\s+(?:m[ií]|ella|ellas|nosotras|nosotros)(?![^\W\d_]))|"
@@ -133,7 +133,7 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      r"(?:\ba\s+(?:recoger|buscar|llevar)(?:la|lo|me|nos|las|los|te)\b|"
      r"\bpor\s+(?:m[ií]|ella|ellas|nosotras|nosotros)(?![^\W\d_]))[^.!?\n]{0,40}?"
      r"\b(?:esta noche|en la noche|hoy|ahorita|ma[ñn]ana|"
-     r"a las \d{1,2}(?:[:.]\d\d)?\s*(?:am|pm)?)\b|"
+     r"a las \d{1,2}(?:[:.]\d\d)?(?:\s*(?:am|pm))?)\b|"
      # a one-way ticket for today or tomorrow: "one-way flight ... tomorrow at 6", "sale mañana ... solo ida"
      r"\bone[- ]way\b[^.!?\n]{0,60}\b(?:tonight|today|tomorrow)\b|"
      r"\b(?:tonight|today|tomorrow)\b[^.!?\n]{0,60}\bone[- ]way\b|"

@@ -23,8 +23,10 @@ from triage.multilingual_danger import DANGER
 
 _I = re.IGNORECASE
 
-# An age: digits (Western or Arabic-Indic) next to the word for "years (old)" in each language.
-_DIGITS: Final = r"[0-9\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef\u0e50-\u0e59]{1,2}"
+# An age: digits (Western, Arabic-Indic, Devanagari, Bengali, Gurmukhi, Gujarati or Thai) next to the
+# word for "years (old)" in each language.
+_DIGITS: Final = (r"[0-9\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef\u0a66-\u0a6f\u0ae6-\u0aef"
+                  r"\u0e50-\u0e59]{1,2}")
 _AGE_AFTER: Final = (
     r"ans|an|lane|ane|anos|tuổi|tuoi|岁|歲|才|歳|살|세|taong gulang|taon|anyos|лет|года|год|років|роки|рік|"
     r"سنة|سنوات|عاما|عامًا|عام|साल|वर्ष|ปี|lat|lata|ani|tahun|ዓመት|አመት|jahre|jahren|jährig|jährige|anni|"
@@ -35,9 +37,10 @@ _AGE_AFTER: Final = (
     r"sana|sanawat|snin|"  # ar in Latin letters (Arabizi)
     r"jir(?:ka|ta)?|sano|"  # so
     r"xyoo|"  # hmn
-    r"বছর|বছরের"  # bn
+    r"বছর|বছরের|"  # bn
+    r"વર્ષ|વર્ષની|વર્ષનો|ਸਾਲ|ਸਾਲਾਂ"  # gu, pa
 )
-_AGE_BEFORE: Final = (r"miaka|umri wa miaka|อายุ|umur|usia|tuổi|возраст|вік|عمرها|عمره|عمر|उम्र|বয়স|ال|"
+_AGE_BEFORE: Final = (r"miaka|umri wa miaka|อายุ|umur|usia|tuổi|возраст|вік|عمرها|عمره|عمر|उम्र|বয়স|ઉંમર|ਉਮਰ|ال|"
                       # Russian's age in the dative: "Моей дочери 17", "ей 16" (uk "доньці 15")
                       r"дочери|дочке|сыну|сестре|брату|племяннице|племяннику|внучке|внуку|ей|ему|"
                       r"доньці|сину|сестрі|братові|їй|йому|docheri|dochke|synu|sestre|bratu|"

@@ -51,6 +51,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|閉じ込め|監禁|出してもらえな|外に出られな|外に出してくれな"  # ja
      r"|আটকে রেখেছে|আটকে রাখে|আটকে রাখছে|আটকে রেখে|তালা দিয়ে|তালা মেরে|তালাবন্ধ|বন্দি করে|বন্দী করে|"
      r"বের হতে দেয় ?না|বাইরে যেতে দেয় ?না|যেতে দিচ্ছে ?না"  # bn
+     r"|બંધ કરી|પૂરી રાખ|બહાર જવા દેતો નથી|બહાર જવા દેતા નથી"  # gu
+     r"|ਬੰਦ ਕਰ|ਕੈਦ"  # pa
     ),
     ("documents",  # papers taken: exploitation, not by itself danger now
      r"\b(?:passeports?|pasaportes?|passaportes?|hộ chiếu|паспорт\w*|paszport\w*|pașaport\w*|paspor|"
@@ -58,7 +60,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"j[ae]?waz(?: s[ae]far\w*)?|jawaz|kagzat|kaagzaat|rahadani|baasaboor\w*|baasboor|"
     r"pasipoti|basbor|"
     r"pasaport\w*|passport|huzhao|yeogwon)\b"
-     r"|护照|護照|여권|พาสปอร์ต|جواز|पासपोर्ट|ፓስፖርት|পাসপোর্ট"),
+     r"|护照|護照|여권|พาสปอร์ต|جواز|पासपोर्ट|ፓስፖርት|পাসপোর্ট|પાસપોર્ટ|ਪਾਸਪੋਰਟ"),
     ("weapon",
      r"\b(?:arme|pistolet|couteau|zam|kouto|arma|(?=faca)(?<!s[aă] )faca|súng|"
      r"(?:cầm|con|bằng|rút|cam|rut|bang) dao|baril|"
@@ -98,6 +100,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"d[oö]v(?:[uü]yor|d[uü]|ecek|er)\w*|tehdit\w*|vur(?:du|uyor|acak)\w*)\b"  # tr
      r"|殺す|殺され|殴られ|殴る|蹴られ|暴力を"  # ja
      r"|মেরে ফেলবে|খুন করবে|মারবে(?!\s*না)|মারধর|মারছে|পেটায়|পেটাচ্ছে|মেরেছে|হুমকি"  # bn
+     r"|મારી નાખશે|મારશે|ધમકી"  # gu
+     r"|ਮਾਰ ਦੇਵੇਗਾ|ਕੁੱਟਦਾ|ਧਮਕੀ"  # pa
     ),
     ("help",
      r"\b(?:aidez|au secours|à l'aide|sekou|ede m|ede nou|socorro|ajud\w*|cứu|giúp|tulong|saklolo|"
@@ -115,10 +119,11 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:yard[iı]m ed(?:in|er misiniz)|yard[iı]m et|imdat|kurtar[iı]n)\b"  # tr
      r"|助けて|たすけて"  # ja
      r"|বাঁচাও|বাঁচান|সাহায্য করুন|সাহায্য চাই|উদ্ধার করুন"  # bn
+     r"|મદદ કરો|બચાવો|ਮਦਦ ਕਰੋ|ਬਚਾਓ"  # gu, pa
     ),
     ("police",
      r"\b(?:police|lapolis|polícia|cảnh sát|công an|pulis|полици\w*|поліці\w*|policj\w*|poliți\w*|"
-     r"polisi|polizei|polizia|prahari|booliis\w*|politsi\w*|polits\w*|politsii|militsi\w*|shorta|chorta|bolis)\b|报警|報警|警察|경찰|ตำรวจ|الشرطة|पुलिस|ፖሊስ|পুলিশ"
+     r"polisi|polizei|polizia|prahari|booliis\w*|politsi\w*|polits\w*|politsii|militsi\w*|shorta|chorta|bolis)\b|报警|報警|警察|경찰|ตำรวจ|الشرطة|पुलिस|ፖሊስ|পুলিশ|પોલીસ|ਪੁਲਿਸ|ਪੁਲੀਸ"
      r"|\b(?:polis(?:e|i|in|ten)?)\b"  # tr
     ),
     ("now",
@@ -158,6 +163,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:[sş]u an|[sş]imdi|bu gece|bu ak[sş]am|yar[iı]n sabah|hemen)\b"  # tr
      r"|今晩|今すぐ|今から|明日の朝"  # ja
      r"|আজ রাতে|আজকে রাতে|আজ রাত|এখনই|এখন|কাল সকালে|আজকে|আজ"  # bn
+     r"|અત્યારે|હમણાં|આજે રાત્રે|આજ રાત્રે|ਅੱਜ ਰਾਤ|ਹੁਣੇ"  # gu, pa
     ),
     ("moved_or_sold",
      r"\b(?:(?:la|le|les|nous|me|l')\s*(?:conduire|amener|emmener|transférer|déplacer|envoyer) "
@@ -292,5 +298,6 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:geri (?:gelecek|d[oö]necek)\w*|adam(?:lar)?\w* (?:\w+ )?gelecek\w*)\b"  # tr
      r"|隠れて|隠れてる"  # ja
      r"|戻ってくる|戻って来る|帰ってくる|帰って来る"  # ja
+     r"|પાછો આવે|પાછો આવશે|પાછા આવશે|ਵਾਪਸ ਆਵੇਗਾ|ਵਾਪਸ ਆ ਜਾਵੇਗਾ"  # gu, pa
     ),  # ne
 ))

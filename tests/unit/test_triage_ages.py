@@ -385,3 +385,12 @@ def test_not_even_fifteen_in_spanish_is_an_age() -> None:
 ])
 def test_a_date_of_birth_that_makes_her_a_teen_is_an_age(text: str, ages: list[int]) -> None:
     assert [a.age for a in find_ages(Scan.of(received(narrative=text)))] == ages
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    # the diminutive of Puerto Rico, the Dominican Republic and Mexico: "15 añitos"
+    ("la nena tiene 15 añitos y sale todas las noches con un hombre de unos 40", 15),
+    ("mi sobrina, tiene apenas catorce añitos, se fue con un señor", 14),
+])
+def test_years_in_the_diminutive_are_an_age(text: str, age: int) -> None:
+    assert age in [a.age for a in find_ages(Scan.of(received(narrative=text)))]

@@ -640,3 +640,19 @@ def test_a_bengali_age_in_bengali_digits_is_a_minor_cue() -> None:
     # bn: "my niece is 15 years old" (১৫ in Bengali digits); not a duration of two years
     assert [c.age for c in minor_cues(cues("আমার ভাগ্নির বয়স ১৫ বছর, ও একটা দোকানে কাজ করে।"))] == [15]
     assert not danger_cues(cues("আমি এখানে দুই বছর ধরে কাজ করি, মালিক ভালো মানুষ।"))
+
+
+def test_gujarati_the_man_back_at_eight_and_it_is_half_past_seven_is_danger() -> None:
+    # gu: a motel owner: a girl of about 15 in room 9; the man comes back every evening at eight, and
+    # it is half past seven now
+    text = ("રૂમ નંબર 9 માં એક છોકરી છે, ઉંમર લગભગ 15 વર્ષ લાગે છે. એ માણસ રોજ સાંજે આઠ વાગે પાછો આવે "
+            "છે, અત્યારે સાડા સાત થયા છે.")
+    triaged = run(text)
+    assert triaged.needs_human_triage is not None and triaged.needs_human_triage.language == "gu"
+    assert triaged.is_raised(DANGER) and triaged.is_raised(FlagName.MINOR)
+    assert {"multilingual.returns_soon", "multilingual.now"} <= cue_kinds(triaged)
+
+
+def test_a_punjabi_age_in_gurmukhi_is_a_minor_cue() -> None:
+    # pa: "my cousin is 16 years old" (੧੬ in Gurmukhi digits)
+    assert [c.age for c in minor_cues(cues("ਮੇਰੀ ਕਜ਼ਨ ੧੬ ਸਾਲ ਦੀ ਹੈ, ਉਹ ਇੱਕ ਦੁਕਾਨ ਤੇ ਕੰਮ ਕਰਦੀ ਹੈ।"))] == [16]

@@ -67,14 +67,15 @@ MINOR, DANGER = FlagName.MINOR, FlagName.IMMINENT_DANGER
     "They post underage girls in ads.",
     "Tiene 15 años y la obligan a trabajar en la cantina.",
     "Hay una menor de edad trabajando con clientes.",
-    model_miss("V1 15F w/ trafficker at motel.", "v47 weighs this shorthand at 0.12 against its 0.27 "
+    model_miss("V1 15F w/ trafficker at motel.", "v49 weighs this shorthand at 0.12 against its 0.29 "
                "threshold; the rules read the age, and the note goes to a person at P2 (see below)"),
     "Las chicas de secundaria van a fiestas donde hombres les pagan.",
     "The boss has kids working the fields, not in school, no pay.",
     "on a bus to idk where. driver took everyones phones. some r kids. nobody knows where were going",
-    # v47 weighs it at 0.287, above the 0.274 of its recall-first threshold (v46's 0.375 missed it)
-    "Nos cambiaron de camioneta en la frontera y el chofer nos quitó los teléfonos. Somos nueve y "
-    "algunos son niños.",
+    model_miss("Nos cambiaron de camioneta en la frontera y el chofer nos quitó los teléfonos. Somos nueve y "
+               "algunos son niños.", "v49 weighs it at 0.254 against its 0.293 threshold (v47 raised it at "
+               "0.287 against 0.274); the rules read 'algunos son niños', danger is raised (P1) and the case "
+               "is marked low confidence"),
 ])
 def test_minor_from_the_text(text: str) -> None:
     assert ruled(text, MINOR)
@@ -150,7 +151,10 @@ def test_hard_negatives_for_danger_in_the_rules(text: str) -> None:
     assert not ruled(text, DANGER)
 
 
-@pytest.mark.parametrize("text", DANGER_NEGATIVES)
+@pytest.mark.parametrize("text", [
+    model_miss(text, "v49 weighs it at 0.247 against its recall-first 0.246 threshold: "
+                     "a false flag, which the rules do not raise") if text.startswith("My account") else text
+    for text in DANGER_NEGATIVES])
 def test_hard_negatives_for_danger(text: str) -> None:
     assert not raised(text, DANGER)
 
@@ -595,7 +599,7 @@ def test_automated_mail_is_set_aside_as_unrelated() -> None:
     assert quoted.urgency.rank <= Urgency.P2_SAME_DAY.rank
 
 
-@pytest.mark.xfail(strict=True, reason="model: v47 weighs the quoted emergency at 0.209 against its 0.248")
+@pytest.mark.xfail(strict=True, reason="model: v49 weighs the quoted emergency at 0.219 against its 0.246")
 def test_an_auto_reply_quoting_an_emergency_raises_danger() -> None:
     quoted = run("Automatic reply. > she is locked in the room right now", subject="Out of office")
     assert quoted.is_raised(DANGER) and quoted.call_type is CallType.CRISIS
@@ -1005,3 +1009,11 @@ def test_an_exercise_inject_sent_to_the_form_is_no_one_at_risk() -> None:
 def test_an_exercise_of_caution_is_no_drill() -> None:
     text = "The manager told the girls to exercise caution; the exercise room is where he keeps them locked."
     assert "danger.not_real" not in extract(received(narrative=text)).found.notes
+
+
+def test_a_spanish_pickup_at_an_hour_points_at_its_words_and_not_the_space_after() -> None:
+    text = "Él pasa a recogerla al cierre, como a las 10 de la noche, y le pega."
+    evidence = [e for e in extract(received(narrative=text)).found.danger.evidence
+                if e.rule_id == "danger.moved_soon"]
+    assert evidence and all(text[e.start:e.end] == e.matched_text for e in evidence)  # type: ignore[misc]
+    assert all(not (e.matched_text or "").endswith(" ") for e in evidence)
