@@ -32,6 +32,12 @@ _SCRIPTS: Final = (
     (re.compile(r"[\u0a00-\u0a7f]"), "pa"), (re.compile(r"[\u0a80-\u0aff]"), "gu"),
     (re.compile(r"[\u0b80-\u0bff]"), "ta"), (re.compile(r"[\u0900-\u097f]"), "hi"),
     (re.compile(r"[\u0e00-\u0e7f]"), "th"), (re.compile(r"[\u1200-\u139f]"), "am"),
+    (re.compile(r"[\u0530-\u058f]"), "hy"), (re.compile(r"[\u10a0-\u10ff]"), "ka"),
+    (re.compile(r"[\u0590-\u05ff]"), "he"), (re.compile(r"[\u0370-\u03ff]"), "el"),
+    (re.compile(r"[\u1780-\u17ff]"), "km"), (re.compile(r"[\u0e80-\u0eff]"), "lo"),
+    (re.compile(r"[\u1000-\u109f]"), "my"), (re.compile(r"[\u0d80-\u0dff]"), "si"),
+    (re.compile(r"[\u0c00-\u0c7f]"), "te"), (re.compile(r"[\u0c80-\u0cff]"), "kn"),
+    (re.compile(r"[\u0d00-\u0d7f]"), "ml"), (re.compile(r"[\u0b00-\u0b7f]"), "or"),
 )
 _UKRAINIAN: Final = re.compile(r"[іїєґІЇЄҐ]")
 _NON_LATIN: Final = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\u2000-\u206f]")
@@ -114,6 +120,10 @@ def written_in(text: str, lowered_tokens: list[str] | None = None) -> str | None
         for pattern, code in _SCRIPTS:
             if pattern.search(sample):
                 return "uk" if code == "ru" and _UKRAINIAN.search(sample) else code
+        # Letters of a script named nowhere above: a language no candidate is, so a person reads it
+        # (not emoji, which are no letters).
+        if sum(map(str.isalpha, other_script)) >= max(4, len(sample.strip()) // 5):
+            return UNDETERMINED
     if len(sample.strip()) < MIN_CHARS:
         return None
     lowered = sample.lower()

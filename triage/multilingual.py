@@ -38,7 +38,8 @@ _AGE_AFTER: Final = (
     r"jir(?:ka|ta)?|sano|"  # so
     r"xyoo|"  # hmn
     r"বছর|বছরের|"  # bn
-    r"વર્ષ|વર્ષની|વર્ષનો|ਸਾਲ|ਸਾਲਾਂ"  # gu, pa
+    r"વર્ષ|વર્ષની|વર્ષનો|ਸਾਲ|ਸਾਲਾਂ|"  # gu, pa
+    r"տարեկան"  # hy
 )
 _AGE_BEFORE: Final = (r"miaka|umri wa miaka|อายุ|umur|usia|tuổi|возраст|вік|عمرها|عمره|عمر|उम्र|বয়স|ઉંમર|ਉਮਰ|ال|"
                       # Russian's age in the dative: "Моей дочери 17", "ей 16" (uk "доньці 15")

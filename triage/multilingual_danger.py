@@ -53,6 +53,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"বের হতে দেয় ?না|বাইরে যেতে দেয় ?না|যেতে দিচ্ছে ?না"  # bn
      r"|બંધ કરી|પૂરી રાખ|બહાર જવા દેતો નથી|બહાર જવા દેતા નથી"  # gu
      r"|ਬੰਦ ਕਰ|ਕੈਦ"  # pa
+     r"|փակել են|փակված|փակեց|դուրս չեն թողնում|դուրս չի թողնում"  # hy
     ),
     ("documents",  # papers taken: exploitation, not by itself danger now
      r"\b(?:passeports?|pasaportes?|passaportes?|hộ chiếu|паспорт\w*|paszport\w*|pașaport\w*|paspor|"
@@ -60,7 +61,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"j[ae]?waz(?: s[ae]far\w*)?|jawaz|kagzat|kaagzaat|rahadani|baasaboor\w*|baasboor|"
     r"pasipoti|basbor|"
     r"pasaport\w*|passport|huzhao|yeogwon)\b"
-     r"|护照|護照|여권|พาสปอร์ต|جواز|पासपोर्ट|ፓስፖርት|পাসপোর্ট|પાસપોર્ટ|ਪਾਸਪੋਰਟ"),
+     r"|护照|護照|여권|พาสปอร์ต|جواز|पासपोर्ट|ፓስፖርት|পাসপোর্ট|પાસપોર્ટ|ਪਾਸਪੋਰਟ|անձնագիր|փաստաթղթեր"),
     ("weapon",
      r"\b(?:arme|pistolet|couteau|zam|kouto|arma|(?=faca)(?<!s[aă] )faca|súng|"
      r"(?:cầm|con|bằng|rút|cam|rut|bang) dao|baril|"
@@ -102,6 +103,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|মেরে ফেলবে|খুন করবে|মারবে(?!\s*না)|মারধর|মারছে|পেটায়|পেটাচ্ছে|মেরেছে|হুমকি"  # bn
      r"|મારી નાખશે|મારશે|ધમકી"  # gu
      r"|ਮਾਰ ਦੇਵੇਗਾ|ਕੁੱਟਦਾ|ਧਮਕੀ"  # pa
+     r"|կսպանեմ|կսպանի|սպանել|ծեծում|ծեծել|ծեծեց|սպառնում"  # hy
     ),
     ("help",
      r"\b(?:aidez|au secours|à l'aide|sekou|ede m|ede nou|socorro|ajud\w*|cứu|giúp|tulong|saklolo|"
@@ -120,10 +122,11 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|助けて|たすけて"  # ja
      r"|বাঁচাও|বাঁচান|সাহায্য করুন|সাহায্য চাই|উদ্ধার করুন"  # bn
      r"|મદદ કરો|બચાવો|ਮਦਦ ਕਰੋ|ਬਚਾਓ"  # gu, pa
+     r"|օգնեք|օգնիր|փրկեք"  # hy
     ),
     ("police",
      r"\b(?:police|lapolis|polícia|cảnh sát|công an|pulis|полици\w*|поліці\w*|policj\w*|poliți\w*|"
-     r"polisi|polizei|polizia|prahari|booliis\w*|politsi\w*|polits\w*|politsii|militsi\w*|shorta|chorta|bolis)\b|报警|報警|警察|경찰|ตำรวจ|الشرطة|पुलिस|ፖሊስ|পুলিশ|પોલીસ|ਪੁਲਿਸ|ਪੁਲੀਸ"
+     r"polisi|polizei|polizia|prahari|booliis\w*|politsi\w*|polits\w*|politsii|militsi\w*|shorta|chorta|bolis)\b|报警|報警|警察|경찰|ตำรวจ|الشرطة|पुलिस|ፖሊስ|পুলিশ|પોલીસ|ਪੁਲਿਸ|ਪੁਲੀਸ|ոստիկան"
      r"|\b(?:polis(?:e|i|in|ten)?)\b"  # tr
     ),
     ("now",
@@ -164,11 +167,14 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|今晩|今すぐ|今から|明日の朝"  # ja
      r"|আজ রাতে|আজকে রাতে|আজ রাত|এখনই|এখন|কাল সকালে|আজকে|আজ"  # bn
      r"|અત્યારે|હમણાં|આજે રાત્રે|આજ રાત્રે|ਅੱਜ ਰਾਤ|ਹੁਣੇ"  # gu, pa
+     r"|հիմա|այս գիշեր|այսօր|վաղը առավոտ"  # hy
     ),
     ("moved_or_sold",
      r"\b(?:(?:la|le|les|nous|me|l')\s*(?:conduire|amener|emmener|transférer|déplacer|envoyer) "
      r"(?:à|a|en|au|aux|chez)|"
      r"emmener|emmène|vendre|vendu\w*|levar|vender|vendid[ao]|mang tôi đi|chuyển đi|bán|"
+     # vi: drives or takes her over to another place ("10 giờ ông chở chị qua Oklahoma")
+     r"(?:chở|đưa) (?:chị|em|cô|nó|tôi|họ|con|bé) (?:qua|sang|tới|đến|lên|xuống)|"
      r"dadalhin|ibebenta|isasakay|"
      r"отв[её]з\w*|ув[её]з\w*|прода[её]т|продаю\w*|продать|продадут|продал\w*|перев[её]з\w*|"
      r"відвез\w*|продати|везут|повезут|увезут|отвезут|"
@@ -299,5 +305,6 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|隠れて|隠れてる"  # ja
      r"|戻ってくる|戻って来る|帰ってくる|帰って来る"  # ja
      r"|પાછો આવે|પાછો આવશે|પાછા આવશે|ਵਾਪਸ ਆਵੇਗਾ|ਵਾਪਸ ਆ ਜਾਵੇਗਾ"  # gu, pa
+     r"|կվերադառնա|(?:ժամից|րոպեից) կգա"  # hy: back in half an hour, in ten minutes
     ),  # ne
 ))

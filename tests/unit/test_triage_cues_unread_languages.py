@@ -656,3 +656,44 @@ def test_gujarati_the_man_back_at_eight_and_it_is_half_past_seven_is_danger() ->
 def test_a_punjabi_age_in_gurmukhi_is_a_minor_cue() -> None:
     # pa: "my cousin is 16 years old" (੧੬ in Gurmukhi digits)
     assert [c.age for c in minor_cues(cues("ਮੇਰੀ ਕਜ਼ਨ ੧੬ ਸਾਲ ਦੀ ਹੈ, ਉਹ ਇੱਕ ਦੁਕਾਨ ਤੇ ਕੰਮ ਕਰਦੀ ਹੈ।"))] == [16]
+
+
+def test_armenian_is_read_as_armenian_and_a_husbands_threat_within_the_hour_is_danger() -> None:
+    # hy: my husband beats me; he just called drunk, said "I'll come and kill you"; he'll be here in
+    # half an hour. Armenian had been no language at all, and the signal was set aside.
+    text = ("Խնդրում եմ, օգնեք։ Ամուսինս ինձ ծեծում է։ Հիմա զանգեց, խմած է, ասաց՝ կգամ, կսպանեմ քեզ։ "  # noqa: RUF001 (hy)
+            "Կես ժամից կգա։")  # noqa: RUF001 (hy)
+    triaged = run(text)
+    assert triaged.needs_human_triage is not None and triaged.needs_human_triage.language == "hy"
+    assert triaged.is_raised(DANGER) and triaged.urgency is Urgency.P1_ACT_NOW
+    assert {"multilingual.kill_or_hurt", "multilingual.now"} <= cue_kinds(triaged)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("שלום, אני צריכה עזרה, בעלי לקח את הדרכון שלי", "he"),
+    ("Γεια σας, η αδερφή μου δουλεύει χωρίς πληρωμή", "el"),
+    ("ជំរាបសួរ ខ្ញុំត្រូវការជំនួយ", "km"),
+    # Tibetan, whose script is named nowhere: undetermined, still a person's to read
+    ("བཀྲ་ཤིས་བདེ་ལེགས། ང་ལ་རོགས་རམ་དགོས། ང་ཚོ་ཁང་པའི་ནང་ལ་བཀག་ཡོད།", "und"),
+])
+def test_a_script_of_a_language_triage_does_not_read_goes_to_a_person_in_its_name(
+        text: str, language: str) -> None:
+    triaged = run(text)
+    assert triaged.needs_human_triage is not None
+    assert (triaged.needs_human_triage.reason.value, triaged.needs_human_triage.language) == (
+        "unassessed_language", language)
+    assert triaged.urgency.rank <= Urgency.P2_SAME_DAY.rank
+
+
+def test_a_vietnamese_boss_driving_her_to_another_state_tonight_is_danger() -> None:
+    # vi: the boss keeps her passport; tonight at ten he drives her over to Oklahoma
+    text = ("Ông chủ giữ passport của chị. Tối nay ông chủ bảo chị dọn đồ, 10 giờ ông chở chị qua Oklahoma "
+            "làm ở tiệm của bạn ông ấy.")
+    assert {"now", "moved_or_sold"} <= {c.kind for c in danger_cues(cues(text))}
+
+
+def test_emoji_are_no_script_of_an_unread_language() -> None:
+    from triage.language import written_in
+
+    text = "my boss took my passport and he is coming back tonight please help 😭😭😭😭😭😭😭😭😭😭😭😭😭😭"
+    assert written_in(text) == "en"

@@ -67,13 +67,13 @@ MINOR, DANGER = FlagName.MINOR, FlagName.IMMINENT_DANGER
     "They post underage girls in ads.",
     "Tiene 15 años y la obligan a trabajar en la cantina.",
     "Hay una menor de edad trabajando con clientes.",
-    model_miss("V1 15F w/ trafficker at motel.", "v49 weighs this shorthand at 0.12 against its 0.29 "
+    model_miss("V1 15F w/ trafficker at motel.", "v50 weighs this shorthand at 0.12 against its 0.29 "
                "threshold; the rules read the age, and the note goes to a person at P2 (see below)"),
     "Las chicas de secundaria van a fiestas donde hombres les pagan.",
     "The boss has kids working the fields, not in school, no pay.",
     "on a bus to idk where. driver took everyones phones. some r kids. nobody knows where were going",
     model_miss("Nos cambiaron de camioneta en la frontera y el chofer nos quitó los teléfonos. Somos nueve y "
-               "algunos son niños.", "v49 weighs it at 0.254 against its 0.293 threshold (v47 raised it at "
+               "algunos son niños.", "v50 weighs it at 0.254 against its 0.293 threshold (v47 raised it at "
                "0.287 against 0.274); the rules read 'algunos son niños', danger is raised (P1) and the case "
                "is marked low confidence"),
 ])
@@ -152,7 +152,7 @@ def test_hard_negatives_for_danger_in_the_rules(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", [
-    model_miss(text, "v49 weighs it at 0.247 against its recall-first 0.246 threshold: "
+    model_miss(text, "v50 weighs it at 0.2470 against its recall-first 0.2465 threshold: "
                      "a false flag, which the rules do not raise") if text.startswith("My account") else text
     for text in DANGER_NEGATIVES])
 def test_hard_negatives_for_danger(text: str) -> None:
@@ -599,7 +599,7 @@ def test_automated_mail_is_set_aside_as_unrelated() -> None:
     assert quoted.urgency.rank <= Urgency.P2_SAME_DAY.rank
 
 
-@pytest.mark.xfail(strict=True, reason="model: v49 weighs the quoted emergency at 0.219 against its 0.246")
+@pytest.mark.xfail(strict=True, reason="model: v50 weighs the quoted emergency at 0.219 against its 0.247")
 def test_an_auto_reply_quoting_an_emergency_raises_danger() -> None:
     quoted = run("Automatic reply. > she is locked in the room right now", subject="Out of office")
     assert quoted.is_raised(DANGER) and quoted.call_type is CallType.CRISIS
@@ -862,10 +862,14 @@ def test_driving_somewhere_tonight_in_french_is_not_danger_for_the_assessment() 
     "The owner threatened to set fire to their trailer if the workers go to the police.",
 ])
 def test_a_threat_to_burn_their_home_is_danger(text: str) -> None:
+    assert_danger_raised_by(text, "danger.threat")
+
+
+def assert_danger_raised_by(text: str, rule_id: str) -> None:
     triaged = run(text)
     danger = triaged.flag(DANGER)
     assert triaged.is_raised(DANGER) and danger is not None
-    assert any(e.rule_id == "danger.threat" for e in danger.evidence)
+    assert any(e.rule_id == rule_id for e in danger.evidence)
 
 
 def _other_language_ages(text: str) -> list[str]:
@@ -966,10 +970,7 @@ def test_a_form_the_reporter_says_to_ignore_takes_back_its_danger_box() -> None:
     "[Llamada] Pidió una pizza; la especialista cambió a preguntas de sí o no. ¿Está él ahí? Sí.",
 ])
 def test_a_caller_who_cannot_talk_freely_is_danger_whatever_the_model_says(text: str) -> None:
-    triaged = run(text)
-    danger = triaged.flag(DANGER)
-    assert triaged.is_raised(DANGER) and danger is not None
-    assert any(e.rule_id == "danger.coded_call" for e in danger.evidence)
+    assert_danger_raised_by(text, "danger.coded_call")
 
 
 def test_a_yes_no_question_is_no_denial_and_a_question_about_code_words_no_coded_call() -> None:
