@@ -54,10 +54,12 @@ _NOT_A_NAME: Final = (
 )
 _N: Final = rf"(?P<n>\d{{1,2}}|{_NUMBER_WORDS})"
 _M: Final = rf"(?:\s*(?:-|\u2013|to|or|o|a|y|and|/)\s*(?P<m>\d{{1,2}}|{_NUMBER_WORDS}))?"
+# Spanish "años", and its diminutive "añitos" ("la nena tiene 15 añitos").
+_ANOS: Final = r"a[ñn](?:it)?os"
 # What may follow an approximate number for it to be an age ("maybe 15." but not "maybe 15 workers").
 _AGE_END: Final = (
     r"(?=\s*(?:$|[.,;:!?)\n]|and\b|or\b|y\b|o\b|but\b|pero\b|with\b|con\b|years?\b|yrs?\b|y/?o\b|"
-    r"a[ñn](?:it)?os\b|in\b|at\b|who\b|que\b|when\b|cuando\b|[fm]\b))"
+    + _ANOS + r"\b|in\b|at\b|who\b|que\b|when\b|cuando\b|[fm]\b))"
 )
 _NOT_AN_AGE_AFTER: Final = (
     r"(?!\s*(?:%|percent|\$|dollars?|d[oó]lares|bucks|hours?|hrs?|horas|minutes?|mins?|minutos|miles?|"
@@ -142,7 +144,7 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
                    rf"v\d?|student|friend|kid|child|teen|female|male|hija|hijo|sobrin[oa]|herman[oa]|"
                    rf"prim[oa]|niñ[oa]|muchach[oa]|amig[oa]|chic[oa]|chav[oa]|chamac[oa]|patoj[oa]|cipot[eoa]|"
                    rf"morr[oa]|menor)\s*(?:\(\s*|,\s*|\s)"
-                   rf"{_N}\s*(?=\)|,|;|\.|\+|\s+(?:and|y|is|es|who|que|a[ñn](?:it)?os|years?|yrs?|yo|has|had|was)\b)"),
+                   rf"{_N}\s*(?=\)|,|;|\.|\+|\s+(?:and|y|is|es|who|que|{_ANOS}|years?|yrs?|yo|has|had|was)\b)"),
     # the girl next door, 16, has ...
     ("age.person", r"\b(?:girls?|boys?|daughter|son|niece|nephew|sister|brother|cousin|kid|child|teen|"
                    r"student|friend|neighbou?r|hija|hijo|sobrin[oa]|herman[oa]|niñ[oa]|muchach[oa]|chic[oa]|"
@@ -154,24 +156,24 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
     # cumple 16 el mes que viene, va a cumplir 18 en mayo: one year younger now
     # (and "yo cumplo 18 en diciembre")
     ("age.turns", rf"\b(?:va a cumplir|voy a cumplir|cumple|cumplo|cumples|cumplir[aáeé])\s+{_N}"
-                  rf"(?:\s+a[ñn](?:it)?os)?\s+"
+                  rf"(?:\s+{_ANOS})?\s+"
                   rf"(?:el|en|este|esta|pronto|ma[ñn]ana|la\s+otra|la\s+pr[oó]xima)\b"),
     # Spanish: tiene 15 años, de 15 años, 15 años de edad, tenía 16, de unos 12
     ("age.anos", rf"\b(?:tiene|tienen|ten[ií]a|ten[ií]an|tengo|de|con|cumple|cumpli[oó]|unos|como|ni|"
                  rf"apenas|solo|sólo|entre|y|o|edad)\s+(?:unos\s+|como\s+|apenas\s+|solo\s+|sólo\s+)?"
-                 rf"{_N}{_M}\s+a[ñn](?:it)?os\b"),
-    ("age.anos", rf"\b{_N}\s+a[ñn](?:it)?os\s+de\s+edad\b"),
+                 rf"{_N}{_M}\s+{_ANOS}\b"),
+    ("age.anos", rf"\b{_N}\s+{_ANOS}\s+de\s+edad\b"),
     # cumplió 15 en marzo (cumplió 15 años: above)
-    ("age.tiene", rf"\bcumpli[oó]\s+{_N}\b{_NOT_AN_AGE_AFTER}(?!\s+a[ñn](?:it)?os)"),
+    ("age.tiene", rf"\bcumpli[oó]\s+{_N}\b{_NOT_AN_AGE_AFTER}(?!\s+{_ANOS})"),
     # "tengo 14 nmms q hago": a first-person "I have" with a bare number and no unit is an age
     # English in Spanish's words: "I have 14 years", "Edwin he have 16 years" (not "16 years of", "in")
     ("age.tiene", rf"\b(?:i|he|she|who)\s+(?:have|has|having)\s+{_N}\s+(?:years?|yrs?)\b"
                   rf"(?!\s+(?:of|in|at|on|with|for|experience|working|here|there|now|since|ago|old|more)\b)"),
-    ("age.tiene", rf"\btengo\s+(?:apenas\s+|solo\s+|sólo\s+)?{_N}\b{_NOT_AN_AGE_AFTER}(?!\s+a[ñn](?:it)?os)"
+    ("age.tiene", rf"\btengo\s+(?:apenas\s+|solo\s+|sólo\s+)?{_N}\b{_NOT_AN_AGE_AFTER}(?!\s+{_ANOS})"
                   rf"(?!\s*(?:-|\u2013|[.,:/]\s*\d))"),
     ("age.tiene", rf"\b(?:tiene|tienen|ten[ií]a|tengo|tenga)\s+(?:unos\s+|como\s+|apenas\s+|solo\s+|"
                   rf"sólo\s+)?"
-                  rf"{_N}\b{_NOT_AN_AGE_AFTER}(?!\s+a[ñn](?:it)?os){_AGE_END}"),
+                  rf"{_N}\b{_NOT_AN_AGE_AFTER}(?!\s+{_ANOS}){_AGE_END}"),
     ("age.anos", rf"\b(?:{_KID_ES}|nin[oa]s?|joven|j[oó]venes|adolescentes?|"
                  rf"menor(?:es)?|hij[oa]s?|sobrin[oa]s?|herman(?:it)?[oa]s?|niet[oa]s?|ahijad[oa]s?|"
                  rf"prim(?:it)?[oa]s?|vecin(?:it)?[oa]s?)\s+de\s+(?:unos\s+|como\s+)?{_N}{_M}\b"

@@ -13,6 +13,13 @@ _I = re.IGNORECASE
 # Whom a rule is about: "beats her", "moving the girls".
 PERSON: Final = r"(?:her|him|them|me|us|the (?:girls|women|workers|crew|kids|children|men))"
 
+# Spanish: someone comes for her ("viene un señor a recogerla", "pasa por mí"), and an hour ("a las 9pm").
+_COMES_FOR_HER: Final = (
+    r"\b(?:viene|vienen|va a venir|van a venir|pasa|pasan|llega|llegan)\b[^.!?\n]{0,50}?"
+    r"(?:\ba\s+(?:recoger|buscar|llevar)(?:la|lo|me|nos|las|los|te)\b|"
+    r"\bpor\s+(?:m[ií]|ella|ellas|nosotras|nosotros)(?![^\W\d_]))")
+_AT_HOUR: Final = r"a las \d{1,2}(?:[:.]\d\d)?(?:\s*(?:am|pm))?"
+
 STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
     ("danger.locked_in",
      r"\b(?:locked|lock(?:s|ing)?|chained|tied up|trapped)\s+(?:\w+\s+){0,2}?(?:in|inside|up|into)\b"
@@ -125,15 +132,9 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      # someone coming for her at a time within hours: "en la noche viene un señor a recogerla", "a las 9
      # pasa por mí" (all 25 labelled cases that say so in Spanish were emergencies)
      r"\b(?:esta noche|en la noche|esta tarde|en la tarde|hoy|ahorita|al rato|en un rato|ma[ñn]ana|"
-     r"a las \d{1,2}(?:[:.]\d\d)?(?:\s*(?:am|pm))?)\b[^.!?\n]{0,40}?"
-     r"\b(?:viene|vienen|va a venir|van a venir|pasa|pasan|llega|llegan)\b"
-     r"[^.!?\n]{0,50}?(?:\ba\s+(?:recoger|buscar|llevar)(?:la|lo|me|nos|las|los|te)\b|"
-     r"\bpor\s+(?:m[ií]|ella|ellas|nosotras|nosotros)(?![^\W\d_]))|"
-     r"\b(?:viene|vienen|va a venir|van a venir|pasa|pasan|llega|llegan)\b[^.!?\n]{0,50}?"
-     r"(?:\ba\s+(?:recoger|buscar|llevar)(?:la|lo|me|nos|las|los|te)\b|"
-     r"\bpor\s+(?:m[ií]|ella|ellas|nosotras|nosotros)(?![^\W\d_]))[^.!?\n]{0,40}?"
-     r"\b(?:esta noche|en la noche|hoy|ahorita|ma[ñn]ana|"
-     r"a las \d{1,2}(?:[:.]\d\d)?(?:\s*(?:am|pm))?)\b|"
+     + _AT_HOUR + r")\b[^.!?\n]{0,40}?" + _COMES_FOR_HER + "|"
+     + _COMES_FOR_HER + r"[^.!?\n]{0,40}?\b(?:esta noche|en la noche|hoy|ahorita|ma[ñn]ana|"
+     + _AT_HOUR + r")\b|"
      # a one-way ticket for today or tomorrow: "one-way flight ... tomorrow at 6", "sale mañana ... solo ida"
      r"\bone[- ]way\b[^.!?\n]{0,60}\b(?:tonight|today|tomorrow)\b|"
      r"\b(?:tonight|today|tomorrow)\b[^.!?\n]{0,60}\bone[- ]way\b|"

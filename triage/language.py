@@ -23,27 +23,23 @@ CANDIDATES: Final = (Language.ENGLISH, Language.SPANISH, Language.FRENCH, Langua
                      Language.INDONESIAN, Language.SWAHILI, Language.GERMAN, Language.ITALIAN)
 # The languages the rules and the model read; a signal in any other goes to a person as it is.
 ASSESSED: Final = frozenset({"en", "es"})
-# Scripts tell their language family at once, and lingua need not be asked.
-_SCRIPTS: Final = (
-    (re.compile(r"[\u3040-\u30ff]"), "ja"), (re.compile(r"[\uac00-\ud7af\u1100-\u11ff]"), "ko"),
-    (re.compile(r"[\u4e00-\u9fff]"), "zh"), (re.compile(r"[\u0400-\u04ff]"), "ru"),
-    # Bengali before Hindi: it writes the full stop with the Devanagari danda
-    (re.compile(r"[\u0600-\u06ff]"), "ar"), (re.compile(r"[\u0980-\u09ff]"), "bn"),
-    (re.compile(r"[\u0a00-\u0a7f]"), "pa"), (re.compile(r"[\u0a80-\u0aff]"), "gu"),
-    (re.compile(r"[\u0b80-\u0bff]"), "ta"), (re.compile(r"[\u0900-\u097f]"), "hi"),
-    (re.compile(r"[\u0e00-\u0e7f]"), "th"), (re.compile(r"[\u1200-\u139f]"), "am"),
-    (re.compile(r"[\u0530-\u058f]"), "hy"), (re.compile(r"[\u10a0-\u10ff]"), "ka"),
-    (re.compile(r"[\u0590-\u05ff]"), "he"), (re.compile(r"[\u0370-\u03ff]"), "el"),
-    (re.compile(r"[\u1780-\u17ff]"), "km"), (re.compile(r"[\u0e80-\u0eff]"), "lo"),
-    (re.compile(r"[\u1000-\u109f]"), "my"), (re.compile(r"[\u0d80-\u0dff]"), "si"),
-    (re.compile(r"[\u0c00-\u0c7f]"), "te"), (re.compile(r"[\u0c80-\u0cff]"), "kn"),
-    (re.compile(r"[\u0d00-\u0d7f]"), "ml"), (re.compile(r"[\u0b00-\u0b7f]"), "or"),
-)
+# Scripts tell their language family at once, and lingua need not be asked. The first found in
+# this order wins: Bengali comes before Hindi, since it writes its full stop with the Devanagari danda.
+_SCRIPTS: Final = tuple((re.compile(f"[{chars}]"), code) for chars, code in (
+    (r"\u3040-\u30ff", "ja"), (r"\uac00-\ud7af\u1100-\u11ff", "ko"), (r"\u4e00-\u9fff", "zh"),
+    (r"\u0400-\u04ff", "ru"), (r"\u0600-\u06ff", "ar"), (r"\u0980-\u09ff", "bn"), (r"\u0a00-\u0a7f", "pa"),
+    (r"\u0a80-\u0aff", "gu"), (r"\u0b80-\u0bff", "ta"), (r"\u0900-\u097f", "hi"), (r"\u0e00-\u0e7f", "th"),
+    (r"\u1200-\u139f", "am"), (r"\u0530-\u058f", "hy"), (r"\u10a0-\u10ff", "ka"), (r"\u0590-\u05ff", "he"),
+    (r"\u0370-\u03ff", "el"), (r"\u1780-\u17ff", "km"), (r"\u0e80-\u0eff", "lo"), (r"\u1000-\u109f", "my"),
+    (r"\u0d80-\u0dff", "si"), (r"\u0c00-\u0c7f", "te"), (r"\u0c80-\u0cff", "kn"), (r"\u0d00-\u0d7f", "ml"),
+    (r"\u0b00-\u0b7f", "or"),
+))
 _UKRAINIAN: Final = re.compile(r"[іїєґІЇЄҐ]")
 _NON_LATIN: Final = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\u2000-\u206f]")
 MIN_CHARS: Final = 12
 _SAMPLE_CHARS: Final = 400
-# Undetermined (ISO 639-2): Latin letters in a language no candidate is, so a person reads it.
+# Undetermined (ISO 639-2): Latin letters in a language no candidate is, or letters of a script
+# named nowhere above, so a person reads it.
 UNDETERMINED: Final = "und"
 # A text of this many words or more with under this share of everyday English and Spanish words
 # is in neither, whatever the counts or lingua said (corpus, 2026-12: the terse English of call
