@@ -145,6 +145,18 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
                    rf"prim[oa]|niñ[oa]|muchach[oa]|amig[oa]|chic[oa]|chav[oa]|chamac[oa]|patoj[oa]|cipot[eoa]|"
                    rf"morr[oa]|menor)\s*(?:\(\s*|,\s*|\s)"
                    rf"{_N}\s*(?=\)|,|;|\.|\+|\s+(?:and|y|is|es|who|que|{_ANOS}|years?|yrs?|yo|has|had|was)\b)"),
+    # two kids (6 and 9), her daughters, 12 and 14, ...: a plural and two ages (one bare number after a
+    # plural is as often a count: "kids (2)")
+    ("age.person", r"\b(?:kids|children|(?:grand|step)?(?:daughters|sons|kids|children)|girls|boys|nieces|"
+                   r"nephews|sisters|brothers|siblings|cousins|students|teens|hij[oa]s|niñ[oa]s|nin[oa]s|"
+                   r"niet[oa]s|sobrin[oa]s|herman[oa]s)\s*(?:\(\s*|,\s*)(?:ages?\s+|edades\s+)?"
+                   r"(?P<n>\d{1,2})\s*(?:,|and|&|y)\s*(?P<m>\d{1,2})\s*(?=\)|,)"),
+    # a chat's question and the next message's answer: "how old are you? [inbound] 16.", "How old is
+    # she?\nMe: 15 i think" (the first number after the question, alone before its stop)
+    ("age.answer", rf"\bhow\s+old\s+(?:(?:are|r|is|was|were)\s+)?(?:you|u|ya|she|he|they|her|his|your\s+\w+|"
+                   rf"the\s+(?:girl|boy|kid|child|victim|teen|young\s+\w+))\b[^0-9]{{0,160}}?(?:[\]>:]|\n)\s*{_N}"
+                   r"(?=\s*(?:yo|y/?o|yrs?(?:\s+old)?|years?(?:\s+old)?|i think|i guess|maybe|idk)?"
+                   r"\s*(?:[.!,;\n]|$))"),
     # the girl next door, 16, has ...
     ("age.person", r"\b(?:girls?|boys?|daughter|son|niece|nephew|sister|brother|cousin|kid|child|teen|"
                    r"student|friend|neighbou?r|hija|hijo|sobrin[oa]|herman[oa]|niñ[oa]|muchach[oa]|chic[oa]|"
@@ -229,9 +241,12 @@ _NUMBER_WORD_SET: Final = frozenset({
     "dieciseis", "diecisiete", "dieciocho", "diecinueve", "veinte", "treinta", "cuarenta", "cincuenta",
     "sesenta", "setenta", "ochenta", "noventa",
 })
-# Every pattern's words before the number fit in this many characters, and after it in the other.
+# Every pattern's words before the number fit in this many characters, and after it in the other,
+# but for those run over the whole segment (a chat's answer can come long after its question; the
+# question's words gate it, and are rare).
 _BEFORE: Final = 60
 _AFTER: Final = 45
+_WHOLE_SEGMENT: Final = frozenset({"age.answer"})
 _SPAN: Final = methodcaller("span")  # (start, end), read in C
 _DECADE_WORD: Final = re.compile(r"(?<![a-z])(?:" + "|".join(decades.STEMS) + ")")
 # Every decade pattern's number is one of these: two digits from 20 or a word of the tens.
@@ -291,7 +306,7 @@ def find_ages(scan: Scan) -> Iterator[AgeMention]:
             compiled = literal_gate.on_lowered
             haystack = segment.lowered if compiled is not None else segment.text
             compiled = compiled or pattern
-            for start, end in windows:
+            for start, end in windows if rule not in _WHOLE_SEGMENT else ((0, len(haystack)),):
                 for match in compiled.finditer(haystack, start, end):
                     mention = _mention(rule, segment, match, seen)
                     if mention is not None:

@@ -35,6 +35,13 @@ _SCRIPTS: Final = tuple((re.compile(f"[{chars}]"), code) for chars, code in (
     (r"\u0b00-\u0b7f", "or"),
 ))
 _UKRAINIAN: Final = re.compile(r"[іїєґІЇЄҐ]")
+_KAZAKH: Final = re.compile(r"[әғқұһӘҒҚҰҺ]")
+_MONGOLIAN: Final = re.compile(r"[өүӨҮ]")
+_PASHTO: Final = re.compile(r"[ټډړښږځڅ]")
+_URDU: Final = re.compile(r"[ٹڈڑںےۓ]")
+# Persian (and Dari) keyboards write yeh and kaf as their own letters; Arabic ones as Arabic's.
+_PERSIAN: Final = re.compile(r"[یک]")
+_ARABIC_ONLY: Final = re.compile(r"[يكة]")
 _NON_LATIN: Final = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\u2000-\u206f]")
 MIN_CHARS: Final = 12
 _SAMPLE_CHARS: Final = 400
@@ -47,6 +54,9 @@ UNDETERMINED: Final = "und"
 # Turkish and Chinese typed in Latin letters score under 0.25).
 _MIN_WORDS_TO_JUDGE: Final = 8
 _EVERYDAY_SHARE: Final = 0.25
+# A text lingua gives to a language neither English nor Spanish, with at least this share of
+# everyday English and Spanish words and none of a neighbour's, is one of the two.
+_MOSTLY_EVERYDAY: Final = 0.5
 # Arabic typed in Latin letters writes the letters Latin lacks as digits ("3ala", "sa3douni", "7abibi");
 # English texting uses 2, 4 and 8 ("2nite", "b4", "gr8"), and "3am", "5th" are times and ranks.
 _ARABIZI: Final = re.compile(
@@ -66,6 +76,8 @@ _ES: Final = frozenset({
     "tienen", "trabajan", "dueño"
 })
 
+# Spanish function words English does not also write.
+_ES_ONLY: Final = _ES - {"no", "me"}
 
 # Function words of the neighbours that the counts above would take for Spanish or English (French
 # "la ... de ... en", Portuguese, Haitian Creole, Tagalog, Indonesian): any of them and lingua decides.
@@ -115,7 +127,7 @@ def written_in(text: str, lowered_tokens: list[str] | None = None) -> str | None
     if len(other_script) >= max(4, len(sample.strip()) // 5):
         for pattern, code in _SCRIPTS:
             if pattern.search(sample):
-                return "uk" if code == "ru" and _UKRAINIAN.search(sample) else code
+                return _cyrillic(sample) if code == "ru" else _arabic(sample) if code == "ar" else code
         # Letters of a script named nowhere above: a language no candidate is, so a person reads it
         # (not emoji, which are no letters).
         if sum(map(str.isalpha, other_script)) >= max(4, len(sample.strip()) // 5):
@@ -128,10 +140,35 @@ def written_in(text: str, lowered_tokens: list[str] | None = None) -> str | None
     if len(set(_ARABIZI.findall(lowered))) >= 2:
         return "ar"
     found = _counted(sample, lowered, words)
-    if found in ASSESSED and len(words) >= _MIN_WORDS_TO_JUDGE and (
-            sum(map(EVERYDAY.__contains__, words)) < _EVERYDAY_SHARE * len(words)):
-        return UNDETERMINED
+    everyday = sum(map(EVERYDAY.__contains__, words))
+    if found in ASSESSED:
+        if len(words) >= _MIN_WORDS_TO_JUDGE and everyday < _EVERYDAY_SHARE * len(words):
+            return UNDETERMINED
+    elif found is not None and everyday >= _MOSTLY_EVERYDAY * len(words) and not (
+            _NOT_ES_LETTERS.search(lowered) or any(map(_NEIGHBOURS.__contains__, words))):
+        # lingua guesses wildly on a few words ("help me pls my boss took my passport" was German):
+        # words mostly everyday English and Spanish, none of a neighbour's, are the one with more.
+        es = sum(map(_ES_ONLY.__contains__, words))
+        return "es" if es >= 2 and es > sum(map(_EN.__contains__, words)) else "en"
     return found
+
+
+def _cyrillic(sample: str) -> str:
+    """Russian, or the language whose own letters a Cyrillic text uses (Ukrainian, Kazakh, Mongolian)."""
+    if _KAZAKH.search(sample):  # before Ukrainian: Kazakh writes its dotted i too
+        return "kk"
+    if _UKRAINIAN.search(sample):
+        return "uk"
+    return "mn" if _MONGOLIAN.search(sample) else "ru"
+
+
+def _arabic(sample: str) -> str:
+    """Arabic, or the language whose own letters an Arabic-script text uses (Pashto, Urdu, Persian)."""
+    if _PASHTO.search(sample):
+        return "ps"
+    if _URDU.search(sample):
+        return "ur"
+    return "fa" if len(_PERSIAN.findall(sample)) > len(_ARABIC_ONLY.findall(sample)) else "ar"
 
 
 def _counted(sample: str, lowered: str, words: list[str]) -> str | None:

@@ -39,12 +39,14 @@ _AGE_AFTER: Final = (
     r"xyoo|"  # hmn
     r"বছর|বছরের|"  # bn
     r"વર્ષ|વર્ષની|વર્ષનો|ਸਾਲ|ਸਾਲਾਂ|"  # gu, pa
-    r"տարեկան"  # hy
+    r"տարեկան|"  # hy
+    r"ساله|سالہ"  # fa, prs, ur: "۱۴ ساله", fourteen-year-old
 )
 _AGE_BEFORE: Final = (r"miaka|umri wa miaka|อายุ|umur|usia|tuổi|возраст|вік|عمرها|عمره|عمر|उम्र|বয়স|ઉંમર|ਉਮਰ|ال|"
                       # Russian's age in the dative: "Моей дочери 17", "ей 16" (uk "доньці 15")
                       r"дочери|дочке|сыну|сестре|брату|племяннице|племяннику|внучке|внуку|ей|ему|"
                       r"доньці|сину|сестрі|братові|їй|йому|docheri|dochke|synu|sestre|bratu|"
+                      r"мне|мені|"  # "Мне 16", I am 16
                       r"أعمارهم|اعمارهم|أعمارهن|اعمارهن|عمرهم|عمرهن|"  # ar: their ages
                       # Arabizi, hi/ur in Latin letters, so ("waxay jirtaa 17 sano")
                       r"3omr\w*|3umr\w*|umar|umr|da'?d\w* (?:waa|ayaa)|jirtaa|jira")
@@ -107,6 +109,18 @@ _SLAVIC_TEEN: Final = re.compile(
     r"(?<!prije )(?<!pre )(?<!przed )(?<!od )(?<!za )(?<!před )(?<!через )"
     r"(?P<b>" + "|".join(_SLAVIC_TEENS) + r")\s+(?:лет|год|років|рік|godina|godine|god|lat|let))"
     r"(?!\w)(?!\s+(?:temu|unazad|ranije|nazad|назад|тому|zpátky|radi|radim|pracuj\w*)\b)", re.IGNORECASE)
+# Hindi and Nepali teen ages in words, in Devanagari ("सत्र वर्षकी", seventeen years old).
+_DEVANAGARI_TEENS: Final = {
+    "ग्यारह": 11, "बारह": 12, "तेरह": 13, "चौदह": 14, "पंद्रह": 15, "पन्द्रह": 15, "सोलह": 16, "सत्रह": 17,  # hi
+    "एघार": 11, "बाह्र": 12, "तेह्र": 13, "चौध": 14, "पन्ध्र": 15, "सोह्र": 16, "सत्र": 17,  # ne
+}
+_DEVANAGARI_TEEN: Final = re.compile(
+    r"(?<![\u0900-\u097f])(?P<w>" + "|".join(sorted(_DEVANAGARI_TEENS, key=len, reverse=True)) + r")"
+    r"\s*(?:वर्ष|बर्ष|साल)")
+# Swahili teen ages: "miaka kumi na nne" (years ten and four), "umri wa miaka kumi na tano".
+_SW_TEENS: Final = {"moja": 11, "mbili": 12, "tatu": 13, "nne": 14, "tano": 15, "sita": 16, "saba": 17}
+_SW_TEEN: Final = re.compile(
+    r"\bmiaka\s+(?:kama\s+|karibu\s+|hivi\s+)?kumi\s+na\s+(?P<w>" + "|".join(_SW_TEENS) + r")\b", _I)
 _KO_TEEN: Final = re.compile(r"(?:열|열한|열두|열세|열네|열다섯|열여섯|열일곱)\s*살|"
                              r"(?:열한|열두|열세|열네|열다섯|열여섯|열일곱)\s*(?:정도|쯤)")  # "about sixteen"
 
@@ -191,7 +205,8 @@ def cues(text: str) -> list[Cue]:
     # teen ages in words, each pattern with its table of the words it matches
     found += [Cue("age", m.start(), m.end(), table[next(g for g in m.groups() if g).lower()])
               for pattern, table in ((_AR_TEEN, _AR_TEENS), (_SLAVIC_TEEN, _SLAVIC_TEENS),
-                                     (_WORD_TEEN, _WORD_TEENS))
+                                     (_WORD_TEEN, _WORD_TEENS), (_DEVANAGARI_TEEN, _DEVANAGARI_TEENS),
+                                     (_SW_TEEN, _SW_TEENS))
               for m in pattern.finditer(text)]
     found += [Cue(kind, m.start(), m.end())
               for kind, pattern in (("child", CHILD), ("school", SCHOOL_OR_TEEN))

@@ -25,6 +25,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"закрыли|закрыта|закрыт|держат|не выпуска\w*|не отпуска\w*|не випуска\w*|"
      r"тримають|держал\w*|удержива\w*|fechad[oa]|não deixa\w* (?:el[ae]s? )?sair|"
      r"ne (?:me |la |nous )?laisse\w* pas sortir|"
+     r"nu (?:ne|mă|ma|o|îl|il) (?:lasă|lasa) (?:să|sa) "  # ro: does not let us (me, her, him) leave
+     r"(?:plecăm|plecam|plec|plece|ieșim|iesim|ies|iasă|iasa)|"
      r"(?:me|la|le|nous|les) surveill\w*|"
      r"zaperl\w*|zapert\w*|zakryl\w*|ne (?:vypuska|otpuska|vypuskai|vypuskay)\w*|derzhat|zachyn\w*|"
      r"zamkn\w*|trymaiut|trymayut|zamyka\w*|"
@@ -54,6 +56,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|બંધ કરી|પૂરી રાખ|બહાર જવા દેતો નથી|બહાર જવા દેતા નથી"  # gu
      r"|ਬੰਦ ਕਰ|ਕੈਦ"  # pa
      r"|փակել են|փակված|փակեց|դուրս չեն թողնում|դուրս չի թողնում"  # hy
+     r"|\b(?:түгжсэн|түгжчихсэн|түгжээд|гаргахгүй байна|гаргадаггүй)"  # mn: locked in, not let out
     ),
     ("documents",  # papers taken: exploitation, not by itself danger now
      r"\b(?:passeports?|pasaportes?|passaportes?|hộ chiếu|паспорт\w*|paszport\w*|pașaport\w*|paspor|"
@@ -104,6 +107,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|મારી નાખશે|મારશે|ધમકી"  # gu
      r"|ਮਾਰ ਦੇਵੇਗਾ|ਕੁੱਟਦਾ|ਧਮਕੀ"  # pa
      r"|կսպանեմ|կսպանի|սպանել|ծեծում|ծեծել|ծեծեց|սպառնում"  # hy
+     r"|\b(?:зодно|зодож|зодсон|зоддог|ална)\b"  # mn: will beat, beats, will kill
     ),
     ("help",
      r"\b(?:aidez|au secours|à l'aide|sekou|ede m|ede nou|socorro|ajud\w*|cứu|giúp|tulong|saklolo|"
@@ -123,11 +127,13 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|বাঁচাও|বাঁচান|সাহায্য করুন|সাহায্য চাই|উদ্ধার করুন"  # bn
      r"|મદદ કરો|બચાવો|ਮਦਦ ਕਰੋ|ਬਚਾਓ"  # gu, pa
      r"|օգնեք|օգնիր|փրկեք"  # hy
+     r"|\b(?:туслаач|туслаарай|тусална уу|авраач|аврааарай)\b"  # mn
     ),
     ("police",
      r"\b(?:police|lapolis|polícia|cảnh sát|công an|pulis|полици\w*|поліці\w*|policj\w*|poliți\w*|"
      r"polisi|polizei|polizia|prahari|booliis\w*|politsi\w*|polits\w*|politsii|militsi\w*|shorta|chorta|bolis)\b|报警|報警|警察|경찰|ตำรวจ|الشرطة|पुलिस|ፖሊስ|পুলিশ|પોલીસ|ਪੁਲਿਸ|ਪੁਲੀਸ|ոստիկան"
      r"|\b(?:polis(?:e|i|in|ten)?)\b"  # tr
+     r"|\bцагдаа\w*"  # mn
     ),
     ("now",
      r"\b(?:ce soir|cette nuit|maintenant|en ce moment|tout de suite|demain matin|dans une heure|"
@@ -168,6 +174,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|আজ রাতে|আজকে রাতে|আজ রাত|এখনই|এখন|কাল সকালে|আজকে|আজ"  # bn
      r"|અત્યારે|હમણાં|આજે રાત્રે|આજ રાત્રે|ਅੱਜ ਰਾਤ|ਹੁਣੇ"  # gu, pa
      r"|հիմա|այս գիշեր|այսօր|վաղը առավոտ"  # hy
+     r"|\b(?:одоо|өнөө орой|өнөө шөнө|маргааш өглөө)\b"  # mn: now, tonight, tomorrow morning
     ),
     ("moved_or_sold",
      r"\b(?:(?:la|le|les|nous|me|l')\s*(?:conduire|amener|emmener|transférer|déplacer|envoyer) "
@@ -225,7 +232,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     ("no_food",
      r"\b(?:pas de nourriture|rien à manger|sem comida|không có đồ ăn|không có gì ăn|walang pagkain|"
      r"без еды|нет еды|не дают есть|без їжі|їжі немає|немає їжі|нема їжі|"
-     r"bez jedzenia|fără mâncare|tidak ada makanan|hakuna chakula|"
+     r"bez jedzenia|fără mâncare|fara mancare|tidak ada makanan|hakuna chakula|"
+     r"n(?:u |-)am (?:mâncat|mancat)|nu (?:ne |ne-|mi |mi-)?(?:dă|da|dau) (?:de )?(?:mâncare|mancare)|"  # ro
      r"ha(?:na|wana|tuna) chakula|bila chakula|"
      r"kein essen|"
      r"bez edy|net edy|ne da[yi]ut est'?|ne da[yi]ut yisty|bez yizhi|"
@@ -241,7 +249,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"bersembunyi|kujificha|versteck\w*|nascost\w*|pr[yj]ach\w*|khova\w*|hovaiu\w*|"
     r"chhup\w*|chhip\w*|chup ke|"  # hi, ur in Latin letters
     r"lukeko|luki ?rakheko|sembunyi|"  # ne, id
-    r"m(?:t|s)?kh?ab(?:i|ya|ia)|mtkhbi|mestkhbi|m5bi|mt5bya)\b|躲|숨어|ซ่อน|مختبئ\w*|छिप"),
+    r"m(?:t|s)?kh?ab(?:i|ya|ia)|mtkhbi|mestkhbi|m5bi|mt5bya)\b|躲|숨어|ซ่อน|مختبئ\w*|छिप"
+     r"|\b(?:нуугдаж|нуугдсан|нуугдаад)"),  # mn
     # Someone badly ill or hurt (with no care: the other cues say so): a medical emergency now.
     ("medical",
      r"\b(?:vomit\w*|vomissements?|saigne\w*|inconscient\w*|évanoui\w*|ne respire (?:pas|plus)|"  # fr

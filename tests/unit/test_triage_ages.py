@@ -394,3 +394,35 @@ def test_a_date_of_birth_that_makes_her_a_teen_is_an_age(text: str, ages: list[i
 ])
 def test_years_in_the_diminutive_are_an_age(text: str, age: int) -> None:
     assert age in [a.age for a in find_ages(Scan.of(received(narrative=text)))]
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("her husband is taking their 2 kids (6 and 9) to Mexico tonight", 6),
+    ("Her brothers, 15 and 17, work at the hog farm.", 15),
+    ("sus hijos (8 y 11) duermen en la bodega", 8),
+])
+def test_a_plural_and_two_ages_are_their_ages(text: str, age: int) -> None:
+    assert age in [value for value, _ in read(text)]
+
+
+@pytest.mark.parametrize("text", [
+    "she has kids (2) at home",  # one bare number after a plural is a count
+    "The children (3) share one room.",
+])
+def test_a_plural_and_one_number_is_a_count_not_an_age(text: str) -> None:
+    assert read(text) == []
+
+
+def test_a_chat_s_answer_to_how_old_is_an_age_however_far_from_its_question() -> None:
+    text = ("[outbound] Thank you for telling us. Can you tell me how old you are? Is your boyfriend with "
+            "you right now?\n[inbound] 16. hes in the shower rn")
+    assert [value for value, _ in read(text)] == [16]
+    assert read("Specialist: How old is she?\nCaller: 15 i think") == [(15, "How old is she?\nCaller: 15")]
+
+
+@pytest.mark.parametrize("text", [
+    "How old is the building? [reply] 12.",  # a thing's age
+    "how old are you? [inbound] I'm at the bus stop [inbound] 3 of us",  # a count, not alone
+])
+def test_an_answer_that_is_no_person_s_age_is_not_an_age(text: str) -> None:
+    assert read(text) == []

@@ -697,3 +697,61 @@ def test_emoji_are_no_script_of_an_unread_language() -> None:
 
     text = "my boss took my passport and he is coming back tonight please help 😭😭😭😭😭😭😭😭😭😭😭😭😭😭"
     assert written_in(text) == "en"
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("मेरो भान्जी सत्र वर्षकी छ। उसलाई पसलमा काम गराउँछन्।", 17),  # Nepali: my niece is seventeen
+    ("मेरी बहन सोलह साल की है।", 16),  # Hindi: my sister is sixteen
+    ("Kuna msichana, umri kama miaka kumi na nne hivi, hapelekwi shule.", 14),  # Swahili: about fourteen
+    ("برادرم ۱۴ ساله است و در کارواش کار می‌کند.", 14),  # Dari: my brother is 14 years old
+    ("Мне 16, я из Казахстана.", 16),  # Russian: I am 16
+])
+def test_teen_ages_in_devanagari_swahili_persian_and_russian_in_the_first_person(text: str, age: int) -> None:
+    assert age in [c.age for c in minor_cues(cues(text))]
+
+
+def test_a_russian_me_with_a_small_number_is_no_age() -> None:
+    assert minor_cues(cues("Дай мне 5 минут, я перезвоню.")) == []  # give me 5 minutes
+
+
+def test_a_mongolian_woman_hiding_from_a_man_who_will_beat_her_is_danger() -> None:
+    # mn: the owner took my passport; now I am hiding in the bathroom; he is outside the door; I am
+    # afraid he will beat me; help
+    text = ("Эзэн нь миний паспортыг авсан. Одоо би угаалгын өрөөнд нуугдаж байна. Тэр хаалганы гадаа "
+            "байна. Намайг зодно гэж айж байна. Туслаач")
+    assert {"now", "hiding", "kill_or_hurt"} <= {c.kind for c in danger_cues(cues(text))}
+    triaged = run(text)
+    assert triaged.is_raised(FlagName.IMMINENT_DANGER)
+    assert triaged.needs_human_triage is not None and triaged.needs_human_triage.language == "mn"
+
+
+def test_romanian_no_food_since_yesterday_and_not_let_go_are_cues() -> None:
+    kinds = {c.kind for c in cues("Nu am mâncat de ieri și șeful nu ne lasă să plecăm.")}
+    assert {"no_food", "confined"} <= kinds
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Сайн байна уу. Би Монголоос ирсэн, өдөр бүр массажны газарт ажилладаг.", "mn"),  # noqa: RUF001 (Cyrillic and Arabic letters)
+    ("Сәлеметсіз бе, мен Қазақстаннан келдім, маған көмек керек.", "kk"),  # noqa: RUF001 (Cyrillic and Arabic letters)
+    ("سلام. من از افغانستان هستم و در یک کارواش کار می‌کنم.", "fa"),
+    ("السلام علیکم، میرا نام احمد ہے اور میں ایک ریسٹورنٹ میں کام کرتا ہوں۔", "ur"),  # noqa: RUF001 (Cyrillic and Arabic letters)
+    ("سلام، زه په یوه رستورانت کې کار کوم او مالک مې پاسپورټ اخیستی دی.", "ps"),
+    ("مرحبا، أنا أعمل في مطعم وصاحب العمل أخذ جواز سفري.", "ar"),
+    ("Здравствуйте, я работаю в салоне, хозяйка забрала мой паспорт.", "ru"),
+])
+def test_cyrillic_and_arabic_script_languages_are_told_by_their_own_letters(text: str, language: str) -> None:
+    from triage.language import written_in
+
+    assert written_in(text) == language
+
+
+@pytest.mark.parametrize("text", [
+    "help me pls my boss took my passport",
+    "boss took passport help",
+    "white van exit 12 shell NOW",
+    "im 12 hes here",
+])
+def test_a_few_english_words_are_english_whatever_the_detector_guesses(text: str) -> None:
+    from triage.language import written_in
+
+    assert written_in(text) == "en"
