@@ -87,7 +87,7 @@ _NOW: Final = re.compile(
 _STILL_THERE: Final = re.compile(r"\b(?:now|still|todav[ií]a|sigue|siguen|ahora)\b", _I)
 # The text takes a declared "yes" back.
 _DENIED: Final = re.compile(
-    YES_NO + r"\b(?:no one|nobody|no-one|none of (?:them|us)|not|no|isn[\u2019']t|aren[\u2019']t|nadie|"
+    r"\b" + YES_NO + r"(?:no one|nobody|no-one|none of (?:them|us)|not|no|isn[\u2019']t|aren[\u2019']t|nadie|"
     r"ninguno|ninguna)\b"
     r"[^.!?\n]{0,30}\b(?:in (?:immediate |any |imminent )?danger|imm(?:ediate)? danger|en peligro|peligro)\b|"
     r"\b(?:no hay|sin) peligro\b|\bno corren? peligro\b|"
