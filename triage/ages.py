@@ -280,18 +280,28 @@ def _gated() -> tuple[tuple[str, re.Pattern[str], Gate], ...]:
     return tuple((rule, pattern, gate(pattern)) for rule, pattern in AGE_PATTERNS)
 
 
+@cache
+def _partners() -> tuple[str, ...]:
+    """The characters of a lower-cased text that keep the patterns on the original text, IGNORECASE
+    (the dotless i and the long s, which it reads as "i" and "s"): their ``Gate.partners``."""
+    return tuple(sorted(frozenset().union(*(literal_gate.partners for _, _, literal_gate in _gated()))))
+
+
 def find_ages(scan: Scan) -> Iterator[AgeMention]:
     """Every age mention (the lowest value of a range), with its span: the whole phrase.
 
     The patterns run only on short windows around numbers, not over the whole narrative: most of
-    a narrative holds no number, and scanning it with every pattern was the costliest rule.
+    a narrative holds no number, and scanning it with every pattern was the costliest rule. They
+    run without IGNORECASE on the lower-cased text (twice as fast), where that finds the same.
     """
     seen: set[tuple[int, int]] = set()
     for segment in scan.segments:
         if len(segment.lowered) != len(segment.text):
             windows = [(0, len(segment.text))]  # lower-casing moved offsets: scan the original
+            lowered = False
         else:
             windows = _windows(segment.lowered, segment.tokens())
+            lowered = not any(c in segment.lowered for c in _partners())
         if not windows:  # no number and no number word: no pattern can match
             continue
         # Most narratives give no decade: their patterns run only where a decade can be.
@@ -303,7 +313,7 @@ def find_ages(scan: Scan) -> Iterator[AgeMention]:
                 continue
             if not literal_gate.may_match_found(found):
                 continue
-            compiled = literal_gate.on_lowered
+            compiled = literal_gate.on_lowered if lowered else None
             haystack = segment.lowered if compiled is not None else segment.text
             compiled = compiled or pattern
             for start, end in windows if rule not in _WHOLE_SEGMENT else ((0, len(haystack)),):

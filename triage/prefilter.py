@@ -20,6 +20,9 @@ import ahocorasick
 # The parser behind re (public as sre_parse until 3.11, which deprecated that name).
 sre_parse: Any = importlib.import_module("re._parser")
 sre_constants: Any = importlib.import_module("re._constants")
+# The characters IGNORECASE takes for the same letter though lower-casing keeps them apart ("i" and
+# the dotless i U+0131, "s" and the long s U+017F, the Greek sigma and final sigma), by code point.
+_EXTRA_CASES: dict[int, tuple[int, ...]] = importlib.import_module("re._casefix")._EXTRA_CASES
 
 MIN_USEFUL: Final = 3  # a gate of one- or two-letter strings passes nearly every text: not worth it
 _MAX_STRINGS: Final = 64  # the most strings a run of items is spelled out as
@@ -153,6 +156,51 @@ def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
 
 
 _ESCAPE: Final = re.compile(r"\\.")
+_GROUP_NAME: Final = re.compile(r"\(\?P(?:<\w+>|=\w+\))")
+
+
+def _caseless(pattern: re.Pattern[str]) -> bool:
+    """IGNORECASE, and no upper-case letter named outside escapes and group names, and no part
+    that turns IGNORECASE off: the pattern matches the same without IGNORECASE on lower-cased text
+    but for the characters ``case_partners`` names."""
+    source = _GROUP_NAME.sub("", pattern.pattern)
+    return bool(pattern.flags & re.IGNORECASE) and "(?-i" not in source and not any(
+        c.isupper() for c in _ESCAPE.sub("", source))
+
+
+def _characters(items: Any, out: set[str]) -> None:
+    """Every character a pattern's syntax tree names in a literal or a set (ranges spelled out)."""
+    for op, arg in items:
+        if op is _LITERAL or op is sre_constants.NOT_LITERAL:
+            out.add(chr(arg))
+        elif op is sre_constants.IN:
+            for member, value in arg:
+                if member is _LITERAL:
+                    out.add(chr(value))
+                elif member is sre_constants.RANGE:
+                    out.update(map(chr, range(value[0], value[1] + 1)))
+        elif op is _SUBPATTERN:
+            _characters(arg[-1], out)
+        elif op is _BRANCH:
+            for alternative in arg[1]:
+                _characters(alternative, out)
+        elif op in _REPEATS:
+            _characters(arg[2], out)
+        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+            _characters(arg[1], out)
+        elif op is sre_constants.GROUPREF_EXISTS:
+            _characters(arg[1], out)
+            if arg[2] is not None:
+                _characters(arg[2], out)
+
+
+def case_partners(pattern: re.Pattern[str]) -> frozenset[str]:
+    """The characters that IGNORECASE matches to a character of ``pattern`` though their lower case
+    differs from it (the dotless i for an "i"): where the lower-cased text holds none, ``pattern``
+    finds on the original text what its ``Gate.on_lowered`` finds on the lower-cased one."""
+    named: set[str] = set()
+    _characters(sre_parse.parse(pattern.pattern, pattern.flags), named)
+    return frozenset(chr(partner) for c in named for partner in _EXTRA_CASES.get(ord(c.lower()), ()))
 
 
 class _LiteralIndex:
@@ -203,19 +251,26 @@ class Gate:
     """``may_match(lowered_text)``: False only when ``pattern`` certainly cannot match.
 
     ``on_lowered`` is the same pattern without IGNORECASE, to run on the lower-cased text (case
-    folding doubles the cost of a scan), or None when the pattern names upper-case characters.
+    folding doubles the cost of a scan), or None when the pattern names upper-case characters or
+    turns IGNORECASE off in part. ``partners``: its ``case_partners`` (made when first asked).
     """
 
-    __slots__ = ("_ids", "_literals", "on_lowered", "pattern")
+    __slots__ = ("_ids", "_literals", "_partners", "on_lowered", "pattern")
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
         literals = required_literals(pattern)
         self._literals = None if literals is None else tuple(sorted(literals, key=len))
         self._ids = None if literals is None else LITERALS.ids(literals)
-        caseless = pattern.flags & re.IGNORECASE and not any(
-            c.isupper() for c in _ESCAPE.sub("", pattern.pattern))
-        self.on_lowered = re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE) if caseless else None
+        self.on_lowered = (re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
+                           if _caseless(pattern) else None)
+        self._partners: frozenset[str] | None = None
+
+    @property
+    def partners(self) -> frozenset[str]:
+        if self._partners is None:
+            self._partners = case_partners(self.pattern)
+        return self._partners
 
     def may_match_found(self, found: set[int]) -> bool:
         """``may_match`` from the literals ``LITERALS.found`` saw in the text (one pass for every gate)."""
