@@ -308,14 +308,14 @@ def find_ages(scan: Scan) -> Iterator[AgeMention]:
         decade = _DECADE_HINT.search(segment.lowered) is not None
         gated = _gated()  # before the literals are looked for: a new gate grows the literal index
         found = segment.literals_found()
-        for rule, pattern, literal_gate in gated:
+        for rule, _, literal_gate in gated:
             if rule == "age.decade" and not decade:
                 continue
             if not literal_gate.may_match_found(found):
                 continue
             compiled = literal_gate.on_lowered if lowered else None
             haystack = segment.lowered if compiled is not None else segment.text
-            compiled = compiled or pattern
+            compiled = compiled or literal_gate.on_text
             for start, end in windows if rule not in _WHOLE_SEGMENT else ((0, len(haystack)),):
                 for match in compiled.finditer(haystack, start, end):
                     mention = _mention(rule, segment, match, seen)

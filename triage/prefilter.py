@@ -156,6 +156,78 @@ def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
 
 
 _ESCAPE: Final = re.compile(r"\\.")
+_CATEGORIES: Final = {
+    sre_constants.CATEGORY_DIGIT: r"\d", sre_constants.CATEGORY_NOT_DIGIT: r"\D",
+    sre_constants.CATEGORY_WORD: r"\w", sre_constants.CATEGORY_NOT_WORD: r"\W",
+    sre_constants.CATEGORY_SPACE: r"\s", sre_constants.CATEGORY_NOT_SPACE: r"\S",
+}
+_GLOBAL_FLAGS: Final = re.compile(r"\(\?[aiLmsux]+\)")
+
+
+def _first(items: Any) -> tuple[set[str], bool] | None:
+    """The characters the first character of a match of a sequence of items is one of, as pieces of
+    a character set (``a``, ``\\U...-\\U...``, ``\\d``), and whether the sequence can match the
+    empty string; None when some item is beyond this reading (any character, a negated set)."""
+    pieces: set[str] = set()
+    for op, arg in items:
+        found = _first_of(op, arg)
+        if found is None:
+            return None
+        pieces |= found[0]
+        if not found[1]:
+            return pieces, False
+    return pieces, True
+
+
+def _first_of(op: Any, arg: Any) -> tuple[set[str], bool] | None:
+    if op is _LITERAL:
+        return {f"\\U{arg:08x}"}, False
+    if op is sre_constants.IN:
+        pieces: set[str] = set()
+        for member, value in arg:
+            if member is _LITERAL:
+                pieces.add(f"\\U{value:08x}")
+            elif member is sre_constants.RANGE:
+                pieces.add(f"\\U{value[0]:08x}-\\U{value[1]:08x}")
+            elif member is sre_constants.CATEGORY and value in _CATEGORIES:
+                pieces.add(_CATEGORIES[value])
+            else:
+                return None  # a negated set, or a category the sets above do not name
+        return pieces, False
+    if op is _SUBPATTERN or op is sre_constants.ATOMIC_GROUP:
+        return _first(arg[-1] if op is _SUBPATTERN else arg)
+    if op is _BRANCH:
+        pieces, empty = set(), False
+        for alternative in arg[1]:
+            found = _first(alternative)
+            if found is None:
+                return None
+            pieces |= found[0]
+            empty = empty or found[1]
+        return pieces, empty
+    if op in _REPEATS or op is sre_constants.POSSESSIVE_REPEAT:
+        found = _first(arg[2])
+        return None if found is None else (found[0], found[1] or arg[0] == 0)
+    if op in _ZERO_WIDTH:
+        return set(), True  # a boundary or a look-around: the next item still starts the match
+    return None
+
+
+def led(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """``pattern`` behind a look-ahead for the characters a match of it can start with.
+
+    The same matches: the look-ahead only refuses positions where no match can start. Python's
+    ``re`` otherwise tries every alternative of a long ``\\b(?:...|...)`` at every word's start and
+    end; one character test at each position skips most of them (a third off a rule's scan).
+    ``pattern`` itself when it can match the empty string, when its first character is beyond
+    ``_first``, or when its flags or syntax leave no room in front of it.
+    """
+    if pattern.flags & re.VERBOSE or _GLOBAL_FLAGS.match(pattern.pattern):
+        return pattern
+    found = _first(sre_parse.parse(pattern.pattern, pattern.flags))
+    if found is None or found[1] or not found[0]:
+        return pattern
+    return re.compile(f"(?=[{''.join(sorted(found[0]))}])(?:{pattern.pattern})", pattern.flags)
 _GROUP_NAME: Final = re.compile(r"\(\?P(?:<\w+>|=\w+\))")
 
 
@@ -250,19 +322,21 @@ LITERALS: Final = _LiteralIndex()
 class Gate:
     """``may_match(lowered_text)``: False only when ``pattern`` certainly cannot match.
 
+    ``on_text`` is the pattern to scan the text with: the same matches, faster (``led``).
     ``on_lowered`` is the same pattern without IGNORECASE, to run on the lower-cased text (case
     folding doubles the cost of a scan), or None when the pattern names upper-case characters or
     turns IGNORECASE off in part. ``partners``: its ``case_partners`` (made when first asked).
     """
 
-    __slots__ = ("_ids", "_literals", "_partners", "on_lowered", "pattern")
+    __slots__ = ("_ids", "_literals", "_partners", "on_lowered", "on_text", "pattern")
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
         literals = required_literals(pattern)
         self._literals = None if literals is None else tuple(sorted(literals, key=len))
         self._ids = None if literals is None else LITERALS.ids(literals)
-        self.on_lowered = (re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
+        self.on_text = led(pattern)
+        self.on_lowered = (led(re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE))
                            if _caseless(pattern) else None)
         self._partners: frozenset[str] | None = None
 

@@ -170,7 +170,7 @@ class Segment:
             return []
         if literal_gate.on_lowered is not None and len(self.lowered) == len(self.text):
             return list(literal_gate.on_lowered.finditer(self.lowered))
-        return list(pattern.finditer(self.text))
+        return list(literal_gate.on_text.finditer(self.text))
 
     def sentence(self, pos: int) -> tuple[int, int]:
         return _bounds(self.sentences, pos, len(self.text))
