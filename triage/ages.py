@@ -20,7 +20,7 @@ from typing import Final
 from text_to_num import text2num
 
 from triage import decades, not_ages
-from triage.prefilter import Gate, gate
+from triage.prefilter import Gate, gate, led
 from triage.text import Hit, Scan, Segment, words_before
 
 _I = re.IGNORECASE
@@ -231,7 +231,9 @@ class AgeMention:
         return self.hit.value if self.hit.value is not None else 99
 
 
-_DIGITS: Final = re.compile(r"(?<!\d)\d{1,2}(?!\d)")
+# ``led`` (here and for the decade words below): these scan every narrative whole, and most of its
+# positions start no match.
+_DIGITS: Final = led(re.compile(r"(?<!\d)\d{1,2}(?!\d)"))
 # The number words the patterns accept (``_NUMBER_WORDS``), as whole words, for the windows below.
 _NUMBER_WORD_SET: Final = frozenset({
     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
@@ -248,17 +250,21 @@ _BEFORE: Final = 60
 _AFTER: Final = 45
 _WHOLE_SEGMENT: Final = frozenset({"age.answer"})
 _SPAN: Final = methodcaller("span")  # (start, end), read in C
-_DECADE_WORD: Final = re.compile(r"(?<![a-z])(?:" + "|".join(decades.STEMS) + ")")
+_DECADE_WORD: Final = led(re.compile(r"(?<![a-z])(?:" + "|".join(decades.STEMS) + ")"))
 # Every decade pattern's number is one of these: two digits from 20 or a word of the tens.
-_DECADE_HINT: Final = re.compile(r"[2-8]\d|" + "|".join(decades.STEMS))
+_DECADE_HINT: Final = led(re.compile(r"[2-8]\d|" + "|".join(decades.STEMS)))
 
 
 def _windows(lowered: str, tokens: list[str]) -> list[tuple[int, int]]:
     """Stretches of the text around each number or number word, merged when they overlap."""
     spots: list[tuple[int, int]] = list(map(_SPAN, _DIGITS.finditer(lowered)))
     distinct = set(tokens)  # the sets below are of the distinct tokens: each is looked at once
-    for word in {t.split("-")[0] for t in distinct if t[0].isalpha()} & _NUMBER_WORD_SET | {
-            t for t in distinct if t.startswith("veinti")}:
+    words = set(_NUMBER_WORD_SET.intersection(distinct))
+    if "-" in lowered:  # "twenty-one": the first part of a hyphenated token
+        words.update(_NUMBER_WORD_SET.intersection([t.split("-", 1)[0] for t in distinct if "-" in t]))
+    if "veinti" in lowered:
+        words.update(t for t in distinct if t.startswith("veinti"))
+    for word in words:
         at = lowered.find(word)
         while at != -1:
             spots.append((at, at + len(word)))
