@@ -126,6 +126,12 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      r"this (?:evening|afternoon|weekend)|in (?:an|a few|\d+|two|three) hours?)\b|"
      r"\b(?:tonight|today)\b[^.!?\n]{0,40}\b(?:being moved|be moved|moving|taking|transport\w*|"
      r"selling|sent)\b|"
+     # someone else is going somewhere within hours: "he told them they're going to Texas tonight" (not
+     # to school, work or bed; 18 of the 20 labelled cases that say so are emergencies)
+     r"\b(?:they|she|he|we|them|her|him)(?:[\u2019']re|[\u2019']s| are| is| were| was)?\s+(?:going|headed|"
+     r"heading|leaving|moving)\s+(?:to|for)\s+(?!(?:school|work|bed|church|class|sleep|the store|see|be|get|"
+     r"do|have|come)\b)(?:\w+\s+){0,3}?(?:tonight|today|tomorrow(?: morning| night)?|tmrw|"
+     r"in (?:an|a few|\d+) hours?)\b|"
      r"\b(?:llev\w+|mover\w*|mueven|trasladar\w*|vender\w*|sacar\w*)\s+(?:\w+\s+){0,8}?(?:esta noche|hoy|"
      r"mañana|ahora mismo|en unas horas|esta madrugada)\b|"
      r"\b(?:esta noche|hoy)\b[^.!?\n]{0,40}\b(?:llev\w+|mover\w*|mueven|trasladar\w*|vender\w*)\b|"

@@ -54,13 +54,14 @@ _GRADE: Final = re.compile(
     r"\b(?:freshm[ae]n|sophomores?|juniors?|seniors?)\s+(?:at|in|from)\s+(?:\w+\s+){0,3}?(?:high|"
     r"middle|hs)\b|\bin (?:the )?(?:six|seven|eight|nine|ten) grade\b|"  # "seven grade": speech to text
     r"\b(?:middle|junior high|high)[- ]school\s+(?:pe\s+|gym\s+)?(?:shirts?|uniforms?|ids?|backpacks?|"
-    r"bus)\b|"
+    r"bus|run|route)\b|"
     # the year of high school: "supposed to start junior year Monday", "finishing her sophomore year"
     r"\b(?:freshman|freshmen|sophomore|junior|senior)\s+year\b(?!\s+(?:of|at|in)\s+(?:\w+\s+){0,3}?"
     r"(?:college|university|uni|state|cc|law|med|grad)\b)|"
     # a parent's child who is a freshman or sophomore is at school, not at college, unless it is said
     # a teen's own words: "im in 8th lol", "shes in 9th", "im a sophmore" (school, not college)
-    r"\b(?:i[\u2019']?m|i am|she[\u2019']?s|shes|he[\u2019']?s|hes|she is|he is)\s+(?:only\s+|just\s+)?in\s+"
+    r"\b(?:i[\u2019']?m|i am|she[\u2019']?s|shes|he[\u2019']?s|hes|she is|he is|we[\u2019']?re|were|we are|"
+    r"they[\u2019']?re|theyre|they are)\s+(?:only\s+|just\s+|both\s+|all\s+)?in\s+"
     r"(?:the\s+)?(?:[6-9]|1[0-2])th\b(?!\s*(?:street|st\b|ave|avenue|floor|place|precinct|district|ward|row|"
     r"century|period|hour|inning|round|percentile|position|spot|line))|"
     r"\b(?:i[\u2019']?m|i am|she[\u2019']?s|shes|he[\u2019']?s|hes|she is|he is)\s+(?:only\s+)?an?\s+"

@@ -67,13 +67,13 @@ MINOR, DANGER = FlagName.MINOR, FlagName.IMMINENT_DANGER
     "They post underage girls in ads.",
     "Tiene 15 años y la obligan a trabajar en la cantina.",
     "Hay una menor de edad trabajando con clientes.",
-    model_miss("V1 15F w/ trafficker at motel.", "v51 weighs this shorthand at 0.099 against its 0.297 "
+    model_miss("V1 15F w/ trafficker at motel.", "v52 weighs this shorthand at 0.100 against its 0.296 "
                "threshold; the rules read the age (see below)"),
     "Las chicas de secundaria van a fiestas donde hombres les pagan.",
     "The boss has kids working the fields, not in school, no pay.",
     "on a bus to idk where. driver took everyones phones. some r kids. nobody knows where were going",
     model_miss("Nos cambiaron de camioneta en la frontera y el chofer nos quitó los teléfonos. Somos nueve y "
-               "algunos son niños.", "v51 weighs it at 0.282 against its 0.297 threshold (v47 raised it at "
+               "algunos son niños.", "v52 weighs it at 0.284 against its 0.296 threshold (v47 raised it at "
                "0.287 against 0.274); the rules read 'algunos son niños', danger is raised (P1) and the case "
                "is marked low confidence"),
 ])
@@ -88,7 +88,7 @@ def test_minor_from_the_text(text: str) -> None:
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "model: v51 weighs the note at 0.099 against its 0.297 threshold, under the low-confidence band "
+    "model: v52 weighs the note at 0.100 against its 0.296 threshold, under the low-confidence band "
     "(from 0.148); v50 sent it to a person only because language detection took it for Tagalog"))
 def test_a_shorthand_note_just_below_the_threshold_still_reaches_a_person_the_same_day() -> None:
     triaged = run("V1 15F w/ trafficker at motel.")
@@ -155,7 +155,7 @@ def test_hard_negatives_for_danger_in_the_rules(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", [
-    model_miss(text, "v51 weighs it at 0.280 against its recall-first 0.177 threshold: "
+    model_miss(text, "v52 weighs it at 0.281 against its recall-first 0.177 threshold: "
                      "a false flag, which the rules do not raise") if text.startswith("My account") else text
     for text in DANGER_NEGATIVES])
 def test_hard_negatives_for_danger(text: str) -> None:
@@ -1020,3 +1020,37 @@ def test_a_spanish_pickup_at_an_hour_points_at_its_words_and_not_the_space_after
                 if e.rule_id == "danger.moved_soon"]
     assert evidence and all(text[e.start:e.end] == e.matched_text for e in evidence)  # type: ignore[misc]
     assert all(not (e.matched_text or "").endswith(" ") for e in evidence)
+
+
+@pytest.mark.parametrize("text", [
+    "I'm still at the house. Today he told them they're going to Texas tonight and they were crying.",
+    "her aunt says she is leaving for Denver in a few hours with the new boss",
+])
+def test_someone_else_going_somewhere_within_hours_is_a_move_for_the_rules(text: str) -> None:
+    found = extract(received(narrative=text)).found.danger
+    assert "danger.moved_soon" in {e.rule_id for e in found.evidence}
+
+
+@pytest.mark.parametrize("text", [
+    "She is going to school today and to her grandmother's after.",
+    "They are going to work tomorrow morning as usual; the boss still owes them wages.",
+])
+def test_going_to_school_or_work_is_no_move(text: str) -> None:
+    found = extract(received(narrative=text)).found.danger
+    assert "danger.moved_soon" not in {e.rule_id for e in found.evidence}
+
+
+@pytest.mark.parametrize("text", [
+    "asking for my friend (were both in 8th). her aunts friend picks her up from the bus today",
+    "my cousin and me, we're in 9th, the man at the store keeps asking us to come to his parties",
+    "One of my riders, she's on the middle school run, asks to get off at the gas station where a man waits.",
+])
+def test_a_school_year_said_of_a_group_or_a_school_run_is_a_minor_cue(text: str) -> None:
+    found = extract(received(narrative=text)).found.minor
+    assert "minor.school_grade" in {e.rule_id for e in found.evidence}
+
+
+def test_a_team_in_eighth_place_is_no_school_year() -> None:
+    text = "We're in 8th place in the league and the coach is furious."
+    found = extract(received(narrative=text)).found.minor
+    assert "minor.school_grade" not in {e.rule_id for e in found.evidence}
