@@ -37,6 +37,14 @@ _SCRIPTS: Final = tuple((re.compile(f"[{chars}]"), code) for chars, code in (
 _UKRAINIAN: Final = re.compile(r"[іїєґІЇЄҐ]")
 _KAZAKH: Final = re.compile(r"[әғқұһӘҒҚҰҺ]")
 _MONGOLIAN: Final = re.compile(r"[өүӨҮ]")
+# Bulgarian writes "ъ" before consonants ("дъщеря"), Russian only before the iotated vowels ("объект").
+_BULGARIAN: Final = re.compile(r"ъ(?![еёюяЕЁЮЯ])|ѝ")  # with none of Russian's "ы" and "э"
+_RUSSIAN_ONLY: Final = re.compile(r"[ыэЫЭ]")
+_SERBIAN: Final = re.compile(r"[ђћџљњјЂЋЏЉЊЈ]")
+_MACEDONIAN: Final = re.compile(r"[ѓќѕЃЌЅ]")
+# Yoruba writes "ṣ", and tone marks on "ẹ" and "ọ" as letters of their own, which no other candidate
+# does (Vietnamese's are one letter each); two of them and it is Yoruba.
+_YORUBA: Final = re.compile(r"[ṣṢ]|[ẹọẸỌ][\u0300\u0301]")
 _PASHTO: Final = re.compile(r"[ټډړښږځڅ]")
 _URDU: Final = re.compile(r"[ٹڈڑںےۓ]")
 # Persian (and Dari) keyboards write yeh and kaf as their own letters; Arabic ones as Arabic's.
@@ -139,6 +147,8 @@ def written_in(text: str, lowered_tokens: list[str] | None = None) -> str | None
     words = lowered_tokens if lowered_tokens is not None and len(sample) == len(text) else tokens(lowered)
     if len(set(_ARABIZI.findall(lowered))) >= 2:
         return "ar"
+    if len(_YORUBA.findall(sample)) >= 2:
+        return "yo"
     found = _counted(sample, lowered, words)
     everyday = sum(map(EVERYDAY.__contains__, words))
     if found in ASSESSED:
@@ -154,12 +164,19 @@ def written_in(text: str, lowered_tokens: list[str] | None = None) -> str | None
 
 
 def _cyrillic(sample: str) -> str:
-    """Russian, or the language whose own letters a Cyrillic text uses (Ukrainian, Kazakh, Mongolian)."""
+    """Russian, or the language whose own letters a Cyrillic text uses (Kazakh, Ukrainian, Serbian,
+    Macedonian, Mongolian, Bulgarian)."""
     if _KAZAKH.search(sample):  # before Ukrainian: Kazakh writes its dotted i too
         return "kk"
     if _UKRAINIAN.search(sample):
         return "uk"
-    return "mn" if _MONGOLIAN.search(sample) else "ru"
+    if _MACEDONIAN.search(sample):  # before Serbian, four of whose letters it shares
+        return "mk"
+    if _SERBIAN.search(sample):
+        return "sr"
+    if _MONGOLIAN.search(sample):
+        return "mn"
+    return "bg" if _BULGARIAN.search(sample) and not _RUSSIAN_ONLY.search(sample) else "ru"
 
 
 def _arabic(sample: str) -> str:

@@ -108,6 +108,10 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|ਮਾਰ ਦੇਵੇਗਾ|ਕੁੱਟਦਾ|ਧਮਕੀ"  # pa
      r"|կսպանեմ|կսպանի|սպանել|ծեծում|ծեծել|ծեծեց|սպառնում"  # hy
      r"|\b(?:зодно|зодож|зодсон|зоддог|ална)\b"  # mn: will beat, beats, will kill
+     r"|\b(?:ще (?:ме|ни|я|го|те) (?:убие|убият|бие|бият|пребие)|бие (?:ме|ни|я)|бият (?:ме|ни|я))\b"  # bg
+     r"|جان سے مار|مار دے گا|مار دیں گے|مار ڈالے گا|مار ڈالیں گے|مارتا ہے|مارتے ہیں"  # ur: will kill, beats
+     # yo: will kill me, beats me
+     r"|(?<!\w)(?:y[oó]ò? pa m[ií]|m[aá]a l[uù] m[ií]|w[ọo]\u0301?n ń l[uù] m[ií])(?!\w)"
     ),
     ("help",
      r"\b(?:aidez|au secours|à l'aide|sekou|ede m|ede nou|socorro|ajud\w*|cứu|giúp|tulong|saklolo|"
@@ -128,12 +132,17 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|મદદ કરો|બચાવો|ਮਦਦ ਕਰੋ|ਬਚਾਓ"  # gu, pa
      r"|օգնեք|օգնիր|փրկեք"  # hy
      r"|\b(?:туслаач|туслаарай|тусална уу|авраач|аврааарай)\b"  # mn
+     r"|\b(?:помогнете|помогни|помощ)\b"  # bg
+     r"|مدد کریں|مدد کرو|مدد چاہیے|بچاؤ|بچائیں"  # ur
+     r"|(?<!\w)(?:r[aà]n\s+(?:m[ií]|w[aá])\s+l[ọo][\u0300\u0301]?w[ọo][\u0300\u0301]?|"  # yo: help me (us)
+     r"gb[aà]\s+m[ií]\s+s[ií]l[ẹe])"
     ),
     ("police",
      r"\b(?:police|lapolis|polícia|cảnh sát|công an|pulis|полици\w*|поліці\w*|policj\w*|poliți\w*|"
      r"polisi|polizei|polizia|prahari|booliis\w*|politsi\w*|polits\w*|politsii|militsi\w*|shorta|chorta|bolis)\b|报警|報警|警察|경찰|ตำรวจ|الشرطة|पुलिस|ፖሊስ|পুলিশ|પોલીસ|ਪੁਲਿਸ|ਪੁਲੀਸ|ոստիկան"
      r"|\b(?:polis(?:e|i|in|ten)?)\b"  # tr
      r"|\bцагдаа\w*"  # mn
+     r"|\bполиция\w*|پولیس|(?<!\w)ọlọ́pàá|olopaa(?!\w)"  # bg, ur, yo
     ),
     ("now",
      r"\b(?:ce soir|cette nuit|maintenant|en ce moment|tout de suite|demain matin|dans une heure|"
@@ -175,6 +184,10 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|અત્યારે|હમણાં|આજે રાત્રે|આજ રાત્રે|ਅੱਜ ਰਾਤ|ਹੁਣੇ"  # gu, pa
      r"|հիմա|այս գիշեր|այսօր|վաղը առավոտ"  # hy
      r"|\b(?:одоо|өнөө орой|өнөө шөнө|маргааш өглөө)\b"  # mn: now, tonight, tomorrow morning
+     r"|\b(?:тази нощ|тази вечер|довечера|сега|веднага|утре сутринта)\b"  # bg
+     r"|آج رات|اس وقت|کل صبح"  # ur: tonight, right now, tomorrow morning (not "ابھی", also "still")
+     r"|(?<!\w)(?:l[aá]l[ẹe][\u0300\u0301]?|al[ẹe][\u0300\u0301]?)\s+y[iìí][iìí](?!\w)"  # yo: tonight
+     r"|(?<!\w)n[ií]s[ií]ns[ií]ny[ií](?!\w)"  # yo: now
     ),
     ("moved_or_sold",
      r"\b(?:(?:la|le|les|nous|me|l')\s*(?:conduire|amener|emmener|transférer|déplacer|envoyer) "
@@ -228,6 +241,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"u[cç]a[kğg]\w*\s+(?:\w+\s+)?(?:gidiyor|gidecek|gönder\w*|bin\w*|götür\w*))\b"  # tr
      r"|売られ|売る|連れて行かれ|連れていかれ|連れてかれ|連れて行く|移される|相手させられ|客を取らされ"  # ja
      r"|বিক্রি করে দেবে|বিক্রি করবে|বিক্রি করে দিয়েছে|বেচে দেবে|নিয়ে যাবে|পাঠিয়ে দেবে"  # bn
+     # bg: put us (her, him, me) in a car, drive us off, sell us
+     r"|\b(?:ни|ги|я|го|ме) (?:качват|качи|откарат|откара|карат|закарат|продадат|продаде)\b"
     ),
     ("no_food",
      r"\b(?:pas de nourriture|rien à manger|sem comida|không có đồ ăn|không có gì ăn|walang pagkain|"
@@ -315,5 +330,6 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|戻ってくる|戻って来る|帰ってくる|帰って来る"  # ja
      r"|પાછો આવે|પાછો આવશે|પાછા આવશે|ਵਾਪਸ ਆਵੇਗਾ|ਵਾਪਸ ਆ ਜਾਵੇਗਾ"  # gu, pa
      r"|կվերադառնա|(?:ժամից|րոպեից) կգա"  # hy: back in half an hour, in ten minutes
+     r"|(?<!\w)(?:w[ọo]\u0301?n\s+)?ń\s+b[ọo]\u0300?(?!\w)"  # yo: (they) are coming
     ),  # ne
 ))

@@ -755,3 +755,51 @@ def test_a_few_english_words_are_english_whatever_the_detector_guesses(text: str
     from triage.language import written_in
 
     assert written_in(text) == "en"
+
+
+def test_a_bulgarian_mother_s_daughter_put_in_a_car_tonight_is_danger() -> None:
+    # bg: a man took our passports, says we'll dance in a men's club in another town, tonight they put
+    # us in a car, I can't talk
+    text = ("Дъщеря ми е в Оушън Сити. Писа ми: \"Мамо, един мъж ни взе паспортите, казва че ще "  # noqa: RUF001
+            "танцуваме в клуб за мъже в друг град, тази нощ ни качват в кола, не мога да говоря\". "
+            "Моля ви, помогнете ѝ!")
+    assert {"now", "moved_or_sold"} <= {c.kind for c in danger_cues(cues(text))}
+    triaged = run(text)
+    assert triaged.is_raised(FlagName.IMMINENT_DANGER)
+    assert triaged.needs_human_triage is not None and triaged.needs_human_triage.language == "bg"
+
+
+def test_another_town_a_week_ago_in_bulgarian_is_no_move() -> None:
+    # bg: a week ago a man offered her better work in another town and took her passport; please help
+    text = "Преди седмица един мъж ѝ предложил работа в друг град и взел паспорта ѝ. Моля ви, помогнете."
+    assert "moved_or_sold" not in {c.kind for c in cues(text)}
+
+
+def test_an_urdu_threat_to_kill_tonight_is_danger() -> None:
+    # ur: the boss holds my passport; tonight he threatened that if I leave or tell the police he will kill me
+    text = ("سیٹھ کے پاس میرا پاسپورٹ ہے۔ آج رات اس نے مجھے دھمکی دی کہ اگر میں "  # noqa: RUF001
+            "یہاں سے گیا یا پولیس کو بتایا تو جان سے مار دے گا۔")  # noqa: RUF001 (Arabic full stop)
+    assert {"now", "kill_or_hurt"} <= {c.kind for c in danger_cues(cues(text))}
+
+
+def test_a_yoruba_worker_whose_employer_s_friends_come_tonight_is_danger() -> None:
+    # yo: they took my passport; he said three of his friends are coming tonight; please help me leave
+    text = ("Wọ́n gba ìwé ìrìnnà mi. Ó ti sọ pé àwọn ọ̀rẹ́ rẹ̀ mẹ́ta ń bọ̀ lálẹ́ yìí. Mi ò fẹ́. "
+            "Ẹ jọ̀wọ́ ẹ ràn mí lọ́wọ́ kí n kúrò níbí.")
+    assert {"now", "returns_soon", "help"} <= {c.kind for c in danger_cues(cues(text))}
+    triaged = run(text)
+    assert triaged.needs_human_triage is not None and triaged.needs_human_triage.language == "yo"
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Здравейте, дъщеря ми работи в хотел и не ѝ плащат.", "bg"),
+    # Russian writes its hard sign only before the iotated vowels
+    ("Здравствуйте. Сегодня вечером нас везут на другой объект в Нью-Джерси.", "ru"),
+    ("Здраво, газда ми је узео пасош и не плаћа нам већ три месеца.", "sr"),  # noqa: RUF001 (Cyrillic letters)
+    ("Добар ден, газдата ми го зеде пасошот, не ни плаќа веќе три месеци.", "mk"),  # noqa: RUF001 (Cyrillic letters)
+    ("Dzień dobry, piszę z Krakowa, moja przyjaciółka jest w Chicago i nie może wyjść.", "pl"),
+])
+def test_more_languages_are_told_by_their_own_letters(text: str, language: str) -> None:
+    from triage.language import written_in
+
+    assert written_in(text) == language
