@@ -228,6 +228,8 @@ def led(pattern: re.Pattern[str]) -> re.Pattern[str]:
     if found is None or found[1] or not found[0]:
         return pattern
     return re.compile(f"(?=[{''.join(sorted(found[0]))}])(?:{pattern.pattern})", pattern.flags)
+
+
 _GROUP_NAME: Final = re.compile(r"\(\?P(?:<\w+>|=\w+\))")
 
 
