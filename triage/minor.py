@@ -54,7 +54,7 @@ _GRADE: Final = re.compile(
     r"\b(?:freshm[ae]n|sophomores?|juniors?|seniors?)\s+(?:at|in|from)\s+(?:\w+\s+){0,3}?(?:high|"
     r"middle|hs)\b|\bin (?:the )?(?:six|seven|eight|nine|ten) grade\b|"  # "seven grade": speech to text
     r"\b(?:middle|junior high|high)[- ]school\s+(?:pe\s+|gym\s+)?(?:shirts?|uniforms?|ids?|backpacks?|"
-    r"bus|run|route)\b|"
+    r"bus|run|route)\b|\bjunior prom\b|"
     # the year of high school: "supposed to start junior year Monday", "finishing her sophomore year"
     r"\b(?:freshman|freshmen|sophomore|junior|senior)\s+year\b(?!\s+(?:of|at|in)\s+(?:\w+\s+){0,3}?"
     r"(?:college|university|uni|state|cc|law|med|grad)\b)|"

@@ -23,10 +23,10 @@ from triage.multilingual_danger import DANGER
 
 _I = re.IGNORECASE
 
-# An age: digits (Western, Arabic-Indic, Devanagari, Bengali, Gurmukhi, Gujarati or Thai) next to the
+# An age: digits (Western, Arabic-Indic, Devanagari, Bengali, Gurmukhi, Gujarati, Thai or Burmese) next to the
 # word for "years (old)" in each language.
 _DIGITS: Final = (r"[0-9\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef\u0a66-\u0a6f\u0ae6-\u0aef"
-                  r"\u0e50-\u0e59]{1,2}")
+                  r"\u0e50-\u0e59\u1040-\u1049]{1,2}")
 _AGE_AFTER: Final = (
     r"ans|an|lane|ane|anos|tuổi|tuoi|岁|歲|才|歳|살|세|taong gulang|taon|anyos|лет|года|год|років|роки|рік|"
     r"سنة|سنوات|عاما|عامًا|عام|साल|वर्ष|ปี|lat|lata|ani|tahun|ዓመት|አመት|jahre|jahren|jährig|jährige|anni|"
@@ -49,7 +49,8 @@ _AGE_BEFORE: Final = (r"miaka|umri wa miaka|อายุ|umur|usia|tuổi|воз
                       r"мне|мені|"  # "Мне 16", I am 16
                       r"أعمارهم|اعمارهم|أعمارهن|اعمارهن|عمرهم|عمرهن|"  # ar: their ages
                       # Arabizi, hi/ur in Latin letters, so ("waxay jirtaa 17 sano")
-                      r"3omr\w*|3umr\w*|umar|umr|da'?d\w* (?:waa|ayaa)|jirtaa|jira")
+                      r"3omr\w*|3umr\w*|umar|umr|da'?d\w* (?:waa|ayaa)|jirtaa|jira|"
+                      r"အသက်")  # my: age, before its number
 _AGE: Final = re.compile(
     rf"(?P<n>{_DIGITS})\s*-?\s*(?:{_AGE_AFTER})(?![^\W\d_])|"
     # Korean and Chinese write the next word on: "17살인데", "15岁的"

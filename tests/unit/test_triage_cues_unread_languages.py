@@ -803,3 +803,16 @@ def test_more_languages_are_told_by_their_own_letters(text: str, language: str) 
     from triage.language import written_in
 
     assert written_in(text) == language
+
+
+def test_a_vietnamese_boy_whose_boat_heads_out_tomorrow_at_dawn_is_danger() -> None:
+    # vi: he is only 16; tomorrow at 5 in the morning the boat heads out to sea for two weeks and he does
+    # not want to go
+    text = "Nó mới 16 tuổi thôi. Nó nói sáng mai 5 giờ ghe ra khơi đi hai tuần mà nó không muốn đi."
+    assert {"now", "moved_or_sold"} <= {c.kind for c in danger_cues(cues(text))}
+
+
+def test_a_burmese_age_in_burmese_digits_is_an_age() -> None:
+    # my: my friend's daughter is only 16 years old
+    text = "ကျွန်တော့်သူငယ်ချင်းရဲ့ သမီး အသက် ၁၆ နှစ်ပဲ ရှိပါသေးတယ်။"
+    assert 16 in [c.age for c in minor_cues(cues(text))]

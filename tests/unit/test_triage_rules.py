@@ -67,15 +67,13 @@ MINOR, DANGER = FlagName.MINOR, FlagName.IMMINENT_DANGER
     "They post underage girls in ads.",
     "Tiene 15 años y la obligan a trabajar en la cantina.",
     "Hay una menor de edad trabajando con clientes.",
-    model_miss("V1 15F w/ trafficker at motel.", "v53 weighs this shorthand at 0.100 against its 0.296 "
+    model_miss("V1 15F w/ trafficker at motel.", "v54 weighs this shorthand at 0.095 against its 0.287 "
                "threshold; the rules read the age (see below)"),
     "Las chicas de secundaria van a fiestas donde hombres les pagan.",
     "The boss has kids working the fields, not in school, no pay.",
     "on a bus to idk where. driver took everyones phones. some r kids. nobody knows where were going",
-    model_miss("Nos cambiaron de camioneta en la frontera y el chofer nos quitó los teléfonos. Somos nueve y "
-               "algunos son niños.", "v53 weighs it at 0.284 against its 0.296 threshold (v47 raised it at "
-               "0.287 against 0.274); the rules read 'algunos son niños', danger is raised (P1) and the case "
-               "is marked low confidence"),
+    "Nos cambiaron de camioneta en la frontera y el chofer nos quitó los teléfonos. Somos nueve y "
+    "algunos son niños.",
 ])
 def test_minor_from_the_text(text: str) -> None:
     assert ruled(text, MINOR)
@@ -88,8 +86,8 @@ def test_minor_from_the_text(text: str) -> None:
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "model: v53 weighs the note at 0.100 against its 0.296 threshold, under the low-confidence band "
-    "(from 0.148); v50 sent it to a person only because language detection took it for Tagalog"))
+    "model: v54 weighs the note at 0.095 against its 0.287 threshold, under the low-confidence band "
+    "(from 0.144); v50 sent it to a person only because language detection took it for Tagalog"))
 def test_a_shorthand_note_just_below_the_threshold_still_reaches_a_person_the_same_day() -> None:
     triaged = run("V1 15F w/ trafficker at motel.")
     assert ruled("V1 15F w/ trafficker at motel.", MINOR)
@@ -155,7 +153,7 @@ def test_hard_negatives_for_danger_in_the_rules(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", [
-    model_miss(text, "v53 weighs it at 0.281 against its recall-first 0.177 threshold: "
+    model_miss(text, "v54 weighs it at 0.264 against its recall-first 0.171 threshold: "
                      "a false flag, which the rules do not raise") if text.startswith("My account") else text
     for text in DANGER_NEGATIVES])
 def test_hard_negatives_for_danger(text: str) -> None:
@@ -1054,3 +1052,9 @@ def test_a_team_in_eighth_place_is_no_school_year() -> None:
     text = "We're in 8th place in the league and the coach is furious."
     found = extract(received(narrative=text)).found.minor
     assert "minor.school_grade" not in {e.rule_id for e in found.evidence}
+
+
+def test_a_junior_prom_is_a_school_cue() -> None:
+    text = "She told another dancer her junior prom is next month and she has to make $1,000 tonight."
+    found = extract(received(narrative=text)).found.minor
+    assert "minor.school_grade" in {e.rule_id for e in found.evidence}
