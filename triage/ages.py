@@ -1,9 +1,9 @@
 """Ages written in a narrative, in English and Spanish: "16yo", "a 15-year-old", "tiene quince años", "16F".
 
-Every pattern captures the number as group ``n`` (and an optional upper bound as ``m``); ``value``
-turns digits or number words into an int. Used for minors (under 18) and for corrections to an
-adult age ("she is not a minor, she is 22"). Adult ages given by decade ("in her 30s",
-"treintañera") come from ``triage.decades``; a number that names a room or a road, or counts or
+Every pattern captures the number as group ``n`` (and an optional upper bound as ``m``);
+``number_words.value`` turns digits or number words into an int. Used for minors (under 18) and for
+corrections to an adult age ("she is not a minor, she is 22"). Adult ages given by decade ("in her
+30s", "treintañera") come from ``triage.decades``; a number that names a room or a road, or counts or
 measures something ("room 16", "15 minutes", "$16"), is not an age whatever pattern it fits
 (``triage.not_ages``).
 """
@@ -17,25 +17,12 @@ from functools import cache
 from operator import methodcaller
 from typing import Final
 
-from text_to_num import text2num
-
-from triage import decades, not_ages
+from triage import decades, not_ages, number_words
 from triage.prefilter import Gate, gate, led
 from triage.text import Hit, Scan, Segment, words_before
 
 _I = re.IGNORECASE
 
-_NUMBER_WORDS: Final = (
-    r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|"
-    r"eight|nine))?|"
-    r"eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|"
-    r"one|two|three|four|five|six|seven|eight|nine|ten|"
-    # Spanish tens and units are one number ("cuarenta y dos" is 42, not a range from 40 to 2)
-    r"(?:treinta|cuarenta|cincuenta|sesenta|setenta|ochenta|noventa)(?:\s+y\s+(?:uno|una|un|dos|tres|"
-    r"cuatro|cinco|seis|siete|ocho|nueve)\b)?|"
-    r"veinti\w+|dieci(?:s[eé]is|siete|ocho|nueve)|veinte|"
-    r"once|doce|trece|catorce|quince|diez|nueve|ocho|siete|seis|cinco|cuatro|tres|dos"
-)
 # Spanish and regional words for a girl, a boy or a child ("una chava de 16", "la patoja de 14").
 _KID_ES: Final = (r"ni[ñn][oa]s?|muchach[oa]s?|chic[oa]s?|chav[oa]s?|chamac[oa]s?|chamit[oa]s?|cham[oa]s?|"
                   r"morr(?:it)?[oa]s?|patoj[oa]s?|cipot[eoa]s?|bich[oa]s?|carajit[oa]s?|chiquill[oa]s?|"
@@ -52,8 +39,8 @@ _NOT_A_NAME: Final = (
     r"Saturday|Sunday|Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun|Enero|Febrero|Marzo|Abril|Mayo|Junio|"
     r"Julio|Agosto|Septiembre|Octubre|Noviembre|Diciembre|Calle|Cuarto|Casa|Ruta|Salida|Carretera"
 )
-_N: Final = rf"(?P<n>\d{{1,2}}|{_NUMBER_WORDS})"
-_M: Final = rf"(?:\s*(?:-|\u2013|to|or|o|a|y|and|/)\s*(?P<m>\d{{1,2}}|{_NUMBER_WORDS}))?"
+_N: Final = rf"(?P<n>\d{{1,2}}|{number_words.PATTERN})"
+_M: Final = rf"(?:\s*(?:-|\u2013|to|or|o|a|y|and|/)\s*(?P<m>\d{{1,2}}|{number_words.PATTERN}))?"
 # Spanish "años", and its diminutive "añitos" ("la nena tiene 15 añitos").
 _ANOS: Final = r"a[ñn](?:it)?os"
 # What may follow an approximate number for it to be an age ("maybe 15." but not "maybe 15 workers").
@@ -202,24 +189,6 @@ _SINCE_PREFIX: Final = re.compile(r"\bsince\s+(?:(?:i|she|he|they|we)\s+(?:was|w
                                   _I)
 
 
-def value(word: str) -> int | None:
-    """Digits, or an English or Spanish number word ("sixteen", "twenty-one", "dieciséis") as an int."""
-    word = " ".join(word.lower().split())
-    if word.isdigit():
-        return int(word)
-    return _number_word(word)
-
-
-@cache
-def _number_word(word: str) -> int | None:
-    for language in ("en", "es"):
-        try:
-            return int(text2num(word, language))
-        except ValueError:
-            continue
-    return None
-
-
 @dataclass(frozen=True, slots=True)
 class AgeMention:
     hit: Hit
@@ -234,15 +203,6 @@ class AgeMention:
 # ``led`` (here and for the decade words below): these scan every narrative whole, and most of its
 # positions start no match.
 _DIGITS: Final = led(re.compile(r"(?<!\d)\d{1,2}(?!\d)"))
-# The number words the patterns accept (``_NUMBER_WORDS``), as whole words, for the windows below.
-_NUMBER_WORD_SET: Final = frozenset({
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty",
-    "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "dos", "tres", "cuatro", "cinco", "seis",
-    "siete", "ocho", "nueve", "diez", "once", "doce", "trece", "catorce", "quince", "dieciséis",
-    "dieciseis", "diecisiete", "dieciocho", "diecinueve", "veinte", "treinta", "cuarenta", "cincuenta",
-    "sesenta", "setenta", "ochenta", "noventa",
-})
 # Every pattern's words before the number fit in this many characters, and after it in the other,
 # but for those run over the whole segment (a chat's answer can come long after its question; the
 # question's words gate it, and are rare).
@@ -259,9 +219,9 @@ def _windows(lowered: str, tokens: list[str]) -> list[tuple[int, int]]:
     """Stretches of the text around each number or number word, merged when they overlap."""
     spots: list[tuple[int, int]] = list(map(_SPAN, _DIGITS.finditer(lowered)))
     distinct = set(tokens)  # the sets below are of the distinct tokens: each is looked at once
-    words = set(_NUMBER_WORD_SET.intersection(distinct))
+    words = set(number_words.WORD_SET.intersection(distinct))
     if "-" in lowered:  # "twenty-one": the first part of a hyphenated token
-        words.update(_NUMBER_WORD_SET.intersection([t.split("-", 1)[0] for t in distinct if "-" in t]))
+        words.update(number_words.WORD_SET.intersection([t.split("-", 1)[0] for t in distinct if "-" in t]))
     if "veinti" in lowered:
         words.update(t for t in distinct if t.startswith("veinti"))
     for word in words:
@@ -369,7 +329,7 @@ def _mention(
     rule: str, segment: Segment, match: re.Match[str], seen: set[tuple[int, int]]
 ) -> AgeMention | None:
     groups = match.groupdict()
-    read = value if rule != "age.decade" else (lambda word: decades.value(word, groups.get("q")))
+    read = number_words.value if rule != "age.decade" else (lambda word: decades.value(word, groups.get("q")))
     word = match.group("n")
     number = read(word)
     if number is None:

@@ -150,17 +150,21 @@ def written_in(text: str, lowered_tokens: list[str] | None = None) -> str | None
     if len(_YORUBA.findall(sample)) >= 2:
         return "yo"
     found = _counted(sample, lowered, words)
-    everyday = sum(map(EVERYDAY.__contains__, words))
     if found in ASSESSED:
-        if len(words) >= _MIN_WORDS_TO_JUDGE and everyday < _EVERYDAY_SHARE * len(words):
+        if len(words) >= _MIN_WORDS_TO_JUDGE and _everyday(words) < _EVERYDAY_SHARE * len(words):
             return UNDETERMINED
-    elif found is not None and everyday >= _MOSTLY_EVERYDAY * len(words) and not (
+    elif found is not None and _everyday(words) >= _MOSTLY_EVERYDAY * len(words) and not (
             _NOT_ES_LETTERS.search(lowered) or any(map(_NEIGHBOURS.__contains__, words))):
         # lingua guesses wildly on a few words ("help me pls my boss took my passport" was German):
         # words mostly everyday English and Spanish, none of a neighbour's, are the one with more.
         es = sum(map(_ES_ONLY.__contains__, words))
         return "es" if es >= 2 and es > sum(map(_EN.__contains__, words)) else "en"
     return found
+
+
+def _everyday(words: list[str]) -> int:
+    """How many of the words are everyday English or Spanish ones."""
+    return sum(map(EVERYDAY.__contains__, words))
 
 
 def _cyrillic(sample: str) -> str:

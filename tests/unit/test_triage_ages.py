@@ -322,7 +322,7 @@ def test_a_novel_is_a_story_for_the_minor_rules() -> None:
 def test_every_number_word_the_patterns_read_opens_a_window() -> None:
     import re
 
-    from triage.ages import _NUMBER_WORD_SET, _NUMBER_WORDS
+    from triage.number_words import PATTERN, WORD_SET
 
     candidates = [
         "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
@@ -332,9 +332,9 @@ def test_every_number_word_the_patterns_read_opens_a_window() -> None:
         "quince", "dieciséis", "dieciseis", "diecisiete", "dieciocho", "diecinueve", "veinte", "treinta",
         "cuarenta", "cincuenta", "sesenta", "setenta", "ochenta", "noventa",
     ]
-    read = [w for w in candidates if re.fullmatch(_NUMBER_WORDS, w)]
+    read = [w for w in candidates if re.fullmatch(PATTERN, w)]
     assert len(read) == len(candidates)
-    assert set(read) <= _NUMBER_WORD_SET
+    assert set(read) <= WORD_SET
 
 
 @pytest.mark.parametrize("text", [
