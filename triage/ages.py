@@ -94,9 +94,13 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
     # a girl, thirteen or so, alone
     ("age.approximate", rf"\b(?:girls?|boys?|kids?|child|teen|daughter|son|she|he|victim)\b[^.!?\n]{{0,20}}?"
                         rf"\b{_N}\s+or\s+so\b(?=\s*(?:$|[.,;:!?)'\"\u2019\n]|and\b|but\b|with\b))"),
-    # turns 16 next month, will turn 18 in May: one year younger now (before "turning 17" below)
-    ("age.turns", rf"\b(?:turns|will turn|[\u2019']ll turn|gonna turn|about to turn|turning)\s+{_N}\s+"
-                  rf"(?:next|this|in|on|soon|tomorrow|el|en|pronto)\b"),
+    # turns 16 next month, will turn 18 in May, I'll be 18 in June: one year younger now (before
+    # "turning 17" and "be 17" below)
+    ("age.turns", rf"\b(?:turns|will turn|[\u2019']ll turn|gonna turn|about to turn|turning|will be|"
+                  rf"[\u2019']ll be|ill be|gonna be|going to be)\s+{_N}\s+"
+                  rf"(?:next|this|in|on|soon|tomorrow|el|en|pronto)\b"
+                  r"(?!\s+(?:total|all|a\s+row|line|cash|dollars|the\s+(?:morning|afternoon|evening|van|car|truck|"
+                  r"room|back|front|line|group|shift)))"),
     # age 15, aged 15, ages 14-17, edad de 15
     ("age.stated", rf"\b(?:age[ds]?|edad(?:es)?(?:\s+de)?)\s*:?\s*(?:of\s+)?{_N}{_M}\b"),
     # she is 15, she's only fifteen, I'm 16, turned 17

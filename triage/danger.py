@@ -107,8 +107,22 @@ _DENIED: Final = re.compile(
     # "not an emergency lol", "I ticked emergency because it's kind of an emergency for us"
     r"\b(?:not|isn[\u2019']t|no|nothing)\s+(?:(?:really|actually|exactly|like)\s+)?(?:an?\s+)?"
     r"(?:emergency|urgent|emergencia|urgente)\b|"
-    r"\b(?:i|we)\s+(?:ticked|checked|clicked|marked|selected|picked|put)\s+(?:yes|emergency|urgent|danger|"
-    r"the (?:danger|emergency|urgent) (?:box|button|option))\s+(?:because|cause|cuz|bc|since|just)\b|"
+    # "I ticked yes because ...", "Marked yes for danger bc the form wouldn't let me skip it"
+    r"(?:\b(?:i|we)\s+|^\s*|(?<=[.!?\n])\s*)(?:ticked|checked|clicked|marked|selected|picked|put)\s+"
+    r"(?:yes|emergency|urgent|danger|the (?:danger|emergency|urgent) (?:box|button|option))"
+    r"(?:\s+(?:for|on|to)\s+(?:the\s+)?(?:danger|emergency|urgent)(?:\s+(?:box|question|button|option|field))?)?"
+    r"\s+(?:because|cause|cuz|bc|since|just)\b|"
+    # "the form wouldn't let me skip it", "it wouldn't submit without the danger question"
+    r"\b(?:form|site|website|page|it)\s+(?:wouldn[\u2019']?t|would not|won[\u2019']?t|will not|"
+    r"didn[\u2019']?t|did not|doesn[\u2019']?t|does not)\s+"
+    r"(?:let\s+(?:me|us)\s+(?:skip|submit|continue|send)|submit|send|go through)\b|"
+    # "marqué que sí hay peligro porque me asusté"; "I panicked and filled this out"; "please disregard"
+    r"\b(?:marqu[eé]|puse|di)\s+(?:que\s+)?s[ií]\b[^.!?\n]{0,40}\bporque\s+me\s+"
+    r"(?:asust|espant|dio\s+miedo|puse\s+nervios|preocup)|"
+    r"\bi\s+panicked\b|\bplease\s+disregard\b|\bfalse\s+alarm\b|"
+    # "nobody is physically threatening me", "no one's hitting anyone"
+    r"\b(?:no one|nobody|no-one)(?:[\u2019']s|\s+is|\s+has\s+been)\s+(?:\w+ly\s+)?(?:threatening|hitting|"
+    r"hurting|harming|touching|attacking|chasing|following|holding)\b|"
     r"\bno es (?:una )?emergencia\b|\bnada urgente\b|"
     # "the form made me fill in an age and the danger box, ignore those"
     r"\b(?:form|site|website)\s+(?:made|forced|asked|required)\s+(?:me|us)\s+(?:to\s+)?(?:fill|tick|check|"
@@ -228,7 +242,10 @@ def _now_near(hit: Hit) -> bool:
     start, end = segment.sentence(hit.start)
     _, next_end = segment.sentence(end) if end < len(segment.text) else (end, end)
     window = segment.text[start:next_end]
-    return _NOW.search(window) is not None or _STILL_THERE.search(window) is not None
+    # "he choked me Saturday, but I'm safe now": a "now" that says the person is safe is not the
+    # violence's now.
+    return any(not _SAFE_BEFORE.search(window[max(0, m.start() - 12):m.start()])
+               for pattern in (_NOW, _STILL_THERE) for m in pattern.finditer(window))
 
 
 def _taken_back(scan: Scan) -> bool:

@@ -8,7 +8,9 @@ gathered sum, so that loading takes well under a second and a signal a few tens 
 
 Heads: ``minor`` and ``imminent_danger`` (logistic, with thresholds chosen on the dev split for
 recall first), ``call_type`` over the six non-crisis types (crisis is imminent danger, by the
-labelling guide), ``trafficking_type`` over its five values.
+labelling guide), ``trafficking_type`` over its five values. The header may also hold a second
+look at a flag (``triage.second_look``): boosted trees over the heads' outputs and the extractors'
+findings, whose probability the flag's threshold is then for (``flag_probability``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from triage.features import token_features
+from triage.second_look import SecondLook
 
 MAGIC: Final = b"HOTLINE-TRIAGE-MODEL/1\n"
 DEFAULT_PATH: Final = Path(__file__).resolve().parent / "model" / "triage.model"
@@ -96,6 +99,9 @@ class TriageModel:
         self.heads: dict[str, Head] = {h["name"]: Head(h["name"], tuple(h["classes"]), h["start"])
                                        for h in header["heads"]}
         self.thresholds: dict[str, float] = header["thresholds"]
+        # Flags whose probability is the second look's (``triage.second_look``), not the head's own.
+        self.second_looks: dict[str, SecondLook] = {
+            raw["head"]: SecondLook.from_header(raw) for raw in header.get("second_looks", [])}
         # The extractors' findings count for this much each; the text's features share a norm of one.
         self.x_scale = float(header.get("x_scale", 1.0))
         self.bigram_index = {n[2:]: i for n, i in self.text_index.items() if n.startswith("b:")}
@@ -192,6 +198,24 @@ class TriageModel:
         if other:
             logits += np.add.reduce(self.weights.take(other, axis=0), axis=0) * self.x_scale
         return Scores(logits=logits, text_rows=text, text_scale=scale)
+
+    def first_look(self, scores: Scores) -> dict[str, float]:
+        """The numbers a second look reads: each flag's log-odds, each class head's distribution."""
+        out: dict[str, float] = {}
+        for head in self.heads.values():
+            if head.binary:
+                out[f"p:{head.name}"] = float(scores.logits[head.start])
+            else:
+                out.update((f"d:{head.name}.{cls}", p) for cls, p in scores.distribution(head).items())
+        return out
+
+    def flag_probability(self, head_name: str, scores: Scores, extracted: list[str]) -> float:
+        """The probability a flag's threshold is for: the second look's where there is one, else the
+        head's. ``extracted``: the extractors' features the scores were made with."""
+        look = self.second_looks.get(head_name)
+        if look is None:
+            return scores.probability(self.heads[head_name])
+        return look.probability(look.values(self.first_look(scores), extracted))
 
     def reasons(self, scores: Scores, head: Head, cls: str | None = None, top: int = 3) -> list[str]:
         """The words (and word pairs) present that pushed ``head`` (its class ``cls``) up the most."""

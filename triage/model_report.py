@@ -18,6 +18,11 @@ def describe(model: TriageModel, top: int = 10) -> str:
         + ", ".join(f"{name} {value:.3f}" for name, value in sorted(model.thresholds.items())),
         f"settings: {header.get('settings', {})}",
     ]
+    for look in model.second_looks.values():
+        lines.append(
+            f"second look at {look.head}: {len(look.trees)} trees over {len(look.inputs)} inputs; "
+            f"on dev, out of fold: precision {look.dev.get('precision', 0):.3f}, "
+            f"recall {look.dev.get('recall', 0):.3f}")
     for head in model.heads.values():
         for i, cls in enumerate(head.classes):
             column = model.weights[:, head.start + i]

@@ -58,7 +58,7 @@ from triage.model import Scores, TriageModel, default_model
 
 # Bump on every change to a rule; the model's own version is appended to it in every assessment,
 # so consumers see a re-triage under new rules or a retrained model as a new assessment.
-RULES_VERSION: Final = "2026.12.46"
+RULES_VERSION: Final = "2026.12.47"
 
 _INFORMATIONAL: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO})
 _NO_SITUATION: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO, CallType.UNRELATED})
@@ -72,11 +72,14 @@ _NOISE: Final = re.compile(
     r"\[(?:inaudible|unintelligible|crosstalk|static|noise|garbled|indiscernible|no audio|silence|"
     r"inaudible \d+:\d+|ininteligible|inaudible[^\]]{0,20})\]|\((?:inaudible|unintelligible|ininteligible)\)|"
     r"\*{3,}|\?{3,}", re.IGNORECASE)
-# Evidence the labelling guide names as imminent danger in itself (a threat to kill or hurt, a
-# weapon, someone hiding from the trafficker, a caller who cannot talk freely): the flag stands on
-# it whatever the model says.
-_DECISIVE: Final = frozenset({"danger.threat", "danger.weapon", "danger.hiding", "danger.sextortion",
-                              "danger.coded_call"})
+_FLAGS: Final = ("minor", "imminent_danger")
+# A specialist's note that the caller could not talk freely: danger whatever the model says.
+_SPECIALIST_SAW: Final = frozenset({"danger.coded_call"})
+# Evidence the guide names as danger in itself (a threat, a weapon, someone hiding): it stands on its
+# own only in a signal of a sentence or two (at most this many characters), where nothing else says
+# otherwise; in a longer one the model weighs it with the rest.
+_ALONE: Final = frozenset({"danger.threat", "danger.weapon", "danger.hiding", "danger.sextortion"})
+_ALONE_CHARS: Final = 200
 _MACHINE_SENT: Final = frozenset({"automated.auto_reply", "automated.bounce"})
 # An assessment this close to a flag's threshold is too close to call: a person reads it.
 _LOW_CONFIDENCE_SHARE: Final = 0.5
@@ -91,19 +94,22 @@ def assess(signal: SignalReceived, *, now: datetime, model: TriageModel | None =
     extraction = extract(signal)
     found = extraction.found
     tokens = words(signal)
-    scores = model.score_words(tokens, extracted_features(signal, found))
+    extracted = extracted_features(signal, found)
+    scores = model.score_words(tokens, extracted)
+    probabilities = {name: model.flag_probability(name, scores, extracted) for name in _FLAGS}
     unread = extraction.written_in is not None and extraction.written_in not in ASSESSED
     asking = informational(scores, model)
-    minor = _flag(FlagName.MINOR, "minor", found.minor, scores, model, signal,
+    minor = _flag(FlagName.MINOR, "minor", found.minor, scores, probabilities["minor"], model, signal,
                   extraction.minor_cues, standing(extraction, "minor", asking=asking))
-    danger = _flag(FlagName.IMMINENT_DANGER, "imminent_danger", found.danger, scores, model, signal,
+    danger = _flag(FlagName.IMMINENT_DANGER, "imminent_danger", found.danger, scores,
+                   probabilities["imminent_danger"], model, signal,
                    extraction.danger_cues, standing(extraction, "imminent_danger", asking=asking))
     # An auto-reply quoting a real tip is not set aside: urgent flags win, and so does the rules'
     # evidence of one the model does not confirm (it reads mostly the machine's words around it).
     set_aside = found.automated.raised and not (minor.raised or danger.raised or found.minor.raised
                                                 or found.danger.raised)
     kind = _call_type(signal, scores, model, danger=danger.raised, automated=set_aside)
-    human = _human_triage(extraction, scores, model, tokens, unread=unread, set_aside=set_aside)
+    human = _human_triage(extraction, probabilities, model, tokens, unread=unread, set_aside=set_aside)
     urgency = _urgency(kind, minor=minor.raised, danger=danger.raised)
     if human is not None and urgency.rank > Urgency.P2_SAME_DAY.rank:
         urgency = Urgency.P2_SAME_DAY
@@ -169,17 +175,23 @@ def informational(scores: Scores, model: TriageModel) -> bool:
 
 def standing(extraction: Extraction, head_name: str, *, asking: bool = False) -> Standing:
     """A declared field stands unless the text takes it back, which the extractor has weighed: its
-    declared evidence is then its verdict; so does the evidence the guide names as danger in itself,
-    and, in a language triage does not read, the other-language cues (for a minor, an age or a
-    school year; a bare word for a child is the model's to weigh). The text's own clear word
-    against a flag ("she is not a minor, she is 22", "nobody is in danger now, I ticked yes by
-    mistake") stands against the model's guess when the rules found nothing for it, and so does a
-    text whose every danger cue is about the past ("years ago he locked me in; I'm fine now").
+    declared evidence is then its verdict; so do, in a language triage does not read, the
+    other-language cues (for a minor, an age or a school year; a bare word for a child is the
+    model's to weigh); so does a specialist's note that the caller could not talk freely. The rules'
+    own findings in English and Spanish that the guide names as danger in itself (a threat, a
+    weapon, someone hiding) force the flag only in a signal of a sentence or two: in a longer one
+    the model weighs them with the rest, and its second look with what the first look made of it.
+    Forced whatever the length, they had raised 30 false flags in the dev split and rounds 48 to 52
+    (conditional threats in accounts of people now safe, past threats) and not one true flag the
+    model had missed. The text's own clear word against a flag ("she is not a minor, she is 22",
+    "nobody is in danger now, I ticked yes by mistake") stands against the model's guess when the
+    rules found nothing for it, and so does a text whose every danger cue is about the past ("years
+    ago he locked me in; I'm fine now").
 
     ``asking``: the model reads the signal as a question or a training request. The form's fields
-    and the English and Spanish rules' decisive cues then force nothing: a student's own age typed
-    in the box of a project question, a drill's scenario or a novelist's plot are no one at risk,
-    and the model alone decides. Cues of a language triage does not read still force: there the
+    and the rules' findings then force nothing: a student's own age typed in the box of a project
+    question, a drill's scenario or a novelist's plot are no one at risk, and the model alone
+    decides. Cues of a language triage does not read still force: there the
     model's reading of the call type is itself a guess."""
     found = extraction.found
     rule = found.minor if head_name == "minor" else found.danger
@@ -187,8 +199,10 @@ def standing(extraction: Extraction, head_name: str, *, asking: bool = False) ->
     # A bare word for a child in a language triage does not read ("my daughter wanted to write", the
     # employer's "anak") is no one at risk by itself: the model weighs it, and the signal reaches a
     # person for its language either way. An age under 18 or a school year still forces the flag.
+    short = sum(len(segment.text) for segment in extraction.scan.segments) <= _ALONE_CHARS
     forced = any(c.cue.kind != "child" for c in cues) or (not asking and any(
-        e.origin == "declared" or e.rule_id in _DECISIVE for e in rule.evidence))
+        e.origin == "declared" or e.rule_id in _SPECIALIST_SAW or (short and e.rule_id in _ALONE)
+        for e in rule.evidence))
     denial = "minor.denied" if head_name == "minor" else "danger.taken_back"
     # Every danger cue the rules found is about the past, and no time in the text is within hours.
     past_only = (head_name == "imminent_danger" and "danger.dropped_historical" in found.notes
@@ -203,10 +217,10 @@ def standing(extraction: Extraction, head_name: str, *, asking: bool = False) ->
     return Standing(forced=forced, vetoed=vetoed)
 
 
-def _flag(name: FlagName, head_name: str, rule: Flag, scores: Scores, model: TriageModel,
+def _flag(name: FlagName, head_name: str, rule: Flag, scores: Scores, probability: float, model: TriageModel,
           signal: SignalReceived, other_language: Sequence[OtherLanguageCue], stands: Standing) -> Flag:
+    """``probability``: the model's for the flag (``TriageModel.flag_probability``), for its threshold."""
     head = model.heads[head_name]
-    probability = scores.probability(head)
     by_model = probability >= model.thresholds[head_name] and not stands.vetoed
     if not (by_model or stands.forced):
         return Flag.trusted(name=name, raised=False)
@@ -275,7 +289,8 @@ def _trafficking_type(signal: SignalReceived, scores: Scores, model: TriageModel
     return TraffickingType(scores.most_likely(model.heads["trafficking_type"], leaving_out))
 
 
-def _human_triage(extraction: Extraction, scores: Scores, model: TriageModel, tokens: list[str], *,
+def _human_triage(extraction: Extraction, probabilities: dict[str, float], model: TriageModel,
+                  tokens: list[str], *,
                   unread: bool, set_aside: bool) -> HumanTriage | None:
     language = extraction.written_in
     if unread:
@@ -286,9 +301,9 @@ def _human_triage(extraction: Extraction, scores: Scores, model: TriageModel, to
     noise = len(_NOISE.findall(text))
     if noise >= 3 or (noise and len(tokens) < 12 * noise):
         return HumanTriage.trusted(reason=HumanTriageReason.GARBLED_TRANSCRIPT, language=language)
-    for head_name in ("minor", "imminent_danger"):
+    for head_name in _FLAGS:
         threshold = model.thresholds[head_name]
-        if threshold * _LOW_CONFIDENCE_SHARE <= scores.probability(model.heads[head_name]) < threshold:
+        if threshold * _LOW_CONFIDENCE_SHARE <= probabilities[head_name] < threshold:
             return HumanTriage.trusted(reason=HumanTriageReason.LOW_CONFIDENCE, language=language)
     return None
 

@@ -32,7 +32,7 @@ from tests.builders import received
 from triage.business_hours import add_business_days, is_business_hours, sla_due
 from triage.extract import extract
 from triage.model import default_model
-from triage.rules import assess, version
+from triage.rules import assess, standing, version
 
 pytestmark = pytest.mark.unit
 
@@ -67,8 +67,8 @@ MINOR, DANGER = FlagName.MINOR, FlagName.IMMINENT_DANGER
     "They post underage girls in ads.",
     "Tiene 15 años y la obligan a trabajar en la cantina.",
     "Hay una menor de edad trabajando con clientes.",
-    model_miss("V1 15F w/ trafficker at motel.", "v54 weighs this shorthand at 0.095 against its 0.287 "
-               "threshold; the rules read the age (see below)"),
+    model_miss("V1 15F w/ trafficker at motel.", "v54 and v55 weigh this shorthand at 0.095 against "
+               "their 0.287 threshold; the rules read the age (see below)"),
     "Las chicas de secundaria van a fiestas donde hombres les pagan.",
     "The boss has kids working the fields, not in school, no pay.",
     "on a bus to idk where. driver took everyones phones. some r kids. nobody knows where were going",
@@ -86,7 +86,7 @@ def test_minor_from_the_text(text: str) -> None:
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "model: v54 weighs the note at 0.095 against its 0.287 threshold, under the low-confidence band "
+    "model: v54 and v55 weigh the note at 0.095 against its 0.287 threshold, under the low-confidence band "
     "(from 0.144); v50 sent it to a person only because language detection took it for Tagalog"))
 def test_a_shorthand_note_just_below_the_threshold_still_reaches_a_person_the_same_day() -> None:
     triaged = run("V1 15F w/ trafficker at motel.")
@@ -152,10 +152,7 @@ def test_hard_negatives_for_danger_in_the_rules(text: str) -> None:
     assert not ruled(text, DANGER)
 
 
-@pytest.mark.parametrize("text", [
-    model_miss(text, "v54 weighs it at 0.264 against its recall-first 0.171 threshold: "
-                     "a false flag, which the rules do not raise") if text.startswith("My account") else text
-    for text in DANGER_NEGATIVES])
+@pytest.mark.parametrize("text", DANGER_NEGATIVES)
 def test_hard_negatives_for_danger(text: str) -> None:
     assert not raised(text, DANGER)
 
@@ -291,6 +288,19 @@ def test_something_sent_by_mistake_does_not_take_back_a_form_danger(text: str) -
     "Marqué peligro por error, estamos bien, solo quiero saber de mis pagos.",
 ])
 def test_a_danger_box_ticked_by_mistake_is_no_declared_danger(text: str) -> None:
+    danger = run(text, danger_now=Answer.YES).flag(DANGER)
+    assert danger is None or "danger.declared_now" not in {e.rule_id for e in danger.evidence}
+
+
+@pytest.mark.parametrize("text", [
+    # the form made them answer; a scare since over; the writer retracting; nobody being hurt
+    "Marked yes for danger bc the form wouldn't let me skip it. My roommates are arguing about the rent.",
+    "NEW EPISODE OUT NOW, please share. (Sorry, the form wouldn't submit without the danger question.)",
+    "Marqué que sí hay peligro porque me asusté cuando llené esto, pero hoy los vi bien y se fueron juntos.",
+    "UPDATE she's home. My daughter didn't answer after practice and I panicked and filled this out.",
+    "Someone emailed saying they have a video of me and want bitcoin. Nobody is physically threatening me.",
+])
+def test_a_danger_box_the_text_explains_away_is_no_declared_danger(text: str) -> None:
     danger = run(text, danger_now=Answer.YES).flag(DANGER)
     assert danger is None or "danger.declared_now" not in {e.rule_id for e in danger.evidence}
 
@@ -514,6 +524,11 @@ def test_children_forced_to_work_is_a_minor_for_the_assessment() -> None:
     assert raised("Children are forced to work here.", MINOR)
 
 
+def test_a_now_that_says_the_person_is_safe_is_not_the_violences_now() -> None:
+    assert not ruled("He choked me Saturday, but I'm safe now. I'm at my mom's and he's in jail.", DANGER)
+    assert ruled("He choked me an hour ago and he's still in the house now.", DANGER)
+
+
 def test_declared_danger_wins_unless_taken_back() -> None:
     assert raised("A man at the truck stop sells women.", DANGER, danger_now=Answer.YES)
     taken_back = "I checked yes by mistake. Nobody is in danger now; they left the farm in spring."
@@ -600,6 +615,10 @@ def test_automated_mail_is_set_aside_as_unrelated() -> None:
     assert quoted.urgency.rank <= Urgency.P2_SAME_DAY.rank
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "model: v55's second look weighs one quoted line in an auto-reply at 0.033 against its 0.110 threshold "
+    "(v54's first look, 0.300 against 0.171); it still reaches a person the same day, not set aside "
+    "(test_automated_mail_is_set_aside_as_unrelated)"))
 def test_an_auto_reply_quoting_an_emergency_raises_danger() -> None:
     quoted = run("Automatic reply. > she is locked in the room right now", subject="Out of office")
     assert quoted.is_raised(DANGER) and quoted.call_type is CallType.CRISIS
@@ -852,7 +871,6 @@ def test_driving_somewhere_tonight_in_french_is_not_a_move_of_a_person() -> None
     assert not extract(received(narrative=DRIVING_TONIGHT)).danger_cues
 
 
-@pytest.mark.xfail(strict=True, reason="model: v20 weighs 'ce soir' alone above its danger threshold")
 def test_driving_somewhere_tonight_in_french_is_not_danger_for_the_assessment() -> None:
     assert not run(DRIVING_TONIGHT).is_raised(DANGER)
 
@@ -863,6 +881,18 @@ def test_driving_somewhere_tonight_in_french_is_not_danger_for_the_assessment() 
 ])
 def test_a_threat_to_burn_their_home_is_danger(text: str) -> None:
     assert_danger_raised_by(text, "danger.threat")
+
+
+def test_a_threat_forces_danger_only_in_a_signal_of_a_sentence_or_two() -> None:
+    alone = extract(received(narrative="He said he will kill her if she leaves."))
+    assert standing(alone, "imminent_danger").forced
+    # The same kind of threat in an account of someone now safe: evidence the model weighs.
+    told = extract(received(narrative=(
+        "My husband hit me again Saturday and said if I ever left he would kill me. I left on Sunday with "
+        "the kids and we're staying at my sister's, he doesn't know where she lives. He never made me work "
+        "or do anything like that. What are my options? Can I get a protective order without a lawyer?")))
+    assert "danger.threat" in {e.rule_id for e in told.found.danger.evidence}
+    assert not standing(told, "imminent_danger").forced
 
 
 def assert_danger_raised_by(text: str, rule_id: str) -> None:
