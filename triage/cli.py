@@ -103,6 +103,9 @@ def _score(paths: list[str], now: datetime) -> Report:
 
 def evaluate_command(args: argparse.Namespace) -> int:
     report = _score([args.file], _now(args.now))
+    if not report.cases:  # no figure at all rather than a perfect one
+        print(f"hotline-triage evaluate: {args.file} holds no labelled case", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(report.as_dict(), indent=2))
     else:

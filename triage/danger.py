@@ -251,9 +251,17 @@ def _now_near(hit: Hit) -> bool:
 def _taken_back(scan: Scan) -> bool:
     for segment in scan.segments:
         for match in segment.finditer(_DENIED):
-            if not reported(segment, match.start()) and not _overtaken(segment, match.end()):
+            if not (reported(segment, match.start()) or _asked(segment, match.start())
+                    or _overtaken(segment, match.end())):
                 return True
     return False
+
+
+def _asked(segment: Segment, pos: int) -> bool:
+    """The words are a question ("¿Ella está segura ahora mismo?", a chat's hotline asking): no answer."""
+    start, end = segment.sentence(pos)
+    sentence = segment.text[start:end].rstrip()
+    return sentence.endswith("?") or "¿" in segment.text[start:pos]
 
 
 def _overtaken(segment: Segment, pos: int) -> bool:

@@ -58,7 +58,7 @@ from triage.model import Scores, TriageModel, default_model
 
 # Bump on every change to a rule; the model's own version is appended to it in every assessment,
 # so consumers see a re-triage under new rules or a retrained model as a new assessment.
-RULES_VERSION: Final = "2026.12.47"
+RULES_VERSION: Final = "2026.12.48"
 
 _INFORMATIONAL: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO})
 _NO_SITUATION: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO, CallType.UNRELATED})
@@ -109,7 +109,11 @@ def assess(signal: SignalReceived, *, now: datetime, model: TriageModel | None =
     set_aside = found.automated.raised and not (minor.raised or danger.raised or found.minor.raised
                                                 or found.danger.raised)
     kind = _call_type(signal, scores, model, danger=danger.raised, automated=set_aside)
-    human = _human_triage(extraction, probabilities, model, tokens, unread=unread, set_aside=set_aside)
+    # A machine's reply that quotes what the rules read as an emergency, which the model does not
+    # raise: a person reads it the same day, whatever the model makes of its call type.
+    quoted = found.automated.raised and not set_aside and not (minor.raised or danger.raised)
+    human = _human_triage(extraction, probabilities, model, tokens, unread=unread, set_aside=set_aside,
+                          quoted=quoted)
     urgency = _urgency(kind, minor=minor.raised, danger=danger.raised)
     if human is not None and urgency.rank > Urgency.P2_SAME_DAY.rank:
         urgency = Urgency.P2_SAME_DAY
@@ -291,7 +295,7 @@ def _trafficking_type(signal: SignalReceived, scores: Scores, model: TriageModel
 
 def _human_triage(extraction: Extraction, probabilities: dict[str, float], model: TriageModel,
                   tokens: list[str], *,
-                  unread: bool, set_aside: bool) -> HumanTriage | None:
+                  unread: bool, set_aside: bool, quoted: bool = False) -> HumanTriage | None:
     language = extraction.written_in
     if unread:
         return HumanTriage.trusted(reason=HumanTriageReason.UNASSESSED_LANGUAGE, language=language)
@@ -301,6 +305,8 @@ def _human_triage(extraction: Extraction, probabilities: dict[str, float], model
     noise = len(_NOISE.findall(text))
     if noise >= 3 or (noise and len(tokens) < 12 * noise):
         return HumanTriage.trusted(reason=HumanTriageReason.GARBLED_TRANSCRIPT, language=language)
+    if quoted:
+        return HumanTriage.trusted(reason=HumanTriageReason.LOW_CONFIDENCE, language=language)
     for head_name in _FLAGS:
         threshold = model.thresholds[head_name]
         if threshold * _LOW_CONFIDENCE_SHARE <= probabilities[head_name] < threshold:

@@ -63,6 +63,15 @@ def test_evaluate_prints_scores_and_confusion(tmp_path: Path, capsys: pytest.Cap
     assert figures["misses"] == [{"id": "b", "predicted": {"minor": False}, "expected": {"minor": True}}]
 
 
+def test_evaluate_refuses_a_file_without_labelled_cases(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    assert main(["evaluate", str(empty)]) == 2
+    captured = capsys.readouterr()
+    assert "no labelled case" in captured.err and "precision" not in captured.out
+
+
 def test_replay_reports_what_would_change(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     decided = {"minor": False, "imminent_danger": False, "urgency": "p3_business_days", "call_type": "tip",
                "trafficking_type": "sex", "rules_version": "skeleton-1"}
