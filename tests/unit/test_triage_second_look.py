@@ -10,7 +10,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 
 from triage.model import default_model
 from triage.second_look import LEAF, SecondLook
-from triage.training import exported
+from triage.second_look_training import exported
 
 pytestmark = pytest.mark.unit
 
