@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +20,6 @@ from triage.second_look import LEAF, SecondLook, Tree
 if TYPE_CHECKING:
     from triage.extract import Extraction
     from triage.model import Scores, TriageModel
-    from triage.training import Case, Settings
 
 # What the second look does not read: the language, the channel and a machine's reply. It reads what the
 # signal says (the first look's outputs carry each language's words); a channel or a language the dev
@@ -29,18 +28,29 @@ if TYPE_CHECKING:
 _NOT_LOOKED_AT: Final = ("x:lang.", "x:channel.", "x:automated.", "x:raised.automated")
 
 
+class LookSettings(Protocol):
+    """The training settings the second look is fitted with (``training.Settings`` has them)."""
+
+    seed: int
+    look_trees: int
+    look_rate: float
+    look_leaves: int
+    look_min_count: int
+    look_folds: int
+
+
 @dataclass(frozen=True)
 class DevRow:
     """A dev case as the first look sees it."""
 
-    case: Case
+    labels: dict[str, Any]
     extraction: Extraction
     scores: Scores
     extracted: list[str]
 
 
 def fit_second_look(model: TriageModel, rows: Sequence[DevRow], head: str,
-                    settings: Settings) -> tuple[SecondLook, npt.NDArray[np.float64]]:
+                    settings: LookSettings) -> tuple[SecondLook, npt.NDArray[np.float64]]:
     """The second look at ``head``, fitted on all of ``rows``, and each row's probability from trees
     fitted on the other folds (out of fold): the probabilities the threshold is chosen on."""
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -51,7 +61,7 @@ def fit_second_look(model: TriageModel, rows: Sequence[DevRow], head: str,
     inputs = (*sorted(first[0]), *sorted(n for n, k in counts.items() if k >= settings.look_min_count))
     blank = SecondLook(head=head, inputs=inputs, baseline=0.0, trees=(), dev={})
     x = np.array([blank.values(f, r.extracted) for f, r in zip(first, rows, strict=True)], dtype=np.float64)
-    y = np.array([bool(r.case.labels[head]) for r in rows])
+    y = np.array([bool(r.labels[head]) for r in rows])
 
     def trees() -> Any:
         return HistGradientBoostingClassifier(
@@ -99,7 +109,7 @@ def out_of_fold(model: TriageModel, rows: Sequence[DevRow], head: str,
     for row, p in zip(rows, probability.tolist(), strict=True):
         stands = standing(row.extraction, head, asking=informational(row.scores, model))
         raised = stands.forced or (p >= threshold and not stands.vetoed)
-        truth = bool(row.case.labels[head])
+        truth = bool(row.labels[head])
         tp, fp, fn = tp + (raised and truth), fp + (raised and not truth), fn + (truth and not raised)
     return {"precision": round(tp / max(1, tp + fp), 6), "recall": round(tp / max(1, tp + fn), 6),
             "cases": float(len(rows))}

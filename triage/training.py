@@ -231,7 +231,7 @@ def dev_rows(model: TriageModel, dev: Sequence[Case]) -> list[DevRow]:
         signal = signal_from_line(case.line, now=NOW)
         extraction = extract(signal)
         scores = model.score(features(signal, extraction.found, words(signal)))
-        rows.append(DevRow(case, extraction, scores, extracted_features(signal, extraction.found)))
+        rows.append(DevRow(case.labels, extraction, scores, extracted_features(signal, extraction.found)))
     return rows
 
 
@@ -294,7 +294,7 @@ def choose_thresholds(model: TriageModel, rows: Sequence[DevRow],
     thresholds: dict[str, float] = {}
     for name in ("minor", "imminent_danger"):
         positives = [(standing(r.extraction, name, asking=informational(r.scores, model)), p)
-                     for r, p in zip(rows, probabilities[name].tolist(), strict=True) if r.case.labels[name]]
+                     for r, p in zip(rows, probabilities[name].tolist(), strict=True) if r.labels[name]]
         if not positives:
             thresholds[name] = 0.5
             continue
