@@ -2,7 +2,8 @@
 
 The rules read English and Spanish. A hotline also hears French, Haitian Creole, Portuguese,
 Vietnamese, Chinese, Korean, Tagalog, Russian, Ukrainian, Arabic, Hindi, Thai, Polish, Romanian,
-Indonesian, Swahili, Amharic, German, Italian, Japanese, Nepali, Punjabi, Somali and Turkish;
+Indonesian, Swahili, Amharic, German, Italian, Japanese, Nepali, Punjabi, Somali, Turkish,
+Hungarian and Uzbek;
 Russian and Ukrainian also in the Latin letters people type them in on phones without a Cyrillic
 keyboard ("pomogite", "segodnya nochyu"). These lists are no translation: they
 catch the words a supervisor with no interpreter would still want flagged (an age under 18, a
@@ -40,6 +41,7 @@ _AGE_AFTER: Final = (
     r"বছর|বছরের|"  # bn
     r"વર્ષ|વર્ષની|વર્ષનો|ਸਾਲ|ਸਾਲਾਂ|"  # gu, pa
     r"տարեկան|"  # hy
+    r"[eé]ves|[eé]vesen|[eé]vesek|yosh|yoshda|yoshli|yoshlik|"  # hu, uz
     r"ساله|سالہ"  # fa, prs, ur: "۱۴ ساله", fourteen-year-old
 )
 _AGE_BEFORE: Final = (r"miaka|umri wa miaka|อายุ|umur|usia|tuổi|возраст|вік|عمرها|عمره|عمر|उम्र|বয়স|ઉંમર|ਉਮਰ|ال|"

@@ -57,6 +57,9 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|ਬੰਦ ਕਰ|ਕੈਦ"  # pa
      r"|փակել են|փակված|փակեց|դուրս չեն թողնում|դուրս չի թողնում"  # hy
      r"|\b(?:түгжсэн|түгжчихсэн|түгжээд|гаргахгүй байна|гаргадаггүй)"  # mn: locked in, not let out
+     r"|\b(?:bez[aá]r(?:tak|t|ták|va|ta)\w*|nem enged(?:nek|nak|)?\s+(?:ki|el|haza)|"
+     r"fogva tart\w*)\b"  # hu
+     r"|\b(?:qamab qo[ʻ'’`]?y\w*|qamal\w*|qulflab\w*|chiqarma(?:yapti|ydi|yaptilar|ydilar)\w*)\b"  # uz
     ),
     ("documents",  # papers taken: exploitation, not by itself danger now
      r"\b(?:passeports?|pasaportes?|passaportes?|hộ chiếu|паспорт\w*|paszport\w*|pașaport\w*|paspor|"
@@ -64,7 +67,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"j[ae]?waz(?: s[ae]far\w*)?|jawaz|kagzat|kaagzaat|rahadani|baasaboor\w*|baasboor|"
     r"pasipoti|basbor|"
     r"pasaport\w*|passport|huzhao|yeogwon)\b"
-     r"|护照|護照|여권|พาสปอร์ต|جواز|पासपोर्ट|ፓስፖርት|পাসপোর্ট|પાસપોર્ટ|ਪਾਸਪੋਰਟ|անձնագիր|փաստաթղթեր"),
+     r"|护照|護照|여권|พาสปอร์ต|جواز|पासपोर्ट|ፓስፖርት|পাসপোর্ট|પાસપોર્ટ|ਪਾਸਪੋਰਟ|անձնագիր|փաստաթղթեր"
+     r"|\b(?:[uú]tlev[eé]l\w*)\b"),  # hu
     ("weapon",
      r"\b(?:arme|pistolet|couteau|zam|kouto|arma|(?=faca)(?<!s[aă] )faca|súng|"
      r"(?:cầm|con|bằng|rút|cam|rut|bang) dao|baril|"
@@ -75,6 +79,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"sla7|sle7|sila7|msdes|mosadas|musaddas|sekkina|sikkina|sekina|jenwi|jnwi)\b|枪|槍|刀|총|칼|ปืน|มีด|سلاح|مسدس|سكين|बंदूक|चाकू|ሽጉጥ|ቢላ|ছুরি|বন্দুক|পিস্তল"
      r"|\b(?:silah\w*|b[iı][cç]a[kğg]\w*|tabanca\w*)\b"  # tr
      r"|包丁|ナイフ|拳銃|銃を"  # ja
+     r"|\b(?:k[eé]s(?:t|sel|e|ét|et|ével)?|fegyver\w*|pisztoly\w*|puskával)\b"  # hu
+     r"|\b(?:pichoq\w*|qurol\w*|to[ʻ'’`]?pponcha\w*)\b"  # uz
     ),
     ("kill_or_hurt",
      r"\b(?:tuer|tue|frappe\w*|batt\w*|menac\w*|touye|bat li|menase|matar|mata|bate\w*|espanc\w*|"
@@ -112,6 +118,9 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|جان سے مار|مار دے گا|مار دیں گے|مار ڈالے گا|مار ڈالیں گے|مارتا ہے|مارتے ہیں"  # ur: will kill, beats
      # yo: will kill me, beats me
      r"|(?<!\w)(?:y[oó]ò? pa m[ií]|m[aá]a l[uù] m[ií]|w[ọo]\u0301?n ń l[uù] m[ií])(?!\w)"
+     r"|\b(?:meg[öo]l(?:öm|om|lek|nek|i|ik|né|ne|ték|tek|te|ni)|megver\w*|meg[üu]t[öo]tt\w*|"
+     r"ver(?:nek|ik|ték|tek)|b[aá]nt(?:anak|ott|ja|ják|ani)\w*)\b"  # hu
+     r"|\b(?:o[ʻ'’`]?ldir\w*|ur(?:di|ishdi|yapti|ishyapti|adi|ishadi|masin)|kaltakla\w*)\b"  # uz
     ),
     ("help",
      r"\b(?:aidez|au secours|à l'aide|sekou|ede m|ede nou|socorro|ajud\w*|cứu|giúp|tulong|saklolo|"
@@ -136,6 +145,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|مدد کریں|مدد کرو|مدد چاہیے|بچاؤ|بچائیں"  # ur
      r"|(?<!\w)(?:r[aà]n\s+(?:m[ií]|w[aá])\s+l[ọo][\u0300\u0301]?w[ọo][\u0300\u0301]?|"  # yo: help me (us)
      r"gb[aà]\s+m[ií]\s+s[ií]l[ẹe])"
+     r"|\b(?:seg[ií]ts[eé]g\w*|seg[ií]ts(?:en|enek|etek)?)\b"  # hu
+     r"|\b(?:yordam (?:bering|beringlar|kerak)|qutqaring\w*)\b"  # uz
     ),
     ("police",
      r"\b(?:police|lapolis|polícia|cảnh sát|công an|pulis|полици\w*|поліці\w*|policj\w*|poliți\w*|"
@@ -143,6 +154,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:polis(?:e|i|in|ten)?)\b"  # tr
      r"|\bцагдаа\w*"  # mn
      r"|\bполиция\w*|پولیس|(?<!\w)ọlọ́pàá|olopaa(?!\w)"  # bg, ur, yo
+     r"|\b(?:rend[őo]r\w*|politsiya\w*|militsiya\w*)\b"  # hu, uz
     ),
     ("now",
      r"\b(?:ce soir|cette nuit|maintenant|en ce moment|tout de suite|demain matin|dans une heure|"
@@ -188,6 +200,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|آج رات|اس وقت|کل صبح"  # ur: tonight, right now, tomorrow morning (not "ابھی", also "still")
      r"|(?<!\w)(?:l[aá]l[ẹe][\u0300\u0301]?|al[ẹe][\u0300\u0301]?)\s+y[iìí][iìí](?!\w)"  # yo: tonight
      r"|(?<!\w)n[ií]s[ií]ns[ií]ny[ií](?!\w)"  # yo: now
+     r"|\b(?:azonnal|ma este|ma [eé]jjel|ma [eé]jszaka|holnap reggel|holnap hajnal\w*|[eé]jf[eé]lkor)\b"  # hu
+     r"|\b(?:hozir|darhol|bugun kechqurun|bugun kechasi|bu kecha|ertaga ertalab)\b"  # uz
     ),
     ("moved_or_sold",
      r"\bra khơi\b|"  # vi: (the boat) heads out to sea, with him aboard
@@ -244,6 +258,10 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|বিক্রি করে দেবে|বিক্রি করবে|বিক্রি করে দিয়েছে|বেচে দেবে|নিয়ে যাবে|পাঠিয়ে দেবে"  # bn
      # bg: put us (her, him, me) in a car, drive us off, sell us
      r"|\b(?:ни|ги|я|го|ме) (?:качват|качи|откарат|откара|карат|закарат|продадат|продаде)\b"
+     r"|\b(?:elad(?:nak|tak|ták|ni|ja|ják|na)|[aá]tvisz\w*|elvisz(?:nek|ik|i)\w*|"
+     r"[aá]tsz[aá]ll[ií]t\w*)\b"  # hu
+     r"|\b(?:sot(?:ib yubor|moqchi|ishdi|ishmoqchi|ishadi)\w*|"
+     r"olib ket(?:ishadi|moqchi|adi|ishmoqchi)\w*)\b"  # uz
     ),
     ("no_food",
      r"\b(?:pas de nourriture|rien à manger|sem comida|không có đồ ăn|không có gì ăn|walang pagkain|"
@@ -259,14 +277,18 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"ma kayn makla|mafi akl|mafish akl|bla makla)\b"
      r"|没有吃的|沒有吃的|没饭吃|没吃饭|沒吃飯|没吃东西|沒吃東西|ምግብ የለም|"
      r"먹을 것이 없|ไม่มีอาหาร|لا طعام|لا يوجد طعام|بدون طعام|بدون أكل|ما في أكل|"
-     r"ما فيه أكل|खाना नहीं|খেতে দেয়নি|খেতে দেয় ?না|খাবার দেয় ?না|খাবার নেই"),
+     r"ما فيه أكل|खाना नहीं|খেতে দেয়নি|খেতে দেয় ?না|খাবার দেয় ?না|খাবার নেই"
+     r"|\b(?:nem (?:kapunk|kapok|kap|adnak) enni|[eé]hez(?:ünk|unk|ek|tet)\w*)\b"  # hu
+     r"|\b(?:ovqat berma\w*|och qoldi\w*)\b"),  # uz
     ("hiding",
      r"\b(?:cach\w*|kache|escondid\w*|trốn|nagtatago|пряч\w*|прячусь|ховаю\w*|ukryw\w*|ascuns\w*|"
      r"bersembunyi|kujificha|versteck\w*|nascost\w*|pr[yj]ach\w*|khova\w*|hovaiu\w*|"
     r"chhup\w*|chhip\w*|chup ke|"  # hi, ur in Latin letters
     r"lukeko|luki ?rakheko|sembunyi|"  # ne, id
     r"m(?:t|s)?kh?ab(?:i|ya|ia)|mtkhbi|mestkhbi|m5bi|mt5bya)\b|躲|숨어|ซ่อน|مختبئ\w*|छिप"
-     r"|\b(?:нуугдаж|нуугдсан|нуугдаад)"),  # mn
+     r"|\b(?:нуугдаж|нуугдсан|нуугдаад)"
+     r"|\b(?:b[uú]jok|elb[uú]jt\w*|bujk[aá]l\w*|rejt[őo]z\w*)\b"  # hu
+     r"|\b(?:yashirincha|yashirin(?:ib|yapman)\w*|berkin\w*)\b"),  # uz
     # Someone badly ill or hurt (with no care: the other cues say so): a medical emergency now.
     ("medical",
      r"\b(?:vomit\w*|vomissements?|saigne\w*|inconscient\w*|évanoui\w*|ne respire (?:pas|plus)|"  # fr
@@ -288,7 +310,9 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"ragat (?:bagyo|baghyo|aayo)|behos)\b"  # ne
      r"|吐血|呕吐|嘔吐|流血|昏迷|晕倒|暈倒|发高烧|發高燒|피를 토|토하|의식이 없|기절|고열|"
      r"อาเจียน|เลือดออก|หมดสติ|ไข้สูง|"
-     r"يتقيأ|نزيف|فاقد الوعي|مغمى عليه|उल्टी|बेहोश|तेज बुखार"),
+     r"يتقيأ|نزيف|فاقد الوعي|مغمى عليه|उल्टी|बेहोश|तेज बुखार"
+     r"|\b(?:v[eé]rzik|v[eé]rez\w*|eszm[eé]letlen\w*|el[aá]jult\w*)\b"  # hu
+     r"|\b(?:qon ket\w*|hushsiz\w*|hushidan ket\w*)\b"),  # uz
     # Safe now: "giờ em ở nhờ nhà thờ, an toàn rồi", "por enquanto ele tá bem": the other cues are
     # of the past or of exploitation that is not danger now (``danger_cues`` drops them all).
     ("safe",
@@ -302,7 +326,9 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"sudah aman|sekarang aman|"  # id
      r"surakshit (?:hai|hoon|hu|hain))\b"  # hi in Latin letters
      r"|в безопасности|у безпеці|в безпеці|很安全|安全了|现在安全|現在安全|بأمان|안전해|안전합니다|"
-     r"위험하(?:진|지는|지) 않"),
+     r"위험하(?:진|지는|지) 않"
+     r"|\b(?:biztons[aá]gban|nincs vesz[eé]ly\w*)\b"  # hu
+     r"|\b(?:xavf yo[ʻ'’`]?q|xavfsiz (?:joy|joyda)\w*)\b"),  # uz
     # The one in control comes back within hours: "il revient dans quinze minutes", "vernetsya v 7".
     ("returns_soon",
      r"\b(?:(?:il|elle|ils|le patron|la patronne) (?:revien\w*|rentre\w*|va revenir|vont revenir)|"
@@ -332,5 +358,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|પાછો આવે|પાછો આવશે|પાછા આવશે|ਵਾਪਸ ਆਵੇਗਾ|ਵਾਪਸ ਆ ਜਾਵੇਗਾ"  # gu, pa
      r"|կվերադառնա|(?:ժամից|րոպեից) կգա"  # hy: back in half an hour, in ten minutes
      r"|(?<!\w)(?:w[ọo]\u0301?n\s+)?ń\s+b[ọo]\u0300?(?!\w)"  # yo: (they) are coming
+     r"|\b(?:vissza(?:j[öo]n|j[öo]nnek)\s+(?:\w+\s+){0,2}?(?:ma|este|[eé]jjel|holnap|reggel|\d))"
+     r"|\b\d{1,2}(?:-kor|kor|-ra|-re|ra|re)\s+(?:\w+\s+)?vissza(?:j[öo]n|j[öo]nnek|[eé]r)"  # hu
+     r"|\b(?:qaytib keladi|qaytadi)\b"  # uz
     ),  # ne
 ))

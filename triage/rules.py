@@ -5,11 +5,13 @@ plus the words of the signal into probabilities; this module decides, the labell
 (``triage/LABELS.md``):
 
 - ``minor`` and ``imminent_danger`` are raised when the model's probability reaches the threshold
-  chosen on the dev split for recall first, or when a declared form field says so and the text
-  does not take it back, or (in a language the model does not read) when the other-language cues
-  say so (for a minor: an age or a school year, not a bare word for a child). Every raised flag
-  carries its evidence: the extractors' spans, the declared field, and the words that pushed the
-  model's probability up the most (``model.<flag>``).
+  chosen on the dev split for recall first (for ``imminent_danger`` the probability is the second
+  look's, ``triage.second_look``, which weighs the first look's outputs with the extractors'
+  findings and whose threshold comes from out-of-fold probabilities on dev), or when a declared
+  form field says so and the text does not take it back, or (in a language the model does not
+  read) when the other-language cues say so (for a minor: an age or a school year, not a bare word
+  for a child). Every raised flag carries its evidence: the extractors' spans, the declared
+  field, and the words that pushed the model's probability up the most (``model.<flag>``).
 - ``call_type``: the specialist's declared type; else crisis when imminent danger is raised (and
   only then); else the automated set-aside; else the model's most likely non-crisis type.
 - ``trafficking_type``: declared; ``none`` for calls that describe no situation; else the model's.
@@ -58,7 +60,7 @@ from triage.model import Scores, TriageModel, default_model
 
 # Bump on every change to a rule; the model's own version is appended to it in every assessment,
 # so consumers see a re-triage under new rules or a retrained model as a new assessment.
-RULES_VERSION: Final = "2026.12.48"
+RULES_VERSION: Final = "2026.12.49"
 
 _INFORMATIONAL: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO})
 _NO_SITUATION: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO, CallType.UNRELATED})

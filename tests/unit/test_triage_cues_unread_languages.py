@@ -816,3 +816,48 @@ def test_a_burmese_age_in_burmese_digits_is_an_age() -> None:
     # my: my friend's daughter is only 16 years old
     text = "ကျွန်တော့်သူငယ်ချင်းရဲ့ သမီး အသက် ၁၆ နှစ်ပဲ ရှိပါသေးတယ်။"
     assert 16 in [c.age for c in minor_cues(cues(text))]
+
+
+# ------------------------------------------------------------ Hungarian and Uzbek
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    # Hungarian: help, the boss locked us in the warehouse and said they sell us tonight.
+    ("Segítség, a főnök bezárt minket a raktárba és azt mondta, ma éjjel eladnak minket.",
+     {"help", "confined", "now", "moved_or_sold"}),
+    # Hungarian typed without accents: my sister is bleeding, they beat her, she is hiding in the bathroom.
+    ("a hugom verzik, megvertek, most bujkal a furdoszobaban, kerem segitsenek",
+     {"medical", "kill_or_hurt", "hiding"}),
+    # Uzbek: help, the boss locked us in the storehouse, threatened us with a knife; he is at the door now.
+    ("Yordam bering! Xo'jayin bizni omborga qamab qo'ydi, pichoq bilan qo'rqitdi. "
+     "Hozir eshik oldida turibdi.",
+     {"help", "confined", "weapon", "now"}),
+    # Uzbek: they beat my brother, his head is bleeding, I am writing in secret.
+    ("akamni urishdi, boshidan qon ketyapti, men yashirincha yozyapman",
+     {"kill_or_hurt", "medical", "hiding"}),
+])
+def test_danger_now_in_hungarian_and_uzbek_is_raised(text: str, kinds: set[str]) -> None:
+    assert kinds <= {c.kind for c in danger_cues(cues(text))}
+    assert run(text).is_raised(DANGER)
+
+
+@pytest.mark.parametrize("text", [
+    # Hungarian: my sister is 25, cleans in a hotel, wants to know her rights.
+    "Jó napot, a nővérem 25 éves, takarít egy szállodában, és szeretné tudni, milyen jogai vannak.",
+    # Hungarian: last year they locked us in, but now we are safe.
+    "Tavaly bezártak minket és megvertek, de most már biztonságban vagyunk.",
+    # Uzbek: I drive in Chicago, I have a question about my pay.
+    "Assalomu alaykum, men Chikagoda haydovchi bo'lib ishlayman, ish haqi haqida savolim bor.",
+    # Uzbek: last year they beat us, there is no danger now.
+    "O'tgan yili bizni urishdi, hozir xavf yoʻq, faqat maslahat kerak.",  # noqa: RUF001 (Uzbek's turned comma)
+])
+def test_ordinary_or_safe_messages_in_hungarian_and_uzbek_are_no_danger_cue(text: str) -> None:
+    assert danger_cues(cues(text)) == []
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("A húgom csak 16 éves, és egy idegen férfival ment el.", 16),
+    ("Qizim 15 yoshda, u bilan bir erkak gaplashyapti.", 15),
+])
+def test_a_teen_age_in_hungarian_and_uzbek_is_a_minor_cue(text: str, age: int) -> None:
+    assert [c.age for c in minor_cues(cues(text)) if c.kind == "age"] == [age]
