@@ -143,11 +143,17 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
                    r"niet[oa]s|sobrin[oa]s|herman[oa]s)\s*(?:\(\s*|,\s*)(?:ages?\s+|edades\s+)?"
                    r"(?P<n>\d{1,2})\s*(?:,|and|&|y)\s*(?P<m>\d{1,2})\s*(?=\)|,)"),
     # a chat's question and the next message's answer: "how old are you? [inbound] 16.", "How old is
-    # she?\nMe: 15 i think" (the first number after the question, alone before its stop)
-    ("age.answer", rf"\bhow\s+old\s+(?:(?:are|r|is|was|were)\s+)?(?:you|u|ya|she|he|they|her|his|your\s+\w+|"
-                   rf"the\s+(?:girl|boy|kid|child|victim|teen|young\s+\w+))\b[^0-9]{{0,160}}?(?:[\]>:]|\n)\s*{_N}"
-                   r"(?=\s*(?:yo|y/?o|yrs?(?:\s+old)?|years?(?:\s+old)?|i think|i guess|maybe|idk)?"
-                   r"\s*(?:[.!,;\n]|$))"),
+    # she?\nMe: 15 i think", "¿Cuántos años tienes?\nVisitante: 15" (the first number after the
+    # question, alone before its stop)
+    ("age.answer", rf"(?:\bhow\s+old\s+(?:(?:are|r|is|was|were)\s+)?(?:you|u|ya|she|he|they|her|his|"
+                   rf"your\s+\w+|the\s+(?:girl|boy|kid|child|victim|teen|young\s+\w+))|"
+                   rf"\b(?:cu[aá]ntos\s+a[ñn]os|qu[eé]\s+edad)\s+(?:tienes|tiene|ten[eé]s|tienen)\b"
+                   # a person's years, not a company's or a house's
+                   rf"(?!\s+(?:su|el|la|los|las|este|esta|ese|esa)\s+(?!hij|sobrin|herman|prim|amig|niñ|"
+                   rf"muchach|chic|niet|novi|v[ií]ctima)))"
+                   rf"[^0-9]{{0,160}}?(?:[\]>:]|\n)\s*{_N}"
+                   r"(?=\s*(?:yo|y/?o|yrs?(?:\s+old)?|years?(?:\s+old)?|i think|i guess|maybe|idk|"
+                   r"a[ñn]os|creo)?\s*(?:[.!,;\n]|$))"),
     # the girl next door, 16, has ...
     ("age.person", r"\b(?:girls?|boys?|daughter|son|niece|nephew|sister|brother|cousin|kid|child|teen|"
                    r"student|friend|neighbou?r|hija|hijo|sobrin[oa]|herman[oa]|niñ[oa]|muchach[oa]|chic[oa]|"

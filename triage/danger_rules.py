@@ -23,7 +23,11 @@ _AT_HOUR: Final = r"a las \d{1,2}(?:[:.]\d\d)?(?:\s*(?:am|pm))?"
 STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
     ("danger.locked_in",
      r"\b(?:locked|lock(?:s|ing)?|chained|tied up|trapped)\s+(?:\w+\s+){0,2}?(?:in|inside|up|into)\b"
-     r"(?!\s+(?:a\s+)?(?:contract|deal|price|rate|jail|prison))|"
+     r"(?!\s+(?:a\s+)?(?:contract|deal|price|rate|jail|prison))"
+     # the one who did it jailed: "he's locked up until his court date", "locked up in county"
+     r"(?!\s+(?:in\s+)?(?:county|the county|jail|prison|juvie|detention)\b)"
+     r"(?!\s+(?:until|till|til|pending)\s+(?:his|her|their|the)\s+(?:court|trial|hearing|sentencing|"
+     r"arraignment|bond|bail)\b)|"
      r"\block(?:s|ed|ing)?\s+(?:the\s+|our\s+|my\s+|her\s+|their\s+)?(?:front\s+|back\s+)?(?:doors?|gates?)\b|"
      r"\block(?:s|ed|ing)?\s+(?:\w+\s+){0,3}?from\s+(?:the\s+)?outside\b|"  # "they locked it from outside"
      r"\b(?:took|taken|takes|has)\s+(?:all\s+)?(?:our|my|her|their)\s+phones?\b(?=[^.!?\n]{0,80}\b(?:locked|lock|"

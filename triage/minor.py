@@ -40,8 +40,10 @@ _GRADE: Final = re.compile(
     r"\b(?:girls?|boys?|kids?) in (?:my|her|his|our) (?:grade|class)\b|\bin my grade\b|"
     r"\b(?:chic[oa]s?|niñ[oa]s?|estudiantes?|muchach[oa]s?|alumn[oa]s?)\s+de\s+(?:secundaria|"
     r"preparatoria|prepa|primaria)\b|\b(?:parecen?|se ven|lucen) (?:de )?(?:secundaria|prepa|primaria)\b|"
-    r"\b(?:va|van|est[aá]|est[aá]n|estaba|estaban|sigue|segu[ií]a|iba|iban)\s+(?:en|a)\s+(?:la\s+)?"
-    r"(?:secundaria|preparatoria|prepa|primaria)\b|"
+    r"\b(?:va|van|est[aá]|est[aá]n|estaba|estaban|sigue|segu[ií]a|iba|iban|regresar|volver)\s+(?:en|a)\s+"
+    r"(?:la\s+)?(?:secundaria|preparatoria|prepa|primaria)\b|"
+    # "mi hija está en octavo": a grade of middle school named alone
+    r"\b(?:va|est[aá]|anda|cursa|estaba|iba)\s+en\s+(?:sexto|s[eé]ptimo|octavo|noveno)\b(?!\s+(?:piso|lugar))|"
     r"\b(?:amig[oa]s?|compañer[oa]s?)\s+de\s+(?:la\s+)?(?:secundaria|preparatoria|prepa|primaria)\b|"
     r"\bcomo\s+de\s+(?:secundaria|preparatoria|prepa|primaria)\b|\bcolegialas?\b|\b(?:primer|segundo|tercer|cuarto|quinto|sexto|"
     r"s[eé]ptimo|octavo|noveno)\s+(?:grado|a[ñn]o de secundaria)\b|\bschool uniform\b|"

@@ -3,7 +3,7 @@
 The rules read English and Spanish. A hotline also hears French, Haitian Creole, Portuguese,
 Vietnamese, Chinese, Korean, Tagalog, Russian, Ukrainian, Arabic, Hindi, Thai, Polish, Romanian,
 Indonesian, Swahili, Amharic, German, Italian, Japanese, Nepali, Punjabi, Somali, Turkish,
-Hungarian and Uzbek;
+Hungarian, Uzbek, Albanian, Lao and Khmer;
 Russian and Ukrainian also in the Latin letters people type them in on phones without a Cyrillic
 keyboard ("pomogite", "segodnya nochyu"). These lists are no translation: they
 catch the words a supervisor with no interpreter would still want flagged (an age under 18, a
@@ -24,10 +24,10 @@ from triage.multilingual_danger import DANGER
 
 _I = re.IGNORECASE
 
-# An age: digits (Western, Arabic-Indic, Devanagari, Bengali, Gurmukhi, Gujarati, Thai or Burmese) next to the
-# word for "years (old)" in each language.
+# An age: digits (Western, Arabic-Indic, Devanagari, Bengali, Gurmukhi, Gujarati, Thai, Lao, Burmese or
+# Khmer) next to the word for "years (old)" in each language.
 _DIGITS: Final = (r"[0-9\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef\u0a66-\u0a6f\u0ae6-\u0aef"
-                  r"\u0e50-\u0e59\u1040-\u1049]{1,2}")
+                  r"\u0e50-\u0e59\u0ed0-\u0ed9\u1040-\u1049\u17e0-\u17e9]{1,2}")
 _AGE_AFTER: Final = (
     r"ans|an|lane|ane|anos|tuổi|tuoi|岁|歲|才|歳|살|세|taong gulang|taon|anyos|лет|года|год|років|роки|рік|"
     r"سنة|سنوات|عاما|عامًا|عام|साल|वर्ष|ปี|lat|lata|ani|tahun|ዓመት|አመት|jahre|jahren|jährig|jährige|anni|"
@@ -42,6 +42,7 @@ _AGE_AFTER: Final = (
     r"વર્ષ|વર્ષની|વર્ષનો|ਸਾਲ|ਸਾਲਾਂ|"  # gu, pa
     r"տարեկան|"  # hy
     r"[eé]ves|[eé]vesen|[eé]vesek|yosh|yoshda|yoshli|yoshlik|"  # hu, uz
+    r"vje[cç]e?|vjet|ປີ|ឆ្នាំ|"  # sq, lo, km
     r"ساله|سالہ"  # fa, prs, ur: "۱۴ ساله", fourteen-year-old
 )
 _AGE_BEFORE: Final = (r"miaka|umri wa miaka|อายุ|umur|usia|tuổi|возраст|вік|عمرها|عمره|عمر|उम्र|বয়স|ઉંમર|ਉਮਰ|ال|"
@@ -62,8 +63,9 @@ _AGE: Final = re.compile(
     # ("อายุประมาณ 16", "возраст примерно 15": about)
     rf"(?<![^\W\d_])(?:{_AGE_BEFORE})\s*:?\s*(?:ประมาณ|ราวๆ|ราว|примерно|около|sekitar|kira-kira|khoảng|"
     rf"chừng|takriban)?\s*(?P<m>{_DIGITS})(?!\d)|"
-    # Russian's "about fifteen" puts the word first: "ей на вид лет 14-15", "девочке лет 15"
-    rf"(?<![^\W\d_])лет\s+(?P<r>{_DIGITS})(?!\d)(?!\s*(?:назад|тому))|"
+    # Russian's "about fifteen" puts the word first: "ей на вид лет 14-15", "девочке лет 15"; Ukrainian
+    # the same ("їй років 14")
+    rf"(?<![^\W\d_])(?:лет|років)\s+(?P<r>{_DIGITS})(?!\d)(?!\s*(?:назад|тому))|"
     # Thai writes no space before it: "เด็กผู้ชายอายุประมาณ 16"
     rf"อายุ\s*(?:ประมาณ|ราวๆ|ราว)?\s*(?P<t>{_DIGITS})(?!\d)", _I)
 # Chinese and Japanese numerals for the teens, with 岁/歲/才/歳: 十三岁, 十五歲.

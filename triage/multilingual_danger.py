@@ -60,6 +60,9 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:bez[aá]r(?:tak|t|ták|va|ta)\w*|nem enged(?:nek|nak|)?\s+(?:ki|el|haza)|"
      r"fogva tart\w*)\b"  # hu
      r"|\b(?:qamab qo[ʻ'’`]?y\w*|qamal\w*|qulflab\w*|chiqarma(?:yapti|ydi|yaptilar|ydilar)\w*)\b"  # uz
+     r"|\b(?:(?:më|me|na|e|i) mbyll\w*|mbyllur|nuk (?:më|me|na) l[eë](?:në|ne)? t[eë] dal\w*)\b"  # sq
+     r"|ບໍ່ໃຫ້(?:\S{0,12})ອອກ|ຖືກຂັງ|ຂັງໄວ້|ລັອກປະຕູ"  # lo: not let (me) out, locked up
+     r"|ចាក់សោ|ឃុំខ្លួន|មិនឱ្យចេញ|មិនអោយចេញ"  # km: locked, held, not let out
     ),
     ("documents",  # papers taken: exploitation, not by itself danger now
      r"\b(?:passeports?|pasaportes?|passaportes?|hộ chiếu|паспорт\w*|paszport\w*|pașaport\w*|paspor|"
@@ -81,6 +84,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|包丁|ナイフ|拳銃|銃を"  # ja
      r"|\b(?:k[eé]s(?:t|sel|e|ét|et|ével)?|fegyver\w*|pisztoly\w*|puskával)\b"  # hu
      r"|\b(?:pichoq\w*|qurol\w*|to[ʻ'’`]?pponcha\w*)\b"  # uz
+     r"|\b(?:thik[eë]\w*|arm[eë] zjarri|revol(?:e|ver)\w*)\b"  # sq
     ),
     ("kill_or_hurt",
      r"\b(?:tuer|tue|frappe\w*|batt\w*|menac\w*|touye|bat li|menase|matar|mata|bate\w*|espanc\w*|"
@@ -121,6 +125,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:meg[öo]l(?:öm|om|lek|nek|i|ik|né|ne|ték|tek|te|ni)|megver\w*|meg[üu]t[öo]tt\w*|"
      r"ver(?:nek|ik|ték|tek)|b[aá]nt(?:anak|ott|ja|ják|ani)\w*)\b"  # hu
      r"|\b(?:o[ʻ'’`]?ldir\w*|ur(?:di|ishdi|yapti|ishyapti|adi|ishadi|masin)|kaltakla\w*)\b"  # uz
+     r"|\b(?:rrah\w*|vras\w*|godit\w*)\b"  # sq: beat, kill, hit
     ),
     ("help",
      r"\b(?:aidez|au secours|à l'aide|sekou|ede m|ede nou|socorro|ajud\w*|cứu|giúp|tulong|saklolo|"
@@ -147,6 +152,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"gb[aà]\s+m[ií]\s+s[ií]l[ẹe])"
      r"|\b(?:seg[ií]ts[eé]g\w*|seg[ií]ts(?:en|enek|etek)?)\b"  # hu
      r"|\b(?:yordam (?:bering|beringlar|kerak)|qutqaring\w*)\b"  # uz
+     r"|\b(?:ndihm\w*)\b"  # sq
+     r"|ຊ່ວຍແດ່|ຊ່ວຍຂ້ອຍ|ຊ່ວຍນຳ|ជួយផង|ជួយខ្ញុំ|ជួយផង"  # lo, km: help (me)
     ),
     ("police",
      r"\b(?:police|lapolis|polícia|cảnh sát|công an|pulis|полици\w*|поліці\w*|policj\w*|poliți\w*|"
@@ -155,6 +162,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\bцагдаа\w*"  # mn
      r"|\bполиция\w*|پولیس|(?<!\w)ọlọ́pàá|olopaa(?!\w)"  # bg, ur, yo
      r"|\b(?:rend[őo]r\w*|politsiya\w*|militsiya\w*)\b"  # hu, uz
+     r"|\b(?:polic(?:i|ia|in[eë]|is[eë]))\b|ຕຳຫຼວດ|ຕໍາຫຼວດ|ប៉ូលិស"  # sq, lo, km
     ),
     ("now",
      r"\b(?:ce soir|cette nuit|maintenant|en ce moment|tout de suite|demain matin|dans une heure|"
@@ -202,6 +210,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|(?<!\w)n[ií]s[ií]ns[ií]ny[ií](?!\w)"  # yo: now
      r"|\b(?:azonnal|ma este|ma [eé]jjel|ma [eé]jszaka|holnap reggel|holnap hajnal\w*|[eé]jf[eé]lkor)\b"  # hu
      r"|\b(?:hozir|darhol|bugun kechqurun|bugun kechasi|bu kecha|ertaga ertalab)\b"  # uz
+     r"|\b(?:sonte|menj[eë]her[eë]|nes[eë]r n[eë] m[eë]ngjes)\b"  # sq (not "tani", also Arabizi's "another")
+     r"|ດຽວນີ້|ຄືນນີ້|ឥឡូវនេះ|យប់នេះ"  # lo, km: now, tonight
     ),
     ("moved_or_sold",
      r"\bra khơi\b|"  # vi: (the boat) heads out to sea, with him aboard
@@ -262,6 +272,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"[aá]tsz[aá]ll[ií]t\w*)\b"  # hu
      r"|\b(?:sot(?:ib yubor|moqchi|ishdi|ishmoqchi|ishadi)\w*|"
      r"olib ket(?:ishadi|moqchi|adi|ishmoqchi)\w*)\b"  # uz
+     r"|\b(?:(?:më|me|na|e|i) (?:shesin|shet|shiti|shit[eë]n|çojn[eë]|cojne|marrin me vete))\b"  # sq
     ),
     ("no_food",
      r"\b(?:pas de nourriture|rien à manger|sem comida|không có đồ ăn|không có gì ăn|walang pagkain|"
@@ -288,7 +299,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"m(?:t|s)?kh?ab(?:i|ya|ia)|mtkhbi|mestkhbi|m5bi|mt5bya)\b|躲|숨어|ซ่อน|مختبئ\w*|छिप"
      r"|\b(?:нуугдаж|нуугдсан|нуугдаад)"
      r"|\b(?:b[uú]jok|elb[uú]jt\w*|bujk[aá]l\w*|rejt[őo]z\w*)\b"  # hu
-     r"|\b(?:yashirincha|yashirin(?:ib|yapman)\w*|berkin\w*)\b"),  # uz
+     r"|\b(?:yashirincha|yashirin(?:ib|yapman)\w*|berkin\w*)\b"  # uz
+     r"|\b(?:fshihem|fshihemi|(?:jam|jemi) fsheh\w*)\b"),  # sq
     # Someone badly ill or hurt (with no care: the other cues say so): a medical emergency now.
     ("medical",
      r"\b(?:vomit\w*|vomissements?|saigne\w*|inconscient\w*|évanoui\w*|ne respire (?:pas|plus)|"  # fr
@@ -312,7 +324,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"อาเจียน|เลือดออก|หมดสติ|ไข้สูง|"
      r"يتقيأ|نزيف|فاقد الوعي|مغمى عليه|उल्टी|बेहोश|तेज बुखार"
      r"|\b(?:v[eé]rzik|v[eé]rez\w*|eszm[eé]letlen\w*|el[aá]jult\w*)\b"  # hu
-     r"|\b(?:qon ket\w*|hushsiz\w*|hushidan ket\w*)\b"),  # uz
+     r"|\b(?:qon ket\w*|hushsiz\w*|hushidan ket\w*)\b"  # uz
+     r"|\b(?:gjakos\w*|rrjedh gjak|pa ndjenja)\b"),  # sq
     # Safe now: "giờ em ở nhờ nhà thờ, an toàn rồi", "por enquanto ele tá bem": the other cues are
     # of the past or of exploitation that is not danger now (``danger_cues`` drops them all).
     ("safe",
@@ -328,7 +341,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|в безопасности|у безпеці|в безпеці|很安全|安全了|现在安全|現在安全|بأمان|안전해|안전합니다|"
      r"위험하(?:진|지는|지) 않"
      r"|\b(?:biztons[aá]gban|nincs vesz[eé]ly\w*)\b"  # hu
-     r"|\b(?:xavf yo[ʻ'’`]?q|xavfsiz (?:joy|joyda)\w*)\b"),  # uz
+     r"|\b(?:xavf yo[ʻ'’`]?q|xavfsiz (?:joy|joyda)\w*)\b"  # uz
+     r"|\b(?:(?:jam|jemi) (?:mir[eë]|n[eë] siguri)|(?:jam|jemi) (?:i|e|t[eë]) sigurt)\b"),  # sq
     # The one in control comes back within hours: "il revient dans quinze minutes", "vernetsya v 7".
     ("returns_soon",
      r"\b(?:(?:il|elle|ils|le patron|la patronne) (?:revien\w*|rentre\w*|va revenir|vont revenir)|"

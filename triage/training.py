@@ -83,6 +83,7 @@ class Settings:
     look_leaves: int = 7
     look_min_count: int = 10  # an extractor feature the trees may test is present in this many dev cases
     look_folds: int = 5
+    look_repeats: int = 3  # the out-of-fold probabilities averaged over this many different splits
     progress: Callable[[str], None] = field(default=lambda _: None)
 
 

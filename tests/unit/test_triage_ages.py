@@ -429,3 +429,28 @@ def test_a_chat_s_answer_to_how_old_is_an_age_however_far_from_its_question() ->
 ])
 def test_an_answer_that_is_no_person_s_age_is_not_an_age(text: str) -> None:
     assert read(text) == []
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("Especialista: ¿Cuántos años tienes?\nVisitante: 15\nEspecialista: ¿Quieres ir?", 15),
+    ("¿Qué edad tiene su hija?\nMamá: 14 creo", 14),
+    ("cuantos años tiene la muchacha?\n[reply] 16.", 16),
+])
+def test_a_chat_s_answer_to_a_spanish_how_old_is_an_age(text: str, age: int) -> None:
+    assert [value for value, _ in read(text)] == [age]
+
+
+@pytest.mark.parametrize("text", [
+    "¿Cuántos años tiene su empresa?\nCliente: 12\n",  # a company's years
+    "¿Cuántos años tiene la casa?\n[reply] 12.",
+])
+def test_a_spanish_answer_about_a_thing_s_years_is_not_an_age(text: str) -> None:
+    assert read(text) == []
+
+
+def test_a_middle_school_grade_named_alone_in_spanish_is_a_minor() -> None:
+    text = "hola, mi hija está en octavo y una señora le ofreció trabajo"
+    minor = extract(received(narrative=text)).found.minor
+    assert minor.raised and "minor.school_grade" in {e.rule_id for e in minor.evidence}
+    floor = "vivo en el edificio, mi tía está en octavo piso"
+    assert not extract(received(narrative=floor)).found.minor.raised

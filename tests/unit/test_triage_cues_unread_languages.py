@@ -861,3 +861,35 @@ def test_ordinary_or_safe_messages_in_hungarian_and_uzbek_are_no_danger_cue(text
 ])
 def test_a_teen_age_in_hungarian_and_uzbek_is_a_minor_cue(text: str, age: int) -> None:
     assert [c.age for c in minor_cues(cues(text)) if c.kind == "age"] == [age]
+
+
+# ------------------------------------------------------------ Albanian, Lao and Khmer; Ukrainian's "about 14"
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    # Albanian: help, he beat me today and says he will kill me tonight.
+    ("Ndihmë, sot më rrahu përsëri dhe tha që sonte do më vrasë", {"help", "kill_or_hurt", "now"}),
+    # Albanian: they locked us in the house and will sell us.
+    ("na mbyllin në shtëpi dhe thonë që na shesin", {"confined", "moved_or_sold"}),
+    # Lao: help, they do not let me out, the police.
+    ("ຊ່ວຍແດ່ ເຂົາບໍ່ໃຫ້ພວກເຮົາອອກ ໂທຫາຕຳຫຼວດໃຫ້ແດ່", {"help", "confined", "police"}),
+    # Khmer: help me, they locked the door, tonight.
+    ("ជួយខ្ញុំផង គេចាក់សោទ្វារ យប់នេះ", {"help", "confined", "now"}),
+])
+def test_danger_words_of_albanian_lao_and_khmer_are_cues(text: str, kinds: set[str]) -> None:
+    assert kinds <= {c.kind for c in danger_cues(cues(text))}
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("Сусідська дівчинка, їй років 13, працює щодня в кафе.", 13),  # Ukrainian: about 13
+    ("Motra ime është 15 vjeçe dhe punon në një bar.", 15),  # Albanian
+    ("ນ້ອງສາວຂ້ອຍອາຍຸ 14 ປີ", 14),  # Lao
+    ("ប្អូនស្រីខ្ញុំ ១៥ ឆ្នាំ", 15),  # Khmer, in Khmer digits
+])
+def test_a_teen_age_in_ukrainian_albanian_lao_and_khmer_is_a_minor_cue(text: str, age: int) -> None:
+    assert [c.age for c in minor_cues(cues(text)) if c.kind == "age"] == [age]
+
+
+def test_an_albanian_or_lao_message_with_no_danger_is_no_danger_cue() -> None:
+    assert danger_cues(cues("Përshëndetje, jam mirë, dua vetëm informacion për punën në hotel.")) == []
+    assert danger_cues(cues("ສະບາຍດີ ຂ້ອຍຢາກຮູ້ກ່ຽວກັບວຽກຢູ່ອາເມລິກາ")) == []

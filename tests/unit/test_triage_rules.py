@@ -67,7 +67,7 @@ MINOR, DANGER = FlagName.MINOR, FlagName.IMMINENT_DANGER
     "They post underage girls in ads.",
     "Tiene 15 años y la obligan a trabajar en la cantina.",
     "Hay una menor de edad trabajando con clientes.",
-    model_miss("V1 15F w/ trafficker at motel.", "v54 to v56 weigh this shorthand at about 0.095 "
+    model_miss("V1 15F w/ trafficker at motel.", "v54 to v57 weigh this shorthand at about 0.095 "
                "against their 0.281 to 0.287 thresholds; the rules read the age (see below)"),
     "Las chicas de secundaria van a fiestas donde hombres les pagan.",
     "The boss has kids working the fields, not in school, no pay.",
@@ -86,7 +86,7 @@ def test_minor_from_the_text(text: str) -> None:
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "model: v54 to v56 weigh the note at about 0.095 against their 0.281 to 0.287 thresholds, under the "
+    "model: v54 to v57 weigh the note at about 0.095 against their 0.281 to 0.287 thresholds, under the "
     "low-confidence band (from 0.14); v50 sent it to a person only because language detection took it "
     "for Tagalog"))
 def test_a_shorthand_note_just_below_the_threshold_still_reaches_a_person_the_same_day() -> None:
@@ -585,14 +585,12 @@ def test_an_auto_reply_quoting_a_real_emergency_still_reaches_a_person_the_same_
     triaged = run("Automatic reply: Re: she is locked in the room right now, please send someone")
     assert triaged.is_raised(FlagName.AUTOMATED)
     assert RoutingTarget.SET_ASIDE not in [r.target for r in triaged.routes]
-    assert triaged.urgency.rank <= Urgency.P2_SAME_DAY.rank and triaged.needs_human_triage is not None
+    # raised (P1), or else sent to a person at P2 as too close to call: never left to the queue
+    assert triaged.urgency.rank <= Urgency.P2_SAME_DAY.rank
+    assert triaged.is_raised(DANGER) or triaged.needs_human_triage is not None
     assert run("im in his car, he's driving me to vegas right now").is_raised(DANGER)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "model: v56's second look weighs the quoted emergency at 0.043 against its 0.135 threshold (v55: 0.126 "
-    "against 0.110; v54's first look 0.791 against 0.171): auto-replies quoting an emergency are too few "
-    "in dev for the trees to learn"))
 def test_an_auto_reply_quoting_a_real_emergency_still_raises_it() -> None:
     triaged = run("Automatic reply: Re: she is locked in the room right now, please send someone")
     assert triaged.is_raised(FlagName.AUTOMATED) and triaged.is_raised(DANGER)
@@ -637,9 +635,9 @@ def test_automated_mail_is_set_aside_as_unrelated() -> None:
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "model: v56's second look weighs one quoted line in an auto-reply at 0.010 against its 0.135 threshold "
-    "(v54's first look, 0.300 against 0.171); it still reaches a person the same day, not set aside "
-    "(test_automated_mail_is_set_aside_as_unrelated)"))
+    "model: v57's second look weighs one quoted line in an auto-reply at 0.061 against its 0.132 threshold "
+    "(v56: 0.010 against 0.135; v54's first look, 0.300 against 0.171); it still reaches a person the "
+    "same day, not set aside (test_automated_mail_is_set_aside_as_unrelated)"))
 def test_an_auto_reply_quoting_an_emergency_raises_danger() -> None:
     quoted = run("Automatic reply. > she is locked in the room right now", subject="Out of office")
     assert quoted.is_raised(DANGER) and quoted.call_type is CallType.CRISIS
@@ -1109,3 +1107,11 @@ def test_a_junior_prom_is_a_school_cue() -> None:
     text = "She told another dancer her junior prom is next month and she has to make $1,000 tonight."
     found = extract(received(narrative=text)).found.minor
     assert "minor.school_grade" in {e.rule_id for e in found.evidence}
+
+
+@pytest.mark.parametrize("text", [
+    "My ex is locked up until his court date, so I'm ok. I want to know about a protective order.",
+    "the guy who pimped my cousin got locked up in county last month, what happens to her now",
+])
+def test_the_one_who_did_it_locked_up_in_jail_is_no_one_locked_in(text: str) -> None:
+    assert not ruled(text, DANGER)

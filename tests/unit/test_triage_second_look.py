@@ -61,3 +61,26 @@ def test_the_committed_model_takes_a_second_look_at_danger_only() -> None:
     assert any(name.startswith("x:danger.") for name in look.inputs)
     # What it promised on dev, out of fold: the recall target, and a precision a broken fit would not have.
     assert look.dev["recall"] >= 0.97 and look.dev["precision"] >= 0.85
+
+
+def test_out_of_fold_probabilities_are_averaged_over_repeated_splits() -> None:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    from triage.second_look_training import repeated_out_of_fold
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(120, 2))
+    y = (x[:, 0] + rng.normal(scale=0.8, size=120)) > 0.3
+
+    def single(seed: int) -> np.ndarray:
+        out = np.zeros(len(y))
+        for fit_on, held_out in StratifiedKFold(4, shuffle=True, random_state=seed).split(x, y):
+            out[held_out] = LogisticRegression().fit(x[fit_on], y[fit_on]).predict_proba(x[held_out])[:, 1]
+        return out
+
+    once = repeated_out_of_fold(LogisticRegression, x, y, folds=4, repeats=1, seed=5)
+    thrice = repeated_out_of_fold(LogisticRegression, x, y, folds=4, repeats=3, seed=5)
+    assert once.tolist() == pytest.approx(single(5).tolist())
+    assert thrice.tolist() == pytest.approx(((single(5) + single(6) + single(7)) / 3).tolist())
+    assert not np.allclose(once, thrice)  # other splits give other held-out probabilities
