@@ -101,6 +101,11 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
                   rf"(?:next|this|in|on|soon|tomorrow|el|en|pronto)\b"
                   r"(?!\s+(?:total|all|a\s+row|line|cash|dollars|the\s+(?:morning|afternoon|evening|van|car|truck|"
                   r"room|back|front|line|group|shift)))"),
+    # Spanish's "cumple 14 años en diciembre" through a machine translation: "complete 14 years in Christmas"
+    # (a person's years, not a contract's)
+    ("age.turns", rf"\b(?:he|she|i|(?-i:[A-Z][a-z]+)|(?:grand)?(?:son|daughter)|niece|nephew|girl|boy|"
+                  rf"brother|sister|cousin)\s+(?:will\s+|is\s+going\s+to\s+)?(?:complete|completes|completing)\s+"
+                  rf"{_N}\s+(?:years?\s+)?(?:next|this|in|on|soon|at)\b"),
     # age 15, aged 15, ages 14-17, edad de 15
     ("age.stated", rf"\b(?:age[ds]?|edad(?:es)?(?:\s+de)?)\s*:?\s*(?:of\s+)?{_N}{_M}\b"),
     # she is 15, she's only fifteen, I'm 16, turned 17
@@ -172,6 +177,11 @@ AGE_PATTERNS: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in
                  rf"apenas|solo|sólo|entre|y|o|edad)\s+(?:unos\s+|como\s+|apenas\s+|solo\s+|sólo\s+)?"
                  rf"{_N}{_M}\s+{_ANOS}\b"),
     ("age.anos", rf"\b{_N}\s+{_ANOS}\s+de\s+edad\b"),
+    # "una es de 17", "la más chica es de 14": one of the people is of that age (not "es de 10 dólares")
+    ("age.anos", rf"\b(?:una|uno|otra|otro|ella|la\s+(?:otra|menor|mayor|nueva|chava|chamaca|muchacha|niña|"
+                 rf"chica|m[aá]s\s+(?:chica|chiquita|joven|peque[nñ]a)))\s+(?:es|era)\s+de\s+(?:unos\s+|como\s+)?"
+                 rf"{_N}\b"
+                 rf"(?!\s*(?:[.,:]\d|a\s+\d|y\s+\d|por|%|d[oó]lares|pesos|la|el|de\b)){_NOT_AN_AGE_AFTER}"),
     # cumplió 15 en marzo (cumplió 15 años: above)
     ("age.tiene", rf"\bcumpli[oó]\s+{_N}\b{_NOT_AN_AGE_AFTER}(?!\s+{_ANOS})"),
     # "tengo 14 nmms q hago": a first-person "I have" with a bare number and no unit is an age

@@ -92,6 +92,10 @@ _TEEN_MILESTONE: Final = re.compile(
 
 _STRONG_TERM: Final = re.compile(
     r"\bunder[- ]?aged?\b|\bunder\s+(?:the\s+age\s+of\s+)?(?:18|eighteen)\b|"
+    # "maybe not even 18", "ni siquiera tiene 18": not yet an adult
+    r"\b(?:not\s+even|not\s+yet|isn[\u2019']?t\s+even|isn[\u2019']?t\s+yet|not\s+quite)\s+(?:18|eighteen)\b|"
+    r"\b(?:ni\s+siquiera\s+tiene|no\s+tiene\s+ni|todav[ií]a\s+no\s+tiene|a[uú]n\s+no\s+tiene)\s+"
+    r"(?:los\s+)?(?:18|dieciocho)\b|"
     r"\bminors?\b(?!\s+(?:injur|issue|problem|detail|change|cut|league|offen|role|adjust|repair|key|"
     r"surgery|accident|infraction|concern|error|edit|damage|scratch|bruise))|"
     r"\bjuveniles?\b|\b(?:CSEC|DMST|CSAM)\b|\bchild\s+(?:sex|prostitut\w*|porn\w*|sexual|bride|marriage)\b|"

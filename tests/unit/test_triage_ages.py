@@ -454,3 +454,31 @@ def test_a_middle_school_grade_named_alone_in_spanish_is_a_minor() -> None:
     assert minor.raised and "minor.school_grade" in {e.rule_id for e in minor.evidence}
     floor = "vivo en el edificio, mi tía está en octavo piso"
     assert not extract(received(narrative=floor)).found.minor.raised
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("el hombre tiene a otras dos muchachas en la casa, una es de 17", 17),
+    ("de las muchachas, la más chica es de 14 y no va a la escuela", 14),
+    # a grandmother's machine translation of "cumple 14 años en Navidad": 13 now
+    ("My grandson Kevin complete 14 years in Christmas. He works on roofs with the man.", 13),
+])
+def test_spanish_ways_of_giving_an_age_without_the_word_years(text: str, age: int) -> None:
+    assert [value for value, _ in read(text)] == [age]
+
+
+@pytest.mark.parametrize("text", [
+    "la cuota es de 15 dólares y una es de 20 a 30 minutos",
+    "la otra es de Oaxaca",
+    "the contract will complete 12 years in March",
+])
+def test_a_price_a_place_or_a_contract_s_years_is_no_age(text: str) -> None:
+    assert [value for value, _ in read(text) if value < 18] == []
+
+
+@pytest.mark.parametrize("text", [
+    "One of the women looks really young, maybe not even 18, and never leaves the room.",
+    "la muchacha que trae ni siquiera tiene 18",
+])
+def test_not_even_eighteen_is_a_minor(text: str) -> None:
+    minor = extract(received(narrative=text)).found.minor
+    assert minor.raised and "minor.text_term" in {e.rule_id for e in minor.evidence}
