@@ -120,6 +120,8 @@ _DENIED: Final = re.compile(
     r"\b(?:marqu[eé]|puse|di)\s+(?:que\s+)?s[ií]\b[^.!?\n]{0,40}\bporque\s+me\s+"
     r"(?:asust|espant|dio\s+miedo|puse\s+nervios|preocup)|"
     r"\bi\s+panicked\b|\bplease\s+disregard\b|\bfalse\s+alarm\b|"
+    # "I filled this out in a panic an hour ago"
+    r"\b(?:filled|filed|sent|submitted|wrote)\s+(?:this|it|that)(?:\s+(?:out|in))?\s+in\s+a\s+panic\b|"
     # "nobody is physically threatening me", "no one's hitting anyone"
     r"\b(?:no one|nobody|no-one)(?:[\u2019']s|\s+is|\s+has\s+been)\s+(?:\w+ly\s+)?(?:threatening|hitting|"
     r"hurting|harming|touching|attacking|chasing|following|holding)\b|"

@@ -20,6 +20,11 @@ _COMES_FOR_HER: Final = (
     r"\bpor\s+(?:m[ií]|ella|ellas|nosotras|nosotros)(?![^\W\d_]))")
 _AT_HOUR: Final = r"a las \d{1,2}(?:[:.]\d\d)?(?:\s*(?:am|pm))?"
 
+# A figure of speech: "held hostage by my paycheck", "being held captive by student loans".
+_BY_A_THING: Final = (r"\s+(?:(?:hostage|captive)\s+)?by\s+(?:my|our|the|a|this|these|his|her)?\s*"
+                      r"(?:paycheck|pay|job|bills?|debts?|rent|mortgage|(?:student\s+)?loans?|schedule|hours|credit|phone|contract|"
+                      r"lease)\b")
+
 STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
     ("danger.locked_in",
      r"\b(?:locked|lock(?:s|ing)?|chained|tied up|trapped)\s+(?:\w+\s+){0,2}?(?:in|inside|up|into)\b"
@@ -34,10 +39,12 @@ STRONG: Final = tuple((rule, re.compile(pattern, _I)) for rule, pattern in (
      r"encerr|door))|\b(?:doors?|gates?)\s+(?:is|are)\s+(?:\w+\s+)?locked\b|"
      r"\btrapped\b|\bcan[\u2019']?t get out\b|\bcannot get out\b|\bheld (?:captive|hostage|"
      r"against (?:her|his|my|"
-     r"their|our) will)\b|"
+     r"their|our) will)\b"
+     r"(?!" + _BY_A_THING + r")|"
      # not a parcel: "your package is being held at customs"
      # (the look-ahead first: the look-behinds are tried only where "being" starts)
-     r"\b(?=being )(?<!package is )(?<!parcel is )(?<!order is )(?<!shipment is )being (?:held|kept)\b|"
+     r"\b(?=being )(?<!package is )(?<!parcel is )(?<!order is )(?<!shipment is )being (?:held|kept)\b"
+     r"(?!" + _BY_A_THING + r")|"
      r"\b(?:won[\u2019']?t|will not|wont|do not|don[\u2019']?t|doesn[\u2019']?t|does not|are not|"
      r"aren[\u2019']?t)\s+"
      r"(?:let|letting|allow(?:ing)?)\s+(?:her|him|them|me|us)(?:\s+(?:to\s+)?(?:leave|go|out|escape|answer|call)\b|"

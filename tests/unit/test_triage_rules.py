@@ -1116,3 +1116,13 @@ def test_a_junior_prom_is_a_school_cue() -> None:
 ])
 def test_the_one_who_did_it_locked_up_in_jail_is_no_one_locked_in(text: str) -> None:
     assert not ruled(text, DANGER)
+
+
+def test_held_hostage_by_a_paycheck_is_no_one_held() -> None:
+    assert not ruled("I'm being HELD HOSTAGE by my paycheck!!! My boss won't approve overtime.", DANGER)
+    assert ruled("she is being held by her boss in the back room", DANGER)
+
+
+def test_a_danger_box_filled_in_a_panic_and_taken_back_is_no_danger() -> None:
+    text = "I filled this out in a panic an hour ago, sorry. My daughter is home and fine."
+    assert not ruled(text, DANGER, danger_now=Answer.YES)
