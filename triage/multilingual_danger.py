@@ -153,7 +153,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:seg[ií]ts[eé]g\w*|seg[ií]ts(?:en|enek|etek)?)\b"  # hu
      r"|\b(?:yordam (?:bering|beringlar|kerak)|qutqaring\w*)\b"  # uz
      r"|\b(?:ndihm\w*)\b"  # sq
-     r"|ຊ່ວຍແດ່|ຊ່ວຍຂ້ອຍ|ຊ່ວຍນຳ|ជួយផង|ជួយខ្ញុំ|ជួយផង"  # lo, km: help (me)
+     r"|ຊ່ວຍແດ່|ຊ່ວຍຂ້ອຍ|ຊ່ວຍນຳ|ជួយផង|ជួយខ្ញុំ"  # lo, km: help (me)
     ),
     ("police",
      r"\b(?:police|lapolis|polícia|cảnh sát|công an|pulis|полици\w*|поліці\w*|policj\w*|poliți\w*|"

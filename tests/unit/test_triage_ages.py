@@ -454,6 +454,8 @@ def test_a_middle_school_grade_named_alone_in_spanish_is_a_minor() -> None:
     assert minor.raised and "minor.school_grade" in {e.rule_id for e in minor.evidence}
     floor = "vivo en el edificio, mi tía está en octavo piso"
     assert not extract(received(narrative=floor)).found.minor.raised
+    back = "mi sobrina tiene que regresar a la secundaria el lunes pero el señor no la deja"
+    assert extract(received(narrative=back)).found.minor.raised
 
 
 @pytest.mark.parametrize(("text", "age"), [
