@@ -3,7 +3,7 @@
 The rules read English and Spanish. A hotline also hears French, Haitian Creole, Portuguese,
 Vietnamese, Chinese, Korean, Tagalog, Russian, Ukrainian, Arabic, Hindi, Thai, Polish, Romanian,
 Indonesian, Swahili, Amharic, German, Italian, Japanese, Nepali, Punjabi, Somali, Turkish,
-Hungarian, Uzbek, Albanian, Lao and Khmer;
+Hungarian, Uzbek, Albanian, Lao, Khmer and Persian (Farsi and Dari);
 Russian and Ukrainian also in the Latin letters people type them in on phones without a Cyrillic
 keyboard ("pomogite", "segodnya nochyu"). These lists are no translation: they
 catch the words a supervisor with no interpreter would still want flagged (an age under 18, a

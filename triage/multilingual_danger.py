@@ -63,6 +63,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:(?:më|me|na|e|i) mbyll\w*|mbyllur|nuk (?:më|me|na) l[eë](?:në|ne)? t[eë] dal\w*)\b"  # sq
      r"|ບໍ່ໃຫ້(?:\S{0,12})ອອກ|ຖືກຂັງ|ຂັງໄວ້|ລັອກປະຕູ"  # lo: not let (me) out, locked up
      r"|ចាក់សោ|ឃុំខ្លួន|មិនឱ្យចេញ|មិនអោយចេញ"  # km: locked, held, not let out
+     r"|زندانی|قفل کرد\w*|"
+     r"(?:نمی\s?\u200c?(?:گذار|ذار)\w*)(?:\s+\S+){0,3}?\s+(?:بیرون|برم|بروم|بریم|برویم)"  # fa, prs
     ),
     ("documents",  # papers taken: exploitation, not by itself danger now
      r"\b(?:passeports?|pasaportes?|passaportes?|hộ chiếu|паспорт\w*|paszport\w*|pașaport\w*|paspor|"
@@ -85,6 +87,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:k[eé]s(?:t|sel|e|ét|et|ével)?|fegyver\w*|pisztoly\w*|puskával)\b"  # hu
      r"|\b(?:pichoq\w*|qurol\w*|to[ʻ'’`]?pponcha\w*)\b"  # uz
      r"|\b(?:thik[eë]\w*|arm[eë] zjarri|revol(?:e|ver)\w*)\b"  # sq
+     r"|چاقو|تفنگ|اسلحه"  # fa, prs
     ),
     ("kill_or_hurt",
      r"\b(?:tuer|tue|frappe\w*|batt\w*|menac\w*|touye|bat li|menase|matar|mata|bate\w*|espanc\w*|"
@@ -126,6 +129,9 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"ver(?:nek|ik|ték|tek)|b[aá]nt(?:anak|ott|ja|ják|ani)\w*)\b"  # hu
      r"|\b(?:o[ʻ'’`]?ldir\w*|ur(?:di|ishdi|yapti|ishyapti|adi|ishadi|masin)|kaltakla\w*)\b"  # uz
      r"|\b(?:rrah\w*|vras\w*|godit\w*)\b"  # sq: beat, kill, hit
+     r"|می\s?\u200c?کش(?:د|ه|ند|ن)(?!\w)|بکش(?:د|ه|ند|ن)(?!\w)|(?:مرا|منو|ما را|ما رو) زد(?:ند|ن)?(?!\w)"
+     # a beating given, not "کتکم نمی‌زند" (he does not beat me)
+     r"|کتک(?:م|ش|مان|شان)?\s+(?:زد|زدند|زدن|می\s?\u200c?زند|میزنه|میزنن)(?!\w)"  # fa
     ),
     ("help",
      r"\b(?:aidez|au secours|à l'aide|sekou|ede m|ede nou|socorro|ajud\w*|cứu|giúp|tulong|saklolo|"
@@ -154,6 +160,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:yordam (?:bering|beringlar|kerak)|qutqaring\w*)\b"  # uz
      r"|\b(?:ndihm\w*)\b"  # sq
      r"|ຊ່ວຍແດ່|ຊ່ວຍຂ້ອຍ|ຊ່ວຍນຳ|ជួយផង|ជួយខ្ញុំ"  # lo, km: help (me)
+     r"|کمک"  # fa, prs
     ),
     ("police",
      r"\b(?:police|lapolis|polícia|cảnh sát|công an|pulis|полици\w*|поліці\w*|policj\w*|poliți\w*|"
@@ -163,6 +170,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\bполиция\w*|پولیس|(?<!\w)ọlọ́pàá|olopaa(?!\w)"  # bg, ur, yo
      r"|\b(?:rend[őo]r\w*|politsiya\w*|militsiya\w*)\b"  # hu, uz
      r"|\b(?:polic(?:i|ia|in[eë]|is[eë]))\b|ຕຳຫຼວດ|ຕໍາຫຼວດ|ប៉ូលិស"  # sq, lo, km
+     r"|پلیس"  # fa, prs
     ),
     ("now",
      r"\b(?:ce soir|cette nuit|maintenant|en ce moment|tout de suite|demain matin|dans une heure|"
@@ -212,6 +220,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:hozir|darhol|bugun kechqurun|bugun kechasi|bu kecha|ertaga ertalab)\b"  # uz
      r"|\b(?:sonte|menj[eë]her[eë]|nes[eë]r n[eë] m[eë]ngjes)\b"  # sq (not "tani", also Arabizi's "another")
      r"|ດຽວນີ້|ຄືນນີ້|ឥឡូវនេះ|យប់នេះ"  # lo, km: now, tonight
+     r"|همین الان|(?<!\w)الان(?!\w)|امشب|فردا صبح|همین حالا"  # fa, prs
     ),
     ("moved_or_sold",
      r"\bra khơi\b|"  # vi: (the boat) heads out to sea, with him aboard
@@ -273,6 +282,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:sot(?:ib yubor|moqchi|ishdi|ishmoqchi|ishadi)\w*|"
      r"olib ket(?:ishadi|moqchi|adi|ishmoqchi)\w*)\b"  # uz
      r"|\b(?:(?:më|me|na|e|i) (?:shesin|shet|shiti|shit[eë]n|çojn[eë]|cojne|marrin me vete))\b"  # sq
+     r"|می\s?\u200c?فروش(?:د|ند|ه|ن)(?!\w)|فروخت\w*|"
+     r"(?:مرا|منو|ما را|ما رو|او را|اونو) (?:می\s?\u200c?(?:برد|برند|بره|برن))(?!\w)"  # fa
     ),
     ("no_food",
      r"\b(?:pas de nourriture|rien à manger|sem comida|không có đồ ăn|không có gì ăn|walang pagkain|"
@@ -300,7 +311,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:нуугдаж|нуугдсан|нуугдаад)"
      r"|\b(?:b[uú]jok|elb[uú]jt\w*|bujk[aá]l\w*|rejt[őo]z\w*)\b"  # hu
      r"|\b(?:yashirincha|yashirin(?:ib|yapman)\w*|berkin\w*)\b"  # uz
-     r"|\b(?:fshihem|fshihemi|(?:jam|jemi) fsheh\w*)\b"),  # sq
+     r"|\b(?:fshihem|fshihemi|(?:jam|jemi) fsheh\w*)\b"  # sq
+     r"|قایم|پنهان شده|مخفی شده"),  # fa, prs
     # Someone badly ill or hurt (with no care: the other cues say so): a medical emergency now.
     ("medical",
      r"\b(?:vomit\w*|vomissements?|saigne\w*|inconscient\w*|évanoui\w*|ne respire (?:pas|plus)|"  # fr
@@ -325,7 +337,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"يتقيأ|نزيف|فاقد الوعي|مغمى عليه|उल्टी|बेहोश|तेज बुखार"
      r"|\b(?:v[eé]rzik|v[eé]rez\w*|eszm[eé]letlen\w*|el[aá]jult\w*)\b"  # hu
      r"|\b(?:qon ket\w*|hushsiz\w*|hushidan ket\w*)\b"  # uz
-     r"|\b(?:gjakos\w*|rrjedh gjak|pa ndjenja)\b"),  # sq
+     r"|\b(?:gjakos\w*|rrjedh gjak|pa ndjenja)\b"  # sq
+     r"|خونریزی|بیهوش"),  # fa, prs
     # Safe now: "giờ em ở nhờ nhà thờ, an toàn rồi", "por enquanto ele tá bem": the other cues are
     # of the past or of exploitation that is not danger now (``danger_cues`` drops them all).
     ("safe",
@@ -342,7 +355,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"위험하(?:진|지는|지) 않"
      r"|\b(?:biztons[aá]gban|nincs vesz[eé]ly\w*)\b"  # hu
      r"|\b(?:xavf yo[ʻ'’`]?q|xavfsiz (?:joy|joyda)\w*)\b"  # uz
-     r"|\b(?:(?:jam|jemi) (?:mir[eë]|n[eë] siguri)|(?:jam|jemi) (?:i|e|t[eë]) sigurt)\b"),  # sq
+     r"|\b(?:(?:jam|jemi) (?:mir[eë]|n[eë] siguri)|(?:jam|jemi) (?:i|e|t[eë]) sigurt)\b"  # sq
+     r"|در امان(?:م|یم)?(?!\w)|جای امن|امن هستم"),  # fa, prs
     # The one in control comes back within hours: "il revient dans quinze minutes", "vernetsya v 7".
     ("returns_soon",
      r"\b(?:(?:il|elle|ils|le patron|la patronne) (?:revien\w*|rentre\w*|va revenir|vont revenir)|"

@@ -893,3 +893,18 @@ def test_a_teen_age_in_ukrainian_albanian_lao_and_khmer_is_a_minor_cue(text: str
 def test_an_albanian_or_lao_message_with_no_danger_is_no_danger_cue() -> None:
     assert danger_cues(cues("Përshëndetje, jam mirë, dua vetëm informacion për punën në hotel.")) == []
     assert danger_cues(cues("ສະບາຍດີ ຂ້ອຍຢາກຮູ້ກ່ຽວກັບວຽກຢູ່ອາເມລິກາ")) == []
+
+
+# ------------------------------------------------------------ Persian (Farsi and Dari)
+
+
+def test_danger_now_in_persian_is_raised() -> None:
+    # The owner beat me tonight and said he will kill me; I am hiding now; help.
+    text = "امشب صاحب کار مرا کتک زد و گفت مرا می کشد. الان قایم شده ام. کمک کنید"
+    assert {"kill_or_hurt", "now", "hiding"} <= {c.kind for c in danger_cues(cues(text))}
+    assert run(text).is_raised(DANGER)
+
+
+def test_persian_that_says_no_one_beats_anyone_is_no_danger_cue() -> None:
+    # My husband took my passport. He does not beat me. I am home now.
+    assert danger_cues(cues("شوهرم پاسپورتم را گرفته. کتکم نمی‌زند. الان خانه هستم")) == []

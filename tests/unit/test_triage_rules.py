@@ -67,7 +67,7 @@ MINOR, DANGER = FlagName.MINOR, FlagName.IMMINENT_DANGER
     "They post underage girls in ads.",
     "Tiene 15 años y la obligan a trabajar en la cantina.",
     "Hay una menor de edad trabajando con clientes.",
-    model_miss("V1 15F w/ trafficker at motel.", "v54 to v58 weigh this shorthand at 0.088 to 0.096 "
+    model_miss("V1 15F w/ trafficker at motel.", "v54 to v59 weigh this shorthand at 0.088 to 0.096 "
                "against their 0.281 to 0.288 thresholds; the rules read the age (see below)"),
     "Las chicas de secundaria van a fiestas donde hombres les pagan.",
     "The boss has kids working the fields, not in school, no pay.",
@@ -86,7 +86,7 @@ def test_minor_from_the_text(text: str) -> None:
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "model: v54 to v58 weigh the note at 0.088 to 0.096 against their 0.281 to 0.288 thresholds, under the "
+    "model: v54 to v59 weigh the note at 0.088 to 0.096 against their 0.281 to 0.288 thresholds, under the "
     "low-confidence band (from 0.14); v50 sent it to a person only because language detection took it "
     "for Tagalog"))
 def test_a_shorthand_note_just_below_the_threshold_still_reaches_a_person_the_same_day() -> None:
@@ -635,9 +635,9 @@ def test_automated_mail_is_set_aside_as_unrelated() -> None:
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "model: v58's second look weighs one quoted line in an auto-reply at 0.065 against its 0.089 "
-    "threshold (v57: 0.061 against 0.132; v56: 0.010 against 0.135; v54's first look, 0.300 against "
-    "0.171); it still reaches a person the same day, not set aside "
+    "model: v59's second look weighs one quoted line in an auto-reply at 0.055 against its 0.095 "
+    "threshold (v58: 0.065 against 0.089; v57: 0.061 against 0.132; v56: 0.010 against 0.135; v54's "
+    "first look, 0.300 against 0.171); it still reaches a person the same day, not set aside "
     "(test_automated_mail_is_set_aside_as_unrelated)"))
 def test_an_auto_reply_quoting_an_emergency_raises_danger() -> None:
     quoted = run("Automatic reply. > she is locked in the room right now", subject="Out of office")
