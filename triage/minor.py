@@ -25,6 +25,7 @@ from typing import Final
 
 from contracts.events import Evidence, Flag, FlagName, SignalReceived
 from triage.ages import AgeMention, find_ages
+from triage.birth_years import minor_years_of_birth
 from triage.evidence import declared, from_hit
 from triage.text import MISDIRECTED, NOT_REAL, Hit, Scan, historical, negated, reported, words_before
 
@@ -268,6 +269,19 @@ def minor_flag(signal: SignalReceived, scan: Scan, *, topic_only: bool,
         declared_minor = []
     evidence = (declared_minor + text)[:50]
     return Flag.trusted(name=FlagName.MINOR, raised=bool(evidence), evidence=evidence)
+
+
+def years_of_birth(signal: SignalReceived, scan: Scan, *, topic_only: bool) -> tuple[Evidence, ...]:
+    """Years of birth that make someone a minor ("born in 2011", "DOB 3/2010", "nació en 2010"), live as
+    a milestone is (a birth is past, the age it gives is now), unless the text says no one is a minor.
+
+    Kept out of ``minor_flag``'s findings, so out of the model's inputs: ``triage.rules.standing``
+    weighs them after the model, as it weighs a form's age. The year the signal arrived, less the
+    year of birth, is the most she can be; at 17 or under no month makes her an adult."""
+    if topic_only or scan.any_live(_DENIED):
+        return ()
+    return tuple(from_hit(hit.rule_id, hit) for hit in minor_years_of_birth(scan, signal.received_at.year)
+                 if _milestone_live(hit))
 
 
 def _declared_long_ago(signal: SignalReceived, ages: list[AgeMention], adult_now: list[AgeMention],

@@ -60,7 +60,7 @@ from triage.model import Scores, TriageModel, default_model
 
 # Bump on every change to a rule; the model's own version is appended to it in every assessment,
 # so consumers see a re-triage under new rules or a retrained model as a new assessment.
-RULES_VERSION: Final = "2026.12.53"
+RULES_VERSION: Final = "2026.12.54"
 
 _INFORMATIONAL: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO})
 _NO_SITUATION: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO, CallType.UNRELATED})
@@ -102,7 +102,8 @@ def assess(signal: SignalReceived, *, now: datetime, model: TriageModel | None =
     unread = extraction.written_in is not None and extraction.written_in not in ASSESSED
     asking = informational(scores, model)
     minor = _flag(FlagName.MINOR, "minor", found.minor, scores, probabilities["minor"], model, signal,
-                  extraction.minor_cues, standing(extraction, "minor", asking=asking))
+                  extraction.minor_cues, standing(extraction, "minor", asking=asking),
+                  also=extraction.years_of_birth)
     danger = _flag(FlagName.IMMINENT_DANGER, "imminent_danger", found.danger, scores,
                    probabilities["imminent_danger"], model, signal,
                    extraction.danger_cues, standing(extraction, "imminent_danger", asking=asking))
@@ -181,7 +182,9 @@ def informational(scores: Scores, model: TriageModel) -> bool:
 
 def standing(extraction: Extraction, head_name: str, *, asking: bool = False) -> Standing:
     """A declared field stands unless the text takes it back, which the extractor has weighed: its
-    declared evidence is then its verdict; so do, in a language triage does not read, the
+    declared evidence is then its verdict; so does a year of birth that makes someone a minor ("born
+    in 2011", "DOB 3/2010", ``Extraction.years_of_birth``), which the model does not read; so do, in a
+    language triage does not read, the
     other-language cues (for a minor, an age or a school year; a bare word for a child is the
     model's to weigh); so does a specialist's note that the caller could not talk freely. The rules'
     own findings in English and Spanish that the guide names as danger in itself (a threat, a
@@ -206,9 +209,10 @@ def standing(extraction: Extraction, head_name: str, *, asking: bool = False) ->
     # employer's "anak") is no one at risk by itself: the model weighs it, and the signal reaches a
     # person for its language either way. An age under 18 or a school year still forces the flag.
     short = sum(len(segment.text) for segment in extraction.scan.segments) <= _ALONE_CHARS
-    forced = any(c.cue.kind != "child" for c in cues) or (not asking and any(
+    papers = extraction.years_of_birth if head_name == "minor" else ()
+    forced = any(c.cue.kind != "child" for c in cues) or (not asking and (bool(papers) or any(
         e.origin == "declared" or e.rule_id in _SPECIALIST_SAW or (short and e.rule_id in _ALONE)
-        for e in rule.evidence))
+        for e in rule.evidence)))
     denial = "minor.denied" if head_name == "minor" else "danger.taken_back"
     # Every danger cue the rules found is about the past, and no time in the text is within hours.
     past_only = (head_name == "imminent_danger" and "danger.dropped_historical" in found.notes
@@ -224,13 +228,15 @@ def standing(extraction: Extraction, head_name: str, *, asking: bool = False) ->
 
 
 def _flag(name: FlagName, head_name: str, rule: Flag, scores: Scores, probability: float, model: TriageModel,
-          signal: SignalReceived, other_language: Sequence[OtherLanguageCue], stands: Standing) -> Flag:
-    """``probability``: the model's for the flag (``TriageModel.flag_probability``), for its threshold."""
+          signal: SignalReceived, other_language: Sequence[OtherLanguageCue], stands: Standing,
+          also: Sequence[Evidence] = ()) -> Flag:
+    """``probability``: the model's for the flag (``TriageModel.flag_probability``), for its threshold;
+    ``also``: evidence read after the model (a minor's year of birth), shown whenever the flag is raised."""
     head = model.heads[head_name]
     by_model = probability >= model.thresholds[head_name] and not stands.vetoed
     if not (by_model or stands.forced):
         return Flag.trusted(name=name, raised=False)
-    evidence = list(rule.evidence) if rule.raised else []
+    evidence = (list(rule.evidence) if rule.raised else []) + list(also)
     evidence += [Evidence.trusted(rule_id=f"multilingual.{c.cue.kind}", origin="text", field=c.segment.field,
                           start=c.cue.start, end=c.cue.end,
                           matched_text=c.segment.text[c.cue.start:c.cue.end])

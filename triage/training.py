@@ -17,7 +17,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -294,7 +294,12 @@ def choose_thresholds(model: TriageModel, rows: Sequence[DevRow],
 
     thresholds: dict[str, float] = {}
     for name in ("minor", "imminent_danger"):
-        positives = [(standing(r.extraction, name, asking=informational(r.scores, model)), p)
+        # A year of birth forces the minor flag in the assessment, but the threshold is chosen as if the
+        # model had to find those cases itself: the few dev minors told only by a year of birth are among
+        # its hardest, and counting them as found would raise the threshold (0.288 to 0.305 for v59)
+        # for every minor told some other way.
+        positives = [(standing(replace(r.extraction, years_of_birth=()), name,
+                               asking=informational(r.scores, model)), p)
                      for r, p in zip(rows, probabilities[name].tolist(), strict=True) if r.labels[name]]
         if not positives:
             thresholds[name] = 0.5
