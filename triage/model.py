@@ -79,10 +79,12 @@ class Scores:
         return best
 
     def distribution(self, head: Head) -> dict[str, float]:
+        # The ufuncs' reductions are what ndarray.max() and .sum() call, without their Python
+        # wrappers; tolist() gives the same floats as float() of each element.
         z = self.logits[head.columns].astype(np.float64)
-        e = np.exp(z - z.max())
-        p = e / e.sum()
-        return {c: float(v) for c, v in zip(head.classes, p, strict=True)}
+        e = np.exp(z - np.maximum.reduce(z))
+        p = e / np.add.reduce(e)
+        return dict(zip(head.classes, p.tolist(), strict=True))
 
 
 class TriageModel:
@@ -116,6 +118,10 @@ class TriageModel:
         self.showable = np.array([n[:2] in ("w:", "b:") and _showable(n[2:]) for n in self.names], dtype=bool)
         # A word's own rows (the word and its n-grams) are the same every time it is seen: kept per word.
         self._word_rows: dict[str, Rows] = {}
+        # The names ``first_look`` gives each head's numbers, made once.
+        self._look_names = tuple(
+            (head, (f"p:{head.name}",) if head.binary else tuple(f"d:{head.name}.{c}" for c in head.classes))
+            for head in self.heads.values())
 
     # ------------------------------------------------------------------ loading and saving
 
@@ -202,11 +208,11 @@ class TriageModel:
     def first_look(self, scores: Scores) -> dict[str, float]:
         """The numbers a second look reads: each flag's log-odds, each class head's distribution."""
         out: dict[str, float] = {}
-        for head in self.heads.values():
+        for head, names in self._look_names:
             if head.binary:
-                out[f"p:{head.name}"] = float(scores.logits[head.start])
+                out[names[0]] = float(scores.logits[head.start])
             else:
-                out.update((f"d:{head.name}.{cls}", p) for cls, p in scores.distribution(head).items())
+                out.update(zip(names, scores.distribution(head).values(), strict=True))
         return out
 
     def flag_probability(self, head_name: str, scores: Scores, extracted: list[str]) -> float:
@@ -226,7 +232,9 @@ class TriageModel:
             return []
         contributions = self.weights[words, column]
         order = np.argsort(-contributions, kind="stable")[:top]
-        return [self.names[words[i]][2:] for i in order if contributions[i] > 0]
+        # The top few read out as Python numbers at once, not an array element at a time.
+        best = zip(words[order].tolist(), contributions[order].tolist(), strict=True)
+        return [self.names[row][2:] for row, weight in best if weight > 0]
 
 
 def _showable(term: str) -> bool:

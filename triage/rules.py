@@ -33,6 +33,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Final
 
 from contracts.events import (
@@ -256,7 +257,7 @@ def _model_evidence(rule_id: str, terms: list[str], signal: SignalReceived,
     fields = [(field, text, folded) for field, text in given
               if text and len(folded := fold(text)) == len(text)]
     for term in terms:
-        pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, term.split("_"))) + r"(?!\w)")
+        pattern = _term_pattern(term)
         for field, text, folded in fields:
             match = next((m for m in pattern.finditer(folded) if not _in_address(folded, m)), None)
             if match is not None:
@@ -268,6 +269,13 @@ def _model_evidence(rule_id: str, terms: list[str], signal: SignalReceived,
         found.append(Evidence.trusted(rule_id=rule_id, origin="metadata", field="model",
                               matched_text=f"probability {probability:.2f}"))
     return found
+
+
+@lru_cache(maxsize=4096)
+def _term_pattern(term: str) -> re.Pattern[str]:
+    """A model term ("locked_in") as the words of a text, compiled once: the terms come from the model's
+    vocabulary, and ``re``'s own cache of 512 patterns is shared with every other caller."""
+    return re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, term.split("_"))) + r"(?!\w)")
 
 
 def _in_address(text: str, match: re.Match[str]) -> bool:

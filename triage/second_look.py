@@ -25,6 +25,8 @@ from typing import Any, Final
 # or below it goes left), the left and right children, and the leaf's value.
 Tree = tuple[tuple[int, ...], tuple[float, ...], tuple[int, ...], tuple[int, ...], tuple[float, ...]]
 LEAF: Final = -1
+# The same tree for walking: a split is (input, threshold, left, right), a leaf its value.
+Node = tuple[int, float, "Node", "Node"] | float
 
 
 @dataclass(frozen=True)
@@ -36,9 +38,11 @@ class SecondLook:
     # Out-of-fold figures on dev at the threshold (precision, recall, cases): what it promises.
     dev: dict[str, float]
     index: dict[str, int] = field(init=False, repr=False, compare=False)
+    roots: tuple[Node, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "index", {name: i for i, name in enumerate(self.inputs)})
+        object.__setattr__(self, "roots", tuple(_nested(tree, 0) for tree in self.trees))
 
     @classmethod
     def from_header(cls, raw: dict[str, Any]) -> SecondLook:
@@ -68,10 +72,18 @@ class SecondLook:
         return values
 
     def probability(self, values: Sequence[float]) -> float:
+        # The trees as nested tuples: a step is one test and one index, not four lookups by node
+        # number. The same comparisons and the same leaves, summed in the same order.
         total = self.baseline
-        for feature, threshold, left, right, value in self.trees:
-            node = 0
-            while (tested := feature[node]) != LEAF:
-                node = left[node] if values[tested] <= threshold[node] else right[node]
-            total += value[node]
+        for node in self.roots:
+            while isinstance(node, tuple):
+                node = node[2] if values[node[0]] <= node[1] else node[3]
+            total += node
         return 1.0 / (1.0 + math.exp(-total))
+
+
+def _nested(tree: Tree, node: int) -> Node:
+    feature, threshold, left, right, value = tree
+    if feature[node] == LEAF:
+        return value[node]
+    return (feature[node], threshold[node], _nested(tree, left[node]), _nested(tree, right[node]))
