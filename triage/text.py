@@ -15,6 +15,7 @@ from operator import methodcaller
 from typing import Final
 
 from contracts.events import SignalReceived
+from triage.alternatives import alternatives
 from triage.lexicon import tokens
 from triage.prefilter import LITERALS, gate
 
@@ -166,10 +167,23 @@ class Segment:
         # One gate lookup and one look at the literals found per pattern and text: this runs some
         # thirty times a signal, and its calls, not the regular expressions, were most of its cost.
         literal_gate = gate(pattern)
-        if not literal_gate.may_match_found(self.literals_found()):
+        split = alternatives(literal_gate)  # before the literals are looked for: it may add some
+        found = self.literals_found()
+        if not literal_gate.may_match_found(found):
             return []
-        if literal_gate.on_lowered is not None and len(self.lowered) == len(self.text):
-            return list(literal_gate.on_lowered.finditer(self.lowered))
+        same_length = len(self.lowered) == len(self.text)
+        on_lowered = literal_gate.on_lowered if same_length else None
+        if split is not None and (on_lowered is not None or (same_length and not any(
+                partner in self.lowered for partner in literal_gate.partners))):
+            # Only the alternatives whose literals occur (``triage.alternatives``): the same matches.
+            kept = split.kept(found)
+            if not kept:
+                return []
+            lowered = on_lowered is not None
+            narrowed = split.pattern(kept, lowered)
+            return list(narrowed.finditer(self.lowered if lowered else self.text))
+        if on_lowered is not None:
+            return list(on_lowered.finditer(self.lowered))
         return list(literal_gate.on_text.finditer(self.text))
 
     def sentence(self, pos: int) -> tuple[int, int]:
