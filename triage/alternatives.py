@@ -21,13 +21,15 @@ from typing import Final
 from triage.prefilter import LITERALS, Gate, led, required_literals
 
 _GLOBAL_FLAGS: Final = re.compile(r"\(\?[aiLmsux]+\)")
+_WRAPPED: Final = re.compile(r"(?P<before>(?:\\b)?)\(\?:(?P<inner>.*)\)(?P<after>(?:\\b)?)", re.DOTALL)
 # Narrowed patterns kept per rule: texts let few alternatives through, in few combinations; past
 # this many, the rest run whole (the same matches, without a compile per new combination).
 _MAX_NARROWED: Final = 128
 
 
-def top_level(source: str) -> list[str]:
-    """``source`` cut at the bars outside any group or character set (itself alone when none)."""
+def top_level(source: str) -> list[str] | None:
+    """``source`` cut at the bars outside any group or character set (itself alone when none);
+    None when its parentheses do not pair up."""
     parts: list[str] = []
     depth, in_set, start, i = 0, False, 0, 0
     while i < len(source):
@@ -44,22 +46,37 @@ def top_level(source: str) -> list[str]:
             depth += 1
         elif char == ")":
             depth -= 1
+            if depth < 0:
+                return None
         elif char == "|" and depth == 0:
             parts.append(source[start:i])
             start = i + 1
         i += 1
     parts.append(source[start:])
-    return parts
+    return parts if depth == 0 and not in_set else None
+
+
+def _wrapped(source: str) -> tuple[str, list[str], str] | None:
+    """A pattern of one group of alternatives between word boundaries, ``\\b(?:A|B|C)\\b``, as the
+    boundary before, the alternatives and the boundary after; None when it is not one."""
+    found = _WRAPPED.fullmatch(source)
+    if found is None:
+        return None
+    parts = top_level(found["inner"])
+    if parts is None or len(parts) < 2:
+        return None
+    return found["before"], parts, found["after"]
 
 
 class Alternatives:
     """The top-level alternatives of one gated pattern, each with its literals' ids as a bit mask."""
 
-    __slots__ = ("_always", "_gate", "_ids", "_masks", "_narrowed", "_parts", "everything")
+    __slots__ = ("_always", "_around", "_gate", "_ids", "_masks", "_narrowed", "_parts", "everything")
 
-    def __init__(self, literal_gate: Gate, parts: list[str]) -> None:
+    def __init__(self, literal_gate: Gate, parts: list[str], around: tuple[str, str] | None = None) -> None:
         self._gate = literal_gate
         self._parts = parts
+        self._around = around  # the boundaries of a pattern that is one group of alternatives
         self._always = 0  # the alternatives with no literal to look for: always kept
         self._masks: dict[int, int] = {}  # literal id: the alternatives it lets through
         for i, part in enumerate(parts):
@@ -95,6 +112,8 @@ class Alternatives:
                 return whole
             flags = literal_gate.pattern.flags & ~re.IGNORECASE if lowered else literal_gate.pattern.flags
             source = "|".join(part for i, part in enumerate(self._parts) if mask >> i & 1)
+            if self._around is not None:
+                source = f"{self._around[0]}(?:{source}){self._around[1]}"
             found = self._narrowed[(mask, lowered)] = led(re.compile(source, flags))
         return found
 
@@ -118,9 +137,13 @@ def split(literal_gate: Gate) -> Alternatives | None:
     if pattern.groups or pattern.flags & re.VERBOSE or _GLOBAL_FLAGS.search(pattern.pattern):
         return None
     parts = top_level(pattern.pattern)
-    if len(parts) < 2:
-        return None
+    wrapped = _wrapped(pattern.pattern) if parts is not None and len(parts) == 1 else None
     try:
-        return Alternatives(literal_gate, parts)
+        if wrapped is not None:
+            before, inner, after = wrapped
+            return Alternatives(literal_gate, inner, (before, after))
+        if parts is not None and len(parts) > 1:
+            return Alternatives(literal_gate, parts)
     except re.error:  # an alternative that is no pattern alone: run the pattern whole
         return None
+    return None

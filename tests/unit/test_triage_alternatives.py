@@ -64,3 +64,15 @@ def test_a_narrowed_pattern_finds_what_the_whole_pattern_finds(pattern: re.Patte
         for variant in (text, text.upper(), text.lower()):
             found = [m.span() for m in Segment("narrative", variant).finditer(pattern)]
             assert found == [m.span() for m in pattern.finditer(variant)], (pattern.pattern[:60], variant)
+
+
+def test_one_group_of_alternatives_between_word_boundaries_is_split_inside() -> None:
+    pattern = re.compile(r"\b(?:tonight|right now|rn)\b", re.IGNORECASE)
+    kept = alternatives(gate(pattern))
+    assert kept is not None
+    assert kept.everything == 0b111
+    segment = Segment("narrative", "He comes back tonight.")
+    assert kept.kept(segment.literals_found()) == 0b101  # "rn" is too short to look for: always kept
+    assert [m.group() for m in segment.finditer(pattern)] == ["tonight"]
+    assert top_level(r"\b(?:a)|(?:b)\b") == [r"\b(?:a)", r"(?:b)\b"]
+    assert top_level(r"a)|(b") is None
