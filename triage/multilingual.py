@@ -161,6 +161,8 @@ SCHOOL_OR_TEEN: Final = re.compile(
     r"高校生|女子高生|女子中学生|男子中学生|小学生|(?<![\u4e00-\u9fff0-9])(?:[高中][1-3]|小[1-6])(?![0-9])|"
     r"\b(?:chu ?zhong|xiao ?xue|gao ?zhong ?sheng|\d{1,2} ?kaksha|kaksha \d{1,2}|darasa la \w+|"
     r"\d{1,2}(?:yèm|yem|èm) ane|k[ií]nder|ensino fundamental|escola prim[aá]ria|"
+    # pt: "no segundo ano do ensino médio" (high school now; not an adult's "ensino médio completo")
+    r"(?:ano d[oa]|no|cursando|cursa) ensino m[eé]dio(?!\s+complet)|"
     r"lisede|liseye|lise ö[gğ]rencisi|ortaokul\w*|ilkokul\w*|"  # tr
     # de: "in der 9. Klasse", "Neuntklässlerin" (not "wir sind eine 10. Klasse", a class writing in)
     r"in der (?:[5-9]|1[0-2])\.?\s*klasse|(?:[5-9]|1[0-2])\.\s*klässler(?:in)?|\w+klässlerin|schülerin|"

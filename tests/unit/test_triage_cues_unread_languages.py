@@ -181,6 +181,8 @@ def test_more_danger_words_of_unread_languages(text: str) -> None:
     "Mero bhanji 8 kaksha ma padhdai thii, aunty le ghar ma kaam garaauchha, school pathaudaina.",
     "Binti yake yuko darasa la saba, ameletwa na jamaa kufanya kazi za nyumbani bila malipo.",
     "Minha filha tem treze e está na casa de um homem que não deixa ela sair.",
+    # Portuguese: a daughter in her second year of high school, held at a house with her friends.
+    "Minha filha, que está no segundo ano do ensino médio, foi numa festa e o dono não deixa ela sair.",
     # Korean: a young girl in a school uniform was pushed into a car just now.
     "방금 노래방 앞에서 교복 입은 여자애가 울면서 어떤 남자한테 억지로 차에 태워지는 거 봤어요.",
     # Korean: two girls at the nail shop next door look about sixteen, they sleep there every night.
@@ -289,6 +291,8 @@ def test_chinese_in_pinyin_going_to_a_place_is_no_knife() -> None:
     "Eu cuido das crianças da patroa e ela ficou com meu passaporte.",
     "我在老板家里打扫、做饭、看孩子，老板拿了我的护照。",  # noqa: RUF001 (Chinese commas)
     "我表姐今年三十一岁，在按摩店上班。",  # noqa: RUF001 (Chinese commas)
+    # Portuguese: an adult's schooling finished ("ensino médio completo") is no school year now.
+    "Tenho 24 anos, ensino médio completo, e a agência ficou com meu passaporte.",
 ])
 def test_children_in_a_workers_care_and_adults_ages_are_no_minor_cue(text: str) -> None:
     from triage.multilingual import cues, minor_cues
@@ -432,6 +436,8 @@ def test_a_bare_word_for_a_child_forces_no_minor_flag(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "Pomogite, moey sestre 16 let, ee zaperli v kvartire.",
     "Minha filha tem treze e está na casa de um homem que não deixa ela sair.",
+    # Portuguese: a daughter in her second year of high school, held at a house with her friends.
+    "Minha filha, que está no segundo ano do ensino médio, foi numa festa e o dono não deixa ela sair.",
 ])
 def test_an_age_or_a_school_year_still_forces_the_minor_flag(text: str) -> None:
     assert standing(extract(received(narrative=text)), "minor").forced
