@@ -278,10 +278,13 @@ def years_of_birth(signal: SignalReceived, scan: Scan, *, topic_only: bool) -> t
     Kept out of ``minor_flag``'s findings, so out of the model's inputs: ``triage.rules.standing``
     weighs them after the model, as it weighs a form's age. The year the signal arrived, less the
     year of birth, is the most she can be; at 17 or under no month makes her an adult."""
-    if topic_only or scan.any_live(_DENIED):
+    if topic_only:
         return ()
-    return tuple(from_hit(hit.rule_id, hit) for hit in minor_years_of_birth(scan, signal.received_at.year)
-                 if _milestone_live(hit))
+    # The denial is looked for only when there is a year (``minor_flag`` weighs it for every signal).
+    live = [hit for hit in minor_years_of_birth(scan, signal.received_at.year) if _milestone_live(hit)]
+    if not live or scan.any_live(_DENIED):
+        return ()
+    return tuple(from_hit(hit.rule_id, hit) for hit in live)
 
 
 def _declared_long_ago(signal: SignalReceived, ages: list[AgeMention], adult_now: list[AgeMention],
