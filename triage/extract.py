@@ -20,7 +20,7 @@ from triage.danger import danger_flag
 from triage.evidence import declared, from_hit
 from triage.features import Extracted
 from triage.language import ASSESSED, written_in
-from triage.minor import minor_flag, years_of_birth
+from triage.minor import children_among, minor_flag, years_of_birth
 from triage.situation import topic_only
 from triage.text import Scan, Segment, negated
 
@@ -48,6 +48,7 @@ class Extraction:
     minor_cues: tuple[OtherLanguageCue, ...]  # other languages' cues of a child, with spans
     danger_cues: tuple[OtherLanguageCue, ...]  # and of danger now
     years_of_birth: tuple[Evidence, ...] = ()  # a minor's year of birth (``minor.years_of_birth``)
+    children_among: tuple[Evidence, ...] = ()  # "some of them are kids" (``minor.children_among``)
 
 
 def extract(signal: SignalReceived) -> Extraction:
@@ -91,6 +92,7 @@ def extract(signal: SignalReceived) -> Extraction:
         minor_cues=tuple(OtherLanguageCue(c, s) for c, s in cues if c in minor_cues),
         danger_cues=tuple(OtherLanguageCue(c, s) for c, s in cues if c in danger_cues),
         years_of_birth=years_of_birth(signal, scan, topic_only=about_topic),
+        children_among=children_among(minor),
     )
 
 

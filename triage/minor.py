@@ -91,6 +91,14 @@ _TEEN_MILESTONE: Final = re.compile(
     r"\b(?:has|had|have|got)\s+an?\s+(?:\d{1,2}(?::?\d\d)?\s*(?:o[\u2019']?clock|oclock|pm|p\.m\.)?|midnight)\s+"
     r"curfew\b", _I)
 
+# Some of the people in the account are children: "some r kids", "two of them are just kids", "algunos son
+# niños". A group told this way stands whatever the model makes of it (``children_among``).
+CHILDREN_AMONG: Final = (
+    r"\b(?:some|two|three|a few|several|most|half|many|\d{1,2})(?:\s+of\s+(?:them|us|the\s+\w+))?\s+"
+    r"(?:are|r|were|look|seem)\s+(?:like\s+)?(?:just\s+|only\s+|still\s+|little\s+)?(?:kids|children)\b|"
+    r"\b(?:algun[oa]s|dos|tres|vari[oa]s|la mitad)(?:\s+de\s+(?:ell[oa]s|nosotr[oa]s))?\s+"
+    r"(?:son|eran|parecen)\s+(?:solo\s+|sólo\s+|apenas\s+)?(?:niñ[oa]s|nin[oa]s|chamac[oa]s)\b")
+_CHILDREN_AMONG: Final = re.compile(CHILDREN_AMONG, _I)
 _STRONG_TERM: Final = re.compile(
     r"\bunder[- ]?aged?\b|\bunder\s+(?:the\s+age\s+of\s+)?(?:18|eighteen)\b|"
     # "maybe not even 18", "ni siquiera tiene 18": not yet an adult
@@ -110,11 +118,7 @@ _STRONG_TERM: Final = re.compile(
     r"\b(?:looks?|looked|seems?|seemed)\s+like\s+(?:just\s+|still\s+)?an?\s+(?:little\s+)?(?:kid|child)\b|"
     r"\bbaby[- ]?fac(?:e|ed)\b|"  # "still has a baby face" (8 of the 10 labelled cases saying so are minors)
     r"\b(?:cara|carita)\s+de\s+niñ[oa]\b|\b(?:parece|se\s+ve\s+como)\s+(?:una?\s+)?niñ[oa]\b|"
-    # Some of the people in the account are children: "some r kids", "two of them are just kids"
-    r"\b(?:some|two|three|a few|several|most|half|many|\d{1,2})(?:\s+of\s+(?:them|us|the\s+\w+))?\s+"
-    r"(?:are|r|were|look|seem)\s+(?:like\s+)?(?:just\s+|only\s+|still\s+|little\s+)?(?:kids|children)\b|"
-    r"\b(?:algun[oa]s|dos|tres|vari[oa]s|la mitad)(?:\s+de\s+(?:ell[oa]s|nosotr[oa]s))?\s+"
-    r"(?:son|eran|parecen)\s+(?:solo\s+|sólo\s+|apenas\s+)?(?:niñ[oa]s|nin[oa]s|chamac[oa]s)\b", _I)
+    + CHILDREN_AMONG, _I)
 _WEAK_TERM: Final = re.compile(
     r"\b(?:child|children|kids?|youths?|young (?:girls?|boys?|kids?|children|ones)|niñ[oa]s|nin[oa]s|"
     r"menores)\b", _I)
@@ -285,6 +289,17 @@ def years_of_birth(signal: SignalReceived, scan: Scan, *, topic_only: bool) -> t
     if not live or scan.any_live(_DENIED):
         return ()
     return tuple(from_hit(hit.rule_id, hit) for hit in live)
+
+
+def children_among(minor: Flag) -> tuple[Evidence, ...]:
+    """The rules' own finding that some of the people in the account are children ("somos nueve y
+    algunos son niños", "some r kids"), live and not denied (``minor_flag`` has weighed both).
+
+    The model reads it among its inputs, as one strong term of many; ``triage.rules.standing`` also
+    lets it stand after the model, as a year of birth does: a group with children in it is not a word
+    to be outweighed by the rest of a short, frightened account."""
+    return tuple(e for e in minor.evidence if e.rule_id == "minor.text_term" and e.matched_text is not None
+                 and _CHILDREN_AMONG.fullmatch(e.matched_text) is not None)
 
 
 def _declared_long_ago(signal: SignalReceived, ages: list[AgeMention], adult_now: list[AgeMention],

@@ -61,7 +61,7 @@ from triage.model import Scores, TriageModel, default_model
 
 # Bump on every change to a rule; the model's own version is appended to it in every assessment,
 # so consumers see a re-triage under new rules or a retrained model as a new assessment.
-RULES_VERSION: Final = "2026.12.55"
+RULES_VERSION: Final = "2026.12.56"
 
 _INFORMATIONAL: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO})
 _NO_SITUATION: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO, CallType.UNRELATED})
@@ -184,7 +184,9 @@ def informational(scores: Scores, model: TriageModel) -> bool:
 def standing(extraction: Extraction, head_name: str, *, asking: bool = False) -> Standing:
     """A declared field stands unless the text takes it back, which the extractor has weighed: its
     declared evidence is then its verdict; so does a year of birth that makes someone a minor ("born
-    in 2011", "DOB 3/2010", ``Extraction.years_of_birth``), which the model does not read; so do, in a
+    in 2011", "DOB 3/2010", ``Extraction.years_of_birth``), which the model does not read, and the
+    rules' finding that some of the people are children ("algunos son niños", "some r kids",
+    ``Extraction.children_among``), which it reads as one term among many; so do, in a
     language triage does not read, the
     other-language cues (for a minor, an age or a school year; a bare word for a child is the
     model's to weigh); so does a specialist's note that the caller could not talk freely. The rules'
@@ -210,7 +212,7 @@ def standing(extraction: Extraction, head_name: str, *, asking: bool = False) ->
     # employer's "anak") is no one at risk by itself: the model weighs it, and the signal reaches a
     # person for its language either way. An age under 18 or a school year still forces the flag.
     short = sum(len(segment.text) for segment in extraction.scan.segments) <= _ALONE_CHARS
-    papers = extraction.years_of_birth if head_name == "minor" else ()
+    papers = (*extraction.years_of_birth, *extraction.children_among) if head_name == "minor" else ()
     forced = any(c.cue.kind != "child" for c in cues) or (not asking and (bool(papers) or any(
         e.origin == "declared" or e.rule_id in _SPECIALIST_SAW or (short and e.rule_id in _ALONE)
         for e in rule.evidence)))

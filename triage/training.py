@@ -294,11 +294,11 @@ def choose_thresholds(model: TriageModel, rows: Sequence[DevRow],
 
     thresholds: dict[str, float] = {}
     for name in ("minor", "imminent_danger"):
-        # A year of birth forces the minor flag in the assessment, but the threshold is chosen as if the
-        # model had to find those cases itself: the few dev minors told only by a year of birth are among
-        # its hardest, and counting them as found would raise the threshold (0.288 to 0.305 for v59)
-        # for every minor told some other way.
-        positives = [(standing(replace(r.extraction, years_of_birth=()), name,
+        # A year of birth or a group with children in it forces the minor flag in the assessment, but the
+        # threshold is chosen as if the model had to find those cases itself: the few dev minors told
+        # only that way are among its hardest, and counting them as found would raise the threshold
+        # (0.288 to 0.305 for v59, for the years alone) for every minor told some other way.
+        positives = [(standing(replace(r.extraction, years_of_birth=(), children_among=()), name,
                                asking=informational(r.scores, model)), p)
                      for r, p in zip(rows, probabilities[name].tolist(), strict=True) if r.labels[name]]
         if not positives:
