@@ -21,6 +21,7 @@ from triage.evidence import declared, from_hit
 from triage.features import Extracted
 from triage.language import ASSESSED, written_in
 from triage.minor import children_among, minor_flag, years_of_birth
+from triage.school_years import school_years
 from triage.situation import topic_only
 from triage.text import Scan, Segment, negated
 
@@ -49,6 +50,7 @@ class Extraction:
     danger_cues: tuple[OtherLanguageCue, ...]  # and of danger now
     years_of_birth: tuple[Evidence, ...] = ()  # a minor's year of birth (``minor.years_of_birth``)
     children_among: tuple[Evidence, ...] = ()  # "some of them are kids" (``minor.children_among``)
+    school_years: tuple[Evidence, ...] = ()  # in a language the rules do not read (``triage.school_years``)
 
 
 def extract(signal: SignalReceived) -> Extraction:
@@ -93,6 +95,7 @@ def extract(signal: SignalReceived) -> Extraction:
         danger_cues=tuple(OtherLanguageCue(c, s) for c, s in cues if c in danger_cues),
         years_of_birth=years_of_birth(signal, scan, topic_only=about_topic),
         children_among=children_among(minor),
+        school_years=tuple(from_hit(h.rule_id, h) for h in school_years(scan)) if unread else (),
     )
 
 

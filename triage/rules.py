@@ -61,7 +61,7 @@ from triage.model import Scores, TriageModel, default_model
 
 # Bump on every change to a rule; the model's own version is appended to it in every assessment,
 # so consumers see a re-triage under new rules or a retrained model as a new assessment.
-RULES_VERSION: Final = "2026.12.56"
+RULES_VERSION: Final = "2026.12.57"
 
 _INFORMATIONAL: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO})
 _NO_SITUATION: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO, CallType.UNRELATED})
@@ -104,7 +104,7 @@ def assess(signal: SignalReceived, *, now: datetime, model: TriageModel | None =
     asking = informational(scores, model)
     minor = _flag(FlagName.MINOR, "minor", found.minor, scores, probabilities["minor"], model, signal,
                   extraction.minor_cues, standing(extraction, "minor", asking=asking),
-                  also=extraction.years_of_birth)
+                  also=(*extraction.years_of_birth, *extraction.school_years))
     danger = _flag(FlagName.IMMINENT_DANGER, "imminent_danger", found.danger, scores,
                    probabilities["imminent_danger"], model, signal,
                    extraction.danger_cues, standing(extraction, "imminent_danger", asking=asking))
@@ -186,7 +186,8 @@ def standing(extraction: Extraction, head_name: str, *, asking: bool = False) ->
     declared evidence is then its verdict; so does a year of birth that makes someone a minor ("born
     in 2011", "DOB 3/2010", ``Extraction.years_of_birth``), which the model does not read, and the
     rules' finding that some of the people are children ("algunos son niños", "some r kids",
-    ``Extraction.children_among``), which it reads as one term among many; so do, in a
+    ``Extraction.children_among``), which it reads as one term among many, and a school year in a
+    language the rules do not read ("8वीं कक्षा", "上高一", ``Extraction.school_years``); so do, in a
     language triage does not read, the
     other-language cues (for a minor, an age or a school year; a bare word for a child is the
     model's to weigh); so does a specialist's note that the caller could not talk freely. The rules'
@@ -212,7 +213,8 @@ def standing(extraction: Extraction, head_name: str, *, asking: bool = False) ->
     # employer's "anak") is no one at risk by itself: the model weighs it, and the signal reaches a
     # person for its language either way. An age under 18 or a school year still forces the flag.
     short = sum(len(segment.text) for segment in extraction.scan.segments) <= _ALONE_CHARS
-    papers = (*extraction.years_of_birth, *extraction.children_among) if head_name == "minor" else ()
+    papers = ((*extraction.years_of_birth, *extraction.children_among, *extraction.school_years)
+              if head_name == "minor" else ())
     forced = any(c.cue.kind != "child" for c in cues) or (not asking and (bool(papers) or any(
         e.origin == "declared" or e.rule_id in _SPECIALIST_SAW or (short and e.rule_id in _ALONE)
         for e in rule.evidence)))
@@ -234,7 +236,8 @@ def _flag(name: FlagName, head_name: str, rule: Flag, scores: Scores, probabilit
           signal: SignalReceived, other_language: Sequence[OtherLanguageCue], stands: Standing,
           also: Sequence[Evidence] = ()) -> Flag:
     """``probability``: the model's for the flag (``TriageModel.flag_probability``), for its threshold;
-    ``also``: evidence read after the model (a minor's year of birth), shown whenever the flag is raised."""
+    ``also``: evidence read after the model (a minor's year of birth, a school year in a language the
+    rules do not read), shown whenever the flag is raised."""
     head = model.heads[head_name]
     by_model = probability >= model.thresholds[head_name] and not stands.vetoed
     if not (by_model or stands.forced):

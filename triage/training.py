@@ -294,13 +294,16 @@ def choose_thresholds(model: TriageModel, rows: Sequence[DevRow],
 
     thresholds: dict[str, float] = {}
     for name in ("minor", "imminent_danger"):
-        # A year of birth or a group with children in it forces the minor flag in the assessment, but the
-        # threshold is chosen as if the model had to find those cases itself: the few dev minors told
-        # only that way are among its hardest, and counting them as found would raise the threshold
-        # (0.288 to 0.305 for v59, for the years alone) for every minor told some other way.
-        positives = [(standing(replace(r.extraction, years_of_birth=(), children_among=()), name,
-                               asking=informational(r.scores, model)), p)
-                     for r, p in zip(rows, probabilities[name].tolist(), strict=True) if r.labels[name]]
+        # A year of birth, a group with children in it or a school year in a language the rules do not
+        # read forces the minor flag in the assessment, but the threshold is chosen as if the model had
+        # to find those cases itself: the few dev minors told only that way are among its hardest, and
+        # counting them as found would raise the threshold (0.288 to 0.305 for v59, for the years alone)
+        # for every minor told some other way.
+        unforced = [replace(r.extraction, years_of_birth=(), children_among=(), school_years=())
+                    for r in rows]
+        positives = [(standing(extraction, name, asking=informational(r.scores, model)), p)
+                     for r, extraction, p in zip(rows, unforced, probabilities[name].tolist(), strict=True)
+                     if r.labels[name]]
         if not positives:
             thresholds[name] = 0.5
             continue

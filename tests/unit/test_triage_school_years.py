@@ -1,0 +1,82 @@
+"""A school year in a language the rules do not read ("8वीं कक्षा", "上高一", "в 10 класі") stands after
+the model, as a year of birth does; in English and Spanish the rules' own grades are the model's input."""
+
+from __future__ import annotations
+
+import pytest
+
+from contracts.events import FlagName
+from tests.builders import T0, received
+from triage.extract import extract
+from triage.features import extracted_features
+from triage.model import TriageModel, default_model
+from triage.rules import assess
+from triage.school_years import school_years
+from triage.text import Scan
+
+pytestmark = pytest.mark.unit
+
+
+def read(text: str) -> list[str]:
+    return [h.text for h in school_years(Scan.of(received(narrative=text)))]
+
+
+def deaf_model() -> TriageModel:
+    """The shipped model with a minor threshold it never reaches: only what stands after it raises."""
+    model = default_model()
+    return TriageModel({**model.header, "thresholds": {**model.thresholds, "minor": 1.01}}, model.weights)
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("मेरे भाई का बेटा, जो इस साल 8वीं कक्षा में होना चाहिए था, एक मोटल में काम करता है।", "8वीं कक्षा"),
+    ("请帮帮我。我刚上高一，跟我妈一起住在老板的店楼上。", "上高一"),  # noqa: RUF001 (Chinese comma)
+    ("我表妹今年读初二，晚上在店里帮忙。", "读初二"),  # noqa: RUF001 (Chinese comma)
+    ("她是五年级的学生，每天在餐馆洗碗。", "五年级"),  # noqa: RUF001 (Chinese comma)
+    ("رأيتها تقرأ في كتاب الصف السادس وخبأته بسرعة.", "الصف السادس"),
+    ("Я зараз мала б бути в 10 класі, але не ходжу до школи.", "в 10 класі"),  # noqa: RUF001 (Ukrainian)
+    ("Ang anak ng kapitbahay, dapat nasa Grade 8 pa lang, ay nasa bangka.", "Grade 8"),
+    ("Ma fille Aya est en quatrième, nous l'avons envoyée chez un oncle.", "en quatrième"),
+    ("Sou técnico do time de futsal sub-15 aqui do bairro.", "sub-15"),
+])
+def test_a_school_year_in_another_language(text: str, span: str) -> None:
+    assert read(text) == [span]
+
+
+@pytest.mark.parametrize("text", [
+    "价格提高一点就好了。",  # "raise the price a little": 高一 inside another word
+    "他是大一学生，二十岁。",  # noqa: RUF001 (a college year, twenty years old)
+    "这家公司成立十五年级别很高。",  # fifteen years, then "level": not a grade
+    "O time sub-20 joga amanhã.",  # an under-20 team: adults
+    "कक्षा 2 के बच्चों के लिए किताबें चाहिए।",  # grade two: a small child, the rest decides
+])
+def test_what_is_no_school_year_of_a_teen(text: str) -> None:
+    assert read(text) == []
+
+
+def test_read_only_where_the_rules_cannot_read() -> None:
+    """In English or Spanish the same words are the rules' to read, and they feed the model."""
+    english = extract(received(narrative="She should be in Grade 8 but works the fishing boat all night."))
+    assert english.school_years == ()
+    ukrainian = extract(received(narrative="Я зараз мала б бути в 10 класі, але працюю на кухні без грошей."))  # noqa: RUF001
+    assert [e.matched_text for e in ukrainian.school_years] == ["в 10 класі"]
+
+
+@pytest.mark.parametrize("text", [
+    "नमस्ते। मेरे चचेरे भाई का बेटा, जो इस साल 8वीं कक्षा में होना चाहिए था, एक मोटल में काम कर रहा है। "
+    "वो सुबह से रात तक कमरे साफ करता है, स्कूल नहीं जाता, पैसे नहीं मिलते।",
+    "Привіт. Я зараз мала б бути в 10 класі, але не ходжу до школи. Тітка каже, що я мушу працювати "  # noqa: RUF001
+    "у її знайомого в ресторані на кухні без грошей.",  # noqa: RUF001 (Ukrainian letters)
+])
+def test_a_school_year_raises_the_minor_flag_whatever_the_model_says(text: str) -> None:
+    triaged = assess(received(narrative=text), now=T0, model=deaf_model())
+    minor = next(f for f in triaged.flags if f.name is FlagName.MINOR)
+    assert minor.raised
+    assert "multilingual.school_year" in [e.rule_id for e in minor.evidence]
+
+
+def test_the_model_does_not_read_these_school_years() -> None:
+    """Its inputs are the same with or without the rule, so the fitted model needs no refit for it."""
+    signal = received(narrative="请帮帮我。我刚上高一，跟我妈一起住在老板的店楼上。")  # noqa: RUF001
+    extraction = extract(signal)
+    assert extraction.school_years
+    assert not any("school_year" in name for name in extracted_features(signal, extraction.found))

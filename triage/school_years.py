@@ -1,0 +1,46 @@
+"""A school year in a language the rules do not read: "8वीं कक्षा", "上高一", "الصف السادس", "в 10 класі".
+
+A child's school year is as telling as an age: it is how relatives abroad, teachers and the children
+themselves often give it ("she should be in 8th grade", "I just started the first year of high school").
+``triage.multilingual`` already reads some school years among its cues, which the model weighs; these
+are read after the model, as a year of birth is (``triage.rules.standing``), so that adding them needs
+no refit. Only where triage cannot read the language (``triage.extract``): in English and Spanish the
+rules have their own school grades, and the same letters can be other words there.
+
+Left out on purpose, as words a person may use of an adult or of no one: Vietnamese "lớp 10" and
+Somali "fasalka 10aad" without more (a student asking for a school project wrote them too), a bare
+"grade" in Tagalog text other than before a school year's number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Final
+
+from triage.text import Hit, Scan
+
+_SCHOOL_YEAR: Final = re.compile("|".join((
+    # Hindi and Nepali: "8वीं कक्षा", "कक्षा 9", in Latin or Devanagari digits
+    r"(?<![0-9०-९])(?:[5-9५-९]|1[0-2]|१[०-२])\s*(?:वीं|वी|वें|वा|ौं)?\s*कक्षा|"  # noqa: RUF001 (Devanagari digits)
+    r"कक्षा\s*(?:[5-9५-९]|1[0-2]|१[०-२])(?![0-9०-९])",  # noqa: RUF001 (Devanagari digits)
+    # Chinese: "上高一", "读初二", "初三学生", "六年级" (grade six); not a college year ("大一")
+    r"(?:上|读|念|讀|唸)(?:高|初)[一二三]|(?:高|初)[一二三](?:学生|學生|年级|年級)|"
+    r"(?<![十百零〇两])[一二三四五六七八九]年[级級]",
+    # Arabic: "الصف السادس" (the sixth grade) to the twelfth
+    r"الصف\s+(?:الأول|الثاني|الثالث|الرابع|الخامس|السادس|السابع|الثامن|التاسع|العاشر|"
+    r"الحادي\s+عشر|الثاني\s+عشر)",
+    # Ukrainian "в 10 класі", "у 9-му класі" (Russian "классе" is ``multilingual``'s)  # noqa: RUF003
+    r"(?:\bв|\bу)\s+(?:[5-9]|1[01])[- ]?(?:му|ому|й)?\s+класі",  # noqa: RUF001 (Ukrainian letters)
+    # Tagalog: "nasa Grade 8", "ika-8 na baitang"
+    r"\b(?:grade|baitang)\s+(?:[5-9]|1[0-2])\b|\bika-?\s?(?:[5-9]|1[0-2])\s+na\s+baitang\b",
+    # French: "en cinquième", "en quatrième au collège" (the years of a French collège, 11 to 15)
+    r"\ben\s+(?:sixième|cinquième|quatrième|troisième)\b",
+    # Portuguese and others: a youth team by age, "futsal sub-15", "time sub 13"
+    r"\bsub[- ]?(?:[6-9]|1[0-7])\b(?![.,]\d)",
+)), re.IGNORECASE)
+
+
+def school_years(scan: Scan) -> Iterator[Hit]:
+    """Every school year ``_SCHOOL_YEAR`` reads in the signal's text."""
+    return scan.find("multilingual.school_year", _SCHOOL_YEAR)
