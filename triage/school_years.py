@@ -7,8 +7,9 @@ are read after the model, as a year of birth is (``triage.rules.standing``), so 
 no refit. Only where triage cannot read the language (``triage.extract``): in English and Spanish the
 rules have their own school grades, and the same letters can be other words there.
 
-Left out on purpose, as words a person may use of an adult or of no one: Vietnamese "lớp 10" and
-Somali "fasalka 10aad" without more (a student asking for a school project wrote them too), a bare
+Left out on purpose, as words a person may use of an adult or of no one: Vietnamese "lớp 10",
+Somali "fasalka 10aad" and Bengali "ক্লাস টেন" (students asking for a school project wrote them of
+themselves, and in a language triage does not read the model cannot tell a question), a bare
 "grade" in Tagalog text other than before a school year's number.
 """
 
@@ -36,6 +37,18 @@ _SCHOOL_YEAR: Final = re.compile("|".join((
     r"\b(?:grade|baitang)\s+(?:[5-9]|1[0-2])\b|\bika-?\s?(?:[5-9]|1[0-2])\s+na\s+baitang\b",
     # French: "en cinquième", "en quatrième au collège" (the years of a French collège, 11 to 15)
     r"\ben\s+(?:sixième|cinquième|quatrième|troisième)\b",
+    # Russian and Ukrainian school years in words: "в девятом классе", "у восьмому класі"  # noqa: RUF003
+    r"(?:\bв|\bу)\s+(?:пятом|шестом|седьмом|восьмом|девятом|десятом|одиннадцатом|"  # noqa: RUF001
+    r"п['’]ятому|шостому|сьомому|восьмому|дев['’]ятому|десятому|одинадцятому)\s+класс?[еі]",  # noqa: RUF001
+    # Hindi "आठवीं कक्षा", "क्लास नाइन"; Urdu "آٹھویں جماعت"; Farsi "کلاس هشتم", "پایه نهم"
+    r"(?:पांचवीं|पाँचवीं|छठी|सातवीं|आठवीं|नौवीं|दसवीं)\s+(?:कक्षा|क्लास)|क्लास\s+(?:सिक्स|सेवन|एट|नाइन|टेन)|"
+    r"(?:پانچویں|چھٹی|ساتویں|آٹھویں|نویں|دسویں)\s+(?:جماعت|کلاس)|"
+    r"(?:کلاس|پایه)\s+(?:ششم|هفتم|هشتم|نهم|دهم)",
+    # French: "elle devrait être en seconde", "élève de 8e année" (a school year counted from one)
+    r"\b(?:est|être|etre|était|etait|sera)\s+en\s+seconde\b|\b(?:[5-9]|1[0-2])e\s+année\b",
+    # Portuguese "no 8º ano", "no oitavo ano"; Polish "w ósmej klasie"; Indonesian "kelas 8"
+    r"\b[5-9][ºo°]\s*ano\b|\b(?:sexto|sétimo|setimo|oitavo|nono)\s+ano\b|"
+    r"\bw\s+(?:piątej|szóstej|siódmej|ósmej)\s+klasie\b|\bkelas\s+(?:[5-9]|1[0-2])\b",
     # Portuguese and others: a youth team by age, "futsal sub-15", "time sub 13"
     r"\bsub[- ]?(?:[6-9]|1[0-7])\b(?![.,]\d)",
 )), re.IGNORECASE)

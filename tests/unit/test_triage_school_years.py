@@ -37,6 +37,13 @@ def deaf_model() -> TriageModel:
     ("Ang anak ng kapitbahay, dapat nasa Grade 8 pa lang, ay nasa bangka.", "Grade 8"),
     ("Ma fille Aya est en quatrième, nous l'avons envoyée chez un oncle.", "en quatrième"),
     ("Sou técnico do time de futsal sub-15 aqui do bairro.", "sub-15"),
+    ("Моя сестра в девятом классе. Ей купили билет на завтра.", "в девятом классе"),
+    ("D'après son âge elle devrait être en seconde, mais elle ne va pas à l'école.", "être en seconde"),
+    ("Une élève de 8e année, arrivée du Cameroun l'an dernier, s'endort en classe.", "8e année"),
+    ("Minha sobrinha ainda está no oitavo ano e trabalha de babá.", "oitavo ano"),
+    ("वह आठवीं कक्षा में है और दुकान पर काम करती है।", "आठवीं कक्षा"),
+    ("دخترم کلاس هشتم است و شب‌ها در رستوران کار می‌کند.", "کلاس هشتم"),  # noqa: RUF001 (Farsi)
+    ("Adik saya masih kelas 8 tapi disuruh kerja di restoran.", "kelas 8"),
 ])
 def test_a_school_year_in_another_language(text: str, span: str) -> None:
     assert read(text) == [span]
@@ -47,6 +54,8 @@ def test_a_school_year_in_another_language(text: str, span: str) -> None:
     "他是大一学生，二十岁。",  # noqa: RUF001 (a college year, twenty years old)
     "这家公司成立十五年级别很高。",  # fifteen years, then "level": not a grade
     "O time sub-20 joga amanhã.",  # an under-20 team: adults
+    "Il faut passer en seconde vitesse avant le virage.",  # a car's second gear
+    "হ্যালো, আমি ক্লাস টেনে পড়ি। স্কুলের প্রজেক্টের জন্য তথ্য দরকার।",  # a student's own project question
     "कक्षा 2 के बच्चों के लिए किताबें चाहिए।",  # grade two: a small child, the rest decides
 ])
 def test_what_is_no_school_year_of_a_teen(text: str) -> None:
