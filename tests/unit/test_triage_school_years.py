@@ -7,9 +7,9 @@ import pytest
 
 from contracts.events import FlagName
 from tests.builders import T0, received
+from tests.triage_support import minor_deaf_model
 from triage.extract import extract
 from triage.features import extracted_features
-from triage.model import TriageModel, default_model
 from triage.rules import assess
 from triage.school_years import school_years
 from triage.text import Scan
@@ -20,11 +20,6 @@ pytestmark = pytest.mark.unit
 def read(text: str) -> list[str]:
     return [h.text for h in school_years(Scan.of(received(narrative=text)))]
 
-
-def deaf_model() -> TriageModel:
-    """The shipped model with a minor threshold it never reaches: only what stands after it raises."""
-    model = default_model()
-    return TriageModel({**model.header, "thresholds": {**model.thresholds, "minor": 1.01}}, model.weights)
 
 
 @pytest.mark.parametrize(("text", "span"), [
@@ -77,7 +72,7 @@ def test_read_only_where_the_rules_cannot_read() -> None:
     "у її знайомого в ресторані на кухні без грошей.",  # noqa: RUF001 (Ukrainian letters)
 ])
 def test_a_school_year_raises_the_minor_flag_whatever_the_model_says(text: str) -> None:
-    triaged = assess(received(narrative=text), now=T0, model=deaf_model())
+    triaged = assess(received(narrative=text), now=T0, model=minor_deaf_model())
     minor = next(f for f in triaged.flags if f.name is FlagName.MINOR)
     assert minor.raised
     assert "multilingual.school_year" in [e.rule_id for e in minor.evidence]
