@@ -35,6 +35,7 @@ _AGE_AFTER: Final = (
     r"let|goda|rokiv|roky|"  # ru, uk in Latin letters
     r"saal|sal|sala|baras|"  # hi, ur (and fa) in Latin letters; ko "살" romanised
     r"barsa|barsha|barsako|barshako|"  # ne
+    r"वर्षको|वर्षकी|वर्षका|बर्षको|बर्षकी|बर्षका|"  # ne: "१६ वर्षको" (of 16 years)
     r"sana|sanawat|snin|"  # ar in Latin letters (Arabizi)
     r"jir(?:ka|ta)?|sano|"  # so
     r"xyoo|"  # hmn

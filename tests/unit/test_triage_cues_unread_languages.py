@@ -716,6 +716,15 @@ def test_teen_ages_in_devanagari_swahili_persian_and_russian_in_the_first_person
     assert age in [c.age for c in minor_cues(cues(text))]
 
 
+@pytest.mark.parametrize(("text", "age"), [
+    ("भाइ १६ वर्षको मात्र हो। साहुले उसको पासपोर्ट राखेको छ।", 16),  # Nepali: my brother is only 16
+    ("मेरी 15 वर्षीय भतीजी एक ढाबे पर काम करती है।", 15),  # Hindi: my 15-year-old niece
+])
+def test_a_devanagari_age_with_its_case_ending(text: str, age: int) -> None:
+    assert age in [c.age for c in minor_cues(cues(text))]
+    assert run(text).is_raised(FlagName.MINOR)
+
+
 def test_a_russian_me_with_a_small_number_is_no_age() -> None:
     assert minor_cues(cues("Дай мне 5 минут, я перезвоню.")) == []  # give me 5 minutes
 
