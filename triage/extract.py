@@ -8,7 +8,7 @@ start from what it returns, so the model learns from exactly what assessment giv
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from contracts.events import Evidence, Flag, FlagName, Nationality, SignalReceived
@@ -51,6 +51,17 @@ class Extraction:
     years_of_birth: tuple[Evidence, ...] = ()  # a minor's year of birth (``minor.years_of_birth``)
     children_among: tuple[Evidence, ...] = ()  # "some of them are kids" (``minor.children_among``)
     school_years: tuple[Evidence, ...] = ()  # in a language the rules do not read (``triage.school_years``)
+
+    @property
+    def minor_after_model(self) -> tuple[Evidence, ...]:
+        """What makes someone a minor whatever the model says (``triage.rules.standing``): a year of
+        birth, a group with children in it, a school year in a language the rules do not read."""
+        return (*self.years_of_birth, *self.children_among, *self.school_years)
+
+    def left_to_the_model(self) -> Extraction:
+        """This extraction without ``minor_after_model``: the threshold is chosen as if the model had
+        to find those minors itself (``triage.training.choose_thresholds``)."""
+        return replace(self, years_of_birth=(), children_among=(), school_years=())
 
 
 def extract(signal: SignalReceived) -> Extraction:

@@ -104,7 +104,7 @@ def assess(signal: SignalReceived, *, now: datetime, model: TriageModel | None =
     asking = informational(scores, model)
     minor = _flag(FlagName.MINOR, "minor", found.minor, scores, probabilities["minor"], model, signal,
                   extraction.minor_cues, standing(extraction, "minor", asking=asking),
-                  also=(*extraction.years_of_birth, *extraction.school_years))
+                  also=extraction.minor_after_model)
     danger = _flag(FlagName.IMMINENT_DANGER, "imminent_danger", found.danger, scores,
                    probabilities["imminent_danger"], model, signal,
                    extraction.danger_cues, standing(extraction, "imminent_danger", asking=asking))
@@ -213,8 +213,7 @@ def standing(extraction: Extraction, head_name: str, *, asking: bool = False) ->
     # employer's "anak") is no one at risk by itself: the model weighs it, and the signal reaches a
     # person for its language either way. An age under 18 or a school year still forces the flag.
     short = sum(len(segment.text) for segment in extraction.scan.segments) <= _ALONE_CHARS
-    papers = ((*extraction.years_of_birth, *extraction.children_among, *extraction.school_years)
-              if head_name == "minor" else ())
+    papers = extraction.minor_after_model if head_name == "minor" else ()
     forced = any(c.cue.kind != "child" for c in cues) or (not asking and (bool(papers) or any(
         e.origin == "declared" or e.rule_id in _SPECIALIST_SAW or (short and e.rule_id in _ALONE)
         for e in rule.evidence)))
@@ -236,13 +235,14 @@ def _flag(name: FlagName, head_name: str, rule: Flag, scores: Scores, probabilit
           signal: SignalReceived, other_language: Sequence[OtherLanguageCue], stands: Standing,
           also: Sequence[Evidence] = ()) -> Flag:
     """``probability``: the model's for the flag (``TriageModel.flag_probability``), for its threshold;
-    ``also``: evidence read after the model (a minor's year of birth, a school year in a language the
-    rules do not read), shown whenever the flag is raised."""
+    ``also``: evidence that stands after the model (``Extraction.minor_after_model``), shown whenever
+    the flag is raised; what the rules' own evidence already shows is not shown twice."""
     head = model.heads[head_name]
     by_model = probability >= model.thresholds[head_name] and not stands.vetoed
     if not (by_model or stands.forced):
         return Flag.trusted(name=name, raised=False)
-    evidence = (list(rule.evidence) if rule.raised else []) + list(also)
+    evidence = list(rule.evidence) if rule.raised else []
+    evidence += [e for e in also if e not in evidence]
     evidence += [Evidence.trusted(rule_id=f"multilingual.{c.cue.kind}", origin="text", field=c.segment.field,
                           start=c.cue.start, end=c.cue.end,
                           matched_text=c.segment.text[c.cue.start:c.cue.end])

@@ -17,7 +17,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -292,15 +292,14 @@ def choose_thresholds(model: TriageModel, rows: Sequence[DevRow],
     ``probabilities``: each flag's, per row (a second look's out of fold)."""
     from triage.rules import informational, standing
 
+    # A year of birth, a group with children in it or a school year in a language the rules do not
+    # read forces the minor flag in the assessment, but the threshold is chosen as if the model had
+    # to find those cases itself: the few dev minors told only that way are among its hardest, and
+    # counting them as found would raise the threshold (0.288 to 0.305 for v59, for the years alone)
+    # for every minor told some other way.
+    unforced = [r.extraction.left_to_the_model() for r in rows]
     thresholds: dict[str, float] = {}
     for name in ("minor", "imminent_danger"):
-        # A year of birth, a group with children in it or a school year in a language the rules do not
-        # read forces the minor flag in the assessment, but the threshold is chosen as if the model had
-        # to find those cases itself: the few dev minors told only that way are among its hardest, and
-        # counting them as found would raise the threshold (0.288 to 0.305 for v59, for the years alone)
-        # for every minor told some other way.
-        unforced = [replace(r.extraction, years_of_birth=(), children_among=(), school_years=())
-                    for r in rows]
         positives = [(standing(extraction, name, asking=informational(r.scores, model)), p)
                      for r, extraction, p in zip(rows, unforced, probabilities[name].tolist(), strict=True)
                      if r.labels[name]]
