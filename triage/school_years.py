@@ -35,17 +35,22 @@ _SCHOOL_YEAR: Final = re.compile("|".join((
     r"(?:\bв|\bу)\s+(?:[5-9]|1[01])[- ]?(?:му|ому|й)?\s+класі",  # noqa: RUF001 (Ukrainian letters)
     # Tagalog: "nasa Grade 8", "ika-8 na baitang"
     r"\b(?:grade|baitang)\s+(?:[5-9]|1[0-2])\b|\bika-?\s?(?:[5-9]|1[0-2])\s+na\s+baitang\b",
-    # French: "en cinquième", "en quatrième au collège" (the years of a French collège, 11 to 15)
-    r"\ben\s+(?:sixième|cinquième|quatrième|troisième)\b",
+    # French: "en cinquième", "en quatrième au collège", "en classe de troisième", "en 3ème" (the
+    # years of a French collège, 11 to 15)
+    r"\ben\s+(?:classe\s+de\s+)?(?:sixième|cinquième|quatrième|troisième)\b|"
+    r"\ben\s+classe\s+de\s+seconde\b|\ben\s+[3-6]\s?(?:e|è|ème|eme)\b"
+    r"(?!\s+(?:position|place|rang|vitesse|étage|année|semaine|mois|ligne|division|fois)\b)",
     # Russian and Ukrainian school years in words: "в девятом классе", "у восьмому класі"  # noqa: RUF003
     r"(?:\bв|\bу)\s+(?:пятом|шестом|седьмом|восьмом|девятом|десятом|одиннадцатом|"  # noqa: RUF001
-    r"п['’]ятому|шостому|сьомому|восьмому|дев['’]ятому|десятому|одинадцятому)\s+класс?[еі]",  # noqa: RUF001
+    r"п['’]ятому|шостому|сьомому|восьмому|дев['’]ятому|десятому|одинадцятому)\s+класс?[еі]|"  # noqa: RUF001
+    # and with a number: "закінчила 9 клас", "ученица 8-го класса"; not "9 класів" (years of schooling)  # noqa: RUF003
+    r"(?<![0-9])(?:[5-9]|1[01])(?:-?(?:й|ий|ого|го))?\s+(?:класс|класса|клас|класу)\b",  # noqa: RUF001
     # Hindi "आठवीं कक्षा", "क्लास नाइन"; Urdu "آٹھویں جماعت"; Farsi "کلاس هشتم", "پایه نهم"
     r"(?:पांचवीं|पाँचवीं|छठी|सातवीं|आठवीं|नौवीं|दसवीं)\s+(?:कक्षा|क्लास)|क्लास\s+(?:सिक्स|सेवन|एट|नाइन|टेन)|"
     r"(?:پانچویں|چھٹی|ساتویں|آٹھویں|نویں|دسویں)\s+(?:جماعت|کلاس)|"
     r"(?:کلاس|پایه)\s+(?:ششم|هفتم|هشتم|نهم|دهم)",
     # French: "elle devrait être en seconde", "élève de 8e année" (a school year counted from one)
-    r"\b(?:est|être|etre|était|etait|sera)\s+en\s+seconde\b|\b(?:[5-9]|1[0-2])e\s+année\b",
+    r"\b(?:suis|es|est|sommes|êtes|sont|être|etre|étais|etais|était|etait|sera)\s+en\s+seconde\b|\b(?:[5-9]|1[0-2])e\s+année\b",
     # Portuguese "no 8º ano", "no oitavo ano"; Polish "w ósmej klasie"; Indonesian "kelas 8"
     r"\b[5-9][ºo°]\s*ano\b|\b(?:sexto|sétimo|setimo|oitavo|nono)\s+ano\b|"
     r"\bw\s+(?:piątej|szóstej|siódmej|ósmej)\s+klasie\b|\bkelas\s+(?:[5-9]|1[0-2])\b",

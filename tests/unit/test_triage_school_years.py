@@ -39,6 +39,11 @@ def read(text: str) -> list[str]:
     ("वह आठवीं कक्षा में है और दुकान पर काम करती है।", "आठवीं कक्षा"),
     ("دخترم کلاس هشتم است و شب‌ها در رستوران کار می‌کند.", "کلاس هشتم"),  # noqa: RUF001 (Farsi)
     ("Adik saya masih kelas 8 tapi disuruh kerja di restoran.", "kelas 8"),
+    ("Ma nièce était en classe de troisième quand on l'a emmenée ici.", "en classe de troisième"),
+    ("Mon fils est en 4ème et il travaille la nuit au restaurant.", "en 4ème"),
+    ("Normalement je suis en seconde mais je ne vais pas à l'école.", "suis en seconde"),
+    ("Дівчина, яка цієї весни закінчила 9 клас, прибирає будинки без грошей.", "9 клас"),
+    ("Она ученица 8-го класса, а работает в кафе по ночам.", "8-го класса"),  # noqa: RUF001
 ])
 def test_a_school_year_in_another_language(text: str, span: str) -> None:
     assert read(text) == [span]
@@ -52,6 +57,9 @@ def test_a_school_year_in_another_language(text: str, span: str) -> None:
     "Il faut passer en seconde vitesse avant le virage.",  # a car's second gear
     "হ্যালো, আমি ক্লাস টেনে পড়ি। স্কুলের প্রজেক্টের জন্য তথ্য দরকার।",  # a student's own project question
     "कक्षा 2 के बच्चों के लिए किताबें चाहिए।",  # grade two: a small child, the rest decides
+    "Вона закінчила 9 класів і працює на фермі.",  # noqa: RUF001 (nine years of schooling: an adult's)
+    "Il est arrivé en 3e position au marathon.",  # a race, not a school year
+    "Elle est en 3e année de licence à Lyon.",  # a university year
 ])
 def test_what_is_no_school_year_of_a_teen(text: str) -> None:
     assert read(text) == []
