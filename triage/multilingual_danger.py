@@ -63,6 +63,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:(?:më|me|na|e|i) mbyll\w*|mbyllur|nuk (?:më|me|na) l[eë](?:në|ne)? t[eë] dal\w*)\b"  # sq
      r"|ບໍ່ໃຫ້(?:\S{0,12})ອອກ|ຖືກຂັງ|ຂັງໄວ້|ລັອກປະຕູ"  # lo: not let (me) out, locked up
      r"|ចាក់សោ|ឃុំខ្លួន|មិនឱ្យចេញ|មិនអោយចេញ"  # km: locked, held, not let out
+     r"|သော့ခတ်|ပိတ်ထားတယ်|ပိတ်ထားတာ|ချုပ်ထား|အပြင် ?မထွက်ရ|ထွက်ခွင့် ?မပေး"  # my: locked, shut in, held
      r"|زندانی|قفل کرد\w*|"
      r"(?:نمی\s?\u200c?(?:گذار|ذار)\w*)(?:\s+\S+){0,3}?\s+(?:بیرون|برم|بروم|بریم|برویم)"  # fa, prs
     ),
@@ -129,6 +130,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"ver(?:nek|ik|ték|tek)|b[aá]nt(?:anak|ott|ja|ják|ani)\w*)\b"  # hu
      r"|\b(?:o[ʻ'’`]?ldir\w*|ur(?:di|ishdi|yapti|ishyapti|adi|ishadi|masin)|kaltakla\w*)\b"  # uz
      r"|\b(?:rrah\w*|vras\w*|godit\w*)\b"  # sq: beat, kill, hit
+     r"|(?<!ပုံ)(?<!ပုံ )ရိုက်(?:မယ်|တယ်|နှက်|လို့)|သတ်(?:မယ်|ပစ်)"  # my: beat (not a photo taken), kill
      r"|می\s?\u200c?کش(?:د|ه|ند|ن)(?!\w)|بکش(?:د|ه|ند|ن)(?!\w)|(?:مرا|منو|ما را|ما رو) زد(?:ند|ن)?(?!\w)"
      # a beating given, not "کتکم نمی‌زند" (he does not beat me)
      r"|کتک(?:م|ش|مان|شان)?\s+(?:زد|زدند|زدن|می\s?\u200c?زند|میزنه|میزنن)(?!\w)"  # fa
@@ -159,7 +161,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:seg[ií]ts[eé]g\w*|seg[ií]ts(?:en|enek|etek)?)\b"  # hu
      r"|\b(?:yordam (?:bering|beringlar|kerak)|qutqaring\w*)\b"  # uz
      r"|\b(?:ndihm\w*)\b"  # sq
-     r"|ຊ່ວຍແດ່|ຊ່ວຍຂ້ອຍ|ຊ່ວຍນຳ|ជួយផង|ជួយខ្ញុំ"  # lo, km: help (me)
+     r"|ຊ່ວຍແດ່|ຊ່ວຍຂ້ອຍ|ຊ່ວຍນຳ|ជួយផង|ជួយខ្ញុំ|ကူညီပါ|ကူညီကြပါ|ကယ်ပါ|ကယ်ကြပါ"  # lo, km, my: help (me)
      r"|کمک"  # fa, prs
     ),
     ("police",
@@ -169,7 +171,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\bцагдаа\w*"  # mn
      r"|\bполиция\w*|پولیس|(?<!\w)ọlọ́pàá|olopaa(?!\w)"  # bg, ur, yo
      r"|\b(?:rend[őo]r\w*|politsiya\w*|militsiya\w*)\b"  # hu, uz
-     r"|\b(?:polic(?:i|ia|in[eë]|is[eë]))\b|ຕຳຫຼວດ|ຕໍາຫຼວດ|ប៉ូលិស"  # sq, lo, km
+     r"|\b(?:polic(?:i|ia|in[eë]|is[eë]))\b|ຕຳຫຼວດ|ຕໍາຫຼວດ|ប៉ូលិស|ရဲစခန်း|ရဲကို"  # sq, lo, km, my
      r"|پلیس"  # fa, prs
     ),
     ("now",
@@ -219,7 +221,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:azonnal|ma este|ma [eé]jjel|ma [eé]jszaka|holnap reggel|holnap hajnal\w*|[eé]jf[eé]lkor)\b"  # hu
      r"|\b(?:hozir|darhol|bugun kechqurun|bugun kechasi|bu kecha|ertaga ertalab)\b"  # uz
      r"|\b(?:sonte|menj[eë]her[eë]|nes[eë]r n[eë] m[eë]ngjes)\b"  # sq (not "tani", also Arabizi's "another")
-     r"|ດຽວນີ້|ຄືນນີ້|ឥឡូវនេះ|យប់នេះ"  # lo, km: now, tonight
+     r"|ດຽວນີ້|ຄືນນີ້|ឥឡូវនេះ|យប់នេះ|ဒီည|ဒီနေ့ည|ယနေ့ည|ချက်ချင်း|အခု"  # lo, km, my: now, tonight
      r"|همین الان|(?<!\w)الان(?!\w)|امشب|فردا صبح|همین حالا"  # fa, prs
     ),
     ("moved_or_sold",
@@ -301,7 +303,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"먹을 것이 없|ไม่มีอาหาร|لا طعام|لا يوجد طعام|بدون طعام|بدون أكل|ما في أكل|"
      r"ما فيه أكل|खाना नहीं|খেতে দেয়নি|খেতে দেয় ?না|খাবার দেয় ?না|খাবার নেই"
      r"|\b(?:nem (?:kapunk|kapok|kap|adnak) enni|[eé]hez(?:ünk|unk|ek|tet)\w*)\b"  # hu
-     r"|\b(?:ovqat berma\w*|och qoldi\w*)\b"),  # uz
+     r"|\b(?:ovqat berma\w*|och qoldi\w*)\b"  # uz
+     r"|စားစရာ ?မရှိ|အစာ ?မကျွေး|ထမင်း ?မကျွေး|ထမင်း ?မစားရ"),  # my: nothing to eat, not fed
     ("hiding",
      r"\b(?:cach\w*|kache|escondid\w*|trốn|nagtatago|пряч\w*|прячусь|ховаю\w*|ukryw\w*|ascuns\w*|"
      r"bersembunyi|kujificha|versteck\w*|nascost\w*|pr[yj]ach\w*|khova\w*|hovaiu\w*|"
@@ -356,6 +359,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:biztons[aá]gban|nincs vesz[eé]ly\w*)\b"  # hu
      r"|\b(?:xavf yo[ʻ'’`]?q|xavfsiz (?:joy|joyda)\w*)\b"  # uz
      r"|\b(?:(?:jam|jemi) (?:mir[eë]|n[eë] siguri)|(?:jam|jemi) (?:i|e|t[eë]) sigurt)\b"  # sq
+     r"|လုံခြုံ(?:ပါ)?(?:တယ်|ပြီ)|အန္တရာယ် ?မရှိ"  # my: (I am) safe, no danger
      r"|در امان(?:م|یم)?(?!\w)|جای امن|امن هستم"),  # fa, prs
     # The one in control comes back within hours: "il revient dans quinze minutes", "vernetsya v 7".
     ("returns_soon",
@@ -389,5 +393,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:vissza(?:j[öo]n|j[öo]nnek)\s+(?:\w+\s+){0,2}?(?:ma|este|[eé]jjel|holnap|reggel|\d))"
      r"|\b\d{1,2}(?:-kor|kor|-ra|-re|ra|re)\s+(?:\w+\s+)?vissza(?:j[öo]n|j[öo]nnek|[eé]r)"  # hu
      r"|\b(?:qaytib keladi|qaytadi)\b"  # uz
+     r"|\b(?:(?:sonte|nes[eë]r) (?:\w+ )?(?:vjen|kthehet|do t[eë] vij[eë])|(?:vjen|kthehet|do t[eë] vij[eë]) "
+     r"(?:\w+ ){0,2}?(?:sonte|nes[eë]r|n[eë] or[eë]n|pas \w+ or[eë]sh))\b"  # sq: back tonight
     ),  # ne
 ))

@@ -910,6 +910,38 @@ def test_an_albanian_or_lao_message_with_no_danger_is_no_danger_cue() -> None:
     assert danger_cues(cues("ສະບາຍດີ ຂ້ອຍຢາກຮູ້ກ່ຽວກັບວຽກຢູ່ອາເມລິກາ")) == []
 
 
+# ------------------------------------------------------------ Burmese; Albanian's "back tonight"
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    # Burmese: help; the boss locked me in the room; tonight he comes back and will beat me.
+    ("ကူညီပါ။ သူဌေးက ကျွန်မကို အခန်းထဲမှာ သော့ခတ်ထားတယ်။ ဒီည ပြန်လာပြီး ရိုက်မယ်တဲ့။",
+     {"help", "confined", "now", "kill_or_hurt"}),
+    # Burmese: three days with nothing to eat; they do not let us leave.
+    ("ကျွန်တော်တို့ ၃ ရက် စားစရာ မရှိဘူး။ ထွက်ခွင့် မပေးဘူး။", {"no_food", "confined"}),
+    # Albanian: help; he comes back tonight and takes me with him.
+    ("Ndihmë. Ai kthehet sonte dhe më merr me vete.", {"help", "returns_soon", "now"}),
+])
+def test_danger_words_of_burmese_and_albanian_are_cues(text: str, kinds: set[str]) -> None:
+    assert kinds <= {c.kind for c in danger_cues(cues(text))}
+
+
+def test_danger_now_in_burmese_is_raised() -> None:
+    assert run("ကူညီပါ။ သူဌေးက ကျွန်မကို အခန်းထဲမှာ သော့ခတ်ထားတယ်။ ဒီည ပြန်လာပြီး ရိုက်မယ်တဲ့။").is_raised(DANGER)
+
+
+@pytest.mark.parametrize("text", [
+    # Burmese: tomorrow I will take photos at the wedding (ဓာတ်ပုံရိုက်, "take a photo"); busy now.
+    "မနက်ဖြန် မင်္ဂလာဆောင်မှာ ဓာတ်ပုံရိုက်မယ်။ အခု အလုပ်များနေတယ်။",
+    # Burmese: my husband beats me; now I am safe.
+    "ယောက်ျားက ကျွန်မကို ရိုက်တယ်။ အခု ကျွန်မ လုံခြုံပါတယ်။",
+    # Burmese: no danger right now, but he cannot leave; help.
+    "သူ့ပတ်စ်ပို့ကို သိမ်းထားတယ်။ အခု ချက်ချင်း အန္တရာယ် မရှိပေမယ့် ထွက်မသွားနိုင်ဘူး။ ကူညီပေးပါ။",
+])
+def test_burmese_with_a_photo_taken_or_safe_now_is_no_danger_cue(text: str) -> None:
+    assert danger_cues(cues(text)) == []
+
+
 # ------------------------------------------------------------ Persian (Farsi and Dari)
 
 
