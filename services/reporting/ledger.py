@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from contracts.events import OutcomeKind, ReportRequested
 from services.reporting.db import Database
 from services.reporting.ledger_steps import (
+    Loaded,
     acknowledged,
     finish,
     follow_up,
@@ -132,14 +133,14 @@ class Ledger:
                     .with_for_update(of=Step, skip_locked=True)).all()
                 if not steps:
                     break
-                prefetch(session, steps)
+                loaded = prefetch(session, steps)
                 for step in steps:
-                    claim = self._take(session, step, now)
+                    claim = self._take(session, step, now, loaded)
                     if claim is not None:
                         claims.append(claim)
         return claims
 
-    def _take(self, session: Session, step: Step, now: datetime) -> Claim | None:
+    def _take(self, session: Session, step: Step, now: datetime, loaded: Loaded) -> Claim | None:
         contact = Contact.model_validate(step.contact)
         if step.state == StepState.PENDING:
             # A written follow-up of a call goes whenever it is due: the person was just reached.
@@ -155,8 +156,7 @@ class Ledger:
                 # A call is a task for a specialist: it is "delivered" to their queue at once, and its
                 # window runs while they call; the logged outcomes say what happened.
                 step.state, step.sent_at, step.due_at = StepState.DELIVERED, now, now + wait_of(step)
-                step_outcome(session, session.get_one(Report, step.report_id), step, OutcomeKind.DELIVERED,
-                             now)
+                step_outcome(session, loaded.reports[step.report_id], step, OutcomeKind.DELIVERED, now)
                 return None
             resend = False
         elif step.attempts >= self._max_attempts:
@@ -167,7 +167,7 @@ class Ledger:
             token = self._tokens.token(step.report_id, step.lookup_index, step.step_index)
         step.state, step.claimed_at, step.lease_until = StepState.SENDING, now, now + self._lease
         step.attempts += 1
-        report = session.get_one(Report, step.report_id)
+        report = loaded.reports[step.report_id]
         return Claim(step_id=step.id, report_id=step.report_id, signal_id=report.signal_id,
                      reference_number=report.reference_number, need=report.need,
                      lookup_index=step.lookup_index, step_index=step.step_index, contact=contact,
@@ -191,7 +191,7 @@ class Ledger:
             locked = {step.id: step for step in session.scalars(
                 select(Step).where(Step.id.in_([c.step_id for c in claims])).order_by(Step.id)
                 .with_for_update())}
-            prefetch(session, list(locked.values()), content=False)
+            loaded = prefetch(session, list(locked.values()), content=False)
             for claim in claims:
                 step = locked[claim.step_id]
                 if step.state != StepState.SENDING or step.attempts != claim.attempt:
@@ -199,8 +199,7 @@ class Ledger:
                 # A follow-up has no acknowledgement window: the call already reached somebody.
                 due = None if step.kind == StepKind.FOLLOW_UP else now + wait_of(step)
                 step.state, step.sent_at, step.due_at, step.lease_until = StepState.DELIVERED, now, due, None
-                step_outcome(session, session.get_one(Report, step.report_id), step, OutcomeKind.DELIVERED,
-                             now)
+                step_outcome(session, loaded.reports[step.report_id], step, OutcomeKind.DELIVERED, now)
                 done += 1
         return done
 

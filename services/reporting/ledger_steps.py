@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -72,15 +74,27 @@ def open_steps(query: Any) -> Any:
         (Lookup.state == LookupState.OPEN) | (Step.kind == StepKind.FOLLOW_UP))
 
 
-def prefetch(session: Session, steps: Sequence[Step], *, content: bool = True) -> None:
+@dataclass(frozen=True)
+class Loaded:
+    """What ``prefetch`` loaded. Hold it while the session is in use: a session keeps a row it has
+    not changed only as long as something else refers to it, so a prefetch whose result is dropped
+    has loaded for nothing, and every ``session.get`` after it asks the database again."""
+
+    reports: dict[uuid.UUID, Report]
+    content: tuple[SignalFacts | SignalContent, ...]  # found by ``store.signal_view``'s ``session.get``
+
+
+def prefetch(session: Session, steps: Sequence[Step], *, content: bool = True) -> Loaded:
     """Load the steps' reports (and what their sends may say) in one query each: the loop over the
-    steps then finds them in the session instead of asking the database once per step."""
+    steps then finds them here and in the session instead of asking the database once per step."""
     report_ids = {step.report_id for step in steps}
     reports = session.scalars(select(Report).where(Report.report_id.in_(report_ids))).all()
+    rows: list[SignalFacts | SignalContent] = []
     if content:
         signal_ids = {report.signal_id for report in reports}
-        session.scalars(select(SignalFacts).where(SignalFacts.signal_id.in_(signal_ids))).all()
-        session.scalars(select(SignalContent).where(SignalContent.signal_id.in_(signal_ids))).all()
+        rows += session.scalars(select(SignalFacts).where(SignalFacts.signal_id.in_(signal_ids))).all()
+        rows += session.scalars(select(SignalContent).where(SignalContent.signal_id.in_(signal_ids))).all()
+    return Loaded(reports={report.report_id: report for report in reports}, content=tuple(rows))
 
 
 def follow_up(session: Session, call: Step, now: datetime) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import event
 
 from contracts.events import Reporter
 from services.reporting.chains import full_chain
@@ -211,3 +212,43 @@ def test_a_federal_holiday_is_after_hours_for_a_business_hours_contact(tmp_path:
     ledger.expire()
     assert sent_to(ledger) == ["night-desk"]
     assert (1, "skipped_unavailable") in outcomes(db)
+
+
+def test_claims_and_deliveries_read_their_reports_and_signals_once_a_batch_not_once_a_step(
+        tmp_path: Path) -> None:
+    """The ledger loads a batch's reports (and what the sends may say) in one query each and holds
+    them while it works: a session keeps an unchanged row only while something refers to it, so a
+    load whose result was dropped asked the database again for every step."""
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    migrate(url)
+    db = Database(url)
+    clock = Clock()
+    store = Store(db, now=clock, facts_grace=timedelta(seconds=10))
+    ledger = Ledger(db, now=clock, tokens=AckTokens(b"unit-test-ack-secret"), lease=timedelta(seconds=30))
+    protocols = load_protocols(write_fallback_protocol(tmp_path / "protocols", first_email="a@pd.example.gov",
+                                                       third_webhook="https://tf.example.gov/hook"))
+    for _ in range(5):
+        signal = received()
+        store.record_signal(signal)
+        store.record_request(report_request(signal.signal_id))
+    for pending in store.ready_to_resolve():
+        resolution = resolve_request(protocols, pending.request, pending.victims)
+        store.store_resolution(pending.request.report_id, resolution,
+                               [full_chain(protocols, lookup) for lookup in resolution.lookups])
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(" ".join(statement.split()))
+
+    def reads(table: str) -> int:
+        return sum(1 for s in statements if s.startswith("SELECT") and f"FROM {table} " in f"{s} ")
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    claims = ledger.claim()
+    assert len(claims) == 5
+    assert all(c.signal is not None for c in claims)  # the signals' facts and content were read
+    assert (reads("reports"), reads("signal_facts"), reads("signal_content")) == (1, 1, 1)
+    statements.clear()
+    assert ledger.delivered_all(claims) == 5
+    assert reads("reports") == 1
+    event.remove(db.engine, "before_cursor_execute", seen)
