@@ -130,7 +130,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"ver(?:nek|ik|ték|tek)|b[aá]nt(?:anak|ott|ja|ják|ani)\w*)\b"  # hu
      r"|\b(?:o[ʻ'’`]?ldir\w*|ur(?:di|ishdi|yapti|ishyapti|adi|ishadi|masin)|kaltakla\w*)\b"  # uz
      r"|\b(?:rrah\w*|vras\w*|godit\w*)\b"  # sq: beat, kill, hit
-     r"|(?<!ပုံ)(?<!ပုံ )ရိုက်(?:မယ်|တယ်|နှက်|လို့)|သတ်(?:မယ်|ပစ်)"  # my: beat (not a photo taken), kill
+     r"|(?<!ပုံ)(?<!ပုံ )ရိုက်(?:မယ်|နှက်|လို့)|သတ်(?:မယ်|ပစ်)"  # my: will beat (not a photo), kill
      r"|می\s?\u200c?کش(?:د|ه|ند|ن)(?!\w)|بکش(?:د|ه|ند|ن)(?!\w)|(?:مرا|منو|ما را|ما رو) زد(?:ند|ن)?(?!\w)"
      # a beating given, not "کتکم نمی‌زند" (he does not beat me)
      r"|کتک(?:م|ش|مان|شان)?\s+(?:زد|زدند|زدن|می\s?\u200c?زند|میزنه|میزنن)(?!\w)"  # fa
@@ -221,7 +221,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:azonnal|ma este|ma [eé]jjel|ma [eé]jszaka|holnap reggel|holnap hajnal\w*|[eé]jf[eé]lkor)\b"  # hu
      r"|\b(?:hozir|darhol|bugun kechqurun|bugun kechasi|bu kecha|ertaga ertalab)\b"  # uz
      r"|\b(?:sonte|menj[eë]her[eë]|nes[eë]r n[eë] m[eë]ngjes)\b"  # sq (not "tani", also Arabizi's "another")
-     r"|ດຽວນີ້|ຄືນນີ້|ឥឡូវនេះ|យប់នេះ|ဒီည|ဒီနေ့ည|ယနေ့ည|ချက်ချင်း|အခု"  # lo, km, my: now, tonight
+     r"|ດຽວນີ້|ຄືນນີ້|ឥឡូវនេះ|យប់នេះ|ဒီည|ဒီနေ့ည|ယနေ့ည|ချက်ချင်း"  # lo, km, my: now, tonight
      r"|همین الان|(?<!\w)الان(?!\w)|امشب|فردا صبح|همین حالا"  # fa, prs
     ),
     ("moved_or_sold",
@@ -359,7 +359,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:biztons[aá]gban|nincs vesz[eé]ly\w*)\b"  # hu
      r"|\b(?:xavf yo[ʻ'’`]?q|xavfsiz (?:joy|joyda)\w*)\b"  # uz
      r"|\b(?:(?:jam|jemi) (?:mir[eë]|n[eë] siguri)|(?:jam|jemi) (?:i|e|t[eë]) sigurt)\b"  # sq
-     r"|လုံခြုံ(?:ပါ)?(?:တယ်|ပြီ)|အန္တရာယ် ?မရှိ"  # my: (I am) safe, no danger
+     r"|အန္တရာယ် ?မရှိ"  # my: no danger
      r"|در امان(?:م|یم)?(?!\w)|جای امن|امن هستم"),  # fa, prs
     # The one in control comes back within hours: "il revient dans quinze minutes", "vernetsya v 7".
     ("returns_soon",
