@@ -20,7 +20,7 @@ from triage.danger import danger_flag
 from triage.evidence import declared, from_hit
 from triage.features import Extracted
 from triage.language import ASSESSED, written_in
-from triage.minor import children_among, minor_flag, years_of_birth
+from triage.minor import children_among, milestones, minor_flag, years_of_birth
 from triage.school_years import school_years
 from triage.situation import topic_only
 from triage.text import Scan, Segment, negated
@@ -51,17 +51,19 @@ class Extraction:
     years_of_birth: tuple[Evidence, ...] = ()  # a minor's year of birth (``minor.years_of_birth``)
     children_among: tuple[Evidence, ...] = ()  # "some of them are kids" (``minor.children_among``)
     school_years: tuple[Evidence, ...] = ()  # in a language the rules do not read (``triage.school_years``)
+    milestones: tuple[Evidence, ...] = ()  # "can't drive yet", "not 18 til March" (``minor.milestones``)
 
     @property
     def minor_after_model(self) -> tuple[Evidence, ...]:
         """What makes someone a minor whatever the model says (``triage.rules.standing``): a year of
-        birth, a group with children in it, a school year in a language the rules do not read."""
-        return (*self.years_of_birth, *self.children_among, *self.school_years)
+        birth, a group with children in it, a school year in a language the rules do not read, a
+        teen's milestone."""
+        return (*self.years_of_birth, *self.children_among, *self.school_years, *self.milestones)
 
     def left_to_the_model(self) -> Extraction:
         """This extraction without ``minor_after_model``: the threshold is chosen as if the model had
         to find those minors itself (``triage.training.choose_thresholds``)."""
-        return replace(self, years_of_birth=(), children_among=(), school_years=())
+        return replace(self, years_of_birth=(), children_among=(), school_years=(), milestones=())
 
 
 def extract(signal: SignalReceived) -> Extraction:
@@ -106,6 +108,7 @@ def extract(signal: SignalReceived) -> Extraction:
         danger_cues=tuple(OtherLanguageCue(c, s) for c, s in cues if c in danger_cues),
         years_of_birth=years_of_birth(signal, scan, topic_only=about_topic),
         children_among=children_among(minor),
+        milestones=milestones(minor, scan, topic_only=about_topic),
         school_years=tuple(from_hit(h.rule_id, h) for h in school_years(scan)) if unread else (),
     )
 

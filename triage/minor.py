@@ -91,6 +91,15 @@ _TEEN_MILESTONE: Final = re.compile(
     r"\b(?:has|had|have|got)\s+an?\s+(?:\d{1,2}(?::?\d\d)?\s*(?:o[\u2019']?clock|oclock|pm|p\.m\.)?|midnight)\s+"
     r"curfew\b", _I)
 
+# Someone turns 18 later: "she won't be 18 til August", "not 18 until March", "turns 18 in May", "I just
+# have my permit". Read after the model only (``milestones``), so the model's inputs stay as fitted.
+_TURNING_18: Final = re.compile(
+    r"\b(?:not|isn[\u2019']?t|aren[\u2019']?t|wasn[\u2019']?t|won[\u2019']?t\s+be)\s+(?:even\s+)?"
+    r"(?:18|eighteen)\s+(?:til|till|until|[\u2019']til)\b|"
+    r"\b(?:turns?|turning)\s+(?:18|eighteen)\s+(?:in|next|this|on)\b|"
+    r"\b(?:just|only|still)\s+(?:have|has|got)\s+(?:my|her|his|their)\s+(?:learner[\u2019']?s?\s+)?"
+    r"permit\b", _I)
+
 # Some of the people in the account are children: "some r kids", "two of them are just kids", "algunos son
 # niños". A group told this way stands whatever the model makes of it (``children_among``).
 CHILDREN_AMONG: Final = (
@@ -289,6 +298,22 @@ def years_of_birth(signal: SignalReceived, scan: Scan, *, topic_only: bool) -> t
     if not live or scan.any_live(_DENIED):
         return ()
     return tuple(from_hit(hit.rule_id, hit) for hit in live)
+
+
+def milestones(minor: Flag, scan: Scan, *, topic_only: bool) -> tuple[Evidence, ...]:
+    """A teen's milestones: ``minor_flag``'s own, live and not denied ("she just got her learner's
+    permit", "can't even drive yet", "her 10 o'clock curfew"), and someone turning 18 later ("not 18
+    til March", "turns 18 in May", "I just have my permit"), which the model does not read.
+
+    Each makes someone under 18 now, and ``triage.rules.standing`` lets them stand after the model,
+    as a year of birth does. Of the corpus's signals with one that the model does not read as a
+    question, 141 of 142 were about a minor, and the model had missed 5 of those."""
+    found = [e for e in minor.evidence if e.rule_id == "minor.teen_milestone"]
+    if not topic_only:
+        live = [hit for hit in scan.find("minor.turning_18", _TURNING_18) if _milestone_live(hit)]
+        if live and not scan.any_live(_DENIED):
+            found += [from_hit(hit.rule_id, hit) for hit in live]
+    return tuple(found)
 
 
 def children_among(minor: Flag) -> tuple[Evidence, ...]:

@@ -1,0 +1,67 @@
+"""A teen's milestone ("can't even drive yet", "her learner's permit") or someone turning 18 later ("not
+18 til March", "turns 18 in May") stands whatever the model makes of it, as a year of birth does.
+
+The rules' own milestones are also among the model's inputs; turning 18 later is read after the model
+only. Neither counts where it is negated, in the past, retold, under a denial, or in a question the
+model reads as a request for information.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from contracts.events import FlagName, SignalTriaged
+from tests.builders import T0, received
+from tests.triage_support import minor_deaf_model
+from triage.extract import extract
+from triage.model import TriageModel
+from triage.rules import assess
+
+pytestmark = pytest.mark.unit
+
+
+def minor_of(text: str, model: TriageModel | None = None) -> list[str] | None:
+    triaged: SignalTriaged = assess(received(narrative=text), now=T0, model=model)
+    minor = next(f for f in triaged.flags if f.name is FlagName.MINOR)
+    return [e.rule_id for e in minor.evidence] if minor.raised else None
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("im a senior but im not 18 til april. a man says i owe him and i have to work his party saturday",
+     "not 18 til"),
+    ("My cousin won't be 18 until August and the guy she lives with keeps her ID and her paychecks.",
+     "won't be 18 until"),
+    ("He drives her to the clients every night. She turns 18 in May, so he says it's fine.", "turns 18 in"),
+    ("i only have my permit so i cant leave, he took my phone and the keys", "only have my permit"),
+])
+def test_turning_18_later_stands_after_the_model(text: str, span: str) -> None:
+    extraction = extract(received(narrative=text))
+    assert span in [e.matched_text for e in extraction.milestones]
+    assert "minor.turning_18" not in [e.rule_id for e in extraction.found.minor.evidence]  # not a model input
+    assert minor_of(text, minor_deaf_model()) is not None
+
+
+def test_a_teen_milestone_of_the_rules_stands_after_the_model() -> None:
+    text = "she cant even drive yet and he has her working the truck stop all night"
+    assert "minor.teen_milestone" in [e.rule_id for e in extract(received(narrative=text)).milestones]
+    evidence = minor_of(text, minor_deaf_model())
+    assert evidence is not None and evidence.count("minor.teen_milestone") == 1  # not listed twice
+
+
+@pytest.mark.parametrize("text", [
+    "Years ago, when I was 17 and turning 18 in a month, a man sold me at truck stops. I'm 35 now and safe.",
+    "She is not a minor, she is 22; she turned 18 in college. Her boss keeps her passport.",
+    "He turned 18 in March and works the crew with the rest of the men.",
+])
+def test_turning_18_that_is_past_or_denied_does_not_stand(text: str) -> None:
+    assert extract(received(narrative=text)).milestones == ()
+    assert minor_of(text, minor_deaf_model()) is None
+
+
+def test_a_question_about_a_teen_turning_18_is_the_models_to_weigh() -> None:
+    """A parent's question about a job is no one at risk: the model reads it as a question, nothing
+    stands after it, and the model alone decides."""
+    text = ("Hi, my son turns 18 in June and wants a summer job at the county fair. What hours can a 17 "
+            "year old legally work? Just looking for general information.")
+    assert extract(received(narrative=text)).milestones != ()
+    assert minor_of(text, minor_deaf_model()) is None
