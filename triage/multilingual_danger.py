@@ -112,7 +112,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"(?:bt|by|t|y)?(?:dh|d)r[aeo]?b(?:ni|ha|hom)|vdary\w*|udaryl\w*|sha le wo|yao sha|da le wo|"
     r"y?(?:dh|d)r[ae]?b(?:ni|ha|hom)|dh?arab(?:ni|ha)|yhad+[ae]?dni|kayhded\w*|hadadni)\b"
      r"|杀|殺|打了?[我她他]|被打|威胁|威脅|죽이|때리|때렸|협박|ฆ่า|ทำร้าย|ตบ|ขู่|يقتل|سيقتل|يضرب|ضربني|ضربها|"
-     r"يهدد|ضرب\w*|मार डाल|मारता|मारा|पीटा|धमकी|ይገድላ|ይመታ|ደበደበ|"
+     r"يهدد|ضرب\w*|मार डाल|मारता|मारा|पीटा|धमकी|ይገድላ|ይመታ|ደበደበ|ሊገድለኝ|ክቐትለኒ|ይወቕዓኒ|"
      r"打了|打伤|打傷|打死|下场|下場"
      r"|\b(?:[oö]ld[uü]r(?:ecek|[uü]r|mek|ece[gğ]im|[uü]m)\w*|"
      r"d[oö]v(?:[uü]yor|d[uü]|ecek|er)\w*|tehdit\w*|vur(?:du|uyor|acak)\w*)\b"  # tr
@@ -207,7 +207,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|今晚|今夜|今天晚上|今天夜里|明天|今天|(?<!到)现在|(?<!到)現在|马上|馬上|明天早上|明早|一小时后|一個小時|"
      r"오늘 밤|오늘|지금|방금|내일 아침|"
      r"คืนนี้|วันนี้|ตอนนี้|พรุ่งนี้เช้า|الليلة|اليوم|الآن|غدا صباحا|بكرة|بكره|هلق|هلأ|"
-     r"आज रात|आज|अभी|कल सुबह|ዛሬ ማታ|ዛሬ|አሁን|ነገ|ጽባሕ|ሕጂ|ሎሚ ምሸት"
+     r"आज रात|आज|अभी|कल सुबह|ዛሬ ማታ|ዛሬ|አሁን|ነገ|ጽባሕ|ሕጂ|ሎሚ ምሸት|ሎሚ ለይቲ"
      r"|\b(?:[sş]u an|[sş]imdi|bu gece|bu ak[sş]am|yar[iı]n sabah|hemen)\b"  # tr
      r"|今晩|今すぐ|今から|明日の朝"  # ja
      r"|আজ রাতে|আজকে রাতে|আজ রাত|এখনই|এখন|কাল সকালে|আজকে|আজ"  # bn
@@ -270,7 +270,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"(?<!贩)卖|(?<!販)賣|팔아|팔려|데려가|옮긴|옮겨|보낸|"
      r"다른 (?:도시|주|동네)로|차에 태워|억지로 (?:차에|데려)|"  # ko: "to another city", "forced into a car"
      r"ขาย|พาไป|ย้าย|يبيع|(?<![\u0621-\u064a])بيع(?![\u0621-\u064a])|بيعها|بيعهم|للبيع|ببيع|"
-     r"ينقل|ياخذو|बेच|ले जा|भेज रहा|भेज रही|भेजेंग|ይሸጡ"
+     r"ينقل|ياخذو|बेच|ले जा|भेज रहा|भेज रही|भेजेंग|ይሸጡ|ክወስደኒ|ክወስዱኒ|ክወስዱና|ሊወስደኝ|ሊወስዱኝ|ሊወስዱን"
      r"|\b(?:sat(?:acak|[iı]yor|mak|[iı]lacak)\w*|"
      r"g[oö]t[uü]r(?:ecek|[uü]yor|m[uü][sş])\w*|ba[sş]ka (?:[sş]ehre|eyalete|yere)|"
      # a flight, "ilk uçakla gidiyor" (she flies out first thing)

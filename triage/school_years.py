@@ -54,6 +54,9 @@ _SCHOOL_YEAR: Final = re.compile("|".join((
     # Portuguese "no 8º ano", "no oitavo ano"; Polish "w ósmej klasie"; Indonesian "kelas 8"
     r"\b[5-9][ºo°]\s*ano\b|\b(?:sexto|sétimo|setimo|oitavo|nono)\s+ano\b|"
     r"\bw\s+(?:piątej|szóstej|siódmej|ósmej)\s+klasie\b|\bkelas\s+(?:[5-9]|1[0-2])\b",
+    # Amharic "ስምንተኛ ክፍል", "9ኛ ክፍል"; Tigrinya "ክፍሊ ዓሰርተ", "ክፍሊ 9" (grades seven to eleven)
+    r"(?:ሰባተኛ|ስምንተኛ|ዘጠነኛ|አስረኛ|አሥረኛ|(?<![0-9])(?:[7-9]|1[01])ኛ)\s*ክፍል|"
+    r"ክፍሊ\s*(?:ሻውዓይ|ሻምናይ|ታሽዓይ|ዓሰርተ|ዓስርተ|(?:[7-9]|1[01])(?![0-9]))|"
     # Portuguese and others: a youth team by age, "futsal sub-15", "time sub 13"
     r"\bsub[- ]?(?:[6-9]|1[0-7])\b(?![.,]\d)",
 )), re.IGNORECASE)

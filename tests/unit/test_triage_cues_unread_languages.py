@@ -926,6 +926,16 @@ def test_danger_words_of_burmese_and_albanian_are_cues(text: str, kinds: set[str
     assert kinds <= {c.kind for c in danger_cues(cues(text))}
 
 
+@pytest.mark.parametrize(("text", "kinds"), [
+    # Tigrinya: he took my papers; tonight he will take me to another city.
+    ("ወረቐተይ ወሲዱ። ሎሚ ለይቲ ናብ ካልእ ከተማ ክወስደኒ እዩ።", {"now", "moved_or_sold"}),
+    # Amharic: tonight they are going to take me; he says he will kill me.
+    ("ዛሬ ማታ ሊወስዱኝ ነው። ሊገድለኝ እንደሚችል ተናግሯል።", {"now", "moved_or_sold", "kill_or_hurt"}),
+])
+def test_danger_words_of_tigrinya_and_amharic_are_cues(text: str, kinds: set[str]) -> None:
+    assert kinds <= {c.kind for c in danger_cues(cues(text))}
+
+
 def test_danger_now_in_burmese_is_raised() -> None:
     assert run("ကူညီပါ။ သူဌေးက ကျွန်မကို အခန်းထဲမှာ သော့ခတ်ထားတယ်။ ဒီည ပြန်လာပြီး ရိုက်မယ်တဲ့။").is_raised(DANGER)
 

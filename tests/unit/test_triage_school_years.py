@@ -44,6 +44,8 @@ def read(text: str) -> list[str]:
     ("Normalement je suis en seconde mais je ne vais pas à l'école.", "suis en seconde"),
     ("Дівчина, яка цієї весни закінчила 9 клас, прибирає будинки без грошей.", "9 клас"),
     ("Она ученица 8-го класса, а работает в кафе по ночам.", "8-го класса"),  # noqa: RUF001
+    ("ሓፍተይ ኣብ ዓዲ ክፍሊ ሻምናይ ትመሃር ነይራ፣ ሕጂ ኣብዚ ትሰርሕ ኣላ።", "ክፍሊ ሻምናይ"),  # Tigrinya: grade eight
+    ("እህቴ ስምንተኛ ክፍል ነበረች፣ አሁን እዚህ ትሰራለች።", "ስምንተኛ ክፍል"),  # Amharic: eighth grade
 ])
 def test_a_school_year_in_another_language(text: str, span: str) -> None:
     assert read(text) == [span]
