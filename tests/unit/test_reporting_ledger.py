@@ -17,6 +17,7 @@ from services.reporting.db import Database, migrate
 from services.reporting.ledger import AckResult, Ledger
 from services.reporting.models import OutboxRecord, Step
 from services.reporting.protocols.loader import load_protocols
+from services.reporting.protocols.regions import ProtocolSet
 from services.reporting.redaction import Audience, Header, SignalView, redact
 from services.reporting.resolution import resolve_request
 from services.reporting.store import Store
@@ -27,8 +28,8 @@ from tests.reporting_support import Clock, report_request, write_fallback_protoc
 EASTERN = ZoneInfo("America/New_York")
 
 
-@pytest.fixture
-def setup(tmp_path: Path) -> tuple[Store, Ledger, Database, Clock, uuid.UUID]:
+def fallback_world(tmp_path: Path) -> tuple[Store, Ledger, Database, Clock, ProtocolSet]:
+    """A ledger on SQLite with its store, clock and the three-contact fallback protocol."""
     url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
     migrate(url)
     db = Database(url)
@@ -37,6 +38,12 @@ def setup(tmp_path: Path) -> tuple[Store, Ledger, Database, Clock, uuid.UUID]:
     ledger = Ledger(db, now=clock, tokens=AckTokens(b"unit-test-ack-secret"), lease=timedelta(seconds=30))
     protocols = load_protocols(write_fallback_protocol(tmp_path / "protocols", first_email="a@pd.example.gov",
                                                        third_webhook="https://tf.example.gov/hook"))
+    return store, ledger, db, clock, protocols
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> tuple[Store, Ledger, Database, Clock, uuid.UUID]:
+    store, ledger, db, clock, protocols = fallback_world(tmp_path)
     signal = received(reporter=Reporter(anonymous=False, consent_to_share=False))
     assert store.record_signal(signal) and not store.record_signal(signal)
     request = report_request(signal.signal_id)
@@ -219,14 +226,7 @@ def test_claims_and_deliveries_read_their_reports_and_signals_once_a_batch_not_o
     """The ledger loads a batch's reports (and what the sends may say) in one query each and holds
     them while it works: a session keeps an unchanged row only while something refers to it, so a
     load whose result was dropped asked the database again for every step."""
-    url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
-    migrate(url)
-    db = Database(url)
-    clock = Clock()
-    store = Store(db, now=clock, facts_grace=timedelta(seconds=10))
-    ledger = Ledger(db, now=clock, tokens=AckTokens(b"unit-test-ack-secret"), lease=timedelta(seconds=30))
-    protocols = load_protocols(write_fallback_protocol(tmp_path / "protocols", first_email="a@pd.example.gov",
-                                                       third_webhook="https://tf.example.gov/hook"))
+    store, ledger, db, _, protocols = fallback_world(tmp_path)
     for _ in range(5):
         signal = received()
         store.record_signal(signal)

@@ -9,21 +9,12 @@ from __future__ import annotations
 
 import pytest
 
-from contracts.events import FlagName, SignalTriaged
-from tests.builders import T0, received
-from tests.triage_support import minor_deaf_model
+from tests.builders import received
+from tests.triage_support import minor_deaf_model, minor_evidence
 from triage.extract import extract
-from triage.model import TriageModel
-from triage.rules import assess
 
 pytestmark = pytest.mark.unit
 
-
-
-def minor_of(text: str, model: TriageModel | None = None) -> list[str] | None:
-    triaged: SignalTriaged = assess(received(narrative=text), now=T0, model=model)
-    minor = next(f for f in triaged.flags if f.name is FlagName.MINOR)
-    return [e.rule_id for e in minor.evidence] if minor.raised else None
 
 
 @pytest.mark.parametrize(("text", "span"), [
@@ -36,7 +27,7 @@ def minor_of(text: str, model: TriageModel | None = None) -> list[str] | None:
 def test_a_group_with_children_stands_after_the_model(text: str, span: str) -> None:
     extraction = extract(received(narrative=text))
     assert [e.matched_text for e in extraction.children_among] == [span]
-    assert minor_of(text, minor_deaf_model()) is not None
+    assert minor_evidence(text, minor_deaf_model()) is not None
 
 
 @pytest.mark.parametrize("text", [
@@ -46,13 +37,13 @@ def test_a_group_with_children_stands_after_the_model(text: str, span: str) -> N
 ])
 def test_a_group_the_rules_do_not_count_does_not_stand(text: str) -> None:
     assert extract(received(narrative=text)).children_among == ()
-    assert minor_of(text, minor_deaf_model()) is None
+    assert minor_evidence(text, minor_deaf_model()) is None
 
 
 def test_without_the_group_the_deaf_model_raises_nothing() -> None:
     """The control for the tests above: the same account with no group of children in it."""
     text = "Nos cambiaron de camioneta en la frontera y el chofer nos quitó los teléfonos. Somos nueve."
-    assert minor_of(text, minor_deaf_model()) is None
+    assert minor_evidence(text, minor_deaf_model()) is None
 
 
 @pytest.mark.parametrize("text", [
@@ -67,4 +58,4 @@ def test_a_question_about_such_cases_is_no_group(text: str) -> None:
     extraction = extract(received(narrative=text))
     assert extraction.found.topic_only
     assert extraction.children_among == ()
-    assert minor_of(text, minor_deaf_model()) is None
+    assert minor_evidence(text, minor_deaf_model()) is None

@@ -10,20 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from contracts.events import FlagName, SignalTriaged
-from tests.builders import T0, received
-from tests.triage_support import minor_deaf_model
+from tests.builders import received
+from tests.triage_support import minor_deaf_model, minor_evidence
 from triage.extract import extract
-from triage.model import TriageModel
-from triage.rules import assess
 
 pytestmark = pytest.mark.unit
-
-
-def minor_of(text: str, model: TriageModel | None = None) -> list[str] | None:
-    triaged: SignalTriaged = assess(received(narrative=text), now=T0, model=model)
-    minor = next(f for f in triaged.flags if f.name is FlagName.MINOR)
-    return [e.rule_id for e in minor.evidence] if minor.raised else None
 
 
 @pytest.mark.parametrize(("text", "span"), [
@@ -38,13 +29,13 @@ def test_turning_18_later_stands_after_the_model(text: str, span: str) -> None:
     extraction = extract(received(narrative=text))
     assert span in [e.matched_text for e in extraction.milestones]
     assert "minor.turning_18" not in [e.rule_id for e in extraction.found.minor.evidence]  # not a model input
-    assert minor_of(text, minor_deaf_model()) is not None
+    assert minor_evidence(text, minor_deaf_model()) is not None
 
 
 def test_a_teen_milestone_of_the_rules_stands_after_the_model() -> None:
     text = "she cant even drive yet and he has her working the truck stop all night"
     assert "minor.teen_milestone" in [e.rule_id for e in extract(received(narrative=text)).milestones]
-    evidence = minor_of(text, minor_deaf_model())
+    evidence = minor_evidence(text, minor_deaf_model())
     assert evidence is not None and evidence.count("minor.teen_milestone") == 1  # not listed twice
 
 
@@ -55,7 +46,7 @@ def test_a_teen_milestone_of_the_rules_stands_after_the_model() -> None:
 ])
 def test_turning_18_that_is_past_or_denied_does_not_stand(text: str) -> None:
     assert extract(received(narrative=text)).milestones == ()
-    assert minor_of(text, minor_deaf_model()) is None
+    assert minor_evidence(text, minor_deaf_model()) is None
 
 
 def test_a_question_about_a_teen_turning_18_is_the_models_to_weigh() -> None:
@@ -64,4 +55,4 @@ def test_a_question_about_a_teen_turning_18_is_the_models_to_weigh() -> None:
     text = ("Hi, my son turns 18 in June and wants a summer job at the county fair. What hours can a 17 "
             "year old legally work? Just looking for general information.")
     assert extract(received(narrative=text)).milestones != ()
-    assert minor_of(text, minor_deaf_model()) is None
+    assert minor_evidence(text, minor_deaf_model()) is None
