@@ -37,7 +37,7 @@ _AGE_AFTER: Final = (
     r"barsa|barsha|barsako|barshako|"  # ne
     r"वर्षको|वर्षकी|वर्षका|बर्षको|बर्षकी|बर्षका|"  # ne: "१६ वर्षको" (of 16 years)
     r"sana|sanawat|snin|"  # ar in Latin letters (Arabizi)
-    r"jir(?:ka|ta)?|sano|"  # so
+    r"jir(?:ka|ta)?|sano|tausaga|"  # so; sm ("16 tausaga")
     r"xyoo|"  # hmn
     r"বছর|বছরের|"  # bn
     r"વર્ષ|વર્ષની|વર્ષનો|ਸਾਲ|ਸਾਲਾਂ|"  # gu, pa
@@ -127,6 +127,10 @@ _DEVANAGARI_TEEN: Final = re.compile(
 _SW_TEENS: Final = {"moja": 11, "mbili": 12, "tatu": 13, "nne": 14, "tano": 15, "sita": 16, "saba": 17}
 _SW_TEEN: Final = re.compile(
     r"\bmiaka\s+(?:kama\s+|karibu\s+|hivi\s+)?kumi\s+na\s+(?P<w>" + "|".join(_SW_TEENS) + r")\b", _I)
+# Samoan: "e sefulu ono ona tausaga" (ten-six years of age), "sefulu ma le lima tausaga".
+_SM_TEENS: Final = {"tolu": 13, "fa": 14, "lima": 15, "ono": 16, "fitu": 17}
+_SM_TEEN: Final = re.compile(
+    r"\bsefulu\s+(?:ma\s+le\s+|ma\s+)?(?P<w>" + "|".join(_SM_TEENS) + r")\s+(?:ona\s+)?tausaga\b", _I)
 _KO_TEEN: Final = re.compile(r"(?:열|열한|열두|열세|열네|열다섯|열여섯|열일곱)\s*살|"
                              r"(?:열한|열두|열세|열네|열다섯|열여섯|열일곱)\s*(?:정도|쯤)")  # "about sixteen"
 
@@ -214,7 +218,7 @@ def cues(text: str) -> list[Cue]:
     found += [Cue("age", m.start(), m.end(), table[next(g for g in m.groups() if g).lower()])
               for pattern, table in ((_AR_TEEN, _AR_TEENS), (_SLAVIC_TEEN, _SLAVIC_TEENS),
                                      (_WORD_TEEN, _WORD_TEENS), (_DEVANAGARI_TEEN, _DEVANAGARI_TEENS),
-                                     (_SW_TEEN, _SW_TEENS))
+                                     (_SW_TEEN, _SW_TEENS), (_SM_TEEN, _SM_TEENS))
               for m in pattern.finditer(text)]
     found += [Cue(kind, m.start(), m.end())
               for kind, pattern in (("child", CHILD), ("school", SCHOOL_OR_TEEN))

@@ -36,7 +36,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"band kar ke rakh\w*|bahar (?:nahi|nahin) jaan (?:dinde|dindi|dinda)|"  # pa
      r"ja+n (?:nahi|nahin) (?:dinda|dinde)|"  # pa
      r"dikurung|disekap|dilarang keluar|"  # id
-     r"(?:la )?i(?:gu)? xir(?:ay|tay|an)|xidhay|ku xiran|"  # so
+     r"(?:la )?i(?:gu)? xir(?:ay|tay|an)|xidhay|ku xiran|ku xireen|ku xidheen|"  # so
      r"tidak (?:boleh|diizinkan|dibolehkan) (?:keluar|turun|pulang|pergi)|"  # id
     r"band kar (?:diya|di|rakha|rakhi|ke)|bahar (?:nahi|nahin) (?:jane|jaane|nikalne)|qaid|kaid|"  # hi, ur
     r"msak+ar\w*|m[s9]ak+ra|m2fol\w*|ma?9?foul\w*|"  # ar in Latin letters
@@ -297,7 +297,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"bez edy|net edy|ne da[yi]ut est'?|ne da[yi]ut yisty|bez yizhi|"
     r"khana nahi|khaana nahi|khana nahin|bhookh?[ae] rakh\w*|"  # hi, ur in Latin letters
     r"khana (?:diyeko chhaina|dindaina|dinna)|roti (?:nahi|nahin) (?:dinde|dindi)|"  # ne, pa
-    r"tidak diberi makan|"  # id
+    r"tidak diberi makan|cunto ma (?:haysto|haystaan|haysano|siiyaan|siiso)|cunto la[’']?aan|"  # id, so
     r"ma kayn makla|mafi akl|mafish akl|bla makla)\b"
      r"|没有吃的|沒有吃的|没饭吃|没吃饭|沒吃飯|没吃东西|沒吃東西|ምግብ የለም|"
      r"먹을 것이 없|ไม่มีอาหาร|لا طعام|لا يوجد طعام|بدون طعام|بدون أكل|ما في أكل|"

@@ -952,6 +952,27 @@ def test_burmese_with_a_photo_taken_or_safe_now_is_no_danger_cue(text: str) -> N
     assert danger_cues(cues(text)) == []
 
 
+# ------------------------------------------------------------ Somali's "they locked", Samoan ages
+
+
+def test_a_somali_room_locked_with_no_food_is_danger() -> None:
+    # Somali: please help me; they locked him and other boys in a room; they have no food.
+    text = "Fadlan i caawiya. Qol ayay ku xireen isaga iyo wiilal kale, cunto ma haystaan."
+    assert {"help", "confined", "no_food"} <= {c.kind for c in danger_cues(cues(text))}
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("O lo'u afafine e sefulu ono ona tausaga.", 16),  # Samoan: my daughter is sixteen years old
+    ("O lo'u tama e 15 tausaga.", 15),
+])
+def test_a_teen_age_in_samoan_is_a_minor_cue(text: str, age: int) -> None:
+    assert [c.age for c in minor_cues(cues(text)) if c.kind == "age"] == [age]
+
+
+def test_ten_years_in_samoan_words_is_no_age() -> None:
+    assert minor_cues(cues("Ua sefulu tausaga talu ona ou sau i Hawaii.")) == []
+
+
 # ------------------------------------------------------------ Persian (Farsi and Dari)
 
 
