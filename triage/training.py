@@ -292,9 +292,10 @@ def choose_thresholds(model: TriageModel, rows: Sequence[DevRow],
     ``probabilities``: each flag's, per row (a second look's out of fold)."""
     from triage.rules import informational, standing
 
-    # A year of birth, a group with children in it or a school year in a language the rules do not
-    # read forces the minor flag in the assessment, but the threshold is chosen as if the model had
-    # to find those cases itself: the few dev minors told only that way are among its hardest, and
+    # What stands after the model (``Extraction.minor_after_model``: a year of birth, a group with
+    # children in it, a school year the rules cannot read, a teen's milestone) forces the minor flag in
+    # the assessment, but the threshold is chosen as if the model had to find those cases itself: the
+    # few dev minors told only that way are among its hardest, and
     # counting them as found would raise the threshold (0.288 to 0.305 for v59, for the years alone)
     # for every minor told some other way.
     unforced = [r.extraction.left_to_the_model() for r in rows]
