@@ -51,7 +51,7 @@ class Extraction:
     years_of_birth: tuple[Evidence, ...] = ()  # a minor's year of birth (``minor.years_of_birth``)
     children_among: tuple[Evidence, ...] = ()  # "some of them are kids" (``minor.children_among``)
     school_years: tuple[Evidence, ...] = ()  # in a language the rules do not read (``triage.school_years``)
-    milestones: tuple[Evidence, ...] = ()  # "can't drive yet", "not 18 til March" (``minor.milestones``)
+    milestones: tuple[Evidence, ...] = ()  # "not 18 til March", "in 9 grade" (``minor.milestones``)
 
     @property
     def minor_after_model(self) -> tuple[Evidence, ...]:

@@ -99,6 +99,13 @@ _TURNING_18: Final = re.compile(
     r"\b(?:turns?|turning)\s+(?:18|eighteen)\s+(?:in|next|this|on)\b|"
     r"\b(?:just|only|still)\s+(?:have|has|got)\s+(?:my|her|his|their)\s+(?:learner[\u2019']?s?\s+)?"
     r"permit\b", _I)
+# The school grade a child should be in now, or one named by a bare number as in broken English: "was
+# supposed to start 10th grade this year", "she supposed to be in 9 grade", "he in 10 grade". Read after
+# the model only (``milestones``): a child kept out of school to work is told of this way.
+_GRADE_NOW: Final = re.compile(
+    r"\b(?:supposed\s+to|should|meant\s+to)\s+(?:be\s+)?(?:in|start|starting|be\s+starting|go\s+into|"
+    r"be\s+going\s+into|enter)\s+(?:the\s+)?(?:[5-9]|1[0-2])(?:st|nd|rd|th)?\s+grade\b|"
+    r"\bin\s+(?:the\s+)?(?:[5-9]|1[01])\s+grade\b", _I)
 
 # Some of the people in the account are children: "some r kids", "two of them are just kids", "algunos son
 # niños". A group told this way stands whatever the model makes of it (``children_among``).
@@ -303,14 +310,17 @@ def years_of_birth(signal: SignalReceived, scan: Scan, *, topic_only: bool) -> t
 def milestones(minor: Flag, scan: Scan, *, topic_only: bool) -> tuple[Evidence, ...]:
     """A teen's milestones: ``minor_flag``'s own, live and not denied ("she just got her learner's
     permit", "can't even drive yet", "her 10 o'clock curfew"), and someone turning 18 later ("not 18
-    til March", "turns 18 in May", "I just have my permit"), which the model does not read.
+    til March", "turns 18 in May", "I just have my permit") or the grade a child should be in now
+    ("supposed to be in 9 grade", "he in 10 grade"), which the model does not read.
 
     Each makes someone under 18 now, and ``triage.rules.standing`` lets them stand after the model,
     as a year of birth does. Of the corpus's signals with one that the model does not read as a
-    question, 141 of 142 were about a minor, and the model had missed 5 of those."""
+    question, 141 of 142 were about a minor, and the model had missed 5 of those; of the 23 with a
+    grade told so, all 23 were, and the model had missed 3 (all in round sixty-seven)."""
     found = [e for e in minor.evidence if e.rule_id == "minor.teen_milestone"]
     if not topic_only:
-        live = [hit for hit in scan.find("minor.turning_18", _TURNING_18) if _milestone_live(hit)]
+        later = (*scan.find("minor.turning_18", _TURNING_18), *scan.find("minor.grade_now", _GRADE_NOW))
+        live = [hit for hit in later if _milestone_live(hit)]
         if live and not scan.any_live(_DENIED):
             found += [from_hit(hit.rule_id, hit) for hit in live]
     return tuple(found)

@@ -1,9 +1,10 @@
-"""A teen's milestone ("can't even drive yet", "her learner's permit") or someone turning 18 later ("not
-18 til March", "turns 18 in May") stands whatever the model makes of it, as a year of birth does.
+"""A teen's milestone ("can't even drive yet", "her learner's permit"), someone turning 18 later ("not
+18 til March", "turns 18 in May") or the grade a child should be in now ("supposed to be in 9 grade")
+stands whatever the model makes of it, as a year of birth does.
 
-The rules' own milestones are also among the model's inputs; turning 18 later is read after the model
-only. Neither counts where it is negated, in the past, retold, under a denial, or in a question the
-model reads as a request for information.
+The rules' own milestones are also among the model's inputs; turning 18 later and the grade now are
+read after the model only. None counts where it is negated, in the past, retold, under a denial, or in
+a question the model reads as a request for information.
 """
 
 from __future__ import annotations
@@ -30,6 +31,30 @@ def test_turning_18_later_stands_after_the_model(text: str, span: str) -> None:
     assert span in [e.matched_text for e in extraction.milestones]
     assert "minor.turning_18" not in [e.rule_id for e in extraction.found.minor.evidence]  # not a model input
     assert minor_evidence(text, minor_deaf_model()) is not None
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("the boy should be in 8th grade but he works the mill from 6am and the foreman keeps his pay",
+     "should be in 8th grade"),
+    ("her brother in 9 grade, he sleep at the restaurant and boss no pay him, he cant leave",
+     "in 9 grade"),
+    ("Her niece was supposed to start 11th grade in August. The couple she cleans for keep her passport.",
+     "supposed to start 11th grade"),
+])
+def test_the_grade_a_child_should_be_in_now_stands_after_the_model(text: str, span: str) -> None:
+    extraction = extract(received(narrative=text))
+    assert span in [e.matched_text for e in extraction.milestones]
+    assert "minor.grade_now" not in [e.rule_id for e in extraction.found.minor.evidence]  # not a model input
+    assert minor_evidence(text, minor_deaf_model()) is not None
+
+
+@pytest.mark.parametrize("text", [
+    "Years ago I was supposed to start 10th grade but my uncle sent me to pick tomatoes. I'm 31, safe now.",
+    "She looks like she should be in 9th grade but she is not a minor, she showed me her ID, she's 20.",
+    "Room 10 grade inspection: in 10 minutes the crew checks the 12 grade stakes.",
+])
+def test_a_grade_that_is_past_denied_or_no_school_year_does_not_stand(text: str) -> None:
+    assert [e for e in extract(received(narrative=text)).milestones if e.rule_id == "minor.grade_now"] == []
 
 
 def test_a_teen_milestone_of_the_rules_stands_after_the_model() -> None:
