@@ -44,9 +44,11 @@ _AGE_AFTER: Final = (
     r"տարեկան|"  # hy
     r"[eé]ves|[eé]vesen|[eé]vesek|yosh|yoshda|yoshli|yoshlik|"  # hu, uz
     r"vje[cç]e?|vjet|ປີ|ឆ្នាំ|"  # sq, lo, km
-    r"ساله|سالہ"  # fa, prs, ur: "۱۴ ساله", fourteen-year-old
+    r"ساله|سالہ|"  # fa, prs, ur: "۱۴ ساله", fourteen-year-old
+    r"کلن|کلنه|کلنۍ|کاله"  # ps: "۱۶ کلن یم", I am sixteen
 )
-_AGE_BEFORE: Final = (r"miaka|umri wa miaka|อายุ|umur|usia|tuổi|возраст|вік|عمرها|عمره|عمر|उम्र|বয়স|ઉંમર|ਉਮਰ|ال|"
+_AGE_BEFORE: Final = (r"miaka|umri wa miaka|อายุ|umur|usia|tuổi|возраст|вік|عمرها|عمره|عمر|उम्र|ઉંમર|ਉਮਰ|ال|"
+                      r"ব(?:য়|\u09df)স|"  # bn, its ya with the nukta as two letters or one
                       # Russian's age in the dative: "Моей дочери 17", "ей 16" (uk "доньці 15")
                       r"дочери|дочке|сыну|сестре|брату|племяннице|племяннику|внучке|внуку|ей|ему|"
                       r"доньці|сину|сестрі|братові|їй|йому|docheri|dochke|synu|sestre|bratu|"
@@ -63,7 +65,7 @@ _AGE: Final = re.compile(
     rf"(?<![^\W\d_])(?:e|em|con|chau|cháu|be|bé|no|nó)\s+(?P<v>\d{{1,2}})\s?t(?![^\W\d_])|"
     # ("อายุประมาณ 16", "возраст примерно 15": about)
     rf"(?<![^\W\d_])(?:{_AGE_BEFORE})\s*:?\s*(?:ประมาณ|ราวๆ|ราว|примерно|около|sekitar|kira-kira|khoảng|"
-    rf"chừng|takriban)?\s*(?P<m>{_DIGITS})(?!\d)|"
+    rf"chừng|takriban|মাত্র|প্রা(?:য়|\u09df))?\s*(?P<m>{_DIGITS})(?!\d)|"  # bn "বয়স মাত্র ১৬", age only 16
     # Russian's "about fifteen" puts the word first: "ей на вид лет 14-15", "девочке лет 15"; Ukrainian
     # the same ("їй років 14")
     rf"(?<![^\W\d_])(?:лет|років)\s+(?P<r>{_DIGITS})(?!\d)(?!\s*(?:назад|тому))|"

@@ -973,6 +973,26 @@ def test_ten_years_in_samoan_words_is_no_age() -> None:
     assert minor_cues(cues("Ua sefulu tausaga talu ona ou sau i Hawaii.")) == []
 
 
+# ------------------------------------------------------------ Pashto ages, Bengali "age only"
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    # Pashto: my nephew is 15 and works on a farm
+    ("زما وراره ۱۵ کلن دی او په فارم کې کار کوي.", 15),  # noqa: RUF001 (Extended Arabic-Indic digits)
+    ("زه 17 کلنه یم.", 17),  # Pashto: I am 17 (a girl)
+    ("আমার ভাগ্নি, বয়স মাত্র ১৪, সারাদিন দোকানে কাজ করে।", 14),  # Bengali: my niece, age only 14
+    ("ছেলেটার বয়স প্রায় ১৬ হবে।", 16),  # Bengali: the boy is about 16
+    ("ছেলেটার ব\u09dfস ১৫।", 15),  # the same word typed with the precomposed letter
+])
+def test_a_teen_age_in_pashto_or_bengali_is_a_minor_cue(text: str, age: int) -> None:
+    assert [c.age for c in minor_cues(cues(text)) if c.kind == "age"] == [age]
+
+
+def test_an_adults_age_in_pashto_or_bengali_is_no_minor_cue() -> None:
+    assert minor_cues(cues("زه ۲۵ کلن یم او په رستورانت کې کار کوم.")) == []  # I am 25
+    assert minor_cues(cues("ওর বয়স মাত্র ২২, কিন্তু মালিক পাসপোর্ট রেখে দিয়েছে।")) == []  # only 22
+
+
 # ------------------------------------------------------------ Persian (Farsi and Dari)
 
 
