@@ -7,10 +7,13 @@ are read after the model, as a year of birth is (``triage.rules.standing``), so 
 no refit. Only where triage cannot read the language (``triage.extract``): in English and Spanish the
 rules have their own school grades, and the same letters can be other words there.
 
-Left out on purpose, as words a person may use of an adult or of no one: Vietnamese "lớp 10",
-Somali "fasalka 10aad" and Bengali "ক্লাস টেন" (students asking for a school project wrote them of
+Left out on purpose, as words a person may use of an adult or of no one: a bare Vietnamese "lớp 10",
+Somali "fasalka 10aad" or Bengali "ক্লাস টেন" (students asking for a school project wrote them of
 themselves, and in a language triage does not read the model cannot tell a question), a bare
-"grade" in Tagalog text other than before a school year's number.
+"grade" in Tagalog text other than before a school year's number. Read instead: someone else at
+school in that year (Somali "oo dhigata fasalka 8aad", Bengali "ক্লাস নাইনে পড়ে") and Vietnamese
+"đang học lớp 11" (is at school in year 11), which a project's question also stops: a school year
+forces nothing where the model reads a question (``triage.rules.standing``).
 """
 
 from __future__ import annotations
@@ -49,6 +52,20 @@ _SCHOOL_YEAR: Final = re.compile("|".join((
     r"(?:पांचवीं|पाँचवीं|छठी|सातवीं|आठवीं|नौवीं|दसवीं)\s+(?:कक्षा|क्लास)|क्लास\s+(?:सिक्स|सेवन|एट|नाइन|टेन)|"
     r"(?:پانچویں|چھٹی|ساتویں|آٹھویں|نویں|دسویں)\s+(?:جماعت|کلاس)|"
     r"(?:کلاس|پایه)\s+(?:ششم|هفتم|هشتم|نهم|دهم)",
+    # Dari "صنف یازده" (class eleven), Farsi "کلاس یازدهم"; not "نه" or "ده" alone (also "no", "village")
+    r"صنف\s+(?:ششم|هفتم|هشتم|نهم|دهم|یازدهم|دوازدهم|یازده|دوازده)|(?:کلاس|پایه)\s+(?:یازدهم|دوازدهم)",
+    # Somali "oo dhigata fasalka 8aad" (who is in the eighth class): of someone else, not a student's
+    # own "waxaan dhigtaa" (I study)
+    r"\b(?:dhigata|dhigataa|dhigto)\s+fasalka\s+(?:[5-9]|1[0-2])(?:aad|naad)?\b",
+    # Bengali "ক্লাস নাইনে পড়ে" (studies in class nine), "অষ্টম শ্রেণীতে পড়ত": of someone else (a
+    # student's own is "পড়ি"); its letter ড় as one character or two
+    r"(?:ক্লাস\s+(?:সিক্স|সেভেন|এইট|নাইন|টেন|[৬-৯]|১[০-২])(?:ে|এ)?|"  # noqa: RUF001 (Bengali digits)
+    r"(?:ষষ্ঠ|সপ্তম|অষ্টম|নবম|দশম)\s+শ্রেণ(?:ী|ি)(?:তে)?)\s+প(?:ড\u09bc|\u09dc)(?:ে|ছে|ত|তো)",
+    # Burmese "၉ တန်း" (ninth standard), "ရှစ်တန်း"; not the tenth, which adults name as the exam
+    # they passed ("ဆယ်တန်းအောင်")
+    r"(?:[၅-၉]|ငါး|ခြောက်|ခုနစ်|ရှစ်|ကိုး)\s*တန်း(?!\s*အောင်)",
+    # Vietnamese "đang học lớp 11" (is at school in year 11); not a bare "lớp 10" (below)
+    r"\bđang\s+học\s+lớp\s+(?:[6-9]|1[0-2])\b",
     # French: "elle devrait être en seconde", "élève de 8e année" (a school year counted from one)
     r"\b(?:suis|es|est|sommes|êtes|sont|être|etre|étais|etais|était|etait|sera)\s+en\s+seconde\b|\b(?:[5-9]|1[0-2])e\s+année\b",
     # Portuguese "no 8º ano", "no oitavo ano"; Polish "w ósmej klasie"; Indonesian "kelas 8"

@@ -46,6 +46,15 @@ def read(text: str) -> list[str]:
     ("Она ученица 8-го класса, а работает в кафе по ночам.", "8-го класса"),  # noqa: RUF001
     ("ሓፍተይ ኣብ ዓዲ ክፍሊ ሻምናይ ትመሃር ነይራ፣ ሕጂ ኣብዚ ትሰርሕ ኣላ።", "ክፍሊ ሻምናይ"),  # Tigrinya: grade eight
     ("እህቴ ስምንተኛ ክፍል ነበረች፣ አሁን እዚህ ትሰራለች።", "ስምንተኛ ክፍል"),  # Amharic: eighth grade
+    # Dari: my nephew is still in class eleven and works nights in a restaurant
+    ("برادرزاده‌ام هنوز صنف یازده است و شب‌ها در رستوران کار می‌کند.", "صنف یازده"),  # noqa: RUF001 (Dari)
+    # Somali: the neighbours' boy, who is in the ninth class, works on the farm
+    ("Wiil deriskayaga ah oo dhigata fasalka 9aad ayaa beerta ka shaqeeya.", "dhigata fasalka 9aad"),
+    ("আমার ভাগ্নি ক্লাস এইটে পড়ে, এখন দোকানে কাজ করে।", "ক্লাস এইটে পড়ে"),  # Bengali: studies in class eight
+    ("ভাইপো অষ্টম শ্রেণীতে পড\u09bcত।", "অষ্টম শ্রেণীতে পড\u09bcত"),  # was in the eighth class
+    ("ভাইপো অষ্টম শ্রেণীতে প\u09dcত।", "অষ্টম শ্রেণীতে প\u09dcত"),  # the same, its letter as one character
+    ("ကျွန်မ တူမလေးက ရှစ်တန်း ကျောင်းသူပါ။", "ရှစ်တန်း"),  # Burmese: my niece is an eighth-standard pupil
+    ("Cháu tôi đang học lớp 9 mà phải đi làm ở tiệm nail.", "đang học lớp 9"),  # Vietnamese: is in year 9
 ])
 def test_a_school_year_in_another_language(text: str, span: str) -> None:
     assert read(text) == [span]
@@ -61,6 +70,10 @@ def test_a_school_year_in_another_language(text: str, span: str) -> None:
     "कक्षा 2 के बच्चों के लिए किताबें चाहिए।",  # grade two: a small child, the rest decides
     "Вона закінчила 9 класів і працює на фермі.",  # noqa: RUF001 (nine years of schooling: an adult's)
     "Il est arrivé en 3e position au marathon.",  # a race, not a school year
+    "Waxaan dhigtaa fasalka 10aad, waxaan u baahanahay macluumaad mashruuc.",  # a student's own: "I study"
+    "ကျွန်တော် ဆယ်တန်းအောင်ပြီး မြို့ကို ပြောင်းလာတာပါ။",  # passed the tenth-standard exam: an adult's
+    "Tôi dạy lớp 10 ở trường cấp ba.",  # Vietnamese: I teach year 10
+    "امروز صنف نانوایان جلسه دارد.",  # Farsi: the bakers' guild meets today
     "Elle est en 3e année de licence à Lyon.",  # a university year
 ])
 def test_what_is_no_school_year_of_a_teen(text: str) -> None:
