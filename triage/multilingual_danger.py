@@ -238,6 +238,9 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"відвез\w*|продати|везут|повезут|увезут|отвезут|"
      r"(?:m'|t'|l'|nous |les |la |le )envoi\w* (?:à|a|en|au|aux|chez)|"  # fr: "il m'envoie à Miami"
      r"zawio(?:z|zą|zł)\w*|wywioz\w*|wiezie\w*|wywozi\w*|"  # pl
+     # pl: takes us (away) to; not to school, home, the doctor's or church
+     r"zabier(?:a|ze|ają|zą)\s+(?:nas|mnie|ją|go|je|ich)\s+(?:na|do|w)\b"
+     r"(?!\s+(?:szkoł|dom|lekarz|szpital|kości|przedszkol|babci))|"
      r"(?:a|wa)(?:ta|na|me)(?:ni|m|tu|wa)pelek\w*|"  # sw: "atanipeleka"
      r"qaadi doon\w*|qaadayaan|"  # so
      r"deryeoga\w*|"  # ko in Latin letters

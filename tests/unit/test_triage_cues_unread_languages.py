@@ -993,6 +993,22 @@ def test_an_adults_age_in_pashto_or_bengali_is_no_minor_cue() -> None:
     assert minor_cues(cues("ওর বয়স মাত্র ২২, কিন্তু মালিক পাসপোর্ট রেখে দিয়েছে।")) == []  # only 22
 
 
+# ------------------------------------------------------------ Polish "takes us to"
+
+
+def test_a_polish_crew_taken_away_tomorrow_morning_is_danger() -> None:
+    # The boss took our passports; tomorrow at 6 a truck takes us to another site; please help tonight.
+    text = ("Szef zabrał nam paszporty. Jutro rano o 6 ciężarówka zabiera nas na inną budowę. "
+            "Proszę o pomoc dzisiaj w nocy.")
+    assert {"moved_or_sold", "now"} <= {c.kind for c in danger_cues(cues(text))}
+
+
+def test_polish_taking_papers_or_a_child_to_school_is_no_move() -> None:
+    # The boss takes our passports; today dad takes her to school, then to the doctor's. Help?
+    assert danger_cues(cues("Szef zabiera nam paszporty. Dzisiaj tata zabiera ją do szkoły, potem zabierze "
+                            "ją do lekarza. Pomoc?")) == []
+
+
 # ------------------------------------------------------------ Persian (Farsi and Dari)
 
 
