@@ -346,7 +346,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:v[eé]rzik|v[eé]rez\w*|eszm[eé]letlen\w*|el[aá]jult\w*)\b"  # hu
      r"|\b(?:qon ket\w*|hushsiz\w*|hushidan ket\w*)\b"  # uz
      r"|\b(?:gjakos\w*|rrjedh gjak|pa ndjenja)\b"  # sq
-     r"|خونریزی|بیهوش"),  # fa, prs
+     r"|خونریزی|بیهوش"  # fa, prs
+     r"|ເລືອດອອກ|ໝົດສະຕິ|ហូរឈាម|សន្លប់|သွေးထွက်|သတိလစ်"),  # lo, km, my: bleeding, unconscious
     # Safe now: "giờ em ở nhờ nhà thờ, an toàn rồi", "por enquanto ele tá bem": the other cues are
     # of the past or of exploitation that is not danger now (``danger_cues`` drops them all).
     ("safe",

@@ -1009,6 +1009,18 @@ def test_polish_taking_papers_or_a_child_to_school_is_no_move() -> None:
                             "ją do lekarza. Pomoc?")) == []
 
 
+# ------------------------------------------------------------ bleeding in Lao, Khmer and Burmese
+
+
+@pytest.mark.parametrize("text", [
+    "ອ້າຍຂ້ອຍເລືອດອອກຫຼາຍ ນາຍບໍ່ໃຫ້ໄປໂຮງໝໍ ຊ່ວຍແດ່ ດຽວນີ້",  # Lao: my brother is bleeding a lot; help now
+    "ប្អូនខ្ញុំហូរឈាមច្រើន ជួយខ្ញុំ ឥឡូវនេះ",  # Khmer: my sibling is bleeding a lot; help me now
+    "ညီလေး သွေးထွက်နေတယ်။ ကူညီပါ။",  # Burmese: my little brother is bleeding; help
+])
+def test_someone_bleeding_is_a_medical_cue(text: str) -> None:
+    assert "medical" in {c.kind for c in danger_cues(cues(text))}
+
+
 # ------------------------------------------------------------ Persian (Farsi and Dari)
 
 
