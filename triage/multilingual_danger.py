@@ -68,6 +68,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|သော့ခတ်|ပိတ်ထားတယ်|ပိတ်ထားတာ|ချုပ်ထား|အပြင် ?မထွက်ရ|ထွက်ခွင့် ?မပေး"  # my: locked, shut in, held
      r"|زندانی|قفل کرد\w*|"
      r"(?:نمی\s?\u200c?(?:گذار|ذار)\w*)(?:\s+\S+){0,3}?\s+(?:بیرون|برم|بروم|بریم|برویم)"  # fa, prs
+     r"|बाहिरबाट बन्द|दरवाजा बाहर से बंद|دروازہ بند کر"  # ne, hi, ur: shut in from outside
+     r"|\bzaklju[čc](?:ao|ala|ali|an|ana|ani|ava|avaju)\b"  # bs, hr, sr: locked (not "zaključak")
     ),
     ("documents",  # papers taken: exploitation, not by itself danger now
      r"\b(?:passeports?|pasaportes?|passaportes?|hộ chiếu|паспорт\w*|paszport\w*|pașaport\w*|paspor|"
@@ -136,6 +138,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|می\s?\u200c?کش(?:د|ه|ند|ن)(?!\w)|بکش(?:د|ه|ند|ن)(?!\w)|(?:مرا|منو|ما را|ما رو) زد(?:ند|ن)?(?!\w)"
      # a beating given, not "کتکم نمی‌زند" (he does not beat me)
      r"|کتک(?:م|ش|مان|شان)?\s+(?:زد|زدند|زدن|می\s?\u200c?زند|میزنه|میزنن)(?!\w)"  # fa
+     r"|\b(?:udario|udarila|pretukao|pretukla|tukao|ubi(?:t [ćc]e|će))\b"  # bs, hr, sr: hit, will kill
     ),
     ("help",
      r"\b(?:aidez|au secours|à l'aide|sekou|ede m|ede nou|socorro|ajud\w*|cứu|giúp|tulong|saklolo|"
@@ -225,6 +228,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:sonte|menj[eë]her[eë]|nes[eë]r n[eë] m[eë]ngjes)\b"  # sq (not "tani", also Arabizi's "another")
      r"|ດຽວນີ້|ຄືນນີ້|ឥឡូវនេះ|យប់នេះ|ဒီည|ဒီနေ့ည|ယနေ့ည|ချက်ချင်း"  # lo, km, my: now, tonight
      r"|همین الان|(?<!\w)الان(?!\w)|امشب|فردا صبح|همین حالا"  # fa, prs
+     r"|भोलि बिहान|अहिले नै"  # ne: tomorrow morning, right now
+     r"|\b(?:ve[čc]eras|no[ćc]as|sutra ujutro)\b"  # bs, hr, sr: tonight, tomorrow morning
     ),
     ("moved_or_sold",
      r"\bra khơi\b|"  # vi: (the boat) heads out to sea, with him aboard
@@ -309,7 +314,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"ما فيه أكل|खाना नहीं|খেতে দেয়নি|খেতে দেয় ?না|খাবার দেয় ?না|খাবার নেই"
      r"|\b(?:nem (?:kapunk|kapok|kap|adnak) enni|[eé]hez(?:ünk|unk|ek|tet)\w*)\b"  # hu
      r"|\b(?:ovqat berma\w*|och qoldi\w*)\b"  # uz
-     r"|စားစရာ ?မရှိ|အစာ ?မကျွေး|ထမင်း ?မကျွေး|ထမင်း ?မစားရ"),  # my: nothing to eat, not fed
+     r"|စားစရာ ?မရှိ|အစာ ?မကျွေး|ထမင်း ?မကျွေး|ထမင်း ?မစားရ"  # my: nothing to eat, not fed
+     r"|खाना छैन|खान दिँदैन|खान दिदैन"),  # ne: no food, not given to eat
     ("hiding",
      r"\b(?:cach\w*|kache|escondid\w*|trốn|nagtatago|пряч\w*|прячусь|ховаю\w*|ukryw\w*|ascuns\w*|"
      r"bersembunyi|kujificha|versteck\w*|nascost\w*|pr[yj]ach\w*|khova\w*|hovaiu\w*|"

@@ -74,6 +74,9 @@ _SCHOOL_YEAR: Final = re.compile("|".join((
     # Amharic "ስምንተኛ ክፍል", "9ኛ ክፍል"; Tigrinya "ክፍሊ ዓሰርተ", "ክፍሊ 9" (grades seven to eleven)
     r"(?:ሰባተኛ|ስምንተኛ|ዘጠነኛ|አስረኛ|አሥረኛ|(?<![0-9])(?:[7-9]|1[01])ኛ)\s*ክፍል|"
     r"ክፍሊ\s*(?:ሻውዓይ|ሻምናይ|ታሽዓይ|ዓሰርተ|ዓስርተ|(?:[7-9]|1[01])(?![0-9]))|"
+    r"(?<![0-9])(?:[7-9]|1[01])ይ\s*ክፍሊ|"  # Tigrinya "8ይ ክፍሊ", the eighth class
+    # Pashto "لسم ټولګي" (the tenth class), the seventh to the eleventh
+    r"(?:اووم|اتم|نهم|لسم|یوولسم)\s+ټولګي|"
     # Portuguese and others: a youth team by age, "futsal sub-15", "time sub 13"
     r"\bsub[- ]?(?:[6-9]|1[0-7])\b(?![.,]\d)",
 )), re.IGNORECASE)

@@ -1021,6 +1021,27 @@ def test_someone_bleeding_is_a_medical_cue(text: str) -> None:
     assert "medical" in {c.kind for c in danger_cues(cues(text))}
 
 
+# ------------------------------------------------------------ Nepali, Urdu and Bosnian danger now
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    # Nepali: the door is shut from outside, no food for two days, tomorrow morning to another state
+    ("ढोका बाहिरबाट बन्द छ। दुई दिनदेखि खाना छैन। भोलि बिहान अर्को राज्य लैजान्छ।",
+     {"confined", "no_food", "now"}),
+    # Urdu: they lock the door at night; please help
+    ("رات کو دروازہ بند کر دیتے ہیں۔ براہ مہربانی مدد کریں۔", {"confined", "help"}),  # noqa: RUF001 (Urdu stops)
+    # Bosnian: tonight the boss hit him; he locked us in
+    ("Večeras ga je gazda udario. Zaključao nas je u baraci.", {"kill_or_hurt", "now", "confined"}),
+])
+def test_danger_now_in_nepali_urdu_and_bosnian(text: str, kinds: set[str]) -> None:
+    assert kinds <= {c.kind for c in danger_cues(cues(text))}
+
+
+def test_a_bosnian_conclusion_is_no_lock() -> None:
+    # Bosnian: the conclusion of the meeting tonight: we need more volunteers.
+    assert danger_cues(cues("Zaključak sastanka večeras: trebamo više volontera.")) == []
+
+
 # ------------------------------------------------------------ Persian (Farsi and Dari)
 
 
