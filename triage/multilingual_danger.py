@@ -68,7 +68,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|သော့ခတ်|ပိတ်ထားတယ်|ပိတ်ထားတာ|ချုပ်ထား|အပြင် ?မထွက်ရ|ထွက်ခွင့် ?မပေး"  # my: locked, shut in, held
      r"|زندانی|قفل کرد\w*|"
      r"(?:نمی\s?\u200c?(?:گذار|ذار)\w*)(?:\s+\S+){0,3}?\s+(?:بیرون|برم|بروم|بریم|برویم)"  # fa, prs
-     r"|बाहिरबाट बन्द|दरवाजा बाहर से बंद|دروازہ بند کر"  # ne, hi, ur: shut in from outside
+     r"|बाहिरबाट बन्द|दरवाजा बाहर से बंद|دروازہ بند کر|دروازه (?:یې )?(?:تړلې|قلفه)"  # ne, hi, ur, ps
      r"|\bzaklju[čc](?:ao|ala|ali|an|ana|ani|ava|avaju)\b"  # bs, hr, sr: locked (not "zaključak")
     ),
     ("documents",  # papers taken: exploitation, not by itself danger now
@@ -221,6 +221,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:одоо|өнөө орой|өнөө шөнө|маргааш өглөө)\b"  # mn: now, tonight, tomorrow morning
      r"|\b(?:тази нощ|тази вечер|довечера|сега|веднага|утре сутринта)\b"  # bg
      r"|آج رات|اس وقت|کل صبح"  # ur: tonight, right now, tomorrow morning (not "ابھی", also "still")
+     r"|نن شپه|سبا سهار"  # ps: tonight, tomorrow morning
      r"|(?<!\w)(?:l[aá]l[ẹe][\u0300\u0301]?|al[ẹe][\u0300\u0301]?)\s+y[iìí][iìí](?!\w)"  # yo: tonight
      r"|(?<!\w)n[ií]s[ií]ns[ií]ny[ií](?!\w)"  # yo: now
      r"|\b(?:azonnal|ma este|ma [eé]jjel|ma [eé]jszaka|holnap reggel|holnap hajnal\w*|[eé]jf[eé]lkor)\b"  # hu
@@ -338,7 +339,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"рвота|рвёт|кровь|кровотечени\w*|без сознания|потерял\w* сознание|не может дышать|"  # ru
      r"блює|блювота|кровотеча|без свідомості|не може дихати|"  # uk
      r"rvota|krovotechenie|bez soznaniya|bez svidomosti|"  # ru, uk in Latin letters
-     r"wymiotuje|krwawi\w*|nieprzytomn\w*|wysoka gorączka|"  # pl
+     r"wymiotuje|krwawi\w*|nieprzytomn\w*|wysoka gorączka|gorączka (?:jest )?(?:bardzo )?wysoka|"  # pl
      r"varsă sânge|sângerează|inconștient\w*|febră mare|"  # ro
      r"muntah(?: darah)?|berdarah|pingsan|tidak sadar(?:kan diri)?|demam tinggi|sesak napas|"  # id
      r"anatapika damu|kutapika|anavuja damu|amezimia|homa kali|"  # sw

@@ -1037,6 +1037,17 @@ def test_danger_now_in_nepali_urdu_and_bosnian(text: str, kinds: set[str]) -> No
     assert kinds <= {c.kind for c in danger_cues(cues(text))}
 
 
+@pytest.mark.parametrize(("text", "kinds"), [
+    # Polish: a co-worker's fever is very high, today he cannot get up; the boss says no doctor
+    ("Kolega jest chory, gorączka bardzo wysoka, dzisiaj nie może wstać. Szef mówi, że nie ma lekarza.",
+     {"medical", "now"}),
+    # Pashto: her husband has locked the door; tonight he will give her to a man for money
+    ("میړه یې دروازه تړلې ده. نن شپه به یې یو سړي ته ورکړي.", {"confined", "now"}),
+])
+def test_a_fever_told_the_other_way_round_and_a_pashto_lock_tonight(text: str, kinds: set[str]) -> None:
+    assert kinds <= {c.kind for c in danger_cues(cues(text))}
+
+
 def test_a_bosnian_conclusion_is_no_lock() -> None:
     # Bosnian: the conclusion of the meeting tonight: we need more volunteers.
     assert danger_cues(cues("Zaključak sastanka večeras: trebamo više volontera.")) == []
