@@ -64,7 +64,7 @@ _SCHOOL_YEAR: Final = re.compile("|".join((
     # Burmese "၉ တန်း" (ninth standard), "ရှစ်တန်း"; not the tenth, which adults name as the exam
     # they passed ("ဆယ်တန်းအောင်")
     r"(?:[၅-၉]|ငါး|ခြောက်|ခုနစ်|ရှစ်|ကိုး)\s*တန်း(?!\s*အောင်)",
-    # Vietnamese "đang học lớp 11" (is at school in year 11); not a bare "lớp 10" (below)
+    # Vietnamese "đang học lớp 11" (is at school in year 11); a bare "lớp 10" is not (the docstring says why)
     r"\bđang\s+học\s+lớp\s+(?:[6-9]|1[0-2])\b",
     # French: "elle devrait être en seconde", "élève de 8e année" (a school year counted from one)
     r"\b(?:suis|es|est|sommes|êtes|sont|être|etre|étais|etais|était|etait|sera)\s+en\s+seconde\b|\b(?:[5-9]|1[0-2])e\s+année\b",
