@@ -97,6 +97,9 @@ _TURNING_18: Final = re.compile(
     r"\b(?:not|isn[\u2019']?t|aren[\u2019']?t|wasn[\u2019']?t|won[\u2019']?t\s+be)\s+(?:even\s+)?"
     r"(?:18|eighteen)\s+(?:til|till|until|[\u2019']til)\b|"
     r"\b(?:turns?|turning)\s+(?:18|eighteen)\s+(?:in|next|this|on)\b|"
+    # "doesn't turn 18 until August", "i dont turn 18 for 2 more months"
+    r"\b(?:doesn[\u2019']?t|doesnt|don[\u2019']?t|dont|does\s+not|do\s+not|won[\u2019']?t|wont)\s+turn\s+"
+    r"(?:18|eighteen)\s+(?:until|till|til|for|in)\b|"
     r"\b(?:just|only|still)\s+(?:have|has|got)\s+(?:my|her|his|their)\s+(?:learner[\u2019']?s?\s+)?"
     r"permit\b", _I)
 # The school grade a child should be in now, or one named by a bare number as in broken English: "was
@@ -310,7 +313,7 @@ def years_of_birth(signal: SignalReceived, scan: Scan, *, topic_only: bool) -> t
 def milestones(minor: Flag, scan: Scan, *, topic_only: bool) -> tuple[Evidence, ...]:
     """A teen's milestones: ``minor_flag``'s own, live and not denied ("she just got her learner's
     permit", "can't even drive yet", "her 10 o'clock curfew"), and someone turning 18 later ("not 18
-    til March", "turns 18 in May", "I just have my permit") or the grade a child should be in now
+    til March", "doesn't turn 18 until August", "I just have my permit") or the grade a child should be in now
     ("supposed to be in 9 grade", "he in 10 grade"), which the model does not read.
 
     Each makes someone under 18 now, and ``triage.rules.standing`` lets them stand after the model,

@@ -340,6 +340,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"блює|блювота|кровотеча|без свідомості|не може дихати|"  # uk
      r"rvota|krovotechenie|bez soznaniya|bez svidomosti|"  # ru, uk in Latin letters
      r"wymiotuje|krwawi\w*|nieprzytomn\w*|wysoka gorączka|gorączka (?:jest )?(?:bardzo )?wysoka|"  # pl
+     r"ból w klatce piersiowej|"  # pl: chest pain
      r"varsă sânge|sângerează|inconștient\w*|febră mare|"  # ro
      r"muntah(?: darah)?|berdarah|pingsan|tidak sadar(?:kan diri)?|demam tinggi|sesak napas|"  # id
      r"anatapika damu|kutapika|anavuja damu|amezimia|homa kali|"  # sw

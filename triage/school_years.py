@@ -56,7 +56,8 @@ _SCHOOL_YEAR: Final = re.compile("|".join((
     r"صنف\s+(?:ششم|هفتم|هشتم|نهم|دهم|یازدهم|دوازدهم|یازده|دوازده)|(?:کلاس|پایه)\s+(?:یازدهم|دوازدهم)",
     # Somali "oo dhigata fasalka 8aad" (who is in the eighth class): of someone else, not a student's
     # own "waxaan dhigtaa" (I study)
-    r"\b(?:dhigata|dhigataa|dhigto)\s+fasalka\s+(?:[5-9]|1[0-2])(?:aad|naad)?\b",
+    r"\b(?:dhigata|dhigataa|dhigto)\s+fasalka\s+(?:(?:[5-9]|1[0-2])(?:aad|naad)?|lixaad|toddobaad|"
+    r"siddeedaad|sagaalaad|tobnaad)\b",  # the sixth to the tenth in words
     # Bengali "ক্লাস নাইনে পড়ে" (studies in class nine), "অষ্টম শ্রেণীতে পড়ত": of someone else (a
     # student's own is "পড়ি"); its letter ড় as one character or two
     r"(?:ক্লাস\s+(?:সিক্স|সেভেন|এইট|নাইন|টেন|[৬-৯]|১[০-২])(?:ে|এ)?|"  # noqa: RUF001 (Bengali digits)

@@ -1041,6 +1041,8 @@ def test_danger_now_in_nepali_urdu_and_bosnian(text: str, kinds: set[str]) -> No
     # Polish: a co-worker's fever is very high, today he cannot get up; the boss says no doctor
     ("Kolega jest chory, gorączka bardzo wysoka, dzisiaj nie może wstać. Szef mówi, że nie ma lekarza.",
      {"medical", "now"}),
+    # Polish: since yesterday dad has chest pain; he is alone now
+    ("Od wczoraj tata ma silny ból w klatce piersiowej. Jest teraz sam w baraku.", {"medical", "now"}),
     # Pashto: her husband has locked the door; tonight he will give her to a man for money
     ("میړه یې دروازه تړلې ده. نن شپه به یې یو سړي ته ورکړي.", {"confined", "now"}),
 ])

@@ -25,6 +25,10 @@ pytestmark = pytest.mark.unit
      "won't be 18 until"),
     ("He drives her to the clients every night. She turns 18 in May, so he says it's fine.", "turns 18 in"),
     ("i only have my permit so i cant leave, he took my phone and the keys", "only have my permit"),
+    ("The crew wants my nephew in the van on June 2. He doesn't turn 18 until August and they have his SSN.",
+     "doesn't turn 18 until"),
+    ("i dont turn 18 for 3 more months so he says the cops will just send me back. hes coming at 4am",
+     "dont turn 18 for"),
 ])
 def test_turning_18_later_stands_after_the_model(text: str, span: str) -> None:
     extraction = extract(received(narrative=text))

@@ -56,6 +56,8 @@ def read(text: str) -> list[str]:
     ("ကျွန်မ တူမလေးက ရှစ်တန်း ကျောင်းသူပါ။", "ရှစ်တန်း"),  # Burmese: my niece is an eighth-standard pupil
     ("Cháu tôi đang học lớp 9 mà phải đi làm ở tiệm nail.", "đang học lớp 9"),  # Vietnamese: is in year 9
     ("ጓል ሓፍተይ 8ይ ክፍሊ ትመሃር ነይራ።", "8ይ ክፍሊ"),  # Tigrinya: my niece was in the eighth class
+    ("Gabar deriskeena ah oo dhigata fasalka toddobaad ayaa hoteel lagu geeyaa.",  # Somali: the seventh class
+     "dhigata fasalka toddobaad"),
     ("زما ورور لسم ټولګي کې دی.", "لسم ټولګي"),  # Pashto: my brother is in the tenth class
 ])
 def test_a_school_year_in_another_language(text: str, span: str) -> None:
