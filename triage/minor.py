@@ -27,6 +27,7 @@ from contracts.events import Evidence, Flag, FlagName, SignalReceived
 from triage.ages import AgeMention, find_ages
 from triage.birth_years import minor_years_of_birth
 from triage.evidence import declared, from_hit
+from triage.milestones import TEEN_MILESTONE, YEARS_AGO, later_milestones, milestone_live
 from triage.text import MISDIRECTED, NOT_REAL, Hit, Scan, historical, negated, reported, words_before
 
 _I = re.IGNORECASE
@@ -71,45 +72,6 @@ _GRADE: Final = re.compile(
     r"(?:freshman|soph?o?more|sophmore)\b(?!\s+(?:at|in)\s+(?:\w+\s+){0,3}?(?:college|university|uni|state|cc)\b)|"
     r"\b(?:(?:mom|mother|dad|father|parents?)\s+of\s+an?|(?:daughter|son|kid|child)(?:\s+is)?\s+an?)\s+"
     r"(?:freshman|sophomore)\b(?!\s+(?:at|in)\s+(?:\w+\s+){0,3}?(?:college|university|uni|state|cc)\b)", _I)
-_YEARS_AGO: Final = re.compile(
-    r"\b(?:years? ago|years? back|back in (?:19|20)\d\d|when (?:i|she|he|we) was|hace (?:\w+ )?a[ñn]os|"
-    r"cuando (?:yo )?(?:era|ten[ií]a))\b", _I)
-# A milestone of the teens: "her quinceañera in March", "sweet sixteen", "got her learner's permit".
-_TEEN_MILESTONE: Final = re.compile(
-    r"\b(?:her|his|my|their|su|sus|mi)\s+(?:\w+\s+)?(?:quincea[ñn]eras?|quince a[ñn]os|sweet (?:sixteen|16)|"
-    r"learner[\u2019']?s permit|learner permit|(?:driver[\u2019']?s|driving) permit)\b|"
-    # "ensayando el vals para sus quince", "cumplió sus quince": the party, not fifteen of something
-    r"\b(?:sus|mis|tus)\s+(?:quince|xv)\b(?!\s+(?:d[ií]as|minutos|horas|semanas|meses|d[oó]lares|pesos|mil|"
-    r"hijos|nietos|trabajadores|personas|empleados|veces|a[ñn]os\s+de\s+(?:trabajo|servicio|casad\w*)))|"
-    # too young to drive: "she can't even drive yet", "not old enough to drive"
-    r"\b(?:can[\u2019']?t|cannot|can not)\s+(?:even\s+)?drive\s+yet\b|"
-    r"\b(?:not\s+old\s+enough|too\s+young)\s+to\s+"
-    r"(?:drive|have\s+a\s+(?:driver[\u2019']?s\s+)?license)\b|"
-    # a parent's curfew: "she has a 10 oclock curfew", "her curfew is 10:30", "missed his 9pm curfew"
-    r"\b(?:her|his|my|(?:daughter|son|sister|brother)[\u2019']?s)\s+(?:(?:strict|usual|new|\w+[\u2019']?s)\s+)?"
-    r"(?:(?:\d{1,2}(?::?\d\d)?\s*(?:o[\u2019']?clock|oclock|pm|p\.m\.)?|midnight)\s+)?curfew\b|"
-    r"\b(?:has|had|have|got)\s+an?\s+(?:\d{1,2}(?::?\d\d)?\s*(?:o[\u2019']?clock|oclock|pm|p\.m\.)?|midnight)\s+"
-    r"curfew\b", _I)
-
-# Someone turns 18 later: "she won't be 18 til August", "not 18 until March", "turns 18 in May", "I just
-# have my permit". Read after the model only (``milestones``), so the model's inputs stay as fitted.
-_TURNING_18: Final = re.compile(
-    r"\b(?:not|isn[\u2019']?t|aren[\u2019']?t|wasn[\u2019']?t|won[\u2019']?t\s+be)\s+(?:even\s+)?"
-    r"(?:18|eighteen)\s+(?:til|till|until|[\u2019']til)\b|"
-    r"\b(?:turns?|turning)\s+(?:18|eighteen)\s+(?:in|next|this|on)\b|"
-    # "doesn't turn 18 until August", "i dont turn 18 for 2 more months"
-    r"\b(?:doesn[\u2019']?t|doesnt|don[\u2019']?t|dont|does\s+not|do\s+not|won[\u2019']?t|wont)\s+turn\s+"
-    r"(?:18|eighteen)\s+(?:until|till|til|for|in)\b|"
-    r"\b(?:just|only|still)\s+(?:have|has|got)\s+(?:my|her|his|their)\s+(?:learner[\u2019']?s?\s+)?"
-    r"permit\b", _I)
-# The school grade a child should be in now, or one named by a bare number as in broken English: "was
-# supposed to start 10th grade this year", "she supposed to be in 9 grade", "he in 10 grade". Read after
-# the model only (``milestones``): a child kept out of school to work is told of this way.
-_GRADE_NOW: Final = re.compile(
-    r"\b(?:supposed\s+to|should|meant\s+to)\s+(?:be\s+)?(?:in|start|starting|be\s+starting|go\s+into|"
-    r"be\s+going\s+into|enter)\s+(?:the\s+)?(?:[5-9]|1[0-2])(?:st|nd|rd|th)?\s+grade\b|"
-    r"\bin\s+(?:the\s+)?(?:[5-9]|1[01])\s+grade\b", _I)
-
 # Some of the people in the account are children: "some r kids", "two of them are just kids", "algunos son
 # niños". A group told this way stands whatever the model makes of it (``children_among``).
 CHILDREN_AMONG: Final = (
@@ -250,8 +212,8 @@ def minor_flag(signal: SignalReceived, scan: Scan, *, topic_only: bool,
         for hit in scan.find("minor.school_grade", _GRADE):
             if _live(hit):
                 text.append(from_hit(hit.rule_id, hit))
-        for hit in scan.find("minor.teen_milestone", _TEEN_MILESTONE):
-            if _milestone_live(hit) and not denied:
+        for hit in scan.find("minor.teen_milestone", TEEN_MILESTONE):
+            if milestone_live(hit) and not denied:
                 text.append(from_hit(hit.rule_id, hit))
         if not denied:
             for hit in scan.find("minor.text_term", _STRONG_TERM):
@@ -304,7 +266,7 @@ def years_of_birth(signal: SignalReceived, scan: Scan, *, topic_only: bool) -> t
     if topic_only:
         return ()
     # The denial is looked for only when there is a year (``minor_flag`` weighs it for every signal).
-    live = [hit for hit in minor_years_of_birth(scan, signal.received_at.year) if _milestone_live(hit)]
+    live = [hit for hit in minor_years_of_birth(scan, signal.received_at.year) if milestone_live(hit)]
     if not live or scan.any_live(_DENIED):
         return ()
     return tuple(from_hit(hit.rule_id, hit) for hit in live)
@@ -322,8 +284,7 @@ def milestones(minor: Flag, scan: Scan, *, topic_only: bool) -> tuple[Evidence, 
     grade told so, all 23 were, and the model had missed 3 (all in round sixty-seven)."""
     found = [e for e in minor.evidence if e.rule_id == "minor.teen_milestone"]
     if not topic_only:
-        later = (*scan.find("minor.turning_18", _TURNING_18), *scan.find("minor.grade_now", _GRADE_NOW))
-        live = [hit for hit in later if _milestone_live(hit)]
+        live = later_milestones(scan)
         if live and not scan.any_live(_DENIED):
             found += [from_hit(hit.rule_id, hit) for hit in live]
     return tuple(found)
@@ -349,7 +310,7 @@ def _declared_long_ago(signal: SignalReceived, ages: list[AgeMention], adult_now
         return False
     then = {m.age for m in ages
             if m.past or _WAS.match(m.hit.segment.text, m.hit.start, m.hit.end) is not None}
-    return declared <= then and (bool(adult_now) or scan.any(_YEARS_AGO) is not None)
+    return declared <= then and (bool(adult_now) or scan.any(YEARS_AGO) is not None)
 
 
 def _live(hit: Hit) -> bool:
@@ -358,14 +319,6 @@ def _live(hit: Hit) -> bool:
                 or historical(hit.segment, hit.start)
                 or (hit.rule_id.startswith("minor.text_term")
                     and _AS_A_CHILD.search(words_before(hit.segment, hit.start, 30)) is not None))
-
-
-def _milestone_live(hit: Hit) -> bool:
-    """A milestone is an event ("her quinceañera in March"): past, yet she is that age now, unless
-    it was years ago."""
-    if negated(hit.segment, hit.start) or reported(hit.segment, hit.start):
-        return False
-    return _YEARS_AGO.search(hit.segment.sentence_text(hit.start)) is None
 
 
 def _counts(mention: AgeMention, adult_now: list[AgeMention], corrected: set[int]) -> bool:

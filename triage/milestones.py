@@ -1,0 +1,70 @@
+"""A teen's milestones, and the years-ago that makes an age or a milestone the past (``triage.minor``).
+
+A milestone is an event that puts someone under 18 now: "her quinceañera in March", "got her
+learner's permit", "can't even drive yet", "not 18 til August", "supposed to be in 9 grade". The rules'
+own (``TEEN_MILESTONE``) are also among the model's inputs; turning 18 later and the grade a child
+should be in now are read after the model only (``later_milestones``, ``triage.minor.milestones``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from triage.text import Hit, Scan, negated, reported
+
+_I = re.IGNORECASE
+
+YEARS_AGO: Final = re.compile(
+    r"\b(?:years? ago|years? back|back in (?:19|20)\d\d|when (?:i|she|he|we) was|hace (?:\w+ )?a[ñn]os|"
+    r"cuando (?:yo )?(?:era|ten[ií]a))\b", _I)
+# A milestone of the teens: "her quinceañera in March", "sweet sixteen", "got her learner's permit".
+TEEN_MILESTONE: Final = re.compile(
+    r"\b(?:her|his|my|their|su|sus|mi)\s+(?:\w+\s+)?(?:quincea[ñn]eras?|quince a[ñn]os|sweet (?:sixteen|16)|"
+    r"learner[\u2019']?s permit|learner permit|(?:driver[\u2019']?s|driving) permit)\b|"
+    # "ensayando el vals para sus quince", "cumplió sus quince": the party, not fifteen of something
+    r"\b(?:sus|mis|tus)\s+(?:quince|xv)\b(?!\s+(?:d[ií]as|minutos|horas|semanas|meses|d[oó]lares|pesos|mil|"
+    r"hijos|nietos|trabajadores|personas|empleados|veces|a[ñn]os\s+de\s+(?:trabajo|servicio|casad\w*)))|"
+    # too young to drive: "she can't even drive yet", "not old enough to drive"
+    r"\b(?:can[\u2019']?t|cannot|can not)\s+(?:even\s+)?drive\s+yet\b|"
+    r"\b(?:not\s+old\s+enough|too\s+young)\s+to\s+"
+    r"(?:drive|have\s+a\s+(?:driver[\u2019']?s\s+)?license)\b|"
+    # a parent's curfew: "she has a 10 oclock curfew", "her curfew is 10:30", "missed his 9pm curfew"
+    r"\b(?:her|his|my|(?:daughter|son|sister|brother)[\u2019']?s)\s+(?:(?:strict|usual|new|\w+[\u2019']?s)\s+)?"
+    r"(?:(?:\d{1,2}(?::?\d\d)?\s*(?:o[\u2019']?clock|oclock|pm|p\.m\.)?|midnight)\s+)?curfew\b|"
+    r"\b(?:has|had|have|got)\s+an?\s+(?:\d{1,2}(?::?\d\d)?\s*(?:o[\u2019']?clock|oclock|pm|p\.m\.)?|midnight)\s+"
+    r"curfew\b", _I)
+
+# Someone turns 18 later: "she won't be 18 til August", "not 18 until March", "turns 18 in May", "I just
+# have my permit". Read after the model only (``triage.minor.milestones``), so the model's inputs stay as
+# fitted.
+_TURNING_18: Final = re.compile(
+    r"\b(?:not|isn[\u2019']?t|aren[\u2019']?t|wasn[\u2019']?t|won[\u2019']?t\s+be)\s+(?:even\s+)?"
+    r"(?:18|eighteen)\s+(?:til|till|until|[\u2019']til)\b|"
+    r"\b(?:turns?|turning)\s+(?:18|eighteen)\s+(?:in|next|this|on)\b|"
+    # "doesn't turn 18 until August", "i dont turn 18 for 2 more months"
+    r"\b(?:doesn[\u2019']?t|doesnt|don[\u2019']?t|dont|does\s+not|do\s+not|won[\u2019']?t|wont)\s+turn\s+"
+    r"(?:18|eighteen)\s+(?:until|till|til|for|in)\b|"
+    r"\b(?:just|only|still)\s+(?:have|has|got)\s+(?:my|her|his|their)\s+(?:learner[\u2019']?s?\s+)?"
+    r"permit\b", _I)
+# The school grade a child should be in now, or one named by a bare number as in broken English: "was
+# supposed to start 10th grade this year", "she supposed to be in 9 grade", "he in 10 grade". Read after
+# the model only (``triage.minor.milestones``): a child kept out of school to work is told of this way.
+_GRADE_NOW: Final = re.compile(
+    r"\b(?:supposed\s+to|should|meant\s+to)\s+(?:be\s+)?(?:in|start|starting|be\s+starting|go\s+into|"
+    r"be\s+going\s+into|enter)\s+(?:the\s+)?(?:[5-9]|1[0-2])(?:st|nd|rd|th)?\s+grade\b|"
+    r"\bin\s+(?:the\s+)?(?:[5-9]|1[01])\s+grade\b", _I)
+
+
+def later_milestones(scan: Scan) -> list[Hit]:
+    """Someone turning 18 later and the grade a child should be in now, live (``milestone_live``)."""
+    later = (*scan.find("minor.turning_18", _TURNING_18), *scan.find("minor.grade_now", _GRADE_NOW))
+    return [hit for hit in later if milestone_live(hit)]
+
+
+def milestone_live(hit: Hit) -> bool:
+    """A milestone is an event ("her quinceañera in March"): past, yet she is that age now, unless
+    it was years ago."""
+    if negated(hit.segment, hit.start) or reported(hit.segment, hit.start):
+        return False
+    return YEARS_AGO.search(hit.segment.sentence_text(hit.start)) is None
