@@ -18,37 +18,36 @@ from triage.extract import extract
 pytestmark = pytest.mark.unit
 
 
-@pytest.mark.parametrize(("text", "span"), [
+_TURNING_18 = "minor.turning_18"
+_GRADE_NOW = "minor.grade_now"
+
+
+@pytest.mark.parametrize(("text", "span", "rule"), [
+    # someone turning 18 later
     ("im a senior but im not 18 til april. a man says i owe him and i have to work his party saturday",
-     "not 18 til"),
+     "not 18 til", _TURNING_18),
     ("My cousin won't be 18 until August and the guy she lives with keeps her ID and her paychecks.",
-     "won't be 18 until"),
-    ("He drives her to the clients every night. She turns 18 in May, so he says it's fine.", "turns 18 in"),
-    ("i only have my permit so i cant leave, he took my phone and the keys", "only have my permit"),
+     "won't be 18 until", _TURNING_18),
+    ("He drives her to the clients every night. She turns 18 in May, so he says it's fine.", "turns 18 in",
+     _TURNING_18),
+    ("i only have my permit so i cant leave, he took my phone and the keys", "only have my permit",
+     _TURNING_18),
     ("The crew wants my nephew in the van on June 2. He doesn't turn 18 until August and they have his SSN.",
-     "doesn't turn 18 until"),
+     "doesn't turn 18 until", _TURNING_18),
     ("i dont turn 18 for 3 more months so he says the cops will just send me back. hes coming at 4am",
-     "dont turn 18 for"),
-])
-def test_turning_18_later_stands_after_the_model(text: str, span: str) -> None:
-    extraction = extract(received(narrative=text))
-    assert span in [e.matched_text for e in extraction.milestones]
-    assert "minor.turning_18" not in [e.rule_id for e in extraction.found.minor.evidence]  # not a model input
-    assert minor_evidence(text, minor_deaf_model()) is not None
-
-
-@pytest.mark.parametrize(("text", "span"), [
+     "dont turn 18 for", _TURNING_18),
+    # the grade a child should be in now
     ("the boy should be in 8th grade but he works the mill from 6am and the foreman keeps his pay",
-     "should be in 8th grade"),
+     "should be in 8th grade", _GRADE_NOW),
     ("her brother in 9 grade, he sleep at the restaurant and boss no pay him, he cant leave",
-     "in 9 grade"),
+     "in 9 grade", _GRADE_NOW),
     ("Her niece was supposed to start 11th grade in August. The couple she cleans for keep her passport.",
-     "supposed to start 11th grade"),
+     "supposed to start 11th grade", _GRADE_NOW),
 ])
-def test_the_grade_a_child_should_be_in_now_stands_after_the_model(text: str, span: str) -> None:
+def test_a_milestone_the_model_does_not_read_stands_after_it(text: str, span: str, rule: str) -> None:
     extraction = extract(received(narrative=text))
     assert span in [e.matched_text for e in extraction.milestones]
-    assert "minor.grade_now" not in [e.rule_id for e in extraction.found.minor.evidence]  # not a model input
+    assert rule not in [e.rule_id for e in extraction.found.minor.evidence]  # not a model input
     assert minor_evidence(text, minor_deaf_model()) is not None
 
 
