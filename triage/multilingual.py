@@ -56,11 +56,14 @@ _AGE_BEFORE: Final = (r"miaka|umri wa miaka|อายุ|umur|usia|tuổi|воз
                       r"أعمارهم|اعمارهم|أعمارهن|اعمارهن|عمرهم|عمرهن|"  # ar: their ages
                       # Arabizi, hi/ur in Latin letters, so ("waxay jirtaa 17 sano")
                       r"3omr\w*|3umr\w*|umar|umr|da'?d\w* (?:waa|ayaa)|jirtaa|jira|"
-                      r"အသက်")  # my: age, before its number
+                      r"အသက်|"  # my: age, before its number
+                      r"ዕድመይ|ዕድመኣ|ዕድመኡ|ዕድሜዋ|ዕድሜው|ዕድሜዬ")  # ti, am: my (her, his) age
 _AGE: Final = re.compile(
     rf"(?P<n>{_DIGITS})\s*-?\s*(?:{_AGE_AFTER})(?![^\W\d_])|"
-    # Korean and Chinese write the next word on: "17살인데", "15岁的"
-    rf"(?P<k>{_DIGITS})\s*(?:살|세|岁|歲|歳)|"
+    # Korean, Chinese and Burmese write the next word on: "17살인데", "15岁的"
+    rf"(?P<k>{_DIGITS})\s*(?:살|세|岁|歲|歳|"
+    # and Burmese: "၁၅ နှစ်အရွယ်" (of fifteen years), "၁၆ နှစ်သမီး" (a girl of sixteen)
+    r"နှစ်အရွယ်|နှစ်သား|နှစ်သမီး)|"
     # Vietnamese as texted: "e 16t", "con 14t" (em, con ... tuổi)
     rf"(?<![^\W\d_])(?:e|em|con|chau|cháu|be|bé|no|nó)\s+(?P<v>\d{{1,2}})\s?t(?![^\W\d_])|"
     # ("อายุประมาณ 16", "возраст примерно 15": about)

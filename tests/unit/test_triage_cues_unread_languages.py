@@ -1068,3 +1068,51 @@ def test_danger_now_in_persian_is_raised() -> None:
 def test_persian_that_says_no_one_beats_anyone_is_no_danger_cue() -> None:
     # My husband took my passport. He does not beat me. I am home now.
     assert danger_cues(cues("شوهرم پاسپورتم را گرفته. کتکم نمی‌زند. الان خانه هستم")) == []
+
+
+# ------------------------------------------------------------ Tigrinya, Urdu, Bengali, Turkish, Japanese
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    # Tigrinya: they have locked us in a room; tonight they will sell us
+    ("ኣብ ክፍሊ ዓጺዮምና ኣለዉ። ሎሚ ለይቲ ክሸጡና እዮም።", {"confined", "now", "moved_or_sold"}),
+    # Urdu: the owner beat me, I am hiding in the store room
+    ("مالک نے مجھے مارا، میں اسٹور روم میں چھپا ہوا ہوں", {"kill_or_hurt", "hiding"}),
+    # Urdu: my cousin is shut in a room at the farm, tonight they move him
+    ("میرا کزن فارم پر ایک کمرے میں بند ہے، آج رات اسے لے جائیں گے", {"confined", "now"}),
+    # Bengali: we are locked in the house; one of us has a very high fever
+    ("আমরা ঘরে তালাবদ্ধ। একজনের খুব জ্বর, ডাক্তার নাই।", {"confined", "medical"}),
+    # Bengali: I am hiding in the kitchen, he beats us
+    ("আমি রান্নাঘরে লুকিয়ে আছি, সে আমাদের মারধর করে", {"hiding", "kill_or_hurt"}),
+    # Turkish: two girls fly out with the man tomorrow evening
+    ("iki kız yarın akşam adamla Vegas'a uçacaklar", {"now", "moved_or_sold"}),  # noqa: RUF001
+    # Turkish: my brother is bleeding, now he fainted, the boss will not take him to hospital
+    ("abim kanıyor, şimdi bayıldı, patron hastaneye götürmüyor", {"medical", "now"}),  # noqa: RUF001
+    # Japanese: help, he is in the next room
+    ("助けて。彼が隣の部屋にいる", {"help", "returns_soon"}),
+    # Japanese: my friend has a high fever and is not conscious
+    ("友達が高熱で意識がない。助けてください", {"medical", "help"}),
+])
+def test_danger_now_in_tigrinya_urdu_bengali_turkish_and_japanese(text: str, kinds: set[str]) -> None:
+    assert kinds <= {c.kind for c in cues(text)}
+    assert danger_cues(cues(text))
+
+
+@pytest.mark.parametrize("text", [
+    # Urdu: our house is far, I wanted to ask about the children's school ("ہمارا", our, holds "مارا")
+    "ہمارا گھر بہت دور ہے، بچوں کے اسکول کا پوچھنا تھا",
+    # Turkish: we fly to Istanbul tomorrow evening, we need information for the holiday
+    "yarın akşam İstanbul'a uçuyoruz, tatil için bilgi lazım",  # noqa: RUF001
+])
+def test_ordinary_words_around_those_cues_are_no_danger(text: str) -> None:
+    assert danger_cues(cues(text)) == []
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("၁၄ နှစ်အရွယ် ကောင်မလေး", 14),  # Burmese: a girl of fourteen years
+    ("ညီမလေးက ၁၆နှစ်သမီး", 16),  # Burmese: little sister, a girl of sixteen
+    ("ዕድመኣ 15 እዩ", 15),  # Tigrinya: her age is 15
+    ("ዕድሜዋ 14 ነው", 14),  # Amharic: her age is 14
+])
+def test_burmese_tigrinya_and_amharic_ages_are_minor_cues(text: str, age: int) -> None:
+    assert [c.age for c in minor_cues(cues(text))] == [age]
