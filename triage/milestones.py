@@ -36,8 +36,8 @@ TEEN_MILESTONE: Final = re.compile(
     r"curfew\b", _I)
 
 # Someone turns 18 later: "she won't be 18 til August", "not 18 until March", "turns 18 in May", "I just
-# have my permit". Read after the model only (``triage.minor.milestones``), so the model's inputs stay as
-# fitted.
+# have my permit", and in other languages "todavía no cumple 18", "mag-18 pa lang", "এখনো ১৮ হয়নি".
+# Read after the model only (``triage.minor.milestones``), so the model's inputs stay as fitted.
 _TURNING_18: Final = re.compile(
     r"\b(?:not|isn[\u2019']?t|aren[\u2019']?t|wasn[\u2019']?t|won[\u2019']?t\s+be)\s+(?:even\s+)?"
     r"(?:18|eighteen)\s+(?:til|till|until|[\u2019']til)\b|"
@@ -46,7 +46,23 @@ _TURNING_18: Final = re.compile(
     r"\b(?:doesn[\u2019']?t|doesnt|don[\u2019']?t|dont|does\s+not|do\s+not|won[\u2019']?t|wont)\s+turn\s+"
     r"(?:18|eighteen)\s+(?:until|till|til|for|in)\b|"
     r"\b(?:just|only|still)\s+(?:have|has|got)\s+(?:my|her|his|their)\s+(?:learner[\u2019']?s?\s+)?"
-    r"permit\b", _I)
+    r"permit\b|"
+    # Spanish: "todavía no cumplen los 17", "aún no tiene 18", "no cumple 18 hasta marzo", "cumple 18 en mayo"
+    r"\b(?:todav[ií]a|a[uú]n)\s+no\s+(?:cumple|cumplen|cumplo|cumplimos|tiene|tienen|tengo)\s+(?:los\s+)?"
+    r"(?:1[3-8]|dieciocho|diecisiete)\b|"
+    r"\bno\s+cumple(?:n)?\s+(?:los\s+)?(?:18|dieciocho)\s+hasta\b|"
+    r"\bcumple(?:n)?\s+(?:los\s+)?(?:18|dieciocho)\s+(?:en|el\s+pr[oó]ximo|este|esta|hasta)\b|"
+    # Tagalog: "mag-18 pa lang siya sa Nobyembre" (turns 18 only in November), "hindi pa siya 18"
+    r"\bmag-?\s?(?:18|labing-?walo)\s+pa\s+(?:lang|lamang)\b|"
+    r"\bhindi\s+pa\s+(?:siya\s+|ako\s+)?(?:18|labing-?walo)\b|"
+    # Bengali "এখনো ১৮ হয়নি" (not 18 yet), its ya with the nukta as two letters or one; Hindi, Urdu, Punjabi
+    # "18 साल का नहीं हुआ", "18 سال کی نہیں ہوئی", "18 ਸਾਲ ਦਾ ਨਹੀਂ ਹੋਇਆ" (has not become 18); Nepali
+    # "१८ वर्ष पुगेको छैन" (has not reached 18)
+    r"(?:18|১৮)\s*(?:বছর\s*)?হ(?:য়|\u09df)নি|"
+    r"(?:18|१८)\s*(?:साल|वर्ष|बर्ष)\s+(?:का|की|के)\s+नहीं\s+हु(?:आ|ई|ए)|"
+    r"(?:18|१८)\s*(?:वर्ष|बर्ष|साल)\s+(?:पुगेको|पुगेकी|पुगेका)\s+छैन|"
+    r"18\s*سال\s+(?:کا|کی|کے)\s+نہیں\s+ہو(?:ا|ئی|ئے)|"  # noqa: RUF001 (Urdu letters)
+    r"(?:18|੧੮)\s*ਸਾਲ\s+(?:ਦਾ|ਦੀ|ਦੇ)\s+ਨਹੀਂ\s+ਹੋ(?:ਇਆ|ਈ|ਏ)", _I)
 # The school grade a child should be in now, or one named by a bare number as in broken English: "was
 # supposed to start 10th grade this year", "she supposed to be in 9 grade", "he in 10 grade". Read after
 # the model only (``triage.minor.milestones``): a child kept out of school to work is told of this way.

@@ -165,6 +165,7 @@ CHILD: Final = re.compile(
 SCHOOL_OR_TEEN: Final = re.compile(
     # a school year or a child's school: "chu zhong", "초등학교", "8 kaksha", "darasa la saba", "6yèm ane"
     r"初中|小学|小學|中学生|高中生|초등학교|중학교|고등학교|중학생|고등학생|"
+    r"十几岁|十幾歲|十几歲|"  # zh: in his (her) teens
     # Korean school years ("고1", first year of high school), a school uniform
     r"(?<![가-힣0-9])[고중][1-3](?![0-9])|교복|여고생|여중생|남고생|남중생|"
     # Japanese: high, middle and primary school pupils and their years ("友達(高2)", "中3の娘")

@@ -1116,3 +1116,14 @@ def test_ordinary_words_around_those_cues_are_no_danger(text: str) -> None:
 ])
 def test_burmese_tigrinya_and_amharic_ages_are_minor_cues(text: str, age: int) -> None:
     assert [c.age for c in minor_cues(cues(text))] == [age]
+
+
+def test_a_punjabi_lock_and_a_beating_to_come_are_danger() -> None:
+    # Punjabi: the owner locked the room, he says he will beat me tomorrow
+    text = "ਮਾਲਕ ਨੇ ਕਮਰੇ ਨੂੰ ਤਾਲਾ ਲਾ ਦਿੱਤਾ, ਕਹਿੰਦਾ ਕੱਲ੍ਹ ਮਾਰੇਗਾ"
+    assert {"confined", "kill_or_hurt"} <= {c.kind for c in danger_cues(cues(text))}
+
+
+def test_a_chinese_teenager_is_a_minor_cue() -> None:
+    # Chinese: there is a worker in his teens at the shop who does not go to school
+    assert [c.kind for c in minor_cues(cues("店里有个十几岁的员工，不上学"))] == ["school"]  # noqa: RUF001

@@ -84,3 +84,34 @@ def test_a_question_about_a_teen_turning_18_is_the_models_to_weigh() -> None:
             "year old legally work? Just looking for general information.")
     assert extract(received(narrative=text)).milestones != ()
     assert minor_evidence(text, minor_deaf_model()) is None
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    # Spanish: two boys on the crew are not 17 yet; the contractor fixed their papers with another age
+    ("En la cuadrilla hay dos chavos que aún no tienen 17, el contratista les arregló papeles con otra edad.",
+     "aún no tienen 17"),
+    # Spanish: my niece turns 18 in March and the woman she cleans for keeps her passport
+    ("Mi sobrina cumple 18 en marzo y la señora de la casa donde limpia le tiene el pasaporte.",
+     "cumple 18 en"),
+    # Tagalog: my sister only turns 18 next year; the agency keeps her salary
+    ("Ang kapatid ko mag-18 pa lang sa susunod na taon, kinukuha ng agency ang sweldo niya.",
+     "mag-18 pa lang"),
+    # Bengali: my cousin is not 18 yet; he works all day at the shop and is not paid
+    ("আমার চাচাতো ভাই এখনো ১৮ হয়নি, সারাদিন দোকানে কাজ করে, টাকা দেয় না।", "১৮ হয়নি"),
+    # Punjabi: she is not 18 years old yet; the owner keeps her at the motel
+    ("ਉਹ ਹਾਲੇ 18 ਸਾਲ ਦੀ ਨਹੀਂ ਹੋਈ, ਮਾਲਕ ਉਸਨੂੰ ਮੋਟਲ ਵਿੱਚ ਰੱਖਦਾ ਹੈ।", "18 ਸਾਲ ਦੀ ਨਹੀਂ ਹੋਈ"),
+    # Hindi: he has not turned 18 yet and works at the dhaba at night
+    ("वह अभी 18 साल का नहीं हुआ और रात को ढाबे पर काम करता है।", "18 साल का नहीं हुआ"),
+])
+def test_turning_18_later_in_other_languages_stands_after_the_model(text: str, span: str) -> None:
+    extraction = extract(received(narrative=text))
+    assert span in [e.matched_text for e in extraction.milestones]
+    assert minor_evidence(text, minor_deaf_model()) is not None
+
+
+@pytest.mark.parametrize("text", [
+    "Mi hijo cumplió 18 en marzo y quiere saber cómo sacar su licencia.",  # past: he turned 18 in March
+    "Ella ya tiene 18 años, cumple 19 en mayo; el patrón le retiene el sueldo.",  # already 18, turns 19
+])
+def test_an_18th_birthday_already_past_is_no_milestone(text: str) -> None:
+    assert [e for e in extract(received(narrative=text)).milestones if e.rule_id == _TURNING_18] == []
