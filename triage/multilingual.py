@@ -17,6 +17,7 @@ is evidence with its span.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
@@ -136,6 +137,26 @@ _SW_TEEN: Final = re.compile(
 _SM_TEENS: Final = {"tolu": 13, "fa": 14, "lima": 15, "ono": 16, "fitu": 17}
 _SM_TEEN: Final = re.compile(
     r"\bsefulu\s+(?:ma\s+le\s+|ma\s+)?(?P<w>" + "|".join(_SM_TEENS) + r")\s+(?:ona\s+)?tausaga\b", _I)
+# Yoruba teen ages, with or without tone marks and underdots: "ọmọ ọdún mẹ́rìndínlógún", typed "omo odun
+# merindinlogun" (a child of sixteen years).
+_YO_TEENS: Final = {"mokanla": 11, "mejila": 12, "metala": 13, "merinla": 14, "meedogun": 15, "medogun": 15,
+                    "merindinlogun": 16, "metadinlogun": 17}
+_YO_LETTERS: Final = {"a": "aáà", "e": "eéèẹ", "i": "iíì", "o": "oóòọ", "u": "uúù", "n": "nńǹ"}
+
+
+def _yoruba(word: str) -> str:
+    """``word``'s letters, each with its tone marks and underdot, precomposed or combining."""
+    return "".join(f"[{_YO_LETTERS[c]}][\u0300\u0301\u0323]*" if c in _YO_LETTERS else c for c in word)
+
+
+_YO_TEEN: Final = re.compile(
+    r"(?<!\w)" + _yoruba("odun") + r"\s+(?P<w>" + "|".join(_yoruba(w) for w in _YO_TEENS) + r")(?!\w)", _I)
+# Urdu teen ages in words: "چودہ پندرہ سال کے" (fourteen, fifteen years old); not a while ago or since
+# how long ("بارہ سال سے", "پندرہ سال پہلے").
+_UR_TEENS: Final = {"گیارہ": 11, "بارہ": 12, "تیرہ": 13, "چودہ": 14, "پندرہ": 15, "سولہ": 16, "سترہ": 17}
+_UR_TEEN: Final = re.compile(
+    r"(?<![\u0600-\u06ff])(?P<w>" + "|".join(_UR_TEENS) + r")(?:\s+(?:" + "|".join(_UR_TEENS) + r"))?"
+    r"\s*(?:سال|برس)(?![\u0600-\u06ff])(?!\s*(?:سے|پہلے|قبل|تک))")
 _KO_TEEN: Final = re.compile(r"(?:열|열한|열두|열세|열네|열다섯|열여섯|열일곱)\s*살|"
                              r"(?:열한|열두|열세|열네|열다섯|열여섯|열일곱)\s*(?:정도|쯤)")  # "about sixteen"
 
@@ -175,6 +196,8 @@ SCHOOL_OR_TEEN: Final = re.compile(
     # pt: "no segundo ano do ensino médio" (high school now; not an adult's "ensino médio completo")
     r"(?:ano d[oa]|no|cursando|cursa) ensino m[eé]dio(?!\s+complet)|"
     r"lisede|liseye|lise ö[gğ]rencisi|ortaokul\w*|ilkokul\w*|"  # tr
+    # id: junior high ("masih SMP", "anak SMP"), still in senior high, a school uniform
+    r"smp|masih sma|anak sma|seragam sekolah|"
     # de: "in der 9. Klasse", "Neuntklässlerin" (not "wir sind eine 10. Klasse", a class writing in)
     r"in der (?:[5-9]|1[0-2])\.?\s*klasse|(?:[5-9]|1[0-2])\.\s*klässler(?:in)?|\w+klässlerin|schülerin|"
     # hi, ur in Latin letters: "10vi class ki"
@@ -220,6 +243,9 @@ def cues(text: str) -> list[Cue]:
              for m in _AGE.finditer(text)]
     found += [Cue("age", m.start(), m.end(), _cjk_teen(m.group())) for m in _CJK_TEEN.finditer(text)]
     found += [Cue("age", m.start(), m.end(), 15) for m in _KO_TEEN.finditer(text)]
+    found += [Cue("age", m.start(), m.end(), _YO_TEENS[_plain(m.group("w"))])
+              for m in _YO_TEEN.finditer(text)]
+    found += [Cue("age", m.start(), m.end(), _UR_TEENS[m.group("w")]) for m in _UR_TEEN.finditer(text)]
     # teen ages in words, each pattern with its table of the words it matches
     found += [Cue("age", m.start(), m.end(), table[next(g for g in m.groups() if g).lower()])
               for pattern, table in ((_AR_TEEN, _AR_TEENS), (_SLAVIC_TEEN, _SLAVIC_TEENS),
@@ -257,6 +283,11 @@ def danger_cues(found: list[Cue]) -> list[Cue]:
 
 
 _YOUNGEST_TOLD: Final = 6
+
+
+def _plain(word: str) -> str:
+    """A Yoruba word without its tone marks and underdots: "mẹ́rìndínlógún" is "merindinlogun"."""
+    return "".join(c for c in unicodedata.normalize("NFD", word.lower()) if not unicodedata.combining(c))
 
 
 def _arabizi(text: str, match: re.Match[str]) -> bool:

@@ -72,6 +72,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|کمرے میں بند|گھر میں بند|کمرے میں قید|قید کر رکھا"  # ur: shut in a room (a house)
      r"|बाहिरबाट बन्द|दरवाजा बाहर से बंद|دروازہ بند کر|دروازه (?:یې )?(?:تړلې|قلفه)"  # ne, hi, ur, ps
      r"|\bzaklju[čc](?:ao|ala|ali|an|ana|ani|ava|avaju)\b"  # bs, hr, sr: locked (not "zaključak")
+     r"|\bkp[oọ]chi(?:ri|ra|e|el[ie])\b"  # ig: locked (me, us) in
     ),
     ("documents",  # papers taken: exploitation, not by itself danger now
      r"\b(?:passeports?|pasaportes?|passaportes?|hộ chiếu|паспорт\w*|paszport\w*|pașaport\w*|paspor|"
@@ -172,6 +173,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:ndihm\w*)\b"  # sq
      r"|ຊ່ວຍແດ່|ຊ່ວຍຂ້ອຍ|ຊ່ວຍນຳ|ជួយផង|ជួយខ្ញុំ|ကူညီပါ|ကူညီကြပါ|ကယ်ပါ|ကယ်ကြပါ"  # lo, km, my: help (me)
      r"|کمک"  # fa, prs
+     r"|\bnyere (?:m|anyị|anyi) aka\b"  # ig: help me (us)
     ),
     ("police",
      r"\b(?:police|lapolis|polícia|cảnh sát|công an|pulis|полици\w*|поліці\w*|policj\w*|poliți\w*|"
@@ -236,6 +238,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|همین الان|(?<!\w)الان(?!\w)|امشب|فردا صبح|همین حالا"  # fa, prs
      r"|भोलि बिहान|अहिले नै"  # ne: tomorrow morning, right now
      r"|\b(?:ve[čc]eras|no[ćc]as|sutra ujutro)\b"  # bs, hr, sr: tonight, tomorrow morning
+     r"|\bn[’']?ab[aá]l[iị] a\b|\bugbu a\b"  # ig: tonight, now
     ),
     ("moved_or_sold",
      r"\bra khơi\b|"  # vi: (the boat) heads out to sea, with him aboard
@@ -268,6 +271,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"iibin\w*|iibiy\w*|kaxay\w*|kaxey\w*|"  # so
      r"atamrudisha|kumrudisha|atampeleka|"  # sw
      r"(?:l'|les |la |le )envo(?:ie|ient|yer)|"  # fr
+     r"eb[uụ]ga|"  # ig: will carry (me) off ("ọ ga-ebuga m steeti ọzọ")
      r"pathaunchh?[au]|pathaidinchh?a|"  # ne
      r"ihahatid|ihatid|"  # tl
      r"(?:vin )?(?:chache|pran) (?:l|li|m|nou|yo) (?:demen|aswè|jodi)|"  # ht: "vin chache l demen"
@@ -318,7 +322,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
     r"ma kayn makla|mafi akl|mafish akl|bla makla)\b"
      r"|没有吃的|沒有吃的|没饭吃|没吃饭|沒吃飯|没吃东西|沒吃東西|ምግብ የለም|"
      r"먹을 것이 없|ไม่มีอาหาร|لا طعام|لا يوجد طعام|بدون طعام|بدون أكل|ما في أكل|"
-     r"ما فيه أكل|खाना नहीं|খেতে দেয়নি|খেতে দেয় ?না|খাবার দেয় ?না|খাবার নেই"
+     r"ما فيه أكل|खाना नहीं|খেতে দেয়নি|খেতে দেয় ?না|খাবার দেয় ?না|খাবার নেই|পানি নেই|পানি দেয় ?না"
      r"|\b(?:nem (?:kapunk|kapok|kap|adnak) enni|[eé]hez(?:ünk|unk|ek|tet)\w*)\b"  # hu
      r"|\b(?:ovqat berma\w*|och qoldi\w*)\b"  # uz
      r"|စားစရာ ?မရှိ|အစာ ?မကျွေး|ထမင်း ?မကျွေး|ထမင်း ?မစားရ"  # my: nothing to eat, not fed
@@ -364,7 +368,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:gjakos\w*|rrjedh gjak|pa ndjenja)\b"  # sq
      r"|خونریزی|بیهوش"  # fa, prs
      # bn (not "রক্ত পড়ছে", bleeding: a training case says it, so it waits for a refit)
-     r"|অজ্ঞান|রক্তক্ষরণ|রক্ত বমি|বমি করছে|খুব জ্বর|জ্বর খুব বেশি|প্রচণ্ড জ্বর|শ্বাস নিতে পারছে না"
+     r"|অজ্ঞান|রক্তক্ষরণ|রক্ত বমি|বমি করছে|খুব জ্বর|জ্বর খুব বেশি|প্রচণ্ড জ্বর|শ্বাস নিতে পারছে না|শ্বাস নিতে কষ্ট"
      r"|تیز بخار|بے ہوش|بےہوش|خون بہ رہا|خون نکل رہا|سانس نہیں لے"  # ur
      r"|\b(?:kan[iı]yor\w*|kanama\w*|bay[iı]ld[iı]\w*|bilinci kapal[iı]|y[uü]ksek ate[sş]\w*|"
      r"nefes alam[iı]yor\w*)\b"  # tr

@@ -1127,3 +1127,38 @@ def test_a_punjabi_lock_and_a_beating_to_come_are_danger() -> None:
 def test_a_chinese_teenager_is_a_minor_cue() -> None:
     # Chinese: there is a worker in his teens at the shop who does not go to school
     assert [c.kind for c in minor_cues(cues("店里有个十几岁的员工，不上学"))] == ["school"]  # noqa: RUF001
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("Ọmọbìnrin náà, ọmọ ọdún mẹ́tàdínlógún, ń ṣiṣẹ́ ilé", 17),  # Yoruba with its marks: seventeen years
+    ("omo odun merinla ni, won ko je ko lo si ile-iwe", 14),  # Yoruba typed plain: fourteen years
+    ("دو لڑکیاں جو سولہ سترہ سال کی لگتی ہیں", 16),  # Urdu: two girls who look sixteen, seventeen
+])
+def test_yoruba_and_urdu_teen_ages_in_words_are_ages(text: str, age: int) -> None:
+    assert [c.age for c in minor_cues(cues(text))] == [age]
+
+
+@pytest.mark.parametrize("text", [
+    "میں پندرہ سال سے یہاں کام کرتا ہوں",  # Urdu: I have worked here for fifteen years
+    "بارہ سال پہلے میں یہاں آیا",  # Urdu: I came here twelve years ago
+])
+def test_urdu_years_of_work_or_ago_are_no_age(text: str) -> None:
+    assert minor_cues(cues(text)) == []
+
+
+def test_an_indonesian_junior_high_pupil_is_a_minor_cue() -> None:
+    # Indonesian: two girls, they look like junior high, one in a school uniform
+    text = "dua cewek, kayaknya masih SMP, satu pakai seragam sekolah"
+    assert {c.kind for c in minor_cues(cues(text))} == {"school"}
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    # Bengali: locked in from outside, no water, one of us struggles to breathe
+    ("বাইরে থেকে তালা দিয়ে গেছে, পানি নেই, একজনের শ্বাস নিতে কষ্ট হচ্ছে",
+     {"confined", "no_food", "medical"}),
+    # Igbo: help me, they locked me in, tonight he will carry me off to another state
+    ("Biko nyere m aka. Ha kpọchiri m n'ime ụlọ. O kwuru na ọ ga-ebuga m steeti ọzọ n'abalị a.",
+     {"help", "confined", "moved_or_sold", "now"}),
+])
+def test_bengali_and_igbo_danger_now(text: str, kinds: set[str]) -> None:
+    assert kinds <= {c.kind for c in danger_cues(cues(text))}
