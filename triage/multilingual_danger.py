@@ -144,6 +144,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      # a beating given, not "کتکم نمی‌زند" (he does not beat me)
      r"|کتک(?:م|ش|مان|شان)?\s+(?:زد|زدند|زدن|می\s?\u200c?زند|میزنه|میزنن)(?!\w)"  # fa
      r"|\b(?:udario|udarila|pretukao|pretukla|tukao|ubi(?:t [ćc]e|će))\b"  # bs, hr, sr: hit, will kill
+     r"|\b(?:ajjees(?:a|aa|uu|an|u)|ajjeefn\w*|na rukut\w*|na reeb\w*)\b"  # om: will kill, beat (me)
     ),
     ("help",
      r"\b(?:aidez|au secours|à l'aide|sekou|ede m|ede nou|socorro|ajud\w*|cứu|giúp|tulong|saklolo|"
@@ -174,6 +175,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|ຊ່ວຍແດ່|ຊ່ວຍຂ້ອຍ|ຊ່ວຍນຳ|ជួយផង|ជួយខ្ញុំ|ကူညီပါ|ကူညီကြပါ|ကယ်ပါ|ကယ်ကြပါ"  # lo, km, my: help (me)
      r"|کمک"  # fa, prs
      r"|\bnyere (?:m|anyị|anyi) aka\b"  # ig: help me (us)
+     r"|\b(?:gargaarsa (?:barbaada|nan barbaachisa)|na gargaar(?:aa|i))\b"  # om: I need help, help me
     ),
     ("police",
      r"\b(?:police|lapolis|polícia|cảnh sát|công an|pulis|полици\w*|поліці\w*|policj\w*|poliți\w*|"
@@ -239,6 +241,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|भोलि बिहान|अहिले नै"  # ne: tomorrow morning, right now
      r"|\b(?:ve[čc]eras|no[ćc]as|sutra ujutro)\b"  # bs, hr, sr: tonight, tomorrow morning
      r"|\bn[’']?ab[aá]l[iị] a\b|\bugbu a\b"  # ig: tonight, now
+     r"|\b(?:halkan kana|har[’']?a galgala)\b"  # om: tonight, this evening
     ),
     ("moved_or_sold",
      r"\bra khơi\b|"  # vi: (the boat) heads out to sea, with him aboard
@@ -339,6 +342,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:fshihem|fshihemi|(?:jam|jemi) fsheh\w*)\b"  # sq
      r"|قایم|پنهان شده|مخفی شده"  # fa, prs
      r"|چھپی ہوں|چھپی ہوئی ہوں|چھپا ہوں|چھپا ہوا ہوں|چھپے ہوئے ہیں|چھپے ہیں"  # ur: I am (we are) hiding
+     r"|トイレから(?:電話|かけ|送)|バスルームから(?:電話|かけ|送)|トイレに隠れ"  # ja: calling from the toilet
+     r"|\bdhokad(?:he|hee|hera|heera|hanneerra)\w*"  # om: I (we) have hidden
      r"|লুকি(?:য়|\u09df)ে আছ(?:ি|েন|ে)"),  # bn: hiding, its ya with the nukta as two letters or one
     # Someone badly ill or hurt (with no care: the other cues say so): a medical emergency now.
     ("medical",

@@ -31,7 +31,7 @@ RETURNS_SOON: Final = (
     r"aaunchhan|farkinchha)\b"
     r"|\b(?:geri (?:gelecek|d[oö]necek)\w*|adam(?:lar)?\w* (?:\w+ )?gelecek\w*)\b"  # tr
     r"|隠れて|隠れてる"  # ja
-    r"|戻ってくる|戻って来る|帰ってくる|帰って来る"  # ja
+    r"|戻ってくる|戻って来る|帰ってくる|帰って来る|戻ってきます|戻って来ます|帰ってきます|帰って来ます"  # ja
     r"|隣の部屋に(?:いる|います)"  # ja: (he) is in the next room
     r"|પાછો આવે|પાછો આવશે|પાછા આવશે|ਵਾਪਸ ਆਵੇਗਾ|ਵਾਪਸ ਆ ਜਾਵੇਗਾ"  # gu, pa
     r"|կվերադառնա|(?:ժամից|րոպեից) կգա"  # hy: back in half an hour, in ten minutes

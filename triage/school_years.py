@@ -1,4 +1,5 @@
-"""A school year in a language the rules do not read: "8वीं कक्षा", "上高一", "الصف السادس", "в 10 класі".
+"""A school year in a language the rules do not read: "8वीं कक्षा", "上高一", "الصف السادس", "в 10 класі"; and a
+teen's age in Farsi or Dari words ("چهارده ساله"), read the same way.
 
 A child's school year is as telling as an age: it is how relatives abroad, teachers and the children
 themselves often give it ("she should be in 8th grade", "I just started the first year of high school").
@@ -78,6 +79,13 @@ _SCHOOL_YEAR: Final = re.compile("|".join((
     r"(?<![0-9])(?:[7-9]|1[01])ይ\s*ክፍሊ|"  # Tigrinya "8ይ ክፍሊ", the eighth class
     # Pashto "لسم ټولګي" (the tenth class), the seventh to the eleventh
     r"(?:اووم|اتم|نهم|لسم|یوولسم)\s+ټولګي|"
+    # Farsi and Dari teen ages in words: "دخترم که چهارده ساله است" (my daughter, who is fourteen years
+    # old); not an age of the past, "چهارده ساله بود" (was fourteen), as of girls in a news report
+    r"(?<![\u0600-\u06ff])(?:یازده|دوازده|سیزده|چهارده|پانزده|پونزده|شانزده|شونزده|هفده|هیفده)\s*"
+    r"(?:ساله|سالشه|سالش|سالمه)(?![\u0600-\u06ff])(?!\s*بود)|"
+    # Albanian "ende shkon në shkollë të mesme" (still goes to high school): someone else's, not an
+    # adult's "mbarova shkollën e mesme" (I finished high school)
+    r"\bshkon\s+n[eë]\s+shkoll[eë]n?\s+(?:t[eë]|e)\s+mesme\b|"
     # Portuguese and others: a youth team by age, "futsal sub-15", "time sub 13"
     r"\bsub[- ]?(?:[6-9]|1[0-7])\b(?![.,]\d)",
 )), re.IGNORECASE)

@@ -1162,3 +1162,14 @@ def test_an_indonesian_junior_high_pupil_is_a_minor_cue() -> None:
 ])
 def test_bengali_and_igbo_danger_now(text: str, kinds: set[str]) -> None:
     assert kinds <= {c.kind for c in danger_cues(cues(text))}
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    # Japanese: I am calling from the toilet now; the owner comes back at 10
+    ("今トイレから電話しています。オーナーは10時に戻ってきます。", {"hiding", "returns_soon"}),
+    # Oromo: this evening he beat me; I have hidden; tonight he will kill me
+    ("Har'a galgala na rukute. Dhokadheera. Halkan kana na ajjeesa jedhe.",
+     {"kill_or_hurt", "hiding", "now"}),
+])
+def test_japanese_and_oromo_danger_now(text: str, kinds: set[str]) -> None:
+    assert kinds <= {c.kind for c in danger_cues(cues(text))}

@@ -59,6 +59,10 @@ def read(text: str) -> list[str]:
     ("Gabar deriskeena ah oo dhigata fasalka toddobaad ayaa hoteel lagu geeyaa.",  # Somali: the seventh class
      "dhigata fasalka toddobaad"),
     ("زما ورور لسم ټولګي کې دی.", "لسم ټولګي"),  # Pashto: my brother is in the tenth class
+    # Albanian: my niece still goes to high school, in its first year
+    ("Mbesa ime ende shkon në shkollë të mesme, në vitin e parë.", "shkon në shkollë të mesme"),
+    # Dari: my son, who is fifteen years old, works at the car wash
+    ("پسرم که پانزده ساله است در کارواش کار می کند.", "پانزده ساله"),
 ])
 def test_a_school_year_in_another_language(text: str, span: str) -> None:
     assert read(text) == [span]
@@ -79,6 +83,8 @@ def test_a_school_year_in_another_language(text: str, span: str) -> None:
     "Tôi dạy lớp 10 ở trường cấp ba.",  # Vietnamese: I teach year 10
     "امروز صنف نانوایان جلسه دارد.",  # Farsi: the bakers' guild meets today
     "Elle est en 3e année de licence à Lyon.",  # a university year
+    "Kam mbaruar shkollën e mesme në Tiranë.",  # Albanian: I finished high school in Tirana
+    "بعضی از دخترها چهارده ساله بودند.",  # Farsi: some of the girls were fourteen (of the past)
 ])
 def test_what_is_no_school_year_of_a_teen(text: str) -> None:
     assert read(text) == []
