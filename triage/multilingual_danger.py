@@ -74,6 +74,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|बाहिरबाट बन्द|दरवाजा बाहर से बंद|دروازہ بند کر|دروازه (?:یې )?(?:تړلې|قلفه)"  # ne, hi, ur, ps
      r"|\bzaklju[čc](?:ao|ala|ali|an|ana|ani|ava|avaju)\b"  # bs, hr, sr: locked (not "zaključak")
      r"|\bkp[oọ]chi(?:ri|ra|e|el[ie])\b"  # ig: locked (me, us) in
+     r"|பூட்டி வை|பூட்டிவை|அடைத்து வை"  # ta: locked, shut in
     ),
     ("documents",  # papers taken: exploitation, not by itself danger now
      r"\b(?:passeports?|pasaportes?|passaportes?|hộ chiếu|паспорт\w*|paszport\w*|pașaport\w*|paspor|"
@@ -146,6 +147,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|کتک(?:م|ش|مان|شان)?\s+(?:زد|زدند|زدن|می\s?\u200c?زند|میزنه|میزنن)(?!\w)"  # fa
      r"|\b(?:udario|udarila|pretukao|pretukla|tukao|ubi(?:t [ćc]e|će))\b"  # bs, hr, sr: hit, will kill
      r"|\b(?:ajjees(?:a|aa|uu|an|u)|ajjeefn\w*|na rukut\w*|na reeb\w*)\b"  # om: will kill, beat (me)
+     r"|அடித்தா|அடிக்கிறா|கொன்றுவிடு|கொல்லுவே"  # ta: beat (me), will kill
     ),
     ("help",
      r"\b(?:aidez|au secours|à l'aide|sekou|ede m|ede nou|socorro|ajud\w*|cứu|giúp|tulong|saklolo|"
@@ -177,6 +179,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|کمک"  # fa, prs
      r"|\bnyere (?:m|anyị|anyi) aka\b"  # ig: help me (us)
      r"|\b(?:gargaarsa (?:barbaada|nan barbaachisa)|na gargaar(?:aa|i))\b"  # om: I need help, help me
+     r"|உதவி செய்யுங்கள்|காப்பாற்றுங்கள்"  # ta: help (me), save (me)
     ),
     ("police",
      r"\b(?:police|lapolis|polícia|cảnh sát|công an|pulis|полици\w*|поліці\w*|policj\w*|poliți\w*|"
@@ -243,6 +246,7 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|\b(?:ve[čc]eras|no[ćc]as|sutra ujutro)\b"  # bs, hr, sr: tonight, tomorrow morning
      r"|\bn[’']?ab[aá]l[iị] a\b|\bugbu a\b"  # ig: tonight, now
      r"|\b(?:halkan kana|har[’']?a galgala)\b"  # om: tonight, this evening
+     r"|இன்று இரவு|இப்போது"  # ta: tonight, now
     ),
     ("moved_or_sold",
      r"\bra khơi\b|"  # vi: (the boat) heads out to sea, with him aboard
@@ -294,7 +298,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"(?<!贩)卖|(?<!販)賣|팔아|팔려|데려가|옮긴|옮겨|보낸|"
      r"다른 (?:도시|주|동네)로|차에 태워|억지로 (?:차에|데려)|"  # ko: "to another city", "forced into a car"
      r"ขาย|พาไป|ย้าย|يبيع|(?<![\u0621-\u064a])بيع(?![\u0621-\u064a])|بيعها|بيعهم|للبيع|ببيع|"
-     r"ينقل|ياخذو|बेच|ले जा|भेज रहा|भेज रही|भेजेंग|ይሸጡ|ክሸጠ|ክሸጡ|ክሸጣ|ክሸጥ|ክወስደኒ|ክወስዱኒ|ክወስዱና|ሊወስደኝ|ሊወስዱኝ|ሊወስዱን"
+     r"ينقل|ياخذو|बेच|ले जा|भेज रहा|भेज रही|भेजेंग|ይሸጡ|ክሸጠ|ክሸጡ|ክሸጣ|ክሸጥ|"
+     r"ክወስዳ|ክወስዶ|ክወስዶም|ክወስደኒ|ክወስዱኒ|ክወስዱና|ሊወስደኝ|ሊወስዱኝ|ሊወስዱን"
      r"|\b(?:sat(?:acak|[iı]yor|mak|[iı]lacak)\w*|"
      r"g[oö]t[uü]r(?:ecek|[uü]yor|m[uü][sş])\w*|ba[sş]ka (?:[sş]ehre|eyalete|yere)|"
      # a flight, "ilk uçakla gidiyor" (she flies out first thing)

@@ -39,5 +39,6 @@ MEDICAL: Final = (
     r"|\b(?:kan[iı]yor\w*|kanama\w*|bay[iı]ld[iı]\w*|bilinci kapal[iı]|y[uü]ksek ate[sş]\w*|"
     r"nefes alam[iı]yor\w*)\b"  # tr
     r"|血が出て|出血し|意識がな|気を失|高熱|息ができな"  # ja
+    r"|இரத்தம் வருகிறது|ரத்தம் வருகிறது|மயக்கம் அடை|கடும் காய்ச்சல்"  # ta: bleeding, fainted, high fever
     r"|ເລືອດອອກ|ໝົດສະຕິ|ហូរឈាម|សន្លប់|သွေးထွက်|သတိလစ်"  # lo, km, my: bleeding, unconscious
 )

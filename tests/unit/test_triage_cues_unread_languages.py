@@ -1173,3 +1173,19 @@ def test_bengali_and_igbo_danger_now(text: str, kinds: set[str]) -> None:
 ])
 def test_japanese_and_oromo_danger_now(text: str, kinds: set[str]) -> None:
     assert kinds <= {c.kind for c in danger_cues(cues(text))}
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    # Tamil: they beat me, they have locked me in a room; help
+    ("அவர்கள் என்னை அடித்தார்கள், ஒரு அறையில் பூட்டி வைத்திருக்கிறார்கள். உதவி செய்யுங்கள்",
+     {"kill_or_hurt", "confined", "help"}),
+    # Tigrinya: tonight he will take her to another city
+    ("ሎሚ ምሸት ናብ ካልእ ከተማ ክወስዳ እዩ", {"now", "moved_or_sold"}),
+])
+def test_tamil_and_tigrinya_danger_now(text: str, kinds: set[str]) -> None:
+    assert kinds <= {c.kind for c in danger_cues(cues(text))}
+
+
+def test_a_burmese_age_in_brackets_is_an_age_and_a_duration_is_not() -> None:
+    assert [c.age for c in minor_cues(cues("ကျွန်မ သမီး (၁၅ နှစ်) ကို"))] == [15]  # my daughter (15 years)
+    assert minor_cues(cues("ဒီမှာ ၁၅ နှစ် အလုပ်လုပ်ခဲ့တယ်")) == []  # worked here 15 years
