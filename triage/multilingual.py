@@ -245,12 +245,12 @@ def cues(text: str) -> list[Cue]:
     found += [Cue("age", m.start(), m.end(), 15) for m in _KO_TEEN.finditer(text)]
     found += [Cue("age", m.start(), m.end(), _YO_TEENS[_plain(m.group("w"))])
               for m in _YO_TEEN.finditer(text)]
-    found += [Cue("age", m.start(), m.end(), _UR_TEENS[m.group("w")]) for m in _UR_TEEN.finditer(text)]
     # teen ages in words, each pattern with its table of the words it matches
     found += [Cue("age", m.start(), m.end(), table[next(g for g in m.groups() if g).lower()])
               for pattern, table in ((_AR_TEEN, _AR_TEENS), (_SLAVIC_TEEN, _SLAVIC_TEENS),
                                      (_WORD_TEEN, _WORD_TEENS), (_DEVANAGARI_TEEN, _DEVANAGARI_TEENS),
-                                     (_SW_TEEN, _SW_TEENS), (_SM_TEEN, _SM_TEENS))
+                                     (_SW_TEEN, _SW_TEENS), (_SM_TEEN, _SM_TEENS),
+                                     (_UR_TEEN, _UR_TEENS))
               for m in pattern.finditer(text)]
     found += [Cue(kind, m.start(), m.end())
               for kind, pattern in (("child", CHILD), ("school", SCHOOL_OR_TEEN))
