@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+import triage  # noqa: F401 (first: it pins OpenBLAS's kernels before anything loads NumPy, triage.blas)
 from contracts import Topic
 from deploy.localimap import Dovecot
 from services.runtime import KafkaPublisher, RuntimeMetrics, RuntimeSettings
