@@ -23,6 +23,7 @@ from contracts.events import (
     Nationality,
     Reporter,
     RoutingTarget,
+    SignalReceived,
     SignalTriaged,
     TraffickingType,
     Urgency,
@@ -31,8 +32,9 @@ from contracts.events import (
 from tests.builders import received
 from triage.business_hours import add_business_days, is_business_hours, sla_due
 from triage.extract import extract
-from triage.model import default_model
-from triage.rules import assess, standing, version
+from triage.features import extracted_features, words
+from triage.model import Scores, TriageModel, default_model
+from triage.rules import _reason_for_calling, assess, standing, version
 
 pytestmark = pytest.mark.unit
 
@@ -213,6 +215,42 @@ def test_a_question_or_training_request_is_not_forced_by_its_form_or_cue_words(
     assert triaged.call_type in (CallType.GENERAL_INFO, CallType.TTA)
     assert not triaged.is_raised(MINOR) and not triaged.is_raised(DANGER)
     assert ruled(text, MINOR, **facts)
+
+
+def _read(signal: SignalReceived) -> tuple[TriageModel, Scores]:
+    model = default_model()
+    return model, model.score_words(words(signal), extracted_features(signal, extract(signal).found))
+
+
+QUESTION = ("Quick question: my son is 15 and got a summer job bagging groceries, 20 hours a week, paid "
+            "every Friday. Is there a limit on how late he can work?")
+
+
+def test_a_child_who_is_only_the_reason_for_calling_is_no_minor_at_risk() -> None:
+    # A question the model reads as such, a minor at risk below even odds: the age is why they ask.
+    question = received(narrative=QUESTION)
+    model, scores = _read(question)
+    assert _reason_for_calling(question, scores, 0.4, model, ())
+    assert not _reason_for_calling(question, scores, 0.6, model, ())
+    # A specialist who calls it a tip reads a situation.
+    as_tip = received(narrative=QUESTION, facts=DeclaredFacts(call_type=CallType.TIP))
+    assert not _reason_for_calling(as_tip, scores, 0.4, model, ())
+    # "Unrelated" is not enough: a short tip about a child kept at an address can read so too, and a
+    # scare settled within the message keeps its flag with it.
+    settled = received(narrative="URGENT my 14 yr old isnt home and wont answer!! ... update: she's at her "
+                                  "friend Maddie's, phone died. sorry, all good")
+    model, scores = _read(settled)
+    assert CallType(scores.most_likely(model.heads["call_type"])) is CallType.UNRELATED
+    assert not _reason_for_calling(settled, scores, 0.4, model, ())
+    assert assess(settled, now=NOW).is_raised(MINOR)
+
+
+def test_an_age_in_a_language_triage_does_not_read_still_stands_in_a_question() -> None:
+    question = received(narrative=QUESTION)
+    model, scores = _read(question)
+    yoruba = extract(received(narrative="Aburo mi obinrin, omo odun merindinlogun, n sise ile lojoojumo."))
+    assert [c.cue.kind for c in yoruba.minor_cues] == ["age"]
+    assert not _reason_for_calling(question, scores, 0.1, model, yoruba.minor_cues)
 
 
 @pytest.mark.parametrize(("text", "age"), [
