@@ -72,9 +72,27 @@ _GRADE_NOW: Final = re.compile(
     r"\bin\s+(?:the\s+)?(?:[5-9]|1[01])\s+grade\b", _I)
 
 
+# Too young for what 18, or a driving licence, brings: "not old enough to vote", "todavía no tiene edad
+# para votar", "le faltan 2 años para sacar la licencia", "nem tinha idade para tirar carteira", "n'a
+# pas l'âge de voter". Not "can't vote yet", which a newcomer says of citizenship, nor drinking, which
+# is 21, nor buying tobacco. Read after the model only (``triage.minor.milestones``), as turning 18
+# later is.
+_TOO_YOUNG_FOR: Final = re.compile(
+    r"\b(?:not\s+(?:even\s+)?old\s+enough|too\s+young)\s+to\s+vote\b|"
+    r"\b(?:no|ni|todav[ií]a\s+no|a[uú]n\s+no)\s+(?:siquiera\s+)?tiene(?:n)?\s+(?:la\s+)?edad\s+(?:para|de)\s+"
+    r"(?:votar|manejar|conducir|sacar\s+(?:la\s+)?licencia)\b|"
+    r"\bfalta(?:n)?\s+(?:\w+\s+){0,2}a[ñn]os?\s+(?:pa|para)\s+(?:poder\s+)?(?:sacar\s+(?:la\s+)?licencia|votar|"
+    r"cumplir\s+(?:los\s+)?(?:18|dieciocho)|ser\s+mayor\s+de\s+edad)|"
+    r"\b(?:não|nao|nem|ainda\s+não|ainda\s+nem)\s+(?:tinha|tem)\s+idade\s+(?:para|de|pra)\s+"
+    r"(?:votar|dirigir|tirar\s+(?:a\s+)?carteira)|"
+    r"\bn[\u2019']?a\s+(?:même\s+)?pas\s+(?:encore\s+)?l[\u2019']?âge\s+de\s+(?:voter|conduire)\b", _I)
+
+
 def later_milestones(scan: Scan) -> list[Hit]:
-    """Someone turning 18 later and the grade a child should be in now, live (``milestone_live``)."""
-    later = (*scan.find("minor.turning_18", _TURNING_18), *scan.find("minor.grade_now", _GRADE_NOW))
+    """Someone turning 18 later, too young to vote or drive, and the grade a child should be in now,
+    live (``milestone_live``)."""
+    later = (*scan.find("minor.turning_18", _TURNING_18), *scan.find("minor.too_young_for", _TOO_YOUNG_FOR),
+             *scan.find("minor.grade_now", _GRADE_NOW))
     return [hit for hit in later if milestone_live(hit)]
 
 

@@ -64,7 +64,8 @@ _AGE: Final = re.compile(
     # Korean, Chinese and Burmese write the next word on: "17살인데", "15岁的"
     rf"(?P<k>{_DIGITS})\s*(?:살|세|岁|歲|歳|"
     # and Burmese: "၁၅ နှစ်အရွယ်" (of fifteen years), "၁၆ နှစ်သမီး" (a girl of sixteen)
-    r"နှစ်အရွယ်|နှစ်သား|နှစ်သမီး|နှစ်(?=\s*\)))|"  # or "(၁၆ နှစ်)", an age in brackets
+    r"နှစ်အရွယ်|နှစ်သား|နှစ်သမီး|နှစ်(?=\s*\))|"  # or "(၁၆ နှစ်)", an age in brackets
+    r"နှစ်(?=\s*(?:ပဲ|သာ)?\s*ရှိသေး))|"  # or "၁၇ နှစ်ပဲ ရှိသေးတယ်", is only seventeen still
     # Vietnamese as texted: "e 16t", "con 14t" (em, con ... tuổi)
     rf"(?<![^\W\d_])(?:e|em|con|chau|cháu|be|bé|no|nó)\s+(?P<v>\d{{1,2}})\s?t(?![^\W\d_])|"
     # ("อายุประมาณ 16", "возраст примерно 15": about)

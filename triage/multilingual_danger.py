@@ -71,7 +71,8 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"|زندانی|قفل کرد\w*|"
      r"(?:نمی\s?\u200c?(?:گذار|ذار)\w*)(?:\s+\S+){0,3}?\s+(?:بیرون|برم|بروم|بریم|برویم)"  # fa, prs
      r"|کمرے میں بند|گھر میں بند|کمرے میں قید|قید کر رکھا"  # ur: shut in a room (a house)
-     r"|बाहिरबाट बन्द|दरवाजा बाहर से बंद|دروازہ بند کر|دروازه (?:یې )?(?:تړلې|قلفه)"  # ne, hi, ur, ps
+     r"|बाहिरबाट बन्द|बाहिरबाट ताल्चा|ताल्चा लगाएर"  # ne: shut (locked) from outside, having locked
+     r"|दरवाजा बाहर से बंद|دروازہ بند کر|دروازه (?:یې )?(?:تړلې|قلفه)"  # hi, ur, ps
      r"|\bzaklju[čc](?:ao|ala|ali|an|ana|ani|ava|avaju)\b"  # bs, hr, sr: locked (not "zaključak")
      r"|\bkp[oọ]chi(?:ri|ra|e|el[ie])\b"  # ig: locked (me, us) in
      r"|பூட்டி வை|பூட்டிவை|அடைத்து வை"  # ta: locked, shut in
@@ -334,8 +335,9 @@ DANGER: Final = tuple((kind, re.compile(pattern, _I)) for kind, pattern in (
      r"ما فيه أكل|खाना नहीं|খেতে দেয়নি|খেতে দেয় ?না|খাবার দেয় ?না|খাবার নেই|পানি নেই|পানি দেয় ?না"
      r"|\b(?:nem (?:kapunk|kapok|kap|adnak) enni|[eé]hez(?:ünk|unk|ek|tet)\w*)\b"  # hu
      r"|\b(?:ovqat berma\w*|och qoldi\w*)\b"  # uz
-     r"|စားစရာ ?မရှိ|အစာ ?မကျွေး|ထမင်း ?မကျွေး|ထမင်း ?မစားရ"  # my: nothing to eat, not fed
-     r"|खाना छैन|खान दिँदैन|खान दिदैन"),  # ne: no food, not given to eat
+     r"|စားစရာ ?(?:ဘာမှ ?)?မရှိ|အစာ ?မကျွေး|ထမင်း ?မကျွေး|ထမင်း ?မစားရ"  # my: nothing to eat, not fed
+     # ne: no food, not given to eat, the food ran out, has not eaten
+     r"|खाना छैन|खान दिँदैन|खान दिदैन|खाना सकियो|खाएको छैन|खाएकी छैन"),
     ("hiding",
      r"\b(?:cach\w*|kache|escondid\w*|trốn|nagtatago|пряч\w*|прячусь|ховаю\w*|ukryw\w*|ascuns\w*|"
      r"bersembunyi|kujificha|versteck\w*|nascost\w*|pr[yj]ach\w*|khova\w*|hovaiu\w*|"

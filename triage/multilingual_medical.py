@@ -33,6 +33,7 @@ MEDICAL: Final = (
     r"|\b(?:qon ket\w*|hushsiz\w*|hushidan ket\w*)\b"  # uz
     r"|\b(?:gjakos\w*|rrjedh gjak|pa ndjenja)\b"  # sq
     r"|خونریزی|بیهوش"  # fa, prs
+    r"|बेहोस|धेरै ज्वरो|ज्वरो धेरै|उच्च ज्वरो|सास फेर्न सक्दैन|रगत बगिरहेको"  # ne: unconscious, high fever
     # bn (not "রক্ত পড়ছে", bleeding: a training case says it, so it waits for a refit)
     r"|অজ্ঞান|রক্তক্ষরণ|রক্ত বমি|বমি করছে|খুব জ্বর|জ্বর খুব বেশি|প্রচণ্ড জ্বর|শ্বাস নিতে পারছে না|শ্বাস নিতে কষ্ট"
     r"|تیز بخار|بے ہوش|بےہوش|خون بہ رہا|خون نکل رہا|سانس نہیں لے"  # ur

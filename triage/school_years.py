@@ -1,5 +1,7 @@
 """A school year in a language the rules do not read: "8वीं कक्षा", "上高一", "الصف السادس", "в 10 класі"; and a
-teen's age in Farsi or Dari words ("چهارده ساله"), read the same way.
+teen's age in Farsi or Dari words ("چهارده ساله") or in digits ("16 سالشه", she is sixteen) and in
+Vietnamese words ("mười bảy tuổi"), read the same way: training cases say them, so reading them among
+the cues the model weighs would change its inputs.
 
 A child's school year is as telling as an age: it is how relatives abroad, teachers and the children
 themselves often give it ("she should be in 8th grade", "I just started the first year of high school").
@@ -83,9 +85,24 @@ _SCHOOL_YEAR: Final = re.compile("|".join((
     # old); not an age of the past, "چهارده ساله بود" (was fourteen), as of girls in a news report
     r"(?<![\u0600-\u06ff])(?:یازده|دوازده|سیزده|چهارده|پانزده|پونزده|شانزده|شونزده|هفده|هیفده)\s*"
     r"(?:ساله|سالشه|سالش|سالمه)(?![\u0600-\u06ff])(?!\s*بود)|"
+    # and Farsi in digits, Latin or Persian: "یکی‌شون گفت 16 سالشه" (one of them said she is sixteen),
+    # "17 سالمه" (I am seventeen)
+    r"(?<![0-9\u06f0-\u06f9])(?:1[1-7]|\u06f1[\u06f1-\u06f7])\s*(?:سالشه|سالمه)(?![\u0600-\u06ff])|"
+    # Vietnamese teen ages in words: "nó mới mười bảy tuổi" (is only seventeen); not back when ("hồi
+    # mười lăm tuổi"), at an age ("lúc"), or in the year of ("năm")
+    r"(?<!\w)(?<!hồi )(?<!lúc )(?<!năm )mười\s+(?:một|hai|ba|bốn|lăm|năm|sáu|bảy)\s+tuổi(?!\w)|"
     # Albanian "ende shkon në shkollë të mesme" (still goes to high school): someone else's, not an
     # adult's "mbarova shkollën e mesme" (I finished high school)
     r"\bshkon\s+n[eë]\s+shkoll[eë]n?\s+(?:t[eë]|e)\s+mesme\b|"
+    # Russian "должна ходить в седьмой класс" (should go into the seventh class), the fifth to the eleventh
+    r"(?:\bв|\bу)\s+(?:пятый|шестой|седьмой|восьмой|девятый|десятый|одиннадцатый)\s+класс\b|"  # noqa: RUF001
+    # French "elle devrait être au lycée" (should be at high school), "il va encore au lycée"
+    r"\b(?:devrait|devraient|doit|doivent)\s+(?:être|etre|aller)\s+au\s+(?:lycée|lycee|collège|college)\b|"
+    r"\b(?:va|vont)\s+(?:encore\s+)?au\s+(?:lycée|lycee)\b|"
+    # Vietnamese "mới học xong lớp 9" (has just finished year 9), not an adult's "học hết lớp 9" (schooling)
+    r"\bmới\s+học\s+xong\s+lớp\s+(?:[6-9]|1[01])\b|"
+    # Hindi "दसवीं की बोर्ड परीक्षा देनी थी" (was to sit the tenth-class board exams), not "passed the tenth"
+    r"(?:दसवीं|10\s*वीं|१०\s*वीं)\s+की\s+(?:बोर्ड\s+)?परीक्षा\s+(?:देनी|देना|दे\s+रह|देगा|देगी)",
     # Portuguese and others: a youth team by age, "futsal sub-15", "time sub 13"
     r"\bsub[- ]?(?:[6-9]|1[0-7])\b(?![.,]\d)",
 )), re.IGNORECASE)

@@ -1189,3 +1189,27 @@ def test_tamil_and_tigrinya_danger_now(text: str, kinds: set[str]) -> None:
 def test_a_burmese_age_in_brackets_is_an_age_and_a_duration_is_not() -> None:
     assert [c.age for c in minor_cues(cues("ကျွန်မ သမီး (၁၅ နှစ်) ကို"))] == [15]  # my daughter (15 years)
     assert minor_cues(cues("ဒီမှာ ၁၅ နှစ် အလုပ်လုပ်ခဲ့တယ်")) == []  # worked here 15 years
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    # Nepali: they locked the door from outside; the food ran out, I have not eaten for two days
+    ("जाँदा ढोका बाहिरबाट ताल्चा लगाएर गए। घरमा खाना सकियो, म दुई दिनदेखि खाएको छैन।", {"confined", "no_food"}),
+    # Nepali: my friend has a high fever, almost unconscious; the boss won't let him go to hospital, saying
+    # the police will catch him
+    ("साथीलाई धेरै ज्वरो छ, बेहोस जस्तो छ। पुलिसले समात्छ भनेर साहुजीले अस्पताल जान दिँदैन।",
+     {"medical", "police"}),
+])
+def test_nepali_danger_now(text: str, kinds: set[str]) -> None:
+    assert kinds <= {c.kind for c in danger_cues(cues(text))}
+
+
+def test_burmese_locked_in_from_outside_with_nothing_to_eat() -> None:
+    # they locked it from outside and went; there is nothing to eat any more, only water
+    text = "အပြင်ကနေ သော့ခတ်သွားတယ်\nစားစရာ ဘာမှမရှိတော့ဘူး ရေပဲရှိတယ်"
+    assert {"confined", "no_food"} <= {c.kind for c in danger_cues(cues(text))}
+
+
+def test_a_burmese_age_that_is_still_so_is_an_age() -> None:
+    # one of them is only seventeen still
+    assert [c.age for c in minor_cues(cues("တစ်ယောက်က ၁၇ နှစ်ပဲ ရှိသေးတယ်"))] == [17]
+    assert minor_cues(cues("ဒီမှာ ၁၇ နှစ် ရှိပြီ")) == []  # (has been here) seventeen years already

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.unit
 
 _TURNING_18 = "minor.turning_18"
 _GRADE_NOW = "minor.grade_now"
+_TOO_YOUNG_FOR = "minor.too_young_for"
 
 
 @pytest.mark.parametrize(("text", "span", "rule"), [
@@ -36,6 +37,15 @@ _GRADE_NOW = "minor.grade_now"
      "doesn't turn 18 until", _TURNING_18),
     ("i dont turn 18 for 3 more months so he says the cops will just send me back. hes coming at 4am",
      "dont turn 18 for", _TURNING_18),
+    # too young to vote or to drive
+    ("She is not old enough to vote and he puts her on the sites every weekend.", "not old enough to vote",
+     _TOO_YOUNG_FOR),
+    ("Mi sobrina todavía no tiene edad para votar y el dueño la sienta con los clientes cada noche.",
+     "todavía no tiene edad para votar", _TOO_YOUNG_FOR),
+    ("a mi prima le faltan 2 años pa poder sacar la licencia, su novio la lleva con otros hombres",
+     "faltan 2 años pa poder sacar la licencia", _TOO_YOUNG_FOR),
+    ("O menino ainda nem tinha idade para tirar carteira quando saiu. O dono ficou com o passaporte.",
+     "ainda nem tinha idade para tirar carteira", _TOO_YOUNG_FOR),
     # the grade a child should be in now
     ("the boy should be in 8th grade but he works the mill from 6am and the foreman keeps his pay",
      "should be in 8th grade", _GRADE_NOW),
@@ -115,3 +125,12 @@ def test_turning_18_later_in_other_languages_stands_after_the_model(text: str, s
 ])
 def test_an_18th_birthday_already_past_is_no_milestone(text: str) -> None:
     assert [e for e in extract(received(narrative=text)).milestones if e.rule_id == _TURNING_18] == []
+
+
+@pytest.mark.parametrize("text", [
+    "I'm 40 and not a citizen yet, so I can't vote yet. My boss keeps my passport.",
+    "When I was 15 I was not old enough to vote, that was years ago; now I'm 33 and safe.",
+    "He's 19, too young to drink legally, and the owner pays him in beer.",
+])
+def test_no_age_for_what_citizenship_or_21_brings_and_none_of_the_past(text: str) -> None:
+    assert [e for e in extract(received(narrative=text)).milestones if e.rule_id == _TOO_YOUNG_FOR] == []

@@ -63,6 +63,17 @@ def read(text: str) -> list[str]:
     ("Mbesa ime ende shkon në shkollë të mesme, në vitin e parë.", "shkon në shkollë të mesme"),
     # Dari: my son, who is fifteen years old, works at the car wash
     ("پسرم که پانزده ساله است در کارواش کار می کند.", "پانزده ساله"),
+    # Russian: by her age she should go into the seventh class
+    ("По возрасту она должна ходить в седьмой класс, но её не водят в школу.", "в седьмой класс"),
+    # French: she should be at high school, but the aunt has her braid hair all day
+    ("Elle devrait être au lycée mais la tante la fait travailler au salon.", "devrait être au lycée"),
+    # Vietnamese: I had just finished year 9 in Vietnam when I came over
+    ("em mới học xong lớp 9 bên VN là qua đây", "mới học xong lớp 9"),
+    # Vietnamese: my cousin is only seventeen; Farsi in digits: one of them said she is sixteen
+    ("em họ của tôi, nó mới mười bảy tuổi, làm ở tiệm nail", "mười bảy tuổi"),
+    ("یکی‌شون گفت ۱۶ سالشه", "۱۶ سالشه"),
+    # Hindi: he was to sit the tenth-class board exams this year
+    ("उसे इसी साल दसवीं की बोर्ड परीक्षा देनी थी।", "दसवीं की बोर्ड परीक्षा देनी"),
 ])
 def test_a_school_year_in_another_language(text: str, span: str) -> None:
     assert read(text) == [span]
@@ -85,6 +96,11 @@ def test_a_school_year_in_another_language(text: str, span: str) -> None:
     "Elle est en 3e année de licence à Lyon.",  # a university year
     "Kam mbaruar shkollën e mesme në Tiranë.",  # Albanian: I finished high school in Tirana
     "بعضی از دخترها چهارده ساله بودند.",  # Farsi: some of the girls were fourteen (of the past)
+    "Tôi chỉ học hết lớp 9 rồi đi làm.",  # Vietnamese: I only went to school to year 9 (an adult's schooling)
+    "मैंने दसवीं की परीक्षा पास की थी।",  # Hindi: I passed the tenth-class exams
+    "Hồi mười lăm tuổi tôi đã phải đi làm.",  # Vietnamese: back when I was fifteen I had to work
+    "۲۵ سالمه و تو رستوران کار می‌کنم",  # Farsi: I am twenty-five and work in a restaurant
+    "Il a enseigné au lycée pendant vingt ans.",  # French: he taught at a high school for twenty years
 ])
 def test_what_is_no_school_year_of_a_teen(text: str) -> None:
     assert read(text) == []
