@@ -35,13 +35,17 @@ TEEN_MILESTONE: Final = re.compile(
     r"\b(?:has|had|have|got)\s+an?\s+(?:\d{1,2}(?::?\d\d)?\s*(?:o[\u2019']?clock|oclock|pm|p\.m\.)?|midnight)\s+"
     r"curfew\b", _I)
 
-# Someone turns 18 later: "she won't be 18 til August", "not 18 until March", "turns 18 in May", "I just
-# have my permit", and in other languages "todavía no cumple 18", "mag-18 pa lang", "এখনো ১৮ হয়নি".
+# Someone turns 18 (or a younger age: "i turn 16 in march") later: "she won't be 18 til August", "not 18
+# until March", "turns 18 in May", "I just have my permit", and in other languages "todavía no cumple
+# 18", "mag-18 pa lang", "এখনো ১৮ হয়নি".
 # Read after the model only (``triage.minor.milestones``), so the model's inputs stay as fitted.
 _TURNING_18: Final = re.compile(
     r"\b(?:not|isn[\u2019']?t|aren[\u2019']?t|wasn[\u2019']?t|won[\u2019']?t\s+be)\s+(?:even\s+)?"
     r"(?:18|eighteen)\s+(?:til|till|until|[\u2019']til)\b|"
     r"\b(?:turns?|turning)\s+(?:18|eighteen)\s+(?:in|next|this|on)\b|"
+    # a younger birthday ahead, of someone or oneself: "i turn 16 in march", "she turns fifteen next month"
+    r"\b(?:i|she|he|they|we|you|u)\s+(?:turn|turns|will\s+turn|[\u2019']ll\s+turn|ll\s+turn)\s+"
+    r"(?:1[3-7]|thirteen|fourteen|fifteen|sixteen|seventeen)\s+(?:in|next|this|on)\b|"
     # "doesn't turn 18 until August", "i dont turn 18 for 2 more months"
     r"\b(?:doesn[\u2019']?t|doesnt|don[\u2019']?t|dont|does\s+not|do\s+not|won[\u2019']?t|wont)\s+turn\s+"
     r"(?:18|eighteen)\s+(?:until|till|til|for|in)\b|"

@@ -61,7 +61,7 @@ from triage.model import Scores, TriageModel, default_model
 
 # Bump on every change to a rule; the model's own version is appended to it in every assessment,
 # so consumers see a re-triage under new rules or a retrained model as a new assessment.
-RULES_VERSION: Final = "2026.12.80"
+RULES_VERSION: Final = "2026.12.81"
 
 _INFORMATIONAL: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO})
 _NO_SITUATION: Final = frozenset({CallType.TTA, CallType.GENERAL_INFO, CallType.UNRELATED})

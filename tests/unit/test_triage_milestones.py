@@ -37,6 +37,11 @@ _TOO_YOUNG_FOR = "minor.too_young_for"
      "doesn't turn 18 until", _TURNING_18),
     ("i dont turn 18 for 3 more months so he says the cops will just send me back. hes coming at 4am",
      "dont turn 18 for", _TURNING_18),
+    # a younger birthday ahead
+    ("he says i can stay with him, i turn 16 in march so he says its fine. he picks me up at the bus station",
+     "i turn 16 in", _TURNING_18),
+    ("She turns fifteen next month and the man at the motel keeps her phone.", "She turns fifteen next",
+     _TURNING_18),
     # too young to vote or to drive
     ("She is not old enough to vote and he puts her on the sites every weekend.", "not old enough to vote",
      _TOO_YOUNG_FOR),
@@ -131,6 +136,8 @@ def test_an_18th_birthday_already_past_is_no_milestone(text: str) -> None:
     "I'm 40 and not a citizen yet, so I can't vote yet. My boss keeps my passport.",
     "When I was 15 I was not old enough to vote, that was years ago; now I'm 33 and safe.",
     "He's 19, too young to drink legally, and the owner pays him in beer.",
+    "I turned 16 in March of 1999, years ago; I'm 43 now and safe.",
 ])
 def test_no_age_for_what_citizenship_or_21_brings_and_none_of_the_past(text: str) -> None:
-    assert [e for e in extract(received(narrative=text)).milestones if e.rule_id == _TOO_YOUNG_FOR] == []
+    assert [e for e in extract(received(narrative=text)).milestones
+            if e.rule_id in (_TOO_YOUNG_FOR, _TURNING_18)] == []

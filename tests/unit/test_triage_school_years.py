@@ -69,6 +69,7 @@ def read(text: str) -> list[str]:
     ("Elle devrait être au lycée mais la tante la fait travailler au salon.", "devrait être au lycée"),
     # Vietnamese: I had just finished year 9 in Vietnam when I came over
     ("em mới học xong lớp 9 bên VN là qua đây", "mới học xong lớp 9"),
+    ("ਪਿੰਡ ਵਿੱਚ ਉਹ ਅੱਠਵੀਂ ਜਮਾਤ ਵਿੱਚ ਪੜ੍ਹਦਾ ਸੀ", "ਅੱਠਵੀਂ ਜਮਾਤ"),  # Punjabi: in the village he was in the eighth class
     # Vietnamese: my cousin is only seventeen; Farsi in digits: one of them said she is sixteen
     ("em họ của tôi, nó mới mười bảy tuổi, làm ở tiệm nail", "mười bảy tuổi"),
     ("یکی‌شون گفت ۱۶ سالشه", "۱۶ سالشه"),
