@@ -111,7 +111,7 @@ def assess(signal: SignalReceived, *, now: datetime, model: TriageModel | None =
                    extraction.danger_cues, standing(extraction, "imminent_danger", asking=asking))
     # A child who is only the reason for calling ("my 14 yr old isn't home... nvm, she's at Maddie's").
     if minor.raised and not danger.raised and _reason_for_calling(
-            signal, scores, probabilities["minor"], model, extraction.minor_cues):
+            signal, probabilities["minor"], extraction.minor_cues, asking=asking):
         minor = Flag.trusted(name=FlagName.MINOR, raised=False)
     # An auto-reply quoting a real tip is not set aside: urgent flags win, and so does the rules'
     # evidence of one the model does not confirm (it reads mostly the machine's words around it).
@@ -181,8 +181,8 @@ class Standing:
     vetoed: bool  # the model alone cannot raise it
 
 
-def _reason_for_calling(signal: SignalReceived, scores: Scores, probability: float, model: TriageModel,
-                        cues: Sequence[OtherLanguageCue]) -> bool:
+def _reason_for_calling(signal: SignalReceived, probability: float, cues: Sequence[OtherLanguageCue], *,
+                        asking: bool) -> bool:
     """The child is the reason for calling, not a potential victim: the signal reads as a question or
     a training request (the model's call type, or the specialist's), nobody is in danger, and the
     model itself puts a minor at risk below even odds. "My daughter is 14 and got her first
@@ -191,12 +191,13 @@ def _reason_for_calling(signal: SignalReceived, scores: Scores, probability: flo
     raised 48 false flags in the blind rounds 48 to 79 and 36 in train and dev, and not one true
     flag. Not a reading of "unrelated": a short tip about a child kept at an address can read so.
     An age or a school year in a language triage does not read still raises the flag: there the
-    model's reading of the call type is itself a guess.
+    model's reading of the call type is itself a guess. ``asking``: ``informational``, the model's
+    reading, which a specialist's declared call type overrides.
     """
     if probability >= _EVEN_ODDS or any(c.cue.kind != "child" for c in cues):
         return False
-    kind = signal.facts.call_type or CallType(scores.most_likely(model.heads["call_type"]))
-    return kind in _INFORMATIONAL
+    declared = signal.facts.call_type
+    return asking if declared is None else declared in _INFORMATIONAL
 
 
 def informational(scores: Scores, model: TriageModel) -> bool:

@@ -34,7 +34,7 @@ from triage.business_hours import add_business_days, is_business_hours, sla_due
 from triage.extract import extract
 from triage.features import extracted_features, words
 from triage.model import Scores, TriageModel, default_model
-from triage.rules import _reason_for_calling, assess, standing, version
+from triage.rules import _reason_for_calling, assess, informational, standing, version
 
 pytestmark = pytest.mark.unit
 
@@ -230,18 +230,18 @@ def test_a_child_who_is_only_the_reason_for_calling_is_no_minor_at_risk() -> Non
     # A question the model reads as such, a minor at risk below even odds: the age is why they ask.
     question = received(narrative=QUESTION)
     model, scores = _read(question)
-    assert _reason_for_calling(question, scores, 0.4, model, ())
-    assert not _reason_for_calling(question, scores, 0.6, model, ())
+    assert _reason_for_calling(question, 0.4, (), asking=informational(scores, model))
+    assert not _reason_for_calling(question, 0.6, (), asking=informational(scores, model))
     # A specialist who calls it a tip reads a situation.
     as_tip = received(narrative=QUESTION, facts=DeclaredFacts(call_type=CallType.TIP))
-    assert not _reason_for_calling(as_tip, scores, 0.4, model, ())
+    assert not _reason_for_calling(as_tip, 0.4, (), asking=informational(scores, model))
     # "Unrelated" is not enough: a short tip about a child kept at an address can read so too, and a
     # scare settled within the message keeps its flag with it.
     settled = received(narrative="URGENT my 14 yr old isnt home and wont answer!! ... update: she's at her "
                                   "friend Maddie's, phone died. sorry, all good")
     model, scores = _read(settled)
     assert CallType(scores.most_likely(model.heads["call_type"])) is CallType.UNRELATED
-    assert not _reason_for_calling(settled, scores, 0.4, model, ())
+    assert not _reason_for_calling(settled, 0.4, (), asking=informational(scores, model))
     assert assess(settled, now=NOW).is_raised(MINOR)
 
 
@@ -250,7 +250,7 @@ def test_an_age_in_a_language_triage_does_not_read_still_stands_in_a_question() 
     model, scores = _read(question)
     yoruba = extract(received(narrative="Aburo mi obinrin, omo odun merindinlogun, n sise ile lojoojumo."))
     assert [c.cue.kind for c in yoruba.minor_cues] == ["age"]
-    assert not _reason_for_calling(question, scores, 0.1, model, yoruba.minor_cues)
+    assert not _reason_for_calling(question, 0.1, yoruba.minor_cues, asking=informational(scores, model))
 
 
 @pytest.mark.parametrize(("text", "age"), [
